@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "strata",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "strata", targets: ["strata"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "StrataCore", swiftSettings: swiftSettings),
+        .target(
+            name: "StrataLanguage",
+            dependencies: ["StrataCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StrataEngine",
+            dependencies: ["StrataCore", "StrataLanguage"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StrataStore",
+            dependencies: [
+                "StrataCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StrataIngest",
+            dependencies: ["StrataCore", "StrataStore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "StrataDemo", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "strata",
+            dependencies: [
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StrataLanguageTests",
+            dependencies: ["StrataLanguage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataEngineTests",
+            dependencies: [
+                "StrataEngine", "StrataLanguage", "StrataCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataStoreTests",
+            dependencies: ["StrataStore", "StrataCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataIngestTests",
+            dependencies: ["StrataIngest", "StrataStore", "StrataCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataDemoTests",
+            dependencies: ["StrataDemo", "StrataCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,297 @@
+/// A strict, fast JSON parser over UTF-8 bytes (RFC 8259).
+///
+/// It rejects invalid UTF-8, lone surrogates, trailing garbage and nesting deeper
+/// than ``maxDepth``, and reports the byte offset of the first problem.
+public struct JSONParser {
+    /// Why a document is not acceptable JSON, and where.
+    public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// The byte offset of the problem within the document.
+        public var offset: Int
+        /// What was wrong, for example "expected ',' or '}'".
+        public var message: String
+
+        /// An error at a byte offset.
+        public init(offset: Int, message: String) {
+            self.offset = offset
+            self.message = message
+        }
+
+        public var description: String { "\(message) at byte \(offset)" }
+    }
+
+    /// The deepest nesting of arrays and objects accepted.
+    public static let maxDepth = 256
+
+    /// Parses one JSON document from a byte buffer.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Error) -> JSONValue {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index != bytes.count {
+            throw Error(offset: parser.index, message: "unexpected content after the JSON value")
+        }
+        return value
+    }
+
+    /// Parses one JSON document from a byte collection.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
+        let array = Array(bytes)
+        do {
+            return try array.withUnsafeBufferPointer { buffer in try parse(buffer) }
+        } catch let error as Error {
+            throw error
+        } catch {
+            throw Error(offset: 0, message: "\(error)")
+        }
+    }
+
+    /// Parses one JSON document from a string.
+    public static func parse(_ text: String) throws(Error) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    private struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        func fail(_ message: String, at offset: Int? = nil) -> Error {
+            Error(offset: offset ?? index, message: message)
+        }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func parseValue(depth: Int) throws(Error) -> JSONValue {
+            guard index < bytes.count else { throw fail("unexpected end of input, expected a value") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+            case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+            default: throw fail("unexpected character, expected a value")
+            }
+        }
+
+        mutating func expectLiteral(_ literal: StaticString) throws(Error) {
+            let start = index
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw fail("invalid literal", at: start) }
+            let pointer = literal.utf8Start
+            for offset in 0..<count where bytes[index + offset] != pointer[offset] {
+                throw fail("invalid literal", at: start)
+            }
+            index += count
+        }
+
+        mutating func parseObject(depth: Int) throws(Error) -> JSONValue {
+            guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            index += 1
+            var object: [String: JSONValue] = [:]
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(object)
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a string key")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                object[key] = try parseValue(depth: depth)
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input, expected ',' or '}'") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(object)
+                } else {
+                    throw fail("expected ',' or '}'")
+                }
+            }
+        }
+
+        mutating func parseArray(depth: Int) throws(Error) -> JSONValue {
+            guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            index += 1
+            var array: [JSONValue] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(array)
+            }
+            while true {
+                skipWhitespace()
+                array.append(try parseValue(depth: depth))
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input, expected ',' or ']'") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(array)
+                } else {
+                    throw fail("expected ',' or ']'")
+                }
+            }
+        }
+
+        mutating func parseString() throws(Error) -> String {
+            let start = index
+            index += 1
+            let contentStart = index
+            // Fast path: no escapes.
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
+                    index += 1
+                    guard let string = String(validating: slice, as: UTF8.self) else {
+                        throw fail("invalid UTF-8 in string", at: start)
+                    }
+                    return string
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw fail("control character in string") }
+                index += 1
+            }
+            guard index < bytes.count else { throw fail("unterminated string", at: start) }
+            var buffer = Array(UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    guard let string = String(validating: buffer, as: UTF8.self) else {
+                        throw fail("invalid UTF-8 in string", at: start)
+                    }
+                    return string
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard index < bytes.count else { throw fail("unterminated string", at: start) }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""): buffer.append(0x22)
+                    case UInt8(ascii: "\\"): buffer.append(0x5C)
+                    case UInt8(ascii: "/"): buffer.append(0x2F)
+                    case UInt8(ascii: "b"): buffer.append(0x08)
+                    case UInt8(ascii: "f"): buffer.append(0x0C)
+                    case UInt8(ascii: "n"): buffer.append(0x0A)
+                    case UInt8(ascii: "r"): buffer.append(0x0D)
+                    case UInt8(ascii: "t"): buffer.append(0x09)
+                    case UInt8(ascii: "u"): try appendUnicodeEscape(to: &buffer)
+                    default: throw fail("invalid escape sequence", at: index - 2)
+                    }
+                default:
+                    if byte < 0x20 { throw fail("control character in string") }
+                    buffer.append(byte)
+                    index += 1
+                }
+            }
+            throw fail("unterminated string", at: start)
+        }
+
+        mutating func readHex4() throws(Error) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt32
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                default: throw fail("invalid hex digit in \\u escape")
+                }
+                value = value << 4 | digit
+                index += 1
+            }
+            return value
+        }
+
+        mutating func appendUnicodeEscape(to buffer: inout [UInt8]) throws(Error) {
+            var scalarValue = try readHex4()
+            if (0xD800...0xDBFF).contains(scalarValue) {
+                guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw fail("lone high surrogate in \\u escape") }
+                index += 2
+                let low = try readHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid low surrogate in \\u escape") }
+                scalarValue = 0x10000 + ((scalarValue - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalarValue) {
+                throw fail("lone low surrogate in \\u escape")
+            }
+            guard let scalar = Unicode.Scalar(scalarValue) else { throw fail("invalid \\u escape") }
+            buffer.append(contentsOf: String(Character(scalar)).utf8)
+        }
+
+        mutating func parseNumber() throws(Error) -> Double {
+            let start = index
+            var negative = false
+            if bytes[index] == UInt8(ascii: "-") {
+                negative = true
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
+            var mantissa: UInt64 = 0
+            var digits = 0
+            var simple = true
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+                if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in number", at: start) }
+            } else {
+                while index < bytes.count, isDigit(bytes[index]) {
+                    if digits < 18 {
+                        mantissa = mantissa * 10 + UInt64(bytes[index] - UInt8(ascii: "0"))
+                    } else {
+                        simple = false
+                    }
+                    digits += 1
+                    index += 1
+                }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                simple = false
+                index += 1
+                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                simple = false
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
+                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if simple {
+                let value = Double(mantissa)
+                return negative ? -value : value
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            guard let value = Double(text), value.isFinite else { throw fail("number out of range", at: start) }
+            return value
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    }
+}

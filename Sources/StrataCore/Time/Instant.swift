@@ -1,0 +1,158 @@
+/// Instants are milliseconds since the Unix epoch, in UTC; this namespace parses and prints them.
+public enum Instant {
+    /// Milliseconds in a second, minute, hour and day.
+    public static let second: Int64 = 1000
+    public static let minute: Int64 = 60_000
+    public static let hour: Int64 = 3_600_000
+    public static let day: Int64 = 86_400_000
+
+    /// Parses an ISO 8601 instant: `2026-06-30T12:00:00Z`, with optional fractional seconds
+    /// (truncated to milliseconds), and a `Z`, `+hh:mm`, `+hhmm` or `+hh` offset (none means UTC).
+    /// A space may stand for `T`. A bare date `2026-06-30` is midnight UTC.
+    public static func parse(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Parses ISO 8601 from UTF-8 bytes; see ``parse(_:)``.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var reader = Reader(bytes: bytes)
+        guard let year = reader.digits(4), reader.expect(UInt8(ascii: "-")),
+            let month = reader.digits(2), reader.expect(UInt8(ascii: "-")),
+            let day = reader.digits(2)
+        else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
+            return nil
+        }
+        let days = CivilDate(year: year, month: month, day: day).daysSinceEpoch
+        if reader.atEnd { return Int64(days) * Instant.day }
+        guard reader.expect(UInt8(ascii: "T")) || reader.expect(UInt8(ascii: "t")) || reader.expect(UInt8(ascii: " "))
+        else { return nil }
+        guard let hour = reader.digits(2), reader.expect(UInt8(ascii: ":")), let minute = reader.digits(2) else {
+            return nil
+        }
+        var second = 0
+        var millis = 0
+        if reader.expect(UInt8(ascii: ":")) {
+            guard let s = reader.digits(2) else { return nil }
+            second = s
+            if reader.expect(UInt8(ascii: ".")) || reader.expect(UInt8(ascii: ",")) {
+                var count = 0
+                while let digit = reader.digit() {
+                    if count < 3 { millis = millis * 10 + digit }
+                    count += 1
+                }
+                guard count > 0 else { return nil }
+                for _ in count..<max(count, 3) { millis *= 10 }
+            }
+        }
+        guard hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var offsetMinutes = 0
+        if reader.expect(UInt8(ascii: "Z")) || reader.expect(UInt8(ascii: "z")) {
+            offsetMinutes = 0
+        } else if let sign = reader.sign() {
+            guard let oh = reader.digits(2), oh <= 23 else { return nil }
+            var om = 0
+            if reader.expect(UInt8(ascii: ":")) {
+                guard let m = reader.digits(2) else { return nil }
+                om = m
+            } else if let m = reader.digits(2) {
+                om = m
+            }
+            guard om <= 59 else { return nil }
+            offsetMinutes = sign * (oh * 60 + om)
+        }
+        guard reader.atEnd else { return nil }
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+        return seconds * 1000 + Int64(millis)
+    }
+
+    /// Formats an instant as `2026-06-30T12:00:00.000Z`.
+    public static func format(_ ms: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        write(ms, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` for an instant.
+    public static func write(_ ms: Int64, into out: inout [UInt8]) {
+        let (days, msOfDay) = floorDivide(ms, Instant.day)
+        let date = CivilDate(daysSinceEpoch: Int(days))
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var v = value
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(date.year, 4)
+        out.append(UInt8(ascii: "-"))
+        put(date.month, 2)
+        out.append(UInt8(ascii: "-"))
+        put(date.day, 2)
+        out.append(UInt8(ascii: "T"))
+        let total = Int(msOfDay)
+        put(total / 3_600_000, 2)
+        out.append(UInt8(ascii: ":"))
+        put(total / 60_000 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        put(total / 1000 % 60, 2)
+        out.append(UInt8(ascii: "."))
+        put(total % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Division rounding toward negative infinity, with a non-negative remainder.
+    public static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
+        var q = a / b
+        var r = a % b
+        if r < 0 {
+            q -= 1
+            r += b
+        }
+        return (q, r)
+    }
+
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        var atEnd: Bool { index == bytes.count }
+
+        mutating func expect(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func digit() -> Int? {
+            guard index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else {
+                return nil
+            }
+            defer { index += 1 }
+            return Int(bytes[index] - UInt8(ascii: "0"))
+        }
+
+        mutating func digits(_ count: Int) -> Int? {
+            let start = index
+            var value = 0
+            for _ in 0..<count {
+                guard let d = digit() else {
+                    index = start
+                    return nil
+                }
+                value = value * 10 + d
+            }
+            return value
+        }
+
+        mutating func sign() -> Int? {
+            if expect(UInt8(ascii: "+")) { return 1 }
+            if expect(UInt8(ascii: "-")) { return -1 }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import StrataCore
+
+/// The durable log of messages: what every other part of Strata reads from.
+///
+/// Appends are atomic: a batch is stored whole or not at all, and a message id is stored once.
+public protocol EventStore: Sendable {
+    /// Stores valid messages (skipping ids already stored) and quarantines refused ones, in one transaction.
+    func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult
+
+    /// Counts of what the store holds.
+    func statistics() async throws -> StoreStatistics
+
+    /// The identity graph built from every link at or before an instant.
+    func identityGraph(asOf: Int64) async throws -> IdentityGraph
+
+    /// Every message of the given ids, with its store sequence, in arrival order.
+    func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)]
+
+    /// Every group call of an account, with its store sequence.
+    func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)]
+
+    /// Quarantined messages, oldest first.
+    func quarantined(limit: Int) async throws -> [QuarantineEntry]
+
+    /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
+    func forEachMessage(_ body: (Int64, Message) throws -> Void) throws
+}
+
+/// What an append did.
+public struct AppendResult: Sendable, Equatable {
+    /// Messages stored now.
+    public var inserted = 0
+    /// Messages whose id was already stored (or repeated within the batch); they were not stored again.
+    public var duplicates = 0
+    /// Of the duplicates, those whose content differs from the stored message.
+    public var conflicting = 0
+    /// Refused messages written to quarantine.
+    public var quarantined = 0
+    /// For each appended message, whether it was a duplicate.
+    public var duplicateFlags: [Bool] = []
+
+    /// An empty result.
+    public init() {}
+
+    /// Adds another result's counts (flags are concatenated).
+    public mutating func add(_ other: AppendResult) {
+        inserted += other.inserted
+        duplicates += other.duplicates
+        conflicting += other.conflicting
+        quarantined += other.quarantined
+        duplicateFlags += other.duplicateFlags
+    }
+}
+
+/// Counts of what a store holds.
+public struct StoreStatistics: Sendable, Equatable {
+    /// Stored messages.
+    public var messages: Int
+    /// Stored messages by type.
+    public var messagesByKind: [Message.Kind: Int]
+    /// Quarantined messages.
+    public var quarantined: Int
+    /// Quarantined messages by reason code.
+    public var quarantinedByReason: [String: Int]
+    /// Duplicates refused since the store was created.
+    public var duplicates: Int
+    /// Of those, the ones whose content differed.
+    public var conflicting: Int
+    /// Distinct event names.
+    public var eventNames: [String]
+    /// The earliest and latest event time.
+    public var firstEvent: Int64?
+    /// See ``firstEvent``.
+    public var lastEvent: Int64?
+    /// Bytes the database files take on disk.
+    public var bytesOnDisk: Int64
+}
+
+/// A refused message as kept in quarantine: nothing a client sent is lost.
+public struct QuarantineEntry: Sendable, Equatable {
+    /// Where it came from: `file:line` for imports, the request for the server.
+    public var source: String
+    /// The position within a batch.
+    public var index: Int
+    /// The reason code (``MessageError/Reason``).
+    public var reason: String
+    /// The field at fault, if any.
+    public var field: String?
+    /// What was wrong.
+    public var detail: String
+    /// The raw bytes as received.
+    public var raw: [UInt8]
+    /// When it was received.
+    public var receivedAt: Int64
+
+    /// An entry from its parts.
+    public init(
+        source: String, index: Int, reason: String, field: String?, detail: String, raw: [UInt8], receivedAt: Int64
+    ) {
+        self.source = source
+        self.index = index
+        self.reason = reason
+        self.field = field
+        self.detail = detail
+        self.raw = raw
+        self.receivedAt = receivedAt
+    }
+
+    /// An entry for a refused message.
+    public init(source: String, index: Int, error: MessageError, raw: [UInt8], receivedAt: Int64) {
+        self.init(
+            source: source, index: index, reason: error.reason.rawValue, field: error.field, detail: error.message,
+            raw: raw, receivedAt: receivedAt)
+    }
+}

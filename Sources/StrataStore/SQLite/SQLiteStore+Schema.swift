@@ -1,0 +1,60 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The migrations, named by string and never edited once shipped: add new ones at the end.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-messages") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_names (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE
+                    );
+                    CREATE TABLE messages (
+                        seq INTEGER PRIMARY KEY,
+                        message_id TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        user_id TEXT,
+                        anonymous_id TEXT,
+                        event_id INTEGER REFERENCES event_names(id),
+                        timestamp INTEGER,
+                        received_at INTEGER NOT NULL,
+                        sent_at INTEGER,
+                        group_id TEXT,
+                        previous_id TEXT,
+                        payload TEXT,
+                        extra TEXT,
+                        content_hash INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX messages_message_id ON messages(message_id);
+                    CREATE INDEX messages_user_id ON messages(user_id) WHERE user_id IS NOT NULL;
+                    CREATE INDEX messages_anonymous_id ON messages(anonymous_id) WHERE anonymous_id IS NOT NULL;
+                    CREATE INDEX messages_group_id ON messages(group_id) WHERE group_id IS NOT NULL;
+                    CREATE TABLE links (
+                        kind INTEGER NOT NULL,
+                        from_id TEXT NOT NULL,
+                        to_id TEXT NOT NULL,
+                        time INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (kind, from_id, to_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY,
+                        received_at INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        batch_index INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        field TEXT,
+                        detail TEXT NOT NULL,
+                        raw BLOB NOT NULL
+                    );
+                    CREATE TABLE counters (
+                        name TEXT PRIMARY KEY,
+                        value INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,326 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import StrataCore
+import Synchronization
+
+/// The embedded store: one SQLite database in WAL mode, written through GRDB.
+///
+/// Every append is one transaction, committed with `synchronous = FULL`, so a message is
+/// durable once `append` returns.
+public final class SQLiteStore: EventStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+    /// Event name ids, filled lazily inside write transactions.
+    private let eventNameIds = Mutex<[String: Int64]>([:])
+
+    /// Opens (creating if needed) the database at a path and runs pending migrations.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    // MARK: Writing
+
+    public func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+        try await pool.write { db in
+            var result = AppendResult()
+            result.duplicateFlags.reserveCapacity(messages.count)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO messages (message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at,
+                        sent_at, group_id, previous_id, payload, extra, content_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(message_id) DO NOTHING
+                    """)
+            let existingHash = try db.cachedStatement(sql: "SELECT content_hash FROM messages WHERE message_id = ?")
+            let link = try db.cachedStatement(
+                sql: """
+                    INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(kind, from_id, to_id) DO UPDATE SET time = excluded.time, seq = excluded.seq
+                    WHERE excluded.time < links.time
+                    """)
+            var binder = Binder()
+            for message in messages {
+                let eventId = try message.event.map { try self.eventNameId($0, db) }
+                let statement = insert.sqliteStatement
+                binder.reset(statement)
+                binder.text(message.messageId)
+                binder.int(Int64(message.kind.code))
+                binder.text(message.userId)
+                binder.text(message.anonymousId)
+                binder.int(eventId)
+                binder.int(message.timestamp)
+                binder.int(message.receivedAt)
+                binder.int(message.sentAt)
+                binder.text(message.groupId)
+                binder.text(message.previousId)
+                binder.text(Self.payload(of: message))
+                binder.text(Self.extra(of: message))
+                binder.int(message.contentHash)
+                try binder.step(db)
+                if sqlite3_changes(db.sqliteConnection) == 0 {
+                    result.duplicates += 1
+                    result.duplicateFlags.append(true)
+                    let stored = try Int64.fetchOne(existingHash, arguments: [message.messageId])
+                    if stored != message.contentHash { result.conflicting += 1 }
+                    continue
+                }
+                result.inserted += 1
+                result.duplicateFlags.append(false)
+                let sequence = db.lastInsertedRowID
+                if let userId = message.userId {
+                    if let anonymousId = message.anonymousId {
+                        try link.execute(arguments: [0, anonymousId, userId, message.time, sequence])
+                    }
+                    if message.kind == .alias, let previousId = message.previousId {
+                        try link.execute(arguments: [1, previousId, userId, message.time, sequence])
+                    }
+                }
+            }
+            for entry in quarantine {
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
+                        Data(entry.raw),
+                    ])
+            }
+            result.quarantined = quarantine.count
+            if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
+            if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
+            return result
+        }
+    }
+
+    private static func bump(_ counter: String, by amount: Int, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO counters (name, value) VALUES (?, ?)
+                ON CONFLICT(name) DO UPDATE SET value = value + excluded.value
+                """, arguments: [counter, amount])
+    }
+
+    private func eventNameId(_ name: String, _ db: Database) throws -> Int64 {
+        if let id = eventNameIds.withLock({ $0[name] }) { return id }
+        try db.execute(sql: "INSERT OR IGNORE INTO event_names (name) VALUES (?)", arguments: [name])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM event_names WHERE name = ?", arguments: [name])
+        else { throw DatabaseError(message: "event name \(name) was not stored") }
+        eventNameIds.withLock { $0[name] = id }
+        return id
+    }
+
+    /// Properties for events, traits for identify and group; nil when empty.
+    static func payload(of message: Message) -> String? {
+        let object = message.kind.isEvent ? message.properties : message.traits
+        return object.isEmpty ? nil : JSONWriter.string(.object(object))
+    }
+
+    /// Context and integrations, as sent; nil when both are absent.
+    static func extra(of message: Message) -> String? {
+        var extra: [String: JSONValue] = [:]
+        if let context = message.context { extra["context"] = .object(context) }
+        if let integrations = message.integrations { extra["integrations"] = .object(integrations) }
+        return extra.isEmpty ? nil : JSONWriter.string(.object(extra))
+    }
+
+    // MARK: Reading
+
+    public func statistics() async throws -> StoreStatistics {
+        let fileBytes = [path, path + "-wal", path + "-shm"].reduce(Int64(0)) { total, file in
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+        return try await pool.read { db in
+            var byKind: [Message.Kind: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM messages GROUP BY kind") {
+                if let kind = Message.Kind(code: row[0]) { byKind[kind] = row[1] }
+            }
+            var byReason: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) FROM quarantine GROUP BY reason") {
+                byReason[row[0]] = row[1]
+            }
+            let counters = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT name, value FROM counters").map {
+                    (row: Row) -> (String, Int) in (row[0], row[1])
+                })
+            let names = try String.fetchAll(
+                db, sql: "SELECT name FROM event_names WHERE id IN (SELECT DISTINCT event_id FROM messages) ORDER BY name")
+            let bounds = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(COALESCE(timestamp, received_at)), MAX(COALESCE(timestamp, received_at))
+                    FROM messages WHERE kind IN (0, 2, 3)
+                    """)
+            return StoreStatistics(
+                messages: byKind.values.reduce(0, +), messagesByKind: byKind,
+                quarantined: byReason.values.reduce(0, +), quarantinedByReason: byReason,
+                duplicates: counters["duplicates"] ?? 0, conflicting: counters["conflicting"] ?? 0,
+                eventNames: names, firstEvent: bounds?[0], lastEvent: bounds?[1], bytesOnDisk: fileBytes)
+        }
+    }
+
+    public func identityGraph(asOf: Int64) async throws -> IdentityGraph {
+        try await pool.read { db in
+            var graph = IdentityGraph()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT kind, from_id, to_id, time FROM links WHERE time <= ? ORDER BY time, seq",
+                arguments: [asOf])
+            while let row = try rows.next() {
+                let kind: Int = row[0]
+                let from: String = row[1]
+                let to: String = row[2]
+                let time: Int64 = row[3]
+                if kind == 1 {
+                    graph.alias(previousId: from, userId: to, time: time)
+                } else {
+                    graph.link(anonymousId: from, userId: to, time: time)
+                }
+            }
+            return graph
+        }
+    }
+
+    public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
+        let users = ids.filter(\.isUser).map(\.id)
+        let anonymous = ids.filter { !$0.isUser }.map(\.id)
+        return try await pool.read { db in
+            let names = try self.eventNames(db)
+            var seen = Set<Int64>()
+            var result: [(sequence: Int64, message: Message)] = []
+            for (column, values) in [("user_id", users), ("anonymous_id", anonymous)] where !values.isEmpty {
+                let placeholders = Array(repeating: "?", count: values.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(Self.columns) FROM messages WHERE \(column) IN (\(placeholders))",
+                    arguments: StatementArguments(values))
+                while let row = try rows.next() {
+                    let (sequence, message) = try Self.decode(row, names: names)
+                    if seen.insert(sequence).inserted { result.append((sequence, message)) }
+                }
+            }
+            return result.sorted { $0.sequence < $1.sequence }
+        }
+    }
+
+    public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
+        try await pool.read { db in
+            let names = try self.eventNames(db)
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Self.columns) FROM messages WHERE group_id = ? ORDER BY seq", arguments: [account]
+            ).map { try Self.decode($0, names: names) }
+        }
+    }
+
+    public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source, batch_index, reason, field, detail, raw, received_at
+                    FROM quarantine ORDER BY id LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                let raw: Data = row[5]
+                return QuarantineEntry(
+                    source: row[0], index: row[1], reason: row[2], field: row[3], detail: row[4], raw: Array(raw),
+                    receivedAt: row[6])
+            }
+        }
+    }
+
+    public func forEachMessage(_ body: (Int64, Message) throws -> Void) throws {
+        try pool.read { db in
+            let names = try self.eventNames(db)
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM messages ORDER BY seq")
+            while let row = try rows.next() {
+                let (sequence, message) = try Self.decode(row, names: names)
+                try body(sequence, message)
+            }
+        }
+    }
+
+    private func eventNames(_ db: Database) throws -> [Int64: String] {
+        var names: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM event_names") { names[row[0]] = row[1] }
+        return names
+    }
+
+    static let columns = """
+        seq, message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at, sent_at, group_id,
+        previous_id, payload, extra, content_hash
+        """
+
+    static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
+        let sequence: Int64 = row[0]
+        guard let kind = Message.Kind(code: row[2]) else {
+            throw DatabaseError(message: "message \(sequence) has an unknown kind")
+        }
+        let payload = try (row[11] as String?).map(Self.object) ?? [:]
+        let extra = try (row[12] as String?).map(Self.object) ?? [:]
+        let eventId: Int64? = row[5]
+        let message = Message(
+            kind: kind, messageId: row[1], userId: row[3], anonymousId: row[4], event: eventId.flatMap { names[$0] },
+            properties: kind.isEvent ? payload : [:], traits: kind.isEvent ? [:] : payload, groupId: row[9],
+            previousId: row[10], timestamp: row[6], sentAt: row[8], receivedAt: row[7],
+            context: extra["context"]?.objectValue, integrations: extra["integrations"]?.objectValue,
+            contentHash: row[13])
+        return (sequence, message)
+    }
+
+    static func object(_ text: String) throws -> [String: JSONValue] {
+        guard case .object(let object) = try JSONParser.parse(text) else {
+            throw DatabaseError(message: "stored JSON is not an object")
+        }
+        return object
+    }
+}
+
+/// Binds values to a raw SQLite statement by position, for the hot insert path.
+private struct Binder {
+    private var statement: OpaquePointer?
+    private var position: Int32 = 0
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    mutating func reset(_ statement: OpaquePointer?) {
+        self.statement = statement
+        position = 0
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
+
+    mutating func text(_ value: String?) {
+        position += 1
+        guard var value else { return }
+        value.withUTF8 { bytes in
+            _ = sqlite3_bind_text(
+                statement, position, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                Int32(bytes.count), Binder.transient)
+        }
+    }
+
+    mutating func int(_ value: Int64?) {
+        position += 1
+        guard let value else { return }
+        sqlite3_bind_int64(statement, position, value)
+    }
+
+    func step(_ db: Database) throws {
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+}

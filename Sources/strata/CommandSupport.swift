@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataStore
+
+/// The `-w DIR` option every workspace command takes.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: [.customShort("w"), .customLong("workspace")], help: "The workspace folder (default: found from the current folder).")
+    var workspace: String?
+
+    /// The workspace named by `-w`, or found from the current folder.
+    func load() throws -> Workspace {
+        do {
+            return try Workspace.find(
+                explicit: workspace, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        } catch {
+            throw CommandError(error.message)
+        }
+    }
+}
+
+/// A failure reported to the user as `Error: message`, with exit code 1.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// Parses `--as-of` style arguments: an ISO 8601 instant or a date (midnight UTC).
+struct InstantArgument: ExpressibleByArgument {
+    var milliseconds: Int64
+
+    init?(argument: String) {
+        guard let ms = Instant.parse(argument) else { return nil }
+        milliseconds = ms
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// The current instant, in milliseconds.
+func currentInstant() -> Int64 {
+    Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+}
+
+/// Writes to standard error.
+func printError(_ text: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((text + terminator).utf8))
+}
+
+/// Groups thousands for readability: 1234567 -> "1,234,567".
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, character) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(character)
+    }
+    return value < 0 ? "-" + out : out
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataStore
+
+/// `strata profile ID`: what Strata knows about one person.
+struct ProfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Show a profile: traits, account, linked ids, first/last seen, event counts, recent events.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Argument(help: "A userId or anonymousId.")
+    var id: String
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Option(name: .customLong("as-of"), help: "Show the profile as of this instant (ISO 8601 or a date).")
+    var asOf: InstantArgument?
+
+    @Option(help: "How many recent events to show.")
+    var recent: Int = 10
+
+    func run() async throws {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        let instant = asOf?.milliseconds ?? currentInstant()
+        guard let profile = try await store.profile(id: id, asOf: instant, recent: recent) else {
+            throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
+        }
+        switch format {
+        case .json: print(JSONWriter.string(profile.json))
+        case .text: print(ProfileText.text(profile))
+        }
+    }
+}
+
+/// Renders profiles as text for the terminal.
+enum ProfileText {
+    static func text(_ profile: Profile) -> String {
+        var lines = ["Profile \(profile.key)"]
+        let ids = profile.ids.map { "\($0.isUser ? "userId" : "anonymousId") \($0.id)" }
+        lines.append("  ids          \(ids.joined(separator: ", "))")
+        lines.append("  first seen   \(profile.firstSeen.map(Instant.format) ?? "never")")
+        lines.append("  last seen    \(profile.lastSeen.map(Instant.format) ?? "never")")
+        if let account = profile.account {
+            lines.append("  account      \(account)")
+            for (key, value) in profile.accountTraits.sorted(by: { $0.key < $1.key }) {
+                lines.append("    \(key): \(render(value))")
+            }
+        }
+        lines.append("traits")
+        if profile.traits.isEmpty { lines.append("  (none)") }
+        for (key, value) in profile.traits.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(key): \(render(value))")
+        }
+        let total = profile.eventCounts.values.reduce(0, +)
+        lines.append("events (\(grouped(total)))")
+        let width = profile.eventCounts.keys.map(\.count).max() ?? 0
+        for (name, count) in profile.eventCounts.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(grouped(count))")
+        }
+        if !profile.recentEvents.isEmpty {
+            lines.append("recent events")
+            for event in profile.recentEvents {
+                let properties = event.properties.isEmpty ? "" : "  " + JSONWriter.string(.object(event.properties))
+                lines.append("  \(Instant.format(event.time))  \(event.event ?? "")\(properties)")
+            }
+        }
+        for conflict in profile.conflicts {
+            lines.append(
+                "note: \(conflict.id) was also linked to \(conflict.refusedUser) at \(Instant.format(conflict.time)); it stays with \(conflict.keptUser)"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ value: JSONValue) -> String {
+        if case .string(let s) = value { return s }
+        return JSONWriter.string(value)
+    }
+}

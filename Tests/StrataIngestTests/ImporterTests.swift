@@ -1,0 +1,148 @@
+import Foundation
+import StrataCore
+import StrataIngest
+import StrataStore
+import Testing
+
+struct ImporterTests {
+    static let received: Int64 = 1_782_820_800_000
+
+    func withStore(_ body: (SQLiteStore, URL) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await body(try SQLiteStore(path: folder.appendingPathComponent("strata.db").path), folder)
+    }
+
+    func write(_ text: String, to folder: URL, name: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func jsonlWithBatchesAndBadLines() async throws {
+        try await withStore { store, folder in
+            let file = try write(
+                """
+                {"type":"track","userId":"u1","event":"Logged In","messageId":"m1","timestamp":"2026-06-01T00:00:00Z"}
+                {"batch":[{"type":"identify","userId":"u1","traits":{"plan":"pro"},"messageId":"m2"},{"type":"track","userId":"u1"}]}
+
+                not json at all
+                {"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}
+                {"type":"track","userId":"u1","event":"Logged In","messageId":"m1","timestamp":"2026-06-01T00:00:00Z"}
+                """, to: folder, name: "events.jsonl")
+            let importer = Importer(store: store, receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            #expect(report.lines == 6)
+            #expect(report.stored.inserted == 2)
+            #expect(report.stored.duplicates == 1)
+            #expect(report.stored.quarantined == 3)
+            #expect(report.quarantinedByReason == ["missing_event": 1, "invalid_json": 1, "invalid_timestamp": 1])
+            #expect(report.examples.count == 3)
+            #expect(report.examples[0] == "\(file):2#1: missing_event (event): a track call needs an event name")
+            #expect(report.examples[1].hasPrefix("\(file):4: invalid_json: "))
+            #expect(report.examples[2].hasPrefix("\(file):5: invalid_timestamp (timestamp): cannot read \"soon\""))
+            let kept = try await store.quarantined(limit: 10)
+            #expect(kept.map(\.raw) == [
+                Array(#"{"type":"track","userId":"u1"}"#.utf8), Array("not json at all".utf8),
+                Array(#"{"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}"#.utf8),
+            ])
+            // Importing the same file again stores nothing new (quarantine keeps a record per attempt).
+            let again = try await importer.run(files: [file])
+            #expect(again.stored.inserted == 0)
+            #expect(again.stored.duplicates == 3)
+            #expect(try await store.statistics().messages == 2)
+        }
+    }
+
+    @Test func cdnowStyleWhitespaceFile() async throws {
+        try await withStore { store, folder in
+            // customer_id date number_of_cds dollar_value, as in the CDNOW master file.
+            let file = try write(
+                """
+                00001 19970101  1  11.77
+                00002 19970112  1  12.00
+                00002 19970112  1  12.00
+                00003 19970102  2  20.76
+                00003 19970330  2  20.76
+                00003 19970231  1   9.99
+                """, to: folder, name: "cdnow.txt")
+            let importer = Importer(
+                store: store,
+                delimited: .init(
+                    mapping: [
+                        "userId=customer_id", "timestamp=date:yyyyMMdd", "event=Order Completed",
+                        "properties.revenue=dollar_value", "properties.quantity=number_of_cds",
+                    ], columns: ["customer_id", "date", "number_of_cds", "dollar_value"], delimiter: nil, zone: .utc),
+                receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            #expect(report.stored.inserted == 5)  // the two identical rows of customer 2 are two purchases
+            #expect(report.quarantinedByReason == ["invalid_timestamp": 1])  // 1997-02-31 does not exist
+            #expect(report.examples.first?.hasPrefix("\(file):6: invalid_timestamp (timestamp)") == true)
+            let two = try #require(try await store.profile(id: "00002", asOf: Self.received))
+            #expect(two.eventCounts == ["Order Completed": 2])
+            let three = try #require(try await store.profile(id: "00003", asOf: Self.received))
+            #expect(three.firstSeen == Instant.parse("1997-01-02T00:00:00Z"))
+            #expect(three.lastSeen == Instant.parse("1997-03-30T00:00:00Z"))
+            #expect(three.recentEvents.first?.properties == ["revenue": .number(20.76), "quantity": .number(2)])
+            let again = try await importer.run(files: [file])
+            #expect(again.stored.inserted == 0)
+            #expect(again.stored.duplicates == 5)
+        }
+    }
+
+    @Test func csvWithHeaderQuotesAndLiterals() async throws {
+        try await withStore { store, folder in
+            let file = try write(
+                """
+                email,when,plan,note
+                ann@x.com,2026-06-01T10:00:00Z,pro,"hello, world"
+                bob@x.com,2026-06-02T10:00:00Z,free,"unclosed
+                """, to: folder, name: "traits.csv")
+            let importer = Importer(
+                store: store,
+                delimited: .init(
+                    mapping: ["userId=email", "timestamp=when", "type=\"identify\"", "traits.plan=plan", "traits.note=note"],
+                    columns: nil, delimiter: nil, zone: .utc),
+                receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            #expect(report.stored.inserted == 1)
+            #expect(report.quarantinedByReason == ["invalid_row": 1])
+            let ann = try #require(try await store.profile(id: "ann@x.com", asOf: Self.received))
+            #expect(ann.traits == ["plan": .string("pro"), "note": .string("hello, world")])
+        }
+    }
+
+    @Test func mappingErrorsNameTheProblem() {
+        #expect(throws: ImportError.self) {
+            try ColumnMapping(specifications: ["userId=custmer_id"], columns: ["customer_id", "date"])
+        }
+        do {
+            _ = try ColumnMapping(specifications: ["userId=custmer_id"], columns: ["customer_id", "date"])
+        } catch {
+            #expect(
+                error.message
+                    == "--map userId=custmer_id: no column `custmer_id` (did you mean `customer_id`?); the columns are customer_id, date"
+            )
+        }
+        do {
+            _ = try ColumnMapping(specifications: ["usrId=customer_id"], columns: ["customer_id"])
+        } catch {
+            #expect(error.message.hasPrefix("--map usrId=customer_id: unknown target `usrId` (did you mean `userId`?)"))
+        }
+        do {
+            _ = try ColumnMapping(specifications: ["timestamp=date"], columns: ["date"])
+        } catch {
+            #expect(error.message == "--map needs userId=COLUMN or anonymousId=COLUMN to know whose events these are")
+        }
+    }
+
+    @Test func datePatternsUseTheWorkspaceZone() throws {
+        let berlin = try #require(Zone(identifier: "Europe/Berlin"))
+        let mapping = try ColumnMapping(
+            specifications: ["userId=$1", "timestamp=$2:dd/MM/yyyy HH:mm"], columns: [], zone: berlin)
+        let object = try mapping.object(row: ["u", "01/07/2026 09:30"]).get()
+        #expect(object["timestamp"] == .string("2026-07-01T07:30:00.000Z"))
+        #expect(object["type"] == .string("identify"))
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import StrataCore
+import StrataStore
+import Testing
+
+/// The SQLite store on a real database file.
+struct SQLiteStoreTests {
+    static let t0: Int64 = 1_782_777_600_000  // 2026-06-30T00:00:00Z
+
+    func track(_ id: String, user: String? = nil, anonymous: String? = nil, event: String = "Logged In", at minutes: Int64)
+        -> Message
+    {
+        Message(
+            kind: .track, messageId: id, userId: user, anonymousId: anonymous, event: event,
+            timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0 + minutes * Instant.minute,
+            contentHash: Int64(id.hashValue & 0xFFFF))
+    }
+
+    func identify(_ id: String, user: String, anonymous: String? = nil, traits: [String: JSONValue], at minutes: Int64)
+        -> Message
+    {
+        Message(
+            kind: .identify, messageId: id, userId: user, anonymousId: anonymous, traits: traits,
+            timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0 + 10_000 * Instant.minute)
+    }
+
+    func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await body(try SQLiteStore(path: folder.appendingPathComponent("strata.db").path))
+    }
+
+    @Test func duplicatesAreStoredOnce() async throws {
+        try await withStore { store in
+            let first = try await store.append([track("m1", user: "u", at: 1), track("m2", user: "u", at: 2)], quarantine: [])
+            #expect(first.inserted == 2)
+            var changed = track("m1", user: "u", event: "Other", at: 1)
+            changed.contentHash = 99
+            let again = try await store.append(
+                [track("m1", user: "u", at: 1), changed, track("m3", user: "u", at: 3)], quarantine: [])
+            #expect(again.inserted == 1)
+            #expect(again.duplicates == 2)
+            #expect(again.conflicting == 1)
+            #expect(again.duplicateFlags == [true, true, false])
+            let stats = try await store.statistics()
+            #expect(stats.messages == 3)
+            #expect(stats.duplicates == 2)
+            #expect(stats.conflicting == 1)
+            #expect(stats.eventNames == ["Logged In"])
+        }
+    }
+
+    @Test func quarantineKeepsRawBytesAndReason() async throws {
+        try await withStore { store in
+            let raw: [UInt8] = Array(#"{"type":"track""#.utf8) + [0xFF]
+            let entry = QuarantineEntry(
+                source: "events.jsonl:7", index: 2, error: MessageError(.invalidJSON, "unexpected end of input"), raw: raw,
+                receivedAt: Self.t0)
+            let result = try await store.append([], quarantine: [entry])
+            #expect(result.quarantined == 1)
+            let kept = try await store.quarantined(limit: 10)
+            #expect(kept == [entry])
+            #expect(try await store.statistics().quarantinedByReason == ["invalid_json": 1])
+        }
+    }
+
+    @Test func anonymousHistoryCountsForTheUserAfterIdentify() async throws {
+        try await withStore { store in
+            _ = try await store.append(
+                [
+                    track("e1", anonymous: "a1", event: "Page Viewed", at: 1),
+                    track("e2", anonymous: "a1", event: "Product Added", at: 2),
+                    identify("i1", user: "ann", anonymous: "a1", traits: ["plan": .string("trial")], at: 3),
+                    track("e3", user: "ann", event: "Order Completed", at: 4),
+                    track("e4", anonymous: "stranger", event: "Page Viewed", at: 5),
+                ], quarantine: [])
+            let before = try #require(try await store.profile(id: "a1", asOf: Self.t0 + 2 * Instant.minute))
+            #expect(before.key == "a1")  // not yet identified at that instant
+            #expect(before.eventCounts == ["Page Viewed": 1, "Product Added": 1])
+            let after = try #require(try await store.profile(id: "a1", asOf: Self.t0 + Instant.day))
+            #expect(after.key == "ann")
+            #expect(after.eventCounts == ["Page Viewed": 1, "Product Added": 1, "Order Completed": 1])
+            #expect(after.traits == ["plan": .string("trial")])
+            #expect(after.firstSeen == Self.t0 + Instant.minute)
+            #expect(after.lastSeen == Self.t0 + 4 * Instant.minute)
+            #expect(after.recentEvents.map(\.messageId) == ["e3", "e2", "e1"])
+            let byUser = try #require(try await store.profile(id: "ann", asOf: Self.t0 + Instant.day))
+            #expect(byUser.eventCounts == after.eventCounts)
+            #expect(Set(byUser.ids) == [.init(id: "ann", isUser: true), .init(id: "a1", isUser: false)])
+        }
+    }
+
+    @Test func aliasMergesThroughTheStore() async throws {
+        try await withStore { store in
+            let alias = Message(
+                kind: .alias, messageId: "al", userId: "new@x.com", previousId: "old-id", timestamp: Self.t0 + 10 * Instant.minute,
+                receivedAt: Self.t0)
+            _ = try await store.append(
+                [track("e1", user: "old-id", at: 1), track("e2", user: "new@x.com", at: 2), alias], quarantine: [])
+            let profile = try #require(try await store.profile(id: "old-id", asOf: Self.t0 + Instant.day))
+            #expect(profile.key == "new@x.com")
+            #expect(profile.eventCounts == ["Logged In": 2])
+        }
+    }
+
+    @Test func traitsAreLatestWinsWhenMessagesArriveOutOfOrder() async throws {
+        try await withStore { store in
+            _ = try await store.append(
+                [identify("i-late", user: "u", traits: ["plan": .string("pro"), "mrr": .number(99)], at: 50)],
+                quarantine: [])
+            _ = try await store.append(
+                [identify("i-early", user: "u", traits: ["plan": .string("free"), "industry": .string("retail")], at: 10)],
+                quarantine: [])
+            let profile = try #require(try await store.profile(id: "u", asOf: Self.t0 + Instant.day))
+            #expect(profile.traits == ["plan": .string("pro"), "mrr": .number(99), "industry": .string("retail")])
+            let earlier = try #require(try await store.profile(id: "u", asOf: Self.t0 + 20 * Instant.minute))
+            #expect(earlier.traits == ["plan": .string("free"), "industry": .string("retail")])
+        }
+    }
+
+    @Test func accountsComeFromGroupCalls() async throws {
+        try await withStore { store in
+            func group(_ id: String, user: String, account: String, traits: [String: JSONValue], at minutes: Int64) -> Message {
+                Message(
+                    kind: .group, messageId: id, userId: user, traits: traits, groupId: account,
+                    timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0)
+            }
+            _ = try await store.append(
+                [
+                    group("g1", user: "ann", account: "acme", traits: ["industry": .string("retail")], at: 1),
+                    group("g2", user: "bob", account: "acme", traits: ["industry": .string("manufacturing"), "employees": .number(120)], at: 2),
+                    track("e1", user: "ann", at: 3),
+                ], quarantine: [])
+            let ann = try #require(try await store.profile(id: "ann", asOf: Self.t0 + Instant.day))
+            #expect(ann.account == "acme")
+            #expect(ann.accountTraits == ["industry": .string("manufacturing"), "employees": .number(120)])
+        }
+    }
+
+    @Test func storeSurvivesReopening() async throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("strata.db").path
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try await store.append([track("m1", user: "u", at: 1)], quarantine: [])
+        }
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.append([track("m1", user: "u", at: 1)], quarantine: []).duplicates == 1)
+        var ids: [String] = []
+        try reopened.forEachMessage { _, message in ids.append(message.messageId) }
+        #expect(ids == ["m1"])
+    }
+}
