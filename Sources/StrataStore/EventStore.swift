@@ -22,6 +22,12 @@ public protocol EventStore: Sendable {
     /// Quarantined messages, oldest first.
     func quarantined(limit: Int) async throws -> [QuarantineEntry]
 
+    /// Stores the result of a batch run; only the latest runs are kept (see ``SQLiteStore/keptRuns``).
+    func saveSnapshot(_ snapshot: MembershipSnapshot) async throws
+
+    /// The latest stored run, or nil before the first.
+    func latestSnapshot() async throws -> MembershipSnapshot?
+
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     func forEachMessage(_ body: (Int64, Message) throws -> Void) throws
 }

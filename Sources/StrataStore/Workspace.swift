@@ -118,14 +118,14 @@ public struct Workspace: Sendable {
     }
 
     /// Opens the store that `strata.yaml` names (the one place that chooses an implementation).
-    public func openStore() throws(WorkspaceError) -> any EventStore {
+    public func openStore(durability: SQLiteStore.Durability = .full) throws(WorkspaceError) -> any EventStore {
         switch config.store {
         case .sqlite(let path):
             let url = URL(fileURLWithPath: path, relativeTo: root).standardizedFileURL
             do {
                 try FileManager.default.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                return try SQLiteStore(path: url.path)
+                return try SQLiteStore(path: url.path, durability: durability)
             } catch {
                 throw WorkspaceError("cannot open the store at \(url.path): \(error)")
             }

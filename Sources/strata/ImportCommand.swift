@@ -40,7 +40,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
+        let store = try openStore(workspace, durability: .bulk)
         let delimited = mappings.isEmpty
             ? nil
             : Importer.Delimited(
@@ -87,9 +87,9 @@ struct ImportCommand: AsyncParsableCommand {
 extension Delimiter: ExpressibleByArgument {}
 
 /// Opens the workspace's store, reporting failures as command errors.
-func openStore(_ workspace: Workspace) throws -> any EventStore {
+func openStore(_ workspace: Workspace, durability: SQLiteStore.Durability = .full) throws -> any EventStore {
     do {
-        return try workspace.openStore()
+        return try workspace.openStore(durability: durability)
     } catch {
         throw CommandError(error.message)
     }

@@ -195,12 +195,4 @@ struct MessageDecodingTests {
         #expect(a.messageId == b.messageId)  // key order does not matter
         #expect(a.messageId != c.messageId)
     }
-
-    @Test func contentHashIgnoresDeliveryFields() throws {
-        let a = try message(#"{"type":"track","userId":"u","event":"A","messageId":"m","sentAt":"2026-06-30T00:00:00Z"}"#)
-        let b = try message(#"{"type":"track","userId":"u","event":"A","messageId":"m","sentAt":"2026-06-30T00:09:00Z"}"#)
-        let c = try message(#"{"type":"track","userId":"u","event":"Z","messageId":"m"}"#)
-        #expect(a.contentHash == b.contentHash)
-        #expect(a.contentHash != c.contentHash)
-    }
 }

@@ -12,8 +12,7 @@ struct SQLiteStoreTests {
     {
         Message(
             kind: .track, messageId: id, userId: user, anonymousId: anonymous, event: event,
-            timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0 + minutes * Instant.minute,
-            contentHash: Int64(id.hashValue & 0xFFFF))
+            timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0 + minutes * Instant.minute)
     }
 
     func identify(_ id: String, user: String, anonymous: String? = nil, traits: [String: JSONValue], at minutes: Int64)
@@ -34,10 +33,11 @@ struct SQLiteStoreTests {
         try await withStore { store in
             let first = try await store.append([track("m1", user: "u", at: 1), track("m2", user: "u", at: 2)], quarantine: [])
             #expect(first.inserted == 2)
-            var changed = track("m1", user: "u", event: "Other", at: 1)
-            changed.contentHash = 99
+            let changed = track("m1", user: "u", event: "Other", at: 1)
+            var resent = track("m1", user: "u", at: 1)
+            resent.sentAt = Self.t0 + Instant.hour  // a retry changes sentAt only: not a conflict
             let again = try await store.append(
-                [track("m1", user: "u", at: 1), changed, track("m3", user: "u", at: 3)], quarantine: [])
+                [resent, changed, track("m3", user: "u", at: 3)], quarantine: [])
             #expect(again.inserted == 1)
             #expect(again.duplicates == 2)
             #expect(again.conflicting == 1)

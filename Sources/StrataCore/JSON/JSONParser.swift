@@ -163,10 +163,7 @@ public struct JSONParser {
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
                     index += 1
-                    guard let string = String(validating: slice, as: UTF8.self) else {
-                        throw fail("invalid UTF-8 in string", at: start)
-                    }
-                    return string
+                    return try makeString(slice, start: start)
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw fail("control character in string") }
@@ -179,9 +176,10 @@ public struct JSONParser {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    guard let string = String(validating: buffer, as: UTF8.self) else {
-                        throw fail("invalid UTF-8 in string", at: start)
+                    let result = buffer.withUnsafeBufferPointer { pointer -> String? in
+                        try? makeString(pointer, start: start)
                     }
+                    guard let string = result else { throw fail("invalid UTF-8 in string", at: start) }
                     return string
                 case UInt8(ascii: "\\"):
                     index += 1
@@ -207,6 +205,20 @@ public struct JSONParser {
                 }
             }
             throw fail("unterminated string", at: start)
+        }
+
+        /// A string from UTF-8 bytes, refusing invalid UTF-8 (ASCII, the common case, is checked inline).
+        func makeString(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) throws(Error) -> String {
+            var ascii = true
+            for byte in bytes where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii { return String(decoding: bytes, as: UTF8.self) }
+            guard let string = String(validating: bytes, as: UTF8.self) else {
+                throw fail("invalid UTF-8 in string", at: start)
+            }
+            return string
         }
 
         mutating func readHex4() throws(Error) -> UInt32 {

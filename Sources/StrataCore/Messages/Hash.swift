@@ -1,19 +1,35 @@
 /// Small non-cryptographic hashes for content identity (not for secrets).
-enum Hash {
+public enum Hash {
     /// Two independent 64-bit hashes of the bytes (FNV-1a with distinct seeds, then a final avalanche).
-    static func hash128(_ bytes: [UInt8]) -> (UInt64, UInt64) {
+    /// Two 64-bit hashes of some bytes.
+    public static func hash128(_ bytes: [UInt8]) -> (UInt64, UInt64) {
+        bytes.withUnsafeBufferPointer { hash128($0) }
+    }
+
+    /// Two 64-bit hashes of the bytes in a buffer.
+    public static func hash128(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x9e37_79b9_7f4a_7c15
+        var word: UInt64 = 0
+        var filled = 0
+        // Eight bytes at a time: two multiply-rotate lanes with distinct constants.
         for byte in bytes {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b << 7) | (b >> 57)
+            word |= UInt64(byte) << (8 * UInt64(filled))
+            filled += 1
+            if filled == 8 {
+                a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15).rotatedLeft(by: 29)
+                b = ((b ^ word) &* 0xc2b2_ae3d_27d4_eb4f).rotatedLeft(by: 31)
+                word = 0
+                filled = 0
+            }
         }
+        a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15).rotatedLeft(by: 29)
+        b = ((b ^ word ^ 0xff) &* 0xc2b2_ae3d_27d4_eb4f).rotatedLeft(by: 31)
         return (mix(a ^ UInt64(bytes.count)), mix(b &+ 0x632b_e59b_d9b4_e019))
     }
 
     /// A 64-bit finaliser that spreads every input bit over the output.
-    static func mix(_ value: UInt64) -> UInt64 {
+    public static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
@@ -21,8 +37,12 @@ enum Hash {
     }
 
     /// 16 lowercase hex digits.
-    static func hex(_ value: UInt64) -> String {
+    public static func hex(_ value: UInt64) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
+}
+
+extension UInt64 {
+    fileprivate func rotatedLeft(by count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
 }

@@ -94,13 +94,12 @@ extension Message {
             }
         }
 
-        let hash = contentHash(of: object)
         let messageId = try fields.id("messageId") ?? derivedMessageId(of: object)
         return Message(
             kind: kind, messageId: messageId, userId: userId, anonymousId: anonymousId, event: event,
             properties: properties, traits: traits, groupId: groupId, previousId: previousId,
             timestamp: timestamp, sentAt: sentAt, receivedAt: received, context: context,
-            integrations: integrations, contentHash: hash)
+            integrations: integrations)
     }
 
     /// A stable id for a message sent without one, derived from its content, so that
@@ -115,16 +114,6 @@ extension Message {
     public static func stableId(of bytes: [UInt8]) -> String {
         let (a, b) = Hash.hash128(bytes)
         return "strata-" + Hash.hex(a) + Hash.hex(b)
-    }
-
-    /// The content hash: everything but the delivery fields (sentAt, receivedAt), which retries change.
-    static func contentHash(of object: [String: JSONValue]) -> Int64 {
-        var content = object
-        content["sentAt"] = nil
-        content["receivedAt"] = nil
-        var bytes: [UInt8] = []
-        JSONWriter.write(.object(content), into: &bytes)
-        return Int64(bitPattern: Hash.hash128(bytes).0)
     }
 
     /// Reads typed fields out of a message object, naming the field in errors.

@@ -64,15 +64,13 @@ public struct Message: Sendable, Hashable {
     public var context: [String: JSONValue]?
     /// The client's integrations object, kept as sent.
     public var integrations: [String: JSONValue]?
-    /// A hash of the content (without sentAt and receivedAt), to tell true re-sends from conflicting ones.
-    public var contentHash: Int64
 
-    /// A message with the given fields; `contentHash` defaults to 0 for hand-built messages.
+    /// A message with the given fields.
     public init(
         kind: Kind, messageId: String, userId: String? = nil, anonymousId: String? = nil, event: String? = nil,
         properties: [String: JSONValue] = [:], traits: [String: JSONValue] = [:], groupId: String? = nil,
         previousId: String? = nil, timestamp: Int64? = nil, sentAt: Int64? = nil, receivedAt: Int64,
-        context: [String: JSONValue]? = nil, integrations: [String: JSONValue]? = nil, contentHash: Int64 = 0
+        context: [String: JSONValue]? = nil, integrations: [String: JSONValue]? = nil
     ) {
         self.kind = kind
         self.messageId = messageId
@@ -88,7 +86,6 @@ public struct Message: Sendable, Hashable {
         self.receivedAt = receivedAt
         self.context = context
         self.integrations = integrations
-        self.contentHash = contentHash
     }
 
     /// Event time: the timestamp, else the time it was received.

@@ -55,6 +55,25 @@ extension SQLiteStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY,
+                        as_of INTEGER NOT NULL,
+                        computed_at INTEGER NOT NULL,
+                        profiles INTEGER NOT NULL
+                    );
+                    CREATE TABLE run_segments (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        segment TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        seconds REAL NOT NULL,
+                        members BLOB NOT NULL,
+                        PRIMARY KEY (run_id, segment)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

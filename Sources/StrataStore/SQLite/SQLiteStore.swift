@@ -15,12 +15,27 @@ public final class SQLiteStore: EventStore {
     /// Event name ids, filled lazily inside write transactions.
     private let eventNameIds = Mutex<[String: Int64]>([:])
 
+    /// How commits reach the disk.
+    public enum Durability: Sendable {
+        /// Every commit is on disk when it returns (`synchronous = FULL`): for acknowledging clients.
+        case full
+        /// Commits survive a crash of the program but not of the machine (`synchronous = NORMAL`),
+        /// and the WAL checkpoints less often: for bulk imports, which are idempotent and can be re-run.
+        case bulk
+    }
+
     /// Opens (creating if needed) the database at a path and runs pending migrations.
-    public init(path: String) throws {
+    public init(path: String, durability: Durability = .full) throws {
         self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            switch durability {
+            case .full:
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            case .bulk:
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            }
             try db.execute(sql: "PRAGMA cache_size = -131072")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
@@ -52,6 +67,8 @@ public final class SQLiteStore: EventStore {
             var binder = Binder()
             for message in messages {
                 let eventId = try message.event.map { try self.eventNameId($0, db) }
+                let payload = Self.payload(of: message)
+                let hash = Self.contentHash(of: message, payload: payload)
                 let statement = insert.sqliteStatement
                 binder.reset(statement)
                 binder.text(message.messageId)
@@ -64,15 +81,15 @@ public final class SQLiteStore: EventStore {
                 binder.int(message.sentAt)
                 binder.text(message.groupId)
                 binder.text(message.previousId)
-                binder.text(Self.payload(of: message))
+                binder.text(payload)
                 binder.text(Self.extra(of: message))
-                binder.int(message.contentHash)
+                binder.int(hash)
                 try binder.step(db)
                 if sqlite3_changes(db.sqliteConnection) == 0 {
                     result.duplicates += 1
                     result.duplicateFlags.append(true)
                     let stored = try Int64.fetchOne(existingHash, arguments: [message.messageId])
-                    if stored != message.contentHash { result.conflicting += 1 }
+                    if stored != hash { result.conflicting += 1 }
                     continue
                 }
                 result.inserted += 1
@@ -122,6 +139,21 @@ public final class SQLiteStore: EventStore {
         return id
     }
 
+    /// A hash of what a message says (ids, type, event, time, properties or traits), without the
+    /// delivery fields (sentAt, receivedAt, context) that retries may change: equal hashes mean a true re-send.
+    static func contentHash(of message: Message, payload: String?) -> Int64 {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128 + (payload?.utf8.count ?? 0))
+        for part in [
+            message.messageId, message.kind.rawValue, message.userId, message.anonymousId, message.event,
+            message.groupId, message.previousId, message.timestamp.map(String.init), payload,
+        ] {
+            bytes.append(contentsOf: (part ?? "").utf8)
+            bytes.append(part == nil ? 1 : 0)
+        }
+        return Int64(bitPattern: Hash.hash128(bytes).0)
+    }
+
     /// Properties for events, traits for identify and group; nil when empty.
     static func payload(of message: Message) -> String? {
         let object = message.kind.isEvent ? message.properties : message.traits
@@ -134,6 +166,45 @@ public final class SQLiteStore: EventStore {
         if let context = message.context { extra["context"] = .object(context) }
         if let integrations = message.integrations { extra["integrations"] = .object(integrations) }
         return extra.isEmpty ? nil : JSONWriter.string(.object(extra))
+    }
+
+    /// How many batch runs are kept.
+    public static let keptRuns = 20
+
+    public func saveSnapshot(_ snapshot: MembershipSnapshot) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO runs (as_of, computed_at, profiles) VALUES (?, ?, ?)",
+                arguments: [snapshot.asOf, snapshot.computedAt, snapshot.profiles])
+            let run = db.lastInsertedRowID
+            for segment in snapshot.segments {
+                let members = Data(segment.members.joined(separator: "\n").utf8)
+                try db.execute(
+                    sql: "INSERT INTO run_segments (run_id, segment, size, seconds, members) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [run, segment.name, segment.members.count, segment.seconds, members])
+            }
+            let cutoff = run - Int64(Self.keptRuns)
+            try db.execute(sql: "DELETE FROM run_segments WHERE run_id <= ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM runs WHERE id <= ?", arguments: [cutoff])
+        }
+    }
+
+    public func latestSnapshot() async throws -> MembershipSnapshot? {
+        try await pool.read { db in
+            guard let run = try Row.fetchOne(db, sql: "SELECT id, as_of, computed_at, profiles FROM runs ORDER BY id DESC LIMIT 1")
+            else { return nil }
+            let id: Int64 = run[0]
+            let segments = try Row.fetchAll(
+                db, sql: "SELECT segment, seconds, members FROM run_segments WHERE run_id = ? ORDER BY segment",
+                arguments: [id]
+            ).map { row in
+                let data: Data = row[2]
+                let text = String(decoding: data, as: UTF8.self)
+                let members = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                return MembershipSnapshot.Segment(name: row[0], members: members, seconds: row[1])
+            }
+            return MembershipSnapshot(asOf: run[1], computedAt: run[2], profiles: run[3], segments: segments)
+        }
     }
 
     // MARK: Reading
@@ -259,7 +330,7 @@ public final class SQLiteStore: EventStore {
 
     static let columns = """
         seq, message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at, sent_at, group_id,
-        previous_id, payload, extra, content_hash
+        previous_id, payload, extra
         """
 
     static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
@@ -274,8 +345,7 @@ public final class SQLiteStore: EventStore {
             kind: kind, messageId: row[1], userId: row[3], anonymousId: row[4], event: eventId.flatMap { names[$0] },
             properties: kind.isEvent ? payload : [:], traits: kind.isEvent ? [:] : payload, groupId: row[9],
             previousId: row[10], timestamp: row[6], sentAt: row[8], receivedAt: row[7],
-            context: extra["context"]?.objectValue, integrations: extra["integrations"]?.objectValue,
-            contentHash: row[13])
+            context: extra["context"]?.objectValue, integrations: extra["integrations"]?.objectValue)
         return (sequence, message)
     }
 

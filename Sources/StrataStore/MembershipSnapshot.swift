@@ -1,0 +1,36 @@
+/// The members of every segment as of one instant, as `strata run` computed them.
+public struct MembershipSnapshot: Sendable, Equatable {
+    /// One segment's result.
+    public struct Segment: Sendable, Equatable {
+        /// The segment's name.
+        public var name: String
+        /// Member profile ids, sorted by bytes.
+        public var members: [String]
+        /// How long evaluating it took, in seconds.
+        public var seconds: Double
+
+        /// A result from its parts; members are sorted here.
+        public init(name: String, members: [String], seconds: Double) {
+            self.name = name
+            self.members = members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            self.seconds = seconds
+        }
+    }
+
+    /// The evaluation instant.
+    public var asOf: Int64
+    /// When the run happened.
+    public var computedAt: Int64
+    /// The number of profiles evaluated (users), for percentages.
+    public var profiles: Int
+    /// The segments, by name.
+    public var segments: [Segment]
+
+    /// A snapshot from its parts.
+    public init(asOf: Int64, computedAt: Int64, profiles: Int, segments: [Segment]) {
+        self.asOf = asOf
+        self.computedAt = computedAt
+        self.profiles = profiles
+        self.segments = segments
+    }
+}
