@@ -19,6 +19,9 @@ public protocol EventStore: Sendable {
     /// Every group call of an account, with its store sequence.
     func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)]
 
+    /// The user ids with the most messages, busiest first (ties by id).
+    func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)]
+
     /// Quarantined messages, oldest first.
     func quarantined(limit: Int) async throws -> [QuarantineEntry]
 

@@ -10,12 +10,18 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The workspace named by `-w`, or found from the current folder.
     func load() throws -> Workspace {
-        do {
-            return try Workspace.find(
-                explicit: workspace, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        } catch {
-            throw CommandError(error.message)
+        try loadWorkspace { () throws(WorkspaceError) in
+            try Workspace.find(explicit: workspace, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         }
+    }
+}
+
+/// Runs a workspace operation, reporting its error as a command error.
+func loadWorkspace(_ body: () throws(WorkspaceError) -> Workspace) throws -> Workspace {
+    do {
+        return try body()
+    } catch {
+        throw CommandError(error.message)
     }
 }
 

@@ -294,6 +294,18 @@ public final class SQLiteStore: EventStore {
         }
     }
 
+    public func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT user_id, COUNT(*) AS n FROM messages WHERE user_id IS NOT NULL
+                    GROUP BY user_id ORDER BY n DESC, user_id LIMIT ?
+                    """, arguments: [limit]
+            ).map { (userId: $0[0], messages: $0[1]) }
+        }
+    }
+
     public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
         try await pool.read { db in
             try Row.fetchAll(
