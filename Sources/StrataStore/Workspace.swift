@@ -66,7 +66,8 @@ public struct Workspace: Sendable {
     /// parent holding `strata.yaml`, as git finds a repository.
     public static func find(explicit: String?, from start: URL) throws(WorkspaceError) -> Workspace {
         if let explicit {
-            let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
+            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : start.appendingPathComponent(explicit))
+                .standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent(fileName).path) else {
                 throw WorkspaceError("\(explicit) is not a Strata workspace (no \(fileName)); create one with `strata init \(explicit)`")
             }
@@ -121,7 +122,8 @@ public struct Workspace: Sendable {
     public func openStore(durability: SQLiteStore.Durability = .full) throws(WorkspaceError) -> any EventStore {
         switch config.store {
         case .sqlite(let path):
-            let url = URL(fileURLWithPath: path, relativeTo: root).standardizedFileURL
+            let url = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path))
+                .standardizedFileURL
             do {
                 try FileManager.default.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
