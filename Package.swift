@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrataLanguageTests",
-            dependencies: ["StrataLanguage"],
+            dependencies: ["StrataLanguage", "StrataCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -121,9 +121,8 @@ public struct Workspace: Sendable {
     /// Opens the store that `strata.yaml` names (the one place that chooses an implementation).
     public func openStore(durability: SQLiteStore.Durability = .full) throws(WorkspaceError) -> any EventStore {
         switch config.store {
-        case .sqlite(let path):
-            let url = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path))
-                .standardizedFileURL
+        case .sqlite:
+            let url = databaseURL
             do {
                 try FileManager.default.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -133,6 +132,17 @@ public struct Workspace: Sendable {
             }
         }
     }
+
+    /// The embedded database file.
+    public var databaseURL: URL {
+        switch config.store {
+        case .sqlite(let path):
+            (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
+        }
+    }
+
+    /// Whether the store holds anything yet (its database file exists).
+    public var hasStore: Bool { FileManager.default.fileExists(atPath: databaseURL.path) }
 
     /// Parses the text of `strata.yaml`, naming line and column of every mistake.
     public static func parse(_ text: String, file: String) throws(WorkspaceError) -> Config {

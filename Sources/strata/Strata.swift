@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `strata` command line: every subcommand is a thin shell over the libraries.
+@main
+struct Strata: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata",
+        abstract: "Behavioral segmentation: events in, always-current segments out.",
+        subcommands: [
+            InitCommand.self,
+            CheckCommand.self,
+            ImportCommand.self,
+            ProfileCommand.self,
+            RunCommand.self,
+            MembersCommand.self,
+            ExplainCommand.self,
+            DemoCommand.self,
+            GenerateCommand.self,
+        ]
+    )
+}
