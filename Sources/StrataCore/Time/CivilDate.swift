@@ -15,6 +15,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The date that is `days` days after 1970-01-01 (negative before it).
+    @inlinable
     public init(daysSinceEpoch days: Int) {
         // Era-based conversion of a day count to a civil date (400-year cycles of 146097 days).
         let z = days + 719_468
@@ -41,8 +42,15 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Day of the week, 0 = Monday ... 6 = Sunday.
     public var weekdayFromMonday: Int {
+        CivilDate.weekdayFromMonday(daysSinceEpoch: daysSinceEpoch)
+    }
+
+    /// Day of the week of the date `days` days after 1970-01-01, 0 = Monday ... 6 = Sunday, without
+    /// building the date.
+    @inlinable
+    public static func weekdayFromMonday(daysSinceEpoch days: Int) -> Int {
         // 1970-01-01 was a Thursday (3 when Monday is 0).
-        let d = (daysSinceEpoch + 3) % 7
+        let d = (days + 3) % 7
         return d < 0 ? d + 7 : d
     }
 

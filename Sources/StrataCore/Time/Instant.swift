@@ -67,45 +67,78 @@ public enum Instant {
         return seconds * 1000 + Int64(millis)
     }
 
+    /// The length in bytes of a formatted instant, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static let formattedByteCount = 24
+
     /// Formats an instant as `2026-06-30T12:00:00.000Z`.
     public static func format(_ ms: Int64) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        write(ms, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: formattedByteCount) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            write(ms, to: UnsafeMutableRawPointer(base))
+            return formattedByteCount
+        }
     }
 
     /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` for an instant.
     public static func write(_ ms: Int64, into out: inout [UInt8]) {
-        let (days, msOfDay) = floorDivide(ms, Instant.day)
-        let date = CivilDate(daysSinceEpoch: Int(days))
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            out.append(contentsOf: digits)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: formattedByteCount) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            write(ms, to: UnsafeMutableRawPointer(base))
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: formattedByteCount))
         }
-        put(date.year, 4)
-        out.append(UInt8(ascii: "-"))
-        put(date.month, 2)
-        out.append(UInt8(ascii: "-"))
-        put(date.day, 2)
-        out.append(UInt8(ascii: "T"))
+    }
+
+    /// Writes the ``formattedByteCount`` bytes of `YYYY-MM-DDTHH:MM:SS.mmmZ` for an instant at `target`,
+    /// which must have room for them; allocates nothing, for callers that fill their own buffers.
+    ///
+    /// The year is written with four digits (its last four, for years past 9999).
+    @inlinable
+    public static func write(_ ms: Int64, to target: UnsafeMutableRawPointer) {
+        let (days, msOfDay) = floorDivide(ms, Instant.day)
+        let date = CivilDate(daysSinceEpoch: Int(truncatingIfNeeded: days))
+        @inline(__always)
+        func put(_ byte: UInt8, _ offset: Int) {
+            target.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+        }
+        @inline(__always)
+        func digit(_ value: Int, _ offset: Int) {
+            // The magnitude keeps a (meaningless) year before 0 from trapping.
+            put(UInt8(truncatingIfNeeded: 0x30 &+ value.magnitude % 10), offset)
+        }
+        let year = date.year
+        digit(year / 1000, 0)
+        digit(year / 100, 1)
+        digit(year / 10, 2)
+        digit(year, 3)
+        put(UInt8(ascii: "-"), 4)
+        digit(date.month / 10, 5)
+        digit(date.month, 6)
+        put(UInt8(ascii: "-"), 7)
+        digit(date.day / 10, 8)
+        digit(date.day, 9)
+        put(UInt8(ascii: "T"), 10)
         let total = Int(msOfDay)
-        put(total / 3_600_000, 2)
-        out.append(UInt8(ascii: ":"))
-        put(total / 60_000 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        put(total / 1000 % 60, 2)
-        out.append(UInt8(ascii: "."))
-        put(total % 1000, 3)
-        out.append(UInt8(ascii: "Z"))
+        let hours = total / 3_600_000
+        let minutes = total / 60_000 % 60
+        let seconds = total / 1000 % 60
+        let millis = total % 1000
+        digit(hours / 10, 11)
+        digit(hours, 12)
+        put(UInt8(ascii: ":"), 13)
+        digit(minutes / 10, 14)
+        digit(minutes, 15)
+        put(UInt8(ascii: ":"), 16)
+        digit(seconds / 10, 17)
+        digit(seconds, 18)
+        put(UInt8(ascii: "."), 19)
+        digit(millis / 100, 20)
+        digit(millis / 10, 21)
+        digit(millis, 22)
+        put(UInt8(ascii: "Z"), 23)
     }
 
     /// Division rounding toward negative infinity, with a non-negative remainder.
+    @inlinable
     public static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
         var q = a / b
         var r = a % b
