@@ -13,7 +13,9 @@ public protocol EventStore: Sendable {
     /// The identity graph built from every link at or before an instant.
     func identityGraph(asOf: Int64) async throws -> IdentityGraph
 
-    /// Every message of the given ids, with its store sequence, in arrival order.
+    /// Every message of the given ids, with its store sequence, in arrival order: those carrying one of
+    /// the user ids, and the anonymous ones (without a userId) carrying one of the anonymous ids. A
+    /// message with a userId belongs to that user's profile, so this is all a profile needs.
     func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)]
 
     /// Every group call of an account, with its store sequence.

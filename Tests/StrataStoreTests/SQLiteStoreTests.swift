@@ -90,6 +90,25 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test func anEarlierLinkArrivingLaterMovesTheMergeEarlier() async throws {
+        try await withStore { store in
+            _ = try await store.append(
+                [track("a-early", anonymous: "a1", event: "Page Viewed", at: 5),
+                 identify("i-late", user: "u1", anonymous: "a1", traits: [:], at: 50)], quarantine: [])
+            let before = try #require(try await store.profile(id: "a1", asOf: Self.t0 + 20 * Instant.minute))
+            #expect(before.key == "a1")
+            // A message carrying both ids, made at minute 10, arrives after the identify of minute 50.
+            _ = try await store.append([track("both", user: "u1", anonymous: "a1", at: 10)], quarantine: [])
+            let after = try #require(try await store.profile(id: "a1", asOf: Self.t0 + 20 * Instant.minute))
+            #expect(after.key == "u1")
+            #expect(after.eventCounts == ["Page Viewed": 1, "Logged In": 1])
+            // The same link seen again later changes nothing.
+            _ = try await store.append([track("again", user: "u1", anonymous: "a1", at: 60)], quarantine: [])
+            let graph = try await store.identityGraph(asOf: Self.t0 + 9 * Instant.minute)
+            #expect(graph.profileKey(userId: nil, anonymousId: "a1") == "a1")
+        }
+    }
+
     @Test func aliasMergesThroughTheStore() async throws {
         try await withStore { store in
             let alias = Message(

@@ -29,7 +29,9 @@ extension SQLiteStore {
                     );
                     CREATE UNIQUE INDEX messages_message_id ON messages(message_id);
                     CREATE INDEX messages_user_id ON messages(user_id) WHERE user_id IS NOT NULL;
-                    CREATE INDEX messages_anonymous_id ON messages(anonymous_id) WHERE anonymous_id IS NOT NULL;
+                    -- Messages carrying a userId belong to that user's profile, found through messages_user_id;
+                    -- only anonymous messages need finding by anonymousId.
+                    CREATE INDEX messages_anonymous_id ON messages(anonymous_id) WHERE user_id IS NULL;
                     CREATE INDEX messages_group_id ON messages(group_id) WHERE group_id IS NOT NULL;
                     CREATE TABLE links (
                         kind INTEGER NOT NULL,

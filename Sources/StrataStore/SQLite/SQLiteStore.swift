@@ -14,6 +14,9 @@ public final class SQLiteStore: EventStore {
     private let pool: DatabasePool
     /// Event name ids, filled lazily inside write transactions.
     private let eventNameIds = Mutex<[String: Int64]>([:])
+    /// The earliest time of each identity link committed by this process: a link seen again later
+    /// needs no write (the store keeps the earliest time of each link).
+    private let knownLinks = Mutex<[LinkKey: Int64]>([:])
 
     /// How commits reach the disk.
     public enum Durability: Sendable {
@@ -47,7 +50,13 @@ public final class SQLiteStore: EventStore {
     // MARK: Writing
 
     public func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
-        try await pool.write { db in
+        // Serialise outside the writer, which is the one part that cannot run in parallel.
+        let prepared = messages.map { message in
+            let payload = Self.payload(of: message)
+            return Prepared(payload: payload, extra: Self.extra(of: message), hash: Self.contentHash(of: message, payload: payload))
+        }
+        let known = knownLinks.withLock { $0 }
+        let (result, newLinks) = try await pool.write { db in
             var result = AppendResult()
             result.duplicateFlags.reserveCapacity(messages.count)
             let insert = try db.cachedStatement(
@@ -58,19 +67,16 @@ public final class SQLiteStore: EventStore {
                     ON CONFLICT(message_id) DO NOTHING
                     """)
             let existingHash = try db.cachedStatement(sql: "SELECT content_hash FROM messages WHERE message_id = ?")
-            let link = try db.cachedStatement(
-                sql: """
-                    INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(kind, from_id, to_id) DO UPDATE SET time = excluded.time, seq = excluded.seq
-                    WHERE excluded.time < links.time
-                    """)
+            var links: [LinkKey: (time: Int64, sequence: Int64)] = [:]
+            func note(_ key: LinkKey, _ time: Int64, _ sequence: Int64) {
+                if let earliest = known[key], earliest <= time { return }
+                if let pending = links[key], pending.time <= time { return }
+                links[key] = (time, sequence)
+            }
             var binder = Binder()
-            for message in messages {
+            for (message, form) in zip(messages, prepared) {
                 let eventId = try message.event.map { try self.eventNameId($0, db) }
-                let payload = Self.payload(of: message)
-                let hash = Self.contentHash(of: message, payload: payload)
-                let statement = insert.sqliteStatement
-                binder.reset(statement)
+                binder.reset(insert.sqliteStatement)
                 binder.text(message.messageId)
                 binder.int(Int64(message.kind.code))
                 binder.text(message.userId)
@@ -81,15 +87,15 @@ public final class SQLiteStore: EventStore {
                 binder.int(message.sentAt)
                 binder.text(message.groupId)
                 binder.text(message.previousId)
-                binder.text(payload)
-                binder.text(Self.extra(of: message))
-                binder.int(hash)
+                binder.text(form.payload)
+                binder.text(form.extra)
+                binder.int(form.hash)
                 try binder.step(db)
                 if sqlite3_changes(db.sqliteConnection) == 0 {
                     result.duplicates += 1
                     result.duplicateFlags.append(true)
                     let stored = try Int64.fetchOne(existingHash, arguments: [message.messageId])
-                    if stored != hash { result.conflicting += 1 }
+                    if stored != form.hash { result.conflicting += 1 }
                     continue
                 }
                 result.inserted += 1
@@ -97,12 +103,21 @@ public final class SQLiteStore: EventStore {
                 let sequence = db.lastInsertedRowID
                 if let userId = message.userId {
                     if let anonymousId = message.anonymousId {
-                        try link.execute(arguments: [0, anonymousId, userId, message.time, sequence])
+                        note(LinkKey(kind: 0, from: anonymousId, to: userId), message.time, sequence)
                     }
                     if message.kind == .alias, let previousId = message.previousId {
-                        try link.execute(arguments: [1, previousId, userId, message.time, sequence])
+                        note(LinkKey(kind: 1, from: previousId, to: userId), message.time, sequence)
                     }
                 }
+            }
+            let link = try db.cachedStatement(
+                sql: """
+                    INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(kind, from_id, to_id) DO UPDATE SET time = excluded.time, seq = excluded.seq
+                    WHERE excluded.time < links.time
+                    """)
+            for (key, value) in links {
+                try link.execute(arguments: [key.kind, key.from, key.to, value.time, value.sequence])
             }
             for entry in quarantine {
                 try db.execute(
@@ -118,8 +133,27 @@ public final class SQLiteStore: EventStore {
             result.quarantined = quarantine.count
             if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
             if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
-            return result
+            return (result, links.mapValues(\.time))
         }
+        // Only committed links are remembered, so a failed transaction leaves nothing behind.
+        knownLinks.withLock { cache in
+            for (key, time) in newLinks { cache[key] = min(time, cache[key] ?? time) }
+        }
+        return result
+    }
+
+    /// A message's stored forms, computed before entering the writer.
+    private struct Prepared: Sendable {
+        var payload: String?
+        var extra: String?
+        var hash: Int64
+    }
+
+    /// An identity link as stored in `links`.
+    struct LinkKey: Hashable, Sendable {
+        var kind: Int
+        var from: String
+        var to: String
     }
 
     private static func bump(_ counter: String, by amount: Int, _ db: Database) throws {
@@ -271,10 +305,11 @@ public final class SQLiteStore: EventStore {
             let names = try self.eventNames(db)
             var seen = Set<Int64>()
             var result: [(sequence: Int64, message: Message)] = []
-            for (column, values) in [("user_id", users), ("anonymous_id", anonymous)] where !values.isEmpty {
+            let lookups = [("user_id IN", users), ("user_id IS NULL AND anonymous_id IN", anonymous)]
+            for (condition, values) in lookups where !values.isEmpty {
                 let placeholders = Array(repeating: "?", count: values.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT \(Self.columns) FROM messages WHERE \(column) IN (\(placeholders))",
+                    db, sql: "SELECT \(Self.columns) FROM messages WHERE \(condition) (\(placeholders))",
                     arguments: StatementArguments(values))
                 while let row = try rows.next() {
                     let (sequence, message) = try Self.decode(row, names: names)
