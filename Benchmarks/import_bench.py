@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Import throughput and store size: Strata's `import` against DuckDB's `read_ndjson`, same file, same run.
+
+Usage: import_bench.py STRATA_BINARY WORKDIR USERS [USERS...]
+For each user count it generates a saas dataset (90 days, seed 1), imports it into a fresh
+workspace with `strata import` (timed end to end, process start to exit), and loads the same file
+into a persistent DuckDB database with `CREATE TABLE ... AS SELECT * FROM read_ndjson(...)`.
+Prints one JSON object per dataset.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+
+strata, workdir, counts = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
+os.makedirs(workdir, exist_ok=True)
+
+
+def size(path):
+    return sum(os.path.getsize(path + suffix) for suffix in ("", "-wal", "-shm") if os.path.exists(path + suffix))
+
+
+for users in counts:
+    data = os.path.join(workdir, f"saas-{users}.jsonl")
+    if not os.path.exists(data):
+        subprocess.run([strata, "generate", "--profile", "saas", "--users", str(users), "--days", "90",
+                        "--seed", "1", "--out", data], check=True, capture_output=True)
+    with open(data, "rb") as handle:
+        messages = sum(1 for _ in handle)
+    workspace = os.path.join(workdir, f"ws-{users}")
+    shutil.rmtree(workspace, ignore_errors=True)
+    subprocess.run([strata, "init", workspace], check=True, capture_output=True)
+    started = time.perf_counter()
+    out = subprocess.run([strata, "import", data, "-w", workspace], check=True, capture_output=True, text=True)
+    strata_seconds = time.perf_counter() - started
+    db = os.path.join(workspace, "data", "strata.db")
+    strata_bytes = size(db)
+
+    duck_path = os.path.join(workdir, f"duck-{users}.duckdb")
+    for suffix in ("", ".wal"):
+        if os.path.exists(duck_path + suffix):
+            os.remove(duck_path + suffix)
+    connection = duckdb.connect(duck_path)
+    started = time.perf_counter()
+    connection.execute(f"CREATE TABLE messages AS SELECT * FROM read_ndjson('{data}', maximum_object_size=1048576)")
+    connection.execute("CHECKPOINT")
+    duck_seconds = time.perf_counter() - started
+    connection.close()
+    duck_bytes = os.path.getsize(duck_path)
+
+    print(json.dumps({
+        "users": users, "messages": messages, "file_bytes": os.path.getsize(data),
+        "strata_seconds": round(strata_seconds, 2), "strata_messages_per_s": round(messages / strata_seconds),
+        "strata_store_bytes": strata_bytes, "strata_bytes_per_message": round(strata_bytes / messages, 1),
+        "duckdb_seconds": round(duck_seconds, 2), "duckdb_messages_per_s": round(messages / duck_seconds),
+        "duckdb_bytes_per_message": round(duck_bytes / messages, 1),
+        "ratio_strata_over_duckdb_time": round(strata_seconds / duck_seconds, 2),
+        "strata_summary": out.stdout.strip().splitlines()[0],
+    }), flush=True)

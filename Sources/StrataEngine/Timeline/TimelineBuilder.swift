@@ -1,0 +1,470 @@
+import StrataCore
+import StrataLanguage
+
+/// Builds a ``Population`` from messages fed in arrival order, as of an evaluation instant.
+///
+/// Every message at or before `asOf` makes a profile (identify-only users included); later messages
+/// of every type are ignored. Identity links (messages with both ids, and alias calls) are applied to
+/// an ``IdentityGraph`` in (time, receivedAt, sequence) order, then every message is keyed by
+/// `profileKey(userId:anonymousId:)`, so merged profiles behave as if they had always been one.
+/// Traits are latest-wins by (time, receivedAt, sequence); a user's account is the groupId of its
+/// latest group call, and account traits are latest-wins over every group call of the account.
+///
+/// Messages are staged in compact form as they arrive (only the property paths and traits in
+/// ``DataNeeds`` are kept), so the builder never holds whole messages.
+public struct TimelineBuilder {
+    /// The evaluation instant.
+    public let asOf: Int64
+    /// What to keep.
+    public let needs: DataNeeds
+
+    private struct Pair: Hashable {
+        var userId: String?
+        var anonymousId: String?
+    }
+
+    private struct Stamped {
+        var pair: Int32
+        var stamp: TraitSet.Stamp
+        var traits: [String: JSONValue]
+        var groupId: String?
+    }
+
+    private var vocabulary = Vocabulary()
+    private var pairIndex: [Pair: Int32] = [:]
+    private var pairs: [Pair] = []
+    /// The event name of the previous event, and its id.
+    private var lastEventName: (name: String, id: UInt32)?
+    /// The pair of the previous message: consecutive messages are often from one client.
+    private var lastPair: (pair: Pair, index: Int32)?
+
+    private var times: [Int64] = []
+    private var eventPairs: [Int32] = []
+    private var names: [UInt32] = []
+    private var propertyStarts: [UInt32] = [0]
+    private var propertySlots: [UInt16] = []
+    private var propertyTags: [UInt8] = []
+    private var propertyValues: [UInt64] = []
+
+    /// Property slots kept for each event name id, and the (slot, path, events) of every kept path.
+    private var slotsForName: [[(slot: UInt16, path: [String])]] = []
+    private let keptPaths: [(slot: UInt16, path: [String], events: DataNeeds.Events)]
+
+    /// For each pair carrying both ids, the stamp of its earliest message: a link repeated later never
+    /// changes the graph (it is a no-op, or refused again), so only the first occurrence is applied.
+    private var pairLinks: [TraitSet.Stamp?] = []
+    /// Alias calls, each distinct one at its earliest stamp.
+    private var aliases: [AliasKey: TraitSet.Stamp] = [:]
+
+    private struct AliasKey: Hashable {
+        var userId: String?
+        var anonymousId: String?
+        var previousId: String?
+    }
+    private var identifies: [Stamped] = []
+    private var groups: [Stamped] = []
+    private let userTraitPaths: [[String]]
+    private let accountTraitPaths: [[String]]
+    private let userTraitHeads: Set<String>
+    private let accountTraitHeads: Set<String>
+
+    /// Messages added, and of those the ones ignored because they are later than `asOf` or carry no id.
+    public private(set) var messagesAdded = 0
+    /// See ``messagesAdded``.
+    public private(set) var messagesIgnored = 0
+
+    /// A builder for an instant, keeping what `needs` asks for plus the user traits in `extraTraits`
+    /// (for listings).
+    public init(asOf: Int64, needs: DataNeeds, extraTraits: [[String]] = []) {
+        self.asOf = asOf
+        self.needs = needs
+        var vocabulary = Vocabulary()
+        var kept: [(slot: UInt16, path: [String], events: DataNeeds.Events)] = []
+        for (path, events) in needs.properties.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+        where kept.count < Int(UInt16.max) {
+            kept.append((UInt16(vocabulary.addPropertyPath(path)), path, events))
+        }
+        self.vocabulary = vocabulary
+        self.keptPaths = kept
+        let users = needs.traits.union(extraTraits).filter { !$0.isEmpty }
+        self.userTraitPaths = users.sorted { $0.lexicographicallyPrecedes($1) }
+        self.accountTraitPaths = needs.accountTraits.filter { !$0.isEmpty }.sorted {
+            $0.lexicographicallyPrecedes($1)
+        }
+        self.userTraitHeads = Set(userTraitPaths.compactMap(\.first))
+        self.accountTraitHeads = Set(accountTraitPaths.compactMap(\.first))
+    }
+
+    /// Adds one message; call in arrival order with its store sequence.
+    public mutating func add(sequence: Int64, message: Message) {
+        messagesAdded += 1
+        guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else {
+            messagesIgnored += 1
+            return
+        }
+        let pair = Pair(userId: message.userId, anonymousId: message.anonymousId)
+        let p: Int32
+        if let last = lastPair, last.pair == pair {
+            p = last.index
+        } else if let existing = pairIndex[pair] {
+            p = existing
+        } else {
+            p = Int32(pairs.count)
+            pairs.append(pair)
+            pairLinks.append(nil)
+            pairIndex[pair] = p
+        }
+        lastPair = (pair, p)
+        let stamp = TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence)
+        if message.kind == .alias {
+            let key = AliasKey(userId: message.userId, anonymousId: message.anonymousId, previousId: message.previousId)
+            if let existing = aliases[key], existing < stamp {
+                // An earlier identical alias is already kept.
+            } else {
+                aliases[key] = stamp
+            }
+        } else if message.userId != nil, message.anonymousId != nil {
+            if let existing = pairLinks[Int(p)], existing < stamp {
+                // An earlier link of the same ids is already kept.
+            } else {
+                pairLinks[Int(p)] = stamp
+            }
+        }
+        switch message.kind {
+        case .track, .page, .screen:
+            addEvent(message, pair: p)
+        case .identify:
+            let traits = message.traits.filter { userTraitHeads.contains($0.key) }
+            if !traits.isEmpty { identifies.append(Stamped(pair: p, stamp: stamp, traits: traits)) }
+        case .group:
+            if let groupId = message.groupId {
+                let traits = message.traits.filter { accountTraitHeads.contains($0.key) }
+                groups.append(Stamped(pair: p, stamp: stamp, traits: traits, groupId: groupId))
+            }
+        case .alias:
+            break
+        }
+    }
+
+    private mutating func addEvent(_ message: Message, pair: Int32) {
+        let name =
+            message.event ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
+        let id: UInt32
+        if let last = lastEventName, Value.sameBytes(last.name, name) {
+            id = last.id
+        } else {
+            id = vocabulary.internEventName(name)
+            lastEventName = (name, id)
+        }
+        if Int(id) == slotsForName.count {
+            slotsForName.append(
+                keptPaths.filter { kept in
+                    switch kept.events {
+                    case .all: true
+                    case .named(let names): names.contains(name)
+                    }
+                }.map { ($0.slot, $0.path) })
+        }
+        times.append(message.time)
+        eventPairs.append(pair)
+        names.append(id)
+        for (slot, path) in slotsForName[Int(id)] {
+            guard let head = message.properties[path[0]] else { continue }
+            let value = path.count == 1 ? head : head.value(atPath: Array(path.dropFirst()))
+            guard let value else { continue }
+            let (tag, payload) = vocabulary.encode(value)
+            guard tag != StoredValue.absent else { continue }
+            propertySlots.append(slot)
+            propertyTags.append(tag)
+            propertyValues.append(payload)
+        }
+        propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
+    }
+
+    /// Builds the population: resolves identities, sorts each profile's events by time and packs
+    /// them into exact-size columns.
+    public func build() -> Population {
+        // Identity, in time order.
+        var links: [(stamp: TraitSet.Stamp, message: Message)] = []
+        for (i, stamp) in pairLinks.enumerated() {
+            guard let stamp else { continue }
+            links.append(
+                (
+                    stamp,
+                    Message(
+                        kind: .identify, messageId: "", userId: pairs[i].userId, anonymousId: pairs[i].anonymousId,
+                        timestamp: stamp.time, receivedAt: stamp.receivedAt)
+                ))
+        }
+        for (key, stamp) in aliases {
+            links.append(
+                (
+                    stamp,
+                    Message(
+                        kind: .alias, messageId: "", userId: key.userId, anonymousId: key.anonymousId,
+                        previousId: key.previousId, timestamp: stamp.time, receivedAt: stamp.receivedAt)
+                ))
+        }
+        links.sort { $0.stamp < $1.stamp }
+        var graph = IdentityGraph()
+        for link in links { graph.apply(link.message) }
+        links = []
+
+        // Profiles: one per distinct key, sorted by bytes.
+        var keyIndex: [String: Int32] = [:]
+        keyIndex.reserveCapacity(pairs.count)
+        var keys: [String] = []
+        var keyOfPair = [Int32](repeating: 0, count: pairs.count)
+        for (i, pair) in pairs.enumerated() {
+            let key = graph.profileKey(userId: pair.userId, anonymousId: pair.anonymousId) ?? ""
+            if let existing = keyIndex[key] {
+                keyOfPair[i] = existing
+            } else {
+                keyOfPair[i] = Int32(keys.count)
+                keyIndex[key] = Int32(keys.count)
+                keys.append(key)
+            }
+        }
+        keyIndex = [:]
+        let byBytes = keys.indices.sorted { Value.compareBytes(keys[$0], keys[$1]) < 0 }
+        var finalIndex = [Int32](repeating: 0, count: keys.count)
+        for (final, key) in byBytes.enumerated() { finalIndex[key] = Int32(final) }
+        let sortedKeys = byBytes.map { keys[$0] }
+        let profileOfPair = keyOfPair.map { finalIndex[Int($0)] }
+        var hasUserID = [Bool](repeating: false, count: sortedKeys.count)
+        for (i, pair) in pairs.enumerated() where pair.userId != nil { hasUserID[Int(profileOfPair[i])] = true }
+
+        // Events: counting sort by profile, then by time within a profile.
+        let profileCount = sortedKeys.count
+        var starts = [Int](repeating: 0, count: profileCount + 1)
+        for pair in eventPairs { starts[Int(profileOfPair[Int(pair)]) + 1] += 1 }
+        for i in 0..<profileCount { starts[i + 1] += starts[i] }
+        var order = [Int32](repeating: 0, count: times.count)
+        var cursor = starts
+        for (i, pair) in eventPairs.enumerated() {
+            let profile = Int(profileOfPair[Int(pair)])
+            order[cursor[profile]] = Int32(i)
+            cursor[profile] += 1
+        }
+        for profile in 0..<profileCount {
+            let range = starts[profile]..<starts[profile + 1]
+            var sorted = true
+            var i = range.lowerBound + 1
+            while i < range.upperBound {
+                if times[Int(order[i - 1])] > times[Int(order[i])] {
+                    sorted = false
+                    break
+                }
+                i += 1
+            }
+            if !sorted {
+                order[range].sort { a, b in
+                    let (ta, tb) = (times[Int(a)], times[Int(b)])
+                    return ta != tb ? ta < tb : a < b
+                }
+            }
+        }
+        let userEvents = gather(order: order.lazy.map(Int.init), count: order.count)
+
+        // Traits: latest-wins per key, by (time, receivedAt, sequence).
+        var vocabulary = self.vocabulary
+        let (userTags, userValues) = Self.latestTraits(
+            identifies, owners: identifies.map { Int(profileOfPair[Int($0.pair)]) }, count: profileCount,
+            paths: userTraitPaths, vocabulary: &vocabulary)
+
+        // Accounts: the latest group call of each user; account traits over every group call.
+        var latestGroup: [Int: (stamp: TraitSet.Stamp, groupId: String)] = [:]
+        var groupIds: Set<String> = []
+        for record in groups {
+            guard let groupId = record.groupId else { continue }
+            groupIds.insert(groupId)
+            let profile = Int(profileOfPair[Int(record.pair)])
+            if let current = latestGroup[profile], current.stamp > record.stamp {
+                // An earlier call: the account stays.
+            } else {
+                latestGroup[profile] = (record.stamp, groupId)
+            }
+        }
+        let accountIDs = groupIds.sorted { Value.compareBytes($0, $1) < 0 }
+        var accountIndex: [String: Int32] = [:]
+        for (i, id) in accountIDs.enumerated() { accountIndex[id] = Int32(i) }
+        var accountOfUser = [Int32](repeating: -1, count: profileCount)
+        var accountUserCounts = [Int](repeating: 0, count: accountIDs.count + 1)
+        for (profile, latest) in latestGroup {
+            guard let a = accountIndex[latest.groupId] else { continue }
+            accountOfUser[profile] = a
+            accountUserCounts[Int(a) + 1] += 1
+        }
+        for i in 0..<accountIDs.count { accountUserCounts[i + 1] += accountUserCounts[i] }
+        var accountUsers = [Int32](repeating: 0, count: accountUserCounts.last ?? 0)
+        var accountCursor = accountUserCounts
+        for profile in 0..<profileCount where accountOfUser[profile] >= 0 {
+            let a = Int(accountOfUser[profile])
+            accountUsers[accountCursor[a]] = Int32(profile)
+            accountCursor[a] += 1
+        }
+        let (accountTags, accountValues) = Self.latestTraits(
+            groups, owners: groups.map { Int(accountIndex[$0.groupId ?? ""] ?? 0) }, count: accountIDs.count,
+            paths: accountTraitPaths, vocabulary: &vocabulary)
+
+        let users = Timelines(
+            kind: .users, ids: sortedKeys, hasUserID: hasUserID, starts: starts, times: userEvents.times,
+            names: userEvents.names, users: [], propertyStarts: userEvents.propertyStarts,
+            propertySlots: userEvents.propertySlots, propertyTags: userEvents.propertyTags,
+            propertyValues: userEvents.propertyValues, traitPaths: userTraitPaths, traitTags: userTags,
+            traitValues: userValues)
+
+        // Account timelines: every event of the account's users, by time.
+        var accountStarts = [Int](repeating: 0, count: accountIDs.count + 1)
+        var accountEvents = Columns()
+        if needs.accountEvents {
+            var accountOrder: [Int] = []
+            var accountEventUsers: [UInt32] = []
+            for a in 0..<accountIDs.count {
+                var merged: [(time: Int64, event: Int, user: Int32)] = []
+                for u in accountUsers[accountUserCounts[a]..<accountUserCounts[a + 1]] {
+                    for e in users.events(of: Int(u)) { merged.append((users.times[e], e, u)) }
+                }
+                merged.sort { $0.time != $1.time ? $0.time < $1.time : $0.event < $1.event }
+                accountOrder.append(contentsOf: merged.map(\.event))
+                accountEventUsers.append(contentsOf: merged.map { UInt32($0.user) })
+                accountStarts[a + 1] = accountOrder.count
+            }
+            accountEvents = Self.gather(from: users, order: accountOrder)
+            accountEvents.users = Array(accountEventUsers)
+        }
+        let accounts = Timelines(
+            kind: .accounts, ids: accountIDs, hasUserID: [Bool](repeating: false, count: accountIDs.count),
+            starts: accountStarts, times: accountEvents.times, names: accountEvents.names, users: accountEvents.users,
+            propertyStarts: accountEvents.propertyStarts, propertySlots: accountEvents.propertySlots,
+            propertyTags: accountEvents.propertyTags, propertyValues: accountEvents.propertyValues,
+            traitPaths: accountTraitPaths, traitTags: accountTags, traitValues: accountValues)
+
+        return Population(
+            asOf: asOf, vocabulary: vocabulary, users: users, accounts: accounts,
+            hasAccountEvents: needs.accountEvents, identity: graph, accountOfUser: accountOfUser,
+            accountUserStarts: accountUserCounts, accountUsers: accountUsers)
+    }
+
+    /// Event columns being packed.
+    private struct Columns {
+        var times: [Int64] = []
+        var names: [UInt32] = []
+        var users: [UInt32] = []
+        var propertyStarts: [UInt32] = [0]
+        var propertySlots: [UInt16] = []
+        var propertyTags: [UInt8] = []
+        var propertyValues: [UInt64] = []
+    }
+
+    /// Packs the staged events in `order` into exact-size columns.
+    private func gather(order: some Collection<Int>, count: Int) -> Columns {
+        var entryCount = 0
+        for i in order { entryCount += Int(propertyStarts[i + 1] - propertyStarts[i]) }
+        var columns = Columns()
+        columns.times = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            var k = 0
+            for i in order {
+                buffer[k] = times[i]
+                k += 1
+            }
+            initialized = k
+        }
+        columns.names = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            var k = 0
+            for i in order {
+                buffer[k] = names[i]
+                k += 1
+            }
+            initialized = k
+        }
+        var starts = [UInt32]()
+        starts.reserveCapacity(count + 1)
+        starts.append(0)
+        var slots = [UInt16]()
+        slots.reserveCapacity(entryCount)
+        var tags = [UInt8]()
+        tags.reserveCapacity(entryCount)
+        var values = [UInt64]()
+        values.reserveCapacity(entryCount)
+        for i in order {
+            for j in Int(propertyStarts[i])..<Int(propertyStarts[i + 1]) {
+                slots.append(propertySlots[j])
+                tags.append(propertyTags[j])
+                values.append(propertyValues[j])
+            }
+            starts.append(UInt32(truncatingIfNeeded: slots.count))
+        }
+        columns.propertyStarts = starts
+        columns.propertySlots = slots
+        columns.propertyTags = tags
+        columns.propertyValues = values
+        return columns
+    }
+
+    /// Packs events of built timelines (account timelines from user events) into exact-size columns.
+    private static func gather(from source: Timelines, order: [Int]) -> Columns {
+        var columns = Columns()
+        columns.times = order.map { source.times[$0] }
+        columns.names = order.map { source.names[$0] }
+        var entryCount = 0
+        for i in order { entryCount += Int(source.propertyStarts[i + 1] - source.propertyStarts[i]) }
+        columns.propertyStarts.reserveCapacity(order.count + 1)
+        columns.propertySlots.reserveCapacity(entryCount)
+        columns.propertyTags.reserveCapacity(entryCount)
+        columns.propertyValues.reserveCapacity(entryCount)
+        for i in order {
+            for j in Int(source.propertyStarts[i])..<Int(source.propertyStarts[i + 1]) {
+                columns.propertySlots.append(source.propertySlots[j])
+                columns.propertyTags.append(source.propertyTags[j])
+                columns.propertyValues.append(source.propertyValues[j])
+            }
+            columns.propertyStarts.append(UInt32(truncatingIfNeeded: columns.propertySlots.count))
+        }
+        return columns
+    }
+
+    /// A dense `count × paths` table of the latest trait values: records are applied per owner in stamp
+    /// order, so for each top-level key the last write wins (a null write makes the trait missing).
+    private static func latestTraits(
+        _ records: [Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
+    ) -> ([UInt8], [UInt64]) {
+        var tags = [UInt8](repeating: StoredValue.absent, count: count * paths.count)
+        var values = [UInt64](repeating: 0, count: count * paths.count)
+        guard !paths.isEmpty else { return (tags, values) }
+        let heads = Array(Set(paths.map { $0[0] })).sorted()
+        var headIndex: [String: Int] = [:]
+        for (i, head) in heads.enumerated() { headIndex[head] = i }
+        var slotsOfHead = [[(slot: Int, rest: [String])]](repeating: [], count: heads.count)
+        for (slot, path) in paths.enumerated() {
+            if let h = headIndex[path[0]] { slotsOfHead[h].append((slot, Array(path.dropFirst()))) }
+        }
+        let order = records.indices.filter { !records[$0].traits.isEmpty }.sorted { a, b in
+            owners[a] != owners[b] ? owners[a] < owners[b] : records[a].stamp < records[b].stamp
+        }
+        var latest = [JSONValue?](repeating: nil, count: heads.count)
+        var i = 0
+        while i < order.count {
+            let owner = owners[order[i]]
+            for h in latest.indices { latest[h] = nil }
+            var j = i
+            while j < order.count, owners[order[j]] == owner {
+                for (key, value) in records[order[j]].traits {
+                    if let h = headIndex[key] { latest[h] = value }
+                }
+                j += 1
+            }
+            for (h, slots) in slotsOfHead.enumerated() {
+                guard let head = latest[h] else { continue }
+                for (slot, rest) in slots {
+                    guard let value = rest.isEmpty ? head : head.value(atPath: rest) else { continue }
+                    let (tag, payload) = vocabulary.encode(value)
+                    tags[owner * paths.count + slot] = tag
+                    values[owner * paths.count + slot] = payload
+                }
+            }
+            i = j
+        }
+        return (tags, values)
+    }
+}

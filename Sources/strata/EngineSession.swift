@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// What `run`, `members` and `explain` share: the workspace's checked definitions and an engine over
+/// the store's timelines as of an instant.
+struct EngineSession {
+    /// The workspace.
+    let workspace: Workspace
+    /// Its store.
+    let store: any EventStore
+    /// The definition files' texts, by workspace-relative path (for explanations).
+    let sources: [String: String]
+    /// The checked definitions.
+    let definitions: Definitions
+    /// The timelines.
+    let population: Population
+    /// The engine.
+    let engine: Engine
+    /// Messages read from the store.
+    let messages: Int
+    /// Seconds spent reading the store and building timelines.
+    let loadSeconds: Double
+    /// Of those, the seconds spent packing the timelines after the last message was read.
+    let buildSeconds: Double
+
+    /// The checked definitions of a workspace, their files' texts, and how many messages the store holds.
+    struct Loaded {
+        var definitions: Definitions
+        var sources: [String: String]
+        var messages: Int
+    }
+
+    /// Loads and checks the definitions (warning about event names the store has never seen), printing
+    /// diagnostics to standard error; exits 1 on errors.
+    static func definitions(of workspace: Workspace, store: any EventStore) async throws -> Loaded {
+        let files = DefinitionFiles.read(from: workspace.root)
+        let statistics = try await store.statistics()
+        let known = statistics.eventNames
+        let definitions = Definitions.load(files, knownEvents: known.isEmpty ? nil : Set(known))
+        for diagnostic in Diagnostic.sortedForDisplay(files.diagnostics + definitions.diagnostics) {
+            printError(diagnostic.description)
+        }
+        if definitions.hasErrors || files.diagnostics.contains(where: { $0.severity == .error }) {
+            printError("definitions have errors: fix them (see `strata check`) and run again")
+            throw ExitCode(1)
+        }
+        return Loaded(definitions: definitions, sources: files.files, messages: statistics.messages)
+    }
+
+    /// Reads the store into timelines as of `asOf` and builds the engine.
+    static func load(
+        workspace: Workspace, store: any EventStore, loaded: Loaded, asOf: Int64, extraTraits: [[String]] = []
+    ) async throws -> EngineSession {
+        let started = Date()
+        let definitions = loaded.definitions
+        var builder = TimelineBuilder(asOf: asOf, needs: DataNeeds(definitions: definitions), extraTraits: extraTraits)
+        let bar = ProgressBar()
+        var count = 0
+        do {
+            try store.forEachMessage { sequence, message in
+                builder.add(sequence: sequence, message: message)
+                count += 1
+                if count % 65_536 == 0 {
+                    bar.update(
+                        done: Int64(count), total: Int64(max(loaded.messages, count)), items: count, unit: "msgs")
+                }
+            }
+        } catch {
+            bar.finish()
+            throw CommandError("cannot read the store: \(error)")
+        }
+        bar.finish()
+        let building = Date()
+        let population = builder.build()
+        let buildSeconds = Date().timeIntervalSince(building)
+        let engine = Engine(
+            population: population, definitions: definitions, zone: workspace.config.timezone, now: asOf)
+        return EngineSession(
+            workspace: workspace, store: store, sources: loaded.sources, definitions: definitions,
+            population: population, engine: engine, messages: count, loadSeconds: Date().timeIntervalSince(started),
+            buildSeconds: buildSeconds)
+    }
+
+    /// Fails with a did-you-mean when no segment has this name.
+    static func requireSegment(_ name: String, in definitions: Definitions) throws -> SegmentDefinition {
+        if let segment = definitions.segment(named: name) { return segment }
+        let names = definitions.segments.map(\.name)
+        let hint = StrataCore.Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
+        let known = names.isEmpty ? " (the workspace has no segments)" : hint
+        throw CommandError("unknown segment `\(name)`\(known)")
+    }
+}
+
+/// Seconds as `0.42 s` or `12.3 s`.
+func formatSeconds(_ seconds: Double) -> String {
+    seconds < 10 ? String(format: "%.2f s", seconds) : String(format: "%.1f s", seconds)
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// `strata members NAME`: the members of one segment as of an instant.
+struct MembersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "members",
+        abstract: "List the members of a segment as of an instant.",
+        discussion: """
+            --format ids prints one profile id per line, sorted by bytes (a stable contract for tools). \
+            csv and jsonl add first_seen, last_seen, the number of events and key traits (email, name, \
+            plan and the traits the segment reads).
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case ids, csv, jsonl
+    }
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @ArgumentParser.Argument(help: "The segment's name.")
+    var name: String
+
+    @Option(name: .customLong("as-of"), help: "The evaluation instant (ISO 8601 or a date; default: now).")
+    var asOf: InstantArgument?
+
+    @Option(help: "Output format: ids, csv or jsonl.")
+    var format: Format = .ids
+
+    /// Traits shown for users in csv and jsonl besides those the segment reads.
+    static let keyTraits: [[String]] = [["email"], ["name"], ["plan"]]
+
+    func run() async throws {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        let instant = asOf?.milliseconds ?? currentInstant()
+        let loaded = try await EngineSession.definitions(of: workspace, store: store)
+        let segment = try EngineSession.requireSegment(name, in: loaded.definitions)
+        var traitPaths: [[String]] = []
+        if format != .ids {
+            var needs = DataNeeds()
+            needs.add(segment.condition, scope: segment.of)
+            let read = segment.of == .users ? needs.traits : needs.accountTraits
+            traitPaths = segment.of == .users ? Self.keyTraits : []
+            for path in read.sorted(by: { $0.lexicographicallyPrecedes($1) }) where !traitPaths.contains(path) {
+                traitPaths.append(path)
+            }
+        }
+        let session = try await EngineSession.load(
+            workspace: workspace, store: store, loaded: loaded, asOf: instant,
+            extraTraits: segment.of == .users ? traitPaths : [])
+        let result: SegmentResult
+        do {
+            result = try session.engine.segment(named: name)
+        } catch {
+            throw CommandError(error.file == nil ? error.message : error.description)
+        }
+        let population = session.population
+        let timelines = population.timelines(result.kind)
+        var out = ""
+        func flush(force: Bool = false) {
+            if force || out.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        switch format {
+        case .ids:
+            for id in result.members {
+                out += id + "\n"
+                flush()
+            }
+        case .csv:
+            let header = ["id", "first_seen", "last_seen", "events"] + traitPaths.map { $0.joined(separator: ".") }
+            out += header.map(Self.csvField).joined(separator: ",") + "\n"
+            for (index, member) in result.flags.enumerated() where member {
+                var row = [
+                    timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
+                    timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
+                ]
+                row += traitPaths.map { population.trait($0, of: index, kind: result.kind).plainText }
+                out += row.map(Self.csvField).joined(separator: ",") + "\n"
+                flush()
+            }
+        case .jsonl:
+            for (index, member) in result.flags.enumerated() where member {
+                var traits: [String: JSONValue] = [:]
+                for path in traitPaths {
+                    let value = population.trait(path, of: index, kind: result.kind)
+                    if !value.isMissing { traits[path.joined(separator: ".")] = Self.json(value) }
+                }
+                let object: [String: JSONValue] = [
+                    "id": .string(timelines.ids[index]),
+                    "first_seen": timelines.firstSeen(index).map { .string(Instant.format($0)) } ?? .null,
+                    "last_seen": timelines.lastSeen(index).map { .string(Instant.format($0)) } ?? .null,
+                    "events": .number(Double(timelines.events(of: index).count)),
+                    "traits": .object(traits),
+                ]
+                out += JSONWriter.string(.object(object)) + "\n"
+                flush()
+            }
+        }
+        flush(force: true)
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func json(_ value: Value) -> JSONValue {
+        switch value {
+        case .missing: .null
+        case .number(let n): .number(n)
+        case .string(let s): .string(s)
+        case .bool(let b): .bool(b)
+        case .time(let t): .string(Instant.format(t))
+        case .duration(let d): .number(Double(d))
+        case .json(let j): j
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// `strata run`: evaluates every segment as of an instant, saves the memberships and prints sizes.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Evaluate every segment as of an instant, save the memberships and print their sizes.",
+        discussion: """
+            Builds the timelines from the store, evaluates each segment on all cores and saves a snapshot \
+            (the change column compares with the previous run). Exits 1 when a definition has errors or a \
+            segment cannot be evaluated (the others are still saved).
+            """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Option(name: .customLong("as-of"), help: "The evaluation instant (ISO 8601 or a date; default: now).")
+    var asOf: InstantArgument?
+
+    func run() async throws {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        let instant = asOf?.milliseconds ?? currentInstant()
+        let loaded = try await EngineSession.definitions(of: workspace, store: store)
+        let session = try await EngineSession.load(
+            workspace: workspace, store: store, loaded: loaded, asOf: instant)
+        let previous = try await store.latestSnapshot()
+        let started = Date()
+        let outcomes = session.engine.allSegments()
+        let evalSeconds = Date().timeIntervalSince(started)
+        var results: [SegmentResult] = []
+        var failures = 0
+        for (_, outcome) in outcomes {
+            switch outcome {
+            case .success(let result): results.append(result)
+            case .failure(let error):
+                failures += 1
+                printError(error.description)
+            }
+        }
+        let snapshot = MembershipSnapshot(
+            asOf: instant, computedAt: currentInstant(), profiles: session.population.users.count,
+            segments: results.map {
+                MembershipSnapshot.Segment(name: $0.name, members: $0.members, seconds: $0.seconds)
+            })
+        try await store.saveSnapshot(snapshot)
+        print(Self.table(results, previous: previous, failed: outcomes.compactMap { $0.result.failureName($0.name) }))
+        print(Self.footer(session, evalSeconds: evalSeconds, instant: instant))
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The segment table: name, size, share of its population, change since the previous run, time.
+    static func table(_ results: [SegmentResult], previous: MembershipSnapshot?, failed: [String]) -> String {
+        var rows: [[String]] = [["segment", "size", "%", "change", "time"]]
+        let before = Dictionary(
+            (previous?.segments ?? []).map { ($0.name, $0.members.count) }, uniquingKeysWith: { a, _ in a })
+        for result in results {
+            let share = result.population == 0 ? 0 : 100 * Double(result.members.count) / Double(result.population)
+            var change = "new"
+            if let old = before[result.name] {
+                let delta = result.members.count - old
+                change = delta > 0 ? "+\(grouped(delta))" : delta < 0 ? "-\(grouped(-delta))" : "0"
+            }
+            let name = result.kind == .accounts ? "\(result.name) (accounts)" : result.name
+            rows.append([
+                name, grouped(result.members.count), String(format: "%.1f%%", share), change,
+                String(format: "%.3f s", result.seconds),
+            ])
+        }
+        for name in failed { rows.append([name, "error", "", "", ""]) }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == 0
+                    ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// Profiles, events, load and evaluation time, and memory per event.
+    static func footer(_ session: EngineSession, evalSeconds: Double, instant: Int64) -> String {
+        let population = session.population
+        var parts = [
+            "as of \(Instant.format(instant))",
+            "\(grouped(population.users.count)) profiles",
+        ]
+        if population.accounts.count > 0 { parts.append("\(grouped(population.accounts.count)) accounts") }
+        parts += [
+            "\(grouped(population.users.eventCount)) events",
+            "load \(formatSeconds(session.loadSeconds)) (timelines \(formatSeconds(session.buildSeconds)))",
+            "eval \(formatSeconds(evalSeconds))",
+            String(format: "%.1f bytes/event", population.bytesPerEvent),
+        ]
+        return parts.joined(separator: " · ")
+    }
+}
+
+extension Result where Failure == EngineError {
+    /// The name when this is a failure, for the table.
+    fileprivate func failureName(_ name: String) -> String? {
+        if case .failure = self { return name }
+        return nil
+    }
+}
