@@ -64,7 +64,8 @@ public struct ColumnMapping: Sendable {
             let target = String(spec[..<equals])
             let sourceText = String(spec[spec.index(after: equals)...])
             guard Self.plainTargets.contains(target) || Self.isNested(target) else {
-                let hint = Suggestion.nearest(to: target, in: Self.plainTargets).map { " (did you mean `\($0)`?)" } ?? ""
+                let hint =
+                    Suggestion.nearest(to: target, in: Self.plainTargets).map { " (did you mean `\($0)`?)" } ?? ""
                 throw ImportError(
                     "--map \(spec): unknown target `\(target)`\(hint); expected one of \(Self.plainTargets.joined(separator: ", ")), properties.NAME or traits.NAME"
                 )
@@ -198,7 +199,9 @@ public struct ColumnMapping: Sendable {
     }
 
     private func formatError(_ field: Field, _ text: Substring) -> MessageError {
-        MessageError(.wrongType, field: field.target, "cannot read \"\(text.prefix(40))\" from \(columnName(field)) as \(field.valueFormat)")
+        MessageError(
+            .wrongType, field: field.target,
+            "cannot read \"\(text.prefix(40))\" from \(columnName(field)) as \(field.valueFormat)")
     }
 
     private static func describe(_ format: TimeFormat) -> String {
@@ -272,7 +275,8 @@ public struct ColumnMapping: Sendable {
         let minute = parts[UInt8(ascii: "m")] ?? 0
         let second = parts[UInt8(ascii: "s")] ?? 0
         guard hour < 24, minute < 60, second < 61 else { return nil }
-        return zone.start(of: CivilDate(year: year, month: month, day: day)) + Int64(hour) * Instant.hour + Int64(minute) * Instant.minute
+        return zone.start(of: CivilDate(year: year, month: month, day: day)) + Int64(hour) * Instant.hour + Int64(
+            minute) * Instant.minute
             + Int64(second) * Instant.second
     }
 }

@@ -34,7 +34,8 @@ public protocol EventStore: Sendable {
     func latestSnapshot() async throws -> MembershipSnapshot?
 
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
-    func forEachMessage(_ body: (Int64, Message) throws -> Void) throws
+    /// Without `includingContext`, messages come without their context and integrations objects.
+    func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws
 }
 
 /// What an append did.

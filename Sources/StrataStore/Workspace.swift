@@ -66,10 +66,12 @@ public struct Workspace: Sendable {
     /// parent holding `strata.yaml`, as git finds a repository.
     public static func find(explicit: String?, from start: URL) throws(WorkspaceError) -> Workspace {
         if let explicit {
-            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : start.appendingPathComponent(explicit))
+            let url =
+                (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : start.appendingPathComponent(explicit))
                 .standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent(fileName).path) else {
-                throw WorkspaceError("\(explicit) is not a Strata workspace (no \(fileName)); create one with `strata init \(explicit)`")
+                throw WorkspaceError(
+                    "\(explicit) is not a Strata workspace (no \(fileName)); create one with `strata init \(explicit)`")
             }
             return try Workspace(root: url)
         }
@@ -83,7 +85,8 @@ public struct Workspace: Sendable {
             folder = parent
         }
         throw WorkspaceError(
-            "not inside a Strata workspace (no \(fileName) here or in any parent folder); use -w DIR or `strata init DIR`")
+            "not inside a Strata workspace (no \(fileName) here or in any parent folder); use -w DIR or `strata init DIR`"
+        )
     }
 
     /// Creates a workspace folder with `strata.yaml`, the definition folders, `data/` and a `.gitignore`.
@@ -194,7 +197,8 @@ public struct Workspace: Sendable {
             }
             return .sqlite(path: Config.defaultDatabase)
         }
-        if let mapping = value.mapping, mapping.count == 1, let (key, path) = mapping.first.map({ ($0.key, $0.value) }) {
+        if let mapping = value.mapping, mapping.count == 1, let (key, path) = mapping.first.map({ ($0.key, $0.value) })
+        {
             if key.string == "sqlite", let path = path.string, !path.isEmpty { return .sqlite(path: path) }
             if key.string == "clickhouse" {
                 throw WorkspaceError("\(place): the ClickHouse store is not available in this version; use `sqlite`")

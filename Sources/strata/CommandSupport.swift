@@ -5,13 +5,16 @@ import StrataStore
 
 /// The `-w DIR` option every workspace command takes.
 struct WorkspaceOptions: ParsableArguments {
-    @Option(name: [.customShort("w"), .customLong("workspace")], help: "The workspace folder (default: found from the current folder).")
+    @Option(
+        name: [.customShort("w"), .customLong("workspace")],
+        help: "The workspace folder (default: found from the current folder).")
     var workspace: String?
 
     /// The workspace named by `-w`, or found from the current folder.
     func load() throws -> Workspace {
         try loadWorkspace { () throws(WorkspaceError) in
-            try Workspace.find(explicit: workspace, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            try Workspace.find(
+                explicit: workspace, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         }
     }
 }

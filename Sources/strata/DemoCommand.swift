@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataDemo
+import StrataEngine
 import StrataIngest
 import StrataStore
 
@@ -38,6 +39,64 @@ struct DemoCommand: AsyncParsableCommand {
             try await generateAndImport(into: workspace, store: store)
         }
         try await show(store)
+        try await evaluateExamples(in: workspace, store: store)
+    }
+
+    /// Copies the example definitions into the workspace (once), evaluates them as of the end of the
+    /// data, and explains one membership.
+    private func evaluateExamples(in workspace: Workspace, store: any EventStore) async throws {
+        let manager = FileManager.default
+        let hasDefinitions =
+            (try? manager.contentsOfDirectory(atPath: workspace.segmentsDirectory.path))?.isEmpty == false
+        if !hasDefinitions {
+            guard let examples = Self.findExamples() else {
+                print(
+                    "\n(No examples/ folder found from here: run the demo from the Strata repository to evaluate the example segments.)"
+                )
+                return
+            }
+            for folder in ["segments", "scores", "stages"] {
+                let source = examples.appendingPathComponent(folder)
+                guard let files = try? manager.contentsOfDirectory(atPath: source.path) else { continue }
+                let target = workspace.root.appendingPathComponent(folder)
+                for file in files where file.hasSuffix(".yaml") {
+                    try manager.copyItem(
+                        at: source.appendingPathComponent(file), to: target.appendingPathComponent(file))
+                }
+            }
+            print("\nCopied the example definitions from \(examples.path) into \(directory)/")
+        }
+        guard let end = try await store.statistics().lastEvent else { return }
+        print(
+            "\nEvaluating every segment as of the end of the data (strata run -w \(directory) --as-of \(Instant.format(end))):\n"
+        )
+        let outcome = try await RunCommand.evaluate(workspace: workspace, store: store, asOf: end)
+        print(outcome.report)
+        let featured =
+            outcome.results.first { $0.name == "trial-activated" && !$0.members.isEmpty }
+            ?? outcome.results.first { !$0.members.isEmpty }
+        if let featured, let member = featured.members.first {
+            print(
+                "\nWhy is \(member) in \(featured.name)? (strata explain \(featured.name) \(member) -w \(directory) --as-of \(Instant.format(end)))\n"
+            )
+            let explanation = try outcome.session.engine.explain(
+                segment: featured.name, profile: member, sources: outcome.session.sources)
+            print(explanation.render())
+        }
+    }
+
+    /// The repository's `examples/` workspace: in the current folder or a parent.
+    static func findExamples() -> URL? {
+        var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+        while true {
+            let candidate = folder.appendingPathComponent("examples")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("segments").path) {
+                return candidate
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return nil }
+            folder = parent
+        }
     }
 
     private func generateAndImport(into workspace: Workspace, store: any EventStore) async throws {
@@ -71,16 +130,23 @@ struct DemoCommand: AsyncParsableCommand {
     private func show(_ store: any EventStore) async throws {
         let stats = try await store.statistics()
         print("")
-        print("The store holds \(grouped(stats.messages)) messages (\(String(format: "%.1f", Double(stats.bytesOnDisk) / 1_048_576)) MiB on disk):")
+        print(
+            "The store holds \(grouped(stats.messages)) messages (\(String(format: "%.1f", Double(stats.bytesOnDisk) / 1_048_576)) MiB on disk):"
+        )
         for kind in Message.Kind.allCases {
-            if let count = stats.messagesByKind[kind] { print("  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(grouped(count))") }
+            if let count = stats.messagesByKind[kind] {
+                print("  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(grouped(count))")
+            }
         }
         if let first = stats.firstEvent, let last = stats.lastEvent {
             print("  events from \(Instant.format(first)) to \(Instant.format(last))")
         }
-        print("  \(stats.eventNames.count) event names: \(stats.eventNames.prefix(8).joined(separator: ", "))\(stats.eventNames.count > 8 ? ", ..." : "")")
+        print(
+            "  \(stats.eventNames.count) event names: \(stats.eventNames.prefix(8).joined(separator: ", "))\(stats.eventNames.count > 8 ? ", ..." : "")"
+        )
         if let busiest = try await store.busiestUsers(limit: 1).first,
-            let profile = try await store.profile(id: busiest.userId, asOf: stats.lastEvent ?? currentInstant(), recent: 5)
+            let profile = try await store.profile(
+                id: busiest.userId, asOf: stats.lastEvent ?? currentInstant(), recent: 5)
         {
             print("")
             print("The busiest profile (strata profile \(busiest.userId) -w \(directory)):")

@@ -61,7 +61,7 @@ struct EngineSession {
         let bar = ProgressBar()
         var count = 0
         do {
-            try store.forEachMessage { sequence, message in
+            try store.forEachMessage(includingContext: false) { sequence, message in
                 builder.add(sequence: sequence, message: message)
                 count += 1
                 if count % 65_536 == 0 {

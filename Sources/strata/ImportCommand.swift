@@ -41,7 +41,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace, durability: .bulk)
-        let delimited = mappings.isEmpty
+        let delimited =
+            mappings.isEmpty
             ? nil
             : Importer.Delimited(
                 mapping: mappings,
@@ -70,7 +71,8 @@ struct ImportCommand: AsyncParsableCommand {
             "Read \(grouped(report.lines)) lines from \(report.files.count) file(s) in \(String(format: "%.1f", seconds)) s (\(grouped(Int(rate))) messages/s)",
             "  imported     \(grouped(report.stored.inserted))",
             "  duplicates   \(grouped(report.stored.duplicates))"
-                + (report.stored.conflicting > 0 ? " (\(grouped(report.stored.conflicting)) with different content)" : ""),
+                + (report.stored.conflicting > 0
+                    ? " (\(grouped(report.stored.conflicting)) with different content)" : ""),
             "  quarantined  \(grouped(report.stored.quarantined))",
         ]
         for (reason, count) in report.quarantinedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {

@@ -24,7 +24,23 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace)
-        let instant = asOf?.milliseconds ?? currentInstant()
+        let outcome = try await Self.evaluate(
+            workspace: workspace, store: store, asOf: asOf?.milliseconds ?? currentInstant())
+        print(outcome.report)
+        if outcome.failures > 0 { throw ExitCode(1) }
+    }
+
+    /// What a run did: the printed report, the session it evaluated, and how many segments failed.
+    struct Outcome {
+        var report: String
+        var session: EngineSession
+        var results: [SegmentResult]
+        var failures: Int
+    }
+
+    /// Evaluates every segment of a workspace as of an instant and saves the memberships; failures are
+    /// printed to standard error and counted.
+    static func evaluate(workspace: Workspace, store: any EventStore, asOf instant: Int64) async throws -> Outcome {
         let loaded = try await EngineSession.definitions(of: workspace, store: store)
         let session = try await EngineSession.load(
             workspace: workspace, store: store, loaded: loaded, asOf: instant)
@@ -48,9 +64,10 @@ struct RunCommand: AsyncParsableCommand {
                 MembershipSnapshot.Segment(name: $0.name, members: $0.members, seconds: $0.seconds)
             })
         try await store.saveSnapshot(snapshot)
-        print(Self.table(results, previous: previous, failed: outcomes.compactMap { $0.result.failureName($0.name) }))
-        print(Self.footer(session, evalSeconds: evalSeconds, instant: instant))
-        if failures > 0 { throw ExitCode(1) }
+        let report =
+            Self.table(results, previous: previous, failed: outcomes.compactMap { $0.result.failureName($0.name) })
+            + "\n" + Self.footer(session, evalSeconds: evalSeconds, instant: instant)
+        return Outcome(report: report, session: session, results: results, failures: failures)
     }
 
     /// The segment table: name, size, share of its population, change since the previous run, time.

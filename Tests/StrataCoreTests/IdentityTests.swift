@@ -45,8 +45,10 @@ struct IdentityTests {
     @Test func traitsAreLatestWinsWhateverTheArrivalOrder() {
         var traits = TraitSet()
         // Arrives first but happened last.
-        traits.apply(["plan": .string("pro"), "seats": .number(5)], stamp: .init(time: 300, receivedAt: 1, sequence: 1))
-        traits.apply(["plan": .string("trial"), "email": .string("a@x")], stamp: .init(time: 100, receivedAt: 2, sequence: 2))
+        traits.apply(
+            ["plan": .string("pro"), "seats": .number(5)], stamp: .init(time: 300, receivedAt: 1, sequence: 1))
+        traits.apply(
+            ["plan": .string("trial"), "email": .string("a@x")], stamp: .init(time: 100, receivedAt: 2, sequence: 2))
         traits.apply(["seats": .null], stamp: .init(time: 400, receivedAt: 3, sequence: 3))
         #expect(traits.values == ["plan": .string("pro"), "email": .string("a@x")])
         // Same timestamp: the message received later wins.
@@ -57,7 +59,9 @@ struct IdentityTests {
     @Test func civilDates() {
         #expect(CivilDate(daysSinceEpoch: 0) == CivilDate(year: 1970, month: 1, day: 1))
         #expect(CivilDate(year: 2026, month: 7, day: 1).daysSinceEpoch == 20_635)
-        #expect(CivilDate(year: 2000, month: 3, day: 1).daysSinceEpoch - CivilDate(year: 2000, month: 2, day: 28).daysSinceEpoch == 2)
+        #expect(
+            CivilDate(year: 2000, month: 3, day: 1).daysSinceEpoch
+                - CivilDate(year: 2000, month: 2, day: 28).daysSinceEpoch == 2)
         #expect(CivilDate(year: 2026, month: 11, day: 22).weekdayFromMonday == 6)  // a Sunday
         #expect(CivilDate(parsing: "2026-02-29") == nil)
     }
@@ -68,7 +72,9 @@ struct IdentityTests {
         #expect(berlin.start(of: CivilDate(year: 2026, month: 7, day: 1)) == Instant.parse("2026-06-30T22:00:00Z"))
         // Winter time (UTC+1).
         #expect(berlin.start(of: CivilDate(year: 2026, month: 1, day: 15)) == Instant.parse("2026-01-14T23:00:00Z"))
-        #expect(berlin.date(at: try #require(Instant.parse("2026-06-30T22:30:00Z"))) == CivilDate(year: 2026, month: 7, day: 1))
+        #expect(
+            berlin.date(at: try #require(Instant.parse("2026-06-30T22:30:00Z")))
+                == CivilDate(year: 2026, month: 7, day: 1))
         #expect(berlin.hour(at: try #require(Instant.parse("2026-06-30T22:30:00Z"))) == 0)
         #expect(Zone(identifier: "Mars/Olympus") == nil)
     }

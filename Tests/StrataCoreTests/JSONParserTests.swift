@@ -3,7 +3,8 @@ import Testing
 
 struct JSONParserTests {
     @Test func parsesEveryKind() throws {
-        let value = try JSONParser.parse(#" {"a": [1, -2.5, 3e2, true, false, null], "b": "x\"y\\z\u00e9\ud83d\ude00", "c": {}} "#)
+        let value = try JSONParser.parse(
+            #" {"a": [1, -2.5, 3e2, true, false, null], "b": "x\"y\\z\u00e9\ud83d\ude00", "c": {}} "#)
         #expect(
             value
                 == .object([

@@ -43,10 +43,13 @@ struct ImporterTests {
             #expect(report.examples[1].hasPrefix("\(file):4: invalid_json: "))
             #expect(report.examples[2].hasPrefix("\(file):5: invalid_timestamp (timestamp): cannot read \"soon\""))
             let kept = try await store.quarantined(limit: 10)
-            #expect(kept.map(\.raw) == [
-                Array(#"{"type":"track","userId":"u1"}"#.utf8), Array("not json at all".utf8),
-                Array(#"{"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}"#.utf8),
-            ])
+            #expect(
+                kept.map(\.raw) == [
+                    Array(#"{"type":"track","userId":"u1"}"#.utf8), Array("not json at all".utf8),
+                    Array(
+                        #"{"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}"#
+                            .utf8),
+                ])
             // Importing the same file again stores nothing new (quarantine keeps a record per attempt).
             let again = try await importer.run(files: [file])
             #expect(again.stored.inserted == 0)
@@ -102,7 +105,9 @@ struct ImporterTests {
             let importer = Importer(
                 store: store,
                 delimited: .init(
-                    mapping: ["userId=email", "timestamp=when", "type=\"identify\"", "traits.plan=plan", "traits.note=note"],
+                    mapping: [
+                        "userId=email", "timestamp=when", "type=\"identify\"", "traits.plan=plan", "traits.note=note",
+                    ],
                     columns: nil, delimiter: nil, zone: .utc),
                 receivedAt: Self.received)
             let report = try await importer.run(files: [file])

@@ -7,7 +7,9 @@ import Testing
 struct SQLiteStoreTests {
     static let t0: Int64 = 1_782_777_600_000  // 2026-06-30T00:00:00Z
 
-    func track(_ id: String, user: String? = nil, anonymous: String? = nil, event: String = "Logged In", at minutes: Int64)
+    func track(
+        _ id: String, user: String? = nil, anonymous: String? = nil, event: String = "Logged In", at minutes: Int64
+    )
         -> Message
     {
         Message(
@@ -15,7 +17,9 @@ struct SQLiteStoreTests {
             timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0 + minutes * Instant.minute)
     }
 
-    func identify(_ id: String, user: String, anonymous: String? = nil, traits: [String: JSONValue], at minutes: Int64)
+    func identify(
+        _ id: String, user: String, anonymous: String? = nil, traits: [String: JSONValue], at minutes: Int64
+    )
         -> Message
     {
         Message(
@@ -31,7 +35,8 @@ struct SQLiteStoreTests {
 
     @Test func duplicatesAreStoredOnce() async throws {
         try await withStore { store in
-            let first = try await store.append([track("m1", user: "u", at: 1), track("m2", user: "u", at: 2)], quarantine: [])
+            let first = try await store.append(
+                [track("m1", user: "u", at: 1), track("m2", user: "u", at: 2)], quarantine: [])
             #expect(first.inserted == 2)
             let changed = track("m1", user: "u", event: "Other", at: 1)
             var resent = track("m1", user: "u", at: 1)
@@ -47,6 +52,9 @@ struct SQLiteStoreTests {
             #expect(stats.duplicates == 2)
             #expect(stats.conflicting == 1)
             #expect(stats.eventNames == ["Logged In"])
+            #expect(stats.messagesByKind == [.track: 3])
+            #expect(stats.firstEvent == Self.t0 + Instant.minute)
+            #expect(stats.lastEvent == Self.t0 + 3 * Instant.minute)
         }
     }
 
@@ -54,7 +62,8 @@ struct SQLiteStoreTests {
         try await withStore { store in
             let raw: [UInt8] = Array(#"{"type":"track""#.utf8) + [0xFF]
             let entry = QuarantineEntry(
-                source: "events.jsonl:7", index: 2, error: MessageError(.invalidJSON, "unexpected end of input"), raw: raw,
+                source: "events.jsonl:7", index: 2, error: MessageError(.invalidJSON, "unexpected end of input"),
+                raw: raw,
                 receivedAt: Self.t0)
             let result = try await store.append([], quarantine: [entry])
             #expect(result.quarantined == 1)
@@ -93,8 +102,10 @@ struct SQLiteStoreTests {
     @Test func anEarlierLinkArrivingLaterMovesTheMergeEarlier() async throws {
         try await withStore { store in
             _ = try await store.append(
-                [track("a-early", anonymous: "a1", event: "Page Viewed", at: 5),
-                 identify("i-late", user: "u1", anonymous: "a1", traits: [:], at: 50)], quarantine: [])
+                [
+                    track("a-early", anonymous: "a1", event: "Page Viewed", at: 5),
+                    identify("i-late", user: "u1", anonymous: "a1", traits: [:], at: 50),
+                ], quarantine: [])
             let before = try #require(try await store.profile(id: "a1", asOf: Self.t0 + 20 * Instant.minute))
             #expect(before.key == "a1")
             // A message carrying both ids, made at minute 10, arrives after the identify of minute 50.
@@ -112,7 +123,8 @@ struct SQLiteStoreTests {
     @Test func aliasMergesThroughTheStore() async throws {
         try await withStore { store in
             let alias = Message(
-                kind: .alias, messageId: "al", userId: "new@x.com", previousId: "old-id", timestamp: Self.t0 + 10 * Instant.minute,
+                kind: .alias, messageId: "al", userId: "new@x.com", previousId: "old-id",
+                timestamp: Self.t0 + 10 * Instant.minute,
                 receivedAt: Self.t0)
             _ = try await store.append(
                 [track("e1", user: "old-id", at: 1), track("e2", user: "new@x.com", at: 2), alias], quarantine: [])
@@ -128,7 +140,10 @@ struct SQLiteStoreTests {
                 [identify("i-late", user: "u", traits: ["plan": .string("pro"), "mrr": .number(99)], at: 50)],
                 quarantine: [])
             _ = try await store.append(
-                [identify("i-early", user: "u", traits: ["plan": .string("free"), "industry": .string("retail")], at: 10)],
+                [
+                    identify(
+                        "i-early", user: "u", traits: ["plan": .string("free"), "industry": .string("retail")], at: 10)
+                ],
                 quarantine: [])
             let profile = try #require(try await store.profile(id: "u", asOf: Self.t0 + Instant.day))
             #expect(profile.traits == ["plan": .string("pro"), "mrr": .number(99), "industry": .string("retail")])
@@ -139,7 +154,9 @@ struct SQLiteStoreTests {
 
     @Test func accountsComeFromGroupCalls() async throws {
         try await withStore { store in
-            func group(_ id: String, user: String, account: String, traits: [String: JSONValue], at minutes: Int64) -> Message {
+            func group(
+                _ id: String, user: String, account: String, traits: [String: JSONValue], at minutes: Int64
+            ) -> Message {
                 Message(
                     kind: .group, messageId: id, userId: user, traits: traits, groupId: account,
                     timestamp: Self.t0 + minutes * Instant.minute, receivedAt: Self.t0)
@@ -147,7 +164,9 @@ struct SQLiteStoreTests {
             _ = try await store.append(
                 [
                     group("g1", user: "ann", account: "acme", traits: ["industry": .string("retail")], at: 1),
-                    group("g2", user: "bob", account: "acme", traits: ["industry": .string("manufacturing"), "employees": .number(120)], at: 2),
+                    group(
+                        "g2", user: "bob", account: "acme",
+                        traits: ["industry": .string("manufacturing"), "employees": .number(120)], at: 2),
                     track("e1", user: "ann", at: 3),
                 ], quarantine: [])
             let ann = try #require(try await store.profile(id: "ann", asOf: Self.t0 + Instant.day))
@@ -167,7 +186,7 @@ struct SQLiteStoreTests {
         let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.append([track("m1", user: "u", at: 1)], quarantine: []).duplicates == 1)
         var ids: [String] = []
-        try reopened.forEachMessage { _, message in ids.append(message.messageId) }
+        try reopened.forEachMessage(includingContext: true) { _, message in ids.append(message.messageId) }
         #expect(ids == ["m1"])
     }
 }

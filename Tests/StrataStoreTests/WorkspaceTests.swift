@@ -49,7 +49,8 @@ struct WorkspaceTests {
     }
 
     @Test func readsTimezoneAndStorePath() throws {
-        let config = try Workspace.parse("name: eu\ntimezone: Europe/Berlin\nstore: {sqlite: db/events.db}\n", file: "s")
+        let config = try Workspace.parse(
+            "name: eu\ntimezone: Europe/Berlin\nstore: {sqlite: db/events.db}\n", file: "s")
         #expect(config.timezone.identifier == "Europe/Berlin")
         #expect(config.store == .sqlite(path: "db/events.db"))
     }

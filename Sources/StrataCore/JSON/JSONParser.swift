@@ -242,7 +242,8 @@ public struct JSONParser {
         mutating func appendUnicodeEscape(to buffer: inout [UInt8]) throws(Error) {
             var scalarValue = try readHex4()
             if (0xD800...0xDBFF).contains(scalarValue) {
-                guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
                 else { throw fail("lone high surrogate in \\u escape") }
                 index += 2
                 let low = try readHex4()

@@ -82,7 +82,9 @@ public struct Profile: Sendable {
         _ messages: [(sequence: Int64, message: Message)], asOf: Int64
     ) -> [(sequence: Int64, message: Message)] {
         messages.filter { $0.message.time <= asOf }.sorted {
-            ($0.message.time, $0.message.receivedAt, $0.sequence) < ($1.message.time, $1.message.receivedAt, $1.sequence)
+            ($0.message.time, $0.message.receivedAt, $0.sequence) < (
+                $1.message.time, $1.message.receivedAt, $1.sequence
+            )
         }
     }
 }

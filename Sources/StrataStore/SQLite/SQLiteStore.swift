@@ -53,7 +53,8 @@ public final class SQLiteStore: EventStore {
         // Serialise outside the writer, which is the one part that cannot run in parallel.
         let prepared = messages.map { message in
             let payload = Self.payload(of: message)
-            return Prepared(payload: payload, extra: Self.extra(of: message), hash: Self.contentHash(of: message, payload: payload))
+            return Prepared(
+                payload: payload, extra: Self.extra(of: message), hash: Self.contentHash(of: message, payload: payload))
         }
         let known = knownLinks.withLock { $0 }
         let (result, newLinks) = try await pool.write { db in
@@ -131,6 +132,7 @@ public final class SQLiteStore: EventStore {
                     ])
             }
             result.quarantined = quarantine.count
+            try Self.recordTotals(of: zip(messages, result.duplicateFlags).filter { !$1 }.map(\.0), db)
             if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
             if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
             return (result, links.mapValues(\.time))
@@ -154,6 +156,30 @@ public final class SQLiteStore: EventStore {
         var kind: Int
         var from: String
         var to: String
+    }
+
+    /// Keeps the message counts by type and the event time bounds in `counters`, so statistics
+    /// need no scan of the messages.
+    private static func recordTotals(of stored: [Message], _ db: Database) throws {
+        var byKind: [Message.Kind: Int] = [:]
+        var first = Int64.max
+        var last = Int64.min
+        for message in stored {
+            byKind[message.kind, default: 0] += 1
+            if message.kind.isEvent {
+                first = min(first, message.time)
+                last = max(last, message.time)
+            }
+        }
+        for (kind, count) in byKind { try bump("messages.\(kind.rawValue)", by: count, db) }
+        if first <= last {
+            try db.execute(
+                sql: """
+                    INSERT INTO counters (name, value) VALUES ('events.first', ?), ('events.last', ?)
+                    ON CONFLICT(name) DO UPDATE SET value = CASE name
+                        WHEN 'events.first' THEN min(value, excluded.value) ELSE max(value, excluded.value) END
+                    """, arguments: [first, last])
+        }
     }
 
     private static func bump(_ counter: String, by amount: Int, _ db: Database) throws {
@@ -225,7 +251,9 @@ public final class SQLiteStore: EventStore {
 
     public func latestSnapshot() async throws -> MembershipSnapshot? {
         try await pool.read { db in
-            guard let run = try Row.fetchOne(db, sql: "SELECT id, as_of, computed_at, profiles FROM runs ORDER BY id DESC LIMIT 1")
+            guard
+                let run = try Row.fetchOne(
+                    db, sql: "SELECT id, as_of, computed_at, profiles FROM runs ORDER BY id DESC LIMIT 1")
             else { return nil }
             let id: Int64 = run[0]
             let segments = try Row.fetchAll(
@@ -234,7 +262,8 @@ public final class SQLiteStore: EventStore {
             ).map { row in
                 let data: Data = row[2]
                 let text = String(decoding: data, as: UTF8.self)
-                let members = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                let members =
+                    text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 return MembershipSnapshot.Segment(name: row[0], members: members, seconds: row[1])
             }
             return MembershipSnapshot(asOf: run[1], computedAt: run[2], profiles: run[3], segments: segments)
@@ -249,31 +278,32 @@ public final class SQLiteStore: EventStore {
             return total + (size ?? 0)
         }
         return try await pool.read { db in
+            let counters = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT name, value FROM counters").map {
+                    (row: Row) -> (String, Int64) in (row[0], row[1])
+                })
             var byKind: [Message.Kind: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM messages GROUP BY kind") {
-                if let kind = Message.Kind(code: row[0]) { byKind[kind] = row[1] }
+            for kind in Message.Kind.allCases {
+                if let count = counters["messages.\(kind.rawValue)"] { byKind[kind] = Int(count) }
             }
             var byReason: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) FROM quarantine GROUP BY reason") {
                 byReason[row[0]] = row[1]
             }
-            let counters = try Dictionary(
-                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT name, value FROM counters").map {
-                    (row: Row) -> (String, Int) in (row[0], row[1])
-                })
+            // Names used by stored messages (a refused duplicate may have interned a name); a used name
+            // is found after a short scan, since the table is read in arrival order.
             let names = try String.fetchAll(
-                db, sql: "SELECT name FROM event_names WHERE id IN (SELECT DISTINCT event_id FROM messages) ORDER BY name")
-            let bounds = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT MIN(COALESCE(timestamp, received_at)), MAX(COALESCE(timestamp, received_at))
-                    FROM messages WHERE kind IN (0, 2, 3)
+                    SELECT name FROM event_names
+                    WHERE EXISTS (SELECT 1 FROM messages WHERE event_id = event_names.id) ORDER BY name
                     """)
             return StoreStatistics(
                 messages: byKind.values.reduce(0, +), messagesByKind: byKind,
                 quarantined: byReason.values.reduce(0, +), quarantinedByReason: byReason,
-                duplicates: counters["duplicates"] ?? 0, conflicting: counters["conflicting"] ?? 0,
-                eventNames: names, firstEvent: bounds?[0], lastEvent: bounds?[1], bytesOnDisk: fileBytes)
+                duplicates: Int(counters["duplicates"] ?? 0), conflicting: Int(counters["conflicting"] ?? 0),
+                eventNames: names, firstEvent: counters["events.first"], lastEvent: counters["events.last"],
+                bytesOnDisk: fileBytes)
         }
     }
 
@@ -358,10 +388,12 @@ public final class SQLiteStore: EventStore {
         }
     }
 
-    public func forEachMessage(_ body: (Int64, Message) throws -> Void) throws {
+    public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
+        // Without context the `extra` column is not read at all: batch evaluation never needs it.
+        let columns = includingContext ? Self.columns : Self.columns.replacingOccurrences(of: "extra", with: "NULL")
         try pool.read { db in
             let names = try self.eventNames(db)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM messages ORDER BY seq")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM messages ORDER BY seq")
             while let row = try rows.next() {
                 let (sequence, message) = try Self.decode(row, names: names)
                 try body(sequence, message)
