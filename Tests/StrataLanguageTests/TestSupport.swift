@@ -1,3 +1,4 @@
+import StrataCore
 import StrataLanguage
 
 /// Renders a syntax tree as an S-expression, so tests can assert its exact shape.

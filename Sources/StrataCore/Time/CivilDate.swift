@@ -68,6 +68,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    /// A date from parts, or nil when that day does not exist.
+    public init?(validYear year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
+            return nil
+        }
+        self.init(year: year, month: month, day: day)
+    }
+
     /// Parses `YYYY-MM-DD`, checking that the day exists.
     public init?(parsing text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

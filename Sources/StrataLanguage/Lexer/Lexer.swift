@@ -1,3 +1,5 @@
+import StrataCore
+
 /// Turns expression text into tokens with their source ranges (LANGUAGE.md §3-6).
 ///
 /// Token kinds: numbers (`42`, `0.4`), strings (`"text"`, with `\"`, `\\`, `\n`, `\t` escapes),
@@ -236,7 +238,7 @@ public struct Lexer {
         }
         if Lexer.isWordByte(peek()) { return nil }
         let seconds =
-            date.daysSinceEpoch * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+            Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         return seconds * 1000 + Int64(millisecond)
     }
 

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// A point in time written in a definition: a date (midnight in the workspace timezone) or an instant.
 public enum TimePoint: Sendable, Hashable, CustomStringConvertible {
     /// Midnight at the start of this date in the workspace timezone.
