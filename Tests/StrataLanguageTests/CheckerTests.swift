@@ -168,6 +168,25 @@ struct CheckerTests {
         #expect(check("account.trait.industry = \"manufacturing\"").diagnostics.isEmpty)
     }
 
+    @Test func accountProfileTimes() throws {
+        let first = try #require(check("account.first_seen < now - 30d").expression)
+        guard case .comparison(.less, let left, _) = first.node, case .account(let inner) = left.node else {
+            Issue.record("expected account(first_seen) < ..., got \(first.node)")
+            return
+        }
+        #expect(inner.node == .firstSeen)
+        #expect(inner.type == .timestamp)
+        let last = try #require(check("days_between(account.last_seen, account.now) > 7").expression)
+        guard case .comparison(.greater, let days, _) = last.node, case .daysBetween(let a, let b) = days.node,
+            case .account(let lastSeen) = a.node, case .account(let now) = b.node
+        else {
+            Issue.record("expected days_between(account(last_seen), account(now)) > 7, got \(last.node)")
+            return
+        }
+        #expect(lastSeen.node == .lastSeen)
+        #expect(now.node == .now)
+    }
+
     @Test func unknownEventIsAWarningWithSuggestion() {
         var symbols = catalogSymbols
         symbols.events = ["Logged In", "Order Completed"]

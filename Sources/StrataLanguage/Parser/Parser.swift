@@ -365,7 +365,19 @@ public struct Parser {
             if path.segments.count > 1 {
                 try enter()
                 defer { depth -= 1 }
-                let inner = try parsePath(Path(Array(path.segments.dropFirst())), range)
+                let rest = Array(path.segments.dropFirst())
+                // `account.first_seen`, `account.last_seen`, `account.now`: the lexer read one dotted path.
+                if rest.count == 1, let keyword = Keyword(rawValue: rest[0]) {
+                    let kind: Expr.Kind? =
+                        switch keyword {
+                        case .firstSeen: .firstSeen
+                        case .lastSeen: .lastSeen
+                        case .now: .now
+                        default: nil
+                        }
+                    if let kind { return try node(.account(try node(kind, range)), range) }
+                }
+                let inner = try parsePath(Path(rest), range)
                 return try node(.account(inner), range.union(inner.range))
             }
             if isSymbol(.dot) {
