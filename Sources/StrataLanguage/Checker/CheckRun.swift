@@ -39,6 +39,22 @@ struct CheckRun {
         references.append(Reference(target: target, file: file, range: range))
     }
 
+    /// `score.x` or `stage.x`: the typed reference when a file `FOLDER/x.yaml` defines it, else an error
+    /// with the nearest name.
+    mutating func definitionReference(
+        _ kind: DefinitionID.Kind, _ name: String, known: Set<String>, code: Diagnostic.Code, noun: String,
+        folder: String, range: SourceRange, typed: TypedExpr
+    ) -> TypedExpr? {
+        guard known.contains(name) else {
+            error(
+                code, "unknown \(noun) `\(name)`: expected a file \(folder)/\(name).yaml", at: range,
+                suggestion: Suggestion.nearest(to: name, in: known).map { "\(kind.rawValue).\($0)" })
+            return nil
+        }
+        reference(DefinitionID(kind, name), at: range)
+        return typed
+    }
+
     // MARK: Expressions
 
     /// Checks an expression; nil after reporting an error.
@@ -293,23 +309,13 @@ struct CheckRun {
                 reference(DefinitionID(.computed, name), at: range)
                 return TypedExpr(.computed(name), type: type, mayBeMissing: true, range: range)
             case "score" where segments.count == 2:
-                guard symbols.scores.contains(name) else {
-                    error(
-                        .unknownScore, "unknown score `\(name)`: expected a file scores/\(name).yaml", at: range,
-                        suggestion: Suggestion.nearest(to: name, in: symbols.scores).map { "score.\($0)" })
-                    return nil
-                }
-                reference(DefinitionID(.score, name), at: range)
-                return TypedExpr(.score(name), type: .number, mayBeMissing: true, range: range)
+                return definitionReference(
+                    .score, name, known: symbols.scores, code: .unknownScore, noun: "score", folder: "scores",
+                    range: range, typed: TypedExpr(.score(name), type: .number, mayBeMissing: true, range: range))
             case "stage" where segments.count == 2:
-                guard symbols.stages.contains(name) else {
-                    error(
-                        .unknownStage, "unknown stage model `\(name)`: expected a file stages/\(name).yaml", at: range,
-                        suggestion: Suggestion.nearest(to: name, in: symbols.stages).map { "stage.\($0)" })
-                    return nil
-                }
-                reference(DefinitionID(.stage, name), at: range)
-                return TypedExpr(.stage(name), type: .string, mayBeMissing: true, range: range)
+                return definitionReference(
+                    .stage, name, known: symbols.stages, code: .unknownStage, noun: "stage model", folder: "stages",
+                    range: range, typed: TypedExpr(.stage(name), type: .string, mayBeMissing: true, range: range))
             case "rfm" where segments.count == 2:
                 guard let field = RFMField(rawValue: name) else {
                     error(
