@@ -96,9 +96,11 @@ SELECT aid, first(uid ORDER BY t, ord) AS uid FROM link_candidates GROUP BY aid;
 
 -- 3. Each message's profile: its userId; else the user its anonymousId is linked to; else the
 --    anonymousId itself. Merged profiles behave as if always one (anonymous history counts).
+--    The join is on the anonymous id alone (links has one row per id, so no row is repeated):
+--    a userId wins in the coalesce anyway, and a plain equi-join lets DuckDB hash it.
 CREATE OR REPLACE TEMP TABLE mp AS
 SELECT m.*, coalesce(m.userId, l.uid, m.anonymousId) AS profile
-FROM m LEFT JOIN links l ON m.userId IS NULL AND l.aid = m.anonymousId
+FROM m LEFT JOIN links l ON l.aid = m.anonymousId
 WHERE coalesce(m.userId, m.anonymousId) IS NOT NULL;
 
 -- 4. Every profile with any message at or before now (identify-only users included).
