@@ -34,6 +34,10 @@ struct ExplainCommand: AsyncParsableCommand {
             let explanation = try session.engine.explain(segment: name, profile: id, sources: session.sources)
             if explanation.profile != id { print("\(id) belongs to profile \(explanation.profile)") }
             print(explanation.render())
+            let next = try session.engine.nextChange(ofSegment: name, profile: explanation.profile)
+            print(
+                next.map { "Without new events, the answer can next change at \(Instant.format($0))." }
+                    ?? "Without new events, the answer stays as it is.")
         } catch {
             throw CommandError(error.file == nil ? error.message : error.description)
         }

@@ -46,6 +46,52 @@ import Testing
     }
 }
 
+/// Random timelines and conditions: no membership changes before the horizon the engine gives for it
+/// (ARCHITECTURE.md "Time"), checked one millisecond before each horizon and at random instants.
+@Suite struct HorizonPropertyTests {
+    @Test func membershipNeverChangesBeforeItsHorizon() async {
+        await propertyCheck(count: 100, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: UInt64(seed))
+            let world = ReferenceWorld.random(&random)
+            let conditions = (0..<3).map { _ in ReferenceExpr.randomCondition(&random, depth: 3) }
+            var f = world.fixture
+            for (i, condition) in conditions.enumerated() { f.segment("s\(i)", condition.text) }
+            do {
+                let definitions = try f.definitions()
+                let population = f.population(asOf: world.now, definitions: definitions)
+                func members(_ name: String, at now: Int64) throws -> Set<String> {
+                    let engine = Engine(population: population, definitions: definitions, zone: f.zone, now: now)
+                    return Set(try engine.segment(named: name).members)
+                }
+                let engine = Engine(population: population, definitions: definitions, zone: f.zone)
+                for (i, condition) in conditions.enumerated() {
+                    let name = "s\(i)"
+                    let initial = try members(name, at: world.now)
+                    let horizons = try engine.nextChanges(ofSegment: name)
+                    var samples: [Int64] = []
+                    for h in horizons {
+                        let end = min(h, world.now + 90 * day)
+                        guard end > world.now + 1 else { continue }
+                        samples.append(end - 1)
+                        samples.append(world.now + 1 + Int64(random.next() % UInt64(end - world.now - 1)))
+                    }
+                    for sample in Set(samples) {
+                        let later = try members(name, at: sample)
+                        for (profile, h) in horizons.enumerated() where sample < h {
+                            let id = population.users.ids[profile]
+                            #expect(
+                                later.contains(id) == initial.contains(id),
+                                "seed \(seed): \(condition.text) for \(id) changed at \(sample) before \(h)")
+                        }
+                    }
+                }
+            } catch {
+                Issue.record("seed \(seed): \(error)")
+            }
+        }
+    }
+}
+
 /// A small deterministic generator (SplitMix64).
 struct SplitMix {
     var state: UInt64

@@ -346,9 +346,14 @@ struct Compiler {
             guard let n = values.first?.number else { return .missing }
             guard values.count > 1 else { return .number(n.rounded(.toNearestOrAwayFromZero)) }
             guard let places = values[1].number, places.isFinite else { return .missing }
-            let scale = pow10(Int(max(-15, min(15, places.rounded(.towardZero)))))
-            return .number((n * scale).rounded(.toNearestOrAwayFromZero) / scale)
+            let factor = scale(places: places)
+            return .number((n * factor).rounded(.toNearestOrAwayFromZero) / factor)
         }
+    }
+
+    /// The factor `round(x, places)` scales by: 10^places, places truncated to -15...15.
+    static func scale(places: Double) -> Double {
+        pow10(Int(max(-15, min(15, places.rounded(.towardZero)))))
     }
 
     private static func pow10(_ n: Int) -> Double {

@@ -37,6 +37,9 @@ public final class Engine {
     private var periodCache: [CalendarUnit: [Int64]] = [:]
     /// Per-profile results of population passes (`percentile`), by where they are written.
     var populationCache: [PopulationKey: [Value]] = [:]
+    /// Per-profile horizons and slopes of definitions read by others (see Engine+Horizon.swift).
+    var horizonResults: [ResultKey: [Int64]] = [:]
+    var slopeResults: [ResultKey: [Double?]] = [:]
     /// Seconds spent on each score, stage model and computed trait.
     public private(set) var definitionSeconds: [DefinitionID: Double] = [:]
 
