@@ -146,18 +146,6 @@ import Testing
         #expect(try f.members("many", asOf: now) == ["b", "c", "d"])
     }
 
-    @Test func rfmIsReportedAsNotSupportedWithItsLocation() throws {
-        var f = fixture
-        f.segment("champions", "rfm.r >= 4")
-        let engine = try f.engine(asOf: now)
-        #expect {
-            try engine.segment(named: "champions")
-        } throws: { error in
-            let text = (error as? EngineError)?.description ?? ""
-            return text.hasPrefix("segments/champions.yaml:3:3: error: rfm.r is not supported")
-        }
-    }
-
     @Test func logisticScoresAreReportedAsNotSupported() throws {
         var f = fixture
         f.files["scores/churn.yaml"] = """

@@ -5,7 +5,7 @@ import StrataLanguage
 /// Evaluates the definitions of a workspace over a population at one instant.
 ///
 /// Each definition is compiled once and run over every profile of its kind on all cores. Results are
-/// kept, so a definition read by others (`segment("x")`, `score.x`, `stage.x`, `computed.x`,
+/// kept, so a definition read by others (`segment("x")`, `score.x`, `stage.x`, `computed.x`, `rfm.*`,
 /// `percentile(..., among: "x")`) is evaluated once, before its readers. Not thread-safe: use one
 /// engine from one thread (it parallelises internally).
 public final class Engine {
@@ -37,6 +37,8 @@ public final class Engine {
     private var periodCache: [CalendarUnit: [Int64]] = [:]
     /// Per-profile results of population passes (`percentile`), by where they are written.
     var populationCache: [PopulationKey: [Value]] = [:]
+    /// The RFM pass of each kind of profile (see ``rfm(kind:)``).
+    var rfmResults: [ProfileKind: RFMResult] = [:]
     /// Seconds spent on each score, stage model and computed trait.
     public private(set) var definitionSeconds: [DefinitionID: Double] = [:]
 
@@ -130,7 +132,8 @@ public final class Engine {
 
     // MARK: Scores, stages, computed traits
 
-    /// The values of a score, stage model or computed trait for every profile of a kind.
+    /// The values of a score, stage model or computed trait for every profile of a kind; for `.rfm`, the
+    /// RFM segment (the whole pass is kept for ``rfm(kind:)``).
     func values(
         of id: DefinitionID, kind: ProfileKind, from file: String?, at location: SourceLocation
     )
@@ -176,9 +179,9 @@ public final class Engine {
         case .segment:
             values = try membership(of: id.name, kind: kind, from: file, at: location).map { .bool($0) }
         case .rfm:
-            throw EngineError(
-                "rfm.* is not supported by this version of the engine yet (RFM models come later)", file: file,
-                location: location)
+            let result = try rfmPass(kind: kind)
+            rfmResults[kind] = result
+            values = (0..<result.segment.count).map { result.value(.segment, of: $0) }
         }
         if definitionSeconds[id] == nil { definitionSeconds[id] = Self.seconds(since: started) }
         valueResults[key] = values
@@ -289,7 +292,6 @@ public final class Engine {
     /// Evaluates, before timing a definition, every definition it reads.
     func prepare(_ expression: TypedExpr, kind: ProfileKind, file: String?) throws(EngineError) {
         var references: [(DefinitionID, ProfileKind, SourceLocation)] = []
-        var unsupported: (RFMField, SourceLocation)?
         PlanWalk.walk(expression, scope: kind) { item, scope in
             guard case .node(let node) = item else { return }
             let at = node.range.start
@@ -299,14 +301,9 @@ public final class Engine {
             case .score(let name): references.append((DefinitionID(.score, name), scope, at))
             case .stage(let name): references.append((DefinitionID(.stage, name), scope, at))
             case .computed(let name): references.append((DefinitionID(.computed, name), scope, at))
-            case .rfm(let field): unsupported = unsupported ?? (field, at)
+            case .rfm: references.append((.rfm, scope, at))
             default: break
             }
-        }
-        if let (field, at) = unsupported {
-            throw EngineError(
-                "rfm.\(field.rawValue) is not supported by this version of the engine yet (RFM models come later)",
-                file: file, location: at)
         }
         for (id, scope, at) in references {
             if id.kind == .segment {
