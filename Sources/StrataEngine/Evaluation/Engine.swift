@@ -188,7 +188,8 @@ public final class Engine {
         return values
     }
 
-    /// A weighted score: 100 × Σ(w × normalised input) / Σw (LANGUAGE.md §7). Bools are 0 or 1; a
+    /// A weighted score: 100 × Σ(w × normalised input) / Σw (LANGUAGE.md §7). Bools are 0 or 1, and an
+    /// input without `normalize` is clamped to [0, 1] like `clamp`, so the score stays within 0-100; a
     /// missing (or non-numeric) input takes the input's `missing` value, already normalised.
     private func weightedScore(
         _ score: ScoreDefinition, _ inputs: [WeightedInput], kind: ProfileKind
@@ -212,9 +213,7 @@ public final class Engine {
             }
             let normalized: [Double]
             switch input.normalize {
-            case .none:
-                normalized = raw
-            case .clamp:
+            case .none, .clamp:
                 normalized = raw.map { $0.isNaN ? $0 : min(max($0, 0), 1) }
             case .range(let a, let b):
                 normalized = raw.map { x in
