@@ -87,8 +87,8 @@ import Testing
         ("p14", 2, 5, 5, "At Risk", "About-to-Churn"),
         ("p15", 5, 5, 4, "Champions", "Loyal Customers"),
         ("p16", 4, 4, 3, "Loyal Customers", "Other"),
-        ("p17", 4, 3, 2, "Potential Loyalist", "Other"),
-        ("p18", 3, 3, 1, "Potential Loyalist", "Other"),
+        ("p17", 4, 3, 2, "Loyal Customers", "Other"),
+        ("p18", 3, 3, 1, "Loyal Customers", "Other"),
         ("p19", 3, 3, 3, "Loyal Customers", "Average"),
         ("p20", 2, 2, 2, "Need Attention", "Other"),
     ]
@@ -136,7 +136,7 @@ import Testing
         // e is not even a profile yet.
         // r: worse 2, 1, 0 of 3 -> 4, 2, 1. f: 2, 0, 0 -> 4, 1, 1. m: 1, 2, 0 -> 2, 4, 1.
         let expected: [(String, [Double], [Value])] = [
-            ("a", [1, 2, 80], [.number(4), .number(4), .number(2), .string("442"), .string("Lost")]),
+            ("a", [1, 2, 80], [.number(4), .number(4), .number(2), .string("442"), .string("Loyal Customers")]),
             ("b", [5, 1, 200], [.number(2), .number(1), .number(4), .string("214"), .string("About to Sleep")]),
             ("c", [100, 1, 10], [.number(1), .number(1), .number(1), .string("111"), .string("Lost")]),
         ]
