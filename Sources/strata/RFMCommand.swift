@@ -33,6 +33,7 @@ struct RFMCommand: AsyncParsableCommand {
         let loaded = opened.loaded
         let session = try await opened.session()
         let result: RFMResult
+        let started = Date()
         do {
             result = try session.engine.rfm()
         } catch {
@@ -43,6 +44,10 @@ struct RFMCommand: AsyncParsableCommand {
         switch format {
         case .table:
             out.line(Self.table(result, map: loaded.definitions.rfm.map, profiles: ids.count, instant: opened.instant))
+            out.line(
+                "\n"
+                    + RunCommand.footer(
+                        session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
         case .csv:
             out.line(OutputBuffer.csvLine(Self.columns))
             for profile in ids.indices where result.isRanked(profile) {

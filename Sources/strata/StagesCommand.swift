@@ -40,6 +40,7 @@ struct StagesCommand: AsyncParsableCommand {
         }
         let session = try await opened.session()
         var blocks: [String] = []
+        let started = Date()
         for model in models {
             do {
                 blocks.append(Self.distribution(model, try session.engine.stages(of: model)))
@@ -48,7 +49,8 @@ struct StagesCommand: AsyncParsableCommand {
             }
         }
         print(blocks.joined(separator: "\n\n"))
-        print("\nas of \(Instant.format(opened.instant)) · \(grouped(session.population.users.count)) profiles")
+        print(
+            "\n" + RunCommand.footer(session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
     }
 
     /// A model's stages in order with their profile counts and shares.
