@@ -179,6 +179,27 @@ import Testing
         #expect(try engine.rfm().monetary[y].isNaN)
     }
 
+    @Test func accountsAreRankedOnTheirUsersEvents() throws {
+        var f = Fixture()
+        f.group("x", "a1", at: now - 20 * day)
+        f.group("y", "a1", at: now - 20 * day)
+        f.group("z", "a2", at: now - 20 * day)
+        f.track("x", "Order Completed", at: now - day, ["revenue": 10])
+        f.track("y", "Order Completed", at: now - 3 * day, ["revenue": 20])
+        f.track("z", "Order Completed", at: now - 10 * day, ["revenue": 5])
+        f.segment("loyal-accounts", of: .accounts, #"rfm.segment = "Loyal Customers""#)
+        let engine = try f.engine(asOf: now)
+        // a1: 1 day, 2 orders, 30; a2: 10 days, 1 order, 5. Two ranked accounts: a1 has 1 worse on each
+        // axis, 1 + floor(5 / 2) = 3 (Loyal Customers); a2 is 111 (Lost).
+        let result = try engine.rfm(kind: .accounts)
+        let a1 = try #require(engine.population.index(forID: "a1", kind: .accounts))
+        let a2 = try #require(engine.population.index(forID: "a2", kind: .accounts))
+        #expect([result.recency[a1], result.frequency[a1], result.monetary[a1]] == [1, 2, 30])
+        #expect(result.value(.score, of: a1) == .string("333"))
+        #expect(result.value(.score, of: a2) == .string("111"))
+        #expect(try engine.segment(named: "loyal-accounts").members == ["a1"])
+    }
+
     @Test func aCustomMapLeavesUnmatchedProfilesWithoutASegment() throws {
         let profiles: [(id: String, days: Double, f: Double, m: Double)] = [("low", 9, 1, 1), ("high", 1, 9, 9)]
         let map = """
