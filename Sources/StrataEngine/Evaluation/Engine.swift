@@ -39,7 +39,7 @@ public final class Engine {
     var populationCache: [PopulationKey: [Value]] = [:]
     /// The RFM pass of each kind of profile (see ``rfm(kind:)``).
     var rfmResults: [ProfileKind: RFMResult] = [:]
-    /// Seconds spent on each score, stage model and computed trait.
+    /// Seconds spent on each score, stage model, computed trait and the RFM pass.
     public private(set) var definitionSeconds: [DefinitionID: Double] = [:]
 
     /// An engine over a population.
