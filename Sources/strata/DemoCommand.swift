@@ -4,6 +4,7 @@ import StrataCore
 import StrataDemo
 import StrataEngine
 import StrataIngest
+import StrataLanguage
 import StrataStore
 
 /// `strata demo`: a workspace with generated data, ready to explore.
@@ -63,6 +64,11 @@ struct DemoCommand: AsyncParsableCommand {
                     try manager.copyItem(
                         at: source.appendingPathComponent(file), to: target.appendingPathComponent(file))
                 }
+            }
+            for file in DefinitionFiles.rootFiles
+            where manager.fileExists(atPath: examples.appendingPathComponent(file).path) {
+                try manager.copyItem(
+                    at: examples.appendingPathComponent(file), to: workspace.root.appendingPathComponent(file))
             }
             print("\nCopied the example definitions from \(examples.path) into \(directory)/")
         }

@@ -99,3 +99,42 @@ struct EngineSession {
 func formatSeconds(_ seconds: Double) -> String {
     seconds < 10 ? String(format: "%.2f s", seconds) : String(format: "%.1f s", seconds)
 }
+
+extension CommandError {
+    /// An engine error as the command reports it: with its place when it has one.
+    init(_ error: EngineError) {
+        self.init(error.file == nil ? error.message : error.description)
+    }
+}
+
+/// The `-w DIR` and `--as-of T` options of the reports that evaluate definitions (`rfm`, `stages`,
+/// `export traits`).
+struct EvaluationOptions: ParsableArguments {
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Option(name: .customLong("as-of"), help: "The evaluation instant (ISO 8601 or a date; default: now).")
+    var asOf: InstantArgument?
+
+    /// The workspace's checked definitions (exits 1 on errors) and the instant, before the timelines are
+    /// built.
+    struct Opened {
+        var workspace: Workspace
+        var store: any EventStore
+        var instant: Int64
+        var loaded: EngineSession.Loaded
+
+        /// Builds the timelines and the engine.
+        func session() async throws -> EngineSession {
+            try await EngineSession.load(workspace: workspace, store: store, loaded: loaded, asOf: instant)
+        }
+    }
+
+    /// Opens the workspace and its store and checks the definitions.
+    func open() async throws -> Opened {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        let loaded = try await EngineSession.definitions(of: workspace, store: store)
+        return Opened(
+            workspace: workspace, store: store, instant: asOf?.milliseconds ?? currentInstant(), loaded: loaded)
+    }
+}

@@ -57,41 +57,33 @@ struct MembersCommand: AsyncParsableCommand {
         do {
             result = try session.engine.segment(named: name)
         } catch {
-            throw CommandError(error.file == nil ? error.message : error.description)
+            throw CommandError(error)
         }
         let population = session.population
         let timelines = population.timelines(result.kind)
-        var out = ""
-        func flush(force: Bool = false) {
-            if force || out.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(out.utf8))
-                out = ""
-            }
-        }
+        var out = OutputBuffer()
         switch format {
         case .ids:
             for id in result.members {
-                out += id + "\n"
-                flush()
+                out.line(id)
             }
         case .csv:
             let header = ["id", "first_seen", "last_seen", "events"] + traitPaths.map { $0.joined(separator: ".") }
-            out += header.map(Self.csvField).joined(separator: ",") + "\n"
+            out.line(OutputBuffer.csvLine(header))
             for (index, member) in result.flags.enumerated() where member {
                 var row = [
                     timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
                     timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
                 ]
                 row += traitPaths.map { population.trait($0, of: index, kind: result.kind).plainText }
-                out += row.map(Self.csvField).joined(separator: ",") + "\n"
-                flush()
+                out.line(OutputBuffer.csvLine(row))
             }
         case .jsonl:
             for (index, member) in result.flags.enumerated() where member {
                 var traits: [String: JSONValue] = [:]
                 for path in traitPaths {
                     let value = population.trait(path, of: index, kind: result.kind)
-                    if !value.isMissing { traits[path.joined(separator: ".")] = Self.json(value) }
+                    if !value.isMissing { traits[path.joined(separator: ".")] = OutputBuffer.json(value) }
                 }
                 let object: [String: JSONValue] = [
                     "id": .string(timelines.ids[index]),
@@ -100,27 +92,9 @@ struct MembersCommand: AsyncParsableCommand {
                     "events": .number(Double(timelines.events(of: index).count)),
                     "traits": .object(traits),
                 ]
-                out += JSONWriter.string(.object(object)) + "\n"
-                flush()
+                out.line(JSONWriter.string(.object(object)))
             }
         }
-        flush(force: true)
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func json(_ value: Value) -> JSONValue {
-        switch value {
-        case .missing: .null
-        case .number(let n): .number(n)
-        case .string(let s): .string(s)
-        case .bool(let b): .bool(b)
-        case .time(let t): .string(Instant.format(t))
-        case .duration(let d): .number(Double(d))
-        case .json(let j): j
-        }
+        out.flush()
     }
 }

@@ -1,13 +1,20 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataEngine
+import StrataLanguage
 import StrataStore
 
 /// `strata profile ID`: what Strata knows about one person.
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Show a profile: traits, account, linked ids, first/last seen, event counts, recent events.")
+        abstract: "Show a profile: traits, account, linked ids, first/last seen, event counts, recent events.",
+        discussion: """
+            With traits.yaml, the profile's computed traits too; they are evaluated over the whole \
+            population (a computed trait may rank the profile among the others), so this reads every \
+            message of the store.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json
@@ -15,7 +22,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
-    @Argument(help: "A userId or anonymousId.")
+    @ArgumentParser.Argument(help: "A userId or anonymousId.")
     var id: String
 
     @Option(help: "Output format: text or json.")
@@ -34,16 +41,53 @@ struct ProfileCommand: AsyncParsableCommand {
         guard let profile = try await store.profile(id: id, asOf: instant, recent: recent) else {
             throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
         }
+        let computed = try await Self.computedTraits(of: id, workspace: workspace, store: store, asOf: instant)
         switch format {
-        case .json: print(JSONWriter.string(profile.json))
-        case .text: print(ProfileText.text(profile))
+        case .json:
+            var json = profile.json
+            if case .object(var object) = json, !computed.isEmpty {
+                object["computedTraits"] = .object(
+                    Dictionary(computed.map { ($0.name, OutputBuffer.json($0.value)) }, uniquingKeysWith: { a, _ in a })
+                )
+                json = .object(object)
+            }
+            print(JSONWriter.string(json))
+        case .text:
+            print(ProfileText.text(profile, computed: computed))
         }
+    }
+
+    /// The profile's computed traits (traits.yaml) in file order, or none when the workspace has none.
+    /// When the definitions have errors, says so on standard error and shows none.
+    static func computedTraits(
+        of id: String, workspace: Workspace, store: any EventStore, asOf instant: Int64
+    ) async throws -> [(name: String, value: Value)] {
+        let files = DefinitionFiles.read(from: workspace.root)
+        let definitions = Definitions.load(files)
+        guard !definitions.computedTraits.isEmpty else { return [] }
+        guard !definitions.hasErrors, !files.diagnostics.contains(where: { $0.severity == .error }) else {
+            printError("computed traits are not shown: the definitions have errors (see `strata check`)")
+            return []
+        }
+        let loaded = EngineSession.Loaded(
+            definitions: definitions, sources: files.files, messages: try await store.statistics().messages)
+        let session = try await EngineSession.load(workspace: workspace, store: store, loaded: loaded, asOf: instant)
+        guard let index = session.population.userIndex(forID: id) else { return [] }
+        var values: [(name: String, value: Value)] = []
+        for trait in definitions.computedTraits {
+            do {
+                values.append((trait.name, try session.engine.values(of: trait)[index]))
+            } catch {
+                throw CommandError(error)
+            }
+        }
+        return values
     }
 }
 
 /// Renders profiles as text for the terminal.
 enum ProfileText {
-    static func text(_ profile: Profile) -> String {
+    static func text(_ profile: Profile, computed: [(name: String, value: Value)] = []) -> String {
         var lines = ["Profile \(profile.key)"]
         let ids = profile.ids.map { "\($0.isUser ? "userId" : "anonymousId") \($0.id)" }
         lines.append("  ids          \(ids.joined(separator: ", "))")
@@ -59,6 +103,12 @@ enum ProfileText {
         if profile.traits.isEmpty { lines.append("  (none)") }
         for (key, value) in profile.traits.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(key): \(render(value))")
+        }
+        if !computed.isEmpty {
+            lines.append("computed traits")
+            for (name, value) in computed {
+                lines.append("  \(name): \(value.isMissing ? "missing" : value.plainText)")
+            }
         }
         let total = profile.eventCounts.values.reduce(0, +)
         lines.append("events (\(grouped(total)))")

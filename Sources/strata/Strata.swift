@@ -14,6 +14,9 @@ struct Strata: AsyncParsableCommand {
             RunCommand.self,
             MembersCommand.self,
             ExplainCommand.self,
+            RFMCommand.self,
+            StagesCommand.self,
+            ExportCommand.self,
             DemoCommand.self,
             GenerateCommand.self,
         ]

@@ -139,23 +139,34 @@ import Testing
         #expect(try f.members("at-risk", asOf: now) == ["risk"])
     }
 
+    @Test func aStageModelWithoutElseLeavesProfilesWithoutAStage() throws {
+        var f = Fixture()
+        f.files["stages/buyers.yaml"] = """
+            stages:
+              - repeat: count("Order Completed") >= 2
+              - first-time: did("Order Completed")
+
+            """
+        f.track("one", "Order Completed", at: now - day)
+        f.track("two", "Order Completed", times: [now - 2 * day, now - day])
+        f.identify("none", at: now - day)
+        let engine = try f.engine(asOf: now)
+        let model = try #require(engine.definitions.stageModel(named: "buyers"))
+        let stages = try engine.stages(of: model)
+        // "two" also did "Order Completed", but the first stage that holds wins.
+        let expected: [(String, Value)] = [
+            ("one", .string("first-time")), ("two", .string("repeat")), ("none", .missing),
+        ]
+        for (id, stage) in expected {
+            #expect(stages[try #require(engine.population.userIndex(forID: id))] == stage, "\(id)")
+        }
+    }
+
     @Test func computedTraitsAreReadable() throws {
         var f = fixture
         f.traits.append(("a_count", #"count("A")"#))
         f.segment("many", "computed.a_count >= 2")
         #expect(try f.members("many", asOf: now) == ["b", "c", "d"])
-    }
-
-    @Test func rfmIsReportedAsNotSupportedWithItsLocation() throws {
-        var f = fixture
-        f.segment("champions", "rfm.r >= 4")
-        let engine = try f.engine(asOf: now)
-        #expect {
-            try engine.segment(named: "champions")
-        } throws: { error in
-            let text = (error as? EngineError)?.description ?? ""
-            return text.hasPrefix("segments/champions.yaml:3:3: error: rfm.r is not supported")
-        }
     }
 
     @Test func logisticScoresAreReportedAsNotSupported() throws {

@@ -274,6 +274,18 @@ struct DefinitionTests {
             "scores/s.yaml:4:13: error: expected `weight` to be >= 0"
         ),
         (
+            "kind: weighted\ninputs:\n  - expr: count(any)\n    weight: heavy\n",
+            "scores/s.yaml:4:13: error: expected `weight` to be a number, found `heavy`"
+        ),
+        (
+            "kind: weighted\ninputs:\n  - expr: count(any)\n    missing: 1.5\n",
+            "scores/s.yaml:4:14: error: expected `missing` to be a normalised value between 0 and 1"
+        ),
+        (
+            "kind: weighted\ninputs:\n  - expr: count(any)\n    missing: none\n",
+            "scores/s.yaml:4:14: error: expected `missing` to be a number, found `none`"
+        ),
+        (
             "kind: weighted\ninputs:\n  - expr: count(any)\n    weight: 0\n",
             "scores/s.yaml:2:1: error: the weights of `inputs` must add up to more than 0"
         ),

@@ -15,6 +15,13 @@ struct ExamplesTests {
         #expect(definitions.segments.count == 43)
         #expect(definitions.scores.map(\.name).sorted() == ["churn-risk", "conversion", "expansion"])
         #expect(definitions.stageModels.map(\.name).sorted() == ["lifecycle", "loyalty", "saas-adoption"])
+        #expect(
+            definitions.computedTraits.map(\.name) == [
+                "logins_30d", "login_change_30d", "days_since_login", "features_used_30d", "top_feature_90d",
+                "weekly_active_streak", "activity_percentile",
+            ])
+        #expect(definitions.rfm.map == .standard)
+        #expect(definitions.rfm.monetary.node == .trait(["mrr"]))
     }
 
     @Test("every catalog definition ships in examples with the catalog's condition", arguments: catalog.map(\.name))

@@ -78,9 +78,9 @@ struct Compiler {
         case .stage(let name):
             return try reference(DefinitionID(.stage, name), expr)
         case .rfm(let field):
-            throw error(
-                "rfm.\(field.rawValue) is not supported by this version of the engine yet (RFM models come later)",
-                at: expr)
+            guard !scope.inWhere else { throw error("rfm.\(field.rawValue) cannot be read inside `where`", at: expr) }
+            let result = try engine.rfm(kind: scope.kind, from: file, at: expr.range.start)
+            return { ev in result.value(field, of: ev.profile) }
         case .segment(let name):
             let members = try engine.membership(of: name, kind: scope.kind, from: file, at: expr.range.start)
             return { ev in .bool(members[ev.profile]) }

@@ -5,7 +5,7 @@ import StrataLanguage
 /// Evaluates the definitions of a workspace over a population at one instant.
 ///
 /// Each definition is compiled once and run over every profile of its kind on all cores. Results are
-/// kept, so a definition read by others (`segment("x")`, `score.x`, `stage.x`, `computed.x`,
+/// kept, so a definition read by others (`segment("x")`, `score.x`, `stage.x`, `computed.x`, `rfm.*`,
 /// `percentile(..., among: "x")`) is evaluated once, before its readers. Not thread-safe: use one
 /// engine from one thread (it parallelises internally).
 public final class Engine {
@@ -40,7 +40,9 @@ public final class Engine {
     /// Per-profile horizons and slopes of definitions read by others (see Engine+Horizon.swift).
     var horizonResults: [ResultKey: [Int64]] = [:]
     var slopeResults: [ResultKey: [Double?]] = [:]
-    /// Seconds spent on each score, stage model and computed trait.
+    /// The RFM pass of each kind of profile (see ``rfm(kind:)``).
+    var rfmResults: [ProfileKind: RFMResult] = [:]
+    /// Seconds spent on each score, stage model, computed trait and the RFM pass.
     public private(set) var definitionSeconds: [DefinitionID: Double] = [:]
 
     /// An engine over a population.
@@ -133,7 +135,8 @@ public final class Engine {
 
     // MARK: Scores, stages, computed traits
 
-    /// The values of a score, stage model or computed trait for every profile of a kind.
+    /// The values of a score, stage model or computed trait for every profile of a kind; for `.rfm`, the
+    /// RFM segment (the whole pass is kept for ``rfm(kind:)``).
     func values(
         of id: DefinitionID, kind: ProfileKind, from file: String?, at location: SourceLocation
     )
@@ -179,16 +182,17 @@ public final class Engine {
         case .segment:
             values = try membership(of: id.name, kind: kind, from: file, at: location).map { .bool($0) }
         case .rfm:
-            throw EngineError(
-                "rfm.* is not supported by this version of the engine yet (RFM models come later)", file: file,
-                location: location)
+            let result = try rfmPass(kind: kind)
+            rfmResults[kind] = result
+            values = (0..<result.segment.count).map { result.value(.segment, of: $0) }
         }
         if definitionSeconds[id] == nil { definitionSeconds[id] = Self.seconds(since: started) }
         valueResults[key] = values
         return values
     }
 
-    /// A weighted score: 100 × Σ(w × normalised input) / Σw (LANGUAGE.md §7). Bools are 0 or 1; a
+    /// A weighted score: 100 × Σ(w × normalised input) / Σw (LANGUAGE.md §7). Bools are 0 or 1, and an
+    /// input without `normalize` is clamped to [0, 1] like `clamp`, so the score stays within 0-100; a
     /// missing (or non-numeric) input takes the input's `missing` value, already normalised.
     private func weightedScore(
         _ score: ScoreDefinition, _ inputs: [WeightedInput], kind: ProfileKind
@@ -212,9 +216,7 @@ public final class Engine {
             }
             let normalized: [Double]
             switch input.normalize {
-            case .none:
-                normalized = raw
-            case .clamp:
+            case .none, .clamp:
                 normalized = raw.map { $0.isNaN ? $0 : min(max($0, 0), 1) }
             case .range(let a, let b):
                 normalized = raw.map { x in
@@ -292,7 +294,6 @@ public final class Engine {
     /// Evaluates, before timing a definition, every definition it reads.
     func prepare(_ expression: TypedExpr, kind: ProfileKind, file: String?) throws(EngineError) {
         var references: [(DefinitionID, ProfileKind, SourceLocation)] = []
-        var unsupported: (RFMField, SourceLocation)?
         PlanWalk.walk(expression, scope: kind) { item, scope in
             guard case .node(let node) = item else { return }
             let at = node.range.start
@@ -302,14 +303,9 @@ public final class Engine {
             case .score(let name): references.append((DefinitionID(.score, name), scope, at))
             case .stage(let name): references.append((DefinitionID(.stage, name), scope, at))
             case .computed(let name): references.append((DefinitionID(.computed, name), scope, at))
-            case .rfm(let field): unsupported = unsupported ?? (field, at)
+            case .rfm: references.append((.rfm, scope, at))
             default: break
             }
-        }
-        if let (field, at) = unsupported {
-            throw EngineError(
-                "rfm.\(field.rawValue) is not supported by this version of the engine yet (RFM models come later)",
-                file: file, location: at)
         }
         for (id, scope, at) in references {
             if id.kind == .segment {

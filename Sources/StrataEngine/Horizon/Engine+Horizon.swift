@@ -35,7 +35,8 @@ extension Engine {
 
     /// The per-profile horizons of a definition (cached): for a segment its condition's, for a stage
     /// model the earliest of its conditions', for a score the earliest of its inputs' (and of the
-    /// clamp and range edges of moving inputs), for a computed trait its expression's.
+    /// clamp and range edges of moving inputs; inputs without `normalize` are clamped too), for a
+    /// computed trait its expression's.
     func horizons(
         of id: DefinitionID, kind: ProfileKind, from file: String?, at location: SourceLocation
     ) throws(EngineError) -> [Int64] {
@@ -106,9 +107,9 @@ extension Engine {
                 let compiler = Compiler(engine: self, file: score.file, scope: .init(kind: kind))
                 let bounds: (Double, Double)?
                 switch input.normalize {
-                case .clamp: bounds = (0, 1)
+                case .clamp, .none: bounds = (0, 1)
                 case .range(let a, let b): bounds = (a, b)
-                case .none, .percentile: bounds = nil
+                case .percentile: bounds = nil
                 }
                 let span = bounds.map { $0.1 - $0.0 } ?? 1
                 terms.append(
@@ -182,9 +183,9 @@ extension Engine {
             case .weighted(let inputs):
                 return inputs.map { input in
                     switch input.normalize {
-                    case .clamp: (input.expression, score.file, (0, 1))
+                    case .clamp, .none: (input.expression, score.file, (0, 1))
                     case .range(let a, let b): (input.expression, score.file, (a, b))
-                    case .none, .percentile: (input.expression, score.file, nil)
+                    case .percentile: (input.expression, score.file, nil)
                     }
                 }
             case .logistic(let model):

@@ -31,8 +31,9 @@ public struct DataNeeds: Sendable, Equatable {
     /// Nothing kept.
     public init() {}
 
-    /// What every definition of a workspace reads: segments in their own scope, and scores, stages and
-    /// computed traits in every scope they are read from (users always).
+    /// What every definition of a workspace reads: segments in their own scope, and scores, stages,
+    /// computed traits and RFM (its defaults when there is no rfm.yaml) in every scope they are read from
+    /// (users always).
     public init(definitions: Definitions) {
         var visited: Set<ScopedID> = []
         for segment in definitions.segments {
@@ -45,6 +46,7 @@ public struct DataNeeds: Sendable, Equatable {
         for trait in definitions.computedTraits {
             addDefinition(.init(.computed, trait.name), .users, definitions, &visited)
         }
+        addDefinition(.rfm, .users, definitions, &visited)
     }
 
     /// Adds what an expression reads when evaluated for a kind of profile (references to other

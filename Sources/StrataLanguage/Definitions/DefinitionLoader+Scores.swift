@@ -100,18 +100,22 @@ extension DefinitionLoader {
         var weight = 1.0
         var ok = true
         if let field = fields["weight"] {
-            if let value = number(field, "weight", in: document), value >= 0 {
+            if let value = number(field, "weight", in: document, where: { $0 >= 0 }, expected: "to be >= 0") {
                 weight = value
             } else {
-                if number(field, "weight", in: document) != nil {
-                    diagnostics.append(document.error(.invalidValue, "expected `weight` to be >= 0", at: field.value))
-                }
                 ok = false
             }
         }
         var missing = 0.0
         if let field = fields["missing"] {
-            if let value = number(field, "missing", in: document) { missing = value } else { ok = false }
+            if let value = number(
+                field, "missing", in: document, where: { (0...1).contains($0) },
+                expected: "to be a normalised value between 0 and 1")
+            {
+                missing = value
+            } else {
+                ok = false
+            }
         }
         var normalize = Normalization.none
         if let field = fields["normalize"] {
@@ -119,6 +123,19 @@ extension DefinitionLoader {
         }
         guard ok, let typed else { return nil }
         return WeightedInput(expression: typed, weight: weight, normalize: normalize, missing: missing)
+    }
+
+    /// A number that must also satisfy `valid`; an error says what was `expected` when it does not.
+    private mutating func number(
+        _ field: (key: Node, value: Node), _ name: String, in document: YAMLDocument,
+        where valid: (Double) -> Bool, expected: String
+    ) -> Double? {
+        guard let value = number(field, name, in: document) else { return nil }
+        guard valid(value) else {
+            diagnostics.append(document.error(.invalidValue, "expected `\(name)` \(expected)", at: field.value))
+            return nil
+        }
+        return value
     }
 
     private mutating func normalization(_ field: (key: Node, value: Node), _ document: YAMLDocument) -> Normalization? {

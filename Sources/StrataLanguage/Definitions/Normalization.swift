@@ -1,6 +1,6 @@
 /// How a weighted input's raw value becomes a value in [0, 1].
 public enum Normalization: Sendable, Equatable {
-    /// No `normalize:`: the raw value as is (bools 0 or 1).
+    /// No `normalize:`: the raw value clamped to [0, 1] (bools are 0 or 1), so the score stays 0-100.
     case none
     /// `clamp`: clamped to [0, 1].
     case clamp

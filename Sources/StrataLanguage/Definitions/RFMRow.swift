@@ -22,10 +22,10 @@ public struct RFMRow: Sendable, Equatable {
         self.r.contains(r) && self.f.contains(f) && self.m.contains(m)
     }
 
-    /// The 11-segment convention, first match wins; the last row catches the rest.
+    /// The 11-segment convention, first match wins; the last row catches the rest (docs/rfm.md).
     public static let standard: [RFMRow] = [
         RFMRow("Champions", r: 4...5, f: 4...5, m: 4...5),
-        RFMRow("Loyal Customers", r: 3...5, f: 3...5, m: 3...5),
+        RFMRow("Loyal Customers", r: 3...5, f: 3...5),
         RFMRow("Potential Loyalist", r: 3...5, f: 2...3, m: 1...5),
         RFMRow("New Customers", r: 4...5, f: 1...1, m: 1...5),
         RFMRow("Promising", r: 3...4, f: 1...1, m: 1...5),

@@ -6,7 +6,7 @@ public struct WeightedInput: Sendable {
     public var weight: Double
     /// How the raw value maps onto [0, 1].
     public var normalize: Normalization
-    /// The normalized value used when the expression is missing (default 0).
+    /// The normalized value, in [0, 1], used when the expression is missing (default 0).
     public var missing: Double
 
     /// An input from its parts.

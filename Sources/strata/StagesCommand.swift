@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// `strata stages [NAME]`: how the profiles spread over the stages of each stage model.
+struct StagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stages",
+        abstract: "Show the distribution of profiles over the stages of each stage model (or of one).",
+        discussion: """
+            Stages are listed in model order; the first stage whose condition holds wins, and `else` catches \
+            the rest. Profiles no stage holds for (a model without `else`) are counted as (no stage).
+            """)
+
+    @OptionGroup var options: EvaluationOptions
+
+    @ArgumentParser.Argument(help: "A stage model's name (default: every model).")
+    var name: String?
+
+    func run() async throws {
+        let opened = try await options.open()
+        let loaded = opened.loaded
+        let all = loaded.definitions.stageModels.sorted { $0.name < $1.name }
+        let models: [StageModel]
+        if let name {
+            guard let model = loaded.definitions.stageModel(named: name) else {
+                let names = all.map(\.name)
+                let hint = StrataCore.Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" }
+                throw CommandError(
+                    "unknown stage model `\(name)`"
+                        + (names.isEmpty ? " (the workspace has no stage models)" : hint ?? ""))
+            }
+            models = [model]
+        } else {
+            guard !all.isEmpty else { throw CommandError("the workspace has no stage models (stages/NAME.yaml)") }
+            models = all
+        }
+        let session = try await opened.session()
+        var blocks: [String] = []
+        let started = Date()
+        for model in models {
+            do {
+                blocks.append(Self.distribution(model, try session.engine.stages(of: model)))
+            } catch {
+                throw CommandError(error)
+            }
+        }
+        print(blocks.joined(separator: "\n\n"))
+        print(
+            "\n" + RunCommand.footer(session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
+    }
+
+    /// A model's stages in order with their profile counts and shares.
+    static func distribution(_ model: StageModel, _ stages: [Value]) -> String {
+        var counts: [String: Int] = [:]
+        var none = 0
+        for value in stages {
+            if case .string(let name) = value { counts[name, default: 0] += 1 } else { none += 1 }
+        }
+        var rows = model.stages.map {
+            [$0.name, grouped(counts[$0.name] ?? 0), share(counts[$0.name] ?? 0, stages.count)]
+        }
+        if none > 0 { rows.append(["(no stage)", grouped(none), share(none, stages.count)]) }
+        let title = model.title.map { "\(model.name): \($0)" } ?? model.name
+        return ([title + " (\(model.file))"] + alignedLines(rows, indent: "  ")).joined(separator: "\n")
+    }
+
+    static func share(_ count: Int, _ total: Int) -> String {
+        String(format: "%.1f%%", total == 0 ? 0 : 100 * Double(count) / Double(total))
+    }
+}
