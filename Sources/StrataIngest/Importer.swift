@@ -45,7 +45,10 @@ public struct Importer: Sendable {
     private let receivedAt: Int64
 
     /// An importer writing to a store; `receivedAt` stamps messages that carry none.
-    public init(store: any EventStore, delimited: Delimited? = nil, batchSize: Int = 5000, receivedAt: Int64) {
+    ///
+    /// Each batch of `batchSize` lines is one transaction. Imports are idempotent, so large
+    /// batches lose nothing on a crash that a re-run does not restore.
+    public init(store: any EventStore, delimited: Delimited? = nil, batchSize: Int = 50_000, receivedAt: Int64) {
         self.store = store
         self.delimited = delimited
         self.batchSize = batchSize
@@ -53,6 +56,9 @@ public struct Importer: Sendable {
     }
 
     /// Imports the files in order and reports what happened.
+    ///
+    /// Reading, decoding and writing overlap: while the store commits one batch, the next is
+    /// decoded into its stored form on every core.
     public func run(files: [String], progress: @Sendable (Progress) -> Void = { _ in }) async throws -> ImportReport {
         var report = ImportReport()
         let sizes = try files.map { path -> Int64 in
@@ -63,41 +69,91 @@ public struct Importer: Sendable {
         }
         let total = sizes.reduce(0, +)
         var pending: Task<AppendResult, any Error>?
-        var batch = Batch()
         var bytesBefore: Int64 = 0
         for path in files {
             var reader = try FileLines(path: path)
-            var rows = RowDecoder(delimited: delimited, file: path, receivedAt: receivedAt)
-            while let (number, line) = try reader.next() {
-                report.lines += 1
-                rows.decode(line: line, number: number, into: &batch)
-                if batch.messages.count >= batchSize || batch.quarantine.count >= batchSize {
-                    if let previous = try await pending?.value { report.add(previous) }
-                    let full = batch
-                    batch = Batch()
-                    report.record(full)
-                    pending = Task { [store] in try await store.append(full.messages, quarantine: full.quarantine) }
-                    progress(
-                        Progress(
-                            file: path, bytesRead: bytesBefore + reader.bytesRead, totalBytes: total,
-                            messages: report.decoded))
+            var rows = delimited.map { RowDecoder(delimited: $0, file: path, receivedAt: receivedAt) }
+            while let block = try reader.next(maxLines: batchSize) {
+                report.lines += block.lines.count
+                var batch = Batch()
+                if rows != nil {
+                    rows?.decode(block, into: &batch)
+                } else {
+                    batch = await Self.decode(block, file: path, receivedAt: receivedAt)
                 }
+                if let previous = try await pending?.value { report.add(previous) }
+                report.record(batch)
+                pending = Task { [store] in try await store.append(stored: batch.messages, quarantine: batch.quarantine)
+                }
+                progress(
+                    Progress(
+                        file: path, bytesRead: bytesBefore + reader.bytesRead, totalBytes: total,
+                        messages: report.decoded))
             }
-            if let error = rows.setupError { throw error }
+            if let error = rows?.setupError { throw error }
             bytesBefore += reader.bytesRead
             report.files.append(path)
         }
         if let previous = try await pending?.value { report.add(previous) }
-        report.record(batch)
-        report.add(try await store.append(batch.messages, quarantine: batch.quarantine))
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
         return report
     }
 
+    /// Decodes the JSONL lines of a block into their stored form, in parts on every core.
+    private static func decode(_ block: Lines, file: String, receivedAt: Int64) async -> Batch {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, block.lines.count / 1000))
+        let size = (block.lines.count + parts - 1) / parts
+        return await withTaskGroup(of: (Int, Batch).self) { group in
+            for part in 0..<parts {
+                group.addTask {
+                    var batch = Batch()
+                    let range = part * size..<min(block.lines.count, (part + 1) * size)
+                    block.bytes.withUnsafeBufferPointer { bytes in
+                        for index in range {
+                            let line = UnsafeBufferPointer(rebasing: bytes[block.lines[index]])
+                            decode(line, source: "\(file):\(block.firstNumber + index)", receivedAt, into: &batch)
+                        }
+                    }
+                    return (part, batch)
+                }
+            }
+            var decoded = [Batch](repeating: Batch(), count: parts)
+            for await (part, batch) in group { decoded[part] = batch }
+            var batch = decoded[0]
+            for part in decoded.dropFirst() {
+                batch.messages += part.messages
+                batch.quarantine += part.quarantine
+            }
+            return batch
+        }
+    }
+
+    /// Decodes one JSONL line: straight to its stored form when it can be scanned, else through
+    /// ``MessageDocument``, which also decides every refusal.
+    private static func decode(
+        _ line: UnsafeBufferPointer<UInt8>, source: @autoclosure () -> String, _ receivedAt: Int64,
+        into batch: inout Batch
+    ) {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        if let stored = StoredMessage(scanning: line, receivedAt: receivedAt) {
+            batch.messages.append(stored)
+            return
+        }
+        for item in MessageDocument.decode(line, receivedAt: receivedAt) {
+            switch item.result {
+            case .success(let message): batch.messages.append(StoredMessage(message))
+            case .failure(let error):
+                batch.quarantine.append(
+                    QuarantineEntry(
+                        source: source(), index: item.index, error: error, raw: item.raw, receivedAt: receivedAt))
+            }
+        }
+    }
+
     /// Messages and refusals waiting to be written.
     struct Batch: Sendable {
-        var messages: [Message] = []
+        var messages: [StoredMessage] = []
         var quarantine: [QuarantineEntry] = []
     }
 }
@@ -141,9 +197,9 @@ public struct ImportReport: Sendable {
     }
 }
 
-/// Turns lines into messages or quarantine entries.
+/// Turns the rows of a delimited file into messages or quarantine entries.
 private struct RowDecoder {
-    let delimited: Importer.Delimited?
+    let delimited: Importer.Delimited
     let file: String
     let receivedAt: Int64
     var mapping: ColumnMapping?
@@ -152,29 +208,21 @@ private struct RowDecoder {
     var setupError: ImportError?
     var sawHeader = false
 
-    init(delimited: Importer.Delimited?, file: String, receivedAt: Int64) {
+    init(delimited: Importer.Delimited, file: String, receivedAt: Int64) {
         self.delimited = delimited
         self.file = file
         self.receivedAt = receivedAt
-        delimiter = delimited?.delimiter
+        delimiter = delimited.delimiter
+    }
+
+    mutating func decode(_ block: Lines, into batch: inout Importer.Batch) {
+        for (index, range) in block.lines.enumerated() {
+            decode(line: Array(block.bytes[range]), number: block.firstNumber + index, into: &batch)
+        }
     }
 
     mutating func decode(line: [UInt8], number: Int, into batch: inout Importer.Batch) {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-        guard let delimited else {
-            let items = line.withUnsafeBufferPointer { MessageDocument.decode($0, receivedAt: receivedAt) }
-            for item in items {
-                switch item.result {
-                case .success(let message): batch.messages.append(message)
-                case .failure(let error):
-                    batch.quarantine.append(
-                        QuarantineEntry(
-                            source: "\(file):\(number)", index: item.index, error: error, raw: item.raw,
-                            receivedAt: receivedAt))
-                }
-            }
-            return
-        }
         guard setupError == nil else { return }
         func refuse(_ error: MessageError) {
             batch.quarantine.append(
@@ -218,7 +266,7 @@ private struct RowDecoder {
                 object["messageId"] = .string(Message.stableId(of: Array(text.utf8)) + "-\(seen)")
             }
             do {
-                batch.messages.append(try Message.decode(.object(object), receivedAt: receivedAt))
+                batch.messages.append(StoredMessage(try Message.decode(.object(object), receivedAt: receivedAt)))
             } catch {
                 refuse(error)
             }
@@ -226,7 +274,14 @@ private struct RowDecoder {
     }
 }
 
-/// Reads a file line by line in large chunks, numbering lines from 1.
+/// Lines of a file: their bytes, where each line lies in them, and the number of the first.
+private struct Lines: Sendable {
+    var bytes: [UInt8]
+    var lines: [Range<Int>]
+    var firstNumber: Int
+}
+
+/// Reads a file in blocks of lines, in large chunks, numbering lines from 1.
 private struct FileLines {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
@@ -242,29 +297,34 @@ private struct FileLines {
         self.handle = handle
     }
 
-    /// The next line (without its newline or a trailing carriage return), or nil at the end.
-    mutating func next() throws -> (Int, [UInt8])? {
+    /// The next lines (without their newlines or trailing carriage returns), at most `maxLines` of
+    /// them, or nil at the end.
+    mutating func next(maxLines: Int) throws -> Lines? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                var end = newline
-                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-                let line = Array(buffer[start..<end])
-                start = newline + 1
-                number += 1
-                return (number, line)
+            var lines: [Range<Int>] = []
+            var position = start
+            while lines.count < maxLines, let newline = buffer[position...].firstIndex(of: 0x0A) {
+                lines.append(position..<(newline > position && buffer[newline - 1] == 0x0D ? newline - 1 : newline))
+                position = newline + 1
             }
-            if atEnd {
-                guard start < buffer.count else { return nil }
-                var end = buffer.count
-                if buffer[end - 1] == 0x0D { end -= 1 }
-                let line = Array(buffer[start..<end])
-                start = buffer.count
-                number += 1
-                return (number, line)
+            if lines.isEmpty, atEnd, position < buffer.count {
+                lines.append(position..<(buffer[buffer.count - 1] == 0x0D ? buffer.count - 1 : buffer.count))
+                position = buffer.count
             }
+            if !lines.isEmpty {
+                let base = start
+                let block = Lines(
+                    bytes: Array(buffer[base..<position]),
+                    lines: lines.map { $0.lowerBound - base..<$0.upperBound - base },
+                    firstNumber: number + 1)
+                number += lines.count
+                start = position
+                return block
+            }
+            if atEnd { return nil }
             buffer.removeFirst(start)
             start = 0
-            let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
+            let chunk = try handle.read(upToCount: 16 << 20) ?? Data()
             if chunk.isEmpty {
                 atEnd = true
             } else {

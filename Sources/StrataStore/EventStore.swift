@@ -7,6 +7,10 @@ public protocol EventStore: Sendable {
     /// Stores valid messages (skipping ids already stored) and quarantines refused ones, in one transaction.
     func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult
 
+    /// ``append(_:quarantine:)`` for messages already in their stored form, which callers can work
+    /// out in parallel, off the single writer.
+    func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult
+
     /// Counts of what the store holds.
     func statistics() async throws -> StoreStatistics
 

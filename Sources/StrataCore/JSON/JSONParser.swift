@@ -157,20 +157,13 @@ public struct JSONParser {
             let start = index
             index += 1
             let contentStart = index
-            // Fast path: no escapes.
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
-                    index += 1
-                    return try makeString(slice, start: start)
-                }
-                if byte == UInt8(ascii: "\\") { break }
-                if byte < 0x20 { throw fail("control character in string") }
-                index += 1
+            // Fast path: no escapes, no control characters, valid UTF-8.
+            var plain = CanonicalJSON(bytes: bytes, at: start)
+            if plain.string(ascii: false) {
+                index = plain.index
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<index - 1]), as: UTF8.self)
             }
-            guard index < bytes.count else { throw fail("unterminated string", at: start) }
-            var buffer = Array(UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+            var buffer: [UInt8] = []
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {
@@ -257,54 +250,13 @@ public struct JSONParser {
         }
 
         mutating func parseNumber() throws(Error) -> Double {
-            let start = index
-            var negative = false
-            if bytes[index] == UInt8(ascii: "-") {
-                negative = true
-                index += 1
+            var reader = CanonicalJSON(bytes: bytes, at: index)
+            let read = reader.number()
+            defer { index = reader.index }
+            switch read {
+            case .success(let (value, _)): return value
+            case .failure(let error): throw fail(error.rawValue, at: index)
             }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
-            var mantissa: UInt64 = 0
-            var digits = 0
-            var simple = true
-            if bytes[index] == UInt8(ascii: "0") {
-                index += 1
-                if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in number", at: start) }
-            } else {
-                while index < bytes.count, isDigit(bytes[index]) {
-                    if digits < 18 {
-                        mantissa = mantissa * 10 + UInt64(bytes[index] - UInt8(ascii: "0"))
-                    } else {
-                        simple = false
-                    }
-                    digits += 1
-                    index += 1
-                }
-            }
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                simple = false
-                index += 1
-                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            }
-            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-                simple = false
-                index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-                    index += 1
-                }
-                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number", at: start) }
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            }
-            if simple {
-                let value = Double(mantissa)
-                return negative ? -value : value
-            }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            guard let value = Double(text), value.isFinite else { throw fail("number out of range", at: start) }
-            return value
         }
-
-        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
     }
 }

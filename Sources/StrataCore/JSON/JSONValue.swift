@@ -8,16 +8,7 @@ public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// The JSON type name used in error messages ("string", "number", ...).
-    public var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
+    public var typeName: String { Message.Field(self).typeName }
 
     /// The string payload, if this is a string.
     public var stringValue: String? {

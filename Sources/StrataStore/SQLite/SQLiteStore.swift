@@ -51,13 +51,13 @@ public final class SQLiteStore: EventStore {
 
     public func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         // Serialise outside the writer, which is the one part that cannot run in parallel.
-        let prepared = messages.map { message in
-            let payload = Self.payload(of: message)
-            return Prepared(
-                payload: payload, extra: Self.extra(of: message), hash: Self.contentHash(of: message, payload: payload))
-        }
+        try await append(stored: messages.map(StoredMessage.init), quarantine: quarantine)
+    }
+
+    public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         let known = knownLinks.withLock { $0 }
-        let (result, newLinks) = try await pool.write { db in
+        let names = eventNameIds.withLock { $0 }
+        let (result, newLinks, newNames) = try await pool.write { db in
             var result = AppendResult()
             result.duplicateFlags.reserveCapacity(messages.count)
             let insert = try db.cachedStatement(
@@ -74,9 +74,15 @@ public final class SQLiteStore: EventStore {
                 if let pending = links[key], pending.time <= time { return }
                 links[key] = (time, sequence)
             }
+            var eventIds = names
+            var totals = Totals()
             var binder = Binder()
-            for (message, form) in zip(messages, prepared) {
-                let eventId = try message.event.map { try self.eventNameId($0, db) }
+            for message in messages {
+                var eventId: Int64?
+                if let event = message.event {
+                    eventId = try eventIds[event] ?? Self.eventNameId(event, db)
+                    eventIds[event] = eventId
+                }
                 binder.reset(insert.sqliteStatement)
                 binder.text(message.messageId)
                 binder.int(Int64(message.kind.code))
@@ -88,19 +94,20 @@ public final class SQLiteStore: EventStore {
                 binder.int(message.sentAt)
                 binder.text(message.groupId)
                 binder.text(message.previousId)
-                binder.text(form.payload)
-                binder.text(form.extra)
-                binder.int(form.hash)
+                binder.text(message.payload)
+                binder.text(message.extra)
+                binder.int(message.contentHash)
                 try binder.step(db)
                 if sqlite3_changes(db.sqliteConnection) == 0 {
                     result.duplicates += 1
                     result.duplicateFlags.append(true)
                     let stored = try Int64.fetchOne(existingHash, arguments: [message.messageId])
-                    if stored != form.hash { result.conflicting += 1 }
+                    if stored != message.contentHash { result.conflicting += 1 }
                     continue
                 }
                 result.inserted += 1
                 result.duplicateFlags.append(false)
+                totals.add(message)
                 let sequence = db.lastInsertedRowID
                 if let userId = message.userId {
                     if let anonymousId = message.anonymousId {
@@ -132,23 +139,17 @@ public final class SQLiteStore: EventStore {
                     ])
             }
             result.quarantined = quarantine.count
-            try Self.recordTotals(of: zip(messages, result.duplicateFlags).filter { !$1 }.map(\.0), db)
+            try totals.record(db)
             if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
             if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
-            return (result, links.mapValues(\.time))
+            return (result, links.mapValues(\.time), eventIds)
         }
-        // Only committed links are remembered, so a failed transaction leaves nothing behind.
+        // Only committed links and names are remembered, so a failed transaction leaves nothing behind.
         knownLinks.withLock { cache in
             for (key, time) in newLinks { cache[key] = min(time, cache[key] ?? time) }
         }
+        eventNameIds.withLock { $0.merge(newNames) { old, _ in old } }
         return result
-    }
-
-    /// A message's stored forms, computed before entering the writer.
-    private struct Prepared: Sendable {
-        var payload: String?
-        var extra: String?
-        var hash: Int64
     }
 
     /// An identity link as stored in `links`.
@@ -158,27 +159,33 @@ public final class SQLiteStore: EventStore {
         var to: String
     }
 
-    /// Keeps the message counts by type and the event time bounds in `counters`, so statistics
-    /// need no scan of the messages.
-    private static func recordTotals(of stored: [Message], _ db: Database) throws {
-        var byKind: [Message.Kind: Int] = [:]
+    /// The message counts by type and the event time bounds of a transaction, kept in `counters` so
+    /// statistics need no scan of the messages.
+    private struct Totals {
+        var byKind = [Int](repeating: 0, count: Message.Kind.allCases.count)
         var first = Int64.max
         var last = Int64.min
-        for message in stored {
-            byKind[message.kind, default: 0] += 1
+
+        mutating func add(_ message: StoredMessage) {
+            byKind[message.kind.code] += 1
             if message.kind.isEvent {
                 first = min(first, message.time)
                 last = max(last, message.time)
             }
         }
-        for (kind, count) in byKind { try bump("messages.\(kind.rawValue)", by: count, db) }
-        if first <= last {
-            try db.execute(
-                sql: """
-                    INSERT INTO counters (name, value) VALUES ('events.first', ?), ('events.last', ?)
-                    ON CONFLICT(name) DO UPDATE SET value = CASE name
-                        WHEN 'events.first' THEN min(value, excluded.value) ELSE max(value, excluded.value) END
-                    """, arguments: [first, last])
+
+        func record(_ db: Database) throws {
+            for kind in Message.Kind.allCases where byKind[kind.code] > 0 {
+                try bump("messages.\(kind.rawValue)", by: byKind[kind.code], db)
+            }
+            if first <= last {
+                try db.execute(
+                    sql: """
+                        INSERT INTO counters (name, value) VALUES ('events.first', ?), ('events.last', ?)
+                        ON CONFLICT(name) DO UPDATE SET value = CASE name
+                            WHEN 'events.first' THEN min(value, excluded.value) ELSE max(value, excluded.value) END
+                        """, arguments: [first, last])
+            }
         }
     }
 
@@ -190,42 +197,11 @@ public final class SQLiteStore: EventStore {
                 """, arguments: [counter, amount])
     }
 
-    private func eventNameId(_ name: String, _ db: Database) throws -> Int64 {
-        if let id = eventNameIds.withLock({ $0[name] }) { return id }
+    private static func eventNameId(_ name: String, _ db: Database) throws -> Int64 {
         try db.execute(sql: "INSERT OR IGNORE INTO event_names (name) VALUES (?)", arguments: [name])
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM event_names WHERE name = ?", arguments: [name])
         else { throw DatabaseError(message: "event name \(name) was not stored") }
-        eventNameIds.withLock { $0[name] = id }
         return id
-    }
-
-    /// A hash of what a message says (ids, type, event, time, properties or traits), without the
-    /// delivery fields (sentAt, receivedAt, context) that retries may change: equal hashes mean a true re-send.
-    static func contentHash(of message: Message, payload: String?) -> Int64 {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + (payload?.utf8.count ?? 0))
-        for part in [
-            message.messageId, message.kind.rawValue, message.userId, message.anonymousId, message.event,
-            message.groupId, message.previousId, message.timestamp.map(String.init), payload,
-        ] {
-            bytes.append(contentsOf: (part ?? "").utf8)
-            bytes.append(part == nil ? 1 : 0)
-        }
-        return Int64(bitPattern: Hash.hash128(bytes).0)
-    }
-
-    /// Properties for events, traits for identify and group; nil when empty.
-    static func payload(of message: Message) -> String? {
-        let object = message.kind.isEvent ? message.properties : message.traits
-        return object.isEmpty ? nil : JSONWriter.string(.object(object))
-    }
-
-    /// Context and integrations, as sent; nil when both are absent.
-    static func extra(of message: Message) -> String? {
-        var extra: [String: JSONValue] = [:]
-        if let context = message.context { extra["context"] = .object(context) }
-        if let integrations = message.integrations { extra["integrations"] = .object(integrations) }
-        return extra.isEmpty ? nil : JSONWriter.string(.object(extra))
     }
 
     /// How many batch runs are kept.
@@ -452,11 +428,18 @@ private struct Binder {
     mutating func text(_ value: String?) {
         position += 1
         guard var value else { return }
-        value.withUTF8 { bytes in
-            _ = sqlite3_bind_text(
-                statement, position, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
-                Int32(bytes.count), Binder.transient)
-        }
+        value.withUTF8 { bind($0) }
+    }
+
+    mutating func text(_ value: [UInt8]?) {
+        position += 1
+        value?.withUnsafeBufferPointer { bind($0) }
+    }
+
+    private func bind(_ bytes: UnsafeBufferPointer<UInt8>) {
+        _ = sqlite3_bind_text(
+            statement, position, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+            Int32(bytes.count), Binder.transient)
     }
 
     mutating func int(_ value: Int64?) {

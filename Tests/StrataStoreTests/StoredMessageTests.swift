@@ -1,0 +1,88 @@
+import StrataCore
+import StrataStore
+import Testing
+
+/// Scanning a message straight into its stored form against decoding it first.
+struct StoredMessageTests {
+    static let received: Int64 = 1_782_777_600_000  // 2026-06-30T00:00:00Z
+
+    func scanned(_ text: String) -> StoredMessage? {
+        Array(text.utf8).withUnsafeBufferPointer { StoredMessage(scanning: $0, receivedAt: Self.received) }
+    }
+
+    func decoded(_ text: String) -> Result<StoredMessage, MessageError>? {
+        let items = Array(text.utf8).withUnsafeBufferPointer {
+            MessageDocument.decode($0, receivedAt: Self.received)
+        }
+        return items.count == 1 ? items[0].result.map(StoredMessage.init) : nil
+    }
+
+    @Test func aTrackCallScansToItsColumns() throws {
+        let stored = try #require(
+            scanned(
+                #"{"type":"track","messageId":"m-1","userId":"u-1","event":"Payment Succeeded","#
+                    + #""properties":{"plan":"pro","amount":87},"timestamp":"2026-06-30T00:00:01.500Z","#
+                    + #""context":{"ip":"10.0.0.1"},"integrations":{"All":true}}"#))
+        #expect(stored.kind == .track)
+        #expect(stored.messageId == "m-1")
+        #expect(stored.userId == "u-1")
+        #expect(stored.event == "Payment Succeeded")
+        #expect(stored.timestamp == Self.received + 1500)
+        #expect(stored.receivedAt == Self.received)
+        #expect(stored.payload == Array(#"{"amount":87,"plan":"pro"}"#.utf8))
+        #expect(stored.extra == Array(#"{"context":{"ip":"10.0.0.1"},"integrations":{"All":true}}"#.utf8))
+    }
+
+    @Test func aPageCallGetsItsNameInProperties() throws {
+        let stored = try #require(
+            scanned(
+                #"{"type":"page","messageId":"p-1","anonymousId":"a-1","name":"Pricing","category":"Docs","#
+                    + #""properties":{"path":"/pricing","name":"old"}}"#))
+        #expect(stored.event == "Page Viewed")
+        #expect(stored.payload == Array(#"{"category":"Docs","name":"Pricing","path":"/pricing"}"#.utf8))
+        #expect(stored.extra == nil)
+    }
+
+    /// Whatever scanning reads, it stores exactly as decoding does; the rest it leaves to decoding,
+    /// which alone decides refusals and their reasons.
+    @Test(arguments: [
+        // Read by scanning.
+        (#"{"type":"identify","messageId":"i-1","userId":"u-1","traits":{"plan":"pro","mrr":87.5}}"#, true),
+        (#"{"type":"group","messageId":"g-1","userId":"u-1","groupId":42,"traits":{"name":"Acme"}}"#, true),
+        (
+            #"{"type":"alias","messageId":"a-1","userId":"u-1","previousId":"anon-1","sentAt":"2026-06-30T01:00:00Z"}"#,
+            true
+        ),
+        (
+            #"{"type":"TRACK","messageId":7,"userId":null,"anonymousId":"a","event":"E","properties":{"b":[1,{"y":2,"x":1}],"a":-0.0}}"#,
+            true
+        ),
+        (#"{"type":"screen","messageId":"s-1","userId":"u","properties":{"x":1}}"#, true),
+        (
+            #" {"type":"track","messageId":"m","userId":"u","event":"E","properties":{},"extraField":[1,2,{"k":null}]} "#,
+            true
+        ),
+        // Left to decoding: refused.
+        (#"{"type":"track","messageId":"m","userId":"u"}"#, false),
+        (#"{"type":"track","messageId":"m","event":"E"}"#, false),
+        (#"{"type":"nope","messageId":"m","userId":"u"}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","timestamp":"yesterday"}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","properties":[1]}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","properties":{"a":1,}}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E"} x"#, false),
+        (#"{"type":"group","messageId":"m","userId":"u","traits":{"a":01}}"#, false),
+        (#"[{"type":"track"}]"#, false),
+        // Left to decoding: accepted.
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E\u00e9"}"#, false),
+        (#"{"type":"track","userId":"u","event":"E"}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","properties":{"a":1,"a":2}}"#, false),
+        (#"{"type":"page","messageId":"m","userId":"u","context":{"page":{"path":"/x"}}}"#, false),
+        (#"{"type":"identify","messageId":"m","userId":"u","context":{"traits":{"plan":"pro"}}}"#, false),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}]}"#, false),
+    ])
+    func scanningAgreesWithDecoding(_ text: String, scans: Bool) {
+        let stored = scanned(text)
+        #expect((stored != nil) == scans)
+        if let stored { #expect(decoded(text) == .success(stored)) }
+    }
+}
