@@ -76,14 +76,14 @@ struct MembersCommand: AsyncParsableCommand {
             }
         case .csv:
             let header = ["id", "first_seen", "last_seen", "events"] + traitPaths.map { $0.joined(separator: ".") }
-            out += header.map(Self.csvField).joined(separator: ",") + "\n"
+            out += CSV.row(header) + "\n"
             for (index, member) in result.flags.enumerated() where member {
                 var row = [
                     timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
                     timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
                 ]
                 row += traitPaths.map { population.trait($0, of: index, kind: result.kind).plainText }
-                out += row.map(Self.csvField).joined(separator: ",") + "\n"
+                out += CSV.row(row) + "\n"
                 flush()
             }
         case .jsonl:
@@ -91,7 +91,7 @@ struct MembersCommand: AsyncParsableCommand {
                 var traits: [String: JSONValue] = [:]
                 for path in traitPaths {
                     let value = population.trait(path, of: index, kind: result.kind)
-                    if !value.isMissing { traits[path.joined(separator: ".")] = Self.json(value) }
+                    if !value.isMissing { traits[path.joined(separator: ".")] = value.json }
                 }
                 let object: [String: JSONValue] = [
                     "id": .string(timelines.ids[index]),
@@ -105,22 +105,5 @@ struct MembersCommand: AsyncParsableCommand {
             }
         }
         flush(force: true)
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func json(_ value: Value) -> JSONValue {
-        switch value {
-        case .missing: .null
-        case .number(let n): .number(n)
-        case .string(let s): .string(s)
-        case .bool(let b): .bool(b)
-        case .time(let t): .string(Instant.format(t))
-        case .duration(let d): .number(Double(d))
-        case .json(let j): j
-        }
     }
 }
