@@ -16,6 +16,8 @@ struct Strata: AsyncParsableCommand {
             ExplainCommand.self,
             DemoCommand.self,
             GenerateCommand.self,
+            ServeCommand.self,
+            KeysCommand.self,
         ]
     )
 }
