@@ -38,7 +38,7 @@ public enum Server {
     /// OpenAPI document lists the same).
     public static let routes: [String] =
         ["batch", "track", "identify", "page", "screen", "group", "alias"].map { "POST /v1/\($0)" } + [
-            "POST /batch", "POST /i/v1/analytics/events", "GET /api/v1/health", "GET /api/v1/metrics",
+            "POST /batch/", "POST /i/v1/analytics/events", "GET /api/v1/health", "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
             "GET /api/v1/profiles/{id}/explain/{segment}",
