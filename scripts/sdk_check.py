@@ -169,6 +169,21 @@ def main():
             prefix = f'strata_http_requests_total{{method="POST",route="{route}",status="200"}} '
             check(any(line.startswith(prefix) for line in body.splitlines()), f"metrics: no 200 answer on {route}")
         print(f"ok  every segment holds the {len(CLIENTS)} users; 30 messages stored")
+
+        listed = subprocess.run([strata, "keys", "list", "-w", workspace], check=True, capture_output=True,
+                                text=True).stdout.splitlines()
+        check([row.split("\t")[:2] for row in listed[1:]] == [["1", "write"], ["2", "admin"]], f"keys list: {listed}")
+        check(write_key not in "\n".join(listed), "keys list shows a whole key")
+        subprocess.run([strata, "keys", "revoke", "1", "-w", workspace], check=True, capture_output=True)
+        time.sleep(1.2)
+        refused = urllib.request.Request(f"{base}/v1/track", method="POST", data=b'{"userId":"u","event":"E"}',
+                                         headers={"Authorization": f"Bearer {write_key}"})
+        try:
+            urllib.request.urlopen(refused, timeout=30)
+            raise SystemExit("FAIL: a revoked write key was accepted")
+        except urllib.error.HTTPError as error:
+            check(error.code == 401, f"a revoked key got {error.code}, expected 401")
+        print("ok  keys list shows both keys; a revoked key gets 401")
     finally:
         server.send_signal(signal.SIGTERM)
         code = server.wait(timeout=30)
