@@ -121,8 +121,11 @@ public struct Workspace: Sendable {
         return try Workspace(root: root)
     }
 
-    /// Opens the store that `strata.yaml` names (the one place that chooses an implementation).
-    public func openStore(durability: SQLiteStore.Durability = .full) throws(WorkspaceError) -> any EventStore {
+    /// Opens the store that `strata.yaml` names (the one place that chooses an implementation); it keeps
+    /// the API keys too.
+    public func openStore(
+        durability: SQLiteStore.Durability = .full
+    ) throws(WorkspaceError) -> any EventStore & KeyStore {
         switch config.store {
         case .sqlite:
             let url = databaseURL

@@ -50,13 +50,13 @@ struct ExportTraitsCommand: AsyncParsableCommand {
         var out = OutputBuffer()
         switch format {
         case .csv:
-            out.line(OutputBuffer.csvLine(["id"] + traits.map(\.name)))
+            out.line(CSV.row(["id"] + traits.map(\.name)))
             for profile in ids.indices {
-                out.line(OutputBuffer.csvLine([ids[profile]] + columns.map { OutputBuffer.text($0[profile]) }))
+                out.line(CSV.row([ids[profile]] + columns.map { OutputBuffer.text($0[profile]) }))
             }
         case .jsonl:
             for profile in ids.indices {
-                let values = zip(traits, columns).map { ($0.name, OutputBuffer.json($1[profile])) }
+                let values = zip(traits, columns).map { ($0.name, $1[profile].json) }
                 let object: [String: JSONValue] = [
                     "id": .string(ids[profile]),
                     "traits": .object(Dictionary(values, uniquingKeysWith: { a, _ in a })),

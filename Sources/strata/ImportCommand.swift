@@ -89,7 +89,9 @@ struct ImportCommand: AsyncParsableCommand {
 extension Delimiter: ExpressibleByArgument {}
 
 /// Opens the workspace's store, reporting failures as command errors.
-func openStore(_ workspace: Workspace, durability: SQLiteStore.Durability = .full) throws -> any EventStore {
+func openStore(
+    _ workspace: Workspace, durability: SQLiteStore.Durability = .full
+) throws -> any EventStore & KeyStore {
     do {
         return try workspace.openStore(durability: durability)
     } catch {

@@ -69,21 +69,21 @@ struct MembersCommand: AsyncParsableCommand {
             }
         case .csv:
             let header = ["id", "first_seen", "last_seen", "events"] + traitPaths.map { $0.joined(separator: ".") }
-            out.line(OutputBuffer.csvLine(header))
+            out.line(CSV.row(header))
             for (index, member) in result.flags.enumerated() where member {
                 var row = [
                     timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
                     timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
                 ]
                 row += traitPaths.map { population.trait($0, of: index, kind: result.kind).plainText }
-                out.line(OutputBuffer.csvLine(row))
+                out.line(CSV.row(row))
             }
         case .jsonl:
             for (index, member) in result.flags.enumerated() where member {
                 var traits: [String: JSONValue] = [:]
                 for path in traitPaths {
                     let value = population.trait(path, of: index, kind: result.kind)
-                    if !value.isMissing { traits[path.joined(separator: ".")] = OutputBuffer.json(value) }
+                    if !value.isMissing { traits[path.joined(separator: ".")] = value.json }
                 }
                 let object: [String: JSONValue] = [
                     "id": .string(timelines.ids[index]),

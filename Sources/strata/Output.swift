@@ -19,35 +19,11 @@ struct OutputBuffer {
         text = ""
     }
 
-    /// A CSV field, quoted when it holds a comma, a quote or a line break.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// A CSV line from its fields.
-    static func csvLine(_ fields: [String]) -> String {
-        fields.map(csvField).joined(separator: ",")
-    }
-
     /// A value as a CSV field's text: numbers in full (the shortest text that reads back as the number),
     /// missing as empty, anything else as ``Value/plainText``.
     static func text(_ value: Value) -> String {
         if case .number(let n) = value { return Value.format(n) }
         return value.plainText
-    }
-
-    /// A value as JSON: missing is null, instants are ISO 8601 strings.
-    static func json(_ value: Value) -> JSONValue {
-        switch value {
-        case .missing: .null
-        case .number(let n): .number(n)
-        case .string(let s): .string(s)
-        case .bool(let b): .bool(b)
-        case .time(let t): .string(Instant.format(t))
-        case .duration(let d): .number(Double(d))
-        case .json(let j): j
-        }
     }
 }
 

@@ -47,7 +47,7 @@ struct ProfileCommand: AsyncParsableCommand {
             var json = profile.json
             if case .object(var object) = json, !computed.isEmpty {
                 object["computedTraits"] = .object(
-                    Dictionary(computed.map { ($0.name, OutputBuffer.json($0.value)) }, uniquingKeysWith: { a, _ in a })
+                    Dictionary(computed.map { ($0.name, $0.value.json) }, uniquingKeysWith: { a, _ in a })
                 )
                 json = .object(object)
             }

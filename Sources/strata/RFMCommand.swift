@@ -49,13 +49,13 @@ struct RFMCommand: AsyncParsableCommand {
                     + RunCommand.footer(
                         session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
         case .csv:
-            out.line(OutputBuffer.csvLine(Self.columns))
+            out.line(CSV.row(Self.columns))
             for profile in ids.indices where result.isRanked(profile) {
-                out.line(OutputBuffer.csvLine(Self.row(result, profile, ids).map(OutputBuffer.text)))
+                out.line(CSV.row(Self.row(result, profile, ids).map(OutputBuffer.text)))
             }
         case .jsonl:
             for profile in ids.indices where result.isRanked(profile) {
-                let fields = zip(Self.columns, Self.row(result, profile, ids)).map { ($0, OutputBuffer.json($1)) }
+                let fields = zip(Self.columns, Self.row(result, profile, ids)).map { ($0, $1.json) }
                 out.line(JSONWriter.string(.object(Dictionary(fields, uniquingKeysWith: { a, _ in a }))))
             }
         }

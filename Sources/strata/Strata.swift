@@ -19,6 +19,8 @@ struct Strata: AsyncParsableCommand {
             ExportCommand.self,
             DemoCommand.self,
             GenerateCommand.self,
+            ServeCommand.self,
+            KeysCommand.self,
         ]
     )
 }

@@ -76,6 +76,7 @@ extension SQLiteStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        registerKeysMigration(&migrator)
         return migrator
     }
 }

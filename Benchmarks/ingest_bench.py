@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""HTTP ingest throughput of `strata serve`: Segment `/v1/batch` requests at given batch sizes.
+
+Usage: ingest_bench.py STRATA_BINARY WORKDIR [--batch N ...] [--processes P] [--threads T] [--events E]
+
+Generates a saas dataset (`strata generate`, seed 1), then for each batch size starts `strata serve`
+on a fresh workspace holding the example catalog (examples/segments, scores, stages), and sends the
+dataset's first E messages as `POST /v1/batch` requests from P processes of T keep-alive connections
+each. Every answer must be 200 (the server answers only after a durable commit). Prints one JSON
+object per batch size: events, requests, seconds, events/s and request latency percentiles.
+"""
+import argparse
+import base64
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(HERE, "..", "examples")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker(port, auth, bodies, results):
+    """Sends pre-built bodies over keep-alive connections, one thread per connection."""
+    latencies, failures = [], []
+
+    def run(chunk):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": auth, "Content-Type": "application/json"}
+        for body in chunk:
+            started = time.perf_counter()
+            connection.request("POST", "/v1/batch", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies.append(time.perf_counter() - started)
+            if response.status != 200:
+                failures.append(response.status)
+        connection.close()
+
+    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put((latencies, failures))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("strata")
+    parser.add_argument("workdir")
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 100])
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--events", type=int, default=200_000)
+    args = parser.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+
+    data = os.path.join(args.workdir, "saas.jsonl")
+    if not os.path.exists(data):
+        subprocess.run([args.strata, "generate", "--profile", "saas", "--users", "20000", "--days", "30",
+                        "--seed", "1", "--out", data], check=True, capture_output=True)
+    with open(data, "rb") as handle:
+        lines = [line.rstrip(b"\n") for _, line in zip(range(args.events), handle)]
+
+    for batch in args.batch:
+        workspace = os.path.join(args.workdir, f"ws-batch-{batch}")
+        shutil.rmtree(workspace, ignore_errors=True)
+        subprocess.run([args.strata, "init", workspace], check=True, capture_output=True)
+        for folder in ("segments", "scores", "stages"):
+            shutil.rmtree(os.path.join(workspace, folder))
+            shutil.copytree(os.path.join(EXAMPLES, folder), os.path.join(workspace, folder))
+        key = subprocess.run([args.strata, "keys", "create", "--kind", "write", "-w", workspace],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+        port = free_port()
+        server = subprocess.Popen([args.strata, "serve", "-w", workspace, "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            bodies = [b'{"batch":[' + b",".join(lines[i:i + batch]) + b"]}" for i in range(0, len(lines), batch)]
+            connections = args.processes * args.threads
+            chunks = [bodies[i::connections] for i in range(connections)]
+            results = multiprocessing.Queue()
+            processes = [
+                multiprocessing.Process(
+                    target=worker, args=(port, auth, chunks[p * args.threads:(p + 1) * args.threads], results))
+                for p in range(args.processes)
+            ]
+            started = time.perf_counter()
+            for process in processes:
+                process.start()
+            collected = [results.get() for _ in processes]
+            seconds = time.perf_counter() - started
+            for process in processes:
+                process.join()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        latencies = sorted(latency for part, _ in collected for latency in part)
+        failures = [status for _, part in collected for status in part]
+
+        def percentile(p):
+            return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2)
+
+        print(json.dumps({
+            "batch": batch, "events": len(lines), "requests": len(bodies), "connections": connections,
+            "failures": len(failures), "seconds": round(seconds, 2), "events_per_second": round(len(lines) / seconds),
+            "latency_ms": {"p50": percentile(0.5), "p99": percentile(0.99)},
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    main()

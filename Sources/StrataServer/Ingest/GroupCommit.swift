@@ -1,0 +1,65 @@
+import StrataCore
+import StrataStore
+
+/// Shares store commits between concurrent requests.
+///
+/// A request hands its messages over and waits. While one append is being committed, the messages
+/// of every request that arrives meanwhile gather; when the commit returns they go to the store
+/// together in the next append, and each request is resumed only once the commit holding its
+/// messages is durable. Throughput then grows with concurrency instead of paying one disk sync per
+/// request.
+actor GroupCommit {
+    private struct Pending {
+        var messages: [Message]
+        var quarantine: [QuarantineEntry]
+        var continuation: CheckedContinuation<AppendResult, any Error>
+    }
+
+    private let store: any EventStore
+    private var pending: [Pending] = []
+    private var committing = false
+    /// Called after every commit that stored something (the membership cache listens).
+    private let onCommit: @Sendable () async -> Void
+
+    init(store: any EventStore, onCommit: @escaping @Sendable () async -> Void) {
+        self.store = store
+        self.onCommit = onCommit
+    }
+
+    /// Appends one request's messages as part of a shared commit; returns that request's share of the result.
+    func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Pending(messages: messages, quarantine: quarantine, continuation: continuation))
+            if !committing {
+                committing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let group = pending
+            pending = []
+            do {
+                let result = try await store.append(
+                    group.flatMap(\.messages), quarantine: group.flatMap(\.quarantine))
+                if result.inserted > 0 || result.quarantined > 0 { await onCommit() }
+                var offset = 0
+                for request in group {
+                    let flags = result.duplicateFlags[offset..<offset + request.messages.count]
+                    offset += request.messages.count
+                    var share = AppendResult()
+                    share.duplicateFlags = Array(flags)
+                    share.duplicates = flags.filter { $0 }.count
+                    share.inserted = flags.count - share.duplicates
+                    share.quarantined = request.quarantine.count
+                    request.continuation.resume(returning: share)
+                }
+            } catch {
+                for request in group { request.continuation.resume(throwing: error) }
+            }
+        }
+        committing = false
+    }
+}

@@ -1,0 +1,188 @@
+import Hummingbird
+import Logging
+import StrataCore
+import StrataStore
+
+/// The ingestion routes: Segment's tracking API and PostHog's capture endpoints.
+///
+/// Every message is checked on its own: valid ones are stored, refused ones are quarantined with
+/// their reason, and the answer names each refused index. The answer goes out only after the
+/// commit holding the request's messages is durable.
+struct Ingestion: Sendable {
+    let keys: KeyRing
+    let commits: GroupCommit
+    let metrics: Metrics
+    let configuration: Server.Configuration
+
+    /// The fate of one message (or one PostHog event) of a request.
+    struct Entry {
+        var index: Int
+        var result: Result<[Message], MessageError>
+        var raw: [UInt8]
+        /// PostHog's event uuid, for the v1 answer.
+        var uuid: String?
+    }
+
+    /// What a request's messages came to.
+    struct Outcome {
+        var stored: AppendResult
+        var failures: [(index: Int, uuid: String?, error: MessageError)]
+
+        /// 200 when every message was accepted, 413 when one was too large, else 400.
+        var status: HTTPResponse.Status {
+            if failures.contains(where: { $0.error.reason == .tooLarge }) { return .contentTooLarge }
+            return failures.isEmpty ? .ok : .badRequest
+        }
+
+        /// The answer's fields: counts, and on refusal an error and each refused index with its reason.
+        func fields(received: Int) -> [String: JSONValue] {
+            var object: [String: JSONValue] = [
+                "success": .bool(failures.isEmpty), "stored": .number(Double(stored.inserted)),
+                "duplicates": .number(Double(stored.duplicates)),
+            ]
+            guard !failures.isEmpty else { return object }
+            let code = status == .contentTooLarge ? "too_large" : "invalid_messages"
+            object["error"] = .object([
+                "code": .string(code),
+                "message": .string("\(failures.count) of \(received) messages were refused and quarantined"),
+            ])
+            object["failed"] = .array(
+                failures.map { failure in
+                    var item: [String: JSONValue] = [
+                        "index": .number(Double(failure.index)), "reason": .string(failure.error.reason.rawValue),
+                        "message": .string(failure.error.message),
+                    ]
+                    if let field = failure.error.field { item["field"] = .string(field) }
+                    return .object(item)
+                })
+            return object
+        }
+    }
+
+    /// Registers the routes on a router.
+    func register(on router: Router<BasicRequestContext>) {
+        let segmentRoutes: [(String, Message.Kind?)] = [
+            ("batch", nil), ("track", .track), ("identify", .identify), ("page", .page), ("screen", .screen),
+            ("group", .group), ("alias", .alias),
+        ]
+        for (path, kind) in segmentRoutes {
+            router.post("v1/\(path)") { request, context in
+                try await segment(request, context: context, kind: kind)
+            }
+        }
+        router.post("batch") { request, context in try await postHog(request, context: context, v1: false) }
+        router.post("i/v1/analytics/events") { request, context in
+            try await postHog(request, context: context, v1: true)
+        }
+    }
+
+    /// A Segment call: the write key in the `Authorization` header (Basic user or Bearer).
+    func segment(_ request: Request, context: BasicRequestContext, kind: Message.Kind?) async throws -> Response {
+        try await authorize(Credentials.key(in: request.headers), context: context)
+        let bytes = try await BodyReader.read(request, limit: configuration.maxRequestBytes)
+        let now = configuration.clock()
+        let entries = bytes.withUnsafeBufferPointer {
+            MessageDocument.decode($0, receivedAt: now, defaultKind: kind)
+        }.map { Entry(index: $0.index, result: $0.result.map { [$0] }, raw: $0.raw) }
+        let outcome = try await store(entries, request: request, context: context, at: now)
+        return .json(.object(outcome.fields(received: entries.count)), status: outcome.status)
+    }
+
+    /// A PostHog batch: v0 (`/batch/`, key in the `api_key` field or the header) answers like PostHog's
+    /// legacy endpoint; v1 (`/i/v1/analytics/events`, Bearer) answers a result per event uuid.
+    func postHog(_ request: Request, context: BasicRequestContext, v1: Bool) async throws -> Response {
+        let headerKey = Credentials.key(in: request.headers)
+        if v1 || headerKey != nil { try await authorize(headerKey, context: context) }
+        let bytes = try await BodyReader.read(request, limit: configuration.maxRequestBytes)
+        let now = configuration.clock()
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            if headerKey == nil { throw APIError.unauthorized("send the write key in api_key or as a Bearer token") }
+            let entry = Entry(index: 0, result: .failure(MessageError(.invalidJSON, error.description)), raw: bytes)
+            let outcome = try await store([entry], request: request, context: context, at: now)
+            return .json(.object(outcome.fields(received: 1)), status: outcome.status)
+        }
+        if headerKey == nil { try await authorize(document.objectValue?["api_key"]?.stringValue, context: context) }
+        let events: [JSONValue]
+        switch document {
+        case .array(let items): events = items
+        case .object(let object):
+            if case .array(let items)? = object["batch"] { events = items } else { events = [document] }
+        default: events = [document]
+        }
+        let entries = events.enumerated().map { index, event in
+            var raw: [UInt8] = []
+            JSONWriter.write(event, into: &raw)
+            let uuid = event.objectValue?["uuid"]?.stringValue
+            guard raw.count <= Message.maxBytes else {
+                let error = MessageError(
+                    .tooLarge, "message is \(raw.count) bytes, over the limit of \(Message.maxBytes) bytes")
+                return Entry(index: index, result: .failure(error), raw: raw, uuid: uuid)
+            }
+            return Entry(index: index, result: PostHog.messages(from: event, receivedAt: now), raw: raw, uuid: uuid)
+        }
+        let outcome = try await store(entries, request: request, context: context, at: now)
+        guard v1 else {
+            var fields = outcome.fields(received: entries.count)
+            fields["status"] = .number(1)
+            return .json(.object(fields), status: outcome.status)
+        }
+        var results: [String: JSONValue] = [:]
+        for entry in entries {
+            if let uuid = entry.uuid { results[uuid] = .object(["result": .string("ok")]) }
+        }
+        for failure in outcome.failures {
+            if let uuid = failure.uuid {
+                results[uuid] = .object([
+                    "result": .string("drop"), "details": .string("\(failure.error.reason.rawValue): \(failure.error)"),
+                ])
+            }
+        }
+        return .json(.object(["results": .object(results)]))
+    }
+
+    /// Fails with 401 unless the key is an active write key.
+    private func authorize(_ key: String?, context: BasicRequestContext) async throws {
+        guard let key else {
+            context.logger.info("ingestion refused: no key", metadata: ["route": "\(context.endpointPath ?? "")"])
+            throw APIError.unauthorized(
+                "send a write key as the HTTP Basic user, as a Bearer token, or in PostHog's api_key field")
+        }
+        guard try await keys.check(key, kind: .write) != nil else {
+            context.logger.info("ingestion refused: unknown key", metadata: ["route": "\(context.endpointPath ?? "")"])
+            throw APIError.unauthorized("the key is not an active write key")
+        }
+    }
+
+    /// Stores the valid messages and quarantines the refused ones in one shared commit.
+    private func store(
+        _ entries: [Entry], request: Request, context: BasicRequestContext, at now: Int64
+    )
+        async throws -> Outcome
+    {
+        var messages: [Message] = []
+        var quarantine: [QuarantineEntry] = []
+        var failures: [(index: Int, uuid: String?, error: MessageError)] = []
+        let source = "\(request.method) \(request.uri.path)"
+        for entry in entries {
+            switch entry.result {
+            case .success(let decoded): messages += decoded
+            case .failure(let error):
+                failures.append((entry.index, entry.uuid, error))
+                quarantine.append(
+                    QuarantineEntry(source: source, index: entry.index, error: error, raw: entry.raw, receivedAt: now))
+            }
+        }
+        let stored = try await commits.append(messages, quarantine: quarantine)
+        metrics.recordIngest(stored: stored.inserted, duplicates: stored.duplicates, refused: failures.map(\.error))
+        context.logger.debug(
+            "ingested",
+            metadata: [
+                "route": "\(source)", "stored": "\(stored.inserted)", "duplicates": "\(stored.duplicates)",
+                "quarantined": "\(failures.count)",
+            ])
+        return Outcome(stored: stored, failures: failures)
+    }
+}

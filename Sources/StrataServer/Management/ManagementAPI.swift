@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import Logging
+import StrataCore
+import StrataStore
+
+/// The management API under `/api/v1`, for admin keys: segments, members, profiles, explanations,
+/// health and metrics.
+struct ManagementAPI: Sendable {
+    let workbench: Workbench
+    let keys: KeyRing
+    let metrics: Metrics
+    let configuration: Server.Configuration
+
+    /// The largest definition accepted by `PUT /segments/{name}`.
+    static let maxDefinitionBytes = 64 * 1024
+    /// The default and largest page of members.
+    static let defaultPage = 100
+    /// See ``defaultPage``.
+    static let maxPage = 10_000
+
+    /// Registers the routes under `/api/v1`, behind the admin key check.
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: keys))
+        api.get("health") { _, _ in
+            let statistics = try await workbench.store.statistics()
+            return Response.json(
+                .object(["status": .string("ok"), "messages": .number(Double(statistics.messages))]))
+        }
+        api.get("metrics") { _, _ in
+            Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        api.get("segments") { _, _ in Response.json(try await workbench.segments()) }
+        api.get("segments/:name") { _, context in
+            Response.json(try await workbench.segment(named: try Self.segmentName(context)))
+        }
+        api.put("segments/:name") { request, context in
+            let name = try Self.segmentName(context)
+            let text = try await Self.definitionText(request)
+            let isNew = try await workbench.putSegment(named: name, text: text)
+            return Response.json(try await workbench.segment(named: name), status: isNew ? .created : .ok)
+        }
+        api.delete("segments/:name") { _, context in
+            try await workbench.deleteSegment(named: try Self.segmentName(context))
+            return Response(status: .noContent)
+        }
+        api.get("segments/:name/members") { request, context in
+            let name = try Self.segmentName(context)
+            let query = request.uri.queryParameters
+            switch query["format"].map(String.init) {
+            case "csv":
+                return Response.text(try await workbench.membersCSV(of: name), contentType: "text/csv; charset=utf-8")
+            case nil, "json":
+                let limit = try Self.limit(query["limit"].map(String.init))
+                let cursor = query["cursor"].map(String.init)
+                return Response.json(try await workbench.members(of: name, after: cursor, limit: limit))
+            case .some(let other):
+                throw APIError.badRequest("unknown format \"\(other.prefix(20))\", expected json or csv")
+            }
+        }
+        api.get("profiles/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let recent = try Self.limit(request.uri.queryParameters["recent"].map(String.init), default: 10)
+            guard
+                let profile = try await workbench.store.profile(id: id, asOf: configuration.clock(), recent: recent),
+                var object = profile.json.objectValue
+            else {
+                throw APIError.notFound("no profile with id `\(id)`")
+            }
+            object.merge(try await workbench.evaluated(profile: id)) { _, evaluated in evaluated }
+            return Response.json(.object(object))
+        }
+        api.get("profiles/:id/explain/:segment") { _, context in
+            let id = try context.parameters.require("id")
+            let segment = try Self.segmentName(context, parameter: "segment")
+            return Response.json(try await workbench.explain(segment: segment, profile: id))
+        }
+    }
+
+    /// The segment name of a route, checked to be a safe file stem.
+    static func segmentName(_ context: BasicRequestContext, parameter: String = "name") throws -> String {
+        let name = try context.parameters.require(parameter)
+        guard !name.isEmpty,
+            name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+        else {
+            throw APIError.badRequest(
+                "segment names are kebab-case (lowercase letters, digits and hyphens), not \"\(name.prefix(60))\"")
+        }
+        return name
+    }
+
+    /// A page size from the query, 1 to ``maxPage``.
+    static func limit(_ text: String?, default value: Int = defaultPage) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), (1...maxPage).contains(number) else {
+            throw APIError.badRequest("expected a whole number from 1 to \(maxPage), found \"\(text.prefix(20))\"")
+        }
+        return number
+    }
+
+    /// A definition body: YAML, or JSON (which YAML reads as it is), in UTF-8.
+    static func definitionText(_ request: Request) async throws -> String {
+        let bytes = try await BodyReader.read(request, limit: maxDefinitionBytes)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw APIError.badRequest("the definition is not valid UTF-8")
+        }
+        return text
+    }
+}
+
+/// Lets a request through only with an active admin key as a Bearer token.
+struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let keys: KeyRing
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
+        async throws -> Response
+    {
+        guard let key = Credentials.key(in: request.headers) else {
+            throw APIError.unauthorized("send an admin key as a Bearer token")
+        }
+        guard try await keys.check(key, kind: .admin) != nil else {
+            context.logger.info("management refused: unknown key", metadata: ["path": "\(request.uri.path)"])
+            throw APIError.unauthorized("the key is not an active admin key")
+        }
+        return try await next(request, context)
+    }
+}

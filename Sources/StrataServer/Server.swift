@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Logging
+import StrataCore
+import StrataStore
+
+/// `strata serve`: the HTTP service apps send events to, and the management API.
+public enum Server {
+    /// Where the server listens and the limits it enforces.
+    public struct Configuration: Sendable {
+        /// The address to bind.
+        public var host: String
+        /// The port to bind (0 picks a free one).
+        public var port: Int
+        /// The largest request body, after inflating (Segment's batch limit).
+        public var maxRequestBytes: Int
+        /// How long an evaluation of the segments is reused when nothing changed (windows move with time).
+        public var maxEvaluationAge: Duration
+        /// The current instant in milliseconds: the receipt time of messages and the evaluation instant.
+        public var clock: @Sendable () -> Int64
+
+        /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
+        /// and the system clock.
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
+            maxEvaluationAge: Duration = .seconds(60),
+            clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+        ) {
+            self.host = host
+            self.port = port
+            self.maxRequestBytes = maxRequestBytes
+            self.maxEvaluationAge = maxEvaluationAge
+            self.clock = clock
+        }
+    }
+
+    /// The routes the server answers, as `METHOD /path` with `{parameter}` placeholders (the
+    /// OpenAPI document lists the same).
+    public static let routes: [String] =
+        ["batch", "track", "identify", "page", "screen", "group", "alias"].map { "POST /v1/\($0)" } + [
+            "POST /batch/", "POST /i/v1/analytics/events", "GET /api/v1/health", "GET /api/v1/metrics",
+            "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
+            "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
+            "GET /api/v1/profiles/{id}/explain/{segment}",
+        ]
+
+    /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
+    /// their commits complete. `onServerRunning` receives the bound port.
+    public static func run(
+        workspace: Workspace, store: any EventStore & KeyStore, configuration: Configuration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) async throws {
+        let app = application(
+            workspace: workspace, store: store, configuration: configuration, logger: logger,
+            onServerRunning: onServerRunning)
+        try await app.runService()
+    }
+
+    /// Builds the application over a workspace and its store (``run(workspace:store:configuration:logger:onServerRunning:)``
+    /// runs it; tests drive it through Hummingbird's testing client).
+    public static func application(
+        workspace: Workspace, store: any EventStore & KeyStore, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "strata.server"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let metrics = Metrics()
+        let keys = KeyRing(store: store)
+        let workbench = Workbench(workspace: workspace, store: store, metrics: metrics, configuration: configuration)
+        let commits = GroupCommit(store: store) { await workbench.invalidate() }
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        Ingestion(keys: keys, commits: commits, metrics: metrics, configuration: configuration).register(on: router)
+        ManagementAPI(workbench: workbench, keys: keys, metrics: metrics, configuration: configuration)
+            .register(on: router)
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}

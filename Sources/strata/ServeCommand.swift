@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StrataServer
+
+/// `strata serve`: runs the ingestion and management HTTP server until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server: Segment and PostHog ingestion, and the management API under /api/v1.",
+        discussion: """
+            Create keys first with `strata keys create`. SIGTERM and SIGINT stop the server gracefully: \
+            requests in flight finish and their messages are committed. Set LOG_LEVEL=debug for a line per request.
+            """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port = 8080
+
+    func run() async throws {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        var logger = Logger(label: "strata.server")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        try await Server.run(
+            workspace: workspace, store: store, configuration: Server.Configuration(host: host, port: port),
+            logger: logger
+        ) { port in
+            printError("strata: listening on http://\(host):\(port)")
+        }
+    }
+}

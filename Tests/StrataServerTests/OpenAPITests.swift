@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataServer
+import Testing
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    /// `METHOD /path` for every operation of docs/openapi.yaml, read from its `paths` section.
+    static func documentedRoutes() throws -> Set<String> {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var routes: Set<String> = []
+        var inPaths = false
+        var path: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty { inPaths = line == "paths:" }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /") && line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()
+                if ["GET", "PUT", "POST", "DELETE"].contains(method) { routes.insert("\(method) \(path)") }
+            }
+        }
+        return routes
+    }
+
+    @Test("the document describes exactly the routes the server declares")
+    func documentMatchesDeclaredRoutes() throws {
+        let documented = try Self.documentedRoutes()
+        #expect(documented.count == 18)
+        #expect(documented == Set(Server.routes))
+    }
+
+    @Test("every documented route is served: without a key each answers 401, and an undocumented one 404")
+    func documentedRoutesAreServed() async throws {
+        let documented = try Self.documentedRoutes()
+        let harness = try await Harness()
+        try await harness.run { client in
+            for route in documented.sorted() {
+                let parts = route.split(separator: " ")
+                let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
+                    .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{segment}", with: "buyers")
+                let method = try #require(HTTPRequest.Method(String(parts[0])))
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .unauthorized, "\(route)")
+                }
+            }
+            try await client.execute(uri: "/v1/unknown", method: .post) { #expect($0.status == .notFound) }
+        }
+    }
+}

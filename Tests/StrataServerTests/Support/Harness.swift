@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataCore
+import StrataServer
+import StrataStore
+
+/// A fresh workspace with a write and an admin key, and the real application over it on loopback.
+struct Harness {
+    /// The instant the server's clock reads: 2026-07-01T00:00:00Z.
+    static let now: Int64 = 1_782_864_000_000
+
+    let workspace: Workspace
+    let store: any EventStore & KeyStore
+    let writeKey: String
+    let adminKey: String
+
+    init() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
+        workspace = try Workspace.create(at: root, name: "test")
+        store = try workspace.openStore()
+        let keys = KeyRing(store: store)
+        writeKey = try await keys.create(kind: .write, at: Self.now).secret
+        adminKey = try await keys.create(kind: .admin, at: Self.now).secret
+    }
+
+    /// Writes a definition file into the workspace.
+    func write(_ text: String, to path: String) throws {
+        try text.write(to: workspace.root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+
+    /// Runs a test against the live server.
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Server.application(
+            workspace: workspace, store: store,
+            configuration: Server.Configuration(port: 0, maxEvaluationAge: .seconds(3600), clock: { Self.now }))
+        try await app.test(.live, test)
+    }
+
+    /// Headers carrying the write key as Segment sends it: the HTTP Basic user with an empty password.
+    var basic: HTTPFields {
+        [
+            .authorization: "Basic " + Data((writeKey + ":").utf8).base64EncodedString(),
+            .contentType: "application/json",
+        ]
+    }
+
+    /// Headers carrying a key as a Bearer token.
+    func bearer(_ key: String) -> HTTPFields {
+        [.authorization: "Bearer \(key)", .contentType: "application/json"]
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as JSON (null when it is not JSON).
+    var json: JSONValue {
+        (try? JSONParser.parse(Array(body.readableBytesView))) ?? .null
+    }
+
+    /// The body as text.
+    var text: String { String(buffer: body) }
+}
+
+extension JSONValue {
+    /// The member of an object, or nil.
+    subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// The elements of an array, or nil.
+    var arrayValue: [JSONValue]? {
+        guard case .array(let items) = self else { return nil }
+        return items
+    }
+
+    /// The element of an array, or nil.
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+}
