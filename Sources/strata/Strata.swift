@@ -16,6 +16,7 @@ struct Strata: AsyncParsableCommand {
             ExplainCommand.self,
             DemoCommand.self,
             GenerateCommand.self,
+            TrainCommand.self,
         ]
     )
 }

@@ -76,6 +76,7 @@ extension SQLiteStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        registerModelMigrations(in: &migrator)
         return migrator
     }
 }

@@ -11,7 +11,7 @@ import Synchronization
 public final class SQLiteStore: EventStore {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// Event name ids, filled lazily inside write transactions.
     private let eventNameIds = Mutex<[String: Int64]>([:])
     /// The earliest time of each identity link committed by this process: a link seen again later
