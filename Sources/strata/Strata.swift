@@ -17,6 +17,7 @@ struct Strata: AsyncParsableCommand {
             DemoCommand.self,
             GenerateCommand.self,
             TrainCommand.self,
+            SignalsCommand.self,
         ]
     )
 }
