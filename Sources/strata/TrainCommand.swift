@@ -46,6 +46,8 @@ struct TrainCommand: AsyncParsableCommand {
         let zone = workspace.config.timezone
         let horizon = TrainingSnapshot.horizon(of: model.label)
         let instants = Array(Set(model.trainAsOf.map { zone.start(of: $0) })).sorted()
+        let others = try await Self.storedModels(in: store, definitions: definitions, sources: loaded.sources)
+            .filter { $0.key != name }
         var snapshots: [TrainingSnapshot] = []
         for instant in instants {
             var builders = [instant, instant + horizon].map {
@@ -56,7 +58,7 @@ struct TrainCommand: AsyncParsableCommand {
                 snapshots.append(
                     try TrainingSnapshot.evaluate(
                         model, file: score.file, definitions: definitions, zone: zone, features: builders[0].build(),
-                        outcomes: builders[1].build()))
+                        outcomes: builders[1].build(), trainedModels: others))
             } catch {
                 throw CommandError(error.description)
             }

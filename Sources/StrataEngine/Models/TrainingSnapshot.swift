@@ -40,10 +40,11 @@ public struct TrainingSnapshot: Sendable {
     ///   - zone: the workspace time zone.
     ///   - features: timelines built as of `asOf` exactly.
     ///   - outcomes: timelines built as of `asOf` + ``horizon(of:)`` of the label.
+    ///   - trainedModels: the trained models that other `score.NAME` references read.
     ///   - workers: threads to use; defaults to the number of active cores.
     public static func evaluate(
         _ model: LogisticModel, file: String, definitions: Definitions, zone: Zone, features: Population,
-        outcomes: Population, workers: Int? = nil
+        outcomes: Population, trainedModels: [String: TrainedModel] = [:], workers: Int? = nil
     ) throws(EngineError) -> TrainingSnapshot {
         let asOf = features.asOf
         guard outcomes.asOf >= asOf else {
@@ -52,6 +53,8 @@ public struct TrainingSnapshot: Sendable {
         let engine = Engine(population: features, definitions: definitions, zone: zone, now: asOf, workers: workers)
         let labelEngine = Engine(
             population: outcomes, definitions: definitions, zone: zone, now: asOf, workers: workers)
+        engine.trainedModels = trainedModels
+        labelEngine.trainedModels = trainedModels
         let count = features.users.count
         let members = try model.population.map { expression throws(EngineError) in
             try engine.evaluate(expression, file: file).map(\.isTrue)
