@@ -49,6 +49,7 @@ struct TrainCommand: AsyncParsableCommand {
         let others = try await Self.storedModels(in: store, definitions: definitions, sources: loaded.sources)
             .filter { $0.key != name }
         var snapshots: [TrainingSnapshot] = []
+        let started = Date()
         for instant in instants {
             var builders = [instant, instant + horizon].map {
                 TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions))
@@ -63,6 +64,7 @@ struct TrainCommand: AsyncParsableCommand {
                 throw CommandError(error.description)
             }
         }
+        let fitting = Date()
         let trained: TrainedModel
         do {
             trained = try Trainer.train(
@@ -73,7 +75,15 @@ struct TrainCommand: AsyncParsableCommand {
         }
         let document = try trained.encoded()
         try await store.saveModel(StoredModel(name: name, trainedAt: trained.trainedAt, document: document))
-        print(format == .json ? document : Self.report(trained, file: score.file))
+        if format == .json {
+            print(document)
+        } else {
+            print(Self.report(trained, file: score.file))
+            print(
+                "\(snapshots.count) snapshots of \(grouped(snapshots.map(\.labels.count).reduce(0, +))) rows: read "
+                    + "and evaluated in \(formatSeconds(fitting.timeIntervalSince(started))) (one store scan each), "
+                    + "fitted in \(formatSeconds(Date().timeIntervalSince(fitting)))")
+        }
     }
 
     /// Each feature as written in its file.
