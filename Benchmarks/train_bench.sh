@@ -4,9 +4,10 @@
 #   Benchmarks/train_bench.sh [USERS] [WORKDIR]     (default: 1000000 users, /tmp/strata-train-bench)
 #
 # Generates `strata generate --profile saas --users USERS --days 120 --seed 1` (once; it ends at
-# 2026-07-01), imports it into a workspace holding examples/segments and the example logistic model
-# examples/scores/upgrade-propensity.yaml (train_as_of 2026-04-01, 2026-05-01, 2026-06-01; label
-# `next 30d`), then times `strata train upgrade-propensity` and `strata signals` with peak RSS.
+# 2026-07-01), imports it into a workspace holding the examples' segments and scores, among them the
+# example logistic model examples/scores/upgrade-propensity.yaml (train_as_of 2026-04-01,
+# 2026-05-01, 2026-06-01; label `next 30d`), then times `strata train upgrade-propensity` and
+# `strata signals` with peak RSS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 users="${1:-1000000}"
@@ -23,10 +24,10 @@ if [ ! -f "$data" ]; then
 fi
 if [ ! -f "$ws/strata.yaml" ]; then
     "$strata" init "$ws" >/dev/null
-    cp examples/segments/*.yaml "$ws/segments/"
-    cp examples/scores/upgrade-propensity.yaml "$ws/scores/"
     "$strata" import "$data" -w "$ws"
 fi
+cp examples/segments/*.yaml "$ws/segments/"
+cp examples/scores/*.yaml "$ws/scores/"
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
 echo "== dataset: $(wc -l <"$data") messages, $users users (saas, 120 days, seed 1)"
