@@ -45,6 +45,11 @@ struct SignalsCommand: AsyncParsableCommand {
     /// Values per property that become candidates.
     static let valuesPerProperty = 3
 
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1, found \(limit)") }
+        guard minSupport >= 0 else { throw ValidationError("--min-support must be 0 or more, found \(minSupport)") }
+    }
+
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace)
