@@ -65,14 +65,17 @@ struct TrainCommand: AsyncParsableCommand {
             }
         }
         let fitting = Date()
-        let trained: TrainedModel
+        var trained: TrainedModel
         do {
             trained = try Trainer.train(
-                name: name, file: score.file, features: Self.featureTexts(model, file: score.file, loaded.sources),
+                name: name, file: score.file,
+                features: model.features.map { Self.sourceText($0, file: score.file, loaded.sources) },
                 snapshots: snapshots, horizon: horizon, trainedAt: currentInstant())
         } catch {
             throw CommandError(error.description)
         }
+        trained.label = Self.sourceText(model.label, file: score.file, loaded.sources)
+        trained.population = model.population.map { Self.sourceText($0, file: score.file, loaded.sources) }
         let document = try trained.encoded()
         try await store.saveModel(StoredModel(name: name, trainedAt: trained.trainedAt, document: document))
         if format == .json {
@@ -86,20 +89,28 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    /// Each feature as written in its file.
-    static func featureTexts(_ model: LogisticModel, file: String, _ sources: [String: String]) -> [String] {
+    /// An expression as written in its file.
+    static func sourceText(_ expression: TypedExpr, file: String, _ sources: [String: String]) -> String {
         let bytes = Array((sources[file] ?? "").utf8)
-        return model.features.map { feature in
-            let range = feature.range
-            guard range.start.offset >= 0, range.start.offset <= range.end.offset, range.end.offset <= bytes.count
-            else { return "" }
-            return String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
-        }
+        let range = expression.range
+        guard range.start.offset >= 0, range.start.offset <= range.end.offset, range.end.offset <= bytes.count
+        else { return "" }
+        return String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
     }
 
-    /// The stored models that match the current logistic definitions (same features as written), by
-    /// name. A model that cannot be read, or was trained on other features, is left out, so its score
-    /// reports that it needs training.
+    /// Whether a stored model was trained on this definition: the same features, label and population,
+    /// as written.
+    static func matches(
+        _ trained: TrainedModel, _ model: LogisticModel, file: String, _ sources: [String: String]
+    ) -> Bool {
+        trained.features == model.features.map { sourceText($0, file: file, sources) }
+            && trained.label == sourceText(model.label, file: file, sources)
+            && trained.population == model.population.map { sourceText($0, file: file, sources) }
+    }
+
+    /// The stored models that match the current logistic definitions (see ``matches(_:_:file:_:)``), by
+    /// name. A model that cannot be read, or was trained on another definition, is left out, so its
+    /// score reports that it needs training.
     static func storedModels(
         in store: any EventStore, definitions: Definitions, sources: [String: String]
     ) async throws -> [String: TrainedModel] {
@@ -107,7 +118,7 @@ struct TrainCommand: AsyncParsableCommand {
         for stored in try await store.models() {
             guard let score = definitions.score(named: stored.name), case .logistic(let model) = score.model,
                 let trained = try? TrainedModel.decoded(stored.document),
-                trained.features == featureTexts(model, file: score.file, sources)
+                matches(trained, model, file: score.file, sources)
             else { continue }
             result[stored.name] = trained
         }

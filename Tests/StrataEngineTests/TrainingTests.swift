@@ -127,11 +127,15 @@ import Testing
 
     /// One snapshot leaves nothing to hold out.
     @Test func refusesASingleSnapshot() {
-        #expect(throws: EngineError.self) {
+        let error = #expect(throws: EngineError.self) {
             try Trainer.train(
                 name: "m", file: "scores/m.yaml", features: ["x"], snapshots: [synthetic(at: 1, positives: 60)],
                 horizon: 0, trainedAt: 0)
         }
+        #expect(
+            error?.message
+                == "cannot train `m`: `train_as_of` needs at least two dates (the latest is held out to measure the "
+                + "model)")
     }
 
     /// score.m = 100 σ(β₀ + β z) with z = (x − 2) / 2, β₀ = 0, β = ln 3: 4 logins give z = 1 and
@@ -153,9 +157,13 @@ import Testing
         }
         let engine = try f.engine(asOf: at)
         let probe = try #require(engine.definitions.computedTraits.first { $0.name == "probe" })
-        #expect(throws: EngineError.self) {
+        let untrained = #expect(throws: EngineError.self) {
             try engine.evaluate(probe.expression, profile: "four", file: "traits.yaml")
         }
+        #expect(
+            untrained?.message
+                == "score.m is a logistic model (scores/m.yaml) with no trained model for its current features, "
+                + "label and population: run `strata train m`")
         let scored = try f.engine(asOf: at)
         scored.trainedModels["m"] = TrainedModel(
             name: "m", features: [#"count("Login", last 30d)"#],

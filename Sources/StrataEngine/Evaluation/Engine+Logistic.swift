@@ -3,7 +3,7 @@ import StrataLanguage
 extension Engine {
     /// A logistic score: the trained model's probability × 100 for profiles of the model's population,
     /// missing outside it. Fails, telling the user to train, when no model is stored for the
-    /// definition's current features.
+    /// definition as it now reads (see ``trainedModels``).
     func logisticScore(
         _ score: ScoreDefinition, _ model: LogisticModel, kind: ProfileKind, from file: String?,
         at location: SourceLocation
@@ -13,7 +13,8 @@ extension Engine {
         else {
             throw EngineError(
                 "score.\(score.name) is a logistic model (\(score.file)) with no trained model for its current "
-                    + "features: run `strata train \(score.name)`", file: file, location: location)
+                    + "features, label and population: run `strata train \(score.name)`", file: file, location: location
+            )
         }
         let members = try model.population.map { expression throws(EngineError) in
             try evaluate(expression, kind: kind, file: score.file).map(\.isTrue)

@@ -6,8 +6,12 @@ public struct TrainedModel: Sendable, Equatable, Codable {
     /// The score's name.
     public var name: String
     /// The feature expressions as written, in order: a stored model only scores a definition whose
-    /// features read the same.
+    /// features, label and population read the same.
     public var features: [String]
+    /// The label as written.
+    public var label: String
+    /// The population as written; nil for every profile.
+    public var population: String?
     /// The standardisation of the training rows.
     public var standardization: Standardization
     /// β₀ on the standardised features.
@@ -68,10 +72,13 @@ public struct TrainedModel: Sendable, Equatable, Codable {
     /// A model from its parts.
     public init(
         name: String, features: [String], standardization: Standardization, intercept: Double, coefficients: [Double],
-        lambda: Double, trainAsOf: [Int64], horizon: Int64, trainedAt: Int64, metrics: Metrics
+        lambda: Double, trainAsOf: [Int64], horizon: Int64, trainedAt: Int64, metrics: Metrics, label: String = "",
+        population: String? = nil
     ) {
         self.name = name
         self.features = features
+        self.label = label
+        self.population = population
         self.standardization = standardization
         self.intercept = intercept
         self.coefficients = coefficients
