@@ -37,6 +37,12 @@ public protocol EventStore: Sendable {
     /// The latest stored run, or nil before the first.
     func latestSnapshot() async throws -> MembershipSnapshot?
 
+    /// Stores a trained model, replacing the one of the same name.
+    func saveModel(_ model: StoredModel) async throws
+
+    /// Every stored model, by name.
+    func models() async throws -> [StoredModel]
+
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     /// Without `includingContext`, messages come without their context and integrations objects.
     func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws

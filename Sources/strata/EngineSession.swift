@@ -57,16 +57,38 @@ struct EngineSession {
     ) async throws -> EngineSession {
         let started = Date()
         let definitions = loaded.definitions
-        var builder = TimelineBuilder(asOf: asOf, needs: DataNeeds(definitions: definitions), extraTraits: extraTraits)
+        var builders = [
+            TimelineBuilder(asOf: asOf, needs: DataNeeds(definitions: definitions), extraTraits: extraTraits)
+        ]
+        let count = try scan(store, expecting: loaded.messages, into: &builders)
+        let building = Date()
+        let population = builders[0].build()
+        let buildSeconds = Date().timeIntervalSince(building)
+        let engine = Engine(
+            population: population, definitions: definitions, zone: workspace.config.timezone, now: asOf)
+        engine.trainedModels = try await TrainCommand.storedModels(
+            in: store, definitions: definitions, sources: loaded.sources)
+        return EngineSession(
+            workspace: workspace, store: store, sources: loaded.sources, definitions: definitions,
+            population: population, engine: engine, messages: count, loadSeconds: Date().timeIntervalSince(started),
+            buildSeconds: buildSeconds)
+    }
+
+    /// Feeds every stored message to each builder in one pass (with a progress bar); returns how many
+    /// messages were read.
+    static func scan(
+        _ store: any EventStore, expecting total: Int, into builders: inout [TimelineBuilder]
+    ) throws
+        -> Int
+    {
         let bar = ProgressBar()
         var count = 0
         do {
             try store.forEachMessage(includingContext: false) { sequence, message in
-                builder.add(sequence: sequence, message: message)
+                for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
                 count += 1
                 if count % 65_536 == 0 {
-                    bar.update(
-                        done: Int64(count), total: Int64(max(loaded.messages, count)), items: count, unit: "msgs")
+                    bar.update(done: Int64(count), total: Int64(max(total, count)), items: count, unit: "msgs")
                 }
             }
         } catch {
@@ -74,15 +96,7 @@ struct EngineSession {
             throw CommandError("cannot read the store: \(error)")
         }
         bar.finish()
-        let building = Date()
-        let population = builder.build()
-        let buildSeconds = Date().timeIntervalSince(building)
-        let engine = Engine(
-            population: population, definitions: definitions, zone: workspace.config.timezone, now: asOf)
-        return EngineSession(
-            workspace: workspace, store: store, sources: loaded.sources, definitions: definitions,
-            population: population, engine: engine, messages: count, loadSeconds: Date().timeIntervalSince(started),
-            buildSeconds: buildSeconds)
+        return count
     }
 
     /// Fails with a did-you-mean when no segment has this name.

@@ -89,14 +89,7 @@ struct RunCommand: AsyncParsableCommand {
             ])
         }
         for name in failed { rows.append([name, "error", "", "", ""]) }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == 0
-                    ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return alignedTable(rows)
     }
 
     /// Profiles, events, load and evaluation time, and memory per event.

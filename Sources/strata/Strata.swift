@@ -21,6 +21,8 @@ struct Strata: AsyncParsableCommand {
             GenerateCommand.self,
             ServeCommand.self,
             KeysCommand.self,
+            TrainCommand.self,
+            SignalsCommand.self,
         ]
     )
 }

@@ -13,7 +13,8 @@ struct ExamplesTests {
         let definitions = ExamplesTests.definitions
         #expect(definitions.diagnostics.map(\.description) == [])
         #expect(definitions.segments.count == 43)
-        #expect(definitions.scores.map(\.name).sorted() == ["churn-risk", "conversion", "expansion"])
+        #expect(
+            definitions.scores.map(\.name).sorted() == ["churn-risk", "conversion", "expansion", "upgrade-propensity"])
         #expect(definitions.stageModels.map(\.name).sorted() == ["lifecycle", "loyalty", "saas-adoption"])
         #expect(
             definitions.computedTraits.map(\.name) == [

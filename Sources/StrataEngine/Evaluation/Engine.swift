@@ -44,6 +44,8 @@ public final class Engine {
     var rfmResults: [ProfileKind: RFMResult] = [:]
     /// Seconds spent on each score, stage model, computed trait and the RFM pass.
     public private(set) var definitionSeconds: [DefinitionID: Double] = [:]
+    /// The trained logistic models that `score.NAME` reads, by score name (see ``TrainedModel``).
+    public var trainedModels: [String: TrainedModel] = [:]
 
     /// An engine over a population.
     ///
@@ -158,10 +160,8 @@ public final class Engine {
             switch score.model {
             case .weighted(let inputs):
                 values = try weightedScore(score, inputs, kind: kind)
-            case .logistic:
-                throw EngineError(
-                    "score.\(id.name) is a logistic model (\(score.file)); trained models are not supported by "
-                        + "this version of the engine yet", file: file, location: location)
+            case .logistic(let model):
+                values = try logisticScore(score, model, kind: kind, from: file, at: location)
             }
         case .stage:
             guard let model = definitions.stageModel(named: id.name) else {

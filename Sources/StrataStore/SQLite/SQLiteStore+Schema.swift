@@ -77,6 +77,7 @@ extension SQLiteStore {
                     """)
         }
         registerKeysMigration(&migrator)
+        registerModelMigrations(in: &migrator)
         return migrator
     }
 }

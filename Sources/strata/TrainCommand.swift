@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// `strata train NAME`: fits a logistic model on its point-in-time snapshots and stores it.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a logistic model (scores/NAME.yaml, kind: logistic) and store it.",
+        discussion: """
+            For each train_as_of date T, the features and the population are evaluated as of T and the \
+            label over (T, T + horizon]. The latest snapshot is held out: a model fitted on the earlier ones \
+            is measured on it (AUC, calibration by decile). The stored model is fitted on every snapshot, \
+            with standardised features and an L2 penalty (lambda = 1). Refuses when a class has fewer than \
+            50 profiles. See docs/models.md.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @ArgumentParser.Argument(help: "The score's name (scores/NAME.yaml).")
+    var name: String
+
+    @Option(help: "Output format: text, or json (the stored model).")
+    var format: Format = .text
+
+    func run() async throws {
+        let workspace = try workspaceOptions.load()
+        let store = try openStore(workspace)
+        let loaded = try await EngineSession.definitions(of: workspace, store: store)
+        let definitions = loaded.definitions
+        guard let score = definitions.score(named: name) else {
+            let names = definitions.scores.map(\.name)
+            let hint = StrataCore.Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
+            throw CommandError("unknown score `\(name)`\(names.isEmpty ? " (the workspace has no scores)" : hint)")
+        }
+        guard case .logistic(let model) = score.model else {
+            throw CommandError("score `\(name)` (\(score.file)) is not a trained model: only `kind: logistic` trains")
+        }
+        let zone = workspace.config.timezone
+        let horizon = TrainingSnapshot.horizon(of: model.label)
+        let instants = Array(Set(model.trainAsOf.map { zone.start(of: $0) })).sorted()
+        let others = try await Self.storedModels(in: store, definitions: definitions, sources: loaded.sources)
+            .filter { $0.key != name }
+        var snapshots: [TrainingSnapshot] = []
+        let started = Date()
+        for instant in instants {
+            var builders = [instant, instant + horizon].map {
+                TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions))
+            }
+            _ = try EngineSession.scan(store, expecting: loaded.messages, into: &builders)
+            do {
+                snapshots.append(
+                    try TrainingSnapshot.evaluate(
+                        model, file: score.file, definitions: definitions, zone: zone, features: builders[0].build(),
+                        outcomes: builders[1].build(), trainedModels: others))
+            } catch {
+                throw CommandError(error.description)
+            }
+        }
+        let fitting = Date()
+        var trained: TrainedModel
+        do {
+            trained = try Trainer.train(
+                name: name, file: score.file,
+                features: model.features.map { Self.sourceText($0, file: score.file, loaded.sources) },
+                snapshots: snapshots, horizon: horizon, trainedAt: currentInstant())
+        } catch {
+            throw CommandError(error.description)
+        }
+        trained.label = Self.sourceText(model.label, file: score.file, loaded.sources)
+        trained.population = model.population.map { Self.sourceText($0, file: score.file, loaded.sources) }
+        let document = try trained.encoded()
+        try await store.saveModel(StoredModel(name: name, trainedAt: trained.trainedAt, document: document))
+        if format == .json {
+            print(document)
+        } else {
+            print(Self.report(trained, file: score.file))
+            print(
+                "\(snapshots.count) snapshots of \(grouped(snapshots.map(\.labels.count).reduce(0, +))) rows: read "
+                    + "and evaluated in \(formatSeconds(fitting.timeIntervalSince(started))) (one store scan each), "
+                    + "fitted in \(formatSeconds(Date().timeIntervalSince(fitting)))")
+        }
+    }
+
+    /// An expression as written in its file.
+    static func sourceText(_ expression: TypedExpr, file: String, _ sources: [String: String]) -> String {
+        let bytes = Array((sources[file] ?? "").utf8)
+        let range = expression.range
+        guard range.start.offset >= 0, range.start.offset <= range.end.offset, range.end.offset <= bytes.count
+        else { return "" }
+        return String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
+    }
+
+    /// Whether a stored model was trained on this definition: the same features, label and population,
+    /// as written.
+    static func matches(
+        _ trained: TrainedModel, _ model: LogisticModel, file: String, _ sources: [String: String]
+    ) -> Bool {
+        trained.features == model.features.map { sourceText($0, file: file, sources) }
+            && trained.label == sourceText(model.label, file: file, sources)
+            && trained.population == model.population.map { sourceText($0, file: file, sources) }
+    }
+
+    /// The stored models that match the current logistic definitions (see ``matches(_:_:file:_:)``), by
+    /// name. A model that cannot be read, or was trained on another definition, is left out, so its
+    /// score reports that it needs training.
+    static func storedModels(
+        in store: any EventStore, definitions: Definitions, sources: [String: String]
+    ) async throws -> [String: TrainedModel] {
+        var result: [String: TrainedModel] = [:]
+        for stored in try await store.models() {
+            guard let score = definitions.score(named: stored.name), case .logistic(let model) = score.model,
+                let trained = try? TrainedModel.decoded(stored.document),
+                matches(trained, model, file: score.file, sources)
+            else { continue }
+            result[stored.name] = trained
+        }
+        return result
+    }
+
+    /// The text report: snapshots, held-out AUC, coefficients and calibration.
+    static func report(_ model: TrainedModel, file: String) -> String {
+        var lines = [
+            "trained score.\(model.name) (\(file)) · L2 lambda \(Value.format(model.lambda, maximumDecimals: 4)) "
+                + "on standardised features · label horizon \(Value.format(duration: model.horizon))",
+            "",
+        ]
+        var rows = [["snapshot", "profiles", "label true", "rate"]]
+        for snapshot in model.metrics.snapshots {
+            let rate = snapshot.profiles == 0 ? 0 : Double(snapshot.positives) / Double(snapshot.profiles)
+            rows.append([
+                Instant.format(snapshot.asOf), grouped(snapshot.profiles), grouped(snapshot.positives), percent(rate),
+            ])
+        }
+        lines.append(alignedTable(rows))
+        let auc = model.metrics.auc.map { String(format: "%.3f", $0) } ?? "undefined (a single class)"
+        lines += [
+            "",
+            "held out \(Instant.format(model.metrics.heldOutAsOf)) (model fitted on the earlier snapshots): AUC \(auc)",
+            "",
+            "coefficients (fitted on every snapshot): per standard deviation (std), as an odds ratio per standard "
+                + "deviation, and per raw unit",
+        ]
+        rows = [["feature", "mean", "sd", "std", "odds/sd", "raw"]]
+        rows.append(["(intercept)", "", "", number(model.intercept), "", number(model.rawIntercept)])
+        let raw = model.rawCoefficients
+        for (j, feature) in model.features.enumerated() {
+            rows.append([
+                feature, number(model.standardization.means[j]), number(model.standardization.scales[j]),
+                number(model.coefficients[j]), number(exp(model.coefficients[j])), number(raw[j]),
+            ])
+        }
+        lines.append(alignedTable(rows))
+        lines += ["", "calibration on \(Instant.format(model.metrics.heldOutAsOf)) by decile of predicted probability"]
+        rows = [["decile", "profiles", "predicted", "observed"]]
+        for (index, bin) in model.metrics.calibration.enumerated() {
+            rows.append(["\(index + 1)", grouped(bin.count), percent(bin.predicted), percent(bin.observed)])
+        }
+        lines.append(alignedTable(rows))
+        lines += ["", "stored: score.\(model.name) now reads this model (probability × 100)"]
+        return lines.joined(separator: "\n")
+    }
+
+    private static func number(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    private static func percent(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+}
