@@ -10,9 +10,9 @@ import Testing
     let start = t("2026-07-01T00:00:00Z")
 
     /// A live engine fed the fixture's messages, each received at its own timestamp (in order).
-    func live(_ f: Fixture, from: Int64) throws -> (LiveEngine, [LiveEngine.Change]) {
+    func live(_ f: Fixture, from: Int64) throws -> (LiveEngine, [MembershipChange]) {
         let engine = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: from)
-        var changes: [LiveEngine.Change] = []
+        var changes: [MembershipChange] = []
         for (i, message) in f.messages.enumerated() {
             changes += try engine.ingest(message, sequence: Int64(i + 1), at: message.receivedAt)
         }

@@ -14,38 +14,6 @@ import StrataLanguage
 ///
 /// Not thread-safe: drive it from one task. The clock is whatever instants the caller passes.
 public final class LiveEngine {
-    /// An enter or exit.
-    public struct Change: Sendable, Equatable, CustomStringConvertible {
-        /// What caused a change.
-        public enum Cause: Sendable, Equatable {
-            /// A message, by its id.
-            case message(String)
-            /// The passing of time (a window edge, a deadline, a threshold, a period end).
-            case time
-        }
-
-        /// The segment.
-        public var segment: String
-        /// The profile (a user profile key, or a groupId for segments of accounts).
-        public var profile: String
-        /// True for an enter, false for an exit.
-        public var entered: Bool
-        /// When it happened (ms).
-        public var instant: Int64
-        /// Why.
-        public var cause: Cause
-
-        /// `instant segment +profile (cause)`.
-        public var description: String {
-            let why: String
-            switch cause {
-            case .message(let id): why = "message \(id)"
-            case .time: why = "time"
-            }
-            return "\(Instant.format(instant)) \(segment) \(entered ? "+" : "-")\(profile) (\(why))"
-        }
-    }
-
     /// The checked definitions.
     public let definitions: Definitions
     /// The workspace time zone.
@@ -94,8 +62,8 @@ public final class LiveEngine {
 
     /// Moves the clock to `instant`, applying every time-driven change due by then at its own instant.
     @discardableResult
-    public func advance(to instant: Int64) throws(EngineError) -> [Change] {
-        var changes: [Change] = []
+    public func advance(to instant: Int64) throws(EngineError) -> [MembershipChange] {
+        var changes: [MembershipChange] = []
         while let next = nextDue, next <= instant, let top = queue.pop() {
             due[top.root] = nil
             now = max(now, top.instant)
@@ -108,7 +76,7 @@ public final class LiveEngine {
     /// Takes a stored message received at `instant` (first applying what time changed before it) and
     /// returns the changes it causes, in order.
     @discardableResult
-    public func ingest(_ message: Message, sequence: Int64, at instant: Int64) throws(EngineError) -> [Change] {
+    public func ingest(_ message: Message, sequence: Int64, at instant: Int64) throws(EngineError) -> [MembershipChange] {
         var changes = try advance(to: instant)
         let index = messages.count
         messages.append((sequence, message))
@@ -128,7 +96,7 @@ public final class LiveEngine {
     // MARK: Evaluation
 
     /// Re-evaluates one cluster as of ``now`` and schedules its next due instant.
-    private func evaluate(root: String, cause: Change.Cause) throws(EngineError) -> [Change] {
+    private func evaluate(root: String, cause: MembershipChange.Cause) throws(EngineError) -> [MembershipChange] {
         var builder = TimelineBuilder(asOf: now, needs: needs)
         var nextMessage = Int64.max
         for index in clusterMessages[root] ?? [] {
@@ -141,7 +109,7 @@ public final class LiveEngine {
         var current: [ProfileKind: Set<String>] = [:]
         for kind in [ProfileKind.users, .accounts] { current[kind] = Set(population.timelines(kind).ids) }
         let previous = clusterProfiles[root] ?? [:]
-        var changes: [Change] = []
+        var changes: [MembershipChange] = []
         var next = nextMessage
         for name in segments {
             guard let definition = definitions.segment(named: name) else { continue }
@@ -155,7 +123,7 @@ public final class LiveEngine {
                 let isMember = inside.contains(profile)
                 guard was != isMember else { continue }
                 if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
-                changes.append(Change(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
+                changes.append(MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
             }
             for horizon in try engine.nextChanges(ofSegment: name) { next = min(next, horizon) }
         }
