@@ -46,6 +46,10 @@ public protocol EventStore: Sendable {
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     /// Without `includingContext`, messages come without their context and integrations objects.
     func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws
+
+    /// The stored messages after a sequence, oldest first, at most `limit` of them, without their
+    /// context and integrations objects (a blocking read, for the real-time engine to follow the log).
+    func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
 }
 
 /// What an append did.

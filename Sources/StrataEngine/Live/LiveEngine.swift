@@ -9,43 +9,67 @@ import StrataLanguage
 /// re-evaluated at its horizon, the earliest instant at which a membership in it could change with
 /// time alone (``Engine/nextChanges(ofSegment:)``), and when a message with a future timestamp
 /// becomes due. Evaluation runs the batch engine over the cluster's messages, so both paths give one
-/// meaning. Segments that rank a profile against the whole population (percentile, RFM, and what
-/// reads them) are left to the batch run on their cadence; ``segments`` lists the ones kept here.
+/// meaning. Only `refresh: realtime` segments that do not rank a profile against the whole
+/// population (percentile, RFM, and what reads them) are kept here (``segments``); the others are
+/// recomputed by a batch run on their cadence (``cadenceSegments``).
+///
+/// The engine keeps each cluster's message sequences, not the messages: with a ``MessageSource`` it
+/// reads them back when the cluster is evaluated, so a large store is not held in memory twice.
 ///
 /// Not thread-safe: drive it from one task. The clock is whatever instants the caller passes.
 public final class LiveEngine {
+    /// Reads stored messages back by sequence, in ascending sequence order.
+    public typealias MessageSource = ([Int64]) throws -> [(sequence: Int64, message: Message)]
+
     /// The checked definitions.
     public let definitions: Definitions
     /// The workspace time zone.
     public let zone: Zone
     /// The segments kept current here, by name.
     public let segments: [String]
+    /// The other segments with their cadence (a population-relative `realtime` one refreshes every
+    /// 15 minutes), by name.
+    public let cadenceSegments: [String: Refresh]
     /// The latest instant the engine has reached.
     public private(set) var now: Int64
 
-    private let needs: DataNeeds
-    private var messages: [(sequence: Int64, message: Message)] = []
+    let needs: DataNeeds
+    let source: MessageSource?
+    /// The messages themselves, by sequence, when there is no source.
+    var kept: [Int64: Message] = [:]
     /// Union-find over cluster nodes (`u:` userId, `a:` anonymousId, `g:` groupId).
-    private var parent: [String: String] = [:]
-    /// The messages of each cluster root, by index into ``messages``.
-    private var clusterMessages: [String: [Int]] = [:]
+    var parent: [String: String] = [:]
+    /// The message sequences of each cluster root, ascending.
+    var clusterMessages: [String: [Int64]] = [:]
     /// The profiles each cluster root held at its last evaluation, by kind.
-    private var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
+    var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
     /// Members of each segment.
-    private var members: [String: Set<String>] = [:]
+    var members: [String: Set<String>] = [:]
     /// When each cluster root is next due, and the queue of (instant, root), earliest first.
-    private var due: [String: Int64] = [:]
-    private var queue = DueQueue()
+    var due: [String: Int64] = [:]
+    var queue = DueQueue()
 
     /// An engine with no messages yet, at an instant.
-    public init(definitions: Definitions, zone: Zone, now: Int64) {
+    ///
+    /// - Parameter source: where evaluation reads a cluster's messages; without one, the engine keeps
+    ///   every message it is given.
+    public init(definitions: Definitions, zone: Zone, now: Int64, source: MessageSource? = nil) {
         self.definitions = definitions
         self.zone = zone
         self.now = now
+        self.source = source
         self.needs = DataNeeds(definitions: definitions)
-        self.segments = definitions.segments.map(\.name).filter { name in
-            !Self.readsPopulation(DefinitionID(.segment, name), definitions)
-        }.sorted()
+        var live: [String] = []
+        var cadence: [String: Refresh] = [:]
+        for segment in definitions.segments {
+            if Self.isLive(segment.name, definitions) {
+                live.append(segment.name)
+            } else {
+                cadence[segment.name] = segment.refresh == .realtime ? .fifteenMinutes : segment.refresh
+            }
+        }
+        self.segments = live.sorted()
+        self.cadenceSegments = cadence
         for name in segments { members[name] = [] }
     }
 
@@ -53,6 +77,9 @@ public final class LiveEngine {
     public func members(of segment: String) -> [String]? {
         members[segment].map { $0.sorted { Value.compareBytes($0, $1) < 0 } }
     }
+
+    /// The current members of every segment kept here.
+    public var allMembers: [String: Set<String>] { members }
 
     /// The earliest instant at which time alone could change a membership, or nil.
     public var nextDue: Int64? {
@@ -76,19 +103,12 @@ public final class LiveEngine {
     /// Takes a stored message received at `instant` (first applying what time changed before it) and
     /// returns the changes it causes, in order.
     @discardableResult
-    public func ingest(_ message: Message, sequence: Int64, at instant: Int64) throws(EngineError) -> [MembershipChange] {
+    public func ingest(_ message: Message, sequence: Int64, at instant: Int64) throws(EngineError) -> [MembershipChange]
+    {
         var changes = try advance(to: instant)
-        let index = messages.count
-        messages.append((sequence, message))
-        var nodes: [String] = []
-        if let user = message.userId { nodes.append("u:" + user) }
-        if let anonymous = message.anonymousId { nodes.append("a:" + anonymous) }
-        if let group = message.groupId { nodes.append("g:" + group) }
-        if let previous = message.previousId { nodes += ["u:" + previous, "a:" + previous] }
-        guard let first = nodes.first else { return changes }
-        var root = find(first)
-        for node in nodes.dropFirst() { root = union(root, find(node)) }
-        clusterMessages[root, default: []].append(index)
+        if source == nil { kept[sequence] = message }
+        guard let root = join(message) else { return changes }
+        clusterMessages[root, default: []].append(sequence)
         changes += try evaluate(root: root, cause: .message(message.messageId))
         return changes
     }
@@ -99,8 +119,7 @@ public final class LiveEngine {
     private func evaluate(root: String, cause: MembershipChange.Cause) throws(EngineError) -> [MembershipChange] {
         var builder = TimelineBuilder(asOf: now, needs: needs)
         var nextMessage = Int64.max
-        for index in clusterMessages[root] ?? [] {
-            let (sequence, message) = messages[index]
+        for (sequence, message) in try messages(of: root) {
             builder.add(sequence: sequence, message: message)
             if message.time > now { nextMessage = min(nextMessage, message.time) }
         }
@@ -123,7 +142,8 @@ public final class LiveEngine {
                 let isMember = inside.contains(profile)
                 guard was != isMember else { continue }
                 if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
-                changes.append(MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
+                changes.append(
+                    MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
             }
             for horizon in try engine.nextChanges(ofSegment: name) { next = min(next, horizon) }
         }
@@ -137,14 +157,27 @@ public final class LiveEngine {
         return changes
     }
 
-    /// Whether a definition ranks profiles against the population (percentile, RFM, a
-    /// percentile-normalised score input), directly or through what it reads.
-    static func readsPopulation(_ id: DefinitionID, _ definitions: Definitions) -> Bool {
+    /// A cluster's messages, from the source or from those kept.
+    private func messages(of root: String) throws(EngineError) -> [(sequence: Int64, message: Message)] {
+        let sequences = clusterMessages[root] ?? []
+        guard let source else { return sequences.compactMap { sequence in kept[sequence].map { (sequence, $0) } } }
+        do {
+            return try source(sequences)
+        } catch {
+            throw EngineError("cannot read the messages of a profile from the store: \(error)")
+        }
+    }
+
+    /// Whether a segment is kept here: it and every segment it reads (directly or through scores,
+    /// stages and traits) refresh in real time, and none ranks profiles against the population
+    /// (percentile, RFM, a percentile-normalised score input).
+    static func isLive(_ name: String, _ definitions: Definitions) -> Bool {
         var seen: Set<DefinitionID> = []
-        var pending = [id]
+        var pending = [DefinitionID(.segment, name)]
         while let next = pending.popLast() {
             guard seen.insert(next).inserted else { continue }
-            if next.kind == .rfm { return true }
+            if next.kind == .rfm { return false }
+            if next.kind == .segment, definitions.segment(named: next.name)?.refresh != .realtime { return false }
             for expression in DataNeeds.expressions(of: next, in: definitions) {
                 var ranks = false
                 PlanWalk.walk(expression, scope: .users) { item, _ in
@@ -154,21 +187,34 @@ public final class LiveEngine {
                     default: break
                     }
                 }
-                if ranks { return true }
+                if ranks { return false }
             }
             if case .weighted(let inputs)? = definitions.score(named: next.name)?.model, next.kind == .score,
                 inputs.contains(where: { $0.normalize == .percentile })
             {
-                return true
+                return false
             }
             pending += definitions.dependencies[next] ?? []
         }
-        return false
+        return true
     }
 
     // MARK: Clusters
 
-    private func find(_ node: String) -> String {
+    /// Joins the ids a message carries into one cluster and returns its root (nil without ids).
+    func join(_ message: Message, keepingOrder: Bool = true) -> String? {
+        var nodes: [String] = []
+        if let user = message.userId { nodes.append("u:" + user) }
+        if let anonymous = message.anonymousId { nodes.append("a:" + anonymous) }
+        if let group = message.groupId { nodes.append("g:" + group) }
+        if let previous = message.previousId { nodes += ["u:" + previous, "a:" + previous] }
+        guard let first = nodes.first else { return nil }
+        var root = find(first)
+        for node in nodes.dropFirst() { root = union(root, find(node), keepingOrder: keepingOrder) }
+        return root
+    }
+
+    func find(_ node: String) -> String {
         var root = node
         while let up = parent[root], up != root { root = up }
         var walk = node
@@ -180,13 +226,14 @@ public final class LiveEngine {
         return root
     }
 
-    /// Joins two clusters; the joined one keeps both message lists, profiles and due instants.
-    private func union(_ a: String, _ b: String) -> String {
+    /// Joins two clusters; the joined one keeps both message lists (sorted again unless a bulk load
+    /// sorts them at its end), profiles and due instants.
+    private func union(_ a: String, _ b: String, keepingOrder: Bool) -> String {
         guard a != b else { return a }
         let (keep, gone) = (clusterMessages[a]?.count ?? 0) >= (clusterMessages[b]?.count ?? 0) ? (a, b) : (b, a)
         parent[gone] = keep
         clusterMessages[keep, default: []] += clusterMessages.removeValue(forKey: gone) ?? []
-        clusterMessages[keep]?.sort()
+        if keepingOrder { clusterMessages[keep]?.sort() }
         if let profiles = clusterProfiles.removeValue(forKey: gone) {
             for (kind, ids) in profiles { clusterProfiles[keep, default: [:]][kind, default: []].formUnion(ids) }
         }
@@ -195,40 +242,5 @@ public final class LiveEngine {
             queue.push(instant, keep)
         }
         return keep
-    }
-}
-
-/// A min-queue of (instant, cluster root); stale entries are skipped by the reader.
-struct DueQueue {
-    private var heap: [(instant: Int64, root: String)] = []
-
-    var peek: (instant: Int64, root: String)? { heap.first }
-
-    mutating func push(_ instant: Int64, _ root: String) {
-        heap.append((instant, root))
-        var i = heap.count - 1
-        while i > 0 {
-            let up = (i - 1) / 2
-            guard heap[i].instant < heap[up].instant else { break }
-            heap.swapAt(i, up)
-            i = up
-        }
-    }
-
-    mutating func pop() -> (instant: Int64, root: String)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var i = 0
-        while true {
-            let (l, r) = (2 * i + 1, 2 * i + 2)
-            var smallest = i
-            if l < heap.count, heap[l].instant < heap[smallest].instant { smallest = l }
-            if r < heap.count, heap[r].instant < heap[smallest].instant { smallest = r }
-            if smallest == i { break }
-            heap.swapAt(i, smallest)
-            i = smallest
-        }
-        return top
     }
 }

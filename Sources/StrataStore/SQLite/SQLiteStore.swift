@@ -366,7 +366,7 @@ public final class SQLiteStore: EventStore {
 
     public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
         // Without context the `extra` column is not read at all: batch evaluation never needs it.
-        let columns = includingContext ? Self.columns : Self.columns.replacingOccurrences(of: "extra", with: "NULL")
+        let columns = includingContext ? Self.columns : Self.columnsWithoutContext
         try pool.read { db in
             let names = try self.eventNames(db)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM messages ORDER BY seq")
@@ -377,7 +377,7 @@ public final class SQLiteStore: EventStore {
         }
     }
 
-    private func eventNames(_ db: Database) throws -> [Int64: String] {
+    func eventNames(_ db: Database) throws -> [Int64: String] {
         var names: [Int64: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, name FROM event_names") { names[row[0]] = row[1] }
         return names
@@ -387,6 +387,9 @@ public final class SQLiteStore: EventStore {
         seq, message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at, sent_at, group_id,
         previous_id, payload, extra
         """
+
+    /// ``columns`` without the context and integrations objects, which evaluation never reads.
+    static let columnsWithoutContext = columns.replacingOccurrences(of: "extra", with: "NULL")
 
     static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
         let sequence: Int64 = row[0]

@@ -1,0 +1,90 @@
+import StrataCore
+import StrataLanguage
+
+extension LiveEngine {
+    /// An engine started from many stored messages at once, as of `now`: one batch evaluation of the
+    /// whole population sets every membership and due instant, without reporting changes (a start
+    /// from the store, or a definition change that the caller compares with what it held before).
+    ///
+    /// - Parameters:
+    ///   - source: where later evaluations read a cluster's messages; without one, the engine keeps
+    ///     the scanned messages.
+    ///   - scan: calls its argument with every message to load, in arrival order.
+    public static func start(
+        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource?,
+        scan: ((Int64, Message) -> Void) throws -> Void
+    ) throws -> LiveEngine {
+        let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source)
+        var builder = TimelineBuilder(asOf: now, needs: engine.needs)
+        var future: [(root: String, time: Int64)] = []
+        try scan { sequence, message in
+            builder.add(sequence: sequence, message: message)
+            if source == nil { engine.kept[sequence] = message }
+            guard let root = engine.join(message, keepingOrder: false) else { return }
+            engine.clusterMessages[root, default: []].append(sequence)
+            if message.time > now { future.append((root, message.time)) }
+        }
+        engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }
+        let population = builder.build()
+        let batch = Engine(population: population, definitions: definitions, zone: zone, now: now)
+
+        var roots: [ProfileKind: [String]] = [:]
+        for kind in [ProfileKind.users, .accounts] {
+            let ids = population.timelines(kind).ids
+            roots[kind] = ids.map { id in
+                let root = engine.root(ofProfile: id, kind: kind)
+                engine.clusterProfiles[root, default: [:]][kind, default: []].insert(id)
+                return root
+            }
+        }
+        var next: [String: Int64] = [:]
+        for name in engine.segments {
+            guard let kind = definitions.segment(named: name)?.of, let kindRoots = roots[kind] else { continue }
+            engine.members[name] = Set(try batch.segment(named: name).members)
+            for (index, instant) in try batch.nextChanges(ofSegment: name).enumerated() where instant != Int64.max {
+                next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
+            }
+        }
+        for (root, time) in future {
+            let current = engine.find(root)
+            next[current] = min(next[current] ?? Int64.max, time)
+        }
+        for (root, instant) in next {
+            engine.due[root] = instant
+            engine.queue.push(instant, root)
+        }
+        return engine
+    }
+
+    /// The cluster root of a profile: a user profile is keyed by a userId or, never identified, by
+    /// an anonymousId; an account by its groupId.
+    private func root(ofProfile id: String, kind: ProfileKind) -> String {
+        switch kind {
+        case .accounts: find("g:" + id)
+        case .users: find(parent["u:" + id] != nil ? "u:" + id : "a:" + id)
+        }
+    }
+}
+
+extension MembershipChange {
+    /// The enters and exits that turn one set of memberships into another, all at one instant and
+    /// with one cause, by segment name and then profile (bytes). A segment missing from either side
+    /// has no members there.
+    public static func differences(
+        from old: [String: Set<String>], to new: [String: Set<String>], at instant: Int64, cause: Cause
+    ) -> [MembershipChange] {
+        var changes: [MembershipChange] = []
+        for segment in Set(old.keys).union(new.keys).sorted() {
+            let before = old[segment] ?? []
+            let after = new[segment] ?? []
+            let moved = before.symmetricDifference(after).sorted { Value.compareBytes($0, $1) < 0 }
+            for profile in moved {
+                changes.append(
+                    MembershipChange(
+                        segment: segment, profile: profile, entered: after.contains(profile), instant: instant,
+                        cause: cause))
+            }
+        }
+        return changes
+    }
+}
