@@ -18,19 +18,23 @@ public enum Server {
         public var maxEvaluationAge: Duration
         /// The current instant in milliseconds: the receipt time of messages and the evaluation instant.
         public var clock: @Sendable () -> Int64
+        /// Whether edited definition files take effect without a request (`strata serve --watch`).
+        public var watch: Bool
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
-        /// and the system clock.
+        /// the system clock, and definition files read again only after a change through the API.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
-            clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+            clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
+            watch: Bool = false
         ) {
             self.host = host
             self.port = port
             self.maxRequestBytes = maxRequestBytes
             self.maxEvaluationAge = maxEvaluationAge
             self.clock = clock
+            self.watch = watch
         }
     }
 
@@ -41,7 +45,8 @@ public enum Server {
             "POST /batch/", "POST /i/v1/analytics/events", "GET /api/v1/health", "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
-            "GET /api/v1/profiles/{id}/explain/{segment}",
+            "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
+            "GET /api/v1/changes/stream",
         ]
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
@@ -66,17 +71,24 @@ public enum Server {
         let metrics = Metrics()
         let keys = KeyRing(store: store)
         let workbench = Workbench(workspace: workspace, store: store, metrics: metrics, configuration: configuration)
-        let commits = GroupCommit(store: store) { await workbench.invalidate() }
+        let live = LiveService(
+            workspace: workspace, store: store, workbench: workbench, metrics: metrics, configuration: configuration,
+            logger: logger)
+        let commits = GroupCommit(store: store) {
+            live.messagesStored()
+            await workbench.invalidate()
+        }
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         Ingestion(keys: keys, commits: commits, metrics: metrics, configuration: configuration).register(on: router)
-        ManagementAPI(workbench: workbench, keys: keys, metrics: metrics, configuration: configuration)
+        ManagementAPI(workbench: workbench, live: live, keys: keys, metrics: metrics, configuration: configuration)
             .register(on: router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
+            services: [live],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -9,8 +9,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP server: Segment and PostHog ingestion, and the management API under /api/v1.",
         discussion: """
-            Create keys first with `strata keys create`. SIGTERM and SIGINT stop the server gracefully: \
-            requests in flight finish and their messages are committed. Set LOG_LEVEL=debug for a line per request.
+            Create keys first with `strata keys create`. Memberships of `refresh: realtime` segments are kept \
+            current as messages arrive and as time passes; every enter and exit is recorded (`strata changes`) \
+            and streamed at /api/v1/changes/stream. SIGTERM and SIGINT stop the server gracefully: requests in \
+            flight finish and their messages are committed. Set LOG_LEVEL=debug for a line per request.
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -21,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = 8080
 
+    @Flag(help: "Apply edited definition files (segments/, scores/, ...) as soon as they are saved.")
+    var watch = false
+
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace)
@@ -28,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         try await Server.run(
-            workspace: workspace, store: store, configuration: Server.Configuration(host: host, port: port),
+            workspace: workspace, store: store, configuration: Server.Configuration(host: host, port: port, watch: watch),
             logger: logger
         ) { port in
             printError("strata: listening on http://\(host):\(port)")

@@ -10,9 +10,11 @@ extension LiveEngine {
     ///   - source: where later evaluations read a cluster's messages; without one, the engine keeps
     ///     the scanned messages.
     ///   - scan: calls its argument with every message to load, in arrival order.
+    ///   - batch: receives the batch engine over the whole population, for other questions as of `now`
+    ///     (the segments recomputed on a cadence).
     public static func start(
         definitions: Definitions, zone: Zone, now: Int64, source: MessageSource?,
-        scan: ((Int64, Message) -> Void) throws -> Void
+        scan: ((Int64, Message) -> Void) throws -> Void, batch: (Engine) throws -> Void = { _ in }
     ) throws -> LiveEngine {
         let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source)
         var builder = TimelineBuilder(asOf: now, needs: engine.needs)
@@ -26,7 +28,8 @@ extension LiveEngine {
         }
         engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }
         let population = builder.build()
-        let batch = Engine(population: population, definitions: definitions, zone: zone, now: now)
+        let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
+        try batch(whole)
 
         var roots: [ProfileKind: [String]] = [:]
         for kind in [ProfileKind.users, .accounts] {
@@ -40,8 +43,8 @@ extension LiveEngine {
         var next: [String: Int64] = [:]
         for name in engine.segments {
             guard let kind = definitions.segment(named: name)?.of, let kindRoots = roots[kind] else { continue }
-            engine.members[name] = Set(try batch.segment(named: name).members)
-            for (index, instant) in try batch.nextChanges(ofSegment: name).enumerated() where instant != Int64.max {
+            engine.members[name] = Set(try whole.segment(named: name).members)
+            for (index, instant) in try whole.nextChanges(ofSegment: name).enumerated() where instant != Int64.max {
                 next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
             }
         }

@@ -8,6 +8,7 @@ import StrataStore
 /// health and metrics.
 struct ManagementAPI: Sendable {
     let workbench: Workbench
+    let live: LiveService
     let keys: KeyRing
     let metrics: Metrics
     let configuration: Server.Configuration
@@ -38,10 +39,12 @@ struct ManagementAPI: Sendable {
             let name = try Self.segmentName(context)
             let text = try await Self.definitionText(request)
             let isNew = try await workbench.putSegment(named: name, text: text)
+            await live.definitionsDidChange()
             return Response.json(try await workbench.segment(named: name), status: isNew ? .created : .ok)
         }
         api.delete("segments/:name") { _, context in
             try await workbench.deleteSegment(named: try Self.segmentName(context))
+            await live.definitionsDidChange()
             return Response(status: .noContent)
         }
         api.get("segments/:name/members") { request, context in
@@ -53,10 +56,41 @@ struct ManagementAPI: Sendable {
             case nil, "json":
                 let limit = try Self.limit(query["limit"].map(String.init))
                 let cursor = query["cursor"].map(String.init)
+                if let members = try await live.members(of: name) {
+                    return Response.json(Workbench.page(of: members, segment: name, after: cursor, limit: limit))
+                }
                 return Response.json(try await workbench.members(of: name, after: cursor, limit: limit))
             case .some(let other):
                 throw APIError.badRequest("unknown format \"\(other.prefix(20))\", expected json or csv")
             }
+        }
+        api.get("segments/:name/changes") { request, context in
+            let name = try Self.segmentName(context)
+            let query = request.uri.queryParameters
+            let since = try query["since"].map { text in
+                guard let instant = Instant.parse(String(text)) else {
+                    throw APIError.badRequest("since: expected an ISO 8601 instant or a date, found \"\(text.prefix(40))\"")
+                }
+                return instant
+            }
+            let after = try Self.cursor(query["cursor"].map(String.init))
+            let limit = try Self.limit(query["limit"].map(String.init))
+            let changes = try await workbench.store.changes(segment: name, since: since, after: after, limit: limit)
+            if changes.isEmpty, after == nil, since == nil, try await !workbench.isDefined(segment: name) {
+                throw APIError.notFound("no segment `\(name)` and no recorded changes of one")
+            }
+            return Response.json(
+                .object([
+                    "segment": .string(name), "changes": .array(changes.map(\.json)),
+                    "next_cursor": changes.count == limit ? changes.last.map { .string(String($0.id)) } ?? .null : .null,
+                ]))
+        }
+        api.get("changes/stream") { request, _ in
+            let query = request.uri.queryParameters
+            let segment = query["segment"].map(String.init)
+            let after = try Self.cursor(query["after"].map(String.init) ?? request.headers[ChangeStream.lastEventID])
+            return ChangeStream(store: workbench.store, broadcast: live.broadcast, segment: segment, after: after)
+                .response()
         }
         api.get("profiles/:id") { request, context in
             let id = try context.parameters.require("id")
@@ -96,6 +130,15 @@ struct ManagementAPI: Sendable {
             throw APIError.badRequest("expected a whole number from 1 to \(maxPage), found \"\(text.prefix(20))\"")
         }
         return number
+    }
+
+    /// A change id cursor from the query, or nil.
+    static func cursor(_ text: String?) throws -> Int64? {
+        guard let text else { return nil }
+        guard let id = Int64(text), id >= 0 else {
+            throw APIError.badRequest("expected a change id (a whole number), found \"\(text.prefix(20))\"")
+        }
+        return id
     }
 
     /// A definition body: YAML, or JSON (which YAML reads as it is), in UTF-8.

@@ -31,10 +31,14 @@ extension Workbench {
         let evaluation = try current()
         _ = try Self.require(name, in: evaluation)
         _ = try Self.result(name, in: evaluation)
-        let all = evaluation.sortedMembers[name] ?? []
+        return Self.page(of: evaluation.sortedMembers[name] ?? [], segment: name, after: cursor, limit: limit)
+    }
+
+    /// A page of a sorted member list after a cursor (the last id of the previous page).
+    static func page(of all: [String], segment name: String, after cursor: String?, limit: Int) -> JSONValue {
         var start = 0
         if let cursor {
-            start = Self.firstIndex(in: all) { !$0.utf8.lexicographicallyPrecedes(cursor.utf8) && $0 != cursor }
+            start = firstIndex(in: all) { !$0.utf8.lexicographicallyPrecedes(cursor.utf8) && $0 != cursor }
         }
         let page = all[start..<min(all.count, start + limit)]
         let next = start + limit < all.count ? page.last.map(JSONValue.string) ?? .null : .null
@@ -42,6 +46,19 @@ extension Workbench {
             "segment": .string(name), "size": .number(Double(all.count)),
             "members": .array(page.map(JSONValue.string)), "next_cursor": next,
         ])
+    }
+
+    /// Whether `segments/NAME.yaml` exists.
+    func isDefined(segment name: String) -> Bool {
+        DefinitionFiles.read(from: workspace.root).files["segments/\(name).yaml"] != nil
+    }
+
+    /// The members of some segments, evaluated as of now (for cadence recomputation), and the instant.
+    func memberships(of names: [String]) throws -> (instant: Int64, members: [String: Set<String>]) {
+        let evaluation = try current()
+        var members: [String: Set<String>] = [:]
+        for name in names { members[name] = Set(try Self.result(name, in: evaluation).members) }
+        return (evaluation.computedAt, members)
     }
 
     /// Every member as CSV: id, first_seen, last_seen, events.

@@ -11,6 +11,25 @@ final class Metrics: Sendable {
         var buckets = [Int](repeating: 0, count: Metrics.latencyBuckets.count)
         var count = 0
         var sum = 0.0
+
+        mutating func add(_ seconds: Double) {
+            count += 1
+            sum += seconds
+            for (index, bound) in Metrics.latencyBuckets.enumerated() where seconds <= bound { buckets[index] += 1 }
+        }
+
+        /// The bucket, +Inf, sum and count lines of one labelled series.
+        func lines(_ name: String, labels: String) -> [String] {
+            let prefix = labels.isEmpty ? "" : labels + ","
+            var lines = Metrics.latencyBuckets.enumerated().map { index, bound in
+                "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(buckets[index])"
+            }
+            let suffix = labels.isEmpty ? "" : "{\(labels)}"
+            lines.append("\(name)_bucket{\(prefix)le=\"+Inf\"} \(count)")
+            lines.append("\(name)_sum\(suffix) \(sum)")
+            lines.append("\(name)_count\(suffix) \(count)")
+            return lines
+        }
     }
 
     private struct State {
@@ -20,6 +39,27 @@ final class Metrics: Sendable {
         var requests: [String: Int] = [:]
         var latency: [String: Latency] = [:]
         var segmentSizes: [String: Int] = [:]
+        var live: [LiveHistogram: Latency] = [:]
+        var changes: [String: Int] = [:]
+        var liveStartSeconds: Double?
+    }
+
+    /// The real-time membership histograms, in seconds.
+    enum LiveHistogram: String, CaseIterable {
+        /// The evaluation a message causes: reading its profile's messages, evaluating, scheduling.
+        case evaluation = "strata_live_evaluation_seconds"
+        /// From a message's receipt to its membership changes being recorded.
+        case messageDelay = "strata_live_message_delay_seconds"
+        /// From the instant a time-driven change was due to its being recorded.
+        case flipLateness = "strata_live_flip_lateness_seconds"
+
+        var help: String {
+            switch self {
+            case .evaluation: "Real-time evaluation time per message."
+            case .messageDelay: "Time from a message's receipt to its membership changes being recorded."
+            case .flipLateness: "Time from the instant a time-driven membership change was due to its recording."
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -38,14 +78,28 @@ final class Metrics: Sendable {
         let key = "method=\"\(method)\",route=\"\(Self.escape(route))\""
         state.withLock { state in
             state.requests[key + ",status=\"\(status)\"", default: 0] += 1
-            var latency = state.latency[key] ?? Latency()
-            latency.count += 1
-            latency.sum += seconds
-            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound {
-                latency.buckets[index] += 1
-            }
-            state.latency[key] = latency
+            state.latency[key, default: Latency()].add(seconds)
         }
+    }
+
+    /// Adds observations to a real-time histogram.
+    func record(_ histogram: LiveHistogram, seconds: [Double]) {
+        guard !seconds.isEmpty else { return }
+        state.withLock { state in
+            for value in seconds { state.live[histogram, default: Latency()].add(value) }
+        }
+    }
+
+    /// Counts recorded membership changes by cause.
+    func recordChanges(_ changes: [MembershipChange]) {
+        state.withLock { state in
+            for change in changes { state.changes[change.cause.name, default: 0] += 1 }
+        }
+    }
+
+    /// Notes how long the real-time engine took to start from the store.
+    func recordLiveStart(seconds: Double) {
+        state.withLock { $0.liveStartSeconds = seconds }
     }
 
     /// Replaces the segment sizes with those of the latest evaluation.
@@ -75,13 +129,19 @@ final class Metrics: Sendable {
         }
         family("strata_http_request_duration_seconds", "histogram", "HTTP request latency by method and route.")
         for (labels, latency) in state.latency.sorted(by: { $0.key < $1.key }) {
-            for (index, bound) in Self.latencyBuckets.enumerated() {
-                lines.append(
-                    "strata_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(latency.buckets[index])")
-            }
-            lines.append("strata_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(latency.count)")
-            lines.append("strata_http_request_duration_seconds_sum{\(labels)} \(latency.sum)")
-            lines.append("strata_http_request_duration_seconds_count{\(labels)} \(latency.count)")
+            lines += latency.lines("strata_http_request_duration_seconds", labels: labels)
+        }
+        for histogram in LiveHistogram.allCases {
+            family(histogram.rawValue, "histogram", histogram.help)
+            lines += (state.live[histogram] ?? Latency()).lines(histogram.rawValue, labels: "")
+        }
+        family("strata_membership_changes_total", "counter", "Membership changes recorded, by cause.")
+        for (cause, count) in state.changes.sorted(by: { $0.key < $1.key }) {
+            lines.append("strata_membership_changes_total{cause=\"\(cause)\"} \(count)")
+        }
+        if let seconds = state.liveStartSeconds {
+            family("strata_live_start_seconds", "gauge", "Seconds the real-time engine took to start from the store.")
+            lines.append("strata_live_start_seconds \(seconds)")
         }
         family("strata_segment_size", "gauge", "Members of each segment at its latest evaluation.")
         for (segment, size) in state.segmentSizes.sorted(by: { $0.key < $1.key }) {

@@ -1,0 +1,257 @@
+"""Real-time membership benchmark of `strata serve` (not a test: it asserts nothing about time).
+
+Sets up (once) a workspace holding every definition of examples/ plus two probe segments, with
+`strata generate --profile saas --users USERS --days 90 --end NOW` imported, so that windows move while
+the benchmark runs. Then it starts `strata serve` and measures:
+
+- start-up: the server's own figure (`strata_live_start_seconds`), first start and a restart;
+- peak ingest: /v1/batch requests of 100 new events from WORKERS threads for a few seconds;
+- event to membership change over HTTP while a background ingest runs at half that peak: a probe
+  posts one "Bench Ping" for a fresh user every 50 ms and waits for its enter into `bench-pinged`
+  on the change stream (`GET /api/v1/changes/stream`): p50, p99, max;
+- time-driven lateness: every probe user exits `bench-pinged` 30 s after its ping; the lateness of an
+  exit is when the stream delivered it minus its instant (p50, p99, max), together with every other
+  time-driven change of the catalog seen meanwhile;
+- incremental cost per event: the server's `strata_live_evaluation_seconds` sum / count.
+
+Prints one JSON object. Usage:
+  live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROBE_SEGMENT = 'title: Pinged in the last 30 seconds\nwhere: did("Bench Ping", last 30s)\n'
+
+
+def now_iso():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentiles(values):
+    if not values:
+        return None
+    ordered = sorted(values)
+
+    def at(p):
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+
+    return {"count": len(ordered), "p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1000, 2)}
+
+
+def post(port, key, path, body):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST",
+                                 headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as response:
+        return response.status
+
+
+def metrics(port, admin):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/metrics",
+                                 headers={"Authorization": f"Bearer {admin}"})
+    values = {}
+    with urllib.request.urlopen(req, timeout=60) as response:
+        for line in response.read().decode().splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                values[name] = float(value)
+    return values
+
+
+def prepare(strata, work, users):
+    ws = os.path.join(work, f"live-{users}")
+    if os.path.exists(os.path.join(ws, "strata.yaml")):
+        return ws
+    shutil.rmtree(ws, ignore_errors=True)
+    subprocess.run([strata, "init", ws], check=True, stdout=subprocess.DEVNULL)
+    for folder in ("segments", "scores", "stages"):
+        for name in os.listdir(os.path.join(ROOT, "examples", folder)):
+            shutil.copy(os.path.join(ROOT, "examples", folder, name), os.path.join(ws, folder))
+    with open(os.path.join(ws, "segments", "bench-pinged.yaml"), "w") as f:
+        f.write(PROBE_SEGMENT)
+    data = os.path.join(work, f"live-{users}.jsonl")
+    subprocess.run([strata, "generate", "--profile", "saas", "--users", str(users), "--days", "90", "--seed", "1",
+                    "--end", now_iso(), "--out", data], check=True)
+    subprocess.run([strata, "import", data, "-w", ws], check=True)
+    return ws
+
+
+class Serve:
+    def __init__(self, strata, ws, admin):
+        self.port = free_port()
+        self.process = subprocess.Popen([strata, "serve", "-w", ws, "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.admin = admin
+        while True:
+            try:
+                values = metrics(self.port, admin)
+                if "strata_live_start_seconds" in values:
+                    self.start_seconds = values["strata_live_start_seconds"]
+                    return
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit("strata serve exited")
+            time.sleep(0.2)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=600)
+
+
+class Stream(threading.Thread):
+    """Reads the change stream; keeps (arrival, change) pairs."""
+
+    def __init__(self, port, admin):
+        super().__init__(daemon=True)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=None)
+        self.connection.request("GET", "/api/v1/changes/stream", headers={"Authorization": f"Bearer {admin}"})
+        self.response = self.connection.getresponse()
+        self.changes, self.lock = [], threading.Lock()
+        self.entered = {}
+
+    def run(self):
+        for raw in self.response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("data: "):
+                arrival = time.time()
+                change = json.loads(line[6:])
+                with self.lock:
+                    self.changes.append((arrival, change))
+                    if change["segment"] == "bench-pinged" and change["direction"] == "enter":
+                        self.entered[change["profile"]] = arrival
+
+
+class Load:
+    """Background ingest: WORKERS threads sending batches of 100 new events at a target rate (events/s)."""
+
+    def __init__(self, port, key, workers, rate):
+        self.port, self.key, self.rate = port, key, rate
+        self.stopping, self.sent, self.lock = threading.Event(), 0, threading.Lock()
+        self.threads = [threading.Thread(target=self.work, args=(i,), daemon=True) for i in range(workers)]
+        self.workers = workers
+
+    def work(self, worker):
+        rng = random.Random(worker)
+        n = 0
+        interval = 100 * self.workers / self.rate if self.rate else 0
+        next_at = time.time()
+        while not self.stopping.is_set():
+            batch = [{"type": "track", "userId": f"u-{rng.randrange(1_000_000)}", "event": "Feature Used",
+                      "properties": {"feature": "reports"}, "messageId": f"load-{worker}-{n + i}",
+                      "timestamp": now_iso()} for i in range(100)]
+            n += 100
+            post(self.port, self.key, "/v1/batch", json.dumps({"batch": batch}).encode())
+            with self.lock:
+                self.sent += 100
+            if interval:
+                next_at += interval
+                time.sleep(max(0.0, next_at - time.time()))
+
+    def __enter__(self):
+        self.started = time.time()
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+        self.seconds = time.time() - self.started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("strata")
+    parser.add_argument("work")
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--probes", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    ws = prepare(args.strata, args.work, args.users)
+
+    def key(kind):
+        return subprocess.run([args.strata, "keys", "create", "--kind", kind, "-w", ws], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    write, admin = key("write"), key("admin")
+    result = {"users": args.users, "workspace": ws}
+    server = Serve(args.strata, ws, admin)
+    result["start_seconds"] = server.start_seconds
+    stream = Stream(server.port, admin)
+    stream.start()
+    try:
+        with Load(server.port, write, args.workers, 0) as peak:
+            time.sleep(10)
+        result["peak_events_per_second"] = round(peak.sent / peak.seconds)
+        half = peak.sent / peak.seconds / 2
+        result["background_events_per_second_target"] = round(half)
+        time.sleep(5)  # let the live engine drain the peak run
+
+        latencies, probes = [], []
+        with Load(server.port, write, args.workers, half) as background:
+            for i in range(args.probes):
+                user = f"bench-{time.time_ns()}-{i}"
+                message = {"userId": user, "event": "Bench Ping", "messageId": f"probe-{user}",
+                           "timestamp": now_iso()}
+                sent = time.time()
+                post(server.port, write, "/v1/track", json.dumps(message).encode())
+                probes.append((user, sent))
+                time.sleep(0.05)
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                with stream.lock:
+                    if all(user in stream.entered for user, _ in probes):
+                        break
+                time.sleep(0.1)
+        result["background_events_per_second"] = round(background.sent / background.seconds)
+        with stream.lock:
+            for user, sent in probes:
+                if user in stream.entered:
+                    latencies.append(stream.entered[user] - sent)
+        result["event_to_change"] = percentiles(latencies)
+        result["event_to_change_missing"] = len(probes) - len(latencies)
+
+        time.sleep(35)  # every probe exits 30 s after its ping
+        with stream.lock:
+            changes = list(stream.changes)
+        lateness = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
+                    for arrival, c in changes if c["cause"] == "time"]
+        probe_exits = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
+                       for arrival, c in changes if c["cause"] == "time" and c["segment"] == "bench-pinged"]
+        result["time_lateness_all"] = percentiles(lateness)
+        result["time_lateness_probe_exits"] = percentiles(probe_exits)
+        values = metrics(server.port, admin)
+        count = values.get("strata_live_evaluation_seconds_count", 0)
+        result["evaluated_messages"] = int(count)
+        result["evaluation_us_per_message"] = round(values["strata_live_evaluation_seconds_sum"] / count * 1e6, 1)
+    finally:
+        server.stop()
+    restarted = Serve(args.strata, ws, admin)
+    result["restart_seconds"] = restarted.start_seconds
+    restarted.stop()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// Real-time memberships inside the server: follows the store's message log with a ``LiveEngine``,
+/// fires time-driven changes at their instant, recomputes population-relative segments on their
+/// cadence, and records every enter and exit (with a checkpoint) before handing it to the change
+/// streams.
+///
+/// Start-up resumes from the checkpoint: the messages up to it are evaluated at once as of its
+/// instant (what was recorded then, so nothing is reported again), the messages stored after it are
+/// taken one by one, then time moves to now and the changes that fell due meanwhile are recorded at
+/// their own instants. A first start records the memberships as they are without reporting them.
+actor LiveService: Service {
+    /// Messages taken from the log per read.
+    static let batchSize = 2_000
+    /// The longest wait between looks at the log (messages stored by another process, edited
+    /// definitions with `--watch`).
+    static let poll = Duration.seconds(1)
+    /// How often an idle change stream gets a heartbeat.
+    static let heartbeat = Duration.seconds(15)
+
+    let workspace: Workspace
+    let store: any EventStore
+    let workbench: Workbench
+    let metrics: Metrics
+    let configuration: Server.Configuration
+    let logger: Logger
+    let broadcast = ChangeBroadcast()
+    private let doorbell = Doorbell()
+
+    private var engine: LiveEngine?
+    /// The definition files the engine was built from.
+    private var sources: [String: String] = [:]
+    private var definitionsChanged = false
+    /// Every segment's members as recorded (real-time and cadence segments).
+    private var recorded: [String: Set<String>] = [:]
+    /// Recorded members sorted by bytes, for pages; dropped when a segment changes.
+    private var sorted: [String: [String]] = [:]
+    /// The last message sequence taken.
+    private var processed: Int64 = 0
+    /// When each cadence segment is next recomputed.
+    private var cadenceDue: [String: Int64] = [:]
+    /// Whether a start or step is under way, and the callers waiting for it to end (the actor is
+    /// reentrant at every `await`, and two steps must never interleave).
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger) {
+        self.workspace = workspace
+        self.store = store
+        self.workbench = workbench
+        self.metrics = metrics
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// New messages were committed.
+    nonisolated func messagesStored() {
+        doorbell.ring()
+    }
+
+    /// A definition file was written or removed.
+    func definitionsDidChange() {
+        definitionsChanged = true
+        doorbell.ring()
+    }
+
+    /// The members of a segment kept in real time, sorted by bytes, after taking every message already
+    /// committed (so a client reads its own writes); nil before the engine has started and for
+    /// segments recomputed on a cadence.
+    func members(of segment: String) async throws -> [String]? {
+        guard let engine, engine.segments.contains(segment) else { return nil }
+        try await exclusively { try await step() }
+        if let list = sorted[segment] { return list }
+        let list = (recorded[segment] ?? []).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        sorted[segment] = list
+        return list
+    }
+
+    /// Whether a segment is kept in real time (nil before the engine has started).
+    func isRealtime(_ segment: String) -> Bool? {
+        engine.map { $0.segments.contains(segment) }
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await loop()
+        } onGracefulShutdown: {
+            self.doorbell.ring()
+        }
+        broadcast.endAll()
+    }
+
+    private func loop() async {
+        var lastBeat = ContinuousClock.now
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await exclusively {
+                    if engine == nil { try await start() }
+                    try await step()
+                }
+                failures = 0
+            } catch {
+                failures += 1
+                logger.error("real-time memberships: \(error)", metadata: ["failures": "\(failures)"])
+            }
+            if ContinuousClock.now - lastBeat >= Self.heartbeat {
+                broadcast.send([])
+                lastBeat = .now
+            }
+            await doorbell.wait(atMost: waitTime(failures: failures))
+        }
+    }
+
+    /// Runs a start or a step once no other one is under way.
+    private func exclusively(_ body: () async throws -> Void) async throws {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        try await body()
+    }
+
+    /// How long to sleep: until the next time-driven change or cadence, at most ``poll``; longer after
+    /// repeated failures.
+    private func waitTime(failures: Int) -> Duration {
+        if failures > 0 { return .seconds(min(30, 1 << min(failures, 5))) }
+        let now = configuration.clock()
+        let next = min(engine?.nextDue ?? Int64.max, cadenceDue.values.min() ?? Int64.max)
+        guard next != Int64.max else { return Self.poll }
+        return min(Self.poll, .milliseconds(max(0, next - now)))
+    }
+
+    // MARK: Start
+
+    /// Builds the engine from the store, resuming from the checkpoint.
+    private func start() async throws {
+        let started = ContinuousClock.now
+        let (files, definitions) = try readDefinitions()
+        let checkpoint = try await store.liveCheckpoint()
+        let instant = checkpoint?.instant ?? configuration.clock()
+        let (engine, cadence, last) = try load(definitions, at: instant, through: checkpoint?.sequence ?? Int64.max)
+        self.engine = engine
+        sources = files.files
+        definitionsChanged = false
+        processed = last
+        let current = engine.allMembers.merging(cadence) { live, _ in live }
+        if checkpoint != nil {
+            let previous = try await store.liveMembers()
+            recorded = previous
+            try await record(changed(from: previous, to: current, engine: engine, at: instant))
+        } else {
+            try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: last, instant: instant))
+            recorded = current
+        }
+        sorted = [:]
+        scheduleCadence(engine, from: instant)
+        let seconds = (ContinuousClock.now - started).seconds
+        metrics.recordLiveStart(seconds: seconds)
+        logger.info(
+            "real-time memberships ready",
+            metadata: [
+                "segments.realtime": "\(engine.segments.count)", "segments.cadence": "\(engine.cadenceSegments.count)",
+                "messages": "\(last)", "seconds": "\(seconds)",
+                "resumed": "\(checkpoint.map { Instant.format($0.instant) } ?? "no")",
+            ])
+    }
+
+    /// A started engine over the stored messages up to a sequence, the members of the cadence
+    /// segments at the same instant, and the last sequence read.
+    private func load(
+        _ definitions: Definitions, at instant: Int64, through last: Int64
+    ) throws -> (LiveEngine, [String: Set<String>], Int64) {
+        struct End: Error {}
+        let store = store
+        var read: Int64 = 0
+        var batch: Engine?
+        let engine = try LiveEngine.start(
+            definitions: definitions, zone: workspace.config.timezone, now: instant,
+            source: { sequences in try store.messages(sequences: sequences) },
+            scan: { body in
+                do {
+                    try store.forEachMessage(includingContext: false) { sequence, message in
+                        guard sequence <= last else { throw End() }
+                        read = sequence
+                        body(sequence, message)
+                    }
+                } catch is End {}
+            }, batch: { batch = $0 })
+        var cadence: [String: Set<String>] = [:]
+        for name in engine.cadenceSegments.keys {
+            cadence[name] = Set(try batch?.segment(named: name).members ?? [])
+        }
+        return (engine, cadence, read)
+    }
+
+    /// The enters and exits between two sets of memberships, as definition changes for real-time
+    /// segments and cadence changes for the others.
+    private func changed(
+        from old: [String: Set<String>], to new: [String: Set<String>], engine: LiveEngine, at instant: Int64
+    ) -> [MembershipChange] {
+        let cadence = Set(engine.cadenceSegments.keys)
+        let split = { (map: [String: Set<String>], keep: Bool) in map.filter { cadence.contains($0.key) == keep } }
+        return MembershipChange.differences(
+            from: split(old, false), to: split(new, false), at: instant, cause: .definition)
+            + MembershipChange.differences(from: split(old, true), to: split(new, true), at: instant, cause: .cadence)
+    }
+
+    private func scheduleCadence(_ engine: LiveEngine, from instant: Int64) {
+        cadenceDue = engine.cadenceSegments.compactMapValues { refresh in refresh.interval.map { instant + $0 } }
+    }
+
+    private func readDefinitions() throws -> (DefinitionFiles, Definitions) {
+        let files = DefinitionFiles.read(from: workspace.root)
+        let definitions = Definitions.load(files)
+        let errors = (files.diagnostics + definitions.diagnostics).filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            throw LiveError("the definitions have \(errors.count) error(s): \(errors.map(\.description).joined(separator: "; "))")
+        }
+        return (files, definitions)
+    }
+
+    // MARK: Steps
+
+    /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
+    /// that are due and applies changed definitions, recording the changes of each part.
+    private func step() async throws {
+        guard let engine else { return }
+        while true {
+            let batch = try store.messages(after: processed, limit: Self.batchSize)
+            guard !batch.isEmpty else { break }
+            var changes: [MembershipChange] = []
+            var costs: [Double] = []
+            for (sequence, message) in batch {
+                let started = ContinuousClock.now
+                let at = max(engine.now, min(message.receivedAt, configuration.clock()))
+                changes += try engine.ingest(message, sequence: sequence, at: at)
+                costs.append((ContinuousClock.now - started).seconds)
+                processed = sequence
+            }
+            metrics.record(.evaluation, seconds: costs)
+            let recordedAt = try await record(changes)
+            metrics.record(.messageDelay, seconds: batch.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
+            if batch.count < Self.batchSize { break }
+        }
+        let timeChanges = try engine.advance(to: configuration.clock())
+        if !timeChanges.isEmpty {
+            let recordedAt = try await record(timeChanges)
+            metrics.record(.flipLateness, seconds: timeChanges.map { Double(recordedAt - $0.instant) / 1000 })
+        }
+        try await recomputeCadence(engine)
+        if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
+    }
+
+    /// Recomputes the cadence segments that are due with a batch evaluation as of now.
+    private func recomputeCadence(_ engine: LiveEngine) async throws {
+        let now = configuration.clock()
+        let due = cadenceDue.filter { $0.value <= now }.map(\.key)
+        guard !due.isEmpty else { return }
+        let (instant, members) = try await workbench.memberships(of: due)
+        var changes: [MembershipChange] = []
+        for name in due.sorted() {
+            changes += MembershipChange.differences(
+                from: [name: recorded[name] ?? []], to: [name: members[name] ?? []], at: instant, cause: .cadence)
+            cadenceDue[name] = engine.cadenceSegments[name]?.interval.map { instant + $0 }
+        }
+        try await record(changes)
+    }
+
+    /// Rebuilds the engine when the definition files changed, recording what the new definitions
+    /// move as definition changes.
+    private func applyDefinitions(_ engine: LiveEngine) async throws {
+        definitionsChanged = false
+        let files = DefinitionFiles.read(from: workspace.root)
+        guard files.files != sources else { return }
+        let definitions: Definitions
+        do {
+            definitions = try readDefinitions().1
+        } catch {
+            sources = files.files  // reported once, until the files change again
+            logger.error("the changed definitions were not applied: \(error)")
+            return
+        }
+        let instant = engine.now
+        let (next, cadence, _) = try load(definitions, at: instant, through: processed)
+        let current = next.allMembers.merging(cadence) { live, _ in live }
+        self.engine = next
+        sources = files.files
+        scheduleCadence(next, from: instant)
+        let changes = MembershipChange.differences(from: recorded, to: current, at: instant, cause: .definition)
+        try await record(changes)
+        logger.info("definitions applied", metadata: ["changes": "\(changes.count)"])
+    }
+
+    /// Records changes with the checkpoint in one transaction, applies them to ``recorded`` and sends
+    /// them to the streams; returns the recording instant.
+    @discardableResult
+    private func record(_ changes: [MembershipChange]) async throws -> Int64 {
+        let recordedAt = configuration.clock()
+        guard let engine else { return recordedAt }
+        let saved = try await store.recordChanges(
+            changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
+        for change in changes {
+            if change.entered {
+                recorded[change.segment, default: []].insert(change.profile)
+            } else {
+                recorded[change.segment]?.remove(change.profile)
+            }
+            sorted[change.segment] = nil
+        }
+        metrics.recordChanges(changes)
+        if !saved.isEmpty { broadcast.send(saved) }
+        return recordedAt
+    }
+}
+
+/// A failure of the real-time engine, logged and retried.
+struct LiveError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
