@@ -46,6 +46,14 @@ public protocol EventStore: Sendable {
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     /// Without `includingContext`, messages come without their context and integrations objects.
     func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws
+
+    /// The stored messages of the given sequences, in ascending sequence order, without their context
+    /// and integrations objects (as ``forEachMessage(includingContext:_:)`` gives them); sequences not
+    /// stored are skipped. A blocking read, for the live engine between commits.
+    func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)]
+
+    /// Calls `body` with every stored message id in arrival order (a blocking scan).
+    func forEachMessageId(_ body: (String) throws -> Void) throws
 }
 
 /// What an append did.
