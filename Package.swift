@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataStoreTests",
-            dependencies: ["StrataStore", "StrataCore"],
+            dependencies: ["StrataStore", "StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

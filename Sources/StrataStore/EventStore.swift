@@ -54,6 +54,21 @@ public protocol EventStore: Sendable {
 
     /// Calls `body` with every stored message id in arrival order (a blocking scan).
     func forEachMessageId(_ body: (String) throws -> Void) throws
+
+    /// Appends membership changes to the change log in order, applies them to the live members (an
+    /// enter adds the profile, an exit removes it) and sets the live checkpoint, in one transaction.
+    /// With no changes, only the checkpoint moves.
+    func recordChanges(_ changes: [MembershipChange], checkpoint: LiveCheckpoint, recordedAt: Int64) async throws
+
+    /// The checkpoint of the latest ``recordChanges(_:checkpoint:recordedAt:)``, or nil before the first.
+    func liveCheckpoint() async throws -> LiveCheckpoint?
+
+    /// The current members of each segment as the change log leaves them, by segment name.
+    func liveMembers() async throws -> [String: Set<String>]
+
+    /// Recorded changes, oldest first: of one segment (or of all when `segment` is nil), at or after the
+    /// instant `since`, after the change id `after` (a cursor), at most `limit` of them.
+    func changes(segment: String?, since: Int64?, after: Int64?, limit: Int) async throws -> [RecordedChange]
 }
 
 /// What an append did.
