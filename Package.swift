@@ -92,6 +92,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StrataCLITests",
+            dependencies: ["StrataStore", "StrataCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StrataIngestTests",
             dependencies: ["StrataIngest", "StrataStore", "StrataCore"],
             swiftSettings: swiftSettings

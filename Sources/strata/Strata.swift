@@ -11,6 +11,7 @@ struct Strata: AsyncParsableCommand {
             CheckCommand.self,
             ImportCommand.self,
             ProfileCommand.self,
+            MessagesCommand.self,
             RunCommand.self,
             MembersCommand.self,
             ExplainCommand.self,
