@@ -14,6 +14,7 @@ struct Strata: AsyncParsableCommand {
             MessagesCommand.self,
             RunCommand.self,
             MembersCommand.self,
+            ChangesCommand.self,
             ExplainCommand.self,
             RFMCommand.self,
             StagesCommand.self,

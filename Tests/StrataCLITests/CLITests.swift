@@ -3,7 +3,7 @@ import StrataCore
 import StrataStore
 import Testing
 
-/// `strata messages`, run as the built binary on a real workspace.
+/// `strata changes` and `strata messages`, run as the built binary on a real workspace.
 struct CLITests {
     /// 2026-07-01T00:00:00Z.
     static let t0: Int64 = 1_782_864_000_000
@@ -91,6 +91,75 @@ struct CLITests {
         #else
             return Bundle.main.bundleURL.appendingPathComponent("strata")
         #endif
+    }
+
+    @Test func changesPrintsATable() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("changes", "buyers")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout == """
+                instant                   direction  profile  cause
+                2026-07-01T00:00:05.000Z  enter      ann      message o1
+                2026-07-01T00:10:00.000Z  enter      bob      message o2
+                2026-07-02T00:00:00.000Z  exit       ann      time
+                2026-07-03T00:00:00.000Z  enter      x,y      cadence
+
+                """)
+        #expect(run.stderr == "")
+    }
+
+    @Test func changesSinceAnInstantAsCSV() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("changes", "buyers", "--since", "2026-07-01T00:10:00Z", "--format", "csv")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout == """
+                id,instant,segment,profile,direction,cause,message_id
+                2,2026-07-01T00:10:00.000Z,buyers,bob,enter,message,o2
+                3,2026-07-02T00:00:00.000Z,buyers,ann,exit,time,
+                5,2026-07-03T00:00:00.000Z,buyers,"x,y",enter,cadence,
+
+                """)
+    }
+
+    @Test func changesAsJSONLinesUpToALimit() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let buyers = try fixture.strata("changes", "buyers", "--format", "jsonl", "--limit", "2")
+        #expect(buyers.status == 0)
+        #expect(
+            buyers.stdout == """
+                {"cause":"message","direction":"enter","id":1,"instant":"2026-07-01T00:00:05.000Z","message_id":"o1","profile":"ann","segment":"buyers"}
+                {"cause":"message","direction":"enter","id":2,"instant":"2026-07-01T00:10:00.000Z","message_id":"o2","profile":"bob","segment":"buyers"}
+
+                """)
+        // A segment no longer defined still has its recorded changes.
+        let gone = try fixture.strata("changes", "gone", "--format", "jsonl")
+        #expect(gone.status == 0)
+        #expect(
+            gone.stdout == """
+                {"cause":"definition","direction":"enter","id":4,"instant":"2026-07-02T00:00:00.000Z","message_id":null,"profile":"cid","segment":"gone"}
+
+                """)
+    }
+
+    @Test func changesOfAnUnknownOrQuietSegment() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let unknown = try fixture.strata("changes", "buyer")
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout == "")
+        #expect(unknown.stderr == "Error: unknown segment `buyer`; did you mean `buyers`?\n")
+        let quiet = try fixture.strata("changes", "browsers")
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout == "")
+        #expect(quiet.stderr == "no changes recorded for `browsers`\n")
+        let later = try fixture.strata("changes", "gone", "--since", "2026-08-01")
+        #expect(later.status == 0)
+        #expect(later.stderr == "no changes recorded for `gone` since 2026-08-01T00:00:00.000Z\n")
     }
 
     @Test func messagesIdsOnlyInArrivalOrder() async throws {
