@@ -88,6 +88,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataStoreTests",
+            dependencies: ["StrataStore", "StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataCLITests",
             dependencies: ["StrataStore", "StrataCore"],
             swiftSettings: swiftSettings
         ),

@@ -50,6 +50,36 @@ public protocol EventStore: Sendable {
     /// The stored messages after a sequence, oldest first, at most `limit` of them, without their
     /// context and integrations objects (a blocking read, for the real-time engine to follow the log).
     func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
+
+    /// The stored messages of the given sequences, in ascending sequence order, without their context
+    /// and integrations objects (as ``forEachMessage(includingContext:_:)`` gives them); sequences not
+    /// stored are skipped. A blocking read, for the live engine between commits.
+    func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)]
+
+    /// Calls `body` with every stored message id in arrival order (a blocking scan).
+    func forEachMessageId(_ body: (String) throws -> Void) throws
+
+    /// Appends membership changes to the change log in order, applies them to the live members (an
+    /// enter adds the profile, an exit removes it) and sets the live checkpoint, in one transaction.
+    /// With no changes, only the checkpoint moves. Returns the changes as recorded, with their ids.
+    @discardableResult
+    func recordChanges(
+        _ changes: [MembershipChange], checkpoint: LiveCheckpoint, recordedAt: Int64
+    ) async throws -> [RecordedChange]
+
+    /// Replaces the live members with a whole new set and sets the checkpoint, recording no change (the
+    /// first start of the real-time engine over an existing store).
+    func resetLiveMembers(_ members: [String: Set<String>], checkpoint: LiveCheckpoint) async throws
+
+    /// The checkpoint of the latest ``recordChanges(_:checkpoint:recordedAt:)``, or nil before the first.
+    func liveCheckpoint() async throws -> LiveCheckpoint?
+
+    /// The current members of each segment as the change log leaves them, by segment name.
+    func liveMembers() async throws -> [String: Set<String>]
+
+    /// Recorded changes, oldest first: of one segment (or of all when `segment` is nil), at or after the
+    /// instant `since`, after the change id `after` (a cursor), at most `limit` of them.
+    func changes(segment: String?, since: Int64?, after: Int64?, limit: Int) async throws -> [RecordedChange]
 }
 
 /// What an append did.

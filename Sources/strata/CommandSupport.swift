@@ -68,16 +68,16 @@ func grouped(_ value: Int) -> String {
     return value < 0 ? "-" + out : out
 }
 
-/// Rows as a text table: columns padded to their widest cell, the first left-aligned, the others
-/// right-aligned, two spaces apart.
-func alignedTable(_ rows: [[String]]) -> String {
+/// Rows as a text table: columns padded to their widest cell, the first `leftAligned` left-aligned (a
+/// row's last cell is not padded on the right), the others right-aligned, two spaces apart.
+func alignedTable(_ rows: [[String]], leftAligned: Int = 1) -> String {
     let columns = rows.map(\.count).max() ?? 0
     let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
     return rows.map { row in
         row.enumerated().map { c, cell in
-            c == 0
-                ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                : String(repeating: " ", count: widths[c] - cell.count) + cell
+            let pad = String(repeating: " ", count: widths[c] - cell.count)
+            if c >= leftAligned { return pad + cell }
+            return c == row.count - 1 ? cell : cell + pad
         }.joined(separator: "  ")
     }.joined(separator: "\n")
 }

@@ -33,7 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         try await Server.run(
-            workspace: workspace, store: store, configuration: Server.Configuration(host: host, port: port, watch: watch),
+            workspace: workspace, store: store,
+            configuration: Server.Configuration(host: host, port: port, watch: watch),
             logger: logger
         ) { port in
             printError("strata: listening on http://\(host):\(port)")

@@ -195,4 +195,18 @@ struct MessageDecodingTests {
         #expect(a.messageId == b.messageId)  // key order does not matter
         #expect(a.messageId != c.messageId)
     }
+
+    @Test func jsonReadsBackAsTheSameMessage() throws {
+        let batch = try decode(Self.segmentPython).map { try $0.get() }
+        let page = try message(
+            #"{"type":"page","name":"Docs","anonymousId":"a","messageId":"p1","context":{"page":{"path":"/docs"}}}"#)
+        for message in batch + [page] {
+            #expect(try Message.decode(message.json, receivedAt: 0) == message)
+        }
+        #expect(
+            JSONWriter.string(batch[3].json)
+                == #"{"context":{},"integrations":{},"messageId":"m-4","previousId":"anon-7","#
+                + #""receivedAt":"2026-06-30T12:00:00.000Z","sentAt":"2026-06-30T10:15:40.000Z","#
+                + #""timestamp":"2026-06-30T10:15:33.000Z","type":"alias","userId":"user-1"}"#)
+    }
 }

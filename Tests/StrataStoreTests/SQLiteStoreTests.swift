@@ -189,4 +189,42 @@ struct SQLiteStoreTests {
         try reopened.forEachMessage(includingContext: true) { _, message in ids.append(message.messageId) }
         #expect(ids == ["m1"])
     }
+
+    @Test func messagesBySequenceComeInOrderAcrossQueries() async throws {
+        try await withStore { store in
+            let messages = (0..<2_100).map { i in
+                var message = track("m\(i)", user: "u\(i % 7)", at: Int64(i))
+                message.context = ["ip": .string("10.0.0.\(i % 250)")]
+                return message
+            }
+            _ = try await store.append(messages, quarantine: [])
+            // The even sequences 2...2100 (1,050 of them, so more than one query's worth), asked for
+            // backwards, with a repeat and a sequence never stored.
+            let even = Array(stride(from: Int64(2), through: 2_100, by: 2))
+            #expect(even.count > SQLiteStore.sequencesPerQuery)
+            let found = try store.messages(sequences: even.reversed() + [2, 9_999])
+            #expect(found.map(\.sequence) == even)
+            #expect(found.first?.message.messageId == "m1")
+            #expect(found.last?.message.messageId == "m2099")
+            #expect(found[1_000].sequence == 2_002)
+            #expect(found[1_000].message.userId == "u6")  // m2001: 2001 = 7 × 285 + 6
+            var scanned: [Int64: Message] = [:]
+            try store.forEachMessage(includingContext: false) { sequence, message in scanned[sequence] = message }
+            #expect(found.allSatisfy { $0.message == scanned[$0.sequence] })
+            #expect(found.allSatisfy { $0.message.context == nil })
+            #expect(try store.messages(sequences: []).isEmpty)
+        }
+    }
+
+    @Test func messageIdsComeInArrivalOrderOnce() async throws {
+        try await withStore { store in
+            _ = try await store.append(
+                [track("late", user: "u", at: 50), track("early", user: "u", at: 1)], quarantine: [])
+            _ = try await store.append(
+                [track("early", user: "u", at: 1), track("third", user: "v", at: 20)], quarantine: [])
+            var ids: [String] = []
+            try store.forEachMessageId { ids.append($0) }
+            #expect(ids == ["late", "early", "third"])
+        }
+    }
 }

@@ -1,7 +1,7 @@
 /// An enter into or an exit from a segment, with its instant and its cause.
 public struct MembershipChange: Sendable, Equatable, CustomStringConvertible {
     /// What caused a change.
-    public enum Cause: Sendable, Equatable {
+    public enum Cause: Sendable, Equatable, CustomStringConvertible {
         /// A message, by its id.
         case message(String)
         /// The passing of time: a window edge, a deadline, a threshold, a period end.
@@ -24,6 +24,11 @@ public struct MembershipChange: Sendable, Equatable, CustomStringConvertible {
         /// The message id of a `.message` cause.
         public var messageId: String? {
             if case .message(let id) = self { id } else { nil }
+        }
+
+        /// `message ID`, `time`, `definition` or `cadence`.
+        public var description: String {
+            messageId.map { "message \($0)" } ?? name
         }
 
         /// A cause from its stored name and message id; nil for an unknown name or a message without id.
@@ -60,7 +65,6 @@ public struct MembershipChange: Sendable, Equatable, CustomStringConvertible {
 
     /// `instant segment +profile (cause)`, for example `2026-07-01T00:00:05.000Z pinged -u (time)`.
     public var description: String {
-        let why = cause.messageId.map { "message \($0)" } ?? cause.name
-        return "\(Instant.format(instant)) \(segment) \(entered ? "+" : "-")\(profile) (\(why))"
+        "\(Instant.format(instant)) \(segment) \(entered ? "+" : "-")\(profile) (\(cause))"
     }
 }

@@ -10,8 +10,10 @@ import StrataStore
 /// the store, then the live ones, with none twice and none missing. `?segment=` keeps one segment.
 /// Comments (`: keep-alive`) go out when nothing else does, so proxies keep the connection open.
 struct ChangeStream: Sendable {
-    /// The header a reconnecting client sends.
-    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    /// The `Last-Event-ID` a reconnecting client sends, if any.
+    static func lastEventID(in headers: HTTPFields) -> String? {
+        headers.first { $0.name.canonicalName == "last-event-id" }?.value
+    }
     /// Changes read from the store per page when catching up.
     static let page = 1_000
 

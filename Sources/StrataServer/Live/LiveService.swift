@@ -50,7 +50,10 @@ actor LiveService: Service {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger) {
+    init(
+        workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics,
+        configuration: Server.Configuration, logger: Logger
+    ) {
         self.workspace = workspace
         self.store = store
         self.workbench = workbench
@@ -64,10 +67,16 @@ actor LiveService: Service {
         doorbell.ring()
     }
 
-    /// A definition file was written or removed.
-    func definitionsDidChange() {
+    /// A definition file was written or removed: applies it before returning (once the engine has
+    /// started; before that, the start reads it). A failure is logged, and retried by the next step.
+    func definitionsDidChange() async {
         definitionsChanged = true
-        doorbell.ring()
+        guard engine != nil else { return }
+        do {
+            try await exclusively { try await step() }
+        } catch {
+            logger.error("real-time memberships: \(error)")
+        }
     }
 
     /// The members of a segment kept in real time, sorted by bytes, after taking every message already
@@ -144,7 +153,8 @@ actor LiveService: Service {
     /// Builds the engine from the store, resuming from the checkpoint.
     private func start() async throws {
         let started = ContinuousClock.now
-        let (files, definitions) = try readDefinitions()
+        let files = DefinitionFiles.read(from: workspace.root)
+        let definitions = try Self.definitions(from: files)
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
         let (engine, cadence, last) = try load(definitions, at: instant, through: checkpoint?.sequence ?? Int64.max)
@@ -218,14 +228,15 @@ actor LiveService: Service {
         cadenceDue = engine.cadenceSegments.compactMapValues { refresh in refresh.interval.map { instant + $0 } }
     }
 
-    private func readDefinitions() throws -> (DefinitionFiles, Definitions) {
-        let files = DefinitionFiles.read(from: workspace.root)
+    /// The checked definitions of some files; fails when any has an error.
+    private static func definitions(from files: DefinitionFiles) throws -> Definitions {
         let definitions = Definitions.load(files)
         let errors = (files.diagnostics + definitions.diagnostics).filter { $0.severity == .error }
         guard errors.isEmpty else {
-            throw LiveError("the definitions have \(errors.count) error(s): \(errors.map(\.description).joined(separator: "; "))")
+            throw LiveError(
+                "the definitions have \(errors.count) error(s): \(errors.map(\.description).joined(separator: "; "))")
         }
-        return (files, definitions)
+        return definitions
     }
 
     // MARK: Steps
@@ -278,14 +289,17 @@ actor LiveService: Service {
     /// Rebuilds the engine when the definition files changed, recording what the new definitions
     /// move as definition changes.
     private func applyDefinitions(_ engine: LiveEngine) async throws {
-        definitionsChanged = false
         let files = DefinitionFiles.read(from: workspace.root)
-        guard files.files != sources else { return }
+        guard files.files != sources else {
+            definitionsChanged = false
+            return
+        }
         let definitions: Definitions
         do {
-            definitions = try readDefinitions().1
+            definitions = try Self.definitions(from: files)
         } catch {
             sources = files.files  // reported once, until the files change again
+            definitionsChanged = false
             logger.error("the changed definitions were not applied: \(error)")
             return
         }
@@ -294,6 +308,7 @@ actor LiveService: Service {
         let current = next.allMembers.merging(cadence) { live, _ in live }
         self.engine = next
         sources = files.files
+        definitionsChanged = false
         scheduleCadence(next, from: instant)
         let changes = MembershipChange.differences(from: recorded, to: current, at: instant, cause: .definition)
         try await record(changes)

@@ -69,26 +69,29 @@ struct ManagementAPI: Sendable {
             let query = request.uri.queryParameters
             let since = try query["since"].map { text in
                 guard let instant = Instant.parse(String(text)) else {
-                    throw APIError.badRequest("since: expected an ISO 8601 instant or a date, found \"\(text.prefix(40))\"")
+                    throw APIError.badRequest(
+                        "since: expected an ISO 8601 instant or a date, found \"\(text.prefix(40))\"")
                 }
                 return instant
             }
             let after = try Self.cursor(query["cursor"].map(String.init))
             let limit = try Self.limit(query["limit"].map(String.init))
             let changes = try await workbench.store.changes(segment: name, since: since, after: after, limit: limit)
-            if changes.isEmpty, after == nil, since == nil, try await !workbench.isDefined(segment: name) {
+            if changes.isEmpty, after == nil, since == nil, await !workbench.isDefined(segment: name) {
                 throw APIError.notFound("no segment `\(name)` and no recorded changes of one")
             }
             return Response.json(
                 .object([
                     "segment": .string(name), "changes": .array(changes.map(\.json)),
-                    "next_cursor": changes.count == limit ? changes.last.map { .string(String($0.id)) } ?? .null : .null,
+                    "next_cursor": changes.count == limit
+                        ? changes.last.map { .string(String($0.id)) } ?? .null : .null,
                 ]))
         }
         api.get("changes/stream") { request, _ in
             let query = request.uri.queryParameters
             let segment = query["segment"].map(String.init)
-            let after = try Self.cursor(query["after"].map(String.init) ?? request.headers[ChangeStream.lastEventID])
+            let after = try Self.cursor(
+                query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
             return ChangeStream(store: workbench.store, broadcast: live.broadcast, segment: segment, after: after)
                 .response()
         }

@@ -6,7 +6,9 @@ extension SQLiteStore {
         try pool.read { db in
             let names = try self.eventNames(db)
             return try Row.fetchAll(
-                db, sql: "SELECT \(Self.columnsWithoutContext) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+                db,
+                sql:
+                    "SELECT \(Self.selectedColumns(includingContext: false)) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, limit]
             ).map { row in try Self.decode(row, names: names) }
         }

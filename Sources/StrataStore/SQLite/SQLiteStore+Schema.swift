@@ -78,6 +78,7 @@ extension SQLiteStore {
         }
         registerKeysMigration(&migrator)
         registerModelMigrations(in: &migrator)
+        registerLiveMigrations(in: &migrator)
         return migrator
     }
 }

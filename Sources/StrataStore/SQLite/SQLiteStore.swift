@@ -365,8 +365,7 @@ public final class SQLiteStore: EventStore {
     }
 
     public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
-        // Without context the `extra` column is not read at all: batch evaluation never needs it.
-        let columns = includingContext ? Self.columns : Self.columnsWithoutContext
+        let columns = Self.selectedColumns(includingContext: includingContext)
         try pool.read { db in
             let names = try self.eventNames(db)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM messages ORDER BY seq")
@@ -374,6 +373,40 @@ public final class SQLiteStore: EventStore {
                 let (sequence, message) = try Self.decode(row, names: names)
                 try body(sequence, message)
             }
+        }
+    }
+
+    /// How many sequences one query of ``messages(sequences:)`` binds: within the bound-variable limit
+    /// of every SQLite version.
+    public static let sequencesPerQuery = 999
+
+    public func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)] {
+        let wanted = Set(sequences).sorted()
+        let columns = Self.selectedColumns(includingContext: false)
+        return try pool.read { db in
+            let names = try self.eventNames(db)
+            var result: [(sequence: Int64, message: Message)] = []
+            result.reserveCapacity(wanted.count)
+            // Ascending chunks, each read in sequence order, give the whole in sequence order.
+            for start in stride(from: 0, to: wanted.count, by: Self.sequencesPerQuery) {
+                let chunk = wanted[start..<min(start + Self.sequencesPerQuery, wanted.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(columns) FROM messages WHERE seq IN (\(placeholders)) ORDER BY seq",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    let (sequence, message) = try Self.decode(row, names: names)
+                    result.append((sequence, message))
+                }
+            }
+            return result
+        }
+    }
+
+    public func forEachMessageId(_ body: (String) throws -> Void) throws {
+        try pool.read { db in
+            let ids = try String.fetchCursor(db, sql: "SELECT message_id FROM messages ORDER BY seq")
+            while let id = try ids.next() { try body(id) }
         }
     }
 
@@ -388,8 +421,11 @@ public final class SQLiteStore: EventStore {
         previous_id, payload, extra
         """
 
-    /// ``columns`` without the context and integrations objects, which evaluation never reads.
-    static let columnsWithoutContext = columns.replacingOccurrences(of: "extra", with: "NULL")
+    /// The columns ``decode(_:names:)`` reads; without context the `extra` column is not read at all
+    /// (evaluation never needs it).
+    static func selectedColumns(includingContext: Bool) -> String {
+        includingContext ? columns : columns.replacingOccurrences(of: "extra", with: "NULL")
+    }
 
     static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
         let sequence: Int64 = row[0]

@@ -4,6 +4,20 @@ import HummingbirdTesting
 import StrataCore
 import StrataServer
 import StrataStore
+import Synchronization
+
+/// A clock that stands still until a test moves it.
+final class TestClock: Sendable {
+    private let instant: Mutex<Int64>
+
+    init(_ instant: Int64) { self.instant = Mutex(instant) }
+
+    /// The current instant (ms).
+    var now: Int64 { instant.withLock { $0 } }
+
+    /// Moves the clock forward.
+    func advance(by milliseconds: Int64) { instant.withLock { $0 += milliseconds } }
+}
 
 /// A fresh workspace with a write and an admin key, and the real application over it on loopback.
 struct Harness {
@@ -14,6 +28,8 @@ struct Harness {
     let store: any EventStore & KeyStore
     let writeKey: String
     let adminKey: String
+    /// The server's clock, which tests move by hand.
+    let clock = TestClock(now)
 
     init() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
@@ -33,7 +49,8 @@ struct Harness {
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = Server.application(
             workspace: workspace, store: store,
-            configuration: Server.Configuration(port: 0, maxEvaluationAge: .seconds(3600), clock: { Self.now }))
+            configuration: Server.Configuration(
+                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now }))
         try await app.test(.live, test)
     }
 

@@ -1,0 +1,186 @@
+import Foundation
+import StrataCore
+import StrataStore
+import Testing
+
+/// `strata changes` and `strata messages`, run as the built binary on a real workspace.
+struct CLITests {
+    /// 2026-07-01T00:00:00Z.
+    static let t0: Int64 = 1_782_864_000_000
+
+    /// A workspace defining `buyers` and `browsers`, holding four messages (one sent twice) and five
+    /// recorded changes: four of `buyers` and one of `gone`, a segment no longer defined.
+    struct Fixture {
+        let root: URL
+
+        init() async throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+            let workspace = try Workspace.create(at: root, name: "cli")
+            for (name, event) in [("buyers", "Order Completed"), ("browsers", "Page Viewed")] {
+                try "where: did(\"\(event)\")\n".write(
+                    to: workspace.segmentsDirectory.appendingPathComponent("\(name).yaml"), atomically: true,
+                    encoding: .utf8)
+            }
+            let store = try workspace.openStore()
+            func track(_ id: String, _ user: String, _ event: String, at seconds: Int64) -> Message {
+                Message(
+                    kind: .track, messageId: id, userId: user, event: event,
+                    properties: event == "Order Completed" ? ["revenue": .number(30)] : [:],
+                    timestamp: CLITests.t0 + seconds * 1000, receivedAt: CLITests.t0 + (seconds + 1) * 1000)
+            }
+            let o1 = track("o1", "ann", "Order Completed", at: 5)
+            let p1 = track("p1", "bob", "Page Viewed", at: 60)
+            _ = try await store.append([o1, p1, track("o2", "bob", "Order Completed", at: 600)], quarantine: [])
+            _ = try await store.append([p1, track("o3", "cid", "Page Viewed", at: 700)], quarantine: [])
+            func change(
+                _ segment: String, _ profile: String, _ entered: Bool, at seconds: Int64,
+                _ cause: MembershipChange.Cause
+            ) -> MembershipChange {
+                MembershipChange(
+                    segment: segment, profile: profile, entered: entered, instant: CLITests.t0 + seconds * 1000,
+                    cause: cause)
+            }
+            try await store.recordChanges(
+                [
+                    change("buyers", "ann", true, at: 5, .message("o1")),
+                    change("buyers", "bob", true, at: 600, .message("o2")),
+                ], checkpoint: LiveCheckpoint(sequence: 3, instant: CLITests.t0 + 600_000), recordedAt: CLITests.t0)
+            try await store.recordChanges(
+                [
+                    change("buyers", "ann", false, at: 86_400, .time),
+                    change("gone", "cid", true, at: 86_400, .definition),
+                    change("buyers", "x,y", true, at: 172_800, .cadence),
+                ], checkpoint: LiveCheckpoint(sequence: 4, instant: CLITests.t0 + 172_800_000),
+                recordedAt: CLITests.t0)
+        }
+
+        /// Runs `strata` with the arguments and `-w` naming the workspace.
+        func strata(_ arguments: String...) throws -> Run {
+            try Run(arguments + ["-w", root.path])
+        }
+    }
+
+    /// A finished run of the binary.
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        init(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = arguments
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            status = process.terminationStatus
+        }
+    }
+
+    /// The `strata` binary the package built, beside the test bundle.
+    static var binary: URL {
+        #if os(macOS)
+            let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+                .deletingLastPathComponent()
+            return (products ?? Bundle.main.bundleURL).appendingPathComponent("strata")
+        #else
+            return Bundle.main.bundleURL.appendingPathComponent("strata")
+        #endif
+    }
+
+    @Test func changesPrintsATable() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("changes", "buyers")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout == """
+                instant                   direction  profile  cause
+                2026-07-01T00:00:05.000Z  enter      ann      message o1
+                2026-07-01T00:10:00.000Z  enter      bob      message o2
+                2026-07-02T00:00:00.000Z  exit       ann      time
+                2026-07-03T00:00:00.000Z  enter      x,y      cadence
+
+                """)
+        #expect(run.stderr == "")
+    }
+
+    @Test func changesSinceAnInstantAsCSV() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("changes", "buyers", "--since", "2026-07-01T00:10:00Z", "--format", "csv")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout == """
+                id,instant,segment,profile,direction,cause,message_id
+                2,2026-07-01T00:10:00.000Z,buyers,bob,enter,message,o2
+                3,2026-07-02T00:00:00.000Z,buyers,ann,exit,time,
+                5,2026-07-03T00:00:00.000Z,buyers,"x,y",enter,cadence,
+
+                """)
+    }
+
+    @Test func changesAsJSONLinesUpToALimit() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let buyers = try fixture.strata("changes", "buyers", "--format", "jsonl", "--limit", "2")
+        #expect(buyers.status == 0)
+        #expect(
+            buyers.stdout == """
+                {"cause":"message","direction":"enter","id":1,"instant":"2026-07-01T00:00:05.000Z","message_id":"o1","profile":"ann","segment":"buyers"}
+                {"cause":"message","direction":"enter","id":2,"instant":"2026-07-01T00:10:00.000Z","message_id":"o2","profile":"bob","segment":"buyers"}
+
+                """)
+        // A segment no longer defined still has its recorded changes.
+        let gone = try fixture.strata("changes", "gone", "--format", "jsonl")
+        #expect(gone.status == 0)
+        #expect(
+            gone.stdout == """
+                {"cause":"definition","direction":"enter","id":4,"instant":"2026-07-02T00:00:00.000Z","message_id":null,"profile":"cid","segment":"gone"}
+
+                """)
+    }
+
+    @Test func changesOfAnUnknownOrQuietSegment() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let unknown = try fixture.strata("changes", "buyer")
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout == "")
+        #expect(unknown.stderr == "Error: unknown segment `buyer`; did you mean `buyers`?\n")
+        let quiet = try fixture.strata("changes", "browsers")
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout == "")
+        #expect(quiet.stderr == "no changes recorded for `browsers`\n")
+        let later = try fixture.strata("changes", "gone", "--since", "2026-08-01")
+        #expect(later.status == 0)
+        #expect(later.stderr == "no changes recorded for `gone` since 2026-08-01T00:00:00.000Z\n")
+    }
+
+    @Test func messagesIdsOnlyInArrivalOrder() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("messages", "--ids-only")
+        #expect(run.status == 0)
+        #expect(run.stdout == "o1\np1\no2\no3\n")  // p1 was sent twice and is stored once
+        #expect(try fixture.strata("messages", "--ids-only", "--limit", "2").stdout == "o1\np1\n")
+    }
+
+    @Test func messagesAsJSONLines() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("messages", "--limit", "2")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout == """
+                {"event":"Order Completed","messageId":"o1","properties":{"revenue":30},"receivedAt":"2026-07-01T00:00:06.000Z","timestamp":"2026-07-01T00:00:05.000Z","type":"track","userId":"ann"}
+                {"event":"Page Viewed","messageId":"p1","receivedAt":"2026-07-01T00:01:01.000Z","timestamp":"2026-07-01T00:01:00.000Z","type":"track","userId":"bob"}
+
+                """)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataCore
+import StrataServer
+import StrataStore
+import Testing
+
+/// Real-time memberships in the live server, on a clock the tests move: a message moves a segment
+/// before the next read, time moves it at the exact instant, every change is recorded with its cause,
+/// listed, streamed, and a restart reports nothing twice.
+@Suite("Real-time memberships")
+struct LiveTests {
+    static let pinged = "title: Pinged\nwhere: did(\"Ping\", last 5s)\n"
+
+    /// A track of "Ping" by a user, at the server's current instant.
+    static func ping(_ user: String, id: String, at instant: Int64) -> ByteBuffer {
+        ByteBuffer(
+            string: """
+                {"userId": "\(user)", "event": "Ping", "messageId": "\(id)", "timestamp": "\(Instant.format(instant))"}
+                """)
+    }
+
+    func members(_ client: some TestClientProtocol, _ harness: Harness, _ segment: String) async throws -> JSONValue? {
+        try await client.execute(
+            uri: "/api/v1/segments/\(segment)/members", method: .get, headers: harness.bearer(harness.adminKey)
+        ) { $0.json["members"] }
+    }
+
+    func changes(_ client: some TestClientProtocol, _ harness: Harness, _ query: String) async throws -> JSONValue {
+        try await client.execute(
+            uri: "/api/v1/segments/\(query)", method: .get, headers: harness.bearer(harness.adminKey)
+        ) { response in
+            #expect(response.status == .ok, "\(query): \(response.text)")
+            return response.json
+        }
+    }
+
+    /// The (direction, instant, cause, message id) of each change in an answer.
+    func summary(_ answer: JSONValue) -> [String] {
+        (answer["changes"]?.arrayValue ?? []).map { change in
+            let parts = ["profile", "direction", "instant", "cause", "message_id"].map { key -> String in
+                if case .string(let text)? = change[key] { return text }
+                return "-"
+            }
+            return parts.joined(separator: " ")
+        }
+    }
+
+    @Test("a message enters at once, time exits at the exact instant, and both are recorded with their cause")
+    func messageAndTime() async throws {
+        let harness = try await Harness()
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        let t0 = Harness.now
+        try await harness.run { client in
+            #expect(try await members(client, harness, "pinged") == .array([]))
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
+            ) { #expect($0.status == .ok) }
+            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            harness.clock.advance(by: 4_999)
+            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            harness.clock.advance(by: 2_000)
+            #expect(try await members(client, harness, "pinged") == .array([]))
+            let all = try await changes(client, harness, "pinged/changes")
+            #expect(
+                summary(all) == [
+                    "ann enter 2026-07-01T00:00:00.000Z message p1",
+                    "ann exit 2026-07-01T00:00:05.000Z time -",
+                ])
+            #expect(all["next_cursor"] == .null)
+            let later = try await changes(client, harness, "pinged/changes?since=2026-07-01T00:00:00.001Z")
+            #expect(summary(later) == ["ann exit 2026-07-01T00:00:05.000Z time -"])
+            let first = try await changes(client, harness, "pinged/changes?limit=1")
+            #expect(summary(first) == ["ann enter 2026-07-01T00:00:00.000Z message p1"])
+            #expect(first["next_cursor"] == .string("1"))
+            let next = try await changes(client, harness, "pinged/changes?limit=1&cursor=1")
+            #expect(summary(next) == ["ann exit 2026-07-01T00:00:05.000Z time -"])
+            try await client.execute(
+                uri: "/api/v1/segments/nobody/changes", method: .get, headers: harness.bearer(harness.adminKey)
+            ) { #expect($0.status == .notFound) }
+            try await client.execute(
+                uri: "/api/v1/segments/pinged/changes?since=yesterday-ish", method: .get,
+                headers: harness.bearer(harness.adminKey)
+            ) { #expect($0.status == .badRequest) }
+        }
+    }
+
+    @Test("a restart reports nothing twice; a change due while down is recorded once at its own instant")
+    func restart() async throws {
+        let harness = try await Harness()
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        let t0 = Harness.now
+        try await harness.run { client in
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
+            ) { #expect($0.status == .ok) }
+            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+        }
+        // Down for a minute: ann's exit fell due at t0 + 5 s. A new segment was added meanwhile.
+        harness.clock.advance(by: 60_000)
+        try harness.write("where: did(\"Ping\")\n", to: "segments/ever-pinged.yaml")
+        for _ in 0..<2 {
+            try await harness.run { client in
+                let pinged = try await members(client, harness, "pinged")
+                let ever = try await members(client, harness, "ever-pinged")
+                #expect(pinged == .array([]))
+                #expect(ever == .array([.string("ann")]))
+                let log = try await changes(client, harness, "pinged/changes")
+                #expect(
+                    summary(log) == [
+                        "ann enter 2026-07-01T00:00:00.000Z message p1",
+                        "ann exit 2026-07-01T00:00:05.000Z time -",
+                    ])
+                let added = try await changes(client, harness, "ever-pinged/changes")
+                #expect(summary(added) == ["ann enter 2026-07-01T00:00:00.000Z definition -"])
+            }
+        }
+    }
+
+    @Test("PUT records a new definition's members as definition changes, DELETE their exits")
+    func definitionChanges() async throws {
+        let harness = try await Harness()
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        let admin = harness.bearer(harness.adminKey)
+        let t0 = Harness.now
+        try await harness.run { client in
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
+            ) { #expect($0.status == .ok) }
+            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            harness.clock.advance(by: 1_000)
+            try await client.execute(
+                uri: "/api/v1/segments/pingers", method: .put, headers: admin,
+                body: ByteBuffer(string: "where: count(\"Ping\") >= 1\n")
+            ) { #expect($0.status == .created) }
+            #expect(
+                summary(try await changes(client, harness, "pingers/changes")) == [
+                    "ann enter 2026-07-01T00:00:01.000Z definition -"
+                ])
+            #expect(try await members(client, harness, "pingers") == .array([.string("ann")]))
+            harness.clock.advance(by: 1_000)
+            try await client.execute(uri: "/api/v1/segments/pingers", method: .delete, headers: admin) {
+                #expect($0.status == .noContent)
+            }
+            #expect(
+                summary(try await changes(client, harness, "pingers/changes")) == [
+                    "ann enter 2026-07-01T00:00:01.000Z definition -",
+                    "ann exit 2026-07-01T00:00:02.000Z definition -",
+                ])
+        }
+    }
+
+    @Test("the change stream delivers changes live, and replays from Last-Event-ID after a reconnect")
+    func stream() async throws {
+        let harness = try await Harness()
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        let auth = ["Authorization": "Bearer \(harness.adminKey)"]
+        let t0 = Harness.now
+        try await harness.run { client in
+            let port = try #require(client.port)
+            let live = try EventStreamReader(port: port, path: "/api/v1/changes/stream", headers: auth)
+            #expect(try await live.wait { $0.received.contains(": strata membership changes") })
+            #expect(live.received.hasPrefix("HTTP/1.1 200"))
+            #expect(live.received.lowercased().contains("content-type: text/event-stream"))
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
+            ) { #expect($0.status == .ok) }
+            #expect(try await live.wait { $0.events.count == 1 })
+            let event = try #require(live.events.first)
+            #expect(event.id == "1")
+            #expect(event.event == "change")
+            #expect(event.data["segment"] == .string("pinged"))
+            #expect(event.data["profile"] == .string("ann"))
+            #expect(event.data["direction"] == .string("enter"))
+            #expect(event.data["instant"] == .string("2026-07-01T00:00:00.000Z"))
+            #expect(event.data["cause"] == .string("message"))
+            #expect(event.data["message_id"] == .string("p1"))
+            harness.clock.advance(by: 5_000)
+            #expect(try await live.wait { $0.events.count == 2 })
+            #expect(live.events.last?.data["direction"] == .string("exit"))
+            #expect(live.events.last?.data["cause"] == .string("time"))
+
+            // A reconnect after event 1 gets event 2 from the store, once; one for another segment, none.
+            let again = try EventStreamReader(
+                port: port, path: "/api/v1/changes/stream", headers: auth.merging(["Last-Event-ID": "1"]) { a, _ in a })
+            #expect(try await again.wait { $0.events.count == 1 })
+            #expect(again.events.map(\.id) == ["2"])
+            let other = try EventStreamReader(
+                port: port, path: "/api/v1/changes/stream?segment=other&after=0", headers: auth)
+            #expect(try await other.wait { $0.received.contains(": strata membership changes") })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(other.events.isEmpty)
+            let refused = try EventStreamReader(port: port, path: "/api/v1/changes/stream", headers: [:])
+            #expect(try await refused.wait { $0.received.hasPrefix("HTTP/1.1 401") })
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import StrataCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A plain HTTP/1.1 client for `text/event-stream` responses: sends one GET over a loopback socket
+/// and reads the stream as it arrives, on its own thread (reads block).
+final class EventStreamReader: @unchecked Sendable {
+    /// One server-sent event.
+    struct Event: Equatable {
+        var id: String?
+        var event: String?
+        var data: JSONValue
+    }
+
+    private let socket: Int32
+    private let lock = NSLock()
+    private var buffer = ""
+
+    /// Connects and sends the request; fails when the connection is refused.
+    init(port: Int, path: String, headers: [String: String]) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
+        let lines = ["GET \(path) HTTP/1.1", "Host: 127.0.0.1"] + headers.map { "\($0): \($1)" }
+        let request = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        Thread.detachNewThread { [self] in
+            var bytes = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(socket, &bytes, bytes.count, 0)
+                guard count > 0 else { return }
+                lock.withLock { buffer += String(decoding: bytes[0..<count], as: UTF8.self) }
+            }
+        }
+    }
+
+    deinit { close(socket) }
+
+    /// Everything received so far (status line, headers and chunked body as sent).
+    var received: String { lock.withLock { buffer } }
+
+    /// The events received so far, in order.
+    var events: [Event] {
+        var events: [Event] = []
+        var current = Event(data: .null)
+        var inEvent = false
+        // By bytes: "\r\n" is one Character, so a split on "\n" by characters would miss it.
+        for bytes in received.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = String(decoding: bytes.last == 0x0D ? bytes.dropLast() : bytes[...], as: UTF8.self)
+            if line.hasPrefix("id: ") {
+                current.id = String(line.dropFirst(4))
+                inEvent = true
+            } else if line.hasPrefix("event: ") {
+                current.event = String(line.dropFirst(7))
+                inEvent = true
+            } else if line.hasPrefix("data: ") {
+                current.data = (try? JSONParser.parse(Array(line.dropFirst(6).utf8))) ?? .null
+                inEvent = true
+            } else if line.isEmpty, inEvent {
+                events.append(current)
+                current = Event(data: .null)
+                inEvent = false
+            }
+        }
+        return events
+    }
+
+    /// Waits (up to 10 s) until `condition` holds for what was received.
+    func wait(until condition: (EventStreamReader) -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if condition(self) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition(self)
+    }
+}
