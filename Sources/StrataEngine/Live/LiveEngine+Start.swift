@@ -61,7 +61,7 @@ extension LiveEngine {
 
     /// The cluster root of a profile: a user profile is keyed by a userId or, never identified, by
     /// an anonymousId; an account by its groupId.
-    private func root(ofProfile id: String, kind: ProfileKind) -> String {
+    func root(ofProfile id: String, kind: ProfileKind) -> String {
         switch kind {
         case .accounts: find("g:" + id)
         case .users: find(parent["u:" + id] != nil ? "u:" + id : "a:" + id)

@@ -91,10 +91,17 @@ public final class LiveEngine {
     @discardableResult
     public func advance(to instant: Int64) throws(EngineError) -> [MembershipChange] {
         var changes: [MembershipChange] = []
-        while let next = nextDue, next <= instant, let top = queue.pop() {
-            due[top.root] = nil
-            now = max(now, top.instant)
-            changes += try evaluate(root: top.root, cause: .time)
+        while let next = nextDue, next <= instant {
+            var roots: [String] = []
+            while let top = queue.peek, top.instant == next {
+                _ = queue.pop()
+                if due[top.root] == next {
+                    due[top.root] = nil
+                    roots.append(top.root)
+                }
+            }
+            now = max(now, next)
+            changes += try evaluate(roots: roots, causes: [:])
         }
         now = max(now, instant)
         return changes
@@ -105,61 +112,96 @@ public final class LiveEngine {
     @discardableResult
     public func ingest(_ message: Message, sequence: Int64, at instant: Int64) throws(EngineError) -> [MembershipChange]
     {
+        try ingest([(sequence, message)], at: instant)
+    }
+
+    /// Takes stored messages received together at `instant`, in sequence order (first applying what
+    /// time changed before it): every profile they touch is evaluated once, in one pass, and a change
+    /// is attributed to the last of the messages that touched its profile's cluster.
+    @discardableResult
+    public func ingest(
+        _ batch: [(sequence: Int64, message: Message)], at instant: Int64
+    ) throws(EngineError) -> [MembershipChange] {
         var changes = try advance(to: instant)
-        if source == nil { kept[sequence] = message }
-        guard let root = join(message) else { return changes }
-        clusterMessages[root, default: []].append(sequence)
-        changes += try evaluate(root: root, cause: .message(message.messageId))
+        var touched: [(node: String, id: String)] = []
+        for (sequence, message) in batch {
+            if source == nil { kept[sequence] = message }
+            guard let root = join(message) else { continue }
+            clusterMessages[root, default: []].append(sequence)
+            touched.append((root, message.messageId))
+        }
+        var causes: [String: MembershipChange.Cause] = [:]
+        for (node, id) in touched { causes[find(node)] = .message(id) }
+        changes += try evaluate(roots: Array(causes.keys), causes: causes)
         return changes
     }
 
     // MARK: Evaluation
 
-    /// Re-evaluates one cluster as of ``now`` and schedules its next due instant.
-    private func evaluate(root: String, cause: MembershipChange.Cause) throws(EngineError) -> [MembershipChange] {
+    /// Re-evaluates clusters together as of ``now``, and schedules each one's next due instant.
+    /// Changes in a cluster without a cause are time-driven.
+    private func evaluate(
+        roots: [String], causes: [String: MembershipChange.Cause]
+    ) throws(EngineError) -> [MembershipChange] {
+        guard !roots.isEmpty else { return [] }
         var builder = TimelineBuilder(asOf: now, needs: needs)
-        var nextMessage = Int64.max
-        for (sequence, message) in try messages(of: root) {
+        var next: [String: Int64] = [:]
+        let sequences = roots.flatMap { clusterMessages[$0] ?? [] }.sorted()
+        for (sequence, message) in try messages(sequences) {
             builder.add(sequence: sequence, message: message)
-            if message.time > now { nextMessage = min(nextMessage, message.time) }
+            if message.time > now, let root = join(message) {
+                next[root] = min(next[root] ?? Int64.max, message.time)
+            }
         }
         let population = builder.build()
         let engine = Engine(population: population, definitions: definitions, zone: zone, now: now, workers: 1)
         var current: [ProfileKind: Set<String>] = [:]
-        for kind in [ProfileKind.users, .accounts] { current[kind] = Set(population.timelines(kind).ids) }
-        let previous = clusterProfiles[root] ?? [:]
+        var previous: [ProfileKind: Set<String>] = [:]
+        var profilesOfRoot: [String: [ProfileKind: Set<String>]] = [:]
+        for kind in [ProfileKind.users, .accounts] {
+            let ids = population.timelines(kind).ids
+            current[kind] = Set(ids)
+            for id in ids {
+                profilesOfRoot[root(ofProfile: id, kind: kind), default: [:]][kind, default: []].insert(id)
+            }
+        }
+        for root in roots {
+            for (kind, ids) in clusterProfiles[root] ?? [:] { previous[kind, default: []].formUnion(ids) }
+        }
         var changes: [MembershipChange] = []
-        var next = nextMessage
         for name in segments {
-            guard let definition = definitions.segment(named: name) else { continue }
-            let result = try engine.segment(named: name)
-            let now = self.now
-            let kind = definition.of
-            let inside = Set(result.members)
+            guard let kind = definitions.segment(named: name)?.of else { continue }
+            let inside = Set(try engine.segment(named: name).members)
             let profiles = (previous[kind] ?? []).union(current[kind] ?? [])
             for profile in profiles.sorted(by: { Value.compareBytes($0, $1) < 0 }) {
                 let was = members[name]?.contains(profile) ?? false
                 let isMember = inside.contains(profile)
                 guard was != isMember else { continue }
                 if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
+                let cause = causes[root(ofProfile: profile, kind: kind)] ?? .time
                 changes.append(
                     MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
             }
-            for horizon in try engine.nextChanges(ofSegment: name) { next = min(next, horizon) }
+            let ids = population.timelines(kind).ids
+            for (index, horizon) in try engine.nextChanges(ofSegment: name).enumerated() where horizon != Int64.max {
+                let root = root(ofProfile: ids[index], kind: kind)
+                next[root] = min(next[root] ?? Int64.max, horizon)
+            }
         }
-        clusterProfiles[root] = current
-        if next != Int64.max {
-            due[root] = next
-            queue.push(next, root)
-        } else {
-            due[root] = nil
+        for root in roots {
+            clusterProfiles[root] = profilesOfRoot[root]
+            if let instant = next[root] {
+                due[root] = instant
+                queue.push(instant, root)
+            } else {
+                due[root] = nil
+            }
         }
         return changes
     }
 
-    /// A cluster's messages, from the source or from those kept.
-    private func messages(of root: String) throws(EngineError) -> [(sequence: Int64, message: Message)] {
-        let sequences = clusterMessages[root] ?? []
+    /// Messages by sequence, from the source or from those kept.
+    private func messages(_ sequences: [Int64]) throws(EngineError) -> [(sequence: Int64, message: Message)] {
         guard let source else { return sequences.compactMap { sequence in kept[sequence].map { (sequence, $0) } } }
         do {
             return try source(sequences)

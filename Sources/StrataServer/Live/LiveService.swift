@@ -16,8 +16,8 @@ import StrataStore
 /// taken one by one, then time moves to now and the changes that fell due meanwhile are recorded at
 /// their own instants. A first start records the memberships as they are without reporting them.
 actor LiveService: Service {
-    /// Messages taken from the log per read.
-    static let batchSize = 2_000
+    /// Messages taken from the log per read (and evaluated together).
+    static let batchSize = 1_000
     /// The longest wait between looks at the log (messages stored by another process, edited
     /// definitions with `--watch`).
     static let poll = Duration.seconds(1)
@@ -248,25 +248,29 @@ actor LiveService: Service {
         while true {
             let batch = try store.messages(after: processed, limit: Self.batchSize)
             guard !batch.isEmpty else { break }
-            var changes: [MembershipChange] = []
-            var costs: [Double] = []
-            for (sequence, message) in batch {
+            // Messages received within moments of each other are taken together, at the latest
+            // receipt, and each profile they touch is evaluated once; a time-driven change due between
+            // receipts splits them, so it is applied between the right messages.
+            var rest = batch[...]
+            while let first = rest.first {
+                let due = engine.nextDue ?? Int64.max
+                let end = rest.dropFirst().firstIndex { $0.message.receivedAt >= due } ?? rest.endIndex
+                let part = Array(rest[..<end])
+                rest = rest[end...]
+                let latest = part.map(\.message.receivedAt).max() ?? first.message.receivedAt
+                let at = max(engine.now, min(latest, configuration.clock()))
                 let started = ContinuousClock.now
-                let at = max(engine.now, min(message.receivedAt, configuration.clock()))
-                changes += try engine.ingest(message, sequence: sequence, at: at)
-                costs.append((ContinuousClock.now - started).seconds)
-                processed = sequence
+                let changes = try engine.ingest(part, at: at)
+                let seconds = (ContinuousClock.now - started).seconds
+                processed = part.last?.sequence ?? processed
+                metrics.record(.evaluation, seconds: Array(repeating: seconds / Double(part.count), count: part.count))
+                let recordedAt = try await record(changes)
+                metrics.record(.messageDelay, seconds: part.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
             }
-            metrics.record(.evaluation, seconds: costs)
-            let recordedAt = try await record(changes)
-            metrics.record(.messageDelay, seconds: batch.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
             if batch.count < Self.batchSize { break }
         }
         let timeChanges = try engine.advance(to: configuration.clock())
-        if !timeChanges.isEmpty {
-            let recordedAt = try await record(timeChanges)
-            metrics.record(.flipLateness, seconds: timeChanges.map { Double(recordedAt - $0.instant) / 1000 })
-        }
+        if !timeChanges.isEmpty { try await record(timeChanges) }
         try await recomputeCadence(engine)
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
     }
@@ -332,6 +336,8 @@ actor LiveService: Service {
             sorted[change.segment] = nil
         }
         metrics.recordChanges(changes)
+        metrics.record(
+            .flipLateness, seconds: changes.filter { $0.cause == .time }.map { Double(recordedAt - $0.instant) / 1000 })
         if !saved.isEmpty { broadcast.send(saved) }
         return recordedAt
     }
