@@ -145,6 +145,7 @@ class Load:
 
     def __init__(self, port, key, workers, rate):
         self.port, self.key, self.rate = port, key, rate
+        self.nonce = time.time_ns()  # every run sends new messages: a re-sent id is a cheap duplicate
         self.stopping, self.sent, self.lock = threading.Event(), 0, threading.Lock()
         self.threads = [threading.Thread(target=self.work, args=(i,), daemon=True) for i in range(workers)]
         self.workers = workers
@@ -156,7 +157,7 @@ class Load:
         next_at = time.time()
         while not self.stopping.is_set():
             batch = [{"type": "track", "userId": f"u-{rng.randrange(1_000_000)}", "event": "Feature Used",
-                      "properties": {"feature": "reports"}, "messageId": f"load-{worker}-{n + i}",
+                      "properties": {"feature": "reports"}, "messageId": f"load-{self.nonce}-{worker}-{n + i}",
                       "timestamp": now_iso()} for i in range(100)]
             n += 100
             post(self.port, self.key, "/v1/batch", json.dumps({"batch": batch}).encode())

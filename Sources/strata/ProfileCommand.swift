@@ -11,9 +11,9 @@ struct ProfileCommand: AsyncParsableCommand {
         commandName: "profile",
         abstract: "Show a profile: traits, account, linked ids, first/last seen, event counts, recent events.",
         discussion: """
-            With traits.yaml, the profile's computed traits too; they are evaluated over the whole \
-            population (a computed trait may rank the profile among the others), so this reads every \
-            message of the store.
+            With scores, stage models or traits.yaml, the profile's scores, stages and computed traits \
+            too; they are evaluated over the whole population (a score may rank the profile among the \
+            others), so this reads every message of the store.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -41,53 +41,90 @@ struct ProfileCommand: AsyncParsableCommand {
         guard let profile = try await store.profile(id: id, asOf: instant, recent: recent) else {
             throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
         }
-        let computed = try await Self.computedTraits(of: id, workspace: workspace, store: store, asOf: instant)
+        let evaluated = try await Self.evaluated(of: id, workspace: workspace, store: store, asOf: instant)
         switch format {
         case .json:
             var json = profile.json
-            if case .object(var object) = json, !computed.isEmpty {
-                object["computedTraits"] = .object(
-                    Dictionary(computed.map { ($0.name, $0.value.json) }, uniquingKeysWith: { a, _ in a })
-                )
+            if case .object(var object) = json {
+                for (key, values) in evaluated where !values.isEmpty {
+                    object[key.jsonKey] = .object(
+                        Dictionary(values.map { ($0.name, $0.value.json) }, uniquingKeysWith: { a, _ in a }))
+                }
                 json = .object(object)
             }
             print(JSONWriter.string(json))
         case .text:
-            print(ProfileText.text(profile, computed: computed))
+            print(ProfileText.text(profile, evaluated: evaluated))
         }
     }
 
-    /// The profile's computed traits (traits.yaml) in file order, or none when the workspace has none.
-    /// When the definitions have errors, says so on standard error and shows none.
-    static func computedTraits(
+    /// What the definitions say about a profile: its computed traits, scores and stages.
+    enum Section: CaseIterable {
+        case computed, scores, stages
+
+        /// The key in `--format json`.
+        var jsonKey: String {
+            switch self {
+            case .computed: "computedTraits"
+            case .scores: "scores"
+            case .stages: "stages"
+            }
+        }
+
+        /// The heading in text.
+        var heading: String {
+            switch self {
+            case .computed: "computed traits"
+            case .scores: "scores"
+            case .stages: "stages"
+            }
+        }
+    }
+
+    /// The profile's computed traits (traits.yaml), scores and stages, each in definition order; none
+    /// when the workspace defines none. When the definitions have errors, says so on standard error
+    /// and shows none.
+    static func evaluated(
         of id: String, workspace: Workspace, store: any EventStore, asOf instant: Int64
-    ) async throws -> [(name: String, value: Value)] {
+    ) async throws -> [(Section, [(name: String, value: Value)])] {
         let files = DefinitionFiles.read(from: workspace.root)
         let definitions = Definitions.load(files)
-        guard !definitions.computedTraits.isEmpty else { return [] }
+        let ids: [(Section, [DefinitionID])] = [
+            (.computed, definitions.computedTraits.map { DefinitionID(.computed, $0.name) }),
+            (.scores, definitions.scores.map { DefinitionID(.score, $0.name) }),
+            (.stages, definitions.stageModels.map { DefinitionID(.stage, $0.name) }),
+        ]
+        guard ids.contains(where: { !$0.1.isEmpty }) else { return [] }
         guard !definitions.hasErrors, !files.diagnostics.contains(where: { $0.severity == .error }) else {
-            printError("computed traits are not shown: the definitions have errors (see `strata check`)")
+            printError(
+                "scores, stages and computed traits are not shown: the definitions have errors (see `strata check`)")
             return []
         }
         let loaded = EngineSession.Loaded(
             definitions: definitions, sources: files.files, messages: try await store.statistics().messages)
         let session = try await EngineSession.load(workspace: workspace, store: store, loaded: loaded, asOf: instant)
         guard let index = session.population.userIndex(forID: id) else { return [] }
-        var values: [(name: String, value: Value)] = []
-        for trait in definitions.computedTraits {
-            do {
-                values.append((trait.name, try session.engine.values(of: trait)[index]))
-            } catch {
-                throw CommandError(error)
+        var sections: [(Section, [(name: String, value: Value)])] = []
+        for (section, ids) in ids {
+            var values: [(name: String, value: Value)] = []
+            for id in ids {
+                do {
+                    values.append((id.name, try session.engine.value(of: id, profile: index)))
+                } catch {
+                    throw CommandError(error)
+                }
             }
+            sections.append((section, values))
         }
-        return values
+        return sections
     }
 }
 
 /// Renders profiles as text for the terminal.
 enum ProfileText {
-    static func text(_ profile: Profile, computed: [(name: String, value: Value)] = []) -> String {
+    static func text(
+        _ profile: Profile, evaluated: [(ProfileCommand.Section, [(name: String, value: Value)])] = []
+    ) -> String {
         var lines = ["Profile \(profile.key)"]
         let ids = profile.ids.map { "\($0.isUser ? "userId" : "anonymousId") \($0.id)" }
         lines.append("  ids          \(ids.joined(separator: ", "))")
@@ -104,9 +141,9 @@ enum ProfileText {
         for (key, value) in profile.traits.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(key): \(render(value))")
         }
-        if !computed.isEmpty {
-            lines.append("computed traits")
-            for (name, value) in computed {
+        for (section, values) in evaluated where !values.isEmpty {
+            lines.append(section.heading)
+            for (name, value) in values {
                 lines.append("  \(name): \(value.isMissing ? "missing" : value.plainText)")
             }
         }

@@ -118,6 +118,15 @@ struct ManagementTests {
                 #expect(json["traits"] == .object(["plan": .string("pro")]))
                 #expect(json["account"]?["id"] == .string("acme"))
                 #expect(json["segments"] == .array([.string("buyers")]))
+                // Default RFM as of July 1 over u1 (orders June 1 and 3, no revenue) and u2 (June 2): u1 has
+                // the better recency (28 days against 29) and frequency (2 against 1), so one profile of two
+                // is worse: bins 1 + floor(5 x 1/2) = 3; monetary ties at 0, bin 1; R3 F3 is Loyal Customers.
+                #expect(
+                    json["rfm"]
+                        == .object([
+                            "recency": .number(28), "frequency": .number(2), "monetary": .number(0), "r": .number(3),
+                            "f": .number(3), "m": .number(1), "segment": .string("Loyal Customers"),
+                        ]))
                 #expect(json["eventCounts"] == .object(["Order Completed": .number(2), "Product Viewed": .number(1)]))
                 let ids = Set((json["ids"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
                 #expect(ids == ["u1", "a1"])

@@ -157,12 +157,15 @@ public final class LiveEngine {
         let engine = Engine(population: population, definitions: definitions, zone: zone, now: now, workers: 1)
         var current: [ProfileKind: Set<String>] = [:]
         var previous: [ProfileKind: Set<String>] = [:]
+        var rootOfProfile: [ProfileKind: [String]] = [:]
         var profilesOfRoot: [String: [ProfileKind: Set<String>]] = [:]
         for kind in [ProfileKind.users, .accounts] {
             let ids = population.timelines(kind).ids
             current[kind] = Set(ids)
-            for id in ids {
-                profilesOfRoot[root(ofProfile: id, kind: kind), default: [:]][kind, default: []].insert(id)
+            rootOfProfile[kind] = ids.map { id in
+                let root = root(ofProfile: id, kind: kind)
+                profilesOfRoot[root, default: [:]][kind, default: []].insert(id)
+                return root
             }
         }
         for root in roots {
@@ -173,19 +176,17 @@ public final class LiveEngine {
             guard let kind = definitions.segment(named: name)?.of else { continue }
             let inside = Set(try engine.segment(named: name).members)
             let profiles = (previous[kind] ?? []).union(current[kind] ?? [])
-            for profile in profiles.sorted(by: { Value.compareBytes($0, $1) < 0 }) {
-                let was = members[name]?.contains(profile) ?? false
+            let moved = profiles.filter { (members[name]?.contains($0) ?? false) != inside.contains($0) }
+            for profile in moved.sorted(by: { Value.compareBytes($0, $1) < 0 }) {
                 let isMember = inside.contains(profile)
-                guard was != isMember else { continue }
                 if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
                 let cause = causes[root(ofProfile: profile, kind: kind)] ?? .time
                 changes.append(
                     MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
             }
-            let ids = population.timelines(kind).ids
+            let roots = rootOfProfile[kind] ?? []
             for (index, horizon) in try engine.nextChanges(ofSegment: name).enumerated() where horizon != Int64.max {
-                let root = root(ofProfile: ids[index], kind: kind)
-                next[root] = min(next[root] ?? Int64.max, horizon)
+                next[roots[index]] = min(next[roots[index]] ?? Int64.max, horizon)
             }
         }
         for root in roots {

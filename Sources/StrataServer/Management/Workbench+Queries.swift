@@ -101,13 +101,32 @@ extension Workbench {
             return .object(object)
         }
         let definitions = evaluation.definitions
+        let rfm: RFMResult
+        do {
+            rfm = try engine.rfm()
+        } catch {
+            throw APIError(.internalServerError, "evaluation_failed", error.description)
+        }
         return [
+            "rfm": Self.json(rfm, profile: index),
             "segments": .array(segments),
             "computed": try values(.computed, definitions.computedTraits.map(\.name)),
             "scores": try values(.score, definitions.scores.map(\.name)),
             "stages": try values(.stage, definitions.stageModels.map(\.name)),
             "evaluatedAt": .string(Instant.format(evaluation.computedAt)),
         ]
+    }
+
+    /// A profile's raw RFM values (as rfm.yaml defines them), bins and named segment; null outside
+    /// the RFM population.
+    static func json(_ rfm: RFMResult, profile index: Int) -> JSONValue {
+        guard rfm.isRanked(index) else { return .null }
+        return .object([
+            "recency": .number(rfm.recency[index]), "frequency": .number(rfm.frequency[index]),
+            "monetary": .number(rfm.monetary[index]), "r": .number(Double(rfm.r[index])),
+            "f": .number(Double(rfm.f[index])), "m": .number(Double(rfm.m[index])),
+            "segment": rfm.segmentName(of: index).map(JSONValue.string) ?? .null,
+        ])
     }
 
     /// Why a profile is or is not in a segment: every sub-expression with its value.
