@@ -15,7 +15,7 @@ the benchmark runs. Then it starts `strata serve` and measures:
 - incremental cost per event: the server's `strata_live_evaluation_seconds` sum / count.
 
 Prints one JSON object. Usage:
-  live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N]
+  live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND]
 """
 
 import argparse
@@ -105,6 +105,7 @@ class Serve:
                 values = metrics(self.port, admin)
                 if "strata_live_start_seconds" in values:
                     self.start_seconds = values["strata_live_start_seconds"]
+                    self.ready = time.time()
                     return
             except OSError:
                 pass
@@ -187,6 +188,8 @@ def main():
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--probes", type=int, default=400)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rate", type=float, help="background events/s (default: half the measured peak; "
+                                                   "given, the peak is not measured)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ws = prepare(args.strata, args.work, args.users)
@@ -202,12 +205,15 @@ def main():
     stream = Stream(server.port, admin)
     stream.start()
     try:
-        with Load(server.port, write, args.workers, 0) as peak:
-            time.sleep(10)
-        result["peak_events_per_second"] = round(peak.sent / peak.seconds)
-        half = peak.sent / peak.seconds / 2
+        if args.rate is None:
+            with Load(server.port, write, args.workers, 0) as peak:
+                time.sleep(10)
+            result["peak_events_per_second"] = round(peak.sent / peak.seconds)
+            half = peak.sent / peak.seconds / 2
+            time.sleep(5)  # let the live engine drain the peak run
+        else:
+            half = args.rate
         result["background_events_per_second_target"] = round(half)
-        time.sleep(5)  # let the live engine drain the peak run
 
         latencies, probes = [], []
         with Load(server.port, write, args.workers, half) as background:
@@ -236,8 +242,11 @@ def main():
         time.sleep(35)  # every probe exits 30 s after its ping
         with stream.lock:
             changes = list(stream.changes)
+        # Changes that fell due while the server was down are recorded at start-up with their true
+        # instant; their lateness is the downtime, not the scheduler's: only those due since count.
         lateness = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
-                    for arrival, c in changes if c["cause"] == "time"]
+                    for arrival, c in changes if c["cause"] == "time"
+                    and datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp() >= server.ready]
         probe_exits = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
                        for arrival, c in changes if c["cause"] == "time" and c["segment"] == "bench-pinged"]
         result["time_lateness_all"] = percentiles(lateness)

@@ -75,6 +75,7 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.05)
+        self.process.kill()
         raise SystemExit("FAIL: the server did not come up")
 
     def kill(self):
@@ -164,8 +165,19 @@ def main():
     write_key = lines(strata, "keys", "create", "--kind", "write", "-w", workspace)[0]
     admin_key = lines(strata, "keys", "create", "--kind", "admin", "-w", workspace)[0]
 
+    servers = []
+    try:
+        check_crashes(strata, workspace, write_key, admin_key, rng, servers)
+    finally:
+        for server in servers:  # never leave a server behind, also when a check failed
+            if server.process.poll() is None:
+                server.process.kill()
+
+
+def check_crashes(strata, workspace, write_key, admin_key, rng, servers):
     acknowledged = []
     server = Server(strata, workspace, admin_key)
+    servers.append(server)
     for round in (1, 2):
         with Ingest(server.base, write_key, rng, f"r{round}") as ingest:
             time.sleep(rng.uniform(1.5, 5.0))
@@ -174,6 +186,7 @@ def main():
         print(f"ok  round {round}: killed with SIGKILL after {len(ingest.acknowledged)} of {ingest.sent} "
               "messages were acknowledged")
         server = Server(strata, workspace, admin_key)
+        servers.append(server)
 
     stored = set(lines(strata, "messages", "--ids-only", "-w", workspace))
     missing = [m for m in acknowledged if m not in stored]
