@@ -28,7 +28,8 @@ if [ ! -f "$data" ]; then
 fi
 if [ ! -f "$ws/strata.yaml" ]; then
     "$strata" init "$ws" >/dev/null
-    cp examples/scores/*.yaml "$ws/scores/"
+    # The weighted scores; the logistic one needs `strata train` first (Benchmarks/train_bench.sh).
+    cp examples/scores/{expansion,churn-risk,conversion}.yaml "$ws/scores/"
     cp examples/stages/*.yaml "$ws/stages/"
     cp examples/rfm.yaml examples/traits.yaml "$ws/"
     for segment in expansion-no-premium churn-winback conversion-demo manufacturing-expansion; do

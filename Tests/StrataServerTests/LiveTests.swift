@@ -36,6 +36,14 @@ struct LiveTests {
         }
     }
 
+    /// Posts ann's "Ping" (message p1) at the start instant and checks she is in `pinged` at once.
+    func pingAnn(_ client: some TestClientProtocol, _ harness: Harness) async throws {
+        try await client.execute(
+            uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: Harness.now)
+        ) { #expect($0.status == .ok) }
+        #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+    }
+
     /// The (direction, instant, cause, message id) of each change in an answer.
     func summary(_ answer: JSONValue) -> [String] {
         (answer["changes"]?.arrayValue ?? []).map { change in
@@ -51,13 +59,9 @@ struct LiveTests {
     func messageAndTime() async throws {
         let harness = try await Harness()
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
-        let t0 = Harness.now
         try await harness.run { client in
             #expect(try await members(client, harness, "pinged") == .array([]))
-            try await client.execute(
-                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
-            ) { #expect($0.status == .ok) }
-            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            try await pingAnn(client, harness)
             harness.clock.advance(by: 4_999)
             #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
             harness.clock.advance(by: 2_000)
@@ -90,14 +94,10 @@ struct LiveTests {
     func restart() async throws {
         let harness = try await Harness()
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
-        let t0 = Harness.now
         try await harness.run { client in
-            try await client.execute(
-                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
-            ) { #expect($0.status == .ok) }
-            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            try await pingAnn(client, harness)
         }
-        // Down for a minute: ann's exit fell due at t0 + 5 s. A new segment was added meanwhile.
+        // Down for a minute: ann's exit fell due 5 s after her ping. A new segment was added meanwhile.
         harness.clock.advance(by: 60_000)
         try harness.write("where: did(\"Ping\")\n", to: "segments/ever-pinged.yaml")
         for _ in 0..<2 {
@@ -123,12 +123,8 @@ struct LiveTests {
         let harness = try await Harness()
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
         let admin = harness.bearer(harness.adminKey)
-        let t0 = Harness.now
         try await harness.run { client in
-            try await client.execute(
-                uri: "/v1/track", method: .post, headers: harness.basic, body: Self.ping("ann", id: "p1", at: t0)
-            ) { #expect($0.status == .ok) }
-            #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
+            try await pingAnn(client, harness)
             harness.clock.advance(by: 1_000)
             try await client.execute(
                 uri: "/api/v1/segments/pingers", method: .put, headers: admin,
