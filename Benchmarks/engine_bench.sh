@@ -14,25 +14,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 users="${1:-1000000}"
 work="${2:-/tmp/strata-bench}"
 as_of="2026-07-01T00:00:00Z"
-mkdir -p "$work"
 cd "$root"
-swift build -c release --product strata >&2
-strata="$(swift build -c release --show-bin-path)/strata"
+source Benchmarks/setup.sh
+define() {
+    cp examples/segments/*.yaml "$1/segments/"
+    cp examples/scores/*.yaml "$1/scores/"
+    cp examples/stages/*.yaml "$1/stages/"
+}
+setup_saas "$users" 90 "$work" define
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -c 'import duckdb' 2>/dev/null || .venv/bin/pip install --quiet duckdb==1.5.6
-
-data="$work/saas-$users.jsonl"
-ws="$work/ws-$users"
-if [ ! -f "$data" ]; then
-    "$strata" generate --profile saas --users "$users" --days 90 --seed 1 --out "$data"
-fi
-if [ ! -f "$ws/strata.yaml" ]; then
-    "$strata" init "$ws" >/dev/null
-    cp examples/segments/*.yaml "$ws/segments/"
-    cp examples/scores/*.yaml "$ws/scores/"
-    cp examples/stages/*.yaml "$ws/stages/"
-    "$strata" import "$data" -w "$ws"
-fi
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
 echo "== dataset: $(wc -l <"$data") messages, $users users (saas, 90 days, seed 1)"

@@ -16,27 +16,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 users="${1:-1000000}"
 work="${2:-/tmp/strata-models-bench}"
 as_of="2026-07-01T00:00:00Z"
-mkdir -p "$work"
 cd "$root"
-swift build -c release --product strata >&2
-strata="$(swift build -c release --show-bin-path)/strata"
-
-data="$work/saas-$users.jsonl"
-ws="$work/ws-$users"
-if [ ! -f "$data" ]; then
-    "$strata" generate --profile saas --users "$users" --days 90 --seed 1 --out "$data"
-fi
-if [ ! -f "$ws/strata.yaml" ]; then
-    "$strata" init "$ws" >/dev/null
+source Benchmarks/setup.sh
+define() {
     # The weighted scores; the logistic one needs `strata train` first (Benchmarks/train_bench.sh).
-    cp examples/scores/{expansion,churn-risk,conversion}.yaml "$ws/scores/"
-    cp examples/stages/*.yaml "$ws/stages/"
-    cp examples/rfm.yaml examples/traits.yaml "$ws/"
+    cp examples/scores/{expansion,churn-risk,conversion}.yaml "$1/scores/"
+    cp examples/stages/*.yaml "$1/stages/"
+    cp examples/rfm.yaml examples/traits.yaml "$1/"
     for segment in expansion-no-premium churn-winback conversion-demo manufacturing-expansion; do
-        cp "examples/segments/$segment.yaml" "$ws/segments/"
+        cp "examples/segments/$segment.yaml" "$1/segments/"
     done
-    "$strata" import "$data" -w "$ws"
-fi
+}
+setup_saas "$users" 90 "$work" define
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== dataset: $(wc -l <"$data") messages, $users users (saas, 90 days, seed 1), as of $as_of"

@@ -12,20 +12,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 users="${1:-1000000}"
 work="${2:-/tmp/strata-train-bench}"
-mkdir -p "$work"
 cd "$root"
-swift build -c release --product strata >&2
-strata="$(swift build -c release --show-bin-path)/strata"
-
-data="$work/saas-$users-120d.jsonl"
-ws="$work/ws-$users"
-if [ ! -f "$data" ]; then
-    "$strata" generate --profile saas --users "$users" --days 120 --seed 1 --out "$data"
-fi
-if [ ! -f "$ws/strata.yaml" ]; then
-    "$strata" init "$ws" >/dev/null
-    "$strata" import "$data" -w "$ws"
-fi
+source Benchmarks/setup.sh
+setup_saas "$users" 120 "$work" true
 cp examples/segments/*.yaml "$ws/segments/"
 cp examples/scores/*.yaml "$ws/scores/"
 

@@ -1,10 +1,7 @@
 #!/usr/bin/env python3
 """Imports the real CDNOW purchase log with `strata import --map` and checks it against the file.
 
-The CDNOW master file (69,659 purchases by 23,570 customers, 1997-1998) ships in the MIT-licensed
-PyPI package `lifetimes` as lifetimes/datasets/CDNOW_master.txt: whitespace-separated, with a header
-row `customer_id date number_of_cds dollar_value`, dates as YYYYMMDD. It is read from the installed
-package, never committed.
+The file is the CDNOW master file of the PyPI package `lifetimes` (see cdnow.py).
 
 Checks, per customer, computed independently here from the raw file:
   - the number of stored "Order Completed" events and the sum of their revenue (read from the store),
@@ -16,21 +13,15 @@ import collections
 import datetime
 import json
 import os
-import shutil
 import sqlite3
-import subprocess
-import importlib.util
 import sys
 
+import cdnow
+
 strata, workdir = sys.argv[1], sys.argv[2]
-# Locate the package without importing it: only its data file is needed.
-spec = importlib.util.find_spec("lifetimes")
-if spec is None or spec.origin is None:
-    sys.exit("the PyPI package lifetimes is not installed (scripts/test installs it)")
-source = os.path.join(os.path.dirname(spec.origin), "datasets", "CDNOW_master.txt")
-shutil.rmtree(workdir, ignore_errors=True)
-os.makedirs(workdir)
-workspace = os.path.join(workdir, "cdnow")
+source = cdnow.source()
+run = cdnow.runner(strata)
+workspace = cdnow.fresh_workspace(run, workdir)
 
 expected_count = collections.Counter()
 expected_revenue = collections.defaultdict(float)
@@ -47,18 +38,9 @@ with open(source) as handle:
         expected_revenue[customer] += float(value)
         dates[customer].append(day)
 
-def run(*args):
-    return subprocess.run([strata, *args], check=True, capture_output=True, text=True).stdout
-
-run("init", workspace)
-mapping = [
-    "--map", "userId=customer_id", "--map", "timestamp=date:yyyyMMdd",
-    "--map", "event=Order Completed", "--map", "properties.revenue=dollar_value",
-    "--map", "properties.quantity=number_of_cds",
-]
-summary = run("import", source, "-w", workspace, *mapping)
+summary = run("import", source, "-w", workspace, *cdnow.MAPPING)
 print(summary)
-again = run("import", source, "-w", workspace, *mapping)
+again = run("import", source, "-w", workspace, *cdnow.MAPPING)
 
 failures = []
 def check(name, ok, detail=""):

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Checks `strata rfm` on the real CDNOW purchase log against values computed here with pandas.
 
-The CDNOW master file (69,659 purchases by 23,570 customers, 1997-1998) ships in the MIT-licensed
-PyPI package `lifetimes` as lifetimes/datasets/CDNOW_master.txt (see cdnow_check.py). It is imported
+The CDNOW master file (69,659 purchases by 23,570 customers, 1997-1998; see cdnow.py) is imported
 with `strata import --map`, into a workspace whose rfm.yaml reads every purchase:
 
     recency: days_since("Order Completed")
@@ -19,33 +18,18 @@ Then, as of 1998-06-30 (midnight UTC), for every customer, `strata rfm --format 
 and nobody else may be listed.
 Usage: cdnow_rfm_check.py STRATA_BINARY WORKDIR
 """
-import importlib.util
 import io
 import os
-import shutil
-import subprocess
 import sys
 
+import cdnow
 import pandas as pd
 
 strata, workdir = sys.argv[1], sys.argv[2]
-spec = importlib.util.find_spec("lifetimes")
-if spec is None or spec.origin is None:
-    sys.exit("the PyPI package lifetimes is not installed (scripts/test installs it)")
-source = os.path.join(os.path.dirname(spec.origin), "datasets", "CDNOW_master.txt")
-shutil.rmtree(workdir, ignore_errors=True)
-os.makedirs(workdir)
-workspace = os.path.join(workdir, "cdnow")
-
-
-def run(*args):
-    return subprocess.run([strata, *args], check=True, capture_output=True, text=True).stdout
-
-
-run("init", workspace)
-run("import", source, "-w", workspace,
-    "--map", "userId=customer_id", "--map", "timestamp=date:yyyyMMdd",
-    "--map", "event=Order Completed", "--map", "properties.revenue=dollar_value")
+source = cdnow.source()
+run = cdnow.runner(strata)
+workspace = cdnow.fresh_workspace(run, workdir)
+run("import", source, "-w", workspace, *cdnow.MAPPING)
 with open(os.path.join(workspace, "rfm.yaml"), "w") as handle:
     handle.write('recency: days_since("Order Completed")\n'
                  'frequency: count("Order Completed")\n'
