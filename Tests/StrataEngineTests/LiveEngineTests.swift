@@ -102,6 +102,24 @@ import Testing
         #expect(engine.members(of: "top") == nil)
     }
 
+    @Test func aMessageMovesOnlyTheSegmentsThatReadItsEventButANewProfileJoinsAny() throws {
+        var f = Fixture()
+        f.track("u", "Ping", at: start)
+        f.track("u", "Order Completed", at: start + hour)
+        f.track("u", "Ping", at: start + 2 * hour)
+        f.segment("never-bought", #"not did("Order Completed")"#)
+        f.segment("pinged", #"did("Ping")"#)
+        let (engine, changes) = try live(f, from: start)
+        // The first Ping reads nothing of never-bought, yet u is new there and enters it.
+        #expect(
+            changes.map(\.description) == [
+                "2026-07-01T00:00:00.000Z never-bought +u (message m0)",
+                "2026-07-01T00:00:00.000Z pinged +u (message m0)",
+                "2026-07-01T01:00:00.000Z never-bought -u (message m1)",
+            ])
+        #expect(engine.members(of: "never-bought") == [])
+    }
+
     @Test func futureTimestampsCountWhenTheirTimeComes() throws {
         var f = Fixture()
         f.track("u", "A", at: start + hour, receivedAt: start)

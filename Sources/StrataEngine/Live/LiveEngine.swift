@@ -34,6 +34,9 @@ public final class LiveEngine {
     public private(set) var now: Int64
 
     let needs: DataNeeds
+    /// For each kept segment, the event names whose arrival can move it (through everything it reads);
+    /// nil when any event can (a selector without a name, first or last seen, a streak).
+    let eventNames: [String: Set<String>?]
     let source: MessageSource?
     /// The messages themselves, by sequence, when there is no source.
     var kept: [Int64: Message] = [:]
@@ -70,6 +73,7 @@ public final class LiveEngine {
         }
         self.segments = live.sorted()
         self.cadenceSegments = cadence
+        self.eventNames = Dictionary(uniqueKeysWithValues: live.map { ($0, Self.eventNames(read: $0, definitions)) })
         for name in segments { members[name] = [] }
     }
 
@@ -132,16 +136,62 @@ public final class LiveEngine {
         }
         var causes: [String: MembershipChange.Cause] = [:]
         for (node, id) in touched { causes[find(node)] = .message(id) }
-        changes += try evaluate(roots: Array(causes.keys), causes: causes)
+        changes += try evaluate(roots: Array(causes.keys), causes: causes, only: segments(movedBy: batch))
         return changes
+    }
+
+    /// The kept segments that messages can move, or nil for all: identify, group and alias calls, and
+    /// messages carrying both ids (which can join profiles), can move any segment; an event moves the
+    /// segments that read its name.
+    private func segments(movedBy batch: [(sequence: Int64, message: Message)]) -> Set<String>? {
+        var names: Set<String> = []
+        for (_, message) in batch {
+            guard message.kind.isEvent, message.userId == nil || message.anonymousId == nil,
+                let name = message.event
+            else { return nil }
+            names.insert(name)
+        }
+        return Set(
+            segments.filter { segment in
+                guard let read = eventNames[segment] ?? nil else { return true }
+                return !read.isDisjoint(with: names)
+            })
+    }
+
+    /// The event names whose arrival can move a segment, through everything it reads; nil for any.
+    static func eventNames(read segment: String, _ definitions: Definitions) -> Set<String>? {
+        var names: Set<String> = []
+        var any = false
+        var seen: Set<DefinitionID> = []
+        var pending = [DefinitionID(.segment, segment)]
+        while let next = pending.popLast(), !any {
+            guard seen.insert(next).inserted else { continue }
+            for expression in DataNeeds.expressions(of: next, in: definitions) {
+                PlanWalk.walk(expression, scope: .users) { item, _ in
+                    switch item {
+                    case .events(let selector, _):
+                        if let read = selector.names { names.formUnion(read) } else { any = true }
+                    case .node(let node):
+                        switch node.node {
+                        case .firstSeen, .lastSeen, .streak: any = true
+                        default: break
+                        }
+                    }
+                }
+            }
+            pending += definitions.dependencies[next] ?? []
+        }
+        return any ? nil : names
     }
 
     // MARK: Evaluation
 
     /// Re-evaluates clusters together as of ``now``, and schedules each one's next due instant.
-    /// Changes in a cluster without a cause are time-driven.
+    /// Changes in a cluster without a cause are time-driven. With `only`, just those segments are
+    /// evaluated (the others keep their members and due instants), unless a profile is new to its
+    /// cluster: a new profile may belong to any segment (`not did(...)`).
     private func evaluate(
-        roots: [String], causes: [String: MembershipChange.Cause]
+        roots: [String], causes: [String: MembershipChange.Cause], only: Set<String>? = nil
     ) throws(EngineError) -> [MembershipChange] {
         guard !roots.isEmpty else { return [] }
         var builder = TimelineBuilder(asOf: now, needs: needs)
@@ -171,8 +221,10 @@ public final class LiveEngine {
         for root in roots {
             for (kind, ids) in clusterProfiles[root] ?? [:] { previous[kind, default: []].formUnion(ids) }
         }
+        let unchanged = current.allSatisfy { kind, ids in ids.isSubset(of: previous[kind] ?? []) }
+        let evaluated = unchanged ? only : nil
         var changes: [MembershipChange] = []
-        for name in segments {
+        for name in segments where evaluated?.contains(name) ?? true {
             guard let kind = definitions.segment(named: name)?.of else { continue }
             let inside = Set(try engine.segment(named: name).members)
             let profiles = (previous[kind] ?? []).union(current[kind] ?? [])
@@ -191,6 +243,8 @@ public final class LiveEngine {
         }
         for root in roots {
             clusterProfiles[root] = profilesOfRoot[root]
+            // Segments not evaluated keep their next-change instants: the earliest stays due.
+            if evaluated != nil, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }
             if let instant = next[root] {
                 due[root] = instant
                 queue.push(instant, root)
