@@ -190,6 +190,24 @@ struct SQLiteStoreTests {
         #expect(ids == ["m1"])
     }
 
+    @Test func messagesOfMoreIdsThanOneQueryBinds() async throws {
+        try await withStore { store in
+            // 1,200 users with one message each and 1,100 anonymous visitors with one each: both lists
+            // take two queries of at most 999 ids.
+            let tracked = (0..<1_200).map { track("t\($0)", user: "u\($0)", at: Int64($0)) }
+            let browsed = (0..<1_100).map { track("b\($0)", anonymous: "a\($0)", at: 5_000) }
+            _ = try await store.append(tracked + browsed, quarantine: [])
+            let nodes =
+                (0..<1_200).map { IdentityGraph.Node(id: "u\($0)", isUser: true) }
+                + (0..<1_100).map { IdentityGraph.Node(id: "a\($0)", isUser: false) }
+            let found = try await store.messages(of: nodes)
+            #expect(found.map(\.sequence) == Array(1...2_300))
+            #expect(found[1_199].message.messageId == "t1199")
+            #expect(found[1_200].message.messageId == "b0")
+            #expect(found[2_299].message.anonymousId == "a1099")
+        }
+    }
+
     @Test func messagesBySequenceComeInOrderAcrossQueries() async throws {
         try await withStore { store in
             let messages = (0..<2_100).map { i in

@@ -312,14 +312,9 @@ public final class SQLiteStore: EventStore {
             var seen = Set<Int64>()
             var result: [(sequence: Int64, message: Message)] = []
             let lookups = [("user_id IN", users), ("user_id IS NULL AND anonymous_id IN", anonymous)]
-            for (condition, values) in lookups where !values.isEmpty {
-                let placeholders = Array(repeating: "?", count: values.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT \(Self.columns) FROM messages WHERE \(condition) (\(placeholders))",
-                    arguments: StatementArguments(values))
-                while let row = try rows.next() {
-                    let (sequence, message) = try Self.decode(row, names: names)
-                    if seen.insert(sequence).inserted { result.append((sequence, message)) }
+            for (condition, values) in lookups {
+                try Self.forEachMessage(db, columns: Self.columns, where: condition, in: values, names: names) {
+                    if seen.insert($0.sequence).inserted { result.append($0) }
                 }
             }
             return result.sorted { $0.sequence < $1.sequence }
@@ -376,30 +371,38 @@ public final class SQLiteStore: EventStore {
         }
     }
 
-    /// How many sequences one query of ``messages(sequences:)`` binds: within the bound-variable limit
-    /// of every SQLite version.
+    /// How many values one query of ``messages(sequences:)`` and ``messages(of:)`` binds: within the
+    /// bound-variable limit of every SQLite version.
     public static let sequencesPerQuery = 999
 
     public func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)] {
         let wanted = Set(sequences).sorted()
-        let columns = Self.selectedColumns(includingContext: false)
         return try pool.read { db in
             let names = try self.eventNames(db)
             var result: [(sequence: Int64, message: Message)] = []
             result.reserveCapacity(wanted.count)
             // Ascending chunks, each read in sequence order, give the whole in sequence order.
-            for start in stride(from: 0, to: wanted.count, by: Self.sequencesPerQuery) {
-                let chunk = wanted[start..<min(start + Self.sequencesPerQuery, wanted.count)]
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT \(columns) FROM messages WHERE seq IN (\(placeholders)) ORDER BY seq",
-                    arguments: StatementArguments(chunk))
-                while let row = try rows.next() {
-                    let (sequence, message) = try Self.decode(row, names: names)
-                    result.append((sequence, message))
-                }
-            }
+            try Self.forEachMessage(
+                db, columns: Self.selectedColumns(includingContext: false), where: "seq IN", in: wanted,
+                names: names, order: "ORDER BY seq"
+            ) { result.append($0) }
             return result
+        }
+    }
+
+    /// Calls `body` with every message whose column matches one of `values` (`condition` ends in
+    /// `IN`), querying ``sequencesPerQuery`` values at a time.
+    private static func forEachMessage<Value: DatabaseValueConvertible>(
+        _ db: Database, columns: String, where condition: String, in values: [Value], names: [Int64: String],
+        order: String = "", _ body: ((sequence: Int64, message: Message)) throws -> Void
+    ) throws {
+        for start in stride(from: 0, to: values.count, by: sequencesPerQuery) {
+            let chunk = values[start..<min(start + sequencesPerQuery, values.count)]
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(columns) FROM messages WHERE \(condition) (\(placeholders)) \(order)",
+                arguments: StatementArguments(Array(chunk)))
+            while let row = try rows.next() { try body(try decode(row, names: names)) }
         }
     }
 
