@@ -2,12 +2,15 @@
 """HTTP ingest throughput of `strata serve`: Segment `/v1/batch` requests at given batch sizes.
 
 Usage: ingest_bench.py STRATA_BINARY WORKDIR [--batch N ...] [--processes P] [--threads T] [--events E]
+                        [--no-catalog]
 
 Generates a saas dataset (`strata generate`, seed 1), then for each batch size starts `strata serve`
 on a fresh workspace holding the example catalog (examples/segments, scores, stages), and sends the
 dataset's first E messages as `POST /v1/batch` requests from P processes of T keep-alive connections
 each. Every answer must be 200 (the server answers only after a durable commit). Prints one JSON
-object per batch size: events, requests, seconds, events/s and request latency percentiles.
+object per batch size: events, requests, seconds, events/s, request latency percentiles, and the
+server's CPU seconds (user + system) per event, read from /proc when the last answer is in. With
+--no-catalog the workspace holds no definitions, which shows what the live engine costs ingestion.
 """
 import argparse
 import base64
@@ -30,6 +33,13 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def server_cpu_seconds(pid):
+    """User plus system CPU seconds a process has used so far."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def worker(port, auth, bodies, results):
@@ -65,6 +75,7 @@ def main():
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--no-catalog", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -79,7 +90,7 @@ def main():
         workspace = os.path.join(args.workdir, f"ws-batch-{batch}")
         shutil.rmtree(workspace, ignore_errors=True)
         subprocess.run([args.strata, "init", workspace], check=True, capture_output=True)
-        for folder in ("segments", "scores", "stages"):
+        for folder in ("segments", "scores", "stages") if not args.no_catalog else ():
             shutil.rmtree(os.path.join(workspace, folder))
             shutil.copytree(os.path.join(EXAMPLES, folder), os.path.join(workspace, folder))
         key = subprocess.run([args.strata, "keys", "create", "--kind", "write", "-w", workspace],
@@ -109,6 +120,7 @@ def main():
                 process.start()
             collected = [results.get() for _ in processes]
             seconds = time.perf_counter() - started
+            cpu = server_cpu_seconds(server.pid)
             for process in processes:
                 process.join()
         finally:
@@ -124,6 +136,7 @@ def main():
             "batch": batch, "events": len(lines), "requests": len(bodies), "connections": connections,
             "failures": len(failures), "seconds": round(seconds, 2), "events_per_second": round(len(lines) / seconds),
             "latency_ms": {"p50": percentile(0.5), "p99": percentile(0.99)},
+            "server_cpu_us_per_event": round(1e6 * cpu / len(lines), 1),
         }), flush=True)
 
 

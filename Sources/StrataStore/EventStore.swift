@@ -47,8 +47,10 @@ public protocol EventStore: Sendable {
     /// Without `includingContext`, messages come without their context and integrations objects.
     func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws
 
-    /// The stored messages after a sequence, oldest first, at most `limit` of them, without their
-    /// context and integrations objects (a blocking read, for the real-time engine to follow the log).
+    /// The stored messages after a sequence, oldest first, at most `limit` of them, with their ids,
+    /// event names and times but without properties, traits, context and integrations (a blocking
+    /// read, for the real-time engine to follow the log: it reads a cluster's whole messages when it
+    /// evaluates them).
     func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
 
     /// The stored messages of the given sequences, in ascending sequence order, without their context

@@ -52,8 +52,23 @@ public struct StoredMessage: Sendable, Equatable {
     /// ``Message/Header/init(scanning:receivedAt:)``: the same columns as from the decoded message,
     /// without building it. Nil for every message that scanning leaves to ``MessageDocument``.
     public init?(scanning bytes: UnsafeBufferPointer<UInt8>, receivedAt: Int64) {
-        guard let header = Message.Header(scanning: bytes, receivedAt: receivedAt), let messageId = header.messageId
-        else { return nil }
+        guard let header = Message.Header(scanning: bytes, receivedAt: receivedAt) else { return nil }
+        self.init(scanned: header)
+    }
+
+    /// The stored forms of the messages of a document holding one message or a batch, read by
+    /// ``Message/Header/scanning(document:receivedAt:defaultKind:)``; nil when that leaves the
+    /// document to ``MessageDocument``.
+    public static func scanning(
+        document bytes: UnsafeBufferPointer<UInt8>, receivedAt: Int64, defaultKind: Message.Kind?
+    ) -> [StoredMessage]? {
+        Message.Header.scanning(document: bytes, receivedAt: receivedAt, defaultKind: defaultKind)?.map {
+            StoredMessage(scanned: $0)
+        }
+    }
+
+    /// The stored form of a scanned header, which always carries its messageId.
+    private init(scanned header: Message.Header<[UInt8]>) {
         let object = (header.kind.isEvent ? header.properties : header.traits) ?? []
         var extra: [UInt8]?
         if header.context != nil || header.integrations != nil {
@@ -68,7 +83,8 @@ public struct StoredMessage: Sendable, Equatable {
             extra = bytes
         }
         self.init(
-            kind: header.kind, messageId: messageId, userId: header.userId, anonymousId: header.anonymousId,
+            kind: header.kind, messageId: header.messageId ?? "", userId: header.userId,
+            anonymousId: header.anonymousId,
             event: header.event, groupId: header.groupId, previousId: header.previousId,
             timestamp: header.timestamp, sentAt: header.sentAt, receivedAt: header.receivedAt,
             payload: object.isEmpty || object == Self.emptyObject ? nil : object, extra: extra)

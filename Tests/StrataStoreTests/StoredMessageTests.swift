@@ -85,4 +85,72 @@ struct StoredMessageTests {
         #expect((stored != nil) == scans)
         if let stored { #expect(decoded(text) == .success(stored)) }
     }
+
+    func scannedDocument(_ text: String, kind: Message.Kind?) -> [StoredMessage]? {
+        Array(text.utf8).withUnsafeBufferPointer {
+            StoredMessage.scanning(document: $0, receivedAt: Self.received, defaultKind: kind)
+        }
+    }
+
+    @Test func aBatchScansWithItsSentAtAndTheRouteKind() throws {
+        let stored = try #require(
+            scannedDocument(
+                """
+                {"writeKey": "k", "batch": [
+                  {"messageId": "m-1", "userId": "u-1", "event": "Signed Up", "timestamp": "2026-06-30T00:00:01Z"},
+                  {"type": "identify", "messageId": "m-2", "userId": "u-1", "traits": {"plan": "pro"},
+                   "sentAt": "2026-06-30T00:00:03Z"}
+                ], "sentAt": "2026-06-30T00:00:02Z"}
+                """, kind: .track))
+        #expect(stored.count == 2)
+        #expect(stored.map(\.messageId) == ["m-1", "m-2"])
+        #expect(stored.map(\.kind) == [.track, .identify])
+        #expect(stored[0].timestamp == Self.received + 1000)
+        #expect(stored.map(\.sentAt) == [Self.received + 2000, Self.received + 3000])
+        #expect(stored[0].payload == nil)
+        #expect(stored[1].payload == Array(#"{"plan":"pro"}"#.utf8))
+    }
+
+    /// A document scans only when every message in it does, and then stores exactly what decoding
+    /// each message would.
+    @Test(arguments: [
+        (#"{"batch":[]}"#, Message.Kind?.none, true),
+        (#"{"messageId":"m","userId":"u","event":"E"}"#, .track, true),
+        (#"{"messageId":"m","userId":"u","traits":{"b":2,"a":1}}"#, .identify, true),
+        (
+            #"{"batch":[{"type":"page","messageId":"p","anonymousId":"a","name":"Home"},{"type":"alias","messageId":"l","userId":"u","previousId":"a"}],"sentAt":null}"#,
+            nil, true
+        ),
+        (
+            #" {"batch" : [ {"type":"track","messageId":"m","userId":"u","event":"E"} ] , "extra":[1,{"x":2}]} "#, nil,
+            true
+        ),
+        // Left to decoding.
+        (#"{"messageId":"m","userId":"u","event":"E"}"#, nil, false),
+        (
+            #"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"},{"type":"track","messageId":"n","userId":"u"}]}"#,
+            nil, false
+        ),
+        (
+            #"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}],"context":{"ip":"10.0.0.1"}}"#, nil,
+            false
+        ),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}],"sentAt":5}"#, nil, false),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E","batch":[]}]}"#, nil, false),
+        (#"{"batch":[],"batch":[]}"#, nil, false),
+        (#"{"batch":{"type":"track"}}"#, nil, false),
+        (#"{"batch":[1]}"#, nil, false),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"},]}"#, nil, false),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}]} x"#, nil, false),
+        (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}"#, nil, false),
+    ])
+    func documentScanningAgreesWithDecoding(_ text: String, kind: Message.Kind?, scans: Bool) {
+        let stored = scannedDocument(text, kind: kind)
+        #expect((stored != nil) == scans)
+        guard let stored else { return }
+        let items = Array(text.utf8).withUnsafeBufferPointer {
+            MessageDocument.decode($0, receivedAt: Self.received, defaultKind: kind)
+        }
+        #expect(items.map { $0.result.map(StoredMessage.init) } == stored.map { .success($0) })
+    }
 }

@@ -122,22 +122,40 @@ public final class LiveEngine {
     /// Takes stored messages received together at `instant`, in sequence order (first applying what
     /// time changed before it): every profile they touch is evaluated once, in one pass, and a change
     /// is attributed to the last of the messages that touched its profile's cluster.
+    ///
+    /// With a ``MessageSource``, only the messages' ids, kinds, event names and times are read here
+    /// (evaluation reads whole messages from the source), so they may come without properties and
+    /// traits.
     @discardableResult
     public func ingest(
         _ batch: [(sequence: Int64, message: Message)], at instant: Int64
     ) throws(EngineError) -> [MembershipChange] {
         var changes = try advance(to: instant)
+        let moved = segments(movedBy: batch)
+        // Events that no kept segment reads, from ids already known (so no new profile), move nothing.
+        let inert = moved?.isEmpty == true && batch.allSatisfy { isKnown($0.message) }
         var touched: [(node: String, id: String)] = []
         for (sequence, message) in batch {
             if source == nil { kept[sequence] = message }
             guard let root = join(message) else { continue }
             clusterMessages[root, default: []].append(sequence)
             touched.append((root, message.messageId))
+            if inert, message.time > now, message.time < (due[root] ?? Int64.max) {
+                due[root] = message.time
+                queue.push(message.time, root)
+            }
         }
+        guard !inert else { return changes }
         var causes: [String: MembershipChange.Cause] = [:]
         for (node, id) in touched { causes[find(node)] = .message(id) }
-        changes += try evaluate(roots: Array(causes.keys), causes: causes, only: segments(movedBy: batch))
+        changes += try evaluate(roots: Array(causes.keys), causes: causes, only: moved)
         return changes
+    }
+
+    /// Whether every id a message carries was carried by an earlier one.
+    private func isKnown(_ message: Message) -> Bool {
+        [message.userId.map { "u:" + $0 }, message.anonymousId.map { "a:" + $0 }, message.groupId.map { "g:" + $0 }]
+            .allSatisfy { node in node.map { parent[$0] != nil } ?? true }
     }
 
     /// The kept segments that messages can move, or nil for all: identify, group and alias calls, and

@@ -10,7 +10,7 @@ import StrataStore
 /// request.
 actor GroupCommit {
     private struct Pending {
-        var messages: [Message]
+        var messages: [StoredMessage]
         var quarantine: [QuarantineEntry]
         var continuation: CheckedContinuation<AppendResult, any Error>
     }
@@ -27,7 +27,7 @@ actor GroupCommit {
     }
 
     /// Appends one request's messages as part of a shared commit; returns that request's share of the result.
-    func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+    func append(_ messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         try await withCheckedThrowingContinuation { continuation in
             pending.append(Pending(messages: messages, quarantine: quarantine, continuation: continuation))
             if !committing {
@@ -43,7 +43,7 @@ actor GroupCommit {
             pending = []
             do {
                 let result = try await store.append(
-                    group.flatMap(\.messages), quarantine: group.flatMap(\.quarantine))
+                    stored: group.flatMap(\.messages), quarantine: group.flatMap(\.quarantine))
                 if result.inserted > 0 || result.quarantined > 0 { await onCommit() }
                 var offset = 0
                 for request in group {

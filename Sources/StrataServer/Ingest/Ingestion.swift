@@ -17,7 +17,7 @@ struct Ingestion: Sendable {
     /// The fate of one message (or one PostHog event) of a request.
     struct Entry {
         var index: Int
-        var result: Result<[Message], MessageError>
+        var result: Result<[StoredMessage], MessageError>
         var raw: [UInt8]
         /// PostHog's event uuid, for the v1 answer.
         var uuid: String?
@@ -81,9 +81,16 @@ struct Ingestion: Sendable {
         try await authorize(Credentials.key(in: request.headers), context: context)
         let bytes = try await BodyReader.read(request, limit: configuration.maxRequestBytes)
         let now = configuration.clock()
-        let entries = bytes.withUnsafeBufferPointer {
-            MessageDocument.decode($0, receivedAt: now, defaultKind: kind)
-        }.map { Entry(index: $0.index, result: $0.result.map { [$0] }, raw: $0.raw) }
+        // Straight to the stored form when every message can be scanned; else each message is decoded,
+        // which also decides every refusal.
+        let entries = bytes.withUnsafeBufferPointer { body in
+            if let scanned = StoredMessage.scanning(document: body, receivedAt: now, defaultKind: kind) {
+                return scanned.enumerated().map { Entry(index: $0, result: .success([$1]), raw: []) }
+            }
+            return MessageDocument.decode(body, receivedAt: now, defaultKind: kind).map {
+                Entry(index: $0.index, result: $0.result.map { [StoredMessage($0)] }, raw: $0.raw)
+            }
+        }
         let outcome = try await store(entries, request: request, context: context, at: now)
         return .json(.object(outcome.fields(received: entries.count)), status: outcome.status)
     }
@@ -121,7 +128,8 @@ struct Ingestion: Sendable {
                     .tooLarge, "message is \(raw.count) bytes, over the limit of \(Message.maxBytes) bytes")
                 return Entry(index: index, result: .failure(error), raw: raw, uuid: uuid)
             }
-            return Entry(index: index, result: PostHog.messages(from: event, receivedAt: now), raw: raw, uuid: uuid)
+            let result = PostHog.messages(from: event, receivedAt: now).map { $0.map(StoredMessage.init) }
+            return Entry(index: index, result: result, raw: raw, uuid: uuid)
         }
         let outcome = try await store(entries, request: request, context: context, at: now)
         guard v1 else {
@@ -162,7 +170,7 @@ struct Ingestion: Sendable {
     )
         async throws -> Outcome
     {
-        var messages: [Message] = []
+        var messages: [StoredMessage] = []
         var quarantine: [QuarantineEntry] = []
         var failures: [(index: Int, uuid: String?, error: MessageError)] = []
         let source = "\(request.method) \(request.uri.path)"

@@ -7,8 +7,7 @@ extension SQLiteStore {
             let names = try self.eventNames(db)
             return try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT \(Self.selectedColumns(includingContext: false)) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+                sql: "SELECT \(Self.headerColumns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, limit]
             ).map { row in try Self.decode(row, names: names) }
         }

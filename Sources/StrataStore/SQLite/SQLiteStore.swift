@@ -430,6 +430,10 @@ public final class SQLiteStore: EventStore {
         includingContext ? columns : columns.replacingOccurrences(of: "extra", with: "NULL")
     }
 
+    /// The columns ``decode(_:names:)`` reads, with neither the payload nor the context.
+    static let headerColumns = selectedColumns(includingContext: false).replacingOccurrences(
+        of: "payload", with: "NULL")
+
     static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
         let sequence: Int64 = row[0]
         guard let kind = Message.Kind(code: row[2]) else {
