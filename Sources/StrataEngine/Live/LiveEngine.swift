@@ -211,7 +211,8 @@ public final class LiveEngine {
     private func evaluate(
         roots: [String], causes: [String: MembershipChange.Cause], only: Set<String>? = nil
     ) throws(EngineError) -> [MembershipChange] {
-        guard !roots.isEmpty else { return [] }
+        // Without kept segments nothing is due and no membership can move.
+        guard !roots.isEmpty, !segments.isEmpty else { return [] }
         var builder = TimelineBuilder(asOf: now, needs: needs)
         var next: [String: Int64] = [:]
         let sequences = roots.flatMap { clusterMessages[$0] ?? [] }.sorted()

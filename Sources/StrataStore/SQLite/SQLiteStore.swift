@@ -323,10 +323,12 @@ public final class SQLiteStore: EventStore {
 
     public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
         try await pool.read { db in
-            let names = try self.eventNames(db)
-            return try Row.fetchAll(
-                db, sql: "SELECT \(Self.columns) FROM messages WHERE group_id = ? ORDER BY seq", arguments: [account]
-            ).map { try Self.decode($0, names: names) }
+            var result: [(sequence: Int64, message: Message)] = []
+            try Self.forEachMessage(
+                db, sql: "SELECT \(Self.columns) FROM messages WHERE group_id = ? ORDER BY seq", arguments: [account],
+                names: try self.eventNames(db)
+            ) { result.append($0) }
+            return result
         }
     }
 
@@ -362,12 +364,9 @@ public final class SQLiteStore: EventStore {
     public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
         let columns = Self.selectedColumns(includingContext: includingContext)
         try pool.read { db in
-            let names = try self.eventNames(db)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM messages ORDER BY seq")
-            while let row = try rows.next() {
-                let (sequence, message) = try Self.decode(row, names: names)
-                try body(sequence, message)
-            }
+            try Self.forEachMessage(
+                db, sql: "SELECT \(columns) FROM messages ORDER BY seq", names: try self.eventNames(db)
+            ) { try body($0.sequence, $0.message) }
         }
     }
 
@@ -399,10 +398,9 @@ public final class SQLiteStore: EventStore {
         for start in stride(from: 0, to: values.count, by: sequencesPerQuery) {
             let chunk = values[start..<min(start + sequencesPerQuery, values.count)]
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
+            try forEachMessage(
                 db, sql: "SELECT \(columns) FROM messages WHERE \(condition) (\(placeholders)) \(order)",
-                arguments: StatementArguments(Array(chunk)))
-            while let row = try rows.next() { try body(try decode(row, names: names)) }
+                arguments: StatementArguments(Array(chunk)), names: names, body)
         }
     }
 
@@ -424,37 +422,56 @@ public final class SQLiteStore: EventStore {
         previous_id, payload, extra
         """
 
-    /// The columns ``decode(_:names:)`` reads; without context the `extra` column is not read at all
+    /// The columns messages are read from; without context the `extra` column is not read at all
     /// (evaluation never needs it).
     static func selectedColumns(includingContext: Bool) -> String {
         includingContext ? columns : columns.replacingOccurrences(of: "extra", with: "NULL")
     }
 
-    /// The columns ``decode(_:names:)`` reads, with neither the payload nor the context.
+    /// The columns messages are read from, with neither the payload nor the context.
     static let headerColumns = selectedColumns(includingContext: false).replacingOccurrences(
         of: "payload", with: "NULL")
 
-    static func decode(_ row: Row, names: [Int64: String]) throws -> (Int64, Message) {
-        let sequence: Int64 = row[0]
-        guard let kind = Message.Kind(code: row[2]) else {
-            throw DatabaseError(message: "message \(sequence) has an unknown kind")
-        }
-        let payload = try (row[11] as String?).map(Self.object) ?? [:]
-        let extra = try (row[12] as String?).map(Self.object) ?? [:]
-        let eventId: Int64? = row[5]
-        let message = Message(
-            kind: kind, messageId: row[1], userId: row[3], anonymousId: row[4], event: eventId.flatMap { names[$0] },
-            properties: kind.isEvent ? payload : [:], traits: kind.isEvent ? [:] : payload, groupId: row[9],
-            previousId: row[10], timestamp: row[6], sentAt: row[8], receivedAt: row[7],
-            context: extra["context"]?.objectValue, integrations: extra["integrations"]?.objectValue)
-        return (sequence, message)
+    /// Calls `body` with every message a query of ``columns`` (or a subset set to NULL) returns, read
+    /// straight from the SQLite statement as GRDB steps it.
+    static func forEachMessage(
+        _ db: Database, sql: String, arguments: StatementArguments = [], names: [Int64: String],
+        _ body: ((sequence: Int64, message: Message)) throws -> Void
+    ) throws {
+        let statement = try db.makeStatement(sql: sql)
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while try rows.next() != nil { try body(try decode(statement.sqliteStatement, names: names)) }
     }
 
-    static func object(_ text: String) throws -> [String: JSONValue] {
-        guard case .object(let object) = try JSONParser.parse(text) else {
-            throw DatabaseError(message: "stored JSON is not an object")
+    /// The message in the current row of a statement over ``columns``.
+    private static func decode(_ statement: SQLiteStatement, names: [Int64: String]) throws -> (Int64, Message) {
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard !isNull(column), let text = sqlite3_column_text(statement, column) else { return nil }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
         }
-        return object
+        func text(_ column: Int32) -> String? { bytes(column).map { String(decoding: $0, as: UTF8.self) } }
+        func int(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(statement, column) }
+        func object(_ column: Int32) throws -> [String: JSONValue] {
+            guard let json = bytes(column) else { return [:] }
+            guard case .object(let object) = try JSONParser.parse(json) else {
+                throw DatabaseError(message: "stored JSON is not an object")
+            }
+            return object
+        }
+        let sequence = sqlite3_column_int64(statement, 0)
+        guard let kind = Message.Kind(code: Int(sqlite3_column_int64(statement, 2))), let messageId = text(1),
+            let receivedAt = int(7)
+        else { throw DatabaseError(message: "message \(sequence) has an unknown kind or lacks a column") }
+        let payload = try object(11)
+        let extra = try object(12)
+        let message = Message(
+            kind: kind, messageId: messageId, userId: text(3), anonymousId: text(4),
+            event: int(5).flatMap { names[$0] }, properties: kind.isEvent ? payload : [:],
+            traits: kind.isEvent ? [:] : payload, groupId: text(9), previousId: text(10), timestamp: int(6),
+            sentAt: int(8), receivedAt: receivedAt, context: extra["context"]?.objectValue,
+            integrations: extra["integrations"]?.objectValue)
+        return (sequence, message)
     }
 }
 
