@@ -23,6 +23,9 @@ actor LiveService: Service {
     static let poll = Duration.seconds(1)
     /// How often an idle change stream gets a heartbeat.
     static let heartbeat = Duration.seconds(15)
+    /// How often a step that changed nothing still saves how far it got. A restart resumes from the
+    /// saved checkpoint and takes the later messages again, which cannot change what was recorded.
+    static let checkpointInterval = Duration.seconds(1)
 
     let workspace: Workspace
     let store: any EventStore
@@ -48,6 +51,8 @@ actor LiveService: Service {
     /// Whether a start or step is under way, and the callers waiting for it to end (the actor is
     /// reentrant at every `await`, and two steps must never interleave).
     private var busy = false
+    /// When the checkpoint was last saved.
+    private var checkpointSaved: ContinuousClock.Instant?
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(
@@ -101,6 +106,11 @@ actor LiveService: Service {
             await loop()
         } onGracefulShutdown: {
             self.doorbell.ring()
+        }
+        do {
+            try await exclusively { _ = try await record([], saving: true) }
+        } catch {
+            logger.error("real-time memberships: cannot save the checkpoint at shutdown: \(error)")
         }
         broadcast.endAll()
     }
@@ -320,13 +330,17 @@ actor LiveService: Service {
     }
 
     /// Records changes with the checkpoint in one transaction, applies them to ``recorded`` and sends
-    /// them to the streams; returns the recording instant.
+    /// them to the streams; returns the recording instant. Without changes the checkpoint alone is
+    /// saved when `saving`, or when ``checkpointInterval`` has passed since it was last saved.
     @discardableResult
-    private func record(_ changes: [MembershipChange]) async throws -> Int64 {
+    private func record(_ changes: [MembershipChange], saving: Bool = false) async throws -> Int64 {
         let recordedAt = configuration.clock()
         guard let engine else { return recordedAt }
+        let due = checkpointSaved.map { ContinuousClock.now - $0 >= Self.checkpointInterval } ?? true
+        guard !changes.isEmpty || saving || due else { return recordedAt }
         let saved = try await store.recordChanges(
             changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
+        checkpointSaved = .now
         for change in changes {
             if change.entered {
                 recorded[change.segment, default: []].insert(change.profile)

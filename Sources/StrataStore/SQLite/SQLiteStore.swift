@@ -14,6 +14,8 @@ public final class SQLiteStore: EventStore {
     let pool: DatabasePool
     /// Event name ids, filled lazily inside write transactions.
     private let eventNameIds = Mutex<[String: Int64]>([:])
+    /// Event names by id, for reading messages back.
+    private let eventNamesById = Mutex<[Int64: String]>([:])
     /// The earliest time of each identity link committed by this process: a link seen again later
     /// needs no write (the store keeps the earliest time of each link).
     private let knownLinks = Mutex<[LinkKey: Int64]>([:])
@@ -400,7 +402,7 @@ public final class SQLiteStore: EventStore {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             try forEachMessage(
                 db, sql: "SELECT \(columns) FROM messages WHERE \(condition) (\(placeholders)) \(order)",
-                arguments: StatementArguments(Array(chunk)), names: names, body)
+                arguments: StatementArguments(Array(chunk)), cached: false, names: names, body)
         }
     }
 
@@ -411,9 +413,13 @@ public final class SQLiteStore: EventStore {
         }
     }
 
+    /// Event names by id; read again only when names were added since (they are never removed).
     func eventNames(_ db: Database) throws -> [Int64: String] {
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event_names")) ?? 0
+        if let known = eventNamesById.withLock({ $0.count == count ? $0 : nil }) { return known }
         var names: [Int64: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, name FROM event_names") { names[row[0]] = row[1] }
+        eventNamesById.withLock { $0 = names }
         return names
     }
 
@@ -433,12 +439,13 @@ public final class SQLiteStore: EventStore {
         of: "payload", with: "NULL")
 
     /// Calls `body` with every message a query of ``columns`` (or a subset set to NULL) returns, read
-    /// straight from the SQLite statement as GRDB steps it.
+    /// straight from the SQLite statement as GRDB steps it; `cached` keeps the prepared statement for
+    /// the next query of the same text.
     static func forEachMessage(
-        _ db: Database, sql: String, arguments: StatementArguments = [], names: [Int64: String],
+        _ db: Database, sql: String, arguments: StatementArguments = [], cached: Bool = true, names: [Int64: String],
         _ body: ((sequence: Int64, message: Message)) throws -> Void
     ) throws {
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         while try rows.next() != nil { try body(try decode(statement.sqliteStatement, names: names)) }
     }
