@@ -44,8 +44,11 @@ public protocol EventStore: Sendable {
     func models() async throws -> [StoredModel]
 
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
-    /// Without `includingContext`, messages come without their context and integrations objects.
-    func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws
+    /// Without `includingContext`, messages come without their context and integrations objects; with
+    /// `payloadKeys`, their properties and traits hold only the members under those keys.
+    func forEachMessage(
+        includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
+    ) throws
 
     /// The stored messages after a sequence, oldest first, at most `limit` of them, with their ids,
     /// event names and times but without properties, traits, context and integrations (a blocking
@@ -54,9 +57,9 @@ public protocol EventStore: Sendable {
     func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
 
     /// The stored messages of the given sequences, in ascending sequence order, without their context
-    /// and integrations objects (as ``forEachMessage(includingContext:_:)`` gives them); sequences not
-    /// stored are skipped. A blocking read, for the live engine between commits.
-    func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)]
+    /// and integrations objects and with only the properties and traits under `payloadKeys` (nil for
+    /// all); sequences not stored are skipped. A blocking read, for the live engine between commits.
+    func messages(sequences: [Int64], payloadKeys: Set<String>?) throws -> [(sequence: Int64, message: Message)]
 
     /// Calls `body` with every stored message id in arrival order (a blocking scan).
     func forEachMessageId(_ body: (String) throws -> Void) throws
@@ -169,5 +172,13 @@ public struct QuarantineEntry: Sendable, Equatable {
         self.init(
             source: source, index: index, reason: error.reason.rawValue, field: error.field, detail: error.message,
             raw: raw, receivedAt: receivedAt)
+    }
+}
+
+extension EventStore {
+    /// Every stored message in arrival order, with all its properties and traits (see
+    /// ``forEachMessage(includingContext:payloadKeys:_:)``).
+    public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
+        try forEachMessage(includingContext: includingContext, payloadKeys: nil, body)
     }
 }

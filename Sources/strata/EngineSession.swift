@@ -84,7 +84,8 @@ struct EngineSession {
         let bar = ProgressBar()
         var count = 0
         do {
-            try store.forEachMessage(includingContext: false) { sequence, message in
+            let keys = builders.reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
+            try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
                 for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
                 count += 1
                 if count % 65_536 == 0 {

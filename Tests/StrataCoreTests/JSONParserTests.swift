@@ -52,4 +52,43 @@ struct JSONParserTests {
         #expect(text == #"{"a":["q\"\n",0.5,null],"b":2}"#)
         #expect(try JSONParser.parse(text) == value)
     }
+
+    func kept(_ text: String, _ keys: Set<String>) -> Result<[String: JSONValue], JSONParser.Error> {
+        Array(text.utf8).withUnsafeBufferPointer { bytes in
+            Result { () throws(JSONParser.Error) in try JSONParser.parseObject(bytes, keeping: keys) }
+        }
+    }
+
+    @Test func keepsOnlyTheAskedMembers() {
+        let text = #"{"plan":"pro","skip":{"deep":[1,"two\u00e9",{"x":null}],"t":true},"mrr":87.5,"s":"a\"b"}"#
+        #expect(kept(text, ["plan", "mrr", "absent"]) == .success(["plan": .string("pro"), "mrr": .number(87.5)]))
+        #expect(kept(text, []) == .success([:]))
+        #expect(kept(" {} ", ["plan"]) == .success([:]))
+    }
+
+    /// A skipped member is checked as parsing checks it: the same error at the same offset.
+    @Test(arguments: [
+        #"{"skip":[1,2,}"#, #"{"skip":{"a" 1}}"#, #"{"skip":"\x"}"#, #"{"skip":01}"#, #"{"skip":tru}"#,
+        #"{"skip":{"a":1]}"#, #"{"skip":[1 2]}"#, #"{"skip":"open}"#, #"{"skip":{}} x"#, #"{"skip":{1:2}}"#,
+    ])
+    func skippedMembersFailAsParsingFails(text: String) {
+        let parsed = Result { () throws(JSONParser.Error) in try JSONParser.parse(text) }
+        guard case .failure(let expected) = parsed else {
+            Issue.record("\(text) parsed")
+            return
+        }
+        #expect(kept(text, ["other"]) == .failure(expected))
+    }
+
+    @Test func skippingRespectsTheNestingLimit() {
+        let deep =
+            String(repeating: "[", count: JSONParser.maxDepth) + String(repeating: "]", count: JSONParser.maxDepth)
+        #expect(throws: JSONParser.Error.self) { _ = try JSONParser.parse(#"{"skip":\#(deep)}"#) }
+        #expect((try? kept(#"{"skip":\#(deep)}"#, []).get()) == nil)
+        let fits =
+            String(repeating: "[", count: JSONParser.maxDepth - 1)
+            + String(repeating: "]", count: JSONParser.maxDepth - 1)
+        #expect((try? JSONParser.parse(#"{"skip":\#(fits)}"#)) != nil)
+        #expect(kept(#"{"skip":\#(fits)}"#, []) == .success([:]))
+    }
 }

@@ -220,7 +220,7 @@ struct SQLiteStoreTests {
             // backwards, with a repeat and a sequence never stored.
             let even = Array(stride(from: Int64(2), through: 2_100, by: 2))
             #expect(even.count > SQLiteStore.sequencesPerQuery)
-            let found = try store.messages(sequences: even.reversed() + [2, 9_999])
+            let found = try store.messages(sequences: even.reversed() + [2, 9_999], payloadKeys: nil)
             #expect(found.map(\.sequence) == even)
             #expect(found.first?.message.messageId == "m1")
             #expect(found.last?.message.messageId == "m2099")
@@ -230,7 +230,35 @@ struct SQLiteStoreTests {
             try store.forEachMessage(includingContext: false) { sequence, message in scanned[sequence] = message }
             #expect(found.allSatisfy { $0.message == scanned[$0.sequence] })
             #expect(found.allSatisfy { $0.message.context == nil })
-            #expect(try store.messages(sequences: []).isEmpty)
+            #expect(try store.messages(sequences: [], payloadKeys: nil).isEmpty)
+        }
+    }
+
+    /// Reading with payload keys keeps only those members of properties and traits; following the
+    /// log gives ids, names and times without any payload.
+    @Test func messagesCanBeReadWithPartOfTheirPayload() async throws {
+        try await withStore { store in
+            var order = track("o", user: "u", event: "Order Completed", at: 1)
+            order.properties = ["revenue": .number(49.5), "coupon": .string("SPRING"), "items": .array([.number(1)])]
+            let identify = Message(
+                kind: .identify, messageId: "i", userId: "u",
+                traits: ["plan": .string("pro"), "email": .string("u@x.io")],
+                timestamp: Self.t0, receivedAt: Self.t0)
+            _ = try await store.append([order, identify], quarantine: [])
+            var scanned: [Message] = []
+            try store.forEachMessage(includingContext: false, payloadKeys: ["revenue", "plan", "absent"]) {
+                scanned.append($1)
+            }
+            #expect(scanned.map(\.properties) == [["revenue": .number(49.5)], [:]])
+            #expect(scanned.map(\.traits) == [[:], ["plan": .string("pro")]])
+            let read = try store.messages(sequences: [1, 2], payloadKeys: ["coupon", "email"])
+            #expect(read.map(\.message.properties) == [["coupon": .string("SPRING")], [:]])
+            #expect(read.map(\.message.traits) == [[:], ["email": .string("u@x.io")]])
+            let followed = try store.messages(after: 0, limit: 10)
+            #expect(followed.map(\.message.messageId) == ["o", "i"])
+            #expect(followed.map(\.message.event) == ["Order Completed", nil])
+            #expect(followed.allSatisfy { $0.message.properties.isEmpty && $0.message.traits.isEmpty })
+            #expect(followed.map(\.message.time) == [Self.t0 + Instant.minute, Self.t0])
         }
     }
 

@@ -34,6 +34,25 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses a document that holds one object, keeping only the members under `keys`: the others are
+    /// checked exactly as ``parse(_:)-(UnsafeBufferPointer<UInt8>)`` checks them, without building
+    /// their values.
+    public static func parseObject(
+        _ bytes: UnsafeBufferPointer<UInt8>, keeping keys: Set<String>
+    ) throws(Error) -> [String: JSONValue] {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            throw Error(offset: parser.index, message: "expected an object")
+        }
+        guard case .object(let object) = try parser.parseObject(depth: 1, keeping: keys) else { return [:] }
+        parser.skipWhitespace()
+        if parser.index != bytes.count {
+            throw Error(offset: parser.index, message: "unexpected content after the JSON value")
+        }
+        return object
+    }
+
     /// Parses one JSON document from a byte collection.
     public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
         let array = Array(bytes)
@@ -84,6 +103,63 @@ public struct JSONParser {
             }
         }
 
+        /// Checks one value as ``parseValue(depth:)`` does, without building it.
+        mutating func skipValue(depth: Int) throws(Error) {
+            guard index < bytes.count else { throw fail("unexpected end of input, expected a value") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                guard depth + 1 <= JSONParser.maxDepth else {
+                    throw fail("nesting deeper than \(JSONParser.maxDepth) levels")
+                }
+                let isObject = close == UInt8(ascii: "}")
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == close {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipWhitespace()
+                    if isObject {
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                            throw fail("expected a string key")
+                        }
+                        try skipString()
+                        skipWhitespace()
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                        index += 1
+                        skipWhitespace()
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    let expected = isObject ? "',' or '}'" : "',' or ']'"
+                    guard index < bytes.count else { throw fail("unexpected end of input, expected \(expected)") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                    } else if bytes[index] == close {
+                        index += 1
+                        return
+                    } else {
+                        throw fail("expected \(expected)")
+                    }
+                }
+            case UInt8(ascii: "\""): try skipString()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+            default: _ = try parseValue(depth: depth)
+            }
+        }
+
+        /// Checks one string as ``parseString()`` does; builds it only when it holds escapes.
+        mutating func skipString() throws(Error) {
+            var plain = CanonicalJSON(bytes: bytes, at: index)
+            if plain.string(ascii: false) {
+                index = plain.index
+            } else {
+                _ = try parseString()
+            }
+        }
+
         mutating func expectLiteral(_ literal: StaticString) throws(Error) {
             let start = index
             let count = literal.utf8CodeUnitCount
@@ -95,7 +171,8 @@ public struct JSONParser {
             index += count
         }
 
-        mutating func parseObject(depth: Int) throws(Error) -> JSONValue {
+        /// With `keeping`, members under other keys are skipped (still checked).
+        mutating func parseObject(depth: Int, keeping: Set<String>? = nil) throws(Error) -> JSONValue {
             guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
             index += 1
             var object: [String: JSONValue] = [:]
@@ -114,7 +191,11 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                object[key] = try parseValue(depth: depth)
+                if let keeping, !keeping.contains(key) {
+                    try skipValue(depth: depth)
+                } else {
+                    object[key] = try parseValue(depth: depth)
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of input, expected ',' or '}'") }
                 if bytes[index] == UInt8(ascii: ",") {

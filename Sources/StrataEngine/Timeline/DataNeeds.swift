@@ -31,6 +31,13 @@ public struct DataNeeds: Sendable, Equatable {
     /// Nothing kept.
     public init() {}
 
+    /// The property and trait keys (the first step of every path) that anything needs: messages may
+    /// be read with only these members of their properties and traits.
+    public var payloadKeys: Set<String> {
+        Set(properties.keys.compactMap(\.first)).union(traits.compactMap(\.first)).union(
+            accountTraits.compactMap(\.first))
+    }
+
     /// What every definition of a workspace reads: segments in their own scope, and scores, stages,
     /// computed traits and RFM (its defaults when there is no rfm.yaml) in every scope they are read from
     /// (users always).

@@ -95,6 +95,10 @@ public struct TimelineBuilder {
         self.accountTraitHeads = Set(accountTraitPaths.compactMap(\.first))
     }
 
+    /// The property and trait keys this builder reads: messages added may hold only these members of
+    /// their properties and traits.
+    public var payloadKeys: Set<String> { needs.payloadKeys.union(userTraitHeads) }
+
     /// Adds one message; call in arrival order with its store sequence.
     public mutating func add(sequence: Int64, message: Message) {
         messagesAdded += 1

@@ -203,12 +203,13 @@ actor LiveService: Service {
         let store = store
         var read: Int64 = 0
         var batch: Engine?
+        let keys = DataNeeds(definitions: definitions).payloadKeys
         let engine = try LiveEngine.start(
             definitions: definitions, zone: workspace.config.timezone, now: instant,
-            source: { sequences in try store.messages(sequences: sequences) },
+            source: { sequences in try store.messages(sequences: sequences, payloadKeys: keys) },
             scan: { body in
                 do {
-                    try store.forEachMessage(includingContext: false) { sequence, message in
+                    try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
                         guard sequence <= last else { throw End() }
                         read = sequence
                         body(sequence, message)

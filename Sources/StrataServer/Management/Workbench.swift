@@ -51,7 +51,7 @@ actor Workbench {
         try Self.requireValid(files.diagnostics + definitions.diagnostics, status: .internalServerError)
         let asOf = configuration.clock()
         var builder = TimelineBuilder(asOf: asOf, needs: DataNeeds(definitions: definitions))
-        try store.forEachMessage(includingContext: false) { sequence, message in
+        try store.forEachMessage(includingContext: false, payloadKeys: builder.payloadKeys) { sequence, message in
             builder.add(sequence: sequence, message: message)
         }
         let engine = Engine(

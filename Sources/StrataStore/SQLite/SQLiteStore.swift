@@ -363,20 +363,25 @@ public final class SQLiteStore: EventStore {
         }
     }
 
-    public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
+    public func forEachMessage(
+        includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
+    ) throws {
         let columns = Self.selectedColumns(includingContext: includingContext)
         try pool.read { db in
             try Self.forEachMessage(
-                db, sql: "SELECT \(columns) FROM messages ORDER BY seq", names: try self.eventNames(db)
+                db, sql: "SELECT \(columns) FROM messages ORDER BY seq", names: try self.eventNames(db),
+                payloadKeys: payloadKeys
             ) { try body($0.sequence, $0.message) }
         }
     }
 
-    /// How many values one query of ``messages(sequences:)`` and ``messages(of:)`` binds: within the
+    /// How many values one query of ``messages(sequences:payloadKeys:)`` and ``messages(of:)`` binds: within the
     /// bound-variable limit of every SQLite version.
     public static let sequencesPerQuery = 999
 
-    public func messages(sequences: [Int64]) throws -> [(sequence: Int64, message: Message)] {
+    public func messages(
+        sequences: [Int64], payloadKeys: Set<String>?
+    ) throws -> [(sequence: Int64, message: Message)] {
         let wanted = Set(sequences).sorted()
         return try pool.read { db in
             let names = try self.eventNames(db)
@@ -385,7 +390,7 @@ public final class SQLiteStore: EventStore {
             // Ascending chunks, each read in sequence order, give the whole in sequence order.
             try Self.forEachMessage(
                 db, columns: Self.selectedColumns(includingContext: false), where: "seq IN", in: wanted,
-                names: names, order: "ORDER BY seq"
+                names: names, payloadKeys: payloadKeys, order: "ORDER BY seq"
             ) { result.append($0) }
             return result
         }
@@ -395,14 +400,16 @@ public final class SQLiteStore: EventStore {
     /// `IN`), querying ``sequencesPerQuery`` values at a time.
     private static func forEachMessage<Value: DatabaseValueConvertible>(
         _ db: Database, columns: String, where condition: String, in values: [Value], names: [Int64: String],
-        order: String = "", _ body: ((sequence: Int64, message: Message)) throws -> Void
+        payloadKeys: Set<String>? = nil, order: String = "",
+        _ body: ((sequence: Int64, message: Message)) throws -> Void
     ) throws {
         for start in stride(from: 0, to: values.count, by: sequencesPerQuery) {
             let chunk = values[start..<min(start + sequencesPerQuery, values.count)]
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             try forEachMessage(
                 db, sql: "SELECT \(columns) FROM messages WHERE \(condition) (\(placeholders)) \(order)",
-                arguments: StatementArguments(Array(chunk)), cached: false, names: names, body)
+                arguments: StatementArguments(Array(chunk)), cached: false, names: names, payloadKeys: payloadKeys,
+                body)
         }
     }
 
@@ -440,18 +447,22 @@ public final class SQLiteStore: EventStore {
 
     /// Calls `body` with every message a query of ``columns`` (or a subset set to NULL) returns, read
     /// straight from the SQLite statement as GRDB steps it; `cached` keeps the prepared statement for
-    /// the next query of the same text.
+    /// the next query of the same text, and `payloadKeys` limits properties and traits to those keys.
     static func forEachMessage(
         _ db: Database, sql: String, arguments: StatementArguments = [], cached: Bool = true, names: [Int64: String],
-        _ body: ((sequence: Int64, message: Message)) throws -> Void
+        payloadKeys: Set<String>? = nil, _ body: ((sequence: Int64, message: Message)) throws -> Void
     ) throws {
         let statement = try cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
         let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while try rows.next() != nil { try body(try decode(statement.sqliteStatement, names: names)) }
+        while try rows.next() != nil {
+            try body(try decode(statement.sqliteStatement, names: names, payloadKeys: payloadKeys))
+        }
     }
 
     /// The message in the current row of a statement over ``columns``.
-    private static func decode(_ statement: SQLiteStatement, names: [Int64: String]) throws -> (Int64, Message) {
+    private static func decode(
+        _ statement: SQLiteStatement, names: [Int64: String], payloadKeys: Set<String>?
+    ) throws -> (Int64, Message) {
         func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
         func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
             guard !isNull(column), let text = sqlite3_column_text(statement, column) else { return nil }
@@ -459,8 +470,9 @@ public final class SQLiteStore: EventStore {
         }
         func text(_ column: Int32) -> String? { bytes(column).map { String(decoding: $0, as: UTF8.self) } }
         func int(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(statement, column) }
-        func object(_ column: Int32) throws -> [String: JSONValue] {
+        func object(_ column: Int32, keeping keys: Set<String>? = nil) throws -> [String: JSONValue] {
             guard let json = bytes(column) else { return [:] }
+            if let keys { return try JSONParser.parseObject(json, keeping: keys) }
             guard case .object(let object) = try JSONParser.parse(json) else {
                 throw DatabaseError(message: "stored JSON is not an object")
             }
@@ -470,7 +482,7 @@ public final class SQLiteStore: EventStore {
         guard let kind = Message.Kind(code: Int(sqlite3_column_int64(statement, 2))), let messageId = text(1),
             let receivedAt = int(7)
         else { throw DatabaseError(message: "message \(sequence) has an unknown kind or lacks a column") }
-        let payload = try object(11)
+        let payload = try object(11, keeping: payloadKeys)
         let extra = try object(12)
         let message = Message(
             kind: kind, messageId: messageId, userId: text(3), anonymousId: text(4),
