@@ -53,6 +53,9 @@ actor LiveService: Service {
     private var busy = false
     /// When the checkpoint was last saved.
     private var checkpointSaved: ContinuousClock.Instant?
+    /// Where blocking work runs: store reads and evaluation, off the cooperative pool that serves
+    /// requests, so a long evaluation does not hold back ingestion.
+    private let worker = DispatchQueue(label: "strata.live")
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(
@@ -167,7 +170,8 @@ actor LiveService: Service {
         let definitions = try Self.definitions(from: files)
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
-        let (engine, cadence, last) = try load(definitions, at: instant, through: checkpoint?.sequence ?? Int64.max)
+        let (engine, cadence, last) = try await load(
+            definitions, at: instant, through: checkpoint?.sequence ?? Int64.max)
         self.engine = engine
         sources = files.files
         definitionsChanged = false
@@ -198,29 +202,39 @@ actor LiveService: Service {
     /// segments at the same instant, and the last sequence read.
     private func load(
         _ definitions: Definitions, at instant: Int64, through last: Int64
-    ) throws -> (LiveEngine, [String: Set<String>], Int64) {
-        struct End: Error {}
-        let store = store
-        var read: Int64 = 0
-        var batch: Engine?
-        let keys = DataNeeds(definitions: definitions).payloadKeys
-        let engine = try LiveEngine.start(
-            definitions: definitions, zone: workspace.config.timezone, now: instant,
-            source: { sequences in try store.messages(sequences: sequences, payloadKeys: keys) },
-            scan: { body in
-                do {
-                    try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
-                        guard sequence <= last else { throw End() }
-                        read = sequence
-                        body(sequence, message)
-                    }
-                } catch is End {}
-            }, batch: { batch = $0 })
-        var cadence: [String: Set<String>] = [:]
-        for name in engine.cadenceSegments.keys {
-            cadence[name] = Set(try batch?.segment(named: name).members ?? [])
+    ) async throws -> (LiveEngine, [String: Set<String>], Int64) {
+        let (store, zone) = (store, workspace.config.timezone)
+        let loaded = try await blocking {
+            struct End: Error {}
+            var read: Int64 = 0
+            var batch: Engine?
+            let keys = DataNeeds(definitions: definitions).payloadKeys
+            let engine = try LiveEngine.start(
+                definitions: definitions, zone: zone, now: instant,
+                source: { sequences in try store.messages(sequences: sequences, payloadKeys: keys) },
+                scan: { body in
+                    do {
+                        try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
+                            guard sequence <= last else { throw End() }
+                            read = sequence
+                            body(sequence, message)
+                        }
+                    } catch is End {}
+                }, batch: { batch = $0 })
+            var cadence: [String: Set<String>] = [:]
+            for name in engine.cadenceSegments.keys {
+                cadence[name] = Set(try batch?.segment(named: name).members ?? [])
+            }
+            return Confined((engine, cadence, read))
         }
-        return (engine, cadence, read)
+        return loaded.value
+    }
+
+    /// Runs blocking work on ``worker`` and waits for it without holding a thread of the pool.
+    private func blocking<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T where T: Sendable {
+        try await withCheckedThrowingContinuation { continuation in
+            worker.async { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     /// The enters and exits between two sets of memberships, as definition changes for real-time
@@ -256,8 +270,11 @@ actor LiveService: Service {
     /// that are due and applies changed definitions, recording the changes of each part.
     private func step() async throws {
         guard let engine else { return }
+        // The engine is used on ``worker`` only while this step waits for it.
+        let confined = Confined(engine)
         while true {
-            let batch = try store.messages(after: processed, limit: Self.batchSize)
+            let (store, after) = (store, processed)
+            let batch = try await blocking { try store.messages(after: after, limit: Self.batchSize) }
             guard !batch.isEmpty else { break }
             // Messages received within moments of each other are taken together, at the latest
             // receipt, and each profile they touch is evaluated once; a time-driven change due between
@@ -271,7 +288,7 @@ actor LiveService: Service {
                 let latest = part.map(\.message.receivedAt).max() ?? first.message.receivedAt
                 let at = max(engine.now, min(latest, configuration.clock()))
                 let started = ContinuousClock.now
-                let changes = try engine.ingest(part, at: at)
+                let changes = try await blocking { try confined.value.ingest(part, at: at) }
                 let seconds = (ContinuousClock.now - started).seconds
                 processed = part.last?.sequence ?? processed
                 metrics.record(.evaluation, seconds: Array(repeating: seconds / Double(part.count), count: part.count))
@@ -280,7 +297,8 @@ actor LiveService: Service {
             }
             if batch.count < Self.batchSize { break }
         }
-        let timeChanges = try engine.advance(to: configuration.clock())
+        let now = configuration.clock()
+        let timeChanges = try await blocking { try confined.value.advance(to: now) }
         if !timeChanges.isEmpty { try await record(timeChanges) }
         try await recomputeCadence(engine)
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
@@ -319,7 +337,7 @@ actor LiveService: Service {
             return
         }
         let instant = engine.now
-        let (next, cadence, _) = try load(definitions, at: instant, through: processed)
+        let (next, cadence, _) = try await load(definitions, at: instant, through: processed)
         let current = next.allMembers.merging(cadence) { live, _ in live }
         self.engine = next
         sources = files.files
@@ -356,6 +374,15 @@ actor LiveService: Service {
         if !saved.isEmpty { broadcast.send(saved) }
         return recordedAt
     }
+}
+
+/// A value handed to ``LiveService``'s worker queue and back. It is not thread-safe: the service
+/// touches it only while no work of its own runs on the queue (steps run one at a time and wait for
+/// the queue).
+struct Confined<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
 }
 
 /// A failure of the real-time engine, logged and retried.
