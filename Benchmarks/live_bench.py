@@ -142,10 +142,11 @@ class Stream(threading.Thread):
 
 
 class Load:
-    """Background ingest: WORKERS threads sending batches of 100 new events at a target rate (events/s)."""
+    """Background ingest: WORKERS threads sending batches of 100 new events at a target rate (events/s),
+    each for a random one of the USERS existing users (`u-0` to `u-{USERS-1}`, as generated)."""
 
-    def __init__(self, port, key, workers, rate):
-        self.port, self.key, self.rate = port, key, rate
+    def __init__(self, port, key, workers, rate, users):
+        self.port, self.key, self.rate, self.users = port, key, rate, users
         self.nonce = time.time_ns()  # every run sends new messages: a re-sent id is a cheap duplicate
         self.stopping, self.sent, self.lock = threading.Event(), 0, threading.Lock()
         self.threads = [threading.Thread(target=self.work, args=(i,), daemon=True) for i in range(workers)]
@@ -157,7 +158,7 @@ class Load:
         interval = 100 * self.workers / self.rate if self.rate else 0
         next_at = time.time()
         while not self.stopping.is_set():
-            batch = [{"type": "track", "userId": f"u-{rng.randrange(1_000_000)}", "event": "Feature Used",
+            batch = [{"type": "track", "userId": f"u-{rng.randrange(self.users)}", "event": "Feature Used",
                       "properties": {"feature": "reports"}, "messageId": f"load-{self.nonce}-{worker}-{n + i}",
                       "timestamp": now_iso()} for i in range(100)]
             n += 100
@@ -206,7 +207,7 @@ def main():
     stream.start()
     try:
         if args.rate is None:
-            with Load(server.port, write, args.workers, 0) as peak:
+            with Load(server.port, write, args.workers, 0, args.users) as peak:
                 time.sleep(10)
             result["peak_events_per_second"] = round(peak.sent / peak.seconds)
             half = peak.sent / peak.seconds / 2
@@ -216,7 +217,7 @@ def main():
         result["background_events_per_second_target"] = round(half)
 
         latencies, probes = [], []
-        with Load(server.port, write, args.workers, half) as background:
+        with Load(server.port, write, args.workers, half, args.users) as background:
             for i in range(args.probes):
                 user = f"bench-{time.time_ns()}-{i}"
                 message = {"userId": user, "event": "Bench Ping", "messageId": f"probe-{user}",
