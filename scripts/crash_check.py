@@ -78,6 +78,17 @@ class Server:
         self.process.kill()
         raise SystemExit("FAIL: the server did not come up")
 
+    def wait_live(self):
+        """Waits until the real-time engine has started (until then the members endpoint answers from a
+        batch evaluation and the change log does not yet hold what the restart took in)."""
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            _, body = call(f"{self.base}/api/v1/metrics", self.admin_key)
+            if any(line.startswith("strata_live_start_seconds ") for line in body.splitlines()):
+                return
+            time.sleep(0.05)
+        raise SystemExit("FAIL: the real-time engine did not start within 120 s")
+
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
@@ -188,6 +199,7 @@ def check_crashes(strata, workspace, write_key, admin_key, rng, servers):
         server = Server(strata, workspace, admin_key)
         servers.append(server)
 
+    server.wait_live()
     stored = set(lines(strata, "messages", "--ids-only", "-w", workspace))
     missing = [m for m in acknowledged if m not in stored]
     check(not missing, f"{len(missing)} acknowledged messages are not stored, e.g. {missing[:5]}")

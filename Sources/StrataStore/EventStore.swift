@@ -56,6 +56,9 @@ public protocol EventStore: Sendable {
     /// evaluates them).
     func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
 
+    /// The sequence of the last stored message, 0 when there is none (a blocking read).
+    func lastSequence() throws -> Int64
+
     /// The stored messages of the given sequences, in ascending sequence order, without their context
     /// and integrations objects and with only the properties and traits under `payloadKeys` (nil for
     /// all); sequences not stored are skipped. A blocking read, for the live engine between commits.

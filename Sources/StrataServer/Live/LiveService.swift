@@ -53,6 +53,10 @@ actor LiveService: Service {
     private var busy = false
     /// When the checkpoint was last saved.
     private var checkpointSaved: ContinuousClock.Instant?
+    /// The last message stored before this server began. A first start (no checkpoint) takes the
+    /// messages up to here as its starting point, recorded without changes; every message received
+    /// since, even while the engine was still starting, is taken as a change.
+    private let baseline: Int64?
     /// Where blocking work runs: store reads and evaluation, off the cooperative pool that serves
     /// requests, so a long evaluation does not hold back ingestion.
     private let worker = DispatchQueue(label: "strata.live")
@@ -68,6 +72,12 @@ actor LiveService: Service {
         self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
+        do {
+            baseline = try store.lastSequence()
+        } catch {
+            logger.error("real-time memberships: cannot read the message log: \(error)")
+            baseline = nil
+        }
     }
 
     /// New messages were committed.
@@ -171,7 +181,7 @@ actor LiveService: Service {
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
         let (engine, cadence, last) = try await load(
-            definitions, at: instant, through: checkpoint?.sequence ?? Int64.max)
+            definitions, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
         self.engine = engine
         sources = files.files
         definitionsChanged = false

@@ -12,4 +12,8 @@ extension SQLiteStore {
             return result
         }
     }
+
+    public func lastSequence() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM messages") ?? 0 }
+    }
 }
