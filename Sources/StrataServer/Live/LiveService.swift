@@ -53,6 +53,9 @@ actor LiveService: Service {
     private var busy = false
     /// When the checkpoint was last saved.
     private var checkpointSaved: ContinuousClock.Instant?
+    /// The engine's next due instant as the last step left it, for the loop's sleep: the engine itself
+    /// is touched only inside a step, as work on ``worker`` may be using it meanwhile.
+    private var nextDue: Int64?
     /// The last message stored before this server began. A first start (no checkpoint) takes the
     /// messages up to here as its starting point, recorded without changes; every message received
     /// since, even while the engine was still starting, is taken as a change.
@@ -166,7 +169,7 @@ actor LiveService: Service {
     private func waitTime(failures: Int) -> Duration {
         if failures > 0 { return .seconds(min(30, 1 << min(failures, 5))) }
         let now = configuration.clock()
-        let next = min(engine?.nextDue ?? Int64.max, cadenceDue.values.min() ?? Int64.max)
+        let next = min(nextDue ?? Int64.max, cadenceDue.values.min() ?? Int64.max)
         guard next != Int64.max else { return Self.poll }
         return min(Self.poll, .milliseconds(max(0, next - now)))
     }
@@ -312,6 +315,7 @@ actor LiveService: Service {
         if !timeChanges.isEmpty { try await record(timeChanges) }
         try await recomputeCadence(engine)
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
+        nextDue = self.engine?.nextDue
     }
 
     /// Recomputes the cadence segments that are due with a batch evaluation as of now.

@@ -4,12 +4,9 @@ import StrataCore
 extension SQLiteStore {
     public func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)] {
         try pool.read { db in
-            var result: [(sequence: Int64, message: Message)] = []
-            try Self.forEachMessage(
+            try Self.messages(
                 db, sql: "SELECT \(Self.headerColumns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
-                arguments: [sequence, limit], names: try self.eventNames(db)
-            ) { result.append($0) }
-            return result
+                arguments: [sequence, limit], names: try self.eventNames(db))
         }
     }
 

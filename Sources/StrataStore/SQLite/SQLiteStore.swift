@@ -325,12 +325,9 @@ public final class SQLiteStore: EventStore {
 
     public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
         try await pool.read { db in
-            var result: [(sequence: Int64, message: Message)] = []
-            try Self.forEachMessage(
+            try Self.messages(
                 db, sql: "SELECT \(Self.columns) FROM messages WHERE group_id = ? ORDER BY seq", arguments: [account],
-                names: try self.eventNames(db)
-            ) { result.append($0) }
-            return result
+                names: try self.eventNames(db))
         }
     }
 
@@ -457,6 +454,15 @@ public final class SQLiteStore: EventStore {
         while try rows.next() != nil {
             try body(try decode(statement.sqliteStatement, names: names, payloadKeys: payloadKeys))
         }
+    }
+
+    /// Every message a query of ``columns`` returns (see ``forEachMessage(_:sql:arguments:cached:names:payloadKeys:_:)``).
+    static func messages(
+        _ db: Database, sql: String, arguments: StatementArguments, names: [Int64: String]
+    ) throws -> [(sequence: Int64, message: Message)] {
+        var result: [(sequence: Int64, message: Message)] = []
+        try forEachMessage(db, sql: sql, arguments: arguments, names: names) { result.append($0) }
+        return result
     }
 
     /// The message in the current row of a statement over ``columns``.
