@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import StrataCore
+import StrataEngine
 import StrataStore
 
 /// `strata serve`: the HTTP service apps send events to, and the management API.
@@ -20,6 +21,8 @@ public enum Server {
         public var clock: @Sendable () -> Int64
         /// Whether edited definition files take effect without a request (`strata serve --watch`).
         public var watch: Bool
+        /// The most messages the real-time engine holds in memory.
+        public var heldMessages: Int
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
         /// the system clock, and definition files read again only after a change through the API.
@@ -27,7 +30,7 @@ public enum Server {
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
-            watch: Bool = false
+            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity
         ) {
             self.host = host
             self.port = port
@@ -35,6 +38,7 @@ public enum Server {
             self.maxEvaluationAge = maxEvaluationAge
             self.clock = clock
             self.watch = watch
+            self.heldMessages = heldMessages
         }
     }
 

@@ -50,11 +50,12 @@ public protocol EventStore: Sendable {
         includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
     ) throws
 
-    /// The stored messages after a sequence, oldest first, at most `limit` of them, with their ids,
-    /// event names and times but without properties, traits, context and integrations (a blocking
-    /// read, for the real-time engine to follow the log: it reads a cluster's whole messages when it
-    /// evaluates them).
-    func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)]
+    /// The stored messages after a sequence, oldest first, at most `limit` of them, without context
+    /// and integrations and with only the properties and traits under `payloadKeys` (none at all, and
+    /// not even read, when it is empty). A blocking read, for the real-time engine to follow the log.
+    func messages(
+        after sequence: Int64, limit: Int, payloadKeys: Set<String>
+    ) throws -> [(sequence: Int64, message: Message)]
 
     /// The sequence of the last stored message, 0 when there is none (a blocking read).
     func lastSequence() throws -> Int64

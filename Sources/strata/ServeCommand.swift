@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import StrataEngine
 import StrataServer
 
 /// `strata serve`: runs the ingestion and management HTTP server until SIGTERM or SIGINT.
@@ -26,6 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Apply edited definition files (segments/, scores/, ...) as soon as they are saved.")
     var watch = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The most messages the real-time engine holds in memory (about 500 bytes each).",
+            discussion:
+                "Profiles whose messages are not held are read from the store when a message or time moves them."))
+    var heldMessages = LiveEngine.defaultCapacity
+
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace)
@@ -34,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         try await Server.run(
             workspace: workspace, store: store,
-            configuration: Server.Configuration(host: host, port: port, watch: watch),
+            configuration: Server.Configuration(host: host, port: port, watch: watch, heldMessages: heldMessages),
             logger: logger
         ) { port in
             printError("strata: listening on http://\(host):\(port)")

@@ -235,15 +235,16 @@ struct SQLiteStoreTests {
     }
 
     /// Reading with payload keys keeps only those members of properties and traits; following the
-    /// log gives ids, names and times without any payload.
+    /// log gives ids, names and times, with the payload keys asked for and never the context.
     @Test func messagesCanBeReadWithPartOfTheirPayload() async throws {
         try await withStore { store in
             var order = track("o", user: "u", event: "Order Completed", at: 1)
             order.properties = ["revenue": .number(49.5), "coupon": .string("SPRING"), "items": .array([.number(1)])]
-            let identify = Message(
+            var identify = Message(
                 kind: .identify, messageId: "i", userId: "u",
                 traits: ["plan": .string("pro"), "email": .string("u@x.io")],
                 timestamp: Self.t0, receivedAt: Self.t0)
+            identify.context = ["ip": .string("10.0.0.1")]
             _ = try await store.append([order, identify], quarantine: [])
             var scanned: [Message] = []
             try store.forEachMessage(includingContext: false, payloadKeys: ["revenue", "plan", "absent"]) {
@@ -254,11 +255,15 @@ struct SQLiteStoreTests {
             let read = try store.messages(sequences: [1, 2], payloadKeys: ["coupon", "email"])
             #expect(read.map(\.message.properties) == [["coupon": .string("SPRING")], [:]])
             #expect(read.map(\.message.traits) == [[:], ["email": .string("u@x.io")]])
-            let followed = try store.messages(after: 0, limit: 10)
+            let followed = try store.messages(after: 0, limit: 10, payloadKeys: [])
             #expect(followed.map(\.message.messageId) == ["o", "i"])
             #expect(followed.map(\.message.event) == ["Order Completed", nil])
             #expect(followed.allSatisfy { $0.message.properties.isEmpty && $0.message.traits.isEmpty })
             #expect(followed.map(\.message.time) == [Self.t0 + Instant.minute, Self.t0])
+            let kept = try store.messages(after: 1, limit: 10, payloadKeys: ["plan", "revenue"])
+            #expect(kept.map(\.message.messageId) == ["i"])
+            #expect(kept.map(\.message.traits) == [["plan": .string("pro")]])
+            #expect(kept.map(\.message.context) == [nil])
         }
     }
 

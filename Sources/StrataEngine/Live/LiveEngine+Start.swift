@@ -7,23 +7,24 @@ extension LiveEngine {
     /// from the store, or a definition change that the caller compares with what it held before).
     ///
     /// - Parameters:
-    ///   - source: where later evaluations read a cluster's messages; without one, the engine keeps
-    ///     the scanned messages.
+    ///   - source: where later evaluations read a cluster's messages that are not held in memory;
+    ///     without one, the engine keeps the scanned messages.
+    ///   - capacity: with a source, the most messages held in memory. The scanned messages are held
+    ///     while they fit, then those of the clusters with the latest messages.
     ///   - scan: calls its argument with every message to load, in arrival order.
     ///   - batch: receives the batch engine over the whole population, for other questions as of `now`
     ///     (the segments recomputed on a cadence).
     public static func start(
-        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource?,
+        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource?, capacity: Int = defaultCapacity,
         scan: ((Int64, Message) -> Void) throws -> Void, batch: (Engine) throws -> Void = { _ in }
     ) throws -> LiveEngine {
-        let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source)
+        let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source, capacity: capacity)
         var builder = TimelineBuilder(asOf: now, needs: engine.needs)
         var future: [(root: String, time: Int64)] = []
         try scan { sequence, message in
             builder.add(sequence: sequence, message: message)
-            if source == nil { engine.kept[sequence] = message }
             guard let root = engine.join(message, keepingOrder: false) else { return }
-            engine.clusterMessages[root, default: []].append(sequence)
+            engine.add(message, sequence: sequence, to: root)
             if message.time > now { future.append((root, message.time)) }
         }
         engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }

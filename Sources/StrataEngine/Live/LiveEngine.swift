@@ -13,8 +13,10 @@ import StrataLanguage
 /// population (percentile, RFM, and what reads them) are kept here (``segments``); the others are
 /// recomputed by a batch run on their cadence (``cadenceSegments``).
 ///
-/// The engine keeps each cluster's message sequences, not the messages: with a ``MessageSource`` it
-/// reads them back when the cluster is evaluated, so a large store is not held in memory twice.
+/// The engine keeps the messages of clusters in memory (only what evaluation reads of them), up to
+/// a number of messages. With a ``MessageSource``, a cluster dropped to make room is read back from
+/// the store when it is next evaluated, so a large store is not held in memory twice; without one,
+/// every message is kept.
 ///
 /// Not thread-safe: drive it from one task. The clock is whatever instants the caller passes.
 public final class LiveEngine {
@@ -32,14 +34,16 @@ public final class LiveEngine {
     public let cadenceSegments: [String: Refresh]
     /// The latest instant the engine has reached.
     public private(set) var now: Int64
+    /// The property and trait keys evaluation reads: messages given to the engine need no others.
+    public let payloadKeys: Set<String>
 
     let needs: DataNeeds
     /// For each kept segment, the event names whose arrival can move it (through everything it reads);
     /// nil when any event can (a selector without a name, first or last seen, a streak).
     let eventNames: [String: Set<String>?]
     let source: MessageSource?
-    /// The messages themselves, by sequence, when there is no source.
-    var kept: [Int64: Message] = [:]
+    /// The messages of the clusters held in memory.
+    var cache: ClusterCache
     /// Union-find over cluster nodes (`u:` userId, `a:` anonymousId, `g:` groupId).
     var parent: [String: String] = [:]
     /// The message sequences of each cluster root, ascending.
@@ -54,14 +58,21 @@ public final class LiveEngine {
 
     /// An engine with no messages yet, at an instant.
     ///
-    /// - Parameter source: where evaluation reads a cluster's messages; without one, the engine keeps
-    ///   every message it is given.
-    public init(definitions: Definitions, zone: Zone, now: Int64, source: MessageSource? = nil) {
+    /// - Parameters:
+    ///   - source: where evaluation reads a cluster's messages that are not held in memory; without
+    ///     one, the engine keeps every message it is given.
+    ///   - capacity: with a source, the most messages held in memory.
+    public init(
+        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource? = nil,
+        capacity: Int = LiveEngine.defaultCapacity
+    ) {
         self.definitions = definitions
         self.zone = zone
         self.now = now
         self.source = source
+        self.cache = ClusterCache(capacity: source == nil ? Int.max : capacity)
         self.needs = DataNeeds(definitions: definitions)
+        self.payloadKeys = needs.payloadKeys
         var live: [String] = []
         var cadence: [String: Refresh] = [:]
         for segment in definitions.segments {
@@ -76,6 +87,12 @@ public final class LiveEngine {
         self.eventNames = Dictionary(uniqueKeysWithValues: live.map { ($0, Self.eventNames(read: $0, definitions)) })
         for name in segments { members[name] = [] }
     }
+
+    /// The most messages held in memory by default: about 2 GB, at about 500 bytes a message.
+    public static let defaultCapacity = 4_000_000
+
+    /// The messages held in memory now.
+    public var heldMessages: Int { cache.count }
 
     /// The current members of a segment kept here, sorted by bytes (nil for other segments).
     public func members(of segment: String) -> [String]? {
@@ -123,9 +140,8 @@ public final class LiveEngine {
     /// time changed before it): every profile they touch is evaluated once, in one pass, and a change
     /// is attributed to the last of the messages that touched its profile's cluster.
     ///
-    /// With a ``MessageSource``, only the messages' ids, kinds, event names and times are read here
-    /// (evaluation reads whole messages from the source), so they may come without properties and
-    /// traits.
+    /// Messages may come with only the properties and traits under ``payloadKeys``: nothing else is
+    /// read.
     @discardableResult
     public func ingest(
         _ batch: [(sequence: Int64, message: Message)], at instant: Int64
@@ -136,9 +152,8 @@ public final class LiveEngine {
         let inert = moved?.isEmpty == true && batch.allSatisfy { isKnown($0.message) }
         var touched: [(node: String, id: String)] = []
         for (sequence, message) in batch {
-            if source == nil { kept[sequence] = message }
             guard let root = join(message) else { continue }
-            clusterMessages[root, default: []].append(sequence)
+            add(message, sequence: sequence, to: root)
             touched.append((root, message.messageId))
             if inert, message.time > now, message.time < (due[root] ?? Int64.max) {
                 due[root] = message.time
@@ -215,11 +230,10 @@ public final class LiveEngine {
         guard !roots.isEmpty, !segments.isEmpty else { return [] }
         var builder = TimelineBuilder(asOf: now, needs: needs)
         var next: [String: Int64] = [:]
-        let sequences = roots.flatMap { clusterMessages[$0] ?? [] }.sorted()
-        for (sequence, message) in try messages(sequences) {
-            builder.add(sequence: sequence, message: message)
-            if message.time > now, let root = join(message) {
-                next[root] = min(next[root] ?? Int64.max, message.time)
+        for (root, messages) in try messages(of: roots) {
+            for (sequence, message) in messages {
+                builder.add(sequence: sequence, message: message)
+                if message.time > now { next[root] = min(next[root] ?? Int64.max, message.time) }
             }
         }
         let population = builder.build()
@@ -274,14 +288,34 @@ public final class LiveEngine {
         return changes
     }
 
-    /// Messages by sequence, from the source or from those kept.
-    private func messages(_ sequences: [Int64]) throws(EngineError) -> [(sequence: Int64, message: Message)] {
-        guard let source else { return sequences.compactMap { sequence in kept[sequence].map { (sequence, $0) } } }
+    /// The messages of clusters, each in sequence order: from memory, and for clusters not held
+    /// there from the source in one read (then held).
+    private func messages(of roots: [String]) throws(EngineError) -> [(root: String, messages: ClusterCache.Messages)] {
+        var result: [(root: String, messages: ClusterCache.Messages)] = []
+        var missing: [String] = []
+        for root in roots {
+            if let held = cache.messages(of: root) { result.append((root, held)) } else { missing.append(root) }
+        }
+        guard let source, !missing.isEmpty else { return result }
+        var slot: [Int64: Int] = [:]
+        for (index, root) in missing.enumerated() {
+            for sequence in clusterMessages[root] ?? [] { slot[sequence] = index }
+        }
+        let read: [(sequence: Int64, message: Message)]
         do {
-            return try source(sequences)
+            read = try source(slot.keys.sorted())
         } catch {
             throw EngineError("cannot read the messages of a profile from the store: \(error)")
         }
+        var parts = [ClusterCache.Messages](repeating: [], count: missing.count)
+        for entry in read {
+            if let index = slot[entry.sequence] { parts[index].append(entry) }
+        }
+        for (root, messages) in zip(missing, parts) {
+            cache.hold(messages, of: root)
+            result.append((root, messages))
+        }
+        return result
     }
 
     /// Whether a segment is kept here: it and every segment it reads (directly or through scores,
@@ -317,6 +351,17 @@ public final class LiveEngine {
 
     // MARK: Clusters
 
+    /// Adds a message to its cluster, in memory when the cluster is held or new (its first message).
+    func add(_ message: Message, sequence: Int64, to root: String) {
+        if let index = clusterMessages.index(forKey: root), !clusterMessages.values[index].isEmpty {
+            clusterMessages.values[index].append(sequence)
+        } else {
+            cache.hold([], of: root)
+            clusterMessages[root, default: []].append(sequence)
+        }
+        cache.append(message, sequence: sequence, to: root)
+    }
+
     /// Joins the ids a message carries into one cluster and returns its root (nil without ids).
     func join(_ message: Message, keepingOrder: Bool = true) -> String? {
         var nodes: [String] = []
@@ -348,6 +393,9 @@ public final class LiveEngine {
         guard a != b else { return a }
         let (keep, gone) = (clusterMessages[a]?.count ?? 0) >= (clusterMessages[b]?.count ?? 0) ? (a, b) : (b, a)
         parent[gone] = keep
+        cache.join(
+            gone, into: keep, goneIsEmpty: clusterMessages[gone]?.isEmpty ?? true,
+            keepIsEmpty: clusterMessages[keep]?.isEmpty ?? true)
         clusterMessages[keep, default: []] += clusterMessages.removeValue(forKey: gone) ?? []
         if keepingOrder { clusterMessages[keep]?.sort() }
         if let profiles = clusterProfiles.removeValue(forKey: gone) {

@@ -216,7 +216,7 @@ actor LiveService: Service {
     private func load(
         _ definitions: Definitions, at instant: Int64, through last: Int64
     ) async throws -> (LiveEngine, [String: Set<String>], Int64) {
-        let (store, zone) = (store, workspace.config.timezone)
+        let (store, zone, capacity) = (store, workspace.config.timezone, configuration.heldMessages)
         let loaded = try await blocking {
             struct End: Error {}
             var read: Int64 = 0
@@ -225,6 +225,7 @@ actor LiveService: Service {
             let engine = try LiveEngine.start(
                 definitions: definitions, zone: zone, now: instant,
                 source: { sequences in try store.messages(sequences: sequences, payloadKeys: keys) },
+                capacity: capacity,
                 scan: { body in
                     do {
                         try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
@@ -286,8 +287,10 @@ actor LiveService: Service {
         // The engine is used on ``worker`` only while this step waits for it.
         let confined = Confined(engine)
         while true {
-            let (store, after) = (store, processed)
-            let batch = try await blocking { try store.messages(after: after, limit: Self.batchSize) }
+            let (store, after, keys) = (store, processed, engine.payloadKeys)
+            let batch = try await blocking {
+                try store.messages(after: after, limit: Self.batchSize, payloadKeys: keys)
+            }
             guard !batch.isEmpty else { break }
             // Messages received within moments of each other are taken together, at the latest
             // receipt, and each profile they touch is evaluated once; a time-driven change due between

@@ -2,11 +2,14 @@ import GRDB
 import StrataCore
 
 extension SQLiteStore {
-    public func messages(after sequence: Int64, limit: Int) throws -> [(sequence: Int64, message: Message)] {
-        try pool.read { db in
+    public func messages(
+        after sequence: Int64, limit: Int, payloadKeys: Set<String>
+    ) throws -> [(sequence: Int64, message: Message)] {
+        let columns = payloadKeys.isEmpty ? Self.headerColumns : Self.selectedColumns(includingContext: false)
+        return try pool.read { db in
             try Self.messages(
-                db, sql: "SELECT \(Self.headerColumns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
-                arguments: [sequence, limit], names: try self.eventNames(db))
+                db, sql: "SELECT \(columns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [sequence, limit], names: try self.eventNames(db), payloadKeys: payloadKeys)
         }
     }
 

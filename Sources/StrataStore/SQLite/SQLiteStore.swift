@@ -458,10 +458,13 @@ public final class SQLiteStore: EventStore {
 
     /// Every message a query of ``columns`` returns (see ``forEachMessage(_:sql:arguments:cached:names:payloadKeys:_:)``).
     static func messages(
-        _ db: Database, sql: String, arguments: StatementArguments, names: [Int64: String]
+        _ db: Database, sql: String, arguments: StatementArguments, names: [Int64: String],
+        payloadKeys: Set<String>? = nil
     ) throws -> [(sequence: Int64, message: Message)] {
         var result: [(sequence: Int64, message: Message)] = []
-        try forEachMessage(db, sql: sql, arguments: arguments, names: names) { result.append($0) }
+        try forEachMessage(db, sql: sql, arguments: arguments, names: names, payloadKeys: payloadKeys) {
+            result.append($0)
+        }
         return result
     }
 

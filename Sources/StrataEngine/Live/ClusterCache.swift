@@ -1,0 +1,107 @@
+import StrataCore
+
+/// The messages of clusters kept in memory, so that evaluating a cluster reads no store: a cluster
+/// is either held whole (every message it has, in sequence order) or not at all.
+///
+/// The cache holds at most `capacity` messages. Past that, the clusters used least recently (given a
+/// message or evaluated) are dropped until a quarter of the room is free, and are read back from the
+/// store when next needed.
+struct ClusterCache {
+    typealias Messages = [(sequence: Int64, message: Message)]
+
+    /// The most messages held.
+    let capacity: Int
+    /// The messages held now.
+    private(set) var count = 0
+    private var entries: [String: (messages: Messages, used: UInt64)] = [:]
+    private var clock: UInt64 = 0
+
+    init(capacity: Int) { self.capacity = max(0, capacity) }
+
+    /// Whether a cluster is held.
+    func holds(_ root: String) -> Bool { entries[root] != nil }
+
+    /// The messages of a cluster, if held, marking it used.
+    mutating func messages(of root: String) -> Messages? {
+        guard entries[root] != nil else { return nil }
+        clock += 1
+        entries[root]?.used = clock
+        return entries[root]?.messages
+    }
+
+    /// Holds every message of a cluster (ascending sequence), then makes room if needed.
+    mutating func hold(_ messages: Messages, of root: String) {
+        drop(root)
+        guard messages.count <= capacity else { return }
+        clock += 1
+        entries[root] = (messages.map { ($0.sequence, Self.slim($0.message)) }, clock)
+        count += messages.count
+        trim()
+    }
+
+    /// Adds a cluster's newest message when the cluster is held, marking it used.
+    mutating func append(_ message: Message, sequence: Int64, to root: String) {
+        guard let index = entries.index(forKey: root) else { return }
+        clock += 1
+        entries.values[index].used = clock
+        entries.values[index].messages.append((sequence, Self.slim(message)))
+        count += 1
+        trim()
+    }
+
+    /// Joins two clusters under `keep`: held whole when both parts are (a part with no messages
+    /// counts as held), otherwise dropped, to be read back whole.
+    mutating func join(_ gone: String, into keep: String, goneIsEmpty: Bool, keepIsEmpty: Bool) {
+        let moved = entries[gone]
+        drop(gone)
+        switch (moved?.messages, entries[keep]?.messages) {
+        case (let a?, let b?):
+            // Both in sequence order: merged, still in order.
+            var merged: Messages = []
+            merged.reserveCapacity(a.count + b.count)
+            var (i, j) = (0, 0)
+            while i < a.count || j < b.count {
+                if j == b.count || (i < a.count && a[i].sequence < b[j].sequence) {
+                    merged.append(a[i])
+                    i += 1
+                } else {
+                    merged.append(b[j])
+                    j += 1
+                }
+            }
+            entries[keep]?.messages = merged
+            count += a.count
+        case (let a?, nil) where keepIsEmpty:
+            clock += 1
+            entries[keep] = (a, clock)
+            count += a.count
+        case (nil, _?) where goneIsEmpty:
+            break
+        default:
+            drop(keep)
+        }
+    }
+
+    private mutating func drop(_ root: String) {
+        if let removed = entries.removeValue(forKey: root) { count -= removed.messages.count }
+    }
+
+    /// Drops the least recently used clusters once over capacity, down to three quarters of it.
+    private mutating func trim() {
+        guard count > capacity else { return }
+        let target = capacity - capacity / 4
+        for (root, _) in entries.sorted(by: { $0.value.used < $1.value.used }) {
+            guard count > target else { break }
+            drop(root)
+        }
+    }
+
+    /// What evaluation reads of a message: its id and context are not kept.
+    private static func slim(_ message: Message) -> Message {
+        var slim = message
+        slim.messageId = ""
+        slim.context = nil
+        slim.integrations = nil
+        return slim
+    }
+}
