@@ -231,9 +231,13 @@ public final class LiveEngine {
         var builder = TimelineBuilder(asOf: now, needs: needs)
         var next: [String: Int64] = [:]
         for (root, messages) in try messages(of: roots) {
-            for (sequence, message) in messages {
-                builder.add(sequence: sequence, message: message)
-                if message.time > now { next[root] = min(next[root] ?? Int64.max, message.time) }
+            // Read in place: copying a message out of the array would retain each of its fields.
+            messages.withUnsafeBufferPointer { held in
+                for i in held.indices {
+                    builder.add(sequence: held[i].sequence, message: held[i].message)
+                    let time = held[i].message.time
+                    if time > now { next[root] = min(next[root] ?? Int64.max, time) }
+                }
             }
         }
         let population = builder.build()
@@ -255,13 +259,14 @@ public final class LiveEngine {
             for (kind, ids) in clusterProfiles[root] ?? [:] { previous[kind, default: []].formUnion(ids) }
         }
         let unchanged = current.allSatisfy { kind, ids in ids.isSubset(of: previous[kind] ?? []) }
+        let profiles = current.merging(previous) { $0.union($1) }.mapValues(Array.init)
         let evaluated = unchanged ? only : nil
         var changes: [MembershipChange] = []
         for name in segments where evaluated?.contains(name) ?? true {
             guard let kind = definitions.segment(named: name)?.of else { continue }
             let inside = Set(try engine.segment(named: name).members)
-            let profiles = (previous[kind] ?? []).union(current[kind] ?? [])
-            let moved = profiles.filter { (members[name]?.contains($0) ?? false) != inside.contains($0) }
+            // The members are read in a call of their own, so no copy of them is alive when they change.
+            let moved = Self.moved(profiles[kind] ?? [], members: members[name] ?? [], inside: inside)
             for profile in moved.sorted(by: { Value.compareBytes($0, $1) < 0 }) {
                 let isMember = inside.contains(profile)
                 if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
@@ -286,6 +291,11 @@ public final class LiveEngine {
             }
         }
         return changes
+    }
+
+    /// The profiles whose membership differs between the current members and those inside now.
+    private static func moved(_ profiles: [String], members: Set<String>, inside: Set<String>) -> [String] {
+        profiles.filter { members.contains($0) != inside.contains($0) }
     }
 
     /// The messages of clusters, each in sequence order: from memory, and for clusters not held
