@@ -34,6 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
                 "Profiles whose messages are not held are read from the store when a message or time moves them."))
     var heldMessages = LiveEngine.defaultCapacity
 
+    func validate() throws {
+        guard heldMessages >= 0 else {
+            throw ValidationError("--held-messages must be 0 or more, found \(heldMessages)")
+        }
+    }
+
     func run() async throws {
         let workspace = try workspaceOptions.load()
         let store = try openStore(workspace)

@@ -162,6 +162,15 @@ struct CLITests {
         #expect(later.stderr == "no changes recorded for `gone` since 2026-08-01T00:00:00.000Z\n")
     }
 
+    @Test func serveRefusesANegativeNumberOfHeldMessages() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let run = try fixture.strata("serve", "--port", "0", "--held-messages=-5")
+        #expect(run.status == 64)
+        #expect(run.stdout == "")
+        #expect(run.stderr.hasPrefix("Error: --held-messages must be 0 or more, found -5\n"))
+    }
+
     @Test func messagesIdsOnlyInArrivalOrder() async throws {
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }

@@ -18,15 +18,12 @@ struct ClusterCache {
 
     init(capacity: Int) { self.capacity = max(0, capacity) }
 
-    /// Whether a cluster is held.
-    func holds(_ root: String) -> Bool { entries[root] != nil }
-
     /// The messages of a cluster, if held, marking it used.
     mutating func messages(of root: String) -> Messages? {
-        guard entries[root] != nil else { return nil }
+        guard let index = entries.index(forKey: root) else { return nil }
         clock += 1
-        entries[root]?.used = clock
-        return entries[root]?.messages
+        entries.values[index].used = clock
+        return entries.values[index].messages
     }
 
     /// Holds every message of a cluster (ascending sequence), then makes room if needed.
