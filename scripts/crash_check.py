@@ -1,12 +1,17 @@
-"""Crash test of `strata serve`: a sustained concurrent ingest runs against a live server, which is
-killed with SIGKILL at a random moment and restarted, twice. Afterwards:
+"""Crash test of `strata serve`: a concurrent ingest of a fixed plan of messages runs against a
+live server, which is killed with SIGKILL at a random point of the plan and restarted, twice. A batch
+that was not acknowledged (the server was killed or was starting) is sent again until it is, as an
+SDK retries. Afterwards:
 
-- every messageId the server acknowledged (a 2xx answer) is in the store (`strata messages --ids-only`);
+- the store holds every planned messageId exactly once (`strata messages --ids-only`), so nothing
+  acknowledged before a kill was lost and nothing sent twice was stored twice;
 - the live memberships (`GET /api/v1/segments/NAME/members`) equal a fresh batch run
   (`strata members NAME --format ids`);
 - the recorded change log of each segment alternates enter and exit for every profile (a restart
   reported nothing twice), every change names a stored message as its cause (nothing was recomputed
   wholesale on restart), and replaying it gives the live members.
+
+The plan is a fixed number of messages, so the memberships do not depend on how fast the machine is.
 
 Usage: crash_check.py STRATA_BINARY WORK_DIR [--seed N]
 """
@@ -14,6 +19,7 @@ Usage: crash_check.py STRATA_BINARY WORK_DIR [--seed N]
 import argparse
 import json
 import os
+import queue
 import random
 import signal
 import socket
@@ -25,19 +31,25 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 # Windows of days over events of the last hours: no membership here moves with time while the test
-# runs, so the live answer and a batch run a moment later must agree exactly.
+# runs, so the live answer and a batch run a moment later must agree exactly. With the plan below a
+# user has about 14 page views and 3 orders on average, so every segment holds some but not all.
 SEGMENTS = {
     "buyers": 'where: count("Order Completed", last 30d) >= 3\n',
-    "engaged": 'where: count("Page Viewed", last 7d) >= 12\n',
+    "engaged": 'where: count("Page Viewed", last 7d) >= 15\n',
     "pro": 'where: trait.plan = "pro"\n',
     "buyers-not-pro": 'where: segment("buyers") and not segment("pro")\n',
-    "busy-accounts": 'of: accounts\nwhere: count("Page Viewed", last 7d) >= 40\n',
+    "busy-accounts": 'of: accounts\nwhere: count("Page Viewed", last 7d) >= 100\n',
     "signed-up-anonymously": 'where: count("Page Viewed" where path = "/signup") >= 2\n',
 }
 USERS = 3000
 ACCOUNTS = 200
 WORKERS = 4
 BATCH = 40
+PLANNED = 60_000
+# The two kills happen once this share of the plan is acknowledged, drawn at random in each range.
+KILLS = ((0.15, 0.45), (0.55, 0.85))
+# A worker that gets no acknowledgement for this long gives up and the test fails.
+PATIENCE = 120
 
 
 def check(condition, message):
@@ -99,61 +111,95 @@ class Server:
         check(code == 0, f"strata serve exited with {code} after SIGTERM")
 
 
-class Ingest:
-    """WORKERS threads posting batches to /v1/batch until stopped; records acknowledged messageIds."""
-
-    def __init__(self, base, write_key, rng, tag):
-        self.base, self.write_key, self.tag = base, write_key, tag
-        self.rng = random.Random(rng.random())
-        self.acknowledged, self.sent, self.lock = [], 0, threading.Lock()
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self.work, args=(i,)) for i in range(WORKERS)]
-
-    def message(self, worker, n):
-        rng = self.rng
+def plan(rng):
+    """The messages of the test, in batches of BATCH: every one is sent until acknowledged."""
+    now = datetime.now(timezone.utc)
+    messages = []
+    for n in range(PLANNED):
         user = f"user-{rng.randrange(USERS)}"
-        stamp = (datetime.now(timezone.utc) - timedelta(minutes=rng.randrange(600))).isoformat(timespec="milliseconds")
-        message_id = f"{self.tag}-{worker}-{n}"
+        stamp = (now - timedelta(minutes=rng.randrange(600))).isoformat(timespec="milliseconds")
+        header = {"messageId": f"m-{n}", "timestamp": stamp}
         kind = rng.random()
         if kind < 0.05:
-            return {"type": "identify", "userId": user, "messageId": message_id, "timestamp": stamp,
-                    "anonymousId": f"anon-{user}", "traits": {"plan": rng.choice(["free", "pro", "team"])}}
-        if kind < 0.08:
-            return {"type": "group", "userId": user, "groupId": f"acct-{rng.randrange(ACCOUNTS)}",
-                    "messageId": message_id, "timestamp": stamp, "traits": {"name": "Acme"}}
-        if kind < 0.15:
-            return {"type": "page", "anonymousId": f"anon-{user}", "name": "Signup", "messageId": message_id,
-                    "timestamp": stamp, "properties": {"path": "/signup"}}
-        if kind < 0.30:
-            return {"type": "track", "userId": user, "event": "Order Completed", "messageId": message_id,
-                    "timestamp": stamp, "properties": {"revenue": rng.randrange(5, 200)}}
-        return {"type": "page", "userId": user, "name": "Home", "messageId": message_id, "timestamp": stamp,
-                "properties": {"path": "/"}}
+            body = {"type": "identify", "userId": user, "anonymousId": f"anon-{user}",
+                    "traits": {"plan": rng.choice(["free", "pro", "team"])}}
+        elif kind < 0.08:
+            body = {"type": "group", "userId": user, "groupId": f"acct-{rng.randrange(ACCOUNTS)}",
+                    "traits": {"name": "Acme"}}
+        elif kind < 0.15:
+            body = {"type": "page", "anonymousId": f"anon-{user}", "name": "Signup",
+                    "properties": {"path": "/signup"}}
+        elif kind < 0.30:
+            body = {"type": "track", "userId": user, "event": "Order Completed",
+                    "properties": {"revenue": rng.randrange(5, 200)}}
+        else:
+            body = {"type": "page", "userId": user, "name": "Home", "properties": {"path": "/"}}
+        messages.append(header | body)
+    return [messages[i:i + BATCH] for i in range(0, PLANNED, BATCH)]
 
-    def work(self, worker):
-        n = 0
-        while not self.stopping.is_set():
-            batch = [self.message(worker, n + i) for i in range(BATCH)]
-            n += BATCH
-            body = json.dumps({"batch": batch}).encode()
+
+class Ingest:
+    """WORKERS threads posting the planned batches to /v1/batch of whichever server is up. A batch
+    that gets no 2xx answer is sent again; the messageIds of acknowledged batches are recorded."""
+
+    def __init__(self, batches, base, write_key):
+        self.base, self.write_key = base, write_key
+        self.pending = queue.Queue()
+        for batch in batches:
+            self.pending.put(batch)
+        self.acknowledged, self.lock = [], threading.Lock()
+        self.failure = None
+        self.threads = [threading.Thread(target=self.work) for _ in range(WORKERS)]
+
+    def send_to(self, base):
+        with self.lock:
+            self.base = base
+
+    def count(self):
+        with self.lock:
+            return len(self.acknowledged)
+
+    def work(self):
+        while self.failure is None:
             try:
-                status, _ = call(f"{self.base}/v1/batch", self.write_key, data=body, method="POST", timeout=10)
-            except (OSError, urllib.error.URLError):
-                status = None
-            with self.lock:
-                self.sent += len(batch)
+                batch = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            body = json.dumps({"batch": batch}).encode()
+            deadline = time.time() + PATIENCE
+            while self.failure is None:
+                with self.lock:
+                    base = self.base
+                try:
+                    status, _ = call(f"{base}/v1/batch", self.write_key, data=body, method="POST", timeout=10)
+                except (OSError, urllib.error.URLError):
+                    status = None
                 if status is not None and 200 <= status < 300:
-                    self.acknowledged += [m["messageId"] for m in batch]
+                    with self.lock:
+                        self.acknowledged += [m["messageId"] for m in batch]
+                    break
+                if time.time() > deadline:
+                    self.failure = f"no batch was acknowledged for {PATIENCE} s (last answer {status})"
+                    return
+                time.sleep(0.05)
+
+    def wait_for(self, count):
+        deadline = time.time() + PATIENCE
+        while self.count() < count:
+            check(self.failure is None and time.time() < deadline,
+                  f"the ingest stalled at {self.count()} acknowledged messages: {self.failure}")
+            time.sleep(0.002)
 
     def __enter__(self):
         for thread in self.threads:
             thread.start()
         return self
 
-    def __exit__(self, *_):
-        self.stopping.set()
+    def __exit__(self, error, *_):
+        if error is not None and self.failure is None:
+            self.failure = "the test stopped"
         for thread in self.threads:
-            thread.join(timeout=60)
+            thread.join()
 
 
 def lines(strata, *args):
@@ -186,24 +232,29 @@ def main():
 
 
 def check_crashes(strata, workspace, write_key, admin_key, rng, servers):
-    acknowledged = []
+    batches = plan(rng)
     server = Server(strata, workspace, admin_key)
     servers.append(server)
-    for round in (1, 2):
-        with Ingest(server.base, write_key, rng, f"r{round}") as ingest:
-            time.sleep(rng.uniform(1.5, 5.0))
+    with Ingest(batches, server.base, write_key) as ingest:
+        for round, (low, high) in enumerate(KILLS, start=1):
+            ingest.wait_for(rng.randrange(int(PLANNED * low), int(PLANNED * high)))
             server.kill()
-        acknowledged += ingest.acknowledged
-        print(f"ok  round {round}: killed with SIGKILL after {len(ingest.acknowledged)} of {ingest.sent} "
-              "messages were acknowledged")
-        server = Server(strata, workspace, admin_key)
-        servers.append(server)
+            print(f"ok  round {round}: killed with SIGKILL after {ingest.count()} of {PLANNED} messages "
+                  "were acknowledged")
+            server = Server(strata, workspace, admin_key)
+            servers.append(server)
+            ingest.send_to(server.base)
+    check(ingest.failure is None, ingest.failure)
+    check(ingest.count() == PLANNED, f"{ingest.count()} of {PLANNED} messages were acknowledged")
 
     server.wait_live()
-    stored = set(lines(strata, "messages", "--ids-only", "-w", workspace))
-    missing = [m for m in acknowledged if m not in stored]
+    listed = lines(strata, "messages", "--ids-only", "-w", workspace)
+    stored = set(listed)
+    check(len(listed) == len(stored), f"{len(listed) - len(stored)} messageIds are stored twice")
+    missing = [m for m in ingest.acknowledged if m not in stored]
     check(not missing, f"{len(missing)} acknowledged messages are not stored, e.g. {missing[:5]}")
-    print(f"ok  all {len(acknowledged)} acknowledged messages are stored ({len(stored)} in the store)")
+    check(len(stored) == PLANNED, f"{len(stored)} messages are stored, {PLANNED} were sent")
+    print(f"ok  all {PLANNED} acknowledged messages are stored, each once")
 
     for name in SEGMENTS:
         _, body = call(f"{server.base}/api/v1/segments/{name}/members?limit=10000", admin_key)
