@@ -67,21 +67,68 @@ def worker(port, auth, bodies, results):
     results.put((latencies, failures))
 
 
+def send_python(port, auth, bodies, args):
+    """Sends every body from P processes of T keep-alive connections; returns the measures."""
+    connections = args.processes * args.threads
+    chunks = [bodies[i::connections] for i in range(connections)]
+    results = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(target=worker, args=(port, auth, chunks[p * args.threads:(p + 1) * args.threads], results))
+        for p in range(args.processes)
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get() for _ in processes]
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    latencies = sorted(latency for part, _ in collected for latency in part)
+    failures = [status for _, part in collected for status in part]
+
+    def percentile(p):
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2)
+
+    return {"requests": len(bodies), "connections": connections, "failures": len(failures), "seconds": seconds,
+            "latency_ms": {"p50": percentile(0.5), "p99": percentile(0.99)}}
+
+
+def send_wrk(port, auth, bodies, args):
+    """Sends bodies with wrk (Benchmarks/ingest_wrk.lua) for --seconds; returns the measures."""
+    path = os.path.join(args.workdir, "bodies.txt")
+    with open(path, "wb") as handle:
+        handle.write(b"\n".join(bodies) + b"\n")
+    command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
+               "--timeout", "60s", "-s", os.path.join(HERE, "ingest_wrk.lua"), f"http://127.0.0.1:{port}", "--",
+               path, auth, str(args.wrk_threads)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    summary = json.loads(output.strip().splitlines()[-1])
+    if summary["ran_out"]:
+        raise SystemExit(f"wrk ran out of bodies within {args.seconds} s: give more --events or fewer --seconds")
+    return {"requests": summary["requests"], "connections": args.connections,
+            "failures": summary["non_2xx"] + summary["socket_errors"], "seconds": summary["duration_us"] / 1e6,
+            "latency_ms": {"p50": round(summary["p50_us"] / 1000, 2), "p99": round(summary["p99_us"] / 1000, 2)}}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("strata")
     parser.add_argument("workdir")
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 100])
-    parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk")
+    parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--no-catalog", action="store_true")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk: how long to send")
+    parser.add_argument("--connections", type=int, default=64, help="wrk: keep-alive connections")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=4, help="python: client processes")
+    parser.add_argument("--threads", type=int, default=4, help="python: connections per process")
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
-    data = os.path.join(args.workdir, "saas.jsonl")
+    data = os.path.join(args.workdir, "saas-100000.jsonl")
     if not os.path.exists(data):
-        subprocess.run([args.strata, "generate", "--profile", "saas", "--users", "20000", "--days", "30",
+        subprocess.run([args.strata, "generate", "--profile", "saas", "--users", "100000", "--days", "30",
                         "--seed", "1", "--out", data], check=True, capture_output=True)
     with open(data, "rb") as handle:
         lines = [line.rstrip(b"\n") for _, line in zip(range(args.events), handle)]
@@ -107,36 +154,19 @@ def main():
                 except OSError:
                     time.sleep(0.1)
             bodies = [b'{"batch":[' + b",".join(lines[i:i + batch]) + b"]}" for i in range(0, len(lines), batch)]
-            connections = args.processes * args.threads
-            chunks = [bodies[i::connections] for i in range(connections)]
-            results = multiprocessing.Queue()
-            processes = [
-                multiprocessing.Process(
-                    target=worker, args=(port, auth, chunks[p * args.threads:(p + 1) * args.threads], results))
-                for p in range(args.processes)
-            ]
-            started = time.perf_counter()
-            for process in processes:
-                process.start()
-            collected = [results.get() for _ in processes]
-            seconds = time.perf_counter() - started
             cpu = server_cpu_seconds(server.pid)
-            for process in processes:
-                process.join()
+            send = send_wrk if args.client == "wrk" else send_python
+            result = send(port, auth, bodies, args)
+            cpu = server_cpu_seconds(server.pid) - cpu
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
-        latencies = sorted(latency for part, _ in collected for latency in part)
-        failures = [status for _, part in collected for status in part]
-
-        def percentile(p):
-            return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2)
-
+        events = min(len(lines), result["requests"] * batch)
         print(json.dumps({
-            "batch": batch, "events": len(lines), "requests": len(bodies), "connections": connections,
-            "failures": len(failures), "seconds": round(seconds, 2), "events_per_second": round(len(lines) / seconds),
-            "latency_ms": {"p50": percentile(0.5), "p99": percentile(0.99)},
-            "server_cpu_us_per_event": round(1e6 * cpu / len(lines), 1),
+            "client": args.client, "batch": batch, "events": events, "requests": result["requests"],
+            "connections": result["connections"], "failures": result["failures"],
+            "seconds": round(result["seconds"], 2), "events_per_second": round(events / result["seconds"]),
+            "latency_ms": result["latency_ms"], "server_cpu_us_per_event": round(1e6 * cpu / events, 1),
         }), flush=True)
 
 

@@ -62,8 +62,15 @@ struct StoredMessageTests {
             #" {"type":"track","messageId":"m","userId":"u","event":"E","properties":{},"extraField":[1,2,{"k":null}]} "#,
             true
         ),
+        (
+            #"{"type":"track","messageId":"m","userId":"u","event":"E","on":true,"off":false,"none":null,"timestamp":"2026-06-30T12:00:00.5+02:00","properties":{"n":1e3,"m":-2.5E-2,"k":1.0}}"#,
+            true
+        ),
         // Left to decoding: refused.
         (#"{"type":"track","messageId":"m","userId":"u"}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","properties":{"n":1e}}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","on":tru}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","sentAt":true}"#, false),
         (#"{"type":"track","messageId":"m","event":"E"}"#, false),
         (#"{"type":"nope","messageId":"m","userId":"u"}"#, false),
         (#"{"type":"track","messageId":"m","userId":"u","event":"E","timestamp":"yesterday"}"#, false),
@@ -76,6 +83,8 @@ struct StoredMessageTests {
         (#"{"type":"track","messageId":"m","userId":"u","event":"E\u00e9"}"#, false),
         (#"{"type":"track","userId":"u","event":"E"}"#, false),
         (#"{"type":"track","messageId":"m","userId":"u","event":"E","properties":{"a":1,"a":2}}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","event":"E","extra":1,"extra":2}"#, false),
+        (#"{"type":"track","messageId":"m","userId":"u","userId":"v","event":"E"}"#, false),
         (#"{"type":"page","messageId":"m","userId":"u","context":{"page":{"path":"/x"}}}"#, false),
         (#"{"type":"identify","messageId":"m","userId":"u","context":{"traits":{"plan":"pro"}}}"#, false),
         (#"{"batch":[{"type":"track","messageId":"m","userId":"u","event":"E"}]}"#, false),

@@ -75,10 +75,17 @@ public struct CanonicalJSON {
     }
 
     mutating func literal(_ text: StaticString, into out: inout [UInt8]) -> Bool {
+        let start = index
+        guard skip(text) else { return false }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        return true
+    }
+
+    /// Moves past a literal (`null`, `true`, `false`) if it is next.
+    mutating func skip(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
         for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<index + count]))
         index += count
         return true
     }
@@ -248,17 +255,18 @@ public struct CanonicalJSON {
             }
         }
         var whole = true
-        for marks in [[UInt8(ascii: ".")], [UInt8(ascii: "e"), UInt8(ascii: "E")]] {
-            guard index < bytes.count, marks.contains(bytes[index]) else { continue }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             whole = false
             index += 1
-            if marks.count == 2, index < bytes.count,
-                bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
-            {
+            guard skipDigits() else { return .failure(.invalid) }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            whole = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
             }
-            guard index < bytes.count, isDigit(bytes[index]) else { return .failure(.invalid) }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard skipDigits() else { return .failure(.invalid) }
         }
         if whole && digits <= 18 {
             // Below 2^53 a whole number prints as its digits; minus zero prints as 0.
@@ -275,6 +283,13 @@ public struct CanonicalJSON {
         case invalid = "invalid number"
         case leadingZero = "leading zero in number"
         case outOfRange = "number out of range"
+    }
+
+    /// Moves past one or more digits; false when none is next.
+    private mutating func skipDigits() -> Bool {
+        guard index < bytes.count, isDigit(bytes[index]) else { return false }
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        return true
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

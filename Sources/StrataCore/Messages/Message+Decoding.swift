@@ -63,6 +63,6 @@ extension Message {
     private struct ObjectFields: FieldReader {
         let object: [String: JSONValue]
 
-        func field(_ key: String) -> Field<[String: JSONValue]>? { object[key].map(Field.init) }
+        func field(_ key: Key) -> Field<[String: JSONValue]>? { object[key.name].map(Field.init) }
     }
 }

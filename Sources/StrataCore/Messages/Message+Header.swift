@@ -22,13 +22,28 @@ extension Message {
         }
     }
 
+    /// The top-level keys of a message that Strata reads; every other top-level key is ignored.
+    public enum Key: Int, CaseIterable, Sendable {
+        case type, messageId, userId, anonymousId, event, name, category, groupId, previousId
+        case timestamp, originalTimestamp, sentAt, receivedAt
+        case properties, traits, context, integrations
+        case batch
+
+        /// The key as JSON spells it.
+        public var name: String { String(describing: self) }
+    }
+
     /// Looks up the top-level fields of one message object.
     public protocol FieldReader {
         /// How the reader keeps object values.
         associatedtype Object
 
         /// The field under a key, or nil when the key is absent.
-        func field(_ key: String) -> Field<Object>?
+        func field(_ key: Key) -> Field<Object>?
+
+        /// The instant a field holds; nil when absent or null. Throws for anything but an ISO 8601
+        /// string.
+        func instant(_ key: Key) throws(MessageError) -> Int64?
     }
 
     /// A message's validated top-level fields, with its objects (properties, traits, context,
@@ -81,7 +96,7 @@ extension Message {
         public init<Reader: FieldReader>(
             _ fields: Reader, batch: Reader?, receivedAt: Int64, defaultKind: Kind?
         ) throws(MessageError) where Reader.Object == Object {
-            switch fields.field("type") {
+            switch fields.field(.type) {
             case .string(let name):
                 guard let known = Kind(rawValue: name.lowercased()) else {
                     let names = Kind.allCases.map(\.rawValue).joined(separator: ", ")
@@ -98,39 +113,39 @@ extension Message {
             case .some(let other):
                 throw MessageError(.wrongType, field: "type", "expected a string, found \(other.typeName)")
             }
-            userId = try fields.id("userId")
-            anonymousId = try fields.id("anonymousId")
-            let explicitTimestamp = try fields.instant("timestamp")
-            let originalTimestamp = try fields.instant("originalTimestamp")
+            userId = try fields.id(.userId)
+            anonymousId = try fields.id(.anonymousId)
+            let explicitTimestamp = try fields.instant(.timestamp)
+            let originalTimestamp = try fields.instant(.originalTimestamp)
             timestamp = explicitTimestamp ?? originalTimestamp
-            let ownSentAt = try fields.instant("sentAt")
-            let batchSentAt = try batch?.instant("sentAt")
+            let ownSentAt = try fields.instant(.sentAt)
+            let batchSentAt = try batch?.instant(.sentAt)
             sentAt = ownSentAt ?? batchSentAt
-            self.receivedAt = try fields.instant("receivedAt") ?? receivedAt
-            properties = try fields.object("properties")
-            traits = try fields.object("traits")
-            context = try fields.object("context")
-            integrations = try fields.object("integrations")
+            self.receivedAt = try fields.instant(.receivedAt) ?? receivedAt
+            properties = try fields.object(.properties)
+            traits = try fields.object(.traits)
+            context = try fields.object(.context)
+            integrations = try fields.object(.integrations)
 
             switch kind {
             case .track:
-                guard let name = try fields.string("event"), !name.isEmpty else {
+                guard let name = try fields.string(.event), !name.isEmpty else {
                     throw MessageError(.missingEvent, field: "event", "a track call needs an event name")
                 }
                 event = name
             case .page, .screen:
                 event = kind == .page ? "Page Viewed" : "Screen Viewed"
-                name = try fields.string("name")
-                category = try fields.string("category")
+                name = try fields.string(.name)
+                category = try fields.string(.category)
             case .identify:
                 break
             case .group:
-                guard let id = try fields.id("groupId") else {
+                guard let id = try fields.id(.groupId) else {
                     throw MessageError(.missingGroupId, field: "groupId", "a group call needs a groupId")
                 }
                 groupId = id
             case .alias:
-                guard let id = try fields.id("previousId") else {
+                guard let id = try fields.id(.previousId) else {
                     throw MessageError(.missingPreviousId, field: "previousId", "an alias call needs a previousId")
                 }
                 guard userId != nil else {
@@ -141,14 +156,14 @@ extension Message {
             if userId == nil && anonymousId == nil {
                 throw MessageError(.missingId, field: "userId", "either userId or anonymousId is required")
             }
-            messageId = try fields.id("messageId")
+            messageId = try fields.id(.messageId)
         }
     }
 }
 
 extension Message.FieldReader {
     /// An id: strings as sent, whole numbers printed without a fraction; null or "" is absent.
-    func id(_ key: String) throws(MessageError) -> String? {
+    func id(_ key: Message.Key) throws(MessageError) -> String? {
         switch field(key) {
         case nil, .null: return nil
         case .string(let s): return s.isEmpty ? nil : s
@@ -157,41 +172,49 @@ extension Message.FieldReader {
             JSONWriter.writeNumber(n, into: &out)
             return String(decoding: out, as: UTF8.self)
         case .some(let other):
-            throw MessageError(.wrongType, field: key, "expected a string, found \(other.typeName)")
+            throw MessageError(.wrongType, field: key.name, "expected a string, found \(other.typeName)")
         }
     }
 
-    func string(_ key: String) throws(MessageError) -> String? {
+    func string(_ key: Message.Key) throws(MessageError) -> String? {
         switch field(key) {
         case nil, .null: return nil
         case .string(let s): return s
         case .some(let other):
-            throw MessageError(.wrongType, field: key, "expected a string, found \(other.typeName)")
+            throw MessageError(.wrongType, field: key.name, "expected a string, found \(other.typeName)")
         }
     }
 
-    func object(_ key: String) throws(MessageError) -> Object? {
+    func object(_ key: Message.Key) throws(MessageError) -> Object? {
         switch field(key) {
         case nil, .null: return nil
         case .object(let o): return o
         case .some(let other):
-            throw MessageError(.wrongType, field: key, "expected an object, found \(other.typeName)")
+            throw MessageError(.wrongType, field: key.name, "expected an object, found \(other.typeName)")
         }
     }
 
-    func instant(_ key: String) throws(MessageError) -> Int64? {
-        switch field(key) {
+    public func instant(_ key: Message.Key) throws(MessageError) -> Int64? {
+        try Self.instant(in: field(key), key)
+    }
+
+    /// The instant a field holds, for ``instant(_:)``.
+    static func instant(in field: Message.Field<Object>?, _ key: Message.Key) throws(MessageError) -> Int64? {
+        switch field {
         case nil, .null: return nil
         case .string(let s):
-            guard let ms = Instant.parse(s) else {
-                throw MessageError(
-                    .invalidTimestamp, field: key,
-                    "cannot read \"\(s.prefix(40))\" as an ISO 8601 instant such as 2026-06-30T12:00:00.000Z")
-            }
+            guard let ms = Instant.parse(s) else { throw Self.invalidInstant(s, field: key) }
             return ms
         case .some(let other):
-            throw MessageError(.wrongType, field: key, "expected an ISO 8601 string, found \(other.typeName)")
+            throw MessageError(.wrongType, field: key.name, "expected an ISO 8601 string, found \(other.typeName)")
         }
+    }
+
+    /// The refusal of a string that is not an ISO 8601 instant.
+    static func invalidInstant(_ text: String, field key: Message.Key) -> MessageError {
+        MessageError(
+            .invalidTimestamp, field: key.name,
+            "cannot read \"\(text.prefix(40))\" as an ISO 8601 instant such as 2026-06-30T12:00:00.000Z")
     }
 }
 

@@ -29,7 +29,7 @@ extension Message.Header where Object == [UInt8] {
         var elements: [(fields: ScannedFields, span: Range<Int>)] = []
         var reader = CanonicalJSON(bytes: bytes, at: 0)
         reader.skipWhitespace()
-        let top = ScannedFields(&reader, handing: "batch") { reader in
+        let top = ScannedFields(&reader, handing: .batch) { reader in
             guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "[") else { return false }
             reader.index += 1
             reader.skipWhitespace()
@@ -59,7 +59,7 @@ extension Message.Header where Object == [UInt8] {
                 [$0]
             }
         }
-        guard top.field("context") == nil else { return nil }
+        guard top.field(.context) == nil else { return nil }
         var headers: [Self] = []
         headers.reserveCapacity(elements.count)
         for (fields, span) in elements {
@@ -77,7 +77,7 @@ extension Message.Header where Object == [UInt8] {
         _ fields: ScannedFields, in bytes: UnsafeBufferPointer<UInt8>, size: Int, batch: ScannedFields?,
         _ receivedAt: Int64, defaultKind: Message.Kind?
     ) {
-        guard size <= Message.maxBytes, fields.field("batch") == nil,
+        guard size <= Message.maxBytes, fields.field(.batch) == nil,
             var header = try? Message.Header(fields, batch: batch, receivedAt: receivedAt, defaultKind: defaultKind),
             header.messageId != nil
         else { return nil }
@@ -90,7 +90,7 @@ extension Message.Header where Object == [UInt8] {
             if !extra.isEmpty {
                 var properties: [UInt8] = []
                 let written =
-                    if let span = fields.span("properties") {
+                    if let span = fields.span(.properties) {
                         CanonicalJSON.write(bytes, span: span, setting: extra, into: &properties)
                     } else {
                         [UInt8]("{}".utf8).withUnsafeBufferPointer { empty in
@@ -110,12 +110,26 @@ extension Message.Header where Object == [UInt8] {
     }
 }
 
-/// The top-level fields of one message object, scanned from its bytes, with every object and array
-/// in canonical form.
+/// The top-level fields of one message object, scanned from its bytes: for each key Strata reads
+/// (``Message/Key``), what its value is and where it lies, objects in canonical form. The values of
+/// other keys are checked, so that scanning refuses what the parser would, but not kept.
 private struct ScannedFields: Message.FieldReader {
-    var keys: [String] = []
-    var values: [Message.Field<[UInt8]>] = []
-    var spans: [Range<Int>] = []
+    /// The kind of one value, and what is kept of it: strings are read from their span when asked for.
+    struct Value {
+        enum Kind { case absent, null, bool, number, string, array, object }
+        var kind = Kind.absent
+        /// Where the value lies in the bytes, quotes included.
+        var span = 0..<0
+        var number = 0.0
+        /// The canonical form of an object.
+        var object: [UInt8] = []
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// The value of each key Strata reads, by ``Message/Key`` raw value.
+    private var values = InlineArray<18, Value>(repeating: Value())
+    /// Where the other keys lie (without quotes), to find one that repeats.
+    private var others: [Range<Int>] = []
     /// Whether the key given to the handing initializer was present (and handed over).
     var handed = false
 
@@ -135,12 +149,12 @@ private struct ScannedFields: Message.FieldReader {
     ///
     /// - Parameters:
     ///   - handing: a key whose value is not read here but handed to `hand`, which must read it and
-    ///     say whether it could; the key is then not among the fields.
+    ///     say whether it could; the key then has no value here.
     init?(
-        _ reader: inout CanonicalJSON, handing special: String? = nil,
+        _ reader: inout CanonicalJSON, handing special: Message.Key? = nil,
         to hand: (inout CanonicalJSON) -> Bool = { _ in false }
     ) {
-        let bytes = reader.bytes
+        bytes = reader.bytes
         guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "{") else { return nil }
         reader.index += 1
         reader.skipWhitespace()
@@ -153,22 +167,24 @@ private struct ScannedFields: Message.FieldReader {
             guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "\"") else { return nil }
             let keyStart = reader.index + 1
             guard reader.string(ascii: true) else { return nil }
-            let key = String(
-                decoding: UnsafeBufferPointer(rebasing: bytes[keyStart..<reader.index - 1]), as: UTF8.self)
-            guard !keys.contains(key), !(handed && key == special) else { return nil }
+            let keySpan = keyStart..<reader.index - 1
+            let key = Self.key(UnsafeBufferPointer(rebasing: bytes[keySpan]))
             reader.skipWhitespace()
             guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: ":") else { return nil }
             reader.index += 1
             reader.skipWhitespace()
             guard reader.index < bytes.count else { return nil }
-            if key == special {
-                guard hand(&reader) else { return nil }
+            if let key, key == special {
+                guard !handed, hand(&reader) else { return nil }
                 handed = true
+            } else if let key {
+                guard values[key.rawValue].kind == .absent, let value = Self.value(&reader) else { return nil }
+                values[key.rawValue] = value
             } else {
-                guard let value = Self.value(&reader) else { return nil }
-                keys.append(key)
-                values.append(value.field)
-                spans.append(value.span)
+                let name = bytes[keySpan]
+                guard !others.contains(where: { bytes[$0].elementsEqual(name) }), Self.value(&reader) != nil
+                else { return nil }
+                others.append(keySpan)
             }
             reader.skipWhitespace()
             guard reader.index < bytes.count else { return nil }
@@ -181,44 +197,82 @@ private struct ScannedFields: Message.FieldReader {
         }
     }
 
-    /// Reads the field value at the reader's position, and where it lies.
-    private static func value(_ reader: inout CanonicalJSON) -> (field: Message.Field<[UInt8]>, span: Range<Int>)? {
+    /// The JSON spelling of each ``Message/Key``, by raw value.
+    private static let names = Message.Key.allCases.map { Array($0.name.utf8) }
+
+    /// The key Strata reads that a key's bytes spell, if any.
+    private static func key(_ text: UnsafeBufferPointer<UInt8>) -> Message.Key? {
+        for (index, name) in names.enumerated() where name.count == text.count && name.elementsEqual(text) {
+            return Message.Key(rawValue: index)
+        }
+        return nil
+    }
+
+    /// Reads the value at the reader's position.
+    private static func value(_ reader: inout CanonicalJSON) -> Value? {
         let bytes = reader.bytes
+        var value = Value()
         let start = reader.index
-        let value: Message.Field<[UInt8]>
         switch bytes[start] {
         case UInt8(ascii: "\""):
             guard reader.string(ascii: false) else { return nil }
-            value = .string(
-                String(decoding: UnsafeBufferPointer(rebasing: bytes[start + 1..<reader.index - 1]), as: UTF8.self))
+            value.kind = .string
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             guard case .success(let (number, _)) = reader.number() else { return nil }
-            value = .number(number)
+            value.kind = .number
+            value.number = number
         case UInt8(ascii: "n"):
-            var discarded: [UInt8] = []
-            guard reader.literal("null", into: &discarded) else { return nil }
-            value = .null
-        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"):
-            var canonical: [UInt8] = []
-            guard reader.value(depth: 1, into: &canonical) else { return nil }
-            value =
-                switch bytes[start] {
-                case UInt8(ascii: "{"): .object(canonical)
-                case UInt8(ascii: "["): .array
-                default: .bool
-                }
+            guard reader.skip("null") else { return nil }
+            value.kind = .null
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            guard reader.skip("true") || reader.skip("false") else { return nil }
+            value.kind = .bool
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard reader.value(depth: 1, into: &value.object) else { return nil }
+            if bytes[start] == UInt8(ascii: "{") {
+                value.kind = .object
+            } else {
+                value.kind = .array
+                value.object = []
+            }
         default:
             return nil
         }
-        return (value, start..<reader.index)
+        value.span = start..<reader.index
+        return value
     }
 
-    func field(_ key: String) -> Message.Field<[UInt8]>? {
-        keys.firstIndex(of: key).map { values[$0] }
+    func field(_ key: Message.Key) -> Message.Field<[UInt8]>? {
+        let value = values[key.rawValue]
+        switch value.kind {
+        case .absent: return nil
+        case .null: return .null
+        case .bool: return .bool
+        case .number: return .number(value.number)
+        case .string: return .string(String(decoding: text(value.span), as: UTF8.self))
+        case .array: return .array
+        case .object: return .object(value.object)
+        }
+    }
+
+    /// Reads an instant straight from the string's bytes.
+    func instant(_ key: Message.Key) throws(MessageError) -> Int64? {
+        let value = values[key.rawValue]
+        guard value.kind == .string else { return try Self.instant(in: field(key), key) }
+        guard let instant = Instant.parse(bytes: text(value.span)) else {
+            throw Self.invalidInstant(String(decoding: text(value.span), as: UTF8.self), field: key)
+        }
+        return instant
+    }
+
+    /// The bytes of a string value between its quotes.
+    private func text(_ span: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[span.lowerBound + 1..<span.upperBound - 1])
     }
 
     /// Where a field's value lies in the bytes.
-    func span(_ key: String) -> Range<Int>? {
-        keys.firstIndex(of: key).map { spans[$0] }
+    func span(_ key: Message.Key) -> Range<Int>? {
+        let value = values[key.rawValue]
+        return value.kind == .absent ? nil : value.span
     }
 }
