@@ -116,8 +116,8 @@ extension Message.Header where Object == [UInt8] {
 private struct ScannedFields: Message.FieldReader {
     /// The kind of one value, and what is kept of it: strings are read from their span when asked for.
     struct Value {
-        enum Kind { case absent, null, bool, number, string, array, object }
-        var kind = Kind.absent
+        enum Kind { case null, bool, number, string, array, object }
+        var kind = Kind.null
         /// Where the value lies in the bytes, quotes included.
         var span = 0..<0
         var number = 0.0
@@ -126,8 +126,10 @@ private struct ScannedFields: Message.FieldReader {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
-    /// The value of each key Strata reads, by ``Message/Key`` raw value.
-    private var values = InlineArray<18, Value>(repeating: Value())
+    /// For each key Strata reads (by ``Message/Key`` raw value), its position in `values` plus one;
+    /// 0 when absent. Small, so that copying the fields copies no values.
+    private var slots = InlineArray<18, UInt8>(repeating: 0)
+    private var values: [Value] = []
     /// Where the other keys lie (without quotes), to find one that repeats.
     private var others: [Range<Int>] = []
     /// Whether the key given to the handing initializer was present (and handed over).
@@ -178,8 +180,9 @@ private struct ScannedFields: Message.FieldReader {
                 guard !handed, hand(&reader) else { return nil }
                 handed = true
             } else if let key {
-                guard values[key.rawValue].kind == .absent, let value = Self.value(&reader) else { return nil }
-                values[key.rawValue] = value
+                guard slots[key.rawValue] == 0, let value = Self.value(&reader) else { return nil }
+                values.append(value)
+                slots[key.rawValue] = UInt8(values.count)
             } else {
                 let name = bytes[keySpan]
                 guard !others.contains(where: { bytes[$0].elementsEqual(name) }), Self.value(&reader) != nil
@@ -197,13 +200,19 @@ private struct ScannedFields: Message.FieldReader {
         }
     }
 
-    /// The JSON spelling of each ``Message/Key``, by raw value.
-    private static let names = Message.Key.allCases.map { Array($0.name.utf8) }
+    /// The keys Strata reads with their JSON spelling, by the length of that spelling.
+    private static let keysByLength: [[(key: Message.Key, name: [UInt8])]] = {
+        var table = [[(key: Message.Key, name: [UInt8])]](repeating: [], count: 18)
+        for key in Message.Key.allCases { table[key.name.utf8.count].append((key, Array(key.name.utf8))) }
+        return table
+    }()
 
     /// The key Strata reads that a key's bytes spell, if any.
     private static func key(_ text: UnsafeBufferPointer<UInt8>) -> Message.Key? {
-        for (index, name) in names.enumerated() where name.count == text.count && name.elementsEqual(text) {
-            return Message.Key(rawValue: index)
+        guard text.count < keysByLength.count else { return nil }
+        candidates: for (key, name) in keysByLength[text.count] {
+            for i in 0..<name.count where name[i] != text[i] { continue candidates }
+            return key
         }
         return nil
     }
@@ -242,10 +251,15 @@ private struct ScannedFields: Message.FieldReader {
         return value
     }
 
+    /// The value under a key, if present.
+    private func value(_ key: Message.Key) -> Value? {
+        let slot = Int(slots[key.rawValue])
+        return slot == 0 ? nil : values[slot - 1]
+    }
+
     func field(_ key: Message.Key) -> Message.Field<[UInt8]>? {
-        let value = values[key.rawValue]
+        guard let value = value(key) else { return nil }
         switch value.kind {
-        case .absent: return nil
         case .null: return .null
         case .bool: return .bool
         case .number: return .number(value.number)
@@ -257,8 +271,7 @@ private struct ScannedFields: Message.FieldReader {
 
     /// Reads an instant straight from the string's bytes.
     func instant(_ key: Message.Key) throws(MessageError) -> Int64? {
-        let value = values[key.rawValue]
-        guard value.kind == .string else { return try Self.instant(in: field(key), key) }
+        guard let value = value(key), value.kind == .string else { return try Self.instant(in: field(key), key) }
         guard let instant = Instant.parse(bytes: text(value.span)) else {
             throw Self.invalidInstant(String(decoding: text(value.span), as: UTF8.self), field: key)
         }
@@ -272,7 +285,6 @@ private struct ScannedFields: Message.FieldReader {
 
     /// Where a field's value lies in the bytes.
     func span(_ key: Message.Key) -> Range<Int>? {
-        let value = values[key.rawValue]
-        return value.kind == .absent ? nil : value.span
+        value(key)?.span
     }
 }
