@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """HTTP ingest throughput of `strata serve`: Segment `/v1/batch` requests at given batch sizes.
 
-Usage: ingest_bench.py STRATA_BINARY WORKDIR [--batch N ...] [--processes P] [--threads T] [--events E]
-                        [--no-catalog]
+Usage: ingest_bench.py STRATA_BINARY WORKDIR [--batch N ...] [--events E] [--no-catalog]
+                        [--client wrk|python] [--seconds S] [--connections C] [--wrk-threads T]
+                        [--processes P] [--threads T]
 
-Generates a saas dataset (`strata generate`, seed 1), then for each batch size starts `strata serve`
-on a fresh workspace holding the example catalog (examples/segments, scores, stages), and sends the
-dataset's first E messages as `POST /v1/batch` requests from P processes of T keep-alive connections
-each. Every answer must be 200 (the server answers only after a durable commit). Prints one JSON
-object per batch size: events, requests, seconds, events/s, request latency percentiles, and the
-server's CPU seconds (user + system) per event, read from /proc when the last answer is in. With
---no-catalog the workspace holds no definitions, which shows what the live engine costs ingestion.
+Generates a saas dataset once (`strata generate --users 100000 --days 30`, seed 1), then for each
+batch size starts `strata serve` on a fresh workspace holding the example catalog (examples/segments,
+scores, stages), and sends the dataset's first E messages as `POST /v1/batch` bodies of that size,
+each body once:
+
+- with wrk (the default; Debian package `wrk`) through Benchmarks/ingest_wrk.lua: C keep-alive
+  connections on T wrk threads for S seconds;
+- with Python clients: P processes of T keep-alive connections each, until every body is sent.
+
+Every answer must be 200 (the server answers only after a durable commit). Prints one JSON object
+per batch size: events answered, requests, seconds, events/s, request latency percentiles, and the
+server's CPU seconds (user + system) over the run per event, read from /proc. With --no-catalog the
+workspace holds no definitions, which shows what the live engine costs ingestion.
 """
 import argparse
 import base64
