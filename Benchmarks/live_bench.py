@@ -15,7 +15,10 @@ the benchmark runs. Then it starts `strata serve` and measures:
 - incremental cost per event: the server's `strata_live_evaluation_seconds` sum / count.
 
 Prints one JSON object. Usage:
-  live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND]
+  live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND] [--fresh]
+
+The workspace is kept between runs, and each run adds what it ingested to it; --fresh makes it again
+from new data ending now, so that runs compare at the same store size.
 """
 
 import argparse
@@ -76,9 +79,11 @@ def metrics(port, admin):
     return values
 
 
-def prepare(strata, work, users):
+def prepare(strata, work, users, fresh):
+    """The benchmark workspace: reused from an earlier run (which grew it by what it ingested) unless
+    `fresh`, when it is made again from newly generated data ending now."""
     ws = os.path.join(work, f"live-{users}")
-    if os.path.exists(os.path.join(ws, "strata.yaml")):
+    if not fresh and os.path.exists(os.path.join(ws, "strata.yaml")):
         return ws
     shutil.rmtree(ws, ignore_errors=True)
     subprocess.run([strata, "init", ws], check=True, stdout=subprocess.DEVNULL)
@@ -191,9 +196,10 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rate", type=float, help="background events/s (default: half the measured peak; "
                                                    "given, the peak is not measured)")
+    parser.add_argument("--fresh", action="store_true", help="make the workspace again instead of reusing it")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    ws = prepare(args.strata, args.work, args.users)
+    ws = prepare(args.strata, args.work, args.users, args.fresh)
 
     def key(kind):
         return subprocess.run([args.strata, "keys", "create", "--kind", kind, "-w", ws], check=True,
