@@ -33,6 +33,28 @@ struct StoredMessageTests {
         #expect(stored.extra == Array(#"{"context":{"ip":"10.0.0.1"},"integrations":{"All":true}}"#.utf8))
     }
 
+    /// Every top-level key Strata reads, among keys it does not: the instants with their offsets,
+    /// the numbers in canonical form, the unread keys dropped.
+    @Test func everyKeyStrataReadsScansToItsColumn() throws {
+        let stored = try #require(
+            scanned(
+                #"{"version":2,"type":"screen","messageId":"s-9","anonymousId":"a-9","userId":null,"#
+                    + #""name":"Home","category":"Main","originalTimestamp":"2026-06-30T12:00:00.5+02:00","#
+                    + #""sentAt":"2026-06-30T10:00:01Z","receivedAt":"2026-06-30T10:00:02.25Z","flag":true,"#
+                    + #""properties":{"n":1e3,"m":-2.5E-2,"k":1.0},"integrations":{"All":false},"off":[null]}"#))
+        #expect(stored.kind == .screen)
+        #expect(stored.messageId == "s-9")
+        #expect(stored.userId == nil)
+        #expect(stored.anonymousId == "a-9")
+        #expect(stored.event == "Screen Viewed")
+        // 12:00:00.5 at +02:00 is 10:00:00.500 UTC, 36,000.5 s after midnight.
+        #expect(stored.timestamp == Self.received + 36_000_500)
+        #expect(stored.sentAt == Self.received + 36_001_000)
+        #expect(stored.receivedAt == Self.received + 36_002_250)
+        #expect(stored.payload == Array(#"{"category":"Main","k":1,"m":-0.025,"n":1000,"name":"Home"}"#.utf8))
+        #expect(stored.extra == Array(#"{"integrations":{"All":false}}"#.utf8))
+    }
+
     @Test func aPageCallGetsItsNameInProperties() throws {
         let stored = try #require(
             scanned(

@@ -101,17 +101,17 @@ extension Message {
                 guard let known = Kind(rawValue: name.lowercased()) else {
                     let names = Kind.allCases.map(\.rawValue).joined(separator: ", ")
                     throw MessageError(
-                        .unknownType, field: "type", "unknown type \"\(name)\", expected one of \(names)")
+                        .unknownType, field: Key.type.name, "unknown type \"\(name)\", expected one of \(names)")
                 }
                 kind = known
             case nil, .null:
                 guard let defaultKind else {
                     throw MessageError(
-                        .unknownType, field: "type", "missing type, expected track, identify, page, ...")
+                        .unknownType, field: Key.type.name, "missing type, expected track, identify, page, ...")
                 }
                 kind = defaultKind
             case .some(let other):
-                throw MessageError(.wrongType, field: "type", "expected a string, found \(other.typeName)")
+                throw MessageError(.wrongType, field: Key.type.name, "expected a string, found \(other.typeName)")
             }
             userId = try fields.id(.userId)
             anonymousId = try fields.id(.anonymousId)
@@ -130,7 +130,7 @@ extension Message {
             switch kind {
             case .track:
                 guard let name = try fields.string(.event), !name.isEmpty else {
-                    throw MessageError(.missingEvent, field: "event", "a track call needs an event name")
+                    throw MessageError(.missingEvent, field: Key.event.name, "a track call needs an event name")
                 }
                 event = name
             case .page, .screen:
@@ -141,20 +141,21 @@ extension Message {
                 break
             case .group:
                 guard let id = try fields.id(.groupId) else {
-                    throw MessageError(.missingGroupId, field: "groupId", "a group call needs a groupId")
+                    throw MessageError(.missingGroupId, field: Key.groupId.name, "a group call needs a groupId")
                 }
                 groupId = id
             case .alias:
                 guard let id = try fields.id(.previousId) else {
-                    throw MessageError(.missingPreviousId, field: "previousId", "an alias call needs a previousId")
+                    throw MessageError(
+                        .missingPreviousId, field: Key.previousId.name, "an alias call needs a previousId")
                 }
                 guard userId != nil else {
-                    throw MessageError(.missingId, field: "userId", "an alias call needs the userId to link to")
+                    throw MessageError(.missingId, field: Key.userId.name, "an alias call needs the userId to link to")
                 }
                 previousId = id
             }
             if userId == nil && anonymousId == nil {
-                throw MessageError(.missingId, field: "userId", "either userId or anonymousId is required")
+                throw MessageError(.missingId, field: Key.userId.name, "either userId or anonymousId is required")
             }
             messageId = try fields.id(.messageId)
         }

@@ -126,8 +126,8 @@ private struct ScannedFields: Message.FieldReader {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
-    /// For each key Strata reads (by ``Message/Key`` raw value), its position in `values` plus one;
-    /// 0 when absent. Small, so that copying the fields copies no values.
+    /// For each key Strata reads (by ``Message/Key`` raw value, one entry per case), its position in
+    /// `values` plus one; 0 when absent. Small, so that copying the fields copies no values.
     private var slots = InlineArray<18, UInt8>(repeating: 0)
     private var values: [Value] = []
     /// Where the other keys lie (without quotes), to find one that repeats.
@@ -202,7 +202,10 @@ private struct ScannedFields: Message.FieldReader {
 
     /// The keys Strata reads with their JSON spelling, by the length of that spelling.
     private static let keysByLength: [[(key: Message.Key, name: [UInt8])]] = {
-        var table = [[(key: Message.Key, name: [UInt8])]](repeating: [], count: 18)
+        // `slots` has one entry per key: it must grow with them.
+        precondition(Message.Key.allCases.count <= 18, "ScannedFields.slots holds 18 keys")
+        let longest = Message.Key.allCases.map(\.name.utf8.count).max() ?? 0
+        var table = [[(key: Message.Key, name: [UInt8])]](repeating: [], count: longest + 1)
         for key in Message.Key.allCases { table[key.name.utf8.count].append((key, Array(key.name.utf8))) }
         return table
     }()
