@@ -130,6 +130,52 @@ import Testing
         #expect(changes.map(\.description) == ["2026-07-01T01:00:00.000Z did-a +u (time)"])
     }
 
+    /// One step over six clusters, split into three parts evaluated at once: the same changes, in the
+    /// same order (segment, then profile bytes), with the cause of each cluster's message, as one part.
+    @Test func aStepSplitIntoPartsGivesTheChangesOfOnePart() throws {
+        var f = Fixture()
+        for user in ["u5", "u1", "u4", "u0", "u3", "u2"] {
+            f.track(user, "A", at: start + 10)
+        }
+        f.track("u1", "A", at: start + 20)
+        f.track("u4", "A", at: start + 30)
+        f.group("u3", "acct", at: start + 40)
+        f.group("u2", "acct", at: start + 50)
+        f.segment("did-a", #"did("A", last 5s)"#)
+        f.segment("twice", #"count("A") >= 2"#)
+        f.segment("busy", of: .accounts, #"count("A") >= 2"#)
+        let batch = f.messages.enumerated().map { (sequence: Int64($0 + 1), message: $1) }
+        var results: [[String]] = []
+        for workers in [1, 3] {
+            let engine = LiveEngine(
+                definitions: try f.definitions(), zone: f.zone, now: start, workers: workers, partThreshold: 0)
+            var changes = try engine.ingest(batch, at: start + 50)
+            changes += try engine.advance(to: start + 10_000)
+            results.append(changes.map(\.description))
+            #expect(engine.members(of: "twice") == ["u1", "u4"])
+            #expect(engine.members(of: "busy") == ["acct"])
+        }
+        #expect(results[1] == results[0])
+        #expect(
+            results[1] == [
+                "2026-07-01T00:00:00.050Z busy +acct (message m9)",
+                "2026-07-01T00:00:00.050Z did-a +u0 (message m3)",
+                "2026-07-01T00:00:00.050Z did-a +u1 (message m6)",
+                "2026-07-01T00:00:00.050Z did-a +u2 (message m9)",
+                "2026-07-01T00:00:00.050Z did-a +u3 (message m9)",
+                "2026-07-01T00:00:00.050Z did-a +u4 (message m7)",
+                "2026-07-01T00:00:00.050Z did-a +u5 (message m0)",
+                "2026-07-01T00:00:00.050Z twice +u1 (message m6)",
+                "2026-07-01T00:00:00.050Z twice +u4 (message m7)",
+                "2026-07-01T00:00:05.010Z did-a -u0 (time)",
+                "2026-07-01T00:00:05.010Z did-a -u2 (time)",
+                "2026-07-01T00:00:05.010Z did-a -u3 (time)",
+                "2026-07-01T00:00:05.010Z did-a -u5 (time)",
+                "2026-07-01T00:00:05.020Z did-a -u1 (time)",
+                "2026-07-01T00:00:05.030Z did-a -u4 (time)",
+            ])
+    }
+
     /// With room for four messages, the visitor's two events are dropped from memory when the user's
     /// third arrives (the visitor was evaluated least recently). The identify then joins a cluster
     /// held in memory with one that is not: the joined cluster is read back whole from the store, so
@@ -210,7 +256,9 @@ import Testing
                 }
                 arrivals.sort { ($0.1, $0.2) < ($1.1, $1.2) }
                 let first = (arrivals.first?.1 ?? world.now) - 1
-                let engine = LiveEngine(definitions: definitions, zone: f.zone, now: first)
+                // Steps split into parts as soon as they hold two clusters, on up to three cores.
+                let engine = LiveEngine(
+                    definitions: definitions, zone: f.zone, now: first, workers: random.int(1...3), partThreshold: 0)
                 var received: [(Int64, Message)] = []
                 var checkpoints = (0..<6).map { _ in first + Int64(random.int(0...(90 * 86_400))) * 1000 }
                 checkpoints.sort()

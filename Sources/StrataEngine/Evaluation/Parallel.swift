@@ -1,7 +1,7 @@
 import Dispatch
 
-/// Runs per-profile work on every core: profiles are split into chunks and each chunk runs, with its
-/// own ``Evaluator``, as plain synchronous code.
+/// Runs work on every core: per-profile work split into chunks, each chunk run with its own
+/// ``Evaluator`` as plain synchronous code, or a few independent tasks on a thread each.
 enum Parallel {
     /// A pointer shared by the chunks of one map; each chunk writes its own disjoint range.
     private struct SharedPointer<T>: @unchecked Sendable {
@@ -10,25 +10,36 @@ enum Parallel {
 
     /// `body(evaluator, i)` for every i in `0..<count`, in order, computed on up to `workers` threads.
     static func map<T>(count: Int, workers: Int, _ body: @escaping @Sendable (Evaluator, Int) -> T) -> [T] {
-        guard count > 0 else { return [] }
         let chunk = max(64, count / max(1, workers * 16) + 1)
         let chunks = (count + chunk - 1) / chunk
+        return fill(count: count, iterations: chunks, parallel: workers > 1) { base, c in
+            let evaluator = Evaluator()
+            let low = c * chunk
+            for i in low..<min(count, low + chunk) { (base + i).initialize(to: body(evaluator, i)) }
+        }
+    }
+
+    /// `body(i)` for every i in `0..<count`, in order, each on a thread of its own as far as cores allow.
+    static func each<T>(count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+        fill(count: count, iterations: count, parallel: true) { base, i in (base + i).initialize(to: body(i)) }
+    }
+
+    /// An array of `count` values that `iterations` calls of `run` initialize, each call its own part.
+    private static func fill<T>(
+        count: Int, iterations: Int, parallel: Bool,
+        _ run: @escaping @Sendable (UnsafeMutablePointer<T>, Int) -> Void
+    ) -> [T] {
+        guard count > 0 else { return [] }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else {
                 initialized = 0
                 return
             }
             let shared = SharedPointer(base: base)
-            let run: @Sendable (Int) -> Void = { c in
-                let evaluator = Evaluator()
-                let low = c * chunk
-                let high = min(count, low + chunk)
-                for i in low..<high { (shared.base + i).initialize(to: body(evaluator, i)) }
-            }
-            if workers <= 1 || chunks == 1 {
-                for c in 0..<chunks { run(c) }
+            if !parallel || iterations == 1 {
+                for i in 0..<iterations { run(shared.base, i) }
             } else {
-                DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
+                DispatchQueue.concurrentPerform(iterations: iterations) { run(shared.base, $0) }
             }
             initialized = count
         }

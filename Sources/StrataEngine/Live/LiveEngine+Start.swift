@@ -33,6 +33,7 @@ extension LiveEngine {
         try batch(whole)
 
         var roots: [ProfileKind: [String]] = [:]
+        var rows: [ProfileKind: [Int]] = [:]
         for kind in [ProfileKind.users, .accounts] {
             let ids = population.timelines(kind).ids
             roots[kind] = ids.map { id in
@@ -40,11 +41,15 @@ extension LiveEngine {
                 engine.clusterProfiles[root, default: [:]][kind, default: []].insert(id)
                 return root
             }
+            rows[kind] = ids.map { engine.table.row(of: $0, kind: kind) }
         }
         var next: [String: Int64] = [:]
-        for name in engine.segments {
-            guard let kind = definitions.segment(named: name)?.of, let kindRoots = roots[kind] else { continue }
-            engine.members[name] = Set(try whole.segment(named: name).members)
+        for (segment, name) in engine.segments.enumerated() {
+            let kind = engine.segmentKinds[segment]
+            let (kindRoots, kindRows) = (roots[kind] ?? [], rows[kind] ?? [])
+            for (index, member) in try whole.segment(named: name).flags.enumerated() where member {
+                engine.table.set(row: kindRows[index], segment: segment, member: true)
+            }
             for (index, instant) in try whole.nextChanges(ofSegment: name).enumerated() where instant != Int64.max {
                 next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataLanguage
 
@@ -50,8 +51,14 @@ public final class LiveEngine {
     var clusterMessages: [String: [Int64]] = [:]
     /// The profiles each cluster root held at its last evaluation, by kind.
     var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
-    /// Members of each segment.
-    var members: [String: Set<String>] = [:]
+    /// Which profiles are members of which kept segments.
+    var table: MemberTable
+    /// The kind of profile of each kept segment, by its index in ``segments``.
+    let segmentKinds: [ProfileKind]
+    /// How many parts a large step is split into, each evaluated on a core of its own.
+    let workers: Int
+    /// The fewest held messages a step needs to be split into parts.
+    let partThreshold: Int
     /// When each cluster root is next due, and the queue of (instant, root), earliest first.
     var due: [String: Int64] = [:]
     var queue = DueQueue()
@@ -62,9 +69,12 @@ public final class LiveEngine {
     ///   - source: where evaluation reads a cluster's messages that are not held in memory; without
     ///     one, the engine keeps every message it is given.
     ///   - capacity: with a source, the most messages held in memory.
+    ///   - workers: how many cores a large step may use; defaults to every active core.
+    ///   - partThreshold: the fewest messages a step must read to be split among the workers.
     public init(
         definitions: Definitions, zone: Zone, now: Int64, source: MessageSource? = nil,
-        capacity: Int = LiveEngine.defaultCapacity
+        capacity: Int = LiveEngine.defaultCapacity, workers: Int? = nil,
+        partThreshold: Int = LiveEngine.defaultPartThreshold
     ) {
         self.definitions = definitions
         self.zone = zone
@@ -85,7 +95,10 @@ public final class LiveEngine {
         self.segments = live.sorted()
         self.cadenceSegments = cadence
         self.eventNames = Dictionary(uniqueKeysWithValues: live.map { ($0, Self.eventNames(read: $0, definitions)) })
-        for name in segments { members[name] = [] }
+        self.segmentKinds = segments.map { definitions.segment(named: $0)?.of ?? .users }
+        self.table = MemberTable(segments: segments.count)
+        self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.partThreshold = partThreshold
     }
 
     /// The most messages held in memory by default: about 2 GB, at about 500 bytes a message.
@@ -96,11 +109,19 @@ public final class LiveEngine {
 
     /// The current members of a segment kept here, sorted by bytes (nil for other segments).
     public func members(of segment: String) -> [String]? {
-        members[segment].map { $0.sorted { Value.compareBytes($0, $1) < 0 } }
+        segments.firstIndex(of: segment).map { index in
+            table.members(of: index, kind: segmentKinds[index]).sorted { Value.compareBytes($0, $1) < 0 }
+        }
     }
 
     /// The current members of every segment kept here.
-    public var allMembers: [String: Set<String>] { members }
+    public var allMembers: [String: Set<String>] {
+        var members: [String: Set<String>] = [:]
+        for (index, name) in segments.enumerated() {
+            members[name] = table.members(of: index, kind: segmentKinds[index])
+        }
+        return members
+    }
 
     /// The earliest instant at which time alone could change a membership, or nil.
     public var nextDue: Int64? {
@@ -222,67 +243,70 @@ public final class LiveEngine {
     /// Re-evaluates clusters together as of ``now``, and schedules each one's next due instant.
     /// Changes in a cluster without a cause are time-driven. With `only`, just those segments are
     /// evaluated (the others keep their members and due instants), unless a profile is new to its
-    /// cluster: a new profile may belong to any segment (`not did(...)`).
+    /// cluster. Large steps are split into parts evaluated on several cores; the changes come in the
+    /// same order either way: by segment name, then profile (bytes).
     private func evaluate(
         roots: [String], causes: [String: MembershipChange.Cause], only: Set<String>? = nil
     ) throws(EngineError) -> [MembershipChange] {
         // Without kept segments nothing is due and no membership can move.
         guard !roots.isEmpty, !segments.isEmpty else { return [] }
-        var builder = TimelineBuilder(asOf: now, needs: needs)
+        let parts = parts(of: try messages(of: roots))
+        let context = PartContext(
+            definitions: definitions, zone: zone, now: now, needs: needs, segments: segments, only: only)
+        let outcomes = try Self.evaluate(parts, context: context)
+        var moved = [[(profile: String, row: Int, entered: Bool, root: String)]](repeating: [], count: segments.count)
         var next: [String: Int64] = [:]
-        for (root, messages) in try messages(of: roots) {
-            // Read in place: copying a message out of the array would retain each of its fields.
-            messages.withUnsafeBufferPointer { held in
-                for i in held.indices {
-                    builder.add(sequence: held[i].sequence, message: held[i].message)
-                    let time = held[i].message.time
-                    if time > now { next[root] = min(next[root] ?? Int64.max, time) }
+        for (part, outcome) in zip(parts, outcomes) {
+            for (root, time) in outcome.future { next[root] = min(next[root] ?? Int64.max, time) }
+            var roots: [ProfileKind: [String]] = [:]
+            var rows: [ProfileKind: [Int]] = [:]
+            var gone: [ProfileKind: [(id: String, row: Int, root: String)]] = [:]
+            var profilesOfRoot: [String: [ProfileKind: Set<String>]] = [:]
+            for kind in [ProfileKind.users, .accounts] {
+                let ids = outcome.ids[kind] ?? []
+                roots[kind] = ids.map { id in
+                    let root = root(ofProfile: id, kind: kind)
+                    profilesOfRoot[root, default: [:]][kind, default: []].insert(id)
+                    return root
+                }
+                rows[kind] = ids.map { table.row(of: $0, kind: kind) }
+                // A profile no longer in its cluster (an anonymous id now part of a user) is in no segment.
+                for id in (part.previous[kind] ?? []).subtracting(ids) {
+                    if let row = table.existingRow(of: id, kind: kind) {
+                        gone[kind, default: []].append((id, row, root(ofProfile: id, kind: kind)))
+                    }
                 }
             }
-        }
-        let population = builder.build()
-        let engine = Engine(population: population, definitions: definitions, zone: zone, now: now, workers: 1)
-        var current: [ProfileKind: Set<String>] = [:]
-        var previous: [ProfileKind: Set<String>] = [:]
-        var rootOfProfile: [ProfileKind: [String]] = [:]
-        var profilesOfRoot: [String: [ProfileKind: Set<String>]] = [:]
-        for kind in [ProfileKind.users, .accounts] {
-            let ids = population.timelines(kind).ids
-            current[kind] = Set(ids)
-            rootOfProfile[kind] = ids.map { id in
-                let root = root(ofProfile: id, kind: kind)
-                profilesOfRoot[root, default: [:]][kind, default: []].insert(id)
-                return root
+            for (segment, flags, horizons) in outcome.results {
+                let kind = segmentKinds[segment]
+                let (ids, kindRows, kindRoots) = (outcome.ids[kind] ?? [], rows[kind] ?? [], roots[kind] ?? [])
+                for i in ids.indices where table.contains(row: kindRows[i], segment: segment) != flags[i] {
+                    moved[segment].append((ids[i], kindRows[i], flags[i], kindRoots[i]))
+                }
+                for (id, row, root) in gone[kind] ?? [] where table.contains(row: row, segment: segment) {
+                    moved[segment].append((id, row, false, root))
+                }
+                for (index, horizon) in horizons.enumerated() where horizon != Int64.max {
+                    next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, horizon)
+                }
+            }
+            for (root, _) in part.clusters {
+                clusterProfiles[root] = profilesOfRoot[root]
+                // Segments not evaluated keep their next-change instants: the earliest stays due.
+                if outcome.subset, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }
             }
         }
-        for root in roots {
-            for (kind, ids) in clusterProfiles[root] ?? [:] { previous[kind, default: []].formUnion(ids) }
-        }
-        let unchanged = current.allSatisfy { kind, ids in ids.isSubset(of: previous[kind] ?? []) }
-        let profiles = current.merging(previous) { $0.union($1) }.mapValues(Array.init)
-        let evaluated = unchanged ? only : nil
         var changes: [MembershipChange] = []
-        for name in segments where evaluated?.contains(name) ?? true {
-            guard let kind = definitions.segment(named: name)?.of else { continue }
-            let inside = Set(try engine.segment(named: name).members)
-            // The members are read in a call of their own, so no copy of them is alive when they change.
-            let moved = Self.moved(profiles[kind] ?? [], members: members[name] ?? [], inside: inside)
-            for profile in moved.sorted(by: { Value.compareBytes($0, $1) < 0 }) {
-                let isMember = inside.contains(profile)
-                if isMember { members[name]?.insert(profile) } else { members[name]?.remove(profile) }
-                let cause = causes[root(ofProfile: profile, kind: kind)] ?? .time
+        for (segment, name) in segments.enumerated() {
+            for change in moved[segment].sorted(by: { Value.compareBytes($0.profile, $1.profile) < 0 }) {
+                table.set(row: change.row, segment: segment, member: change.entered)
                 changes.append(
-                    MembershipChange(segment: name, profile: profile, entered: isMember, instant: now, cause: cause))
-            }
-            let roots = rootOfProfile[kind] ?? []
-            for (index, horizon) in try engine.nextChanges(ofSegment: name).enumerated() where horizon != Int64.max {
-                next[roots[index]] = min(next[roots[index]] ?? Int64.max, horizon)
+                    MembershipChange(
+                        segment: name, profile: change.profile, entered: change.entered, instant: now,
+                        cause: causes[change.root] ?? .time))
             }
         }
         for root in roots {
-            clusterProfiles[root] = profilesOfRoot[root]
-            // Segments not evaluated keep their next-change instants: the earliest stays due.
-            if evaluated != nil, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }
             if let instant = next[root] {
                 due[root] = instant
                 queue.push(instant, root)
@@ -291,11 +315,6 @@ public final class LiveEngine {
             }
         }
         return changes
-    }
-
-    /// The profiles whose membership differs between the current members and those inside now.
-    private static func moved(_ profiles: [String], members: Set<String>, inside: Set<String>) -> [String] {
-        profiles.filter { members.contains($0) != inside.contains($0) }
     }
 
     /// The messages of clusters, each in sequence order: from memory, and for clusters not held

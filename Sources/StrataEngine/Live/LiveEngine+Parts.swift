@@ -1,0 +1,100 @@
+import StrataCore
+import StrataLanguage
+
+extension LiveEngine {
+    /// Clusters evaluated together, apart from the engine's state, so that the parts of one step can
+    /// run on several cores at once.
+    struct Part: Sendable {
+        /// The clusters and their messages, in sequence order.
+        var clusters: [(root: String, messages: ClusterCache.Messages)]
+        /// The profiles the clusters held at their last evaluation, by kind.
+        var previous: [ProfileKind: Set<String>]
+        /// How many messages the clusters hold.
+        var size: Int
+    }
+
+    /// What evaluating a part found.
+    struct Outcome: Sendable {
+        /// The profile ids of each kind, in the order of the flags and horizons below.
+        var ids: [ProfileKind: [String]]
+        /// Whether only the segments the messages can move were evaluated (no profile was new to its
+        /// cluster), so that the others keep their members and next-change instants.
+        var subset: Bool
+        /// For each evaluated segment (its index in ``segments``), membership and next-change instant by
+        /// profile.
+        var results: [(segment: Int, flags: [Bool], horizons: [Int64])]
+        /// The earliest future message time of each cluster that has one.
+        var future: [String: Int64]
+    }
+
+    /// What evaluating a part needs from the engine: nothing that changes while parts run.
+    struct PartContext: Sendable {
+        var definitions: Definitions
+        var zone: Zone
+        var now: Int64
+        var needs: DataNeeds
+        var segments: [String]
+        var only: Set<String>?
+    }
+
+    /// The fewest held messages a step needs to be split into parts by default: below it, starting
+    /// threads and compiling the definitions once per part would cost more than they save.
+    public static let defaultPartThreshold = 2_000
+
+    /// Splits clusters into up to ``workers`` parts of about equal numbers of messages.
+    func parts(of clusters: [(root: String, messages: ClusterCache.Messages)]) -> [Part] {
+        let total = clusters.reduce(0) { $0 + $1.messages.count }
+        let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
+        var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
+        // Largest first, each to the part with the fewest messages so far.
+        for cluster in clusters.sorted(by: { $0.messages.count > $1.messages.count }) {
+            let smallest = parts.indices.min { parts[$0].size < parts[$1].size } ?? 0
+            parts[smallest].clusters.append(cluster)
+            parts[smallest].size += cluster.messages.count
+            for (kind, ids) in clusterProfiles[cluster.root] ?? [:] {
+                parts[smallest].previous[kind, default: []].formUnion(ids)
+            }
+        }
+        return parts
+    }
+
+    /// Evaluates parts, each on a core of its own when there are several.
+    static func evaluate(_ parts: [Part], context: PartContext) throws(EngineError) -> [Outcome] {
+        if parts.count == 1 { return [try evaluate(parts[0], context: context)] }
+        let results = Parallel.each(count: parts.count) { i in
+            Result { () throws(EngineError) -> Outcome in try evaluate(parts[i], context: context) }
+        }
+        return try results.map { result throws(EngineError) in try result.get() }
+    }
+
+    /// Evaluates the clusters of a part as of the context's instant: every kept segment, or with
+    /// `only` just those unless a profile is new to its cluster (a new profile may belong to any
+    /// segment, as with `not did(...)`).
+    static func evaluate(_ part: Part, context: PartContext) throws(EngineError) -> Outcome {
+        var builder = TimelineBuilder(asOf: context.now, needs: context.needs)
+        var future: [String: Int64] = [:]
+        for (root, messages) in part.clusters {
+            // Read in place: copying a message out of the array would retain each of its fields.
+            messages.withUnsafeBufferPointer { held in
+                for i in held.indices {
+                    builder.add(sequence: held[i].sequence, message: held[i].message)
+                    let time = held[i].message.time
+                    if time > context.now { future[root] = min(future[root] ?? Int64.max, time) }
+                }
+            }
+        }
+        let population = builder.build()
+        let engine = Engine(
+            population: population, definitions: context.definitions, zone: context.zone, now: context.now,
+            workers: 1)
+        var ids: [ProfileKind: [String]] = [:]
+        for kind in [ProfileKind.users, .accounts] { ids[kind] = population.timelines(kind).ids }
+        let known = ids.allSatisfy { kind, current in current.allSatisfy { part.previous[kind]?.contains($0) == true } }
+        let subset = context.only != nil && known
+        var results: [(segment: Int, flags: [Bool], horizons: [Int64])] = []
+        for (index, name) in context.segments.enumerated() where !subset || context.only?.contains(name) == true {
+            results.append((index, try engine.segment(named: name).flags, try engine.nextChanges(ofSegment: name)))
+        }
+        return Outcome(ids: ids, subset: subset, results: results, future: future)
+    }
+}
