@@ -7,7 +7,14 @@ import StrataCore
 /// message or evaluated) are dropped until a quarter of the room is free, and are read back from the
 /// store when next needed.
 struct ClusterCache {
-    typealias Messages = [(sequence: Int64, message: Message)]
+    /// A held message and its sequence. A struct rather than a tuple: reading one in place then needs
+    /// no generic copy of the whole message.
+    struct Held: Sendable {
+        let sequence: Int64
+        let message: Message
+    }
+
+    typealias Messages = [Held]
 
     /// The most messages held.
     let capacity: Int
@@ -31,7 +38,7 @@ struct ClusterCache {
         drop(root)
         guard messages.count <= capacity else { return }
         clock += 1
-        entries[root] = (messages.map { ($0.sequence, Self.slim($0.message)) }, clock)
+        entries[root] = (messages.map { Held(sequence: $0.sequence, message: Self.slim($0.message)) }, clock)
         count += messages.count
         trim()
     }
@@ -41,7 +48,7 @@ struct ClusterCache {
         guard let index = entries.index(forKey: root) else { return }
         clock += 1
         entries.values[index].used = clock
-        entries.values[index].messages.append((sequence, Self.slim(message)))
+        entries.values[index].messages.append(Held(sequence: sequence, message: Self.slim(message)))
         count += 1
         trim()
     }

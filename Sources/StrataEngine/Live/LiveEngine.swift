@@ -277,6 +277,8 @@ public final class LiveEngine {
                     }
                 }
             }
+            // The earliest next-change instant of each profile, over the segments evaluated.
+            var earliest = outcome.ids.mapValues { [Int64](repeating: Int64.max, count: $0.count) }
             for (segment, flags, horizons) in outcome.results {
                 let kind = segmentKinds[segment]
                 let (ids, kindRows, kindRoots) = (outcome.ids[kind] ?? [], rows[kind] ?? [], roots[kind] ?? [])
@@ -286,8 +288,17 @@ public final class LiveEngine {
                 for (id, row, root) in gone[kind] ?? [] where table.contains(row: row, segment: segment) {
                     moved[segment].append((id, row, false, root))
                 }
-                for (index, horizon) in horizons.enumerated() where horizon != Int64.max {
-                    next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, horizon)
+                // Taken out and put back, so that the array is changed in place.
+                var instants = earliest.removeValue(forKey: kind) ?? []
+                for (index, horizon) in horizons.enumerated() where horizon < instants[index] {
+                    instants[index] = horizon
+                }
+                earliest[kind] = instants
+            }
+            for (kind, instants) in earliest {
+                let kindRoots = roots[kind] ?? []
+                for (index, instant) in instants.enumerated() where instant != Int64.max {
+                    next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
                 }
             }
             for (root, _) in part.clusters {
@@ -338,7 +349,9 @@ public final class LiveEngine {
         }
         var parts = [ClusterCache.Messages](repeating: [], count: missing.count)
         for entry in read {
-            if let index = slot[entry.sequence] { parts[index].append(entry) }
+            if let index = slot[entry.sequence] {
+                parts[index].append(ClusterCache.Held(sequence: entry.sequence, message: entry.message))
+            }
         }
         for (root, messages) in zip(missing, parts) {
             cache.hold(messages, of: root)

@@ -100,7 +100,7 @@ public struct TimelineBuilder {
     public var payloadKeys: Set<String> { needs.payloadKeys.union(userTraitHeads) }
 
     /// Adds one message; call in arrival order with its store sequence.
-    public mutating func add(sequence: Int64, message: Message) {
+    public mutating func add(sequence: Int64, message: borrowing Message) {
         messagesAdded += 1
         guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else {
             messagesIgnored += 1
@@ -150,7 +150,7 @@ public struct TimelineBuilder {
         }
     }
 
-    private mutating func addEvent(_ message: Message, pair: Int32) {
+    private mutating func addEvent(_ message: borrowing Message, pair: Int32) {
         let name =
             message.event ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
         let id: UInt32
