@@ -46,8 +46,9 @@ extension LiveEngine {
         let total = clusters.reduce(0) { $0 + $1.messages.count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
         var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
-        // Largest first, each to the part with the fewest messages so far.
-        for cluster in clusters.sorted(by: { $0.messages.count > $1.messages.count }) {
+        // Largest first, each to the part with the fewest messages so far (one part needs no order).
+        let order = count == 1 ? clusters : clusters.sorted { $0.messages.count > $1.messages.count }
+        for cluster in order {
             let smallest = parts.indices.min { parts[$0].size < parts[$1].size } ?? 0
             parts[smallest].clusters.append(cluster)
             parts[smallest].size += cluster.messages.count

@@ -43,17 +43,17 @@ extension LiveEngine {
             }
             rows[kind] = ids.map { engine.table.row(of: $0, kind: kind) }
         }
-        var next: [String: Int64] = [:]
+        var earliest = roots.mapValues { [Int64](repeating: Int64.max, count: $0.count) }
         for (segment, name) in engine.segments.enumerated() {
             let kind = engine.segmentKinds[segment]
-            let (kindRoots, kindRows) = (roots[kind] ?? [], rows[kind] ?? [])
+            let kindRows = rows[kind] ?? []
             for (index, member) in try whole.segment(named: name).flags.enumerated() where member {
                 engine.table.set(row: kindRows[index], segment: segment, member: true)
             }
-            for (index, instant) in try whole.nextChanges(ofSegment: name).enumerated() where instant != Int64.max {
-                next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
-            }
+            lower(&earliest, kind: kind, to: try whole.nextChanges(ofSegment: name))
         }
+        var next: [String: Int64] = [:]
+        for (kind, instants) in earliest { schedule(instants, roots: roots[kind] ?? [], into: &next) }
         for (root, time) in future {
             let current = engine.find(root)
             next[current] = min(next[current] ?? Int64.max, time)

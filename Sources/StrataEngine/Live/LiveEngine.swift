@@ -277,7 +277,6 @@ public final class LiveEngine {
                     }
                 }
             }
-            // The earliest next-change instant of each profile, over the segments evaluated.
             var earliest = outcome.ids.mapValues { [Int64](repeating: Int64.max, count: $0.count) }
             for (segment, flags, horizons) in outcome.results {
                 let kind = segmentKinds[segment]
@@ -288,19 +287,9 @@ public final class LiveEngine {
                 for (id, row, root) in gone[kind] ?? [] where table.contains(row: row, segment: segment) {
                     moved[segment].append((id, row, false, root))
                 }
-                // Taken out and put back, so that the array is changed in place.
-                var instants = earliest.removeValue(forKey: kind) ?? []
-                for (index, horizon) in horizons.enumerated() where horizon < instants[index] {
-                    instants[index] = horizon
-                }
-                earliest[kind] = instants
+                Self.lower(&earliest, kind: kind, to: horizons)
             }
-            for (kind, instants) in earliest {
-                let kindRoots = roots[kind] ?? []
-                for (index, instant) in instants.enumerated() where instant != Int64.max {
-                    next[kindRoots[index]] = min(next[kindRoots[index]] ?? Int64.max, instant)
-                }
-            }
+            for (kind, instants) in earliest { Self.schedule(instants, roots: roots[kind] ?? [], into: &next) }
             for (root, _) in part.clusters {
                 clusterProfiles[root] = profilesOfRoot[root]
                 // Segments not evaluated keep their next-change instants: the earliest stays due.
@@ -326,6 +315,22 @@ public final class LiveEngine {
             }
         }
         return changes
+    }
+
+    /// Lowers the earliest next-change instant of each profile of a kind (by index) to a segment's.
+    static func lower(_ earliest: inout [ProfileKind: [Int64]], kind: ProfileKind, to horizons: [Int64]) {
+        // Taken out and put back, so that the array is changed in place.
+        var instants = earliest.removeValue(forKey: kind) ?? []
+        for (index, horizon) in horizons.enumerated() where horizon < instants[index] { instants[index] = horizon }
+        earliest[kind] = instants
+    }
+
+    /// Makes each cluster due no later than the earliest next-change instant of its profiles (by
+    /// index, with the root of each), one lookup per profile.
+    static func schedule(_ instants: [Int64], roots: [String], into next: inout [String: Int64]) {
+        for (index, instant) in instants.enumerated() where instant != Int64.max {
+            next[roots[index]] = min(next[roots[index]] ?? Int64.max, instant)
+        }
     }
 
     /// The messages of clusters, each in sequence order: from memory, and for clusters not held
