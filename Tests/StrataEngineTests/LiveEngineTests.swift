@@ -211,10 +211,90 @@ import Testing
     }
 }
 
+extension LiveEngineTests {
+    /// An engine resumed from a snapshot holds no message: it has the memberships and due instants of
+    /// the one snapshotted, reads a cluster back from the store when a message touches it, and gives
+    /// the changes the first would have given.
+    @Test func aSnapshotResumesWhereItWasTaken() throws {
+        var f = Fixture()
+        f.track("u", "Ping", at: start)
+        f.track(nil, "Viewed", at: start + 1, anonymousId: "a1")
+        f.identify("u1", at: start + 2, anonymousId: "a1")
+        f.segment("pinged", #"did("Ping", last 5s)"#)
+        f.segment("viewers", #"did("Viewed")"#)
+        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        let first = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start)
+        for (sequence, message) in log.messages.prefix(2) {
+            try first.ingest(message, sequence: sequence, at: message.receivedAt)
+        }
+        let snapshot = try LiveEngine.Snapshot(
+            decoding: first.snapshot(fingerprint: "defs", sequence: 2, anchor: "m1").encoded())
+        #expect(snapshot.fingerprint == "defs")
+        #expect(snapshot.sequence == 2)
+        #expect(snapshot.anchor == "m1")
+        #expect(snapshot.now == start + 1)
+        #expect(snapshot.segments == ["pinged", "viewers"])
+        var reads: [[Int64]] = []
+        let resumed = try LiveEngine.restore(
+            snapshot, definitions: try f.definitions(), zone: f.zone,
+            source: { sequences in
+                reads.append(sequences)
+                return sequences.map { log.messages[Int($0) - 1] }
+            })
+        #expect(resumed.heldMessages == 0)
+        #expect(resumed.members(of: "pinged") == ["u"])
+        #expect(resumed.members(of: "viewers") == ["a1"])
+        #expect(resumed.nextDue == start + 5_000)
+        var changes = try resumed.ingest(log.messages[2].message, sequence: 3, at: start + 2)
+        changes += try resumed.advance(to: start + 10_000)
+        #expect(
+            changes.map(\.description) == [
+                "2026-07-01T00:00:00.002Z viewers -a1 (message m2)",
+                "2026-07-01T00:00:00.002Z viewers +u1 (message m2)",
+                "2026-07-01T00:00:05.000Z pinged -u (time)",
+            ])
+        // The identify's cluster (a1's view and the identify) was read back; u's only at its exit.
+        #expect(reads == [[2, 3], [1]])
+    }
+
+    @Test func aDamagedOrMismatchedSnapshotIsRefused() throws {
+        var f = Fixture()
+        f.track("u", "Ping", at: start)
+        f.segment("pinged", #"did("Ping", last 5s)"#)
+        let (engine, _) = try live(f, from: start)
+        let bytes = engine.snapshot(fingerprint: "defs", sequence: 1, anchor: "m0").encoded()
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x40
+        let refusals: [([UInt8], String)] = [
+            ([], "not a snapshot of the live engine"),
+            (Array("STRATA-LIVE\nnot really".utf8), "the snapshot is damaged: its checksum does not match"),
+            (flipped, "the snapshot is damaged: its checksum does not match"),
+            (Array(bytes.dropLast(3)), "the snapshot is damaged: its checksum does not match"),
+        ]
+        for (damaged, reason) in refusals {
+            #expect(throws: SnapshotError.self) { try LiveEngine.Snapshot(decoding: damaged) }
+            do {
+                _ = try LiveEngine.Snapshot(decoding: damaged)
+            } catch {
+                #expect(error.description == reason)
+            }
+        }
+        f.segment("other", #"did("Other")"#)
+        do {
+            _ = try LiveEngine.restore(
+                try LiveEngine.Snapshot(decoding: bytes), definitions: try f.definitions(), zone: f.zone,
+                source: { _ in [] })
+            Issue.record("a snapshot of other segments was restored")
+        } catch {
+            #expect("\(error)" == "the snapshot keeps other segments than the definitions")
+        }
+    }
+}
+
 /// Random message streams arriving in random order (late and future timestamps included) with
 /// random segments: at every checkpoint, the live memberships equal a batch evaluation at that instant,
-/// and an engine started from the store part-way (reading messages back through a source) reports
-/// the same changes from then on.
+/// and an engine started from the store part-way (reading messages back through a source), like one
+/// resumed from a snapshot taken there, reports the same changes from then on.
 @Suite struct LiveEquivalenceTests {
     @Test func liveMembershipsEqualBatchRunsAtEveryCheckpoint() async {
         await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000_000)) { seed in
@@ -267,17 +347,20 @@ import Testing
                 // The restarted engine holds few messages in memory, often none: clusters are dropped,
                 // read back from the store and joined while held or not.
                 let capacity = random.int(0...12)
-                var restarted: LiveEngine?
+                // Two restarted engines: one started from the stored messages, one resumed from a snapshot.
+                var restarted: [LiveEngine] = []
                 var storedLog: StoredLog?
-                func compare(_ live: [MembershipChange], _ restart: () throws -> [MembershipChange]?) throws {
-                    guard let again = try restart() else { return }
-                    // Clusters due at one instant may be taken in another order: compare as sets per instant.
-                    let order = { (a: MembershipChange, b: MembershipChange) in a.description < b.description }
-                    #expect(again.sorted(by: order) == live.sorted(by: order), "seed \(seed): after the restart")
+                func compare(_ live: [MembershipChange], _ restart: (LiveEngine) throws -> [MembershipChange]) throws {
+                    for (index, other) in restarted.enumerated() {
+                        let again = try restart(other)
+                        // Clusters due at one instant may be taken in another order: compare as sets per instant.
+                        let order = { (a: MembershipChange, b: MembershipChange) in a.description < b.description }
+                        #expect(again.sorted(by: order) == live.sorted(by: order), "seed \(seed): restart \(index)")
+                    }
                 }
                 func check(_ instant: Int64) throws {
                     let changes = try engine.advance(to: instant)
-                    try compare(changes) { try restarted?.advance(to: instant) }
+                    try compare(changes) { try $0.advance(to: instant) }
                     var builder = TimelineBuilder(asOf: instant, needs: DataNeeds(definitions: definitions))
                     for (sequence, message) in received { builder.add(sequence: sequence, message: message) }
                     let batch = Engine(
@@ -287,7 +370,7 @@ import Testing
                             engine.members(of: name) == (try batch.segment(named: name).members),
                             "seed \(seed): \(name) at \(Instant.format(instant))")
                     }
-                    if let restarted { #expect(restarted.allMembers == engine.allMembers, "seed \(seed)") }
+                    for other in restarted { #expect(other.allMembers == engine.allMembers, "seed \(seed)") }
                 }
                 var position = 0
                 while position < arrivals.count {
@@ -295,17 +378,27 @@ import Testing
                     // batch at the last one's arrival (as the server takes what one commit stored).
                     let size = random.int(0...3) == 0 ? random.int(2...4) : 1
                     let group = arrivals[position..<min(arrivals.count, position + size)]
-                    if restarted == nil, position >= restartAt {
+                    if storedLog == nil, position >= restartAt {
                         let log = StoredLog(received)
-                        restarted = try LiveEngine.start(
-                            definitions: definitions, zone: f.zone, now: engine.now,
-                            source: { sequences in sequences.map { log.messages[Int($0) - 1] } },
-                            capacity: capacity
-                        ) { body in
-                            for (sequence, message) in received { body(sequence, message) }
+                        let source: LiveEngine.MessageSource = { sequences in
+                            sequences.map { log.messages[Int($0) - 1] }
                         }
+                        restarted.append(
+                            try LiveEngine.start(
+                                definitions: definitions, zone: f.zone, now: engine.now, source: source,
+                                capacity: capacity
+                            ) { body in
+                                for (sequence, message) in received { body(sequence, message) }
+                            })
+                        let snapshot = engine.snapshot(fingerprint: "f", sequence: Int64(received.count), anchor: "a")
+                        restarted.append(
+                            try LiveEngine.restore(
+                                LiveEngine.Snapshot(decoding: snapshot.encoded()), definitions: definitions,
+                                zone: f.zone, source: source, capacity: capacity))
                         storedLog = log
-                        #expect(restarted?.allMembers == engine.allMembers, "seed \(seed): started")
+                        for other in restarted {
+                            #expect(other.allMembers == engine.allMembers, "seed \(seed): started")
+                        }
                     }
                     while next < checkpoints.count, let first = group.first, checkpoints[next] < first.1 {
                         try check(max(checkpoints[next], engine.now))
@@ -319,8 +412,8 @@ import Testing
                     storedLog?.messages = received
                     let at = max(group.last?.1 ?? engine.now, engine.now)
                     let changes = try engine.ingest(batch, at: at)
-                    try compare(changes) { try restarted?.ingest(batch, at: at) }
-                    if let held = restarted?.heldMessages { #expect(held <= capacity, "seed \(seed)") }
+                    try compare(changes) { try $0.ingest(batch, at: at) }
+                    for other in restarted { #expect(other.heldMessages <= capacity, "seed \(seed)") }
                     position += group.count
                 }
                 while next < checkpoints.count {

@@ -44,3 +44,41 @@ struct MemberTable {
         return members
     }
 }
+
+extension MemberTable {
+    /// Writes the table for a snapshot.
+    func write(to writer: inout SnapshotWriter) {
+        writer.count(segments)
+        for kind in [ProfileKind.users, .accounts] {
+            let kindRows = rows[kind] ?? [:]
+            writer.count(kindRows.count)
+            for (id, row) in kindRows {
+                writer.string(id)
+                writer.count(row)
+            }
+        }
+        writer.count(bits.count)
+        for word in bits { writer.raw(word) }
+    }
+
+    /// Reads a table a snapshot holds, checking that its rows are in range.
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(segments: try reader.count(limit: Int(Int32.max)))
+        var kinds: [ProfileKind: [String: Int]] = [:]
+        for kind in [ProfileKind.users, .accounts] {
+            let count = try reader.count()
+            var kindRows: [String: Int] = [:]
+            kindRows.reserveCapacity(count)
+            for _ in 0..<count { kindRows[try reader.string()] = try reader.count(limit: Int.max) }
+            kinds[kind] = kindRows
+        }
+        let count = try reader.count()
+        bits.reserveCapacity(count)
+        for _ in 0..<count { bits.append(try reader.raw()) }
+        let rowCount = bits.count / words
+        guard bits.count % words == 0, kinds.values.allSatisfy({ $0.values.allSatisfy { $0 < rowCount } }) else {
+            throw SnapshotError("the membership table has a row past its end", at: reader.offset)
+        }
+        rows = kinds
+    }
+}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -11,10 +12,16 @@ import StrataStore
 /// cadence, and records every enter and exit (with a checkpoint) before handing it to the change
 /// streams.
 ///
-/// Start-up resumes from the checkpoint: the messages up to it are evaluated at once as of its
-/// instant (what was recorded then, so nothing is reported again), the messages stored after it are
-/// taken one by one, then time moves to now and the changes that fell due meanwhile are recorded at
-/// their own instants. A first start records the memberships as they are without reporting them.
+/// Start-up resumes from the checkpoint: the engine's state as of the checkpoint's instant (what was
+/// recorded then, so nothing is reported again), the messages stored after it are taken one by one,
+/// then time moves to now and the changes that fell due meanwhile are recorded at their own
+/// instants. A first start records the memberships as they are without reporting them.
+///
+/// The state as of the checkpoint comes from the latest snapshot of the engine (a file beside the
+/// database, `strata.db-live-snapshot`, written in the background every ``snapshotMessages`` messages
+/// or ``snapshotInterval``, and at shutdown) and the few messages taken after it; without a usable
+/// snapshot (none yet, other definitions, damaged), from evaluating every stored message up to the
+/// checkpoint at once.
 actor LiveService: Service {
     /// Messages taken from the log per read (and evaluated together).
     static let batchSize = 1_000
@@ -26,6 +33,14 @@ actor LiveService: Service {
     /// How often a step that changed nothing still saves how far it got. A restart resumes from the
     /// saved checkpoint and takes the later messages again, which cannot change what was recorded.
     static let checkpointInterval = Duration.seconds(1)
+    /// How many messages taken make a new snapshot due, so that a restart after a crash takes at most
+    /// about this many again.
+    static let snapshotMessages: Int64 = 100_000
+    /// How long after a snapshot a new one is due when anything moved (time-driven changes are taken
+    /// again on a restart, one due instant at a time).
+    static let snapshotInterval = Duration.seconds(600)
+    /// Messages read from the log per part when catching up from a snapshot.
+    static let replayBatch = 20_000
 
     let workspace: Workspace
     let store: any EventStore
@@ -63,6 +78,17 @@ actor LiveService: Service {
     /// Where blocking work runs: store reads and evaluation, off the cooperative pool that serves
     /// requests, so a long evaluation does not hold back ingestion.
     private let worker = DispatchQueue(label: "strata.live")
+    /// Where snapshots are encoded and written, apart from ``worker`` so that the engine goes on.
+    private let snapshotWriter = DispatchQueue(label: "strata.live.snapshot")
+    /// Identifies the definitions and time zone the engine was built from, for its snapshots.
+    private var fingerprint = ""
+    /// The sequence and time of the latest snapshot written or resumed from.
+    private var snapshotSequence: Int64 = -1
+    private var snapshotTaken = ContinuousClock.now
+    /// A snapshot being written, awaited before the next one.
+    private var snapshotting: Task<Void, Never>?
+    /// Whether changes were recorded since the latest snapshot.
+    private var changedSinceSnapshot = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(
@@ -124,10 +150,17 @@ actor LiveService: Service {
             self.doorbell.ring()
         }
         do {
-            try await exclusively { _ = try await record([], saving: true) }
+            try await exclusively {
+                if let engine, processed != snapshotSequence || changedSinceSnapshot {
+                    try await takeSnapshot(of: engine)
+                } else {
+                    try await record([], saving: true)
+                }
+            }
         } catch {
             logger.error("real-time memberships: cannot save the checkpoint at shutdown: \(error)")
         }
+        await snapshotting?.value
         broadcast.endAll()
     }
 
@@ -181,34 +214,166 @@ actor LiveService: Service {
         let started = ContinuousClock.now
         let files = DefinitionFiles.read(from: workspace.root)
         let definitions = try Self.definitions(from: files)
+        let fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
-        let (engine, cadence, last) = try await load(
-            definitions, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
+        let engine: LiveEngine
+        var cadence: [String: Set<String>] = [:]
+        var resumed: Int64?
+        if let checkpoint, let restored = await resume(definitions, fingerprint: fingerprint, at: checkpoint) {
+            (engine, resumed) = restored
+            processed = checkpoint.sequence
+        } else {
+            let last: Int64
+            (engine, cadence, last) = try await load(
+                definitions, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
+            processed = last
+        }
         self.engine = engine
+        self.fingerprint = fingerprint
         sources = files.files
         definitionsChanged = false
-        processed = last
-        let current = engine.allMembers.merging(cadence) { live, _ in live }
         if checkpoint != nil {
             let previous = try await store.liveMembers()
             recorded = previous
+            // A resumed engine leaves the cadence segments as recorded until they are next due.
+            if resumed != nil { cadence = previous.filter { engine.cadenceSegments[$0.key] != nil } }
+            let current = engine.allMembers.merging(cadence) { live, _ in live }
             try await record(changed(from: previous, to: current, engine: engine, at: instant))
         } else {
-            try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: last, instant: instant))
+            let current = engine.allMembers.merging(cadence) { live, _ in live }
+            try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: processed, instant: instant))
             recorded = current
         }
         sorted = [:]
         scheduleCadence(engine, from: instant)
+        if let resumed {
+            snapshotSequence = resumed
+            snapshotTaken = .now
+        } else {
+            try await takeSnapshot(of: engine)
+        }
         let seconds = (ContinuousClock.now - started).seconds
-        metrics.recordLiveStart(seconds: seconds)
+        metrics.recordLiveStart(seconds: seconds, snapshot: resumed ?? 0)
         logger.info(
             "real-time memberships ready",
             metadata: [
                 "segments.realtime": "\(engine.segments.count)", "segments.cadence": "\(engine.cadenceSegments.count)",
-                "messages": "\(last)", "seconds": "\(seconds)",
+                "messages": "\(processed)", "seconds": "\(seconds)",
                 "resumed": "\(checkpoint.map { Instant.format($0.instant) } ?? "no")",
+                "snapshot": "\(resumed.map { "message \($0)" } ?? "no")",
             ])
+    }
+
+    /// The engine as of a checkpoint, from the latest snapshot and the messages taken after it and
+    /// up to the checkpoint; nil (with the reason logged) when there is no usable snapshot.
+    private func resume(
+        _ definitions: Definitions, fingerprint: String, at checkpoint: LiveCheckpoint
+    ) async -> (engine: LiveEngine, sequence: Int64)? {
+        let url = snapshotURL
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let (store, zone, capacity) = (store, workspace.config.timezone, configuration.heldMessages)
+        do {
+            let resumed = try await blocking {
+                Confined(
+                    try Self.resume(
+                        from: url, definitions: definitions, fingerprint: fingerprint, zone: zone, store: store,
+                        capacity: capacity, at: checkpoint))
+            }
+            return resumed.value
+        } catch {
+            logger.warning(
+                "real-time memberships: not resuming from the snapshot, evaluating the stored messages instead",
+                metadata: ["reason": "\(error)", "snapshot": "\(url.path)"])
+            return nil
+        }
+    }
+
+    /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages
+    /// stored after it up to the checkpoint (blocking).
+    private static func resume(
+        from url: URL, definitions: Definitions, fingerprint: String, zone: Zone, store: any EventStore,
+        capacity: Int, at checkpoint: LiveCheckpoint
+    ) throws -> (engine: LiveEngine, sequence: Int64) {
+        let snapshot = try LiveEngine.Snapshot(decoding: [UInt8](try Data(contentsOf: url)))
+        guard snapshot.fingerprint == fingerprint else { throw LiveError("it was taken with other definitions") }
+        guard snapshot.sequence <= checkpoint.sequence, snapshot.now <= checkpoint.instant else {
+            throw LiveError("it is ahead of the checkpoint")
+        }
+        let anchor = try store.messages(sequences: [snapshot.sequence], payloadKeys: []).first?.message.messageId
+        guard (anchor ?? "") == snapshot.anchor else { throw LiveError("it was taken of another store") }
+        let keys = DataNeeds(definitions: definitions).payloadKeys
+        let engine = try LiveEngine.restore(
+            snapshot, definitions: definitions, zone: zone, source: source(store, keys), capacity: capacity)
+        // The messages taken after the snapshot, then the time that passed, as of the checkpoint: their
+        // changes were recorded before the restart.
+        var after = snapshot.sequence
+        while after < checkpoint.sequence {
+            let part = try store.messages(after: after, limit: replayBatch, payloadKeys: keys)
+                .prefix { $0.sequence <= checkpoint.sequence }
+            guard let last = part.last else { break }
+            try engine.ingest(Array(part), at: checkpoint.instant)
+            after = last.sequence
+        }
+        try engine.advance(to: checkpoint.instant)
+        return (engine, snapshot.sequence)
+    }
+
+    /// Where snapshots of the engine are written: beside the database.
+    private var snapshotURL: URL { URL(fileURLWithPath: workspace.databaseURL.path + "-live-snapshot") }
+
+    /// Saves the checkpoint where the engine is, then writes a snapshot of the engine there in the
+    /// background, once the snapshot before it is written.
+    private func takeSnapshot(of engine: LiveEngine) async throws {
+        try await record([], saving: true)
+        let (store, sequence) = (store, processed)
+        let anchor = try await blocking {
+            try store.messages(sequences: [sequence], payloadKeys: []).first?.message.messageId ?? ""
+        }
+        let snapshot = engine.snapshot(fingerprint: fingerprint, sequence: sequence, anchor: anchor)
+        snapshotSequence = sequence
+        snapshotTaken = .now
+        changedSinceSnapshot = false
+        let (previous, url, queue, logger) = (snapshotting, snapshotURL, snapshotWriter, logger)
+        snapshotting = Task {
+            await previous?.value
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                queue.async {
+                    do {
+                        try Data(snapshot.encoded()).write(to: url, options: .atomic)
+                    } catch {
+                        logger.error("real-time memberships: cannot write the snapshot: \(error)")
+                    }
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    /// Whether a new snapshot is due: enough messages taken since the last, or enough time with
+    /// anything moved.
+    private var snapshotDue: Bool {
+        processed - snapshotSequence >= Self.snapshotMessages
+            || ((processed != snapshotSequence || changedSinceSnapshot)
+                && ContinuousClock.now - snapshotTaken >= Self.snapshotInterval)
+    }
+
+    /// Identifies definition files and a time zone, for snapshots.
+    static func fingerprint(of files: DefinitionFiles, zone: Zone) -> String {
+        var hash = SHA256()
+        for (path, text) in files.files.sorted(by: { $0.key < $1.key }) {
+            for part in [path, text] {
+                hash.update(data: Data("\(part.utf8.count):".utf8))
+                hash.update(data: Data(part.utf8))
+            }
+        }
+        hash.update(data: Data(zone.identifier.utf8))
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Reads a cluster's messages back from the store, with the payload keys evaluation reads.
+    private static func source(_ store: any EventStore, _ keys: Set<String>) -> LiveEngine.MessageSource {
+        { sequences in try store.messages(sequences: sequences, payloadKeys: keys) }
     }
 
     /// A started engine over the stored messages up to a sequence, the members of the cadence
@@ -224,7 +389,7 @@ actor LiveService: Service {
             let keys = DataNeeds(definitions: definitions).payloadKeys
             let engine = try LiveEngine.start(
                 definitions: definitions, zone: zone, now: instant,
-                source: { sequences in try store.messages(sequences: sequences, payloadKeys: keys) },
+                source: Self.source(store, keys),
                 capacity: capacity,
                 scan: { body in
                     do {
@@ -318,6 +483,7 @@ actor LiveService: Service {
         if !timeChanges.isEmpty { try await record(timeChanges) }
         try await recomputeCadence(engine)
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
+        if let engine = self.engine, snapshotDue { try await takeSnapshot(of: engine) }
         nextDue = self.engine?.nextDue
     }
 
@@ -357,11 +523,13 @@ actor LiveService: Service {
         let (next, cadence, _) = try await load(definitions, at: instant, through: processed)
         let current = next.allMembers.merging(cadence) { live, _ in live }
         self.engine = next
+        fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
         sources = files.files
         definitionsChanged = false
         scheduleCadence(next, from: instant)
         let changes = MembershipChange.differences(from: recorded, to: current, at: instant, cause: .definition)
         try await record(changes)
+        try await takeSnapshot(of: next)
         logger.info("definitions applied", metadata: ["changes": "\(changes.count)"])
     }
 
@@ -377,6 +545,7 @@ actor LiveService: Service {
         let saved = try await store.recordChanges(
             changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
         checkpointSaved = .now
+        if !changes.isEmpty { changedSinceSnapshot = true }
         for change in changes {
             if change.entered {
                 recorded[change.segment, default: []].insert(change.profile)

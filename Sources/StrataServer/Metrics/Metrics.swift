@@ -42,6 +42,7 @@ final class Metrics: Sendable {
         var live: [LiveHistogram: Latency] = [:]
         var changes: [String: Int] = [:]
         var liveStartSeconds: Double?
+        var liveStartSnapshot: Int64 = 0
     }
 
     /// The real-time membership histograms, in seconds.
@@ -97,9 +98,13 @@ final class Metrics: Sendable {
         }
     }
 
-    /// Notes how long the real-time engine took to start from the store.
-    func recordLiveStart(seconds: Double) {
-        state.withLock { $0.liveStartSeconds = seconds }
+    /// Notes how long the real-time engine took to start from the store, and the last message of the
+    /// snapshot it resumed from (0 when it evaluated every stored message instead).
+    func recordLiveStart(seconds: Double, snapshot: Int64) {
+        state.withLock {
+            $0.liveStartSeconds = seconds
+            $0.liveStartSnapshot = snapshot
+        }
     }
 
     /// Replaces the segment sizes with those of the latest evaluation.
@@ -142,6 +147,10 @@ final class Metrics: Sendable {
         if let seconds = state.liveStartSeconds {
             family("strata_live_start_seconds", "gauge", "Seconds the real-time engine took to start from the store.")
             lines.append("strata_live_start_seconds \(seconds)")
+            family(
+                "strata_live_start_snapshot_sequence", "gauge",
+                "The last message of the snapshot the real-time engine resumed from at start (0: none).")
+            lines.append("strata_live_start_snapshot_sequence \(state.liveStartSnapshot)")
         }
         family("strata_segment_size", "gauge", "Members of each segment at its latest evaluation.")
         for (segment, size) in state.segmentSizes.sorted(by: { $0.key < $1.key }) {

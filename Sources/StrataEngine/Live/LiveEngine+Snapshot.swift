@@ -1,0 +1,197 @@
+import StrataCore
+import StrataLanguage
+
+extension LiveEngine {
+    /// The engine's state at one point of the message log, so that a restart resumes from it instead
+    /// of evaluating every stored message again: the clusters and the sequences of their messages,
+    /// the memberships, when each cluster is next due, and the clock. Messages themselves are not in
+    /// it; a restored engine reads a cluster's messages from the store when it first evaluates it.
+    ///
+    /// Taking one copies nothing at once (the collections are shared until the engine next changes
+    /// them), so it can be encoded on another thread while the engine goes on.
+    public struct Snapshot: Sendable {
+        /// Bumped whenever the format, or what the engine computes from the same messages, changes:
+        /// a snapshot of another version is not used.
+        static let version: UInt64 = 1
+        private static let magic = Array("STRATA-LIVE\n".utf8)
+
+        /// Identifies what the state was computed from (the definitions and time zone), chosen by
+        /// the caller: a snapshot is only used with the same fingerprint.
+        public let fingerprint: String
+        /// The sequence of the last message the state includes.
+        public let sequence: Int64
+        /// Identifies the message at ``sequence`` (its messageId), so that a snapshot of another store
+        /// is not used.
+        public let anchor: String
+        /// The engine's clock.
+        public let now: Int64
+        /// The kept segments, by name, in the order of the membership table's bits.
+        public let segments: [String]
+        let parent: [String: String]
+        let clusterMessages: [String: [Int64]]
+        let clusterProfiles: [String: [ProfileKind: Set<String>]]
+        let table: MemberTable
+        let due: [String: Int64]
+
+        /// The snapshot's binary form, ending with a checksum of everything before it.
+        public func encoded() -> [UInt8] {
+            var writer = SnapshotWriter()
+            writer.append(Self.magic)
+            writer.unsigned(Self.version)
+            writer.string(fingerprint)
+            writer.signed(sequence)
+            writer.string(anchor)
+            writer.signed(now)
+            writer.count(segments.count)
+            for name in segments { writer.string(name) }
+            writer.count(parent.count)
+            for (node, up) in parent {
+                writer.string(node)
+                writer.string(up == node ? "" : up)
+            }
+            writer.count(clusterMessages.count)
+            for (root, sequences) in clusterMessages {
+                writer.string(root)
+                writer.count(sequences.count)
+                var previous: Int64 = 0
+                for sequence in sequences {
+                    writer.signed(sequence - previous)
+                    previous = sequence
+                }
+            }
+            writer.count(clusterProfiles.count)
+            for (root, kinds) in clusterProfiles {
+                writer.string(root)
+                for kind in [ProfileKind.users, .accounts] {
+                    let ids = kinds[kind]
+                    writer.count(ids.map { $0.count + 1 } ?? 0)
+                    for id in ids ?? [] { writer.string(id) }
+                }
+            }
+            table.write(to: &writer)
+            writer.count(due.count)
+            for (root, instant) in due {
+                writer.string(root)
+                writer.signed(instant)
+            }
+            var bytes = writer.bytes
+            let sum = Self.checksum(bytes[...])
+            for shift in stride(from: 0, to: 64, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift)))
+            }
+            return bytes
+        }
+
+        /// Reads a snapshot's binary form, failing (never trapping) on anything damaged or of another
+        /// version.
+        public init(decoding bytes: [UInt8]) throws(SnapshotError) {
+            guard bytes.count >= Self.magic.count + 8, bytes.starts(with: Self.magic) else {
+                throw SnapshotError("not a snapshot of the live engine")
+            }
+            let body = bytes[..<(bytes.count - 8)]
+            var reader = SnapshotReader(Array(bytes.suffix(8)))
+            guard try reader.raw() == Self.checksum(body) else {
+                throw SnapshotError("the snapshot is damaged: its checksum does not match")
+            }
+            reader = SnapshotReader(Array(body))
+            try reader.skip(Self.magic.count)
+            let version = try reader.unsigned()
+            guard version == Self.version else {
+                throw SnapshotError("the snapshot has format \(version), this Strata reads \(Self.version)")
+            }
+            fingerprint = try reader.string()
+            sequence = try reader.signed()
+            anchor = try reader.string()
+            now = try reader.signed()
+            segments = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
+            let nodes = try reader.count()
+            var parent: [String: String] = [:]
+            parent.reserveCapacity(nodes)
+            for _ in 0..<nodes {
+                let node = try reader.string()
+                let up = try reader.string()
+                parent[node] = up.isEmpty ? node : up
+            }
+            var clusterMessages: [String: [Int64]] = [:]
+            for _ in 0..<(try reader.count()) {
+                let root = try reader.string()
+                var previous: Int64 = 0
+                clusterMessages[root] = try (0..<reader.count()).map { _ throws(SnapshotError) in
+                    previous += try reader.signed()
+                    return previous
+                }
+            }
+            var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
+            for _ in 0..<(try reader.count()) {
+                let root = try reader.string()
+                var kinds: [ProfileKind: Set<String>] = [:]
+                for kind in [ProfileKind.users, .accounts] {
+                    let count = try reader.count()
+                    guard count > 0 else { continue }
+                    kinds[kind] = Set(try (1..<count).map { _ throws(SnapshotError) in try reader.string() })
+                }
+                clusterProfiles[root] = kinds
+            }
+            table = try MemberTable(reading: &reader)
+            var due: [String: Int64] = [:]
+            for _ in 0..<(try reader.count()) { due[try reader.string()] = try reader.signed() }
+            guard reader.isAtEnd else { throw SnapshotError("the snapshot has bytes past its end", at: reader.offset) }
+            guard table.segments == segments.count else {
+                throw SnapshotError(
+                    "the membership table has \(table.segments) segments, the snapshot names \(segments.count)")
+            }
+            self.parent = parent
+            self.clusterMessages = clusterMessages
+            self.clusterProfiles = clusterProfiles
+            self.due = due
+        }
+
+        init(engine: LiveEngine, fingerprint: String, sequence: Int64, anchor: String) {
+            self.fingerprint = fingerprint
+            self.sequence = sequence
+            self.anchor = anchor
+            now = engine.now
+            segments = engine.segments
+            parent = engine.parent
+            clusterMessages = engine.clusterMessages
+            clusterProfiles = engine.clusterProfiles
+            table = engine.table
+            due = engine.due
+        }
+
+        /// FNV-1a over the bytes.
+        private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return hash
+        }
+    }
+
+    /// The engine's state now, taken after the message at `sequence` (whose messageId is `anchor`),
+    /// computed from what `fingerprint` identifies.
+    public func snapshot(fingerprint: String, sequence: Int64, anchor: String) -> Snapshot {
+        Snapshot(engine: self, fingerprint: fingerprint, sequence: sequence, anchor: anchor)
+    }
+
+    /// An engine resuming from a snapshot of one with the same definitions and zone: nothing is
+    /// evaluated, and clusters' messages are read from `source` when first needed.
+    ///
+    /// Fails when the snapshot keeps other segments than these definitions do.
+    public static func restore(
+        _ snapshot: Snapshot, definitions: Definitions, zone: Zone, source: @escaping MessageSource,
+        capacity: Int = defaultCapacity
+    ) throws(SnapshotError) -> LiveEngine {
+        let engine = LiveEngine(
+            definitions: definitions, zone: zone, now: snapshot.now, source: source, capacity: capacity)
+        guard engine.segments == snapshot.segments else {
+            throw SnapshotError("the snapshot keeps other segments than the definitions")
+        }
+        engine.parent = snapshot.parent
+        engine.clusterMessages = snapshot.clusterMessages
+        engine.clusterProfiles = snapshot.clusterProfiles
+        engine.table = snapshot.table
+        engine.due = snapshot.due
+        for (root, instant) in snapshot.due { engine.queue.push(instant, root) }
+        return engine
+    }
+}
