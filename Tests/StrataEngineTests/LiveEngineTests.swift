@@ -257,6 +257,31 @@ extension LiveEngineTests {
         #expect(reads == [[2, 3], [1]])
     }
 
+    /// What a restart records when the memberships recorded before it differ from the engine's: the
+    /// kept segments' differences, and the exits of a segment no longer kept.
+    @Test func changesFromRecordedMembershipsAreTheDifferences() throws {
+        var f = Fixture()
+        f.track("u1", "A", at: start)
+        f.track("u2", "A", at: start)
+        f.track("u3", "B", at: start)
+        f.segment("did-a", #"did("A")"#)
+        f.segment("did-b", #"did("B")"#)
+        let (engine, _) = try live(f, from: start)
+        let recorded: [String: Set<String>] = ["did-a": ["u1", "u3"], "did-b": ["ghost", "u3"], "gone": ["u2", "u1"]]
+        let changes = engine.changes(from: recorded, at: start + 1, cause: .definition)
+        #expect(
+            changes.map(\.description) == [
+                "2026-07-01T00:00:00.001Z did-a +u2 (definition)",
+                "2026-07-01T00:00:00.001Z did-a -u3 (definition)",
+                "2026-07-01T00:00:00.001Z did-b -ghost (definition)",
+                "2026-07-01T00:00:00.001Z gone -u1 (definition)",
+                "2026-07-01T00:00:00.001Z gone -u2 (definition)",
+            ])
+        #expect(
+            changes == MembershipChange.differences(from: recorded, to: engine.allMembers, at: start + 1, cause: .definition))
+        #expect(engine.changes(from: engine.allMembers, at: start + 1, cause: .definition).isEmpty)
+    }
+
     @Test func aDamagedOrMismatchedSnapshotIsRefused() throws {
         var f = Fixture()
         f.track("u", "Ping", at: start)

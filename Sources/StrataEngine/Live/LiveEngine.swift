@@ -123,6 +123,44 @@ public final class LiveEngine {
         return members
     }
 
+    /// The enters and exits that turn recorded memberships into the engine's, all at one instant and
+    /// with one cause, by segment name and then profile (bytes): those of the kept segments, and the
+    /// exits of every other recorded segment. What ``MembershipChange/differences(from:to:at:cause:)``
+    /// gives from the recorded memberships to ``allMembers``, without building the sets: the recorded
+    /// members are looked up in the table, and the engine's are listed only when some are not recorded.
+    public func changes(
+        from recorded: [String: Set<String>], at instant: Int64, cause: MembershipChange.Cause
+    ) -> [MembershipChange] {
+        let kept = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1, $0) })
+        var changes: [MembershipChange] = []
+        for name in Set(recorded.keys).union(segments).sorted() {
+            let old = recorded[name] ?? []
+            var moved: [(profile: String, entered: Bool)] = []
+            if let segment = kept[name] {
+                let kind = segmentKinds[segment]
+                var stayed = 0
+                for id in old {
+                    if let row = table.existingRow(of: id, kind: kind), table.contains(row: row, segment: segment) {
+                        stayed += 1
+                    } else {
+                        moved.append((id, false))
+                    }
+                }
+                if stayed < table.count(of: segment, kind: kind) {
+                    for id in table.members(of: segment, kind: kind) where !old.contains(id) { moved.append((id, true)) }
+                }
+            } else {
+                moved = old.map { ($0, false) }
+            }
+            for change in moved.sorted(by: { Value.compareBytes($0.profile, $1.profile) < 0 }) {
+                changes.append(
+                    MembershipChange(
+                        segment: name, profile: change.profile, entered: change.entered, instant: instant, cause: cause))
+            }
+        }
+        return changes
+    }
+
     /// The earliest instant at which time alone could change a membership, or nil.
     public var nextDue: Int64? {
         while let top = queue.peek, due[top.root] != top.instant { _ = queue.pop() }

@@ -37,6 +37,11 @@ struct MemberTable {
         if member { bits[row * words + segment / 64] |= mask } else { bits[row * words + segment / 64] &= ~mask }
     }
 
+    /// How many profiles of a kind are members of a segment (by index).
+    func count(of segment: Int, kind: ProfileKind) -> Int {
+        (rows[kind] ?? [:]).values.reduce(0) { $0 + (contains(row: $1, segment: segment) ? 1 : 0) }
+    }
+
     /// The members of a segment (by index), whose profiles are of a kind.
     func members(of segment: Int, kind: ProfileKind) -> Set<String> {
         var members: Set<String> = []

@@ -238,8 +238,7 @@ actor LiveService: Service {
             recorded = previous
             // A resumed engine leaves the cadence segments as recorded until they are next due.
             if resumed != nil { cadence = previous.filter { engine.cadenceSegments[$0.key] != nil } }
-            let current = engine.allMembers.merging(cadence) { live, _ in live }
-            try await record(changed(from: previous, to: current, engine: engine, at: instant))
+            try await record(changed(from: previous, cadence: cadence, engine: engine, at: instant))
         } else {
             let current = engine.allMembers.merging(cadence) { live, _ in live }
             try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: processed, instant: instant))
@@ -419,13 +418,12 @@ actor LiveService: Service {
     /// The enters and exits between two sets of memberships, as definition changes for real-time
     /// segments and cadence changes for the others.
     private func changed(
-        from old: [String: Set<String>], to new: [String: Set<String>], engine: LiveEngine, at instant: Int64
+        from old: [String: Set<String>], cadence new: [String: Set<String>], engine: LiveEngine, at instant: Int64
     ) -> [MembershipChange] {
-        let cadence = Set(engine.cadenceSegments.keys)
-        let split = { (map: [String: Set<String>], keep: Bool) in map.filter { cadence.contains($0.key) == keep } }
-        return MembershipChange.differences(
-            from: split(old, false), to: split(new, false), at: instant, cause: .definition)
-            + MembershipChange.differences(from: split(old, true), to: split(new, true), at: instant, cause: .cadence)
+        let isCadence = { (name: String) in engine.cadenceSegments[name] != nil }
+        return engine.changes(from: old.filter { !isCadence($0.key) }, at: instant, cause: .definition)
+            + MembershipChange.differences(
+                from: old.filter { isCadence($0.key) }, to: new, at: instant, cause: .cadence)
     }
 
     private func scheduleCadence(_ engine: LiveEngine, from instant: Int64) {
