@@ -267,7 +267,9 @@ extension LiveEngineTests {
         f.segment("did-a", #"did("A")"#)
         f.segment("did-b", #"did("B")"#)
         let (engine, _) = try live(f, from: start)
-        let recorded: [String: Set<String>] = ["did-a": ["u1", "u3"], "did-b": ["ghost", "u3"], "gone": ["u2", "u1"]]
+        let recorded: [String: Set<String>] = [
+            "did-a": ["u1", "u3"], "did-b": ["ghost", "u3"], "gone": ["u2", "u1"],
+        ]
         let changes = engine.changes(from: recorded, at: start + 1, cause: .definition)
         #expect(
             changes.map(\.description) == [
@@ -278,7 +280,9 @@ extension LiveEngineTests {
                 "2026-07-01T00:00:00.001Z gone -u2 (definition)",
             ])
         #expect(
-            changes == MembershipChange.differences(from: recorded, to: engine.allMembers, at: start + 1, cause: .definition))
+            changes
+                == MembershipChange.differences(
+                    from: recorded, to: engine.allMembers, at: start + 1, cause: .definition))
         #expect(engine.changes(from: engine.allMembers, at: start + 1, cause: .definition).isEmpty)
     }
 

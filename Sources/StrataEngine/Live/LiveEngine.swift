@@ -147,7 +147,9 @@ public final class LiveEngine {
                     }
                 }
                 if stayed < table.count(of: segment, kind: kind) {
-                    for id in table.members(of: segment, kind: kind) where !old.contains(id) { moved.append((id, true)) }
+                    for id in table.members(of: segment, kind: kind) where !old.contains(id) {
+                        moved.append((id, true))
+                    }
                 }
             } else {
                 moved = old.map { ($0, false) }
@@ -155,7 +157,8 @@ public final class LiveEngine {
             for change in moved.sorted(by: { Value.compareBytes($0.profile, $1.profile) < 0 }) {
                 changes.append(
                     MembershipChange(
-                        segment: name, profile: change.profile, entered: change.entered, instant: instant, cause: cause))
+                        segment: name, profile: change.profile, entered: change.entered, instant: instant, cause: cause)
+                )
             }
         }
         return changes

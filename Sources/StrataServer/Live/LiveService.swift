@@ -217,6 +217,8 @@ actor LiveService: Service {
         let fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
+        // Read while the engine is built, on another core.
+        async let recordedMembers = store.liveMembers()
         let engine: LiveEngine
         var cadence: [String: Set<String>] = [:]
         var resumed: Int64?
@@ -234,7 +236,7 @@ actor LiveService: Service {
         sources = files.files
         definitionsChanged = false
         if checkpoint != nil {
-            let previous = try await store.liveMembers()
+            let previous = try await recordedMembers
             recorded = previous
             // A resumed engine leaves the cadence segments as recorded until they are next due.
             if resumed != nil { cadence = previous.filter { engine.cadenceSegments[$0.key] != nil } }
