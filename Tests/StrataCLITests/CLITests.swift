@@ -9,9 +9,14 @@ struct CLITests {
     static let t0: Int64 = 1_782_864_000_000
 
     /// A workspace defining `buyers` and `browsers`, holding four messages (one sent twice) and five
-    /// recorded changes: four of `buyers` and one of `gone`, a segment no longer defined.
-    struct Fixture {
+    /// recorded changes: four of `buyers` and one of `gone`, a segment no longer defined. The workspace
+    /// is removed with the fixture.
+    final class Fixture {
         let root: URL
+
+        deinit {
+            try? FileManager.default.removeItem(at: root)
+        }
 
         init() async throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")

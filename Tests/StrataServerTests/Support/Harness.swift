@@ -19,8 +19,9 @@ final class TestClock: Sendable {
     func advance(by milliseconds: Int64) { instant.withLock { $0 += milliseconds } }
 }
 
-/// A fresh workspace with a write and an admin key, and the real application over it on loopback.
-struct Harness {
+/// A fresh workspace with a write and an admin key, and the real application over it on loopback. The
+/// workspace is removed when the last reference to the harness goes.
+final class Harness: Sendable {
     /// The instant the server's clock reads: 2026-07-01T00:00:00Z.
     static let now: Int64 = 1_782_864_000_000
 
@@ -38,6 +39,10 @@ struct Harness {
         let keys = KeyRing(store: store)
         writeKey = try await keys.create(kind: .write, at: Self.now).secret
         adminKey = try await keys.create(kind: .admin, at: Self.now).secret
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: workspace.root)
     }
 
     /// Writes a definition file into the workspace.
