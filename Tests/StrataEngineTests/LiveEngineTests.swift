@@ -286,6 +286,36 @@ extension LiveEngineTests {
         #expect(engine.changes(from: engine.allMembers, at: start + 1, cause: .definition).isEmpty)
     }
 
+    /// A snapshot's bytes as the format lays them out: the magic, a body, and FNV-1a of both
+    /// (little-endian), so that only the body's structure is wrong.
+    static func sealed(_ body: [UInt8]) -> [UInt8] {
+        let bytes = Array("STRATA-LIVE\n".utf8) + body
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return bytes + (0..<8).map { UInt8(truncatingIfNeeded: hash >> UInt64(8 * $0)) }
+    }
+
+    /// Format 1, then an empty fingerprint, sequence 0, empty anchor, clock 0 and no segments.
+    static let header: [UInt8] = [1, 0, 0, 0, 0, 0]
+    static let (a, b, r) = (UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "r"))
+
+    /// Snapshots with a good checksum and a bad structure, with the error each gives.
+    static let malformed: [([UInt8], String)] = [
+        (sealed([2]), "the snapshot has format 2, this Strata reads 1"),
+        // The fingerprint claims 5 bytes where 1 is left; the count starts after the 12-byte magic and
+        // the version.
+        (sealed([1, 5, a]), "a count of 5 is more than the snapshot can hold (byte 13)"),
+        // Ids: a joined to b, b to a.
+        (sealed(header + [2, 1, a, 1, b, 1, b, 1, a] + [0, 0, 0, 0, 0, 0, 0]), "the ids a, b form a loop"),
+        // Ids: a joined to b, and b is missing.
+        (
+            sealed(header + [1, 1, a, 1, b] + [0, 0, 0, 0, 0, 0, 0]),
+            "the id a leads to b, which is not in the snapshot"
+        ),
+        // No ids; cluster r holds sequences 2 (zigzag 4) then 2 again (delta 0), read up to byte 25.
+        (sealed(header + [0] + [1, 1, r, 2, 4, 0]), "the message sequences of r are not ascending (byte 25)"),
+    ]
+
     @Test func aDamagedOrMismatchedSnapshotIsRefused() throws {
         var f = Fixture()
         f.track("u", "Ping", at: start)
@@ -300,14 +330,18 @@ extension LiveEngineTests {
             (flipped, "the snapshot is damaged: its checksum does not match"),
             (Array(bytes.dropLast(3)), "the snapshot is damaged: its checksum does not match"),
         ]
-        for (damaged, reason) in refusals {
-            #expect(throws: SnapshotError.self) { try LiveEngine.Snapshot(decoding: damaged) }
+        for (damaged, reason) in refusals + Self.malformed {
             do {
                 _ = try LiveEngine.Snapshot(decoding: damaged)
+                Issue.record("decoded, expected: \(reason)")
             } catch {
                 #expect(error.description == reason)
             }
         }
+        // The smallest whole snapshot, built by hand like the malformed ones: empty, and read as such.
+        let empty = try LiveEngine.Snapshot(decoding: Self.sealed(Self.header + [0, 0, 0] + [0, 0, 0, 0] + [0]))
+        #expect(empty.segments.isEmpty)
+        #expect(empty.sequence == 0)
         f.segment("other", #"did("Other")"#)
         do {
             _ = try LiveEngine.restore(

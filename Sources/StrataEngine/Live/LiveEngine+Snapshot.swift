@@ -88,12 +88,12 @@ extension LiveEngine {
             guard bytes.count >= Self.magic.count + 8, bytes.starts(with: Self.magic) else {
                 throw SnapshotError("not a snapshot of the live engine")
             }
-            let body = bytes[..<(bytes.count - 8)]
-            var reader = SnapshotReader(Array(bytes.suffix(8)))
-            guard try reader.raw() == Self.checksum(body) else {
+            let end = bytes.count - 8
+            var trailer = SnapshotReader(bytes, range: end..<bytes.count)
+            guard try trailer.raw() == Self.checksum(bytes[..<end]) else {
                 throw SnapshotError("the snapshot is damaged: its checksum does not match")
             }
-            reader = SnapshotReader(Array(body))
+            var reader = SnapshotReader(bytes, range: 0..<end)
             try reader.skip(Self.magic.count)
             let version = try reader.unsigned()
             guard version == Self.version else {
@@ -112,13 +112,18 @@ extension LiveEngine {
                 let up = try reader.string()
                 parent[node] = up.isEmpty ? node : up
             }
+            try Self.checkRoots(parent)
             var clusterMessages: [String: [Int64]] = [:]
             for _ in 0..<(try reader.count()) {
                 let root = try reader.string()
                 var previous: Int64 = 0
                 clusterMessages[root] = try (0..<reader.count()).map { _ throws(SnapshotError) in
-                    previous += try reader.signed()
-                    return previous
+                    let (next, overflow) = previous.addingReportingOverflow(try reader.signed())
+                    guard !overflow, next > previous else {
+                        throw SnapshotError("the message sequences of \(root) are not ascending", at: reader.offset)
+                    }
+                    previous = next
+                    return next
                 }
             }
             var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
@@ -157,6 +162,33 @@ extension LiveEngine {
             clusterProfiles = engine.clusterProfiles
             table = engine.table
             due = engine.due
+        }
+
+        /// Checks that every id leads to a root (an id that is its own parent) through ids that are
+        /// present, so that finding a root cannot loop.
+        private static func checkRoots(_ parent: [String: String]) throws(SnapshotError) {
+            var rooted: Set<String> = []
+            for start in parent.keys where !rooted.contains(start) {
+                var path: [String] = []
+                var onPath: Set<String> = []
+                var node = start
+                while !rooted.contains(node) {
+                    guard let up = parent[node] else {
+                        throw SnapshotError(
+                            "the id \(path.last ?? start) leads to \(node), which is not in the snapshot")
+                    }
+                    if up == node { break }
+                    path.append(node)
+                    onPath.insert(node)
+                    if onPath.contains(up) {
+                        let loop = path[(path.firstIndex(of: up) ?? 0)...]
+                        throw SnapshotError("the ids \(loop.sorted().joined(separator: ", ")) form a loop")
+                    }
+                    node = up
+                }
+                rooted.insert(node)
+                rooted.formUnion(path)
+            }
         }
 
         /// FNV-1a over the bytes.

@@ -34,17 +34,23 @@ struct SnapshotWriter {
 /// than trapping.
 struct SnapshotReader {
     private let bytes: [UInt8]
-    private(set) var offset = 0
+    private let end: Int
+    private(set) var offset: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A reader of some of the bytes (all by default), sharing their storage.
+    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        offset = range?.lowerBound ?? 0
+        end = range?.upperBound ?? bytes.count
+    }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    var isAtEnd: Bool { offset == end }
 
     mutating func unsigned() throws(SnapshotError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard offset < bytes.count else { throw SnapshotError("the snapshot ends inside a number", at: offset) }
+            guard offset < end else { throw SnapshotError("the snapshot ends inside a number", at: offset) }
             guard shift < 64 else { throw SnapshotError("a number is too long", at: offset) }
             let byte = bytes[offset]
             offset += 1
@@ -59,14 +65,14 @@ struct SnapshotReader {
     mutating func count(limit: Int? = nil) throws(SnapshotError) -> Int {
         let start = offset
         let value = try unsigned()
-        guard value <= UInt64(limit ?? (bytes.count - offset)) else {
+        guard value <= UInt64(limit ?? (end - offset)) else {
             throw SnapshotError("a count of \(value) is more than the snapshot can hold", at: start)
         }
         return Int(value)
     }
 
     mutating func skip(_ length: Int) throws(SnapshotError) {
-        guard bytes.count - offset >= length else { throw SnapshotError("the snapshot is cut short", at: offset) }
+        guard end - offset >= length else { throw SnapshotError("the snapshot is cut short", at: offset) }
         offset += length
     }
 
@@ -82,7 +88,7 @@ struct SnapshotReader {
     }
 
     mutating func raw() throws(SnapshotError) -> UInt64 {
-        guard bytes.count - offset >= 8 else { throw SnapshotError("the snapshot ends inside a word", at: offset) }
+        guard end - offset >= 8 else { throw SnapshotError("the snapshot ends inside a word", at: offset) }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
         offset += 8

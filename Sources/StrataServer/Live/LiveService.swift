@@ -240,7 +240,8 @@ actor LiveService: Service {
             recorded = previous
             // A resumed engine leaves the cadence segments as recorded until they are next due.
             if resumed != nil { cadence = previous.filter { engine.cadenceSegments[$0.key] != nil } }
-            try await record(changed(from: previous, cadence: cadence, engine: engine, at: instant))
+            try await record(
+                changed(from: previous, cadence: cadence, engine: engine, at: instant, cadenceCause: .cadence))
         } else {
             let current = engine.allMembers.merging(cadence) { live, _ in live }
             try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: processed, instant: instant))
@@ -417,15 +418,16 @@ actor LiveService: Service {
         }
     }
 
-    /// The enters and exits between two sets of memberships, as definition changes for real-time
-    /// segments and cadence changes for the others.
+    /// The enters and exits from recorded memberships to an engine's (as definition changes) and to the
+    /// members of its cadence segments (with `cadenceCause`).
     private func changed(
-        from old: [String: Set<String>], cadence new: [String: Set<String>], engine: LiveEngine, at instant: Int64
+        from old: [String: Set<String>], cadence new: [String: Set<String>], engine: LiveEngine, at instant: Int64,
+        cadenceCause: MembershipChange.Cause
     ) -> [MembershipChange] {
         let isCadence = { (name: String) in engine.cadenceSegments[name] != nil }
         return engine.changes(from: old.filter { !isCadence($0.key) }, at: instant, cause: .definition)
             + MembershipChange.differences(
-                from: old.filter { isCadence($0.key) }, to: new, at: instant, cause: .cadence)
+                from: old.filter { isCadence($0.key) }, to: new, at: instant, cause: cadenceCause)
     }
 
     private func scheduleCadence(_ engine: LiveEngine, from instant: Int64) {
@@ -521,13 +523,12 @@ actor LiveService: Service {
         }
         let instant = engine.now
         let (next, cadence, _) = try await load(definitions, at: instant, through: processed)
-        let current = next.allMembers.merging(cadence) { live, _ in live }
         self.engine = next
         fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
         sources = files.files
         definitionsChanged = false
         scheduleCadence(next, from: instant)
-        let changes = MembershipChange.differences(from: recorded, to: current, at: instant, cause: .definition)
+        let changes = changed(from: recorded, cadence: cadence, engine: next, at: instant, cadenceCause: .definition)
         try await record(changes)
         try await takeSnapshot(of: next)
         logger.info("definitions applied", metadata: ["changes": "\(changes.count)"])
