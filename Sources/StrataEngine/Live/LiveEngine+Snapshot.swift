@@ -165,30 +165,34 @@ extension LiveEngine {
         }
 
         /// Checks that every id leads to a root (an id that is its own parent) through ids that are
-        /// present, so that finding a root cannot loop.
+        /// present, so that finding a root cannot loop. Most ids are roots or one step from one, so a
+        /// walk allocates nothing unless it is long; the ids of a long walk are remembered as rooted.
         private static func checkRoots(_ parent: [String: String]) throws(SnapshotError) {
             var rooted: Set<String> = []
-            for start in parent.keys where !rooted.contains(start) {
-                var path: [String] = []
-                var onPath: Set<String> = []
-                var node = start
+            for (start, first) in parent where first != start {
+                var (previous, node, steps) = (start, first, 0)
+                var long: [String] = []
                 while !rooted.contains(node) {
                     guard let up = parent[node] else {
-                        throw SnapshotError(
-                            "the id \(path.last ?? start) leads to \(node), which is not in the snapshot")
+                        throw SnapshotError("the id \(previous) leads to \(node), which is not in the snapshot")
                     }
                     if up == node { break }
-                    path.append(node)
-                    onPath.insert(node)
-                    if onPath.contains(up) {
-                        let loop = path[(path.firstIndex(of: up) ?? 0)...]
-                        throw SnapshotError("the ids \(loop.sorted().joined(separator: ", ")) form a loop")
-                    }
-                    node = up
+                    steps += 1
+                    guard steps <= parent.count else { throw loop(through: node, parent) }
+                    if steps > 8 { long.append(node) }
+                    (previous, node) = (node, up)
                 }
-                rooted.insert(node)
-                rooted.formUnion(path)
+                rooted.formUnion(long)
             }
+        }
+
+        /// The error for a loop of ids, naming (at most five of) them.
+        private static func loop(through node: String, _ parent: [String: String]) -> SnapshotError {
+            var members = [node]
+            while let up = parent[members[members.count - 1]], up != node { members.append(up) }
+            let named = members.sorted().prefix(5).joined(separator: ", ")
+            return SnapshotError(
+                "the ids \(named)\(members.count > 5 ? " and \(members.count - 5) more" : "") form a loop")
         }
 
         /// FNV-1a over the bytes.
