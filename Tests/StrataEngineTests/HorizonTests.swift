@@ -128,6 +128,32 @@ import Testing
         #expect(!stale.wasMember && stale.instant == start + 5 * day)
     }
 
+    /// Only what moves with the clock is looked at for crossings: a step function of a value that does
+    /// not move is never due by itself (it was polled every second when the value was missing), while
+    /// a computed trait that does move keeps its crossing.
+    @Test func valuesThatDoNotMoveWithTimeAreNeverDue() throws {
+        var f = Fixture()
+        f.track("u", "A", at: start)
+        f.identify("u", ["plan": "pro"], at: start)
+        f.traits.append(("idle", #"days_since("A")"#))
+        f.traits.append(("seats", "trait.seats * 2"))
+        f.segment("rounded", "floor(trait.score) >= 3")
+        f.segment("many-seats", "computed.seats >= 4 and trait.plan = \"pro\"")
+        f.segment("idle", "computed.idle > 3")
+        let definitions = try f.definitions()
+        let now = start + hour
+        let engine = Engine(
+            population: f.population(asOf: now, definitions: definitions), definitions: definitions, zone: f.zone,
+            now: now, workers: 1)
+        #expect(try engine.nextChange(ofSegment: "rounded", profile: "u") == nil)
+        #expect(try engine.nextChange(ofSegment: "many-seats", profile: "u") == nil)
+        // days_since passes 3 one millisecond after exactly three days: the horizon is no later.
+        let due = try #require(try engine.nextChange(ofSegment: "idle", profile: "u"))
+        #expect(due > now && due <= start + 3 * day)
+        let idle = try #require(try firstChange(f, "idle", "u", from: now))
+        #expect(!idle.wasMember && idle.instant == start + 3 * day + 1)
+    }
+
     @Test func productsOfMovingValuesArePolledEverySecond() throws {
         var f = Fixture()
         f.track("u", "A", at: start)

@@ -10,17 +10,17 @@ extension Compiler {
     /// How often a value that is not affine in now is re-checked, in ms (see ``SlopeCode``).
     static let pollInterval: Int64 = 1000
 
-    /// Compiles the horizon of an expression (ARCHITECTURE.md "Time").
+    /// Compiles the horizon of an expression (ARCHITECTURE.md "Time"); nil when time alone never changes
+    /// it, so that callers skip it.
     ///
     /// Values change without a message when a window edge passes an event, a calendar period ends, a
     /// `not_followed_by` deadline passes, or a quantity that moves with now (`days_since`, `now - t`)
     /// crosses what it is compared with. Population-relative values (percentile, RFM) change on their
     /// definition's cadence, not here.
-    func horizon(_ expr: TypedExpr) throws(EngineError) -> HorizonCode {
-        let never: HorizonCode = { _ in Int64.max }
+    func horizon(_ expr: TypedExpr) throws(EngineError) -> HorizonCode? {
         switch expr.node {
         case .literal, .now, .firstSeen, .lastSeen, .property, .eventField, .trait, .percentile, .rfm:
-            return never
+            return nil
         case .computed(let name):
             return try referencedHorizon(DefinitionID(.computed, name), expr)
         case .score(let name):
@@ -30,7 +30,7 @@ extension Compiler {
         case .segment(let name):
             return try referencedHorizon(DefinitionID(.segment, name), expr)
         case .account(let inner):
-            let code = try with { $0.kind = .accounts }.horizon(inner)
+            guard let code = try with({ $0.kind = .accounts }).horizon(inner) else { return nil }
             let accountOfUser = population.accountOfUser
             return { ev in
                 let account = accountOfUser[ev.profile]
@@ -41,7 +41,7 @@ extension Compiler {
                 return code(ev)
             }
         case .countUsers(let inner):
-            let code = try with { $0.kind = .users }.horizon(inner)
+            guard let code = try with({ $0.kind = .users }).horizon(inner) else { return nil }
             let population = self.population
             return { ev in
                 let account = ev.profile
@@ -80,15 +80,16 @@ extension Compiler {
         case .math(let function, let arguments):
             return try mathHorizon(function, arguments)
         case .coalesce(let arguments):
-            var parts: [HorizonCode] = []
+            var parts: [HorizonCode?] = []
             for argument in arguments { parts.append(try horizon(argument)) }
             return earliest(parts)
         }
     }
 
-    /// The earliest of several horizons.
-    func earliest(_ parts: [HorizonCode]) -> HorizonCode {
-        if parts.count == 1 { return parts[0] }
+    /// The earliest of several horizons (nil: never).
+    func earliest(_ horizons: [HorizonCode?]) -> HorizonCode? {
+        let parts = horizons.compactMap { $0 }
+        if parts.count < 2 { return parts.first }
         return { ev in
             var result = Int64.max
             for part in parts { result = Swift.min(result, part(ev)) }
@@ -105,8 +106,9 @@ extension Compiler {
 
     /// When two moving quantities could meet: the value of `a` minus that of `b` reaches zero at
     /// now + Δ; the answer is one millisecond before the (rounded-up) estimate, so that re-evaluating
-    /// there and again finds the exact millisecond of the change.
-    func crossing(_ a: TypedExpr, _ b: TypedExpr) throws(EngineError) -> HorizonCode {
+    /// there and again finds the exact millisecond of the change. Nil when neither moves with time.
+    func crossing(_ a: TypedExpr, _ b: TypedExpr) throws(EngineError) -> HorizonCode? {
+        guard movesWithTime(a) || movesWithTime(b) else { return nil }
         let (va, vb) = (try compile(a), try compile(b))
         let (sa, sb) = (try slope(a), try slope(b))
         let now = self.now
@@ -135,22 +137,23 @@ extension Compiler {
     /// When the events a window selects could change with time alone: an event leaving `last D`,
     /// entering or leaving `from A ago to B ago`, entering `before D ago`, or a calendar period ending.
     /// A `where` condition that reads the clock is re-checked every second.
-    func windowHorizon(_ selector: EventSelector, _ window: Window) throws(EngineError) -> HorizonCode {
+    func windowHorizon(_ selector: EventSelector, _ window: Window) throws(EngineError) -> HorizonCode? {
         let f = try filter(selector)
         let tl = timelines
         let now = self.now
-        let poll = Compiler.readsClock(selector) ? Compiler.plus(now, Compiler.pollInterval) : Int64.max
-        let moving: HorizonCode = { _ in poll }
+        let poll = Compiler.plus(now, Compiler.pollInterval)
+        var moving: HorizonCode?
+        if Compiler.readsClock(selector) { moving = { _ in poll } }
         /// The first matching event with `low <= t <= high`, moved by `shift`.
         @Sendable func first(_ ev: Evaluator, _ low: Int64, _ high: Int64, _ shift: Int64) -> Int64 {
             let range = tl.events(of: ev.profile, from: low, through: high)
             guard let i = f.first(tl, range, ev) else { return Int64.max }
             return Compiler.plus(tl.times[i], shift)
         }
-        let edges: HorizonCode
+        let edges: HorizonCode?
         switch window {
         case .allTime, .period, .since, .absolute, .first, .relative, .next:
-            edges = { _ in Int64.max }
+            edges = nil
         case .last(let d):
             edges = { ev in first(ev, Compiler.plus(Compiler.minus(now, d), 1), now, d) }
         case .between(let from, let to):
@@ -186,8 +189,8 @@ extension Compiler {
 
     /// Sequences change when their first step's window changes, and `not_followed_by` also when an
     /// unanswered first step's deadline passes.
-    private func sequenceHorizon(_ sequence: EventSequence) throws(EngineError) -> HorizonCode {
-        guard let head = sequence.steps.first else { return { _ in Int64.max } }
+    private func sequenceHorizon(_ sequence: EventSequence) throws(EngineError) -> HorizonCode? {
+        guard let head = sequence.steps.first else { return nil }
         let edges = try windowHorizon(head, sequence.window)
         guard sequence.kind == .notFollowedBy else { return edges }
         let f = try filter(head)
@@ -206,8 +209,8 @@ extension Compiler {
         return earliest([edges, deadlines])
     }
 
-    private func mathHorizon(_ function: MathFunction, _ arguments: [TypedExpr]) throws(EngineError) -> HorizonCode {
-        var parts: [HorizonCode] = []
+    private func mathHorizon(_ function: MathFunction, _ arguments: [TypedExpr]) throws(EngineError) -> HorizonCode? {
+        var parts: [HorizonCode?] = []
         for argument in arguments { parts.append(try horizon(argument)) }
         switch function {
         case .least, .greatest:
@@ -218,6 +221,7 @@ extension Compiler {
             let zero = TypedExpr(.literal(.number(0)), type: .number, range: arguments[0].range)
             parts.append(try crossing(arguments[0], zero))
         case .floor, .round:
+            guard movesWithTime(arguments[0]) else { break }
             let value = try compile(arguments[0])
             let move = try slope(arguments[0])
             let places = arguments.count > 1 ? try compile(arguments[1]) : nil

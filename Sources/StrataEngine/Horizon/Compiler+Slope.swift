@@ -67,6 +67,41 @@ extension Compiler {
         }
     }
 
+    /// Whether an expression's slope (``slope(_:)``) can be anything but zero for some profile: false
+    /// when nothing in it moves with the clock, so that no crossing with it needs looking for.
+    func movesWithTime(_ expr: TypedExpr) -> Bool {
+        switch expr.node {
+        case .now:
+            return true
+        case .literal, .firstSeen, .lastSeen, .property, .eventField, .trait, .rfm, .segment, .stage, .percentile,
+            .not, .and, .or, .comparison, .between, .inList, .contains, .exists, .share, .sequence, .streak,
+            .countPeriods, .countUsers:
+            return false
+        case .computed(let name):
+            return engine.definitions.computedTraits.first { $0.name == name }.map { movesWithTime($0.expression) }
+                ?? true
+        case .score(let name):
+            switch engine.definitions.score(named: name)?.model {
+            case .weighted(let inputs)?:
+                return inputs.contains { $0.normalize != .percentile && movesWithTime($0.expression) }
+            case .logistic(let model)?:
+                return model.features.contains { movesWithTime($0) }
+            case nil:
+                return true
+            }
+        case .account(let inner), .negate(let inner):
+            return movesWithTime(inner)
+        case .arithmetic(_, let a, let b), .daysBetween(let a, let b):
+            return movesWithTime(a) || movesWithTime(b)
+        case .aggregate(let aggregate):
+            return aggregate.function == .daysSince || aggregate.function == .daysSinceFirst
+        case .math(let function, let arguments):
+            return function != .floor && function != .round && arguments.contains { movesWithTime($0) }
+        case .coalesce(let arguments):
+            return arguments.contains { movesWithTime($0) }
+        }
+    }
+
     /// The slope of a computed trait or score, read from the engine's per-profile column.
     private func referencedSlope(_ id: DefinitionID, _ expr: TypedExpr) throws(EngineError) -> SlopeCode {
         guard !scope.inWhere else { throw error("\(id) cannot be read inside `where`", at: expr) }

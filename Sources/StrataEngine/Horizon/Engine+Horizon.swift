@@ -46,21 +46,24 @@ extension Engine {
         var codes: [HorizonCode] = []
         for (expression, file, edges) in parts {
             let compiler = Compiler(engine: self, file: file, scope: .init(kind: kind))
-            codes.append(try compiler.horizon(expression))
+            if let code = try compiler.horizon(expression) { codes.append(code) }
             if let (low, high) = edges {
                 for bound in [low, high] {
                     let literal = TypedExpr(.literal(.number(bound)), type: .number, range: expression.range)
-                    codes.append(try compiler.crossing(expression, literal))
+                    if let code = try compiler.crossing(expression, literal) { codes.append(code) }
                 }
             }
         }
         let list = codes
-        let result = map(kind) { ev, profile in
-            ev.profile = profile
-            var earliest = Int64.max
-            for code in list { earliest = min(earliest, code(ev)) }
-            return earliest
-        }
+        let result =
+            list.isEmpty
+            ? [Int64](repeating: Int64.max, count: population.timelines(kind).count)
+            : map(kind) { ev, profile in
+                ev.profile = profile
+                var earliest = Int64.max
+                for code in list { earliest = min(earliest, code(ev)) }
+                return earliest
+            }
         horizonResults[key] = result
         return result
     }
