@@ -8,7 +8,8 @@ the benchmark runs. Then it starts `strata serve` and measures:
 - peak ingest: /v1/batch requests of 100 new events from WORKERS threads for a few seconds;
 - event to membership change over HTTP while a background ingest runs at half that peak: a probe
   posts one "Bench Ping" for a fresh user every 50 ms and waits for its enter into `bench-pinged`
-  on the change stream (`GET /api/v1/changes/stream`): p50, p99, max;
+  on the change stream (`GET /api/v1/changes/stream`): p50, p99, max; apart, the time the POST took
+  to be answered (a durable commit) and the time from that answer to the enter;
 - time-driven lateness: every probe user exits `bench-pinged` 30 s after its ping; the lateness of an
   exit is when the stream delivered it minus its instant (p50, p99, max), together with every other
   time-driven change of the catalog seen meanwhile;
@@ -222,7 +223,7 @@ def main():
             half = args.rate
         result["background_events_per_second_target"] = round(half)
 
-        latencies, probes = [], []
+        probes = []
         with Load(server.port, write, args.workers, half, args.users) as background:
             for i in range(args.probes):
                 user = f"bench-{time.time_ns()}-{i}"
@@ -230,20 +231,22 @@ def main():
                            "timestamp": now_iso()}
                 sent = time.time()
                 post(server.port, write, "/v1/track", json.dumps(message).encode())
-                probes.append((user, sent))
+                probes.append((user, sent, time.time()))
                 time.sleep(0.05)
             deadline = time.time() + 60
             while time.time() < deadline:
                 with stream.lock:
-                    if all(user in stream.entered for user, _ in probes):
+                    if all(user in stream.entered for user, _, _ in probes):
                         break
                 time.sleep(0.1)
         result["background_events_per_second"] = round(background.sent / background.seconds)
         with stream.lock:
-            for user, sent in probes:
-                if user in stream.entered:
-                    latencies.append(stream.entered[user] - sent)
+            entered = [(stream.entered[user], sent, answered) for user, sent, answered in probes
+                       if user in stream.entered]
+        latencies = [arrival - sent for arrival, sent, _ in entered]
         result["event_to_change"] = percentiles(latencies)
+        result["probe_answered"] = percentiles([answered - sent for _, sent, answered in probes])
+        result["answer_to_change"] = percentiles([arrival - answered for arrival, _, answered in entered])
         result["event_to_change_missing"] = len(probes) - len(latencies)
 
         time.sleep(35)  # every probe exits 30 s after its ping
