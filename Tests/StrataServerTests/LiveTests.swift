@@ -21,6 +21,14 @@ struct LiveTests {
                 """)
     }
 
+    /// A server with `pinged` and an `ever-pinged` segment defined by `everPinged`.
+    static func harness(everPinged: String) async throws -> Harness {
+        let harness = try await Harness()
+        try harness.write(pinged, to: "segments/pinged.yaml")
+        try harness.write(everPinged, to: "segments/ever-pinged.yaml")
+        return harness
+    }
+
     func members(_ client: some TestClientProtocol, _ harness: Harness, _ segment: String) async throws -> JSONValue? {
         try await client.execute(
             uri: "/api/v1/segments/\(segment)/members", method: .get, headers: harness.bearer(harness.adminKey)
@@ -118,6 +126,30 @@ struct LiveTests {
         }
     }
 
+    @Test("a segment on a cadence is recomputed when due, while messages go on moving real-time segments")
+    func cadence() async throws {
+        let harness = try await Self.harness(everPinged: "refresh: 15m\nwhere: did(\"Ping\")\n")
+        try await harness.run { client in
+            try await pingAnn(client, harness)
+            #expect(summary(try await changes(client, harness, "ever-pinged/changes")) == [])
+            harness.clock.advance(by: 15 * 60_000)
+            var log: [String] = []
+            for _ in 0..<200 {
+                log = summary(try await changes(client, harness, "ever-pinged/changes"))
+                if !log.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(log == ["ann enter 2026-07-01T00:15:00.000Z cadence -"])
+            // Due again 15 minutes after that recomputation; a ping meanwhile moves only `pinged`.
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic,
+                body: Self.ping("bob", id: "p2", at: Harness.now + 15 * 60_000)
+            ) { #expect($0.status == .ok) }
+            #expect(try await members(client, harness, "pinged") == .array([.string("bob")]))
+            #expect(summary(try await changes(client, harness, "ever-pinged/changes")) == log)
+        }
+    }
+
     /// The sequence of the snapshot the engine resumed from at start, from the metrics, once it has
     /// started (nil if it does not within ten seconds).
     func resumedFrom(_ client: some TestClientProtocol, _ harness: Harness) async throws -> String? {
@@ -136,9 +168,7 @@ struct LiveTests {
 
     @Test("a restart resumes from the engine's snapshot, from an older one by taking the later messages again")
     func snapshotRestart() async throws {
-        let harness = try await Harness()
-        try harness.write(Self.pinged, to: "segments/pinged.yaml")
-        try harness.write("where: did(\"Ping\")\n", to: "segments/ever-pinged.yaml")
+        let harness = try await Self.harness(everPinged: "where: did(\"Ping\")\n")
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
             #expect(resumed == "0")

@@ -9,7 +9,7 @@ import StrataStore
 
 /// Real-time memberships inside the server: follows the store's message log with a ``LiveEngine``,
 /// fires time-driven changes at their instant, recomputes population-relative segments on their
-/// cadence, and records every enter and exit (with a checkpoint) before handing it to the change
+/// cadence (in the background, while messages go on being taken), and records every enter and exit (with a checkpoint) before handing it to the change
 /// streams.
 ///
 /// Start-up resumes from the checkpoint: the engine's state as of the checkpoint's instant (what was
@@ -41,6 +41,8 @@ actor LiveService: Service {
     static let snapshotInterval = Duration.seconds(600)
     /// Messages read from the log per part when catching up from a snapshot.
     static let replayBatch = 20_000
+    /// How long after a failed recomputation of cadence segments it is tried again, in ms.
+    static let cadenceRetry: Int64 = 60_000
 
     let workspace: Workspace
     let store: any EventStore
@@ -61,8 +63,11 @@ actor LiveService: Service {
     private var sorted: [String: [String]] = [:]
     /// The last message sequence taken.
     private var processed: Int64 = 0
-    /// When each cadence segment is next recomputed.
+    /// When each cadence segment is next recomputed (none while its recomputation runs).
     private var cadenceDue: [String: Int64] = [:]
+    /// The recomputation of cadence segments under way, apart from the steps: a batch evaluation of the
+    /// whole population takes seconds, and messages and time go on being taken meanwhile.
+    private var cadenceRun: Task<Void, Never>?
     /// Whether a start or step is under way, and the callers waiting for it to end (the actor is
     /// reentrant at every `await`, and two steps must never interleave).
     private var busy = false
@@ -149,6 +154,8 @@ actor LiveService: Service {
         } onGracefulShutdown: {
             self.doorbell.ring()
         }
+        // A recomputation still running records nothing: the next start recomputes what is due.
+        cadenceRun?.cancel()
         do {
             try await exclusively {
                 if let engine, processed != snapshotSequence || changedSinceSnapshot {
@@ -483,25 +490,47 @@ actor LiveService: Service {
         let now = configuration.clock()
         let timeChanges = try await blocking { try confined.value.advance(to: now) }
         if !timeChanges.isEmpty { try await record(timeChanges) }
-        try await recomputeCadence(engine)
+        recomputeCadence()
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
         if let engine = self.engine, snapshotDue { try await takeSnapshot(of: engine) }
         nextDue = self.engine?.nextDue
     }
 
-    /// Recomputes the cadence segments that are due with a batch evaluation as of now.
-    private func recomputeCadence(_ engine: LiveEngine) async throws {
+    /// Starts recomputing the cadence segments that are due, unless a recomputation is under way.
+    private func recomputeCadence() {
         let now = configuration.clock()
-        let due = cadenceDue.filter { $0.value <= now }.map(\.key)
-        guard !due.isEmpty else { return }
-        let (instant, members) = try await workbench.memberships(of: due)
-        var changes: [MembershipChange] = []
-        for name in due.sorted() {
-            changes += MembershipChange.differences(
-                from: [name: recorded[name] ?? []], to: [name: members[name] ?? []], at: instant, cause: .cadence)
-            cadenceDue[name] = engine.cadenceSegments[name]?.interval.map { instant + $0 }
+        let due = cadenceDue.filter { $0.value <= now }.map(\.key).sorted()
+        guard cadenceRun == nil, !due.isEmpty else { return }
+        for name in due { cadenceDue[name] = nil }
+        cadenceRun = Task { await recompute(due) }
+    }
+
+    /// Recomputes cadence segments with a batch evaluation as of now, then records what moved between
+    /// two steps and schedules each one's next recomputation. A failure is logged and retried a
+    /// minute later.
+    private func recompute(_ due: [String]) async {
+        defer { cadenceRun = nil }
+        do {
+            let (instant, members) = try await workbench.memberships(of: due)
+            try await exclusively {
+                guard let engine, !Task.isCancelled else { return }
+                var changes: [MembershipChange] = []
+                // A segment no longer on a cadence (its definition changed meanwhile) is left alone.
+                for name in due where engine.cadenceSegments[name] != nil {
+                    changes += MembershipChange.differences(
+                        from: [name: recorded[name] ?? []], to: [name: members[name] ?? []], at: instant,
+                        cause: .cadence)
+                    cadenceDue[name] = engine.cadenceSegments[name]?.interval.map { instant + $0 }
+                }
+                try await record(changes)
+            }
+        } catch {
+            logger.error("real-time memberships: cannot recompute \(due.joined(separator: ", ")): \(error)")
+            let retry = configuration.clock() + Self.cadenceRetry
+            for name in due where cadenceDue[name] == nil && engine?.cadenceSegments[name] != nil {
+                cadenceDue[name] = retry
+            }
         }
-        try await record(changes)
     }
 
     /// Rebuilds the engine when the definition files changed, recording what the new definitions
