@@ -9,8 +9,8 @@ import StrataStore
 
 /// Real-time memberships inside the server: follows the store's message log with a ``LiveEngine``,
 /// fires time-driven changes at their instant, recomputes population-relative segments on their
-/// cadence (in the background, while messages go on being taken), and records every enter and exit (with a checkpoint) before handing it to the change
-/// streams.
+/// cadence (in the background, while messages go on being taken), and records every enter and exit
+/// (with a checkpoint) before handing it to the change streams.
 ///
 /// Start-up resumes from the checkpoint: the engine's state as of the checkpoint's instant (what was
 /// recorded then, so nothing is reported again), the messages stored after it are taken one by one,
@@ -502,21 +502,22 @@ actor LiveService: Service {
         let due = cadenceDue.filter { $0.value <= now }.map(\.key).sorted()
         guard cadenceRun == nil, !due.isEmpty else { return }
         for name in due { cadenceDue[name] = nil }
-        cadenceRun = Task { await recompute(due) }
+        let definitions = fingerprint
+        cadenceRun = Task { await recompute(due, definitions: definitions) }
     }
 
     /// Recomputes cadence segments with a batch evaluation as of now, then records what moved between
     /// two steps and schedules each one's next recomputation. A failure is logged and retried a
-    /// minute later.
-    private func recompute(_ due: [String]) async {
+    /// minute later. When the definitions changed meanwhile, their change has recorded the memberships
+    /// and scheduled the segments again, so the result is dropped.
+    private func recompute(_ due: [String], definitions: String) async {
         defer { cadenceRun = nil }
         do {
             let (instant, members) = try await workbench.memberships(of: due)
             try await exclusively {
-                guard let engine, !Task.isCancelled else { return }
+                guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
                 var changes: [MembershipChange] = []
-                // A segment no longer on a cadence (its definition changed meanwhile) is left alone.
-                for name in due where engine.cadenceSegments[name] != nil {
+                for name in due {
                     changes += MembershipChange.differences(
                         from: [name: recorded[name] ?? []], to: [name: members[name] ?? []], at: instant,
                         cause: .cadence)
