@@ -1,7 +1,9 @@
 import StrataCore
 
 /// The messages of clusters kept in memory, so that evaluating a cluster reads no store: a cluster
-/// is either held whole (every message it has, in sequence order) or not at all.
+/// is either held whole (every message it has, in sequence order) or not at all. With its messages a
+/// cluster keeps them staged for building timelines (``TimelineStage``): staged when first needed,
+/// extended by each new message, staged again after a join.
 ///
 /// The cache holds at most `capacity` messages. Past that, the clusters used least recently (given a
 /// message or evaluated) are dropped until a quarter of the room is free, and are read back from the
@@ -16,21 +18,52 @@ struct ClusterCache {
 
     typealias Messages = [Held]
 
+    private struct Entry {
+        var messages: Messages
+        var stage: TimelineStage?
+        var used: UInt64
+    }
+
     /// The most messages held.
     let capacity: Int
+    /// What stages keep.
+    let layout: StageLayout
     /// The messages held now.
     private(set) var count = 0
-    private var entries: [String: (messages: Messages, used: UInt64)] = [:]
+    private var entries: [String: Entry] = [:]
     private var clock: UInt64 = 0
 
-    init(capacity: Int) { self.capacity = max(0, capacity) }
+    init(capacity: Int, layout: StageLayout) {
+        self.capacity = max(0, capacity)
+        self.layout = layout
+    }
 
-    /// The messages of a cluster, if held, marking it used.
-    mutating func messages(of root: String) -> Messages? {
+    /// The messages of a cluster and their stage, if held, marking it used.
+    mutating func messages(of root: String) -> (messages: Messages, stage: TimelineStage)? {
         guard let index = entries.index(forKey: root) else { return nil }
         clock += 1
         entries.values[index].used = clock
-        return entries.values[index].messages
+        if let stage = entries.values[index].stage { return (entries.values[index].messages, stage) }
+        let messages = entries.values[index].messages
+        let stage = Self.stage(messages, layout: layout)
+        entries.values[index].stage = stage
+        return (messages, stage)
+    }
+
+    /// Messages of a cluster (ascending sequence) staged.
+    static func stage(_ messages: Messages, layout: StageLayout) -> TimelineStage {
+        var stage = TimelineStage(layout: layout)
+        messages.withUnsafeBufferPointer { held in
+            for i in held.indices { stage.add(sequence: held[i].sequence, message: held[i].message) }
+        }
+        return stage
+    }
+
+    /// Stages every held cluster not staged yet.
+    mutating func stageAll() {
+        for index in entries.indices where entries.values[index].stage == nil {
+            entries.values[index].stage = Self.stage(entries.values[index].messages, layout: layout)
+        }
     }
 
     /// Holds every message of a cluster (ascending sequence), then makes room if needed.
@@ -38,7 +71,8 @@ struct ClusterCache {
         drop(root)
         guard messages.count <= capacity else { return }
         clock += 1
-        entries[root] = (messages.map { Held(sequence: $0.sequence, message: Self.slim($0.message)) }, clock)
+        entries[root] = Entry(
+            messages: messages.map { Held(sequence: $0.sequence, message: Self.slim($0.message)) }, used: clock)
         count += messages.count
         trim()
     }
@@ -48,7 +82,9 @@ struct ClusterCache {
         guard let index = entries.index(forKey: root) else { return }
         clock += 1
         entries.values[index].used = clock
-        entries.values[index].messages.append(Held(sequence: sequence, message: Self.slim(message)))
+        let held = Held(sequence: sequence, message: Self.slim(message))
+        entries.values[index].messages.append(held)
+        entries.values[index].stage?.add(sequence: sequence, message: held.message)
         count += 1
         trim()
     }
@@ -74,10 +110,11 @@ struct ClusterCache {
                 }
             }
             entries[keep]?.messages = merged
+            entries[keep]?.stage = nil
             count += a.count
         case (let a?, nil) where keepIsEmpty:
             clock += 1
-            entries[keep] = (a, clock)
+            entries[keep] = Entry(messages: a, stage: moved?.stage, used: clock)
             count += a.count
         case (nil, _?) where goneIsEmpty:
             break

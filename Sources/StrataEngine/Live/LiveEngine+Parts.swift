@@ -4,9 +4,16 @@ import StrataLanguage
 extension LiveEngine {
     /// Clusters evaluated together, apart from the engine's state, so that the parts of one step can
     /// run on several cores at once.
+    /// A cluster's messages, in sequence order, and the same staged for building timelines.
+    struct Cluster: Sendable {
+        var root: String
+        var messages: ClusterCache.Messages
+        var stage: TimelineStage
+    }
+
     struct Part: Sendable {
-        /// The clusters and their messages, in sequence order.
-        var clusters: [(root: String, messages: ClusterCache.Messages)]
+        /// The clusters.
+        var clusters: [Cluster]
         /// The profiles the clusters held at their last evaluation, by kind.
         var previous: [ProfileKind: Set<String>]
         /// How many messages the clusters hold.
@@ -32,7 +39,7 @@ extension LiveEngine {
         var definitions: Definitions
         var zone: Zone
         var now: Int64
-        var needs: DataNeeds
+        var layout: StageLayout
         var segments: [String]
         var only: Set<String>?
     }
@@ -42,7 +49,7 @@ extension LiveEngine {
     public static let defaultPartThreshold = 2_000
 
     /// Splits clusters into up to ``workers`` parts of about equal numbers of messages.
-    func parts(of clusters: [(root: String, messages: ClusterCache.Messages)]) -> [Part] {
+    func parts(of clusters: [Cluster]) -> [Part] {
         let total = clusters.reduce(0) { $0 + $1.messages.count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
         var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
@@ -72,16 +79,13 @@ extension LiveEngine {
     /// `only` just those unless a profile is new to its cluster (a new profile may belong to any
     /// segment, as with `not did(...)`).
     static func evaluate(_ part: Part, context: PartContext) throws(EngineError) -> Outcome {
-        var builder = TimelineBuilder(asOf: context.now, needs: context.needs)
+        var builder = TimelineBuilder(asOf: context.now, layout: context.layout)
         var future: [String: Int64] = [:]
-        for (root, messages) in part.clusters {
-            // Read in place: copying a message out of the array would retain each of its fields.
-            messages.withUnsafeBufferPointer { held in
-                for i in held.indices {
-                    builder.add(sequence: held[i].sequence, message: held[i].message)
-                    let time = held[i].message.time
-                    if time > context.now { future[root] = min(future[root] ?? Int64.max, time) }
-                }
+        for cluster in part.clusters {
+            builder.add(cluster.stage)
+            guard cluster.stage.latest > context.now else { continue }
+            for held in cluster.messages where held.message.time > context.now {
+                future[cluster.root] = min(future[cluster.root] ?? Int64.max, held.message.time)
             }
         }
         let population = builder.build()

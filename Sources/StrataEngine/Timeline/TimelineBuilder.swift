@@ -18,179 +18,50 @@ public struct TimelineBuilder {
     /// What to keep.
     public let needs: DataNeeds
 
-    private struct Pair: Hashable {
-        var userId: String?
-        var anonymousId: String?
-    }
-
-    private struct Stamped {
-        var pair: Int32
-        var stamp: TraitSet.Stamp
-        var traits: [String: JSONValue]
-        var groupId: String?
-    }
-
-    private var vocabulary = Vocabulary()
-    private var pairIndex: [Pair: Int32] = [:]
-    private var pairs: [Pair] = []
-    /// The event name of the previous event, and its id.
-    private var lastEventName: (name: String, id: UInt32)?
-    /// The pair of the previous message: consecutive messages are often from one client.
-    private var lastPair: (pair: Pair, index: Int32)?
-
-    private var times: [Int64] = []
-    private var eventPairs: [Int32] = []
-    private var names: [UInt32] = []
-    private var propertyStarts: [UInt32] = [0]
-    private var propertySlots: [UInt16] = []
-    private var propertyTags: [UInt8] = []
-    private var propertyValues: [UInt64] = []
-
-    /// Property slots kept for each event name id, and the (slot, path, events) of every kept path.
-    private var slotsForName: [[(slot: UInt16, path: [String])]] = []
-    private let keptPaths: [(slot: UInt16, path: [String], events: DataNeeds.Events)]
-
-    /// For each pair carrying both ids, the stamp of its earliest message: a link repeated later never
-    /// changes the graph (it is a no-op, or refused again), so only the first occurrence is applied.
-    private var pairLinks: [TraitSet.Stamp?] = []
-    /// Alias calls, each distinct one at its earliest stamp.
-    private var aliases: [AliasKey: TraitSet.Stamp] = [:]
-
-    private struct AliasKey: Hashable {
-        var userId: String?
-        var anonymousId: String?
-        var previousId: String?
-    }
-    private var identifies: [Stamped] = []
-    private var groups: [Stamped] = []
-    private let userTraitPaths: [[String]]
-    private let accountTraitPaths: [[String]]
-    private let userTraitHeads: Set<String>
-    private let accountTraitHeads: Set<String>
-
-    /// Messages added, and of those the ones ignored because they are later than `asOf` or carry no id.
-    public private(set) var messagesAdded = 0
-    /// See ``messagesAdded``.
-    public private(set) var messagesIgnored = 0
+    /// What is kept of messages.
+    let layout: StageLayout
+    /// The messages staged so far.
+    private var stage: TimelineStage
 
     /// A builder for an instant, keeping what `needs` asks for plus the user traits in `extraTraits`
     /// (for listings).
     public init(asOf: Int64, needs: DataNeeds, extraTraits: [[String]] = []) {
+        self.init(asOf: asOf, layout: StageLayout(needs: needs, extraTraits: extraTraits))
+    }
+
+    /// A builder for an instant keeping what a layout keeps.
+    init(asOf: Int64, layout: StageLayout) {
         self.asOf = asOf
-        self.needs = needs
-        var vocabulary = Vocabulary()
-        var kept: [(slot: UInt16, path: [String], events: DataNeeds.Events)] = []
-        for (path, events) in needs.properties.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
-        where kept.count < Int(UInt16.max) {
-            kept.append((UInt16(vocabulary.addPropertyPath(path)), path, events))
-        }
-        self.vocabulary = vocabulary
-        self.keptPaths = kept
-        let users = needs.traits.union(extraTraits).filter { !$0.isEmpty }
-        self.userTraitPaths = users.sorted { $0.lexicographicallyPrecedes($1) }
-        self.accountTraitPaths = needs.accountTraits.filter { !$0.isEmpty }.sorted {
-            $0.lexicographicallyPrecedes($1)
-        }
-        self.userTraitHeads = Set(userTraitPaths.compactMap(\.first))
-        self.accountTraitHeads = Set(accountTraitPaths.compactMap(\.first))
+        self.needs = layout.needs
+        self.layout = layout
+        self.stage = TimelineStage(layout: layout, vocabulary: layout.template)
     }
 
     /// The property and trait keys this builder reads: messages added may hold only these members of
     /// their properties and traits.
-    public var payloadKeys: Set<String> { needs.payloadKeys.union(userTraitHeads) }
+    public var payloadKeys: Set<String> { needs.payloadKeys.union(layout.userTraitHeads) }
 
     /// Adds one message; call in arrival order with its store sequence.
     public mutating func add(sequence: Int64, message: borrowing Message) {
-        messagesAdded += 1
-        guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else {
-            messagesIgnored += 1
-            return
-        }
-        let pair = Pair(userId: message.userId, anonymousId: message.anonymousId)
-        let p: Int32
-        if let last = lastPair, last.pair == pair {
-            p = last.index
-        } else if let existing = pairIndex[pair] {
-            p = existing
-        } else {
-            p = Int32(pairs.count)
-            pairs.append(pair)
-            pairLinks.append(nil)
-            pairIndex[pair] = p
-        }
-        lastPair = (pair, p)
-        let stamp = TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence)
-        if message.kind == .alias {
-            let key = AliasKey(userId: message.userId, anonymousId: message.anonymousId, previousId: message.previousId)
-            if let existing = aliases[key], existing < stamp {
-                // An earlier identical alias is already kept.
-            } else {
-                aliases[key] = stamp
-            }
-        } else if message.userId != nil, message.anonymousId != nil {
-            if let existing = pairLinks[Int(p)], existing < stamp {
-                // An earlier link of the same ids is already kept.
-            } else {
-                pairLinks[Int(p)] = stamp
-            }
-        }
-        switch message.kind {
-        case .track, .page, .screen:
-            addEvent(message, pair: p)
-        case .identify:
-            let traits = message.traits.filter { userTraitHeads.contains($0.key) }
-            if !traits.isEmpty { identifies.append(Stamped(pair: p, stamp: stamp, traits: traits)) }
-        case .group:
-            if let groupId = message.groupId {
-                let traits = message.traits.filter { accountTraitHeads.contains($0.key) }
-                groups.append(Stamped(pair: p, stamp: stamp, traits: traits, groupId: groupId))
-            }
-        case .alias:
-            break
-        }
+        guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else { return }
+        stage.add(sequence: sequence, message: message)
     }
 
-    private mutating func addEvent(_ message: borrowing Message, pair: Int32) {
-        let name =
-            message.event ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
-        let id: UInt32
-        if let last = lastEventName, Value.sameBytes(last.name, name) {
-            id = last.id
-        } else {
-            id = vocabulary.internEventName(name)
-            lastEventName = (name, id)
-        }
-        if Int(id) == slotsForName.count {
-            slotsForName.append(
-                keptPaths.filter { kept in
-                    switch kept.events {
-                    case .all: true
-                    case .named(let names): names.contains(name)
-                    }
-                }.map { ($0.slot, $0.path) })
-        }
-        times.append(message.time)
-        eventPairs.append(pair)
-        names.append(id)
-        for (slot, path) in slotsForName[Int(id)] {
-            guard let head = message.properties[path[0]] else { continue }
-            let value = path.count == 1 ? head : head.value(atPath: Array(path.dropFirst()))
-            guard let value else { continue }
-            let (tag, payload) = vocabulary.encode(value)
-            guard tag != StoredValue.absent else { continue }
-            propertySlots.append(slot)
-            propertyTags.append(tag)
-            propertyValues.append(payload)
-        }
-        propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
+    /// Adds the messages staged in a stage of this builder's layout: those up to `asOf`, as if each had
+    /// been added.
+    mutating func add(_ staged: TimelineStage) {
+        stage.add(staged, asOf: asOf)
     }
 
     /// Builds the population: resolves identities, sorts each profile's events by time and packs
     /// them into exact-size columns.
     public func build() -> Population {
+        let (pairs, times, eventPairs) = (stage.pairs, stage.times, stage.eventPairs)
+        let (identifies, groups) = (stage.identifies, stage.groups)
+        let (userTraitPaths, accountTraitPaths) = (layout.userTraitPaths, layout.accountTraitPaths)
         // Identity, in time order.
         var links: [(stamp: TraitSet.Stamp, message: Message)] = []
-        for (i, stamp) in pairLinks.enumerated() {
+        for (i, stamp) in stage.pairLinks.enumerated() {
             guard let stamp else { continue }
             links.append(
                 (
@@ -200,7 +71,7 @@ public struct TimelineBuilder {
                         timestamp: stamp.time, receivedAt: stamp.receivedAt)
                 ))
         }
-        for (key, stamp) in aliases {
+        for (key, stamp) in stage.aliases {
             links.append(
                 (
                     stamp,
@@ -271,7 +142,7 @@ public struct TimelineBuilder {
         let userEvents = gather(order: order.lazy.map(Int.init), count: order.count)
 
         // Traits: latest-wins per key, by (time, receivedAt, sequence).
-        var vocabulary = self.vocabulary
+        var vocabulary = stage.vocabulary
         let (userTags, userValues) = Self.latestTraits(
             identifies, owners: identifies.map { Int(profileOfPair[Int($0.pair)]) }, count: profileCount,
             paths: userTraitPaths, vocabulary: &vocabulary)
@@ -363,6 +234,10 @@ public struct TimelineBuilder {
 
     /// Packs the staged events in `order` into exact-size columns.
     private func gather(order: some Collection<Int>, count: Int) -> Columns {
+        let (times, names, propertyStarts) = (stage.times, stage.names, stage.propertyStarts)
+        let (propertySlots, propertyTags, propertyValues) = (
+            stage.propertySlots, stage.propertyTags, stage.propertyValues
+        )
         var entryCount = 0
         for i in order { entryCount += Int(propertyStarts[i + 1] - propertyStarts[i]) }
         var columns = Columns()
@@ -431,7 +306,7 @@ public struct TimelineBuilder {
     /// A dense `count × paths` table of the latest trait values: records are applied per owner in stamp
     /// order, so for each top-level key the last write wins (a null write makes the trait missing).
     private static func latestTraits(
-        _ records: [Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
+        _ records: [TimelineStage.Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
     ) -> ([UInt8], [UInt64]) {
         var tags = [UInt8](repeating: StoredValue.absent, count: count * paths.count)
         var values = [UInt64](repeating: 0, count: count * paths.count)

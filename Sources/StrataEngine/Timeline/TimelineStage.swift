@@ -1,0 +1,247 @@
+import StrataCore
+
+/// What a ``TimelineBuilder`` keeps of messages: the property paths (with the events each is read
+/// on) and the trait keys. Worked out once from ``DataNeeds`` and shared by every stage built for
+/// them.
+final class StageLayout: Sendable {
+    let needs: DataNeeds
+    /// The (slot, path, events) of every kept property path.
+    let keptPaths: [(slot: UInt16, path: [String], events: DataNeeds.Events)]
+    /// A vocabulary holding just the kept property paths, at their slots.
+    let template: Vocabulary
+    let userTraitPaths: [[String]]
+    let accountTraitPaths: [[String]]
+    let userTraitHeads: Set<String>
+    let accountTraitHeads: Set<String>
+
+    /// The layout of `needs`, keeping the user traits in `extraTraits` too (for listings).
+    init(needs: DataNeeds, extraTraits: [[String]] = []) {
+        self.needs = needs
+        var vocabulary = Vocabulary()
+        var kept: [(slot: UInt16, path: [String], events: DataNeeds.Events)] = []
+        for (path, events) in needs.properties.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+        where kept.count < Int(UInt16.max) {
+            kept.append((UInt16(vocabulary.addPropertyPath(path)), path, events))
+        }
+        self.template = vocabulary
+        self.keptPaths = kept
+        let users = needs.traits.union(extraTraits).filter { !$0.isEmpty }
+        self.userTraitPaths = users.sorted { $0.lexicographicallyPrecedes($1) }
+        self.accountTraitPaths = needs.accountTraits.filter { !$0.isEmpty }.sorted {
+            $0.lexicographicallyPrecedes($1)
+        }
+        self.userTraitHeads = Set(userTraitPaths.compactMap(\.first))
+        self.accountTraitHeads = Set(accountTraitPaths.compactMap(\.first))
+    }
+}
+
+/// Messages staged in compact form: only the property values and traits a ``StageLayout`` keeps, with
+/// event names and string values interned in a vocabulary of the stage's own.
+///
+/// A ``TimelineBuilder`` stages the messages it is given here. The live engine keeps a stage per
+/// cluster of profiles, extended by each new message, and builds a population from the stages of the
+/// clusters it evaluates (``add(_:asOf:)``) rather than from their messages again.
+struct TimelineStage: Sendable {
+    struct Pair: Hashable, Sendable {
+        var userId: String?
+        var anonymousId: String?
+    }
+
+    struct Stamped: Sendable {
+        var pair: Int32
+        var stamp: TraitSet.Stamp
+        var traits: [String: JSONValue]
+        var groupId: String?
+    }
+
+    struct AliasKey: Hashable, Sendable {
+        var userId: String?
+        var anonymousId: String?
+        var previousId: String?
+    }
+
+    let layout: StageLayout
+    var vocabulary: Vocabulary
+    private var pairIndex: [Pair: Int32] = [:]
+    private(set) var pairs: [Pair] = []
+    /// The time of each pair's earliest message: the pair makes a profile from then on.
+    private var pairFirst: [Int64] = []
+    /// The event name of the previous event, and its id.
+    private var lastEventName: (name: String, id: UInt32)?
+    /// The pair of the previous message: consecutive messages are often from one client.
+    private var lastPair: (pair: Pair, index: Int32)?
+
+    private(set) var times: [Int64] = []
+    private(set) var eventPairs: [Int32] = []
+    private(set) var names: [UInt32] = []
+    private(set) var propertyStarts: [UInt32] = [0]
+    private(set) var propertySlots: [UInt16] = []
+    private(set) var propertyTags: [UInt8] = []
+    private(set) var propertyValues: [UInt64] = []
+
+    /// Property slots kept for each event name id.
+    private var slotsForName: [[(slot: UInt16, path: [String])]] = []
+
+    /// For each pair carrying both ids, the stamp of its earliest message: a link repeated later never
+    /// changes the graph (it is a no-op, or refused again), so only the first occurrence is applied.
+    private(set) var pairLinks: [TraitSet.Stamp?] = []
+    /// Alias calls, each distinct one at its earliest stamp.
+    private(set) var aliases: [AliasKey: TraitSet.Stamp] = [:]
+    private(set) var identifies: [Stamped] = []
+    private(set) var groups: [Stamped] = []
+    /// The latest time of a message staged.
+    private(set) var latest = Int64.min
+
+    /// An empty stage; with `vocabulary`, one that interns into it (holding the layout's property
+    /// paths when the stage is built into a population).
+    init(layout: StageLayout, vocabulary: Vocabulary = Vocabulary()) {
+        self.layout = layout
+        self.vocabulary = vocabulary
+    }
+
+    /// Stages one message carrying an id; call in arrival order with its store sequence.
+    mutating func add(sequence: Int64, message: borrowing Message) {
+        let p = pairID(Pair(userId: message.userId, anonymousId: message.anonymousId), time: message.time)
+        latest = max(latest, message.time)
+        let stamp = TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence)
+        if message.kind == .alias {
+            noteAlias(
+                AliasKey(userId: message.userId, anonymousId: message.anonymousId, previousId: message.previousId),
+                stamp)
+        } else if message.userId != nil, message.anonymousId != nil {
+            noteLink(p, stamp)
+        }
+        switch message.kind {
+        case .track, .page, .screen:
+            addEvent(message, pair: p)
+        case .identify:
+            let traits = message.traits.filter { layout.userTraitHeads.contains($0.key) }
+            if !traits.isEmpty { identifies.append(Stamped(pair: p, stamp: stamp, traits: traits)) }
+        case .group:
+            if let groupId = message.groupId {
+                let traits = message.traits.filter { layout.accountTraitHeads.contains($0.key) }
+                groups.append(Stamped(pair: p, stamp: stamp, traits: traits, groupId: groupId))
+            }
+        case .alias:
+            break
+        }
+    }
+
+    /// Stages what another stage (of the same layout) holds up to an instant, in its order: its
+    /// messages later than `asOf` are left out, as a builder as of then would have ignored them.
+    mutating func add(_ other: TimelineStage, asOf: Int64) {
+        var pairMap = [Int32](repeating: -1, count: other.pairs.count)
+        for (i, pair) in other.pairs.enumerated() where other.pairFirst[i] <= asOf {
+            let p = pairID(pair, time: other.pairFirst[i])
+            pairMap[i] = p
+            if let stamp = other.pairLinks[i], stamp.time <= asOf { noteLink(p, stamp) }
+        }
+        for (key, stamp) in other.aliases where stamp.time <= asOf { noteAlias(key, stamp) }
+        var nameMap = [UInt32?](repeating: nil, count: other.vocabulary.eventNames.count)
+        var stringMap = [UInt32?](repeating: nil, count: other.vocabulary.strings.count)
+        for e in other.times.indices where other.times[e] <= asOf {
+            latest = max(latest, other.times[e])
+            times.append(other.times[e])
+            eventPairs.append(pairMap[Int(other.eventPairs[e])])
+            let local = Int(other.names[e])
+            if let id = nameMap[local] {
+                names.append(id)
+            } else {
+                let id = nameID(other.vocabulary.eventNames[local])
+                nameMap[local] = id
+                names.append(id)
+            }
+            for j in Int(other.propertyStarts[e])..<Int(other.propertyStarts[e + 1]) {
+                let (tag, payload) = (other.propertyTags[j], other.propertyValues[j])
+                propertySlots.append(other.propertySlots[j])
+                propertyTags.append(tag)
+                switch tag {
+                case StoredValue.string:
+                    let id =
+                        stringMap[Int(payload)] ?? vocabulary.internString(other.vocabulary.strings[Int(payload)])
+                    stringMap[Int(payload)] = id
+                    propertyValues.append(UInt64(id))
+                case StoredValue.json:
+                    propertyValues.append(vocabulary.encode(other.vocabulary.jsonValues[Int(payload)]).payload)
+                default:
+                    propertyValues.append(payload)
+                }
+            }
+            propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
+        }
+        for var record in other.identifies where record.stamp.time <= asOf {
+            record.pair = pairMap[Int(record.pair)]
+            identifies.append(record)
+        }
+        for var record in other.groups where record.stamp.time <= asOf {
+            record.pair = pairMap[Int(record.pair)]
+            groups.append(record)
+        }
+    }
+
+    /// The index of a pair of ids, added if new, with the time of a message carrying it.
+    private mutating func pairID(_ pair: Pair, time: Int64) -> Int32 {
+        let p: Int32
+        if let last = lastPair, last.pair == pair {
+            p = last.index
+        } else if let existing = pairIndex[pair] {
+            p = existing
+        } else {
+            p = Int32(pairs.count)
+            pairs.append(pair)
+            pairFirst.append(time)
+            pairLinks.append(nil)
+            pairIndex[pair] = p
+        }
+        if time < pairFirst[Int(p)] { pairFirst[Int(p)] = time }
+        lastPair = (pair, p)
+        return p
+    }
+
+    private mutating func noteLink(_ pair: Int32, _ stamp: TraitSet.Stamp) {
+        if let existing = pairLinks[Int(pair)], existing < stamp { return }
+        pairLinks[Int(pair)] = stamp
+    }
+
+    private mutating func noteAlias(_ key: AliasKey, _ stamp: TraitSet.Stamp) {
+        if let existing = aliases[key], existing < stamp { return }
+        aliases[key] = stamp
+    }
+
+    /// The id of an event name, interned if new along with the property slots kept on it.
+    private mutating func nameID(_ name: String) -> UInt32 {
+        if let last = lastEventName, Value.sameBytes(last.name, name) { return last.id }
+        let id = vocabulary.internEventName(name)
+        lastEventName = (name, id)
+        if Int(id) == slotsForName.count {
+            slotsForName.append(
+                layout.keptPaths.filter { kept in
+                    switch kept.events {
+                    case .all: true
+                    case .named(let names): names.contains(name)
+                    }
+                }.map { ($0.slot, $0.path) })
+        }
+        return id
+    }
+
+    private mutating func addEvent(_ message: borrowing Message, pair: Int32) {
+        let name =
+            message.event ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
+        let id = nameID(name)
+        times.append(message.time)
+        eventPairs.append(pair)
+        names.append(id)
+        for (slot, path) in slotsForName[Int(id)] {
+            guard let head = message.properties[path[0]] else { continue }
+            let value = path.count == 1 ? head : head.value(atPath: Array(path.dropFirst()))
+            guard let value else { continue }
+            let (tag, payload) = vocabulary.encode(value)
+            guard tag != StoredValue.absent else { continue }
+            propertySlots.append(slot)
+            propertyTags.append(tag)
+            propertyValues.append(payload)
+        }
+        propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
+    }
+}
