@@ -61,6 +61,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The real-time engine's cost per message, in process (Benchmarks/LiveReplay/main.swift).
+        .executableTarget(
+            name: "live-replay",
+            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore"],
+            path: "Benchmarks/LiveReplay",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "strata",
             dependencies: [

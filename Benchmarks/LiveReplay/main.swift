@@ -1,0 +1,100 @@
+// The real-time engine's cost per message, in process: no HTTP, no store writes, no other load.
+//
+// Starts a `LiveEngine` over a workspace's stored messages (as the server's first start does), then
+// feeds it ROUNDS batches of BATCH "Feature Used" events, each for a random existing user `u-0` to
+// `u-{USERS-1}` (as `strata generate` names them), and prints the cost per message for every 100
+// batches. Halfway, it takes a snapshot of the engine (as the server does every 100,000 messages)
+// and reports how long the next batch took: the engine's structures are then shared with the
+// snapshot, and the first change to each copies it. A benchmark, not a test: it asserts nothing
+// about time.
+//
+// Usage: live-replay WORKSPACE [ROUNDS] [BATCH] [USERS]   (defaults 1000, 400, 100000)
+// Pin it to one core (`taskset -c 1`) for figures that compare across runs.
+
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// A small deterministic generator (a 64-bit LCG with its high bits folded in), so that every run
+/// feeds the same users.
+struct Congruential: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 33)
+    }
+}
+
+func argument(_ index: Int, default value: Int) -> Int {
+    guard CommandLine.arguments.count > index else { return value }
+    guard let number = Int(CommandLine.arguments[index]), number > 0 else {
+        FileHandle.standardError.write(Data("live-replay: argument \(index) must be a positive integer\n".utf8))
+        exit(2)
+    }
+    return number
+}
+
+guard CommandLine.arguments.count > 1 else {
+    FileHandle.standardError.write(Data("usage: live-replay WORKSPACE [ROUNDS] [BATCH] [USERS]\n".utf8))
+    exit(2)
+}
+let (rounds, batchSize, users) = (argument(2, default: 1_000), argument(3, default: 400), argument(4, default: 100_000))
+let root = URL(fileURLWithPath: CommandLine.arguments[1])
+let workspace = try Workspace(root: root)
+let store = try workspace.openStore()
+let definitions = Definitions.load(DefinitionFiles.read(from: root))
+let keys = DataNeeds(definitions: definitions).payloadKeys
+
+var lastSequence: Int64 = 0
+var latest: Int64 = 0
+try store.forEachMessage(includingContext: false, payloadKeys: keys) { _, message in
+    latest = max(latest, message.receivedAt, message.time)
+}
+var now = latest + 1_000
+let started = ContinuousClock.now
+let engine = try LiveEngine.start(
+    definitions: definitions, zone: workspace.config.timezone, now: now, source: nil,
+    scan: { body in
+        try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
+            lastSequence = sequence
+            body(sequence, message)
+        }
+    })
+print("started in \(ContinuousClock.now - started), holding \(engine.heldMessages) messages")
+
+var random = Congruential(state: 42)
+var elapsed = Duration.zero
+var taken = 0
+var changes = 0
+for round in 1...rounds {
+    var batch: [(sequence: Int64, message: Message)] = []
+    for i in 0..<batchSize {
+        lastSequence += 1
+        now += 1
+        batch.append(
+            (
+                lastSequence,
+                Message(
+                    kind: .track, messageId: "replay-\(round)-\(i)",
+                    userId: "u-\(Int.random(in: 0..<users, using: &random))",
+                    event: "Feature Used", properties: ["feature": .string("reports")], timestamp: now, receivedAt: now)
+            ))
+    }
+    now += 100
+    let snapshot = round == rounds / 2 ? engine.snapshot(fingerprint: "", sequence: lastSequence, anchor: "") : nil
+    let start = ContinuousClock.now
+    changes += try engine.ingest(batch, at: now).count
+    let step = ContinuousClock.now - start
+    elapsed += step
+    if let snapshot {
+        print("batch \(round), just after a snapshot at message \(snapshot.sequence): \(step)")
+    }
+    taken += batchSize
+    if round % 100 == 0 || round == rounds {
+        let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+        print(String(format: "batches to %d: %.1f us per message, %d changes", round, micros / Double(taken), changes))
+        (elapsed, taken, changes) = (.zero, 0, 0)
+    }
+}
