@@ -257,6 +257,54 @@ extension LiveEngineTests {
         #expect(reads == [[2, 3], [1]])
     }
 
+    /// A restored engine holds nothing; warming reads the clusters back, the most recently given a
+    /// message first, while they fit in three quarters of the room.
+    @Test func warmingReadsBackTheLatestClustersFirstWhileTheyFit() throws {
+        var f = Fixture()
+        f.track("u1", "Ping", at: start)
+        f.track("u2", "Ping", at: start + 1)
+        f.track("u3", "Ping", at: start + 2)
+        f.segment("pinged", #"did("Ping", last 5s)"#)
+        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        let first = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start)
+        for (sequence, message) in log.messages {
+            try first.ingest(message, sequence: sequence, at: message.receivedAt)
+        }
+        let snapshot = first.snapshot(fingerprint: "defs", sequence: 3, anchor: "m3")
+        func restored(capacity: Int) throws -> (engine: LiveEngine, reads: () -> [[Int64]]) {
+            var reads: [[Int64]] = []
+            let engine = try LiveEngine.restore(
+                snapshot, definitions: try f.definitions(), zone: f.zone,
+                source: { sequences in
+                    reads.append(sequences)
+                    return sequences.map { log.messages[Int($0) - 1] }
+                }, capacity: capacity)
+            return (engine, { reads })
+        }
+        // Room for all three: one cluster per call, u3's (the latest message) first.
+        let (roomy, roomyReads) = try restored(capacity: 4)
+        #expect(roomy.heldMessages == 0)
+        #expect(try roomy.warm(messages: 1) == true)
+        #expect(roomyReads() == [[3]])
+        #expect(try roomy.warm(messages: 1) == true)
+        #expect(try roomy.warm(messages: 1) == false)
+        #expect(roomyReads() == [[3], [2], [1]])
+        #expect(roomy.heldMessages == 3)
+        // Held now: a message for u1 reads nothing, and its cluster is evaluated as before.
+        let changes = try roomy.ingest(
+            Message(
+                kind: .track, messageId: "m4", userId: "u1", event: "Ping", timestamp: start + 3, receivedAt: start + 3),
+            sequence: 4, at: start + 3)
+        #expect(changes.isEmpty)
+        #expect(roomyReads().count == 3)
+        #expect(roomy.members(of: "pinged") == ["u1", "u2", "u3"])
+        // Three quarters of a room of 2 (rounded up) hold two messages: u3's and u2's, in one read.
+        let (tight, tightReads) = try restored(capacity: 2)
+        #expect(try tight.warm(messages: 10) == false)
+        #expect(tightReads() == [[2, 3]])
+        #expect(tight.heldMessages == 2)
+    }
+
     /// What a restart records when the memberships recorded before it differ from the engine's: the
     /// kept segments' differences, and the exits of a segment no longer kept.
     @Test func changesFromRecordedMembershipsAreTheDifferences() throws {

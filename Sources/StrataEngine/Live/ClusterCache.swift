@@ -38,6 +38,9 @@ struct ClusterCache {
         self.layout = layout
     }
 
+    /// Whether a cluster is held.
+    func holds(_ root: String) -> Bool { entries[root] != nil }
+
     /// The messages of a cluster and their stage, if held, marking it used.
     mutating func messages(of root: String) -> (messages: Messages, stage: TimelineStage)? {
         guard let index = entries.index(forKey: root) else { return nil }

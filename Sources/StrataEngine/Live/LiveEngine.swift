@@ -62,6 +62,9 @@ public final class LiveEngine {
     /// When each cluster root is next due, and the queue of (instant, root), earliest first.
     var due: [String: Int64] = [:]
     var queue = DueQueue()
+    /// The clusters ``warm(messages:)`` has still to look at, the most recently given a message last;
+    /// nil until it first runs.
+    private var cold: [String]?
 
     /// An engine with no messages yet, at an instant.
     ///
@@ -387,9 +390,14 @@ public final class LiveEngine {
                 missing.append(root)
             }
         }
-        guard let source, !missing.isEmpty else { return result }
+        return result + (try read(missing))
+    }
+
+    /// Reads clusters from the source in one read, holds them and stages them (none without a source).
+    private func read(_ roots: [String]) throws(EngineError) -> [Cluster] {
+        guard let source, !roots.isEmpty else { return [] }
         var slot: [Int64: Int] = [:]
-        for (index, root) in missing.enumerated() {
+        for (index, root) in roots.enumerated() {
             for sequence in clusterMessages[root] ?? [] { slot[sequence] = index }
         }
         let read: [(sequence: Int64, message: Message)]
@@ -398,13 +406,14 @@ public final class LiveEngine {
         } catch {
             throw EngineError("cannot read the messages of a profile from the store: \(error)")
         }
-        var parts = [ClusterCache.Messages](repeating: [], count: missing.count)
+        var parts = [ClusterCache.Messages](repeating: [], count: roots.count)
         for entry in read {
             if let index = slot[entry.sequence] {
                 parts[index].append(ClusterCache.Held(sequence: entry.sequence, message: entry.message))
             }
         }
-        for (root, messages) in zip(missing, parts) {
+        var result: [Cluster] = []
+        for (root, messages) in zip(roots, parts) {
             cache.hold(messages, of: root)
             let held = cache.messages(of: root)
             result.append(
@@ -413,6 +422,34 @@ public final class LiveEngine {
                     stage: held?.stage ?? ClusterCache.stage(messages, layout: cache.layout)))
         }
         return result
+    }
+
+    /// Reads back from the source, holds and stages clusters not held yet, the most recently given a
+    /// message first, about `budget` messages at a time, while they fit in three quarters of the room
+    /// (so that none is dropped for them): after ``restore(_:definitions:zone:source:capacity:)``,
+    /// so that the first message of each cluster does not wait for the read. Returns whether any
+    /// cluster is left to read.
+    public func warm(messages budget: Int) throws(EngineError) -> Bool {
+        guard source != nil else { return false }
+        if cold == nil {
+            cold = clusterMessages.compactMap { root, sequences in sequences.last.map { (root, $0) } }
+                .sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        let room = cache.capacity - cache.capacity / 4
+        var roots: [String] = []
+        var size = 0
+        while size < budget, let root = cold?.popLast() {
+            let count = clusterMessages[root]?.count ?? 0
+            guard count > 0, find(root) == root, !cache.holds(root) else { continue }
+            guard cache.count + size + count <= room else {
+                cold = []
+                break
+            }
+            roots.append(root)
+            size += count
+        }
+        _ = try read(roots)
+        return cold?.isEmpty == false
     }
 
     /// Whether a segment is kept here: it and every segment it reads (directly or through scores,

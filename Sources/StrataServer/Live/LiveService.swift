@@ -41,6 +41,8 @@ actor LiveService: Service {
     static let snapshotInterval = Duration.seconds(600)
     /// Messages read from the log per part when catching up from a snapshot.
     static let replayBatch = 20_000
+    /// Messages read back from the store per step of warming a restored engine.
+    static let warmMessages = 50_000
     /// How long after a failed recomputation of cadence segments it is tried again, in ms.
     static let cadenceRetry: Int64 = 60_000
 
@@ -95,6 +97,9 @@ actor LiveService: Service {
     /// Whether changes were recorded since the latest snapshot.
     private var changedSinceSnapshot = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Whether clusters not held by the engine are being read back, a part after each step (see
+    /// ``warm()``).
+    private var warming = false
 
     init(
         workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics,
@@ -208,6 +213,7 @@ actor LiveService: Service {
     /// repeated failures.
     private func waitTime(failures: Int) -> Duration {
         if failures > 0 { return .seconds(min(30, 1 << min(failures, 5))) }
+        if warming { return .zero }
         let now = configuration.clock()
         let next = min(nextDue ?? Int64.max, cadenceDue.values.min() ?? Int64.max)
         guard next != Int64.max else { return Self.poll }
@@ -239,6 +245,7 @@ actor LiveService: Service {
             processed = last
         }
         self.engine = engine
+        warming = true
         self.fingerprint = fingerprint
         sources = files.files
         definitionsChanged = false
@@ -456,11 +463,24 @@ actor LiveService: Service {
 
     /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
     /// that are due and applies changed definitions, recording the changes of each part.
+    /// Reads back a part of the clusters the engine does not hold (all of them after a restore from a
+    /// snapshot), the most recently active first, while they fit: otherwise the first message of
+    /// each cluster would wait for its read, and a restarted engine under load would fall behind. One
+    /// part before each batch of messages a step takes, so that warming goes on while a backlog is
+    /// taken, and the engine catches up sooner than by reading clusters one message at a time.
+    private func warm() async throws {
+        guard warming, let engine else { return }
+        let confined = Confined(engine)
+        warming = try await blocking { try confined.value.warm(messages: Self.warmMessages) }
+        if !warming { logger.info("real-time memberships: \(engine.heldMessages) messages held in memory") }
+    }
+
     private func step() async throws {
         guard let engine else { return }
         // The engine is used on ``worker`` only while this step waits for it.
         let confined = Confined(engine)
         while true {
+            try await warm()
             let (store, after, keys) = (store, processed, engine.payloadKeys)
             let batch = try await blocking {
                 try store.messages(after: after, limit: Self.batchSize, payloadKeys: keys)
