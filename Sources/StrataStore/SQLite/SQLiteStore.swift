@@ -7,11 +7,13 @@ import Synchronization
 /// The embedded store: one SQLite database in WAL mode, written through GRDB.
 ///
 /// Every append is one transaction, committed with `synchronous = FULL`, so a message is
-/// durable once `append` returns.
+/// durable once `append` returns. Checkpoints of the WAL run on a thread of their own (see
+/// ``Checkpointer``).
 public final class SQLiteStore: EventStore {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    let checkpointer: Checkpointer
     /// Event name ids, filled lazily inside write transactions.
     private let eventNameIds = Mutex<[String: Int64]>([:])
     /// Event names by id, for reading messages back.
@@ -27,26 +29,39 @@ public final class SQLiteStore: EventStore {
         /// Commits survive a crash of the program but not of the machine (`synchronous = NORMAL`),
         /// and the WAL checkpoints less often: for bulk imports, which are idempotent and can be re-run.
         case bulk
+
+        var synchronous: String { self == .full ? "FULL" : "NORMAL" }
+        /// The WAL size, in pages, at which a checkpoint is scheduled (SQLite's default threshold
+        /// for its automatic checkpoint is 1,000).
+        var checkpointPages: Int32 { self == .full ? 1000 : 10000 }
     }
 
     /// Opens (creating if needed) the database at a path and runs pending migrations.
-    public init(path: String, durability: Durability = .full) throws {
+    public convenience init(path: String, durability: Durability = .full) throws {
+        let pages = durability.checkpointPages
+        try self.init(path: path, durability: durability, checkpointAt: pages, limit: 8 * pages)
+    }
+
+    /// Opens the database with a checkpoint scheduled once the WAL holds `threshold` pages, and run
+    /// by the writer itself at `limit` (see ``Checkpointer``).
+    init(path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32) throws {
         self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            switch durability {
-            case .full:
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            case .bulk:
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
-            }
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
             try db.execute(sql: "PRAGMA cache_size = -131072")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        checkpointer = try Checkpointer(
+            path: path, threshold: threshold, limit: limit, synchronous: durability.synchronous)
+        pool.writeWithoutTransaction { checkpointer.install(on: $0) }
+    }
+
+    deinit {
+        pool.writeWithoutTransaction { checkpointer.uninstall(from: $0) }
     }
 
     // MARK: Writing
