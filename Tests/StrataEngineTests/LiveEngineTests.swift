@@ -188,13 +188,8 @@ import Testing
         f.identify("u", at: start + 5, anonymousId: "v")
         f.segment("twice", #"count("A") >= 2"#)
         let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
-        var reads: [[Int64]] = []
         let engine = LiveEngine(
-            definitions: try f.definitions(), zone: f.zone, now: start,
-            source: { sequences in
-                reads.append(sequences)
-                return sequences.map { log.messages[Int($0) - 1] }
-            }, capacity: 4)
+            definitions: try f.definitions(), zone: f.zone, now: start, source: log.recordingSource, capacity: 4)
         var changes: [MembershipChange] = []
         for (sequence, message) in log.messages {
             changes += try engine.ingest(message, sequence: sequence, at: message.receivedAt)
@@ -205,7 +200,7 @@ import Testing
                 "2026-07-01T00:00:00.005Z twice +u (message m5)",
                 "2026-07-01T00:00:00.005Z twice -v (message m5)",
             ])
-        #expect(reads == [[1, 2, 3, 4, 5, 6]])
+        #expect(log.reads == [[1, 2, 3, 4, 5, 6]])
         // Six messages do not fit in four: the joined cluster is not held, and nothing else is.
         #expect(engine.heldMessages == 0)
     }
@@ -234,13 +229,8 @@ extension LiveEngineTests {
         #expect(snapshot.anchor == "m1")
         #expect(snapshot.now == start + 1)
         #expect(snapshot.segments == ["pinged", "viewers"])
-        var reads: [[Int64]] = []
         let resumed = try LiveEngine.restore(
-            snapshot, definitions: try f.definitions(), zone: f.zone,
-            source: { sequences in
-                reads.append(sequences)
-                return sequences.map { log.messages[Int($0) - 1] }
-            })
+            snapshot, definitions: try f.definitions(), zone: f.zone, source: log.recordingSource)
         #expect(resumed.heldMessages == 0)
         #expect(resumed.members(of: "pinged") == ["u"])
         #expect(resumed.members(of: "viewers") == ["a1"])
@@ -254,7 +244,7 @@ extension LiveEngineTests {
                 "2026-07-01T00:00:05.000Z pinged -u (time)",
             ])
         // The identify's cluster (a1's view and the identify) was read back; u's only at its exit.
-        #expect(reads == [[2, 3], [1]])
+        #expect(log.reads == [[2, 3], [1]])
     }
 
     /// A restored engine holds nothing; warming reads the clusters back, the most recently given a
@@ -272,14 +262,11 @@ extension LiveEngineTests {
         }
         let snapshot = first.snapshot(fingerprint: "defs", sequence: 3, anchor: "m3")
         func restored(capacity: Int) throws -> (engine: LiveEngine, reads: () -> [[Int64]]) {
-            var reads: [[Int64]] = []
+            let read = StoredLog(log.messages)
             let engine = try LiveEngine.restore(
-                snapshot, definitions: try f.definitions(), zone: f.zone,
-                source: { sequences in
-                    reads.append(sequences)
-                    return sequences.map { log.messages[Int($0) - 1] }
-                }, capacity: capacity)
-            return (engine, { reads })
+                snapshot, definitions: try f.definitions(), zone: f.zone, source: read.recordingSource,
+                capacity: capacity)
+            return (engine, { read.reads })
         }
         // Room for all three: one cluster per call, u3's (the latest message) first.
         let (roomy, roomyReads) = try restored(capacity: 4)
@@ -541,6 +528,16 @@ extension LiveEngineTests {
 /// Messages as a store holds them, read back by sequence (1-based) after the engine was started.
 final class StoredLog {
     var messages: [(sequence: Int64, message: Message)]
+    /// The sequences of each read through ``recordingSource``, in order.
+    private(set) var reads: [[Int64]] = []
 
     init(_ messages: [(sequence: Int64, message: Message)]) { self.messages = messages }
+
+    /// A source reading this log that records each read.
+    var recordingSource: LiveEngine.MessageSource {
+        { sequences in
+            self.reads.append(sequences)
+            return sequences.map { self.messages[Int($0) - 1] }
+        }
+    }
 }

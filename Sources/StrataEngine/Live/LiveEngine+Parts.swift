@@ -2,8 +2,6 @@ import StrataCore
 import StrataLanguage
 
 extension LiveEngine {
-    /// Clusters evaluated together, apart from the engine's state, so that the parts of one step can
-    /// run on several cores at once.
     /// A cluster's messages, in sequence order, and the same staged for building timelines.
     struct Cluster: Sendable {
         var root: String
@@ -11,6 +9,8 @@ extension LiveEngine {
         var stage: TimelineStage
     }
 
+    /// Clusters evaluated together, apart from the engine's state, so that the parts of one step can
+    /// run on several cores at once.
     struct Part: Sendable {
         /// The clusters.
         var clusters: [Cluster]

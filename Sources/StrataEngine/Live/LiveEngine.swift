@@ -335,7 +335,8 @@ public final class LiveEngine {
                 Self.lower(&earliest, kind: kind, to: horizons)
             }
             for (kind, instants) in earliest { Self.schedule(instants, roots: roots[kind] ?? [], into: &next) }
-            for root in part.clusters.map(\.root) {
+            for cluster in part.clusters {
+                let root = cluster.root
                 clusterProfiles[root] = profilesOfRoot[root]
                 // Segments not evaluated keep their next-change instants: the earliest stays due.
                 if outcome.subset, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }

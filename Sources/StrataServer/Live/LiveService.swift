@@ -461,8 +461,6 @@ actor LiveService: Service {
 
     // MARK: Steps
 
-    /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
-    /// that are due and applies changed definitions, recording the changes of each part.
     /// Reads back a part of the clusters the engine does not hold (all of them after a restore from a
     /// snapshot), the most recently active first, while they fit: otherwise the first message of
     /// each cluster would wait for its read, and a restarted engine under load would fall behind. One
@@ -475,6 +473,9 @@ actor LiveService: Service {
         if !warming { logger.info("real-time memberships: \(engine.heldMessages) messages held in memory") }
     }
 
+    /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
+    /// that are due and applies changed definitions, recording the changes of each part; while the
+    /// engine is warming, each batch of messages is preceded by a part of ``warm()``.
     private func step() async throws {
         guard let engine else { return }
         // The engine is used on ``worker`` only while this step waits for it.
