@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 """Import throughput and store size: Strata's `import` against DuckDB's `read_ndjson`, same file, same run.
 
-Usage: import_bench.py STRATA_BINARY WORKDIR USERS [USERS...]
+Usage: import_bench.py STRATA_BINARY WORKDIR USERS [USERS...] [--uuid-ids]
 For each user count it generates a saas dataset (90 days, seed 1), imports it into a fresh
 workspace with `strata import` (timed end to end, process start to exit), and loads the same file
 into a persistent DuckDB database with `CREATE TABLE ... AS SELECT * FROM read_ndjson(...)`.
 Prints one JSON object per dataset.
+
+`strata generate` numbers message ids in order; with --uuid-ids every messageId is replaced by a
+random UUID v4 (seeded), as the Segment and RudderStack SDKs send them.
 """
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 
 import duckdb
 
-strata, workdir, counts = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
+arguments = [a for a in sys.argv[1:] if a != "--uuid-ids"]
+uuid_ids = "--uuid-ids" in sys.argv[1:]
+strata, workdir, counts = arguments[0], arguments[1], [int(n) for n in arguments[2:]]
 os.makedirs(workdir, exist_ok=True)
 
 
@@ -24,11 +31,26 @@ def size(path):
     return sum(os.path.getsize(path + suffix) for suffix in ("", "-wal", "-shm") if os.path.exists(path + suffix))
 
 
+def with_uuid_ids(source, target):
+    """Copies a JSONL file of messages with every messageId replaced by a random UUID v4."""
+    draw = random.Random(1)
+    with open(source) as lines, open(target + ".part", "w") as out:
+        for line in lines:
+            message = json.loads(line)
+            message["messageId"] = str(uuid.UUID(int=draw.getrandbits(128), version=4))
+            out.write(json.dumps(message, separators=(",", ":")) + "\n")
+    os.rename(target + ".part", target)
+
+
 for users in counts:
     data = os.path.join(workdir, f"saas-{users}.jsonl")
     if not os.path.exists(data):
         subprocess.run([strata, "generate", "--profile", "saas", "--users", str(users), "--days", "90",
                         "--seed", "1", "--out", data], check=True, capture_output=True)
+    if uuid_ids:
+        ordered, data = data, os.path.join(workdir, f"saas-{users}-uuid.jsonl")
+        if not os.path.exists(data):
+            with_uuid_ids(ordered, data)
     with open(data, "rb") as handle:
         messages = sum(1 for _ in handle)
     workspace = os.path.join(workdir, f"ws-{users}")
@@ -53,7 +75,7 @@ for users in counts:
     duck_bytes = os.path.getsize(duck_path)
 
     print(json.dumps({
-        "users": users, "messages": messages, "file_bytes": os.path.getsize(data),
+        "users": users, "uuid_ids": uuid_ids, "messages": messages, "file_bytes": os.path.getsize(data),
         "strata_seconds": round(strata_seconds, 2), "strata_messages_per_s": round(messages / strata_seconds),
         "strata_store_bytes": strata_bytes, "strata_bytes_per_message": round(strata_bytes / messages, 1),
         "duckdb_seconds": round(duck_seconds, 2), "duckdb_messages_per_s": round(messages / duck_seconds),

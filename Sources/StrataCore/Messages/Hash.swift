@@ -1,7 +1,9 @@
 /// Small non-cryptographic hashes for content identity (not for secrets).
 public enum Hash {
-    /// Two independent 64-bit hashes of the bytes (FNV-1a with distinct seeds, then a final avalanche).
-    /// Two 64-bit hashes of some bytes.
+    /// Two 64-bit hashes of some bytes: two multiply-rotate lanes with distinct seeds, then a final
+    /// avalanche. For content identity, not for unique keys: a lane only multiplies and rotates each
+    /// word in, so a change in the top byte of one word can cancel one in the next, and ids such as
+    /// `g-1-11410-14` and `g-1-11490-19` share the first lane.
     public static func hash128(_ bytes: [UInt8]) -> (UInt64, UInt64) {
         bytes.withUnsafeBufferPointer { hash128($0) }
     }
