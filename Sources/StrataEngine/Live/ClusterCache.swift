@@ -18,10 +18,17 @@ struct ClusterCache {
 
     typealias Messages = [Held]
 
-    private struct Entry {
+    /// A held cluster. A class, so that finding one in the table and changing it copies nothing.
+    private final class Entry {
         var messages: Messages
         var stage: TimelineStage?
         var used: UInt64
+
+        init(messages: Messages, stage: TimelineStage? = nil, used: UInt64) {
+            self.messages = messages
+            self.stage = stage
+            self.used = used
+        }
     }
 
     /// The most messages held.
@@ -43,14 +50,13 @@ struct ClusterCache {
 
     /// The messages of a cluster and their stage, if held, marking it used.
     mutating func messages(of root: String) -> (messages: Messages, stage: TimelineStage)? {
-        guard let index = entries.index(forKey: root) else { return nil }
+        guard let entry = entries[root] else { return nil }
         clock += 1
-        entries.values[index].used = clock
-        if let stage = entries.values[index].stage { return (entries.values[index].messages, stage) }
-        let messages = entries.values[index].messages
-        let stage = Self.stage(messages, layout: layout)
-        entries.values[index].stage = stage
-        return (messages, stage)
+        entry.used = clock
+        if let stage = entry.stage { return (entry.messages, stage) }
+        let stage = Self.stage(entry.messages, layout: layout)
+        entry.stage = stage
+        return (entry.messages, stage)
     }
 
     /// Messages of a cluster (ascending sequence) staged.
@@ -64,8 +70,8 @@ struct ClusterCache {
 
     /// Stages every held cluster not staged yet.
     mutating func stageAll() {
-        for index in entries.indices where entries.values[index].stage == nil {
-            entries.values[index].stage = Self.stage(entries.values[index].messages, layout: layout)
+        for entry in entries.values where entry.stage == nil {
+            entry.stage = Self.stage(entry.messages, layout: layout)
         }
     }
 
@@ -82,12 +88,12 @@ struct ClusterCache {
 
     /// Adds a cluster's newest message when the cluster is held, marking it used.
     mutating func append(_ message: Message, sequence: Int64, to root: String) {
-        guard let index = entries.index(forKey: root) else { return }
+        guard let entry = entries[root] else { return }
         clock += 1
-        entries.values[index].used = clock
+        entry.used = clock
         let held = Held(sequence: sequence, message: Self.slim(message))
-        entries.values[index].messages.append(held)
-        entries.values[index].stage?.add(sequence: sequence, message: held.message)
+        entry.messages.append(held)
+        entry.stage?.add(sequence: sequence, message: held.message)
         count += 1
         trim()
     }

@@ -50,16 +50,25 @@ extension LiveEngine {
 
     /// Splits clusters into up to ``workers`` parts of about equal numbers of messages.
     func parts(of clusters: [Cluster]) -> [Part] {
-        let total = clusters.reduce(0) { $0 + $1.messages.count }
+        // Clusters are handled by index throughout: a copy of one retains each of its stage's columns.
+        let total = clusters.indices.reduce(0) { $0 + clusters[$1].messages.count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
+        guard count > 1 else {
+            var part = Part(clusters: clusters, previous: [:], size: total)
+            for index in clusters.indices {
+                for (kind, ids) in clusterProfiles[clusters[index].root] ?? [:] {
+                    part.previous[kind, default: []].formUnion(ids)
+                }
+            }
+            return [part]
+        }
         var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
-        // Largest first, each to the part with the fewest messages so far (one part needs no order).
-        let order = count == 1 ? clusters : clusters.sorted { $0.messages.count > $1.messages.count }
-        for cluster in order {
+        // Largest first, each to the part with the fewest messages so far.
+        for index in clusters.indices.sorted(by: { clusters[$0].messages.count > clusters[$1].messages.count }) {
             let smallest = parts.indices.min { parts[$0].size < parts[$1].size } ?? 0
-            parts[smallest].clusters.append(cluster)
-            parts[smallest].size += cluster.messages.count
-            for (kind, ids) in clusterProfiles[cluster.root] ?? [:] {
+            parts[smallest].clusters.append(clusters[index])
+            parts[smallest].size += clusters[index].messages.count
+            for (kind, ids) in clusterProfiles[clusters[index].root] ?? [:] {
                 parts[smallest].previous[kind, default: []].formUnion(ids)
             }
         }
@@ -81,11 +90,12 @@ extension LiveEngine {
     static func evaluate(_ part: Part, context: PartContext) throws(EngineError) -> Outcome {
         var builder = TimelineBuilder(asOf: context.now, layout: context.layout)
         var future: [String: Int64] = [:]
-        for cluster in part.clusters {
-            builder.add(cluster.stage)
-            guard cluster.stage.latest > context.now else { continue }
-            for held in cluster.messages where held.message.time > context.now {
-                future[cluster.root] = min(future[cluster.root] ?? Int64.max, held.message.time)
+        for index in part.clusters.indices {
+            builder.add(part.clusters[index].stage)
+            guard part.clusters[index].stage.latest > context.now else { continue }
+            let root = part.clusters[index].root
+            for held in part.clusters[index].messages where held.message.time > context.now {
+                future[root] = min(future[root] ?? Int64.max, held.message.time)
             }
         }
         let population = builder.build()

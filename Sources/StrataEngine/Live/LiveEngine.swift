@@ -335,8 +335,9 @@ public final class LiveEngine {
                 Self.lower(&earliest, kind: kind, to: horizons)
             }
             for (kind, instants) in earliest { Self.schedule(instants, roots: roots[kind] ?? [], into: &next) }
-            for cluster in part.clusters {
-                let root = cluster.root
+            for index in part.clusters.indices {
+                // By index: a cluster copied out of the array would retain each of its stage's columns.
+                let root = part.clusters[index].root
                 clusterProfiles[root] = profilesOfRoot[root]
                 // Segments not evaluated keep their next-change instants: the earliest stays due.
                 if outcome.subset, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }
@@ -391,7 +392,8 @@ public final class LiveEngine {
                 missing.append(root)
             }
         }
-        return result + (try read(missing))
+        if !missing.isEmpty { result.append(contentsOf: try read(missing)) }
+        return result
     }
 
     /// Reads clusters from the source in one read, holds them and stages them (none without a source).
