@@ -19,9 +19,11 @@ import StrataStore
 ///
 /// The state as of the checkpoint comes from the latest snapshot of the engine (a file beside the
 /// database, `strata.db-live-snapshot`, written in the background every ``snapshotMessages`` messages
-/// or ``snapshotInterval``, and at shutdown) and the few messages taken after it; without a usable
-/// snapshot (none yet, other definitions, damaged), from evaluating every stored message up to the
-/// checkpoint at once.
+/// or ``snapshotInterval``, and at shutdown) and the few messages taken after it. Snapshots are
+/// written at the lowest priority (``LowPriorityThread``), and a periodic one waits until the one
+/// before it is written, so that writing them does not delay membership changes. Without a usable
+/// snapshot (none yet, other definitions, damaged), the state comes from evaluating every stored
+/// message up to the checkpoint at once.
 actor LiveService: Service {
     /// Messages taken from the log per read (and evaluated together).
     static let batchSize = 1_000
@@ -85,8 +87,6 @@ actor LiveService: Service {
     /// Where blocking work runs: store reads and evaluation, off the cooperative pool that serves
     /// requests, so a long evaluation does not hold back ingestion.
     private let worker = DispatchQueue(label: "strata.live")
-    /// Where snapshots are encoded and written, apart from ``worker`` so that the engine goes on.
-    private let snapshotWriter = DispatchQueue(label: "strata.live.snapshot")
     /// Identifies the definitions and time zone the engine was built from, for its snapshots.
     private var fingerprint = ""
     /// The sequence and time of the latest snapshot written or resumed from.
@@ -94,6 +94,8 @@ actor LiveService: Service {
     private var snapshotTaken = ContinuousClock.now
     /// A snapshot being written, awaited before the next one.
     private var snapshotting: Task<Void, Never>?
+    /// How many snapshots are being written: a periodic one is not taken meanwhile.
+    private var snapshotsWriting = 0
     /// Whether changes were recorded since the latest snapshot.
     private var changedSinceSnapshot = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -350,11 +352,12 @@ actor LiveService: Service {
         snapshotSequence = sequence
         snapshotTaken = .now
         changedSinceSnapshot = false
-        let (previous, url, queue, logger) = (snapshotting, snapshotURL, snapshotWriter, logger)
+        let (previous, url, logger) = (snapshotting, snapshotURL, logger)
+        snapshotsWriting += 1
         snapshotting = Task {
             await previous?.value
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                queue.async {
+                LowPriorityThread.run {
                     do {
                         try Data(snapshot.encoded()).write(to: url, options: .atomic)
                     } catch {
@@ -363,13 +366,16 @@ actor LiveService: Service {
                     continuation.resume()
                 }
             }
+            snapshotsWriting -= 1
         }
     }
 
     /// Whether a new snapshot is due: enough messages taken since the last, or enough time with
-    /// anything moved.
+    /// anything moved, and none is still being written (a writer at the lowest priority can take a
+    /// while on a busy machine).
     private var snapshotDue: Bool {
-        processed - snapshotSequence >= Self.snapshotMessages
+        guard snapshotsWriting == 0 else { return false }
+        return processed - snapshotSequence >= Self.snapshotMessages
             || ((processed != snapshotSequence || changedSinceSnapshot)
                 && ContinuousClock.now - snapshotTaken >= Self.snapshotInterval)
     }
