@@ -19,6 +19,7 @@ the benchmark runs. Then it starts `strata serve` and measures:
 
 Prints one JSON object. Usage:
   live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND] [--fresh]
+                [--probe-log FILE]
 
 The workspace is kept between runs, and each run adds what it ingested to it; --fresh makes it again
 from new data ending now, so that runs compare at the same store size.
@@ -221,6 +222,8 @@ def main():
     parser.add_argument("--rate", type=float, help="background events/s (default: half the measured peak; "
                                                    "given, the peak is not measured)")
     parser.add_argument("--fresh", action="store_true", help="make the workspace again instead of reusing it")
+    parser.add_argument("--probe-log", help="write each probe (seconds since the first was sent, then the POST's "
+                        "answer and the enter on the stream, in ms after sending) to this file, one JSON line each")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ws = prepare(args.strata, args.work, args.users, args.fresh)
@@ -268,6 +271,14 @@ def main():
         result["probe_answered"] = percentiles([answered - sent for _, sent, answered in probes])
         result["answer_to_change"] = percentiles([arrival - answered for arrival, _, answered in entered])
         result["event_to_change_missing"] = len(probes) - len(latencies)
+        if args.probe_log:
+            first = probes[0][1]
+            with open(args.probe_log, "w") as log, stream.lock:
+                for user, sent, answered in probes:
+                    arrival = stream.entered.get(user)
+                    log.write(json.dumps({
+                        "at_s": round(sent - first, 3), "answered_ms": round((answered - sent) * 1000, 2),
+                        "entered_ms": None if arrival is None else round((arrival - sent) * 1000, 2)}) + "\n")
 
         time.sleep(35)  # every probe exits 30 s after its ping
         with stream.lock:

@@ -3,10 +3,12 @@
 // Starts a `LiveEngine` over a workspace's stored messages (as the server's first start does), then
 // feeds it ROUNDS batches of BATCH "Feature Used" events, each for a random existing user `u-0` to
 // `u-{USERS-1}` (as `strata generate` names them), and prints the cost per message for every 100
-// batches. Halfway, it takes a snapshot of the engine (as the server does every 100,000 messages)
-// and reports how long the next batch took: the engine's structures are then shared with the
-// snapshot, and the first change to each copies it. A benchmark, not a test: it asserts nothing
-// about time.
+// batches. Halfway, it takes a snapshot of the engine (as the server does every 100,000 messages),
+// encodes it on another thread at the lowest priority (as the server does; at the usual priority
+// with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal), and reports how long each of the next five batches
+// took: the engine's structures are then shared with the snapshot, the first change to each copies
+// it, and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about
+// time.
 //
 // Usage: live-replay WORKSPACE [ROUNDS] [BATCH] [USERS]   (defaults 1000, 400, 100000)
 // Pin it to one core (`taskset -c 1`) for figures that compare across runs.
@@ -84,12 +86,22 @@ for round in 1...rounds {
     }
     now += 100
     let snapshot = round == rounds / 2 ? engine.snapshot(fingerprint: "", sequence: lastSequence, anchor: "") : nil
+    if let snapshot {
+        let encode: @Sendable () -> Void = { _ = snapshot.encoded() }
+        if ProcessInfo.processInfo.environment["LIVE_REPLAY_SNAPSHOT_PRIORITY"] == "normal" {
+            Thread.detachNewThread(encode)
+        } else {
+            LowPriorityThread.run(encode)
+        }
+    }
     let start = ContinuousClock.now
     changes += try engine.ingest(batch, at: now).count
     let step = ContinuousClock.now - start
     elapsed += step
     if let snapshot {
         print("batch \(round), just after a snapshot at message \(snapshot.sequence): \(step)")
+    } else if round > rounds / 2, round <= rounds / 2 + 5 {
+        print("batch \(round): \(step)")
     }
     taken += batchSize
     if round % 100 == 0 || round == rounds {
