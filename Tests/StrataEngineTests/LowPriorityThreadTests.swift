@@ -10,7 +10,7 @@ import Testing
 /// leaves the priority of the thread that started it alone.
 @Suite("Low-priority work")
 struct LowPriorityThreadTests {
-    #if os(Linux)
+    #if canImport(Glibc)
         /// The nice value of the calling thread.
         static func nice() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
 

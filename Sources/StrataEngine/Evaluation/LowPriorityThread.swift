@@ -9,13 +9,13 @@ import Foundation
 /// (nice 19), which the kernel runs when the other threads leave a core idle and otherwise gives
 /// about 1.5% of one.
 ///
-/// On Linux the nice value belongs to a thread, so only this thread is lowered; elsewhere it is the
-/// whole process's, and the thread keeps the usual priority.
+/// With glibc (Linux) the nice value belongs to a thread, so only this thread is lowered; elsewhere it
+/// can be the whole process's, and the thread keeps the usual priority.
 public enum LowPriorityThread {
     /// Starts `body` on a new thread at the lowest priority and returns at once.
     public static func run(_ body: @escaping @Sendable () -> Void) {
         let thread = Thread {
-            #if os(Linux)
+            #if canImport(Glibc)
                 // `who` 0 is the calling thread. Failing leaves the usual priority, which is still correct.
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
             #endif

@@ -54,13 +54,7 @@ extension LiveEngine {
         let total = clusters.indices.reduce(0) { $0 + clusters[$1].messages.count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
         guard count > 1 else {
-            var part = Part(clusters: clusters, previous: [:], size: total)
-            for index in clusters.indices {
-                for (kind, ids) in clusterProfiles[clusters[index].root] ?? [:] {
-                    part.previous[kind, default: []].formUnion(ids)
-                }
-            }
-            return [part]
+            return [Part(clusters: clusters, previous: previousProfiles(of: clusters), size: total)]
         }
         var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
         // Largest first, each to the part with the fewest messages so far.
@@ -68,11 +62,20 @@ extension LiveEngine {
             let smallest = parts.indices.min { parts[$0].size < parts[$1].size } ?? 0
             parts[smallest].clusters.append(clusters[index])
             parts[smallest].size += clusters[index].messages.count
+        }
+        for index in parts.indices { parts[index].previous = previousProfiles(of: parts[index].clusters) }
+        return parts
+    }
+
+    /// The profiles that clusters held at their last evaluation, by kind.
+    private func previousProfiles(of clusters: [Cluster]) -> [ProfileKind: Set<String>] {
+        var previous: [ProfileKind: Set<String>] = [:]
+        for index in clusters.indices {
             for (kind, ids) in clusterProfiles[clusters[index].root] ?? [:] {
-                parts[smallest].previous[kind, default: []].formUnion(ids)
+                previous[kind, default: []].formUnion(ids)
             }
         }
-        return parts
+        return previous
     }
 
     /// Evaluates parts, each on a core of its own when there are several.
