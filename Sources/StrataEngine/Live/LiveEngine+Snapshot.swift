@@ -27,11 +27,11 @@ extension LiveEngine {
         public let now: Int64
         /// The kept segments, by name, in the order of the membership table's bits.
         public let segments: [String]
-        let parent: [String: String]
-        let clusterMessages: [String: [Int64]]
-        let clusterProfiles: [String: [ProfileKind: Set<String>]]
+        let parent: ShardedDictionary<String, String>
+        let clusterMessages: ShardedDictionary<String, [Int64]>
+        let clusterProfiles: ShardedDictionary<String, [ProfileKind: Set<String>]>
         let table: MemberTable
-        let due: [String: Int64]
+        let due: ShardedDictionary<String, Int64>
 
         /// The snapshot's binary form, ending with a checksum of everything before it.
         public func encoded() -> [UInt8] {
@@ -105,7 +105,7 @@ extension LiveEngine {
             now = try reader.signed()
             segments = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
             let nodes = try reader.count()
-            var parent: [String: String] = [:]
+            var parent = ShardedDictionary<String, String>()
             parent.reserveCapacity(nodes)
             for _ in 0..<nodes {
                 let node = try reader.string()
@@ -113,7 +113,7 @@ extension LiveEngine {
                 parent[node] = up.isEmpty ? node : up
             }
             try Self.checkRoots(parent)
-            var clusterMessages: [String: [Int64]] = [:]
+            var clusterMessages = ShardedDictionary<String, [Int64]>()
             for _ in 0..<(try reader.count()) {
                 let root = try reader.string()
                 var previous: Int64 = 0
@@ -126,7 +126,7 @@ extension LiveEngine {
                     return next
                 }
             }
-            var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
+            var clusterProfiles = ShardedDictionary<String, [ProfileKind: Set<String>]>()
             for _ in 0..<(try reader.count()) {
                 let root = try reader.string()
                 var kinds: [ProfileKind: Set<String>] = [:]
@@ -138,7 +138,7 @@ extension LiveEngine {
                 clusterProfiles[root] = kinds
             }
             table = try MemberTable(reading: &reader)
-            var due: [String: Int64] = [:]
+            var due = ShardedDictionary<String, Int64>()
             for _ in 0..<(try reader.count()) { due[try reader.string()] = try reader.signed() }
             guard reader.isAtEnd else { throw SnapshotError("the snapshot has bytes past its end", at: reader.offset) }
             guard table.segments == segments.count else {
@@ -167,7 +167,7 @@ extension LiveEngine {
         /// Checks that every id leads to a root (an id that is its own parent) through ids that are
         /// present, so that finding a root cannot loop. Most ids are roots or one step from one, so a
         /// walk allocates nothing unless it is long; the ids of a long walk are remembered as rooted.
-        private static func checkRoots(_ parent: [String: String]) throws(SnapshotError) {
+        private static func checkRoots(_ parent: ShardedDictionary<String, String>) throws(SnapshotError) {
             var rooted: Set<String> = []
             for (start, first) in parent where first != start {
                 var (previous, node, steps) = (start, first, 0)
@@ -187,7 +187,7 @@ extension LiveEngine {
         }
 
         /// The error for a loop of ids, naming (at most five of) them.
-        private static func loop(through node: String, _ parent: [String: String]) -> SnapshotError {
+        private static func loop(through node: String, _ parent: ShardedDictionary<String, String>) -> SnapshotError {
             var members = [node]
             while let up = parent[members[members.count - 1]], up != node { members.append(up) }
             let named = members.sorted().prefix(5).joined(separator: ", ")

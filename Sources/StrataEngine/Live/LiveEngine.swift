@@ -46,11 +46,11 @@ public final class LiveEngine {
     /// The messages of the clusters held in memory.
     var cache: ClusterCache
     /// Union-find over cluster nodes (`u:` userId, `a:` anonymousId, `g:` groupId).
-    var parent: [String: String] = [:]
+    var parent = ShardedDictionary<String, String>()
     /// The message sequences of each cluster root, ascending.
-    var clusterMessages: [String: [Int64]] = [:]
+    var clusterMessages = ShardedDictionary<String, [Int64]>()
     /// The profiles each cluster root held at its last evaluation, by kind.
-    var clusterProfiles: [String: [ProfileKind: Set<String>]] = [:]
+    var clusterProfiles = ShardedDictionary<String, [ProfileKind: Set<String>]>()
     /// Which profiles are members of which kept segments.
     var table: MemberTable
     /// The kind of profile of each kept segment, by its index in ``segments``.
@@ -60,7 +60,7 @@ public final class LiveEngine {
     /// The fewest held messages a step needs to be split into parts.
     let partThreshold: Int
     /// When each cluster root is next due, and the queue of (instant, root), earliest first.
-    var due: [String: Int64] = [:]
+    var due = ShardedDictionary<String, Int64>()
     var queue = DueQueue()
     /// The clusters ``warm(messages:)`` has still to look at, the most recently given a message last;
     /// nil until it first runs.
@@ -490,12 +490,8 @@ public final class LiveEngine {
 
     /// Adds a message to its cluster, in memory when the cluster is held or new (its first message).
     func add(_ message: Message, sequence: Int64, to root: String) {
-        if let index = clusterMessages.index(forKey: root), !clusterMessages.values[index].isEmpty {
-            clusterMessages.values[index].append(sequence)
-        } else {
-            cache.hold([], of: root)
-            clusterMessages[root, default: []].append(sequence)
-        }
+        if clusterMessages[root]?.isEmpty ?? true { cache.hold([], of: root) }
+        clusterMessages[root, default: []].append(sequence)
         cache.append(message, sequence: sequence, to: root)
     }
 

@@ -6,7 +6,7 @@ struct MemberTable {
     /// How many segments a row holds.
     let segments: Int
     private let words: Int
-    private var rows: [ProfileKind: [String: Int]] = [.users: [:], .accounts: [:]]
+    private var rows: [ProfileKind: ShardedDictionary<String, Int>] = [.users: .init(), .accounts: .init()]
     private var bits: [UInt64] = []
 
     init(segments: Int) {
@@ -18,7 +18,7 @@ struct MemberTable {
     mutating func row(of id: String, kind: ProfileKind) -> Int {
         if let row = rows[kind]?[id] { return row }
         let row = bits.count / words
-        rows[kind, default: [:]][id] = row
+        rows[kind, default: .init()][id] = row
         bits.append(contentsOf: repeatElement(0, count: words))
         return row
     }
@@ -39,13 +39,13 @@ struct MemberTable {
 
     /// How many profiles of a kind are members of a segment (by index).
     func count(of segment: Int, kind: ProfileKind) -> Int {
-        (rows[kind] ?? [:]).values.reduce(0) { $0 + (contains(row: $1, segment: segment) ? 1 : 0) }
+        (rows[kind] ?? .init()).reduce(0) { $0 + (contains(row: $1.value, segment: segment) ? 1 : 0) }
     }
 
     /// The members of a segment (by index), whose profiles are of a kind.
     func members(of segment: Int, kind: ProfileKind) -> Set<String> {
         var members: Set<String> = []
-        for (id, row) in rows[kind] ?? [:] where contains(row: row, segment: segment) { members.insert(id) }
+        for (id, row) in rows[kind] ?? .init() where contains(row: row, segment: segment) { members.insert(id) }
         return members
     }
 }
@@ -55,7 +55,7 @@ extension MemberTable {
     func write(to writer: inout SnapshotWriter) {
         writer.count(segments)
         for kind in [ProfileKind.users, .accounts] {
-            let kindRows = rows[kind] ?? [:]
+            let kindRows = rows[kind] ?? .init()
             writer.count(kindRows.count)
             for (id, row) in kindRows {
                 writer.string(id)
@@ -69,10 +69,10 @@ extension MemberTable {
     /// Reads a table a snapshot holds, checking that its rows are in range.
     init(reading reader: inout SnapshotReader) throws(SnapshotError) {
         self.init(segments: try reader.count(limit: Int(Int32.max)))
-        var kinds: [ProfileKind: [String: Int]] = [:]
+        var kinds: [ProfileKind: ShardedDictionary<String, Int>] = [:]
         for kind in [ProfileKind.users, .accounts] {
             let count = try reader.count()
-            var kindRows: [String: Int] = [:]
+            var kindRows = ShardedDictionary<String, Int>()
             kindRows.reserveCapacity(count)
             for _ in 0..<count { kindRows[try reader.string()] = try reader.count(limit: Int.max) }
             kinds[kind] = kindRows
@@ -81,7 +81,7 @@ extension MemberTable {
         bits.reserveCapacity(count)
         for _ in 0..<count { bits.append(try reader.raw()) }
         let rowCount = bits.count / words
-        guard bits.count % words == 0, kinds.values.allSatisfy({ $0.values.allSatisfy { $0 < rowCount } }) else {
+        guard bits.count % words == 0, kinds.values.allSatisfy({ $0.allSatisfy { $0.value < rowCount } }) else {
             throw SnapshotError("the membership table has a row past its end", at: reader.offset)
         }
         rows = kinds

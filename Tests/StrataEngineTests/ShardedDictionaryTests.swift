@@ -1,0 +1,66 @@
+import Testing
+
+@testable import StrataEngine
+
+/// The live engine's tables are sharded dictionaries: they must behave exactly as one Swift
+/// dictionary, and a copy (a snapshot's) must not see later changes.
+@Suite("Sharded dictionary")
+struct ShardedDictionaryTests {
+    /// A small deterministic generator, so that a failure can be replayed.
+    struct Steps: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state ^ (state >> 29)
+        }
+    }
+
+    @Test("20,000 random inserts, appends, removals and reads agree with a Swift dictionary")
+    func agreesWithDictionary() {
+        var random = Steps(state: 7)
+        var table = ShardedDictionary<String, [Int64]>()
+        var model: [String: [Int64]] = [:]
+        for step in 0..<20_000 {
+            let key = "u:\(Int.random(in: 0..<3_000, using: &random))"
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0:
+                table[key] = [Int64(step)]
+                model[key] = [Int64(step)]
+            case 1:
+                table[key, default: []].append(Int64(step))
+                model[key, default: []].append(Int64(step))
+            case 2:
+                #expect(table.removeValue(forKey: key) == model.removeValue(forKey: key))
+            default:
+                #expect(table[key] == model[key])
+            }
+        }
+        #expect(table.count == model.count)
+        #expect(model.count > 1_000)
+        var seen: [String: [Int64]] = [:]
+        for (key, value) in table {
+            #expect(seen.updateValue(value, forKey: key) == nil, "each key once")
+        }
+        #expect(seen == model)
+        let counts = table.mapValues(\.count)
+        #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.key, $0.value) }) == model.mapValues(\.count))
+    }
+
+    @Test("a copy keeps its keys and values when the original changes afterwards, and the reverse")
+    func copiesAreIndependent() {
+        var table = ShardedDictionary<String, Int64>()
+        for index in 0..<10_000 { table["a:\(index)"] = Int64(index) }
+        let snapshot = table
+        table["a:1"] = -1
+        table.removeValue(forKey: "a:2")
+        table["a:new"] = 7
+        #expect(snapshot["a:1"] == 1)
+        #expect(snapshot["a:2"] == 2)
+        #expect(snapshot["a:new"] == nil)
+        #expect(snapshot.count == 10_000)
+        #expect(snapshot.reduce(0) { $0 + $1.value } == 49_995_000)
+        #expect(table["a:1"] == -1)
+        #expect(table["a:2"] == nil)
+        #expect(table.count == 10_000)
+    }
+}
