@@ -153,12 +153,18 @@ struct LiveTests {
     /// The sequence of the snapshot the engine resumed from at start, from the metrics, once it has
     /// started (nil if it does not within ten seconds).
     func resumedFrom(_ client: some TestClientProtocol, _ harness: Harness) async throws -> String? {
+        try await metric("strata_live_start_snapshot_sequence", client, harness)
+    }
+
+    /// The value of a metric's series (its name with any labels), once it appears (nil if it does
+    /// not within ten seconds).
+    func metric(_ series: String, _ client: some TestClientProtocol, _ harness: Harness) async throws -> String? {
         for _ in 0..<200 {
             let value = try await client.execute(
                 uri: "/api/v1/metrics", method: .get, headers: harness.bearer(harness.adminKey)
             ) { response in
-                response.text.split(separator: "\n").first { $0.hasPrefix("strata_live_start_snapshot_sequence ") }
-                    .map { String($0.split(separator: " ")[1]) }
+                response.text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                    .map { String($0.dropFirst(series.count + 1)) }
             }
             if let value { return value }
             try await Task.sleep(for: .milliseconds(50))
@@ -172,6 +178,11 @@ struct LiveTests {
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
             #expect(resumed == "0")
+            // The first start wrote a snapshot of the empty log; it took some time to write.
+            #expect(try await metric("strata_live_snapshots_total{outcome=\"written\"}", client, harness) == "1")
+            #expect(try await metric("strata_live_snapshot_sequence", client, harness) == "0")
+            let seconds = try await metric("strata_live_snapshot_write_seconds", client, harness).flatMap(Double.init)
+            #expect((seconds ?? 0) > 0)
             try await pingAnn(client, harness)
         }
         // The shutdown left a snapshot after ann's ping (message 1).

@@ -352,16 +352,20 @@ actor LiveService: Service {
         snapshotSequence = sequence
         snapshotTaken = .now
         changedSinceSnapshot = false
-        let (previous, url, logger) = (snapshotting, snapshotURL, logger)
+        let (previous, url, logger, metrics) = (snapshotting, snapshotURL, logger, metrics)
         snapshotsWriting += 1
         snapshotting = Task {
             await previous?.value
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 LowPriorityThread.run {
+                    let started = ContinuousClock.now
                     do {
                         try Data(snapshot.encoded()).write(to: url, options: .atomic)
+                        metrics.recordSnapshot(
+                            sequence: sequence, seconds: (ContinuousClock.now - started).seconds, written: true)
                     } catch {
                         logger.error("real-time memberships: cannot write the snapshot: \(error)")
+                        metrics.recordSnapshot(sequence: sequence, seconds: 0, written: false)
                     }
                     continuation.resume()
                 }

@@ -43,6 +43,8 @@ final class Metrics: Sendable {
         var changes: [String: Int] = [:]
         var liveStartSeconds: Double?
         var liveStartSnapshot: Int64 = 0
+        var snapshots: [String: Int] = [:]
+        var lastSnapshot: (sequence: Int64, seconds: Double)?
     }
 
     /// The real-time membership histograms, in seconds.
@@ -107,6 +109,15 @@ final class Metrics: Sendable {
         }
     }
 
+    /// Notes a snapshot of the real-time engine written (with the last message it holds and how long
+    /// encoding and writing it took) or failed.
+    func recordSnapshot(sequence: Int64, seconds: Double, written: Bool) {
+        state.withLock {
+            $0.snapshots[written ? "written" : "failed", default: 0] += 1
+            if written { $0.lastSnapshot = (sequence, seconds) }
+        }
+    }
+
     /// Replaces the segment sizes with those of the latest evaluation.
     func recordSegmentSizes(_ sizes: [String: Int]) {
         state.withLock { $0.segmentSizes = sizes }
@@ -151,6 +162,21 @@ final class Metrics: Sendable {
                 "strata_live_start_snapshot_sequence", "gauge",
                 "The last message of the snapshot the real-time engine resumed from at start (0: none).")
             lines.append("strata_live_start_snapshot_sequence \(state.liveStartSnapshot)")
+        }
+        family(
+            "strata_live_snapshots_total", "counter",
+            "Snapshots of the real-time engine written in the background, by outcome (written, failed).")
+        for (outcome, count) in state.snapshots.sorted(by: { $0.key < $1.key }) {
+            lines.append("strata_live_snapshots_total{outcome=\"\(outcome)\"} \(count)")
+        }
+        if let (sequence, seconds) = state.lastSnapshot {
+            family(
+                "strata_live_snapshot_sequence", "gauge",
+                "The last message of the latest snapshot written: a restart takes the messages after it again.")
+            lines.append("strata_live_snapshot_sequence \(sequence)")
+            family(
+                "strata_live_snapshot_write_seconds", "gauge", "Seconds the latest snapshot took to encode and write.")
+            lines.append("strata_live_snapshot_write_seconds \(seconds)")
         }
         family("strata_segment_size", "gauge", "Members of each segment at its latest evaluation.")
         for (segment, size) in state.segmentSizes.sorted(by: { $0.key < $1.key }) {
