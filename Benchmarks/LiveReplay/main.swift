@@ -5,10 +5,10 @@
 // `u-{USERS-1}` (as `strata generate` names them), and prints the cost per message for every 100
 // batches. Halfway, it takes a snapshot of the engine (as the server does every 100,000 messages),
 // encodes it on another thread at the lowest priority (as the server does; at the usual priority
-// with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal), and reports how long each of the next five batches
-// took: the engine's structures are then shared with the snapshot, the first change to each copies
-// it, and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about
-// time.
+// with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not at all, only keeping it, with =none), and reports
+// how long the five batches before it and the fifteen after it took, and the encoding: the engine's
+// tables are then shared with the snapshot, the first change to each shard of one copies the shard,
+// and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about time.
 //
 // Usage: live-replay WORKSPACE [ROUNDS] [BATCH] [USERS]   (defaults 1000, 400, 100000)
 // Pin it to one core (`taskset -c 1`) for figures that compare across runs.
@@ -70,6 +70,8 @@ var random = Congruential(state: 42)
 var elapsed = Duration.zero
 var taken = 0
 var changes = 0
+/// The snapshot, kept unencoded until the end with LIVE_REPLAY_SNAPSHOT_PRIORITY=none.
+var held: LiveEngine.Snapshot?
 for round in 1...rounds {
     var batch: [(sequence: Int64, message: Message)] = []
     for i in 0..<batchSize {
@@ -87,11 +89,15 @@ for round in 1...rounds {
     now += 100
     let snapshot = round == rounds / 2 ? engine.snapshot(fingerprint: "", sequence: lastSequence, anchor: "") : nil
     if let snapshot {
-        let encode: @Sendable () -> Void = { _ = snapshot.encoded() }
-        if ProcessInfo.processInfo.environment["LIVE_REPLAY_SNAPSHOT_PRIORITY"] == "normal" {
-            Thread.detachNewThread(encode)
-        } else {
-            LowPriorityThread.run(encode)
+        let encode: @Sendable () -> Void = {
+            let began = ContinuousClock.now
+            let bytes = snapshot.encoded()
+            print("snapshot encoded in \(ContinuousClock.now - began): \(bytes.count) bytes")
+        }
+        switch ProcessInfo.processInfo.environment["LIVE_REPLAY_SNAPSHOT_PRIORITY"] {
+        case "none": held = snapshot
+        case "normal": Thread.detachNewThread(encode)
+        default: LowPriorityThread.run(encode)
         }
     }
     let start = ContinuousClock.now
@@ -100,7 +106,7 @@ for round in 1...rounds {
     elapsed += step
     if let snapshot {
         print("batch \(round), just after a snapshot at message \(snapshot.sequence): \(step)")
-    } else if round > rounds / 2, round <= rounds / 2 + 5 {
+    } else if round > rounds / 2 - 5, round <= rounds / 2 + 15 {
         print("batch \(round): \(step)")
     }
     taken += batchSize
@@ -110,3 +116,4 @@ for round in 1...rounds {
         (elapsed, taken, changes) = (.zero, 0, 0)
     }
 }
+if let held { print("the snapshot at message \(held.sequence) was kept, not encoded") }
