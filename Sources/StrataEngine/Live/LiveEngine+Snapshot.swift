@@ -169,6 +169,8 @@ extension LiveEngine {
         /// walk allocates nothing unless it is long; the ids of a long walk are remembered as rooted.
         private static func checkRoots(_ parent: ShardedDictionary<String, String>) throws(SnapshotError) {
             var rooted: Set<String> = []
+            // Counted once: counting sums every shard.
+            let nodes = parent.count
             for (start, first) in parent where first != start {
                 var (previous, node, steps) = (start, first, 0)
                 var long: [String] = []
@@ -178,7 +180,7 @@ extension LiveEngine {
                     }
                     if up == node { break }
                     steps += 1
-                    guard steps <= parent.count else { throw loop(through: node, parent) }
+                    guard steps <= nodes else { throw loop(through: node, parent) }
                     if steps > 8 { long.append(node) }
                     (previous, node) = (node, up)
                 }

@@ -490,9 +490,15 @@ public final class LiveEngine {
 
     /// Adds a message to its cluster, in memory when the cluster is held or new (its first message).
     func add(_ message: Message, sequence: Int64, to root: String) {
-        if clusterMessages[root]?.isEmpty ?? true { cache.hold([], of: root) }
-        clusterMessages[root, default: []].append(sequence)
+        if Self.append(sequence, to: &clusterMessages[root, default: []]) { cache.hold([], of: root) }
         cache.append(message, sequence: sequence, to: root)
+    }
+
+    /// Appends a sequence to a cluster's list in place (one lookup of the cluster) and returns whether
+    /// the list was empty before.
+    private static func append(_ sequence: Int64, to sequences: inout [Int64]) -> Bool {
+        defer { sequences.append(sequence) }
+        return sequences.isEmpty
     }
 
     /// Joins the ids a message carries into one cluster and returns its root (nil without ids).
