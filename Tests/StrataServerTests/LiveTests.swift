@@ -108,8 +108,12 @@ struct LiveTests {
         // Down for a minute: ann's exit fell due 5 s after her ping. A new segment was added meanwhile.
         harness.clock.advance(by: 60_000)
         try harness.write("where: did(\"Ping\")\n", to: "segments/ever-pinged.yaml")
-        for _ in 0..<2 {
+        // The first restart cannot use the snapshot (the definitions changed) and writes a new one
+        // after message 1, which the second resumes from.
+        for resumedSnapshot in ["0", "1"] {
             try await harness.run { client in
+                // The change log catches up once the engine has started.
+                #expect(try await resumedFrom(client, harness) == resumedSnapshot)
                 let pinged = try await members(client, harness, "pinged")
                 let ever = try await members(client, harness, "ever-pinged")
                 #expect(pinged == .array([]))
@@ -242,6 +246,26 @@ struct LiveTests {
             let resumed = try await resumedFrom(client, harness)
             #expect(resumed == "2")
         }
+    }
+
+    @Test("a snapshot that cannot be written is counted as failed, and memberships go on")
+    func snapshotFailure() async throws {
+        let harness = try await Self.harness(everPinged: "where: did(\"Ping\")\n")
+        // A folder with a file in it where the snapshot goes: the file cannot replace it.
+        let path = harness.workspace.databaseURL.path + "-live-snapshot"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: path + "/inside"))
+        try await harness.run { client in
+            #expect(try await metric("strata_live_snapshots_total{outcome=\"failed\"}", client, harness) == "1")
+            try await pingAnn(client, harness)
+            #expect(try await members(client, harness, "ever-pinged") == .array([.string("ann")]))
+            let text = try await client.execute(
+                uri: "/api/v1/metrics", method: .get, headers: harness.bearer(harness.adminKey)
+            ) { $0.text }
+            #expect(!text.contains("outcome=\"written\""))
+            #expect(!text.contains("strata_live_snapshot_sequence"))
+        }
+        #expect(try String(contentsOfFile: path + "/inside", encoding: .utf8) == "kept")
     }
 
     @Test("PUT records a new definition's members as definition changes, DELETE their exits")

@@ -361,11 +361,11 @@ actor LiveService: Service {
                     let started = ContinuousClock.now
                     do {
                         try Data(snapshot.encoded()).write(to: url, options: .atomic)
-                        metrics.recordSnapshot(
-                            sequence: sequence, seconds: (ContinuousClock.now - started).seconds, written: true)
+                        metrics.recordSnapshotWritten(
+                            sequence: sequence, seconds: (ContinuousClock.now - started).seconds)
                     } catch {
                         logger.error("real-time memberships: cannot write the snapshot: \(error)")
-                        metrics.recordSnapshot(sequence: sequence, seconds: 0, written: false)
+                        metrics.recordSnapshotFailed()
                     }
                     continuation.resume()
                 }

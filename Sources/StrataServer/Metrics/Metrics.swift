@@ -109,13 +109,18 @@ final class Metrics: Sendable {
         }
     }
 
-    /// Notes a snapshot of the real-time engine written (with the last message it holds and how long
-    /// encoding and writing it took) or failed.
-    func recordSnapshot(sequence: Int64, seconds: Double, written: Bool) {
+    /// Notes a snapshot of the real-time engine written: the last message it holds, and how long
+    /// encoding and writing it took.
+    func recordSnapshotWritten(sequence: Int64, seconds: Double) {
         state.withLock {
-            $0.snapshots[written ? "written" : "failed", default: 0] += 1
-            if written { $0.lastSnapshot = (sequence, seconds) }
+            $0.snapshots["written", default: 0] += 1
+            $0.lastSnapshot = (sequence, seconds)
         }
+    }
+
+    /// Notes a snapshot of the real-time engine that could not be written.
+    func recordSnapshotFailed() {
+        state.withLock { $0.snapshots["failed", default: 0] += 1 }
     }
 
     /// Replaces the segment sizes with those of the latest evaluation.
