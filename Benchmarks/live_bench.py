@@ -11,7 +11,9 @@ the benchmark runs. Then it starts `strata serve` and measures:
 - event to membership change over HTTP while a background ingest runs at half that peak: a probe
   posts one "Bench Ping" for a fresh user every 50 ms and waits for its enter into `bench-pinged`
   on the change stream (`GET /api/v1/changes/stream`): p50, p99, max; apart, the time the POST took
-  to be answered (a durable commit) and the time from that answer to the enter; and how many
+  to be answered (a durable commit), the time from that answer to the enter, the time until the
+  server recorded the enter (its `recorded_at`, so the rest is delivery to this process), how many
+  changes per second the stream carried meanwhile; and how many
   snapshots of the engine were written meanwhile (one every 100,000 messages: 600 probes at half of
   a peak of 10,000 events/s span about 165,000);
 - time-driven lateness: every probe user exits `bench-pinged` 30 s after its ping; the lateness of an
@@ -21,7 +23,11 @@ the benchmark runs. Then it starts `strata serve` and measures:
 
 Prints one JSON object. Usage:
   live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND] [--fresh]
-                [--probe-log FILE]
+                [--probe-log FILE] [--server-log FILE]
+
+With LOG_LEVEL=debug in the environment and --server-log, the server's log holds a line per step of
+the engine (messages, evaluation, read and record times, the oldest message's wait), to set beside
+the probe log.
 
 The workspace is kept between runs, and each run adds what it ingested to it; --fresh makes it again
 from new data ending now, so that runs compare at the same store size.
@@ -106,10 +112,13 @@ def prepare(strata, work, users, fresh):
 
 
 class Serve:
-    def __init__(self, strata, ws, admin):
+    def __init__(self, strata, ws, admin, log=None):
         self.port = free_port()
+        output = open(log, "a") if log else subprocess.DEVNULL
         self.process = subprocess.Popen([strata, "serve", "-w", ws, "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=output, stderr=output)
+        if log:
+            output.close()
         self.admin = admin
         while True:
             try:
@@ -139,6 +148,7 @@ class Stream(threading.Thread):
         self.response = self.connection.getresponse()
         self.changes, self.lock = [], threading.Lock()
         self.entered = {}
+        self.recorded = {}  # profile -> when the server recorded its enter (its own clock, the same machine's)
 
     def run(self):
         for raw in self.response:
@@ -150,6 +160,8 @@ class Stream(threading.Thread):
                     self.changes.append((arrival, change))
                     if change["segment"] == "bench-pinged" and change["direction"] == "enter":
                         self.entered[change["profile"]] = arrival
+                        self.recorded[change["profile"]] = datetime.fromisoformat(
+                            change["recorded_at"].replace("Z", "+00:00")).timestamp()
 
 
 class Load:
@@ -226,6 +238,8 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="make the workspace again instead of reusing it")
     parser.add_argument("--probe-log", help="write each probe (seconds since the first was sent, then the POST's "
                         "answer and the enter on the stream, in ms after sending) to this file, one JSON line each")
+    parser.add_argument("--server-log", help="append the server's output to this file (LOG_LEVEL=debug in the "
+                        "environment adds a line per step)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ws = prepare(args.strata, args.work, args.users, args.fresh)
@@ -236,7 +250,7 @@ def main():
 
     write, admin = key("write"), key("admin")
     result = {"users": args.users, "workspace": ws}
-    server = Serve(args.strata, ws, admin)
+    server = Serve(args.strata, ws, admin, args.server_log)
     result["start_seconds"] = server.start_seconds
     stream = Stream(server.port, admin)
     stream.start()
@@ -274,19 +288,27 @@ def main():
         with stream.lock:
             entered = [(stream.entered[user], sent, answered) for user, sent, answered in probes
                        if user in stream.entered]
+            recorded = [stream.recorded[user] - sent for user, sent, _ in probes if user in stream.recorded]
+            during = [c for arrival, c in stream.changes if probes[0][1] <= arrival <= probes[-1][1]]
         latencies = [arrival - sent for arrival, sent, _ in entered]
         result["event_to_change"] = percentiles(latencies)
         result["probe_answered"] = percentiles([answered - sent for _, sent, answered in probes])
         result["answer_to_change"] = percentiles([arrival - answered for arrival, _, answered in entered])
+        # When the server recorded the enter (its clock, in whole ms), and how many changes the stream
+        # carried meanwhile: the rest of event_to_change is the delivery to this process.
+        result["event_to_recorded"] = percentiles(recorded)
+        result["stream_changes_per_second"] = round(len(during) / max(1e-9, probes[-1][1] - probes[0][1]))
         result["event_to_change_missing"] = len(probes) - len(latencies)
         if args.probe_log:
             first = probes[0][1]
             with open(args.probe_log, "w") as log, stream.lock:
                 for user, sent, answered in probes:
-                    arrival = stream.entered.get(user)
+                    arrival, recorded_at = stream.entered.get(user), stream.recorded.get(user)
                     log.write(json.dumps({
                         "at_s": round(sent - first, 3), "answered_ms": round((answered - sent) * 1000, 2),
-                        "entered_ms": None if arrival is None else round((arrival - sent) * 1000, 2)}) + "\n")
+                        "entered_ms": None if arrival is None else round((arrival - sent) * 1000, 2),
+                        "recorded_ms": None if recorded_at is None else round((recorded_at - sent) * 1000, 2)})
+                        + "\n")
 
         time.sleep(35)  # every probe exits 30 s after its ping
         with stream.lock:
@@ -306,7 +328,7 @@ def main():
         result["evaluation_us_per_message"] = round(values["strata_live_evaluation_seconds_sum"] / count * 1e6, 1)
     finally:
         server.stop()
-    restarted = Serve(args.strata, ws, admin)
+    restarted = Serve(args.strata, ws, admin, args.server_log)
     result["restart_seconds"] = restarted.start_seconds
     restarted.stop()
     print(json.dumps(result, indent=2))

@@ -361,8 +361,11 @@ actor LiveService: Service {
                     let started = ContinuousClock.now
                     do {
                         try Data(snapshot.encoded()).write(to: url, options: .atomic)
-                        metrics.recordSnapshotWritten(
-                            sequence: sequence, seconds: (ContinuousClock.now - started).seconds)
+                        let seconds = (ContinuousClock.now - started).seconds
+                        metrics.recordSnapshotWritten(sequence: sequence, seconds: seconds)
+                        logger.debug(
+                            "real-time memberships: snapshot written",
+                            metadata: ["sequence": "\(sequence)", "seconds": "\(seconds)"])
                     } catch {
                         logger.error("real-time memberships: cannot write the snapshot: \(error)")
                         metrics.recordSnapshotFailed()
@@ -493,9 +496,11 @@ actor LiveService: Service {
         while true {
             try await warm()
             let (store, after, keys) = (store, processed, engine.payloadKeys)
+            let reading = ContinuousClock.now
             let batch = try await blocking {
                 try store.messages(after: after, limit: Self.batchSize, payloadKeys: keys)
             }
+            let readSeconds = (ContinuousClock.now - reading).seconds
             guard !batch.isEmpty else { break }
             // Messages received within moments of each other are taken together, at the latest
             // receipt, and each profile they touch is evaluated once; a time-driven change due between
@@ -513,8 +518,20 @@ actor LiveService: Service {
                 let seconds = (ContinuousClock.now - started).seconds
                 processed = part.last?.sequence ?? processed
                 metrics.record(.evaluation, seconds: Array(repeating: seconds / Double(part.count), count: part.count))
+                let recording = ContinuousClock.now
                 let recordedAt = try await record(changes)
+                let recordSeconds = (ContinuousClock.now - recording).seconds
                 metrics.record(.messageDelay, seconds: part.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
+                // The read is the batch's, which a due instant may have split into several parts.
+                logger.debug(
+                    "real-time memberships: step",
+                    metadata: [
+                        "at": "\(Instant.format(recordedAt))", "messages": "\(part.count)",
+                        "changes": "\(changes.count)",
+                        "read_ms": "\(milliseconds(readSeconds))", "evaluation_ms": "\(milliseconds(seconds))",
+                        "record_ms": "\(milliseconds(recordSeconds))",
+                        "oldest_ms": "\(recordedAt - (part.map(\.message.receivedAt).min() ?? recordedAt))",
+                    ])
             }
             if batch.count < Self.batchSize { break }
         }
@@ -544,7 +561,14 @@ actor LiveService: Service {
     private func recompute(_ due: [String], definitions: String) async {
         defer { cadenceRun = nil }
         do {
+            let started = ContinuousClock.now
             let (instant, members) = try await workbench.memberships(of: due)
+            logger.debug(
+                "real-time memberships: cadence segments evaluated",
+                metadata: [
+                    "segments": "\(due.joined(separator: ","))",
+                    "seconds": "\((ContinuousClock.now - started).seconds)",
+                ])
             try await exclusively {
                 guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
                 var changes: [MembershipChange] = []
@@ -639,6 +663,9 @@ struct LiveError: Error, CustomStringConvertible {
 
     init(_ description: String) { self.description = description }
 }
+
+/// Seconds as milliseconds with one decimal, for logs.
+private func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
 
 extension Duration {
     /// The duration in seconds.
