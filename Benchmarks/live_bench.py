@@ -237,7 +237,8 @@ def main():
                                                    "given, the peak is not measured)")
     parser.add_argument("--fresh", action="store_true", help="make the workspace again instead of reusing it")
     parser.add_argument("--probe-log", help="write each probe (seconds since the first was sent, then the POST's "
-                        "answer and the enter on the stream, in ms after sending) to this file, one JSON line each")
+                        "answer, the server's recording of the enter and the enter on the stream, in ms after sending) to "
+                        "this file, one JSON line each")
     parser.add_argument("--server-log", help="append the server's output to this file (LOG_LEVEL=debug in the "
                         "environment adds a line per step)")
     args = parser.parse_args()
