@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import StrataCore
 import StrataServer
 import StrataStore
@@ -60,6 +61,35 @@ struct LiveTests {
                 return "-"
             }
             return parts.joined(separator: " ")
+        }
+    }
+
+    @Test("at debug level each step is logged with its messages, changes and times; at info level it is not")
+    func stepLog() async throws {
+        let step = "real-time memberships: step"
+        for level in [Logger.Level.debug, .info] {
+            let harness = try await Harness()
+            try harness.write(Self.pinged, to: "segments/pinged.yaml")
+            let recorder = LogRecorder()
+            try await harness.run(logger: recorder.logger(level: level)) { client in
+                try await pingAnn(client, harness)
+            }
+            let steps = recorder.records.filter { $0.message == step }
+            guard level == .debug else {
+                #expect(steps.isEmpty)
+                continue
+            }
+            // One message, one enter, received and recorded on the stopped clock.
+            #expect(steps.count == 1)
+            let fields = steps.first?.metadata ?? [:]
+            #expect(fields["messages"] == "1")
+            #expect(fields["changes"] == "1")
+            #expect(fields["at"] == "2026-07-01T00:00:00.000Z")
+            #expect(fields["oldest_ms"] == "0")
+            for key in ["read_ms", "evaluation_ms", "record_ms"] {
+                let value = fields[key] ?? ""
+                #expect(value.wholeMatch(of: /[0-9]+\.[0-9]/) != nil, "\(key): \(value)")
+            }
         }
     }
 

@@ -500,7 +500,8 @@ actor LiveService: Service {
             let batch = try await blocking {
                 try store.messages(after: after, limit: Self.batchSize, payloadKeys: keys)
             }
-            let readSeconds = (ContinuousClock.now - reading).seconds
+            // Logged with the first part the batch is split into; the others read nothing.
+            var readSeconds = (ContinuousClock.now - reading).seconds
             guard !batch.isEmpty else { break }
             // Messages received within moments of each other are taken together, at the latest
             // receipt, and each profile they touch is evaluated once; a time-driven change due between
@@ -522,7 +523,6 @@ actor LiveService: Service {
                 let recordedAt = try await record(changes)
                 let recordSeconds = (ContinuousClock.now - recording).seconds
                 metrics.record(.messageDelay, seconds: part.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
-                // The read is the batch's, which a due instant may have split into several parts.
                 logger.debug(
                     "real-time memberships: step",
                     metadata: [
@@ -532,6 +532,7 @@ actor LiveService: Service {
                         "record_ms": "\(milliseconds(recordSeconds))",
                         "oldest_ms": "\(recordedAt - (part.map(\.message.receivedAt).min() ?? recordedAt))",
                     ])
+                readSeconds = 0
             }
             if batch.count < Self.batchSize { break }
         }

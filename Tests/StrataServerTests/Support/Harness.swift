@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import StrataCore
 import StrataServer
 import StrataStore
@@ -51,11 +52,15 @@ final class Harness: Sendable {
     }
 
     /// Runs a test against the live server.
-    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func run(
+        logger: Logger = Logger(label: "strata.server"),
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let app = Server.application(
             workspace: workspace, store: store,
             configuration: Server.Configuration(
-                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now }))
+                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now }),
+            logger: logger)
         try await app.test(.live, test)
     }
 
