@@ -130,6 +130,48 @@ import Testing
         #expect(changes.map(\.description) == ["2026-07-01T01:00:00.000Z did-a +u (time)"])
     }
 
+    /// A group call joins a user to its account's cluster only when a kept segment reads accounts,
+    /// itself or through what it reads: otherwise an event re-evaluates its own user's messages (here
+    /// 3: the group call, an earlier event and itself), not those of every user of the account (7).
+    @Test func anEventReevaluatesItsWholeAccountOnlyWhenAKeptSegmentReadsAccounts() throws {
+        let at = "2026-07-01T00:00:00.020Z"
+        let cases: [(name: String, segments: [String: (ProfileKind, String)], traits: [String], entered: [String])] = [
+            ("users only", [:], [], []),
+            ("an account segment", ["busy": (.accounts, #"count("A") >= 4"#)], [], ["busy +acct"]),
+            ("an account trait", ["pro": (.users, #"account.trait.plan = "pro""#)], [], []),
+            (
+                "a computed trait reading account events", ["busy-team": (.users, "computed.team_a >= 4")],
+                [#"account.count("A")"#], ["busy-team +u1", "busy-team +u2", "busy-team +u3"]
+            ),
+        ]
+        for test in cases {
+            var f = Fixture()
+            for user in ["u1", "u2", "u3"] {
+                f.group(user, "acct", ["plan": "pro"], at: start)
+                f.track(user, "A", at: start + 10)
+            }
+            f.segment("twice", #"count("A") >= 2"#)
+            // Recomputed on a cadence, not kept here: it does not make the engine read accounts.
+            f.files["segments/quiet.yaml"] = "of: accounts\nrefresh: 15m\nwhere: not did(\"A\", last 1d)\n"
+            for (name, segment) in test.segments { f.segment(name, of: segment.0, segment.1) }
+            f.traits = test.traits.map { ("team_a", $0) }
+            let (engine, _) = try live(f, from: start)
+            let reads = test.name != "users only"
+            #expect(engine.readsAccounts == reads, "\(test.name)")
+            let before = engine.evaluatedMessages
+            let event = Message(
+                kind: .track, messageId: "next", userId: "u2", event: "A", timestamp: start + 20,
+                receivedAt: start + 20)
+            let changes = try engine.ingest(event, sequence: 7, at: start + 20)
+            #expect(engine.evaluatedMessages - before == (reads ? 7 : 3), "\(test.name)")
+            #expect(
+                changes.map(\.description) == (test.entered + ["twice +u2"]).map { "\(at) \($0) (message next)" },
+                "\(test.name)")
+            #expect(engine.members(of: "twice") == ["u2"], "\(test.name)")
+            #expect(engine.segments.contains("quiet") == false)
+        }
+    }
+
     /// One step over six clusters, split into three parts evaluated at once: the same changes, in the
     /// same order (segment, then profile bytes), with the cause of each cluster's message, as one part.
     @Test func aStepSplitIntoPartsGivesTheChangesOfOnePart() throws {
@@ -331,15 +373,15 @@ extension LiveEngineTests {
     }
 
     /// Format 1, then an empty fingerprint, sequence 0, empty anchor, clock 0 and no segments.
-    static let header: [UInt8] = [1, 0, 0, 0, 0, 0]
+    static let header: [UInt8] = [2, 0, 0, 0, 0, 0]
     static let (a, b, r) = (UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "r"))
 
     /// Snapshots with a good checksum and a bad structure, with the error each gives.
     static let malformed: [([UInt8], String)] = [
-        (sealed([2]), "the snapshot has format 2, this Strata reads 1"),
+        (sealed([3]), "the snapshot has format 3, this Strata reads 2"),
         // The fingerprint claims 5 bytes where 1 is left; the count starts after the 12-byte magic and
         // the version.
-        (sealed([1, 5, a]), "a count of 5 is more than the snapshot can hold (byte 13)"),
+        (sealed([2, 5, a]), "a count of 5 is more than the snapshot can hold (byte 13)"),
         // Ids: a joined to b, b to a.
         (sealed(header + [2, 1, a, 1, b, 1, b, 1, a] + [0, 0, 0, 0, 0, 0, 0]), "the ids a, b form a loop"),
         // Ids: a joined to b, and b is missing.
@@ -418,7 +460,13 @@ extension LiveEngineTests {
                 }
                 f.group("u\(i)", "acct", at: at())
             }
-            f.segment("busy-account", of: .accounts, #"count("A", last 7d) >= 2"#)
+            // Accounts read by an account segment, by a user segment, or not at all (so that group
+            // calls join no users).
+            switch random.int(0...2) {
+            case 0: f.segment("busy-account", of: .accounts, #"count("A", last 7d) >= 2"#)
+            case 1: f.segment("in-busy-account", #"account.count("A", last 7d) >= 2"#)
+            default: break
+            }
             // An event no segment reads, from new and from known users: it moves nothing, except that a
             // new user may enter at once (`not did("A")`).
             f.segment("never-a", #"not did("A")"#)

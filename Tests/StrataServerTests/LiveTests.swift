@@ -79,11 +79,13 @@ struct LiveTests {
                 #expect(steps.isEmpty)
                 continue
             }
-            // One message, one enter, received and recorded on the stopped clock.
+            // One message, one enter, received and recorded on the stopped clock; Ann's only message
+            // is the one evaluated.
             #expect(steps.count == 1)
             let fields = steps.first?.metadata ?? [:]
             #expect(fields["messages"] == "1")
             #expect(fields["changes"] == "1")
+            #expect(fields["evaluated"] == "1")
             #expect(fields["at"] == "2026-07-01T00:00:00.000Z")
             #expect(fields["oldest_ms"] == "0")
             for key in ["read_ms", "evaluation_ms", "record_ms"] {

@@ -42,6 +42,8 @@ extension LiveEngine {
         var layout: StageLayout
         var segments: [String]
         var only: Set<String>?
+        /// The kinds of profile evaluated (``LiveEngine/profileKinds``).
+        var kinds: [ProfileKind]
     }
 
     /// The fewest held messages a step needs to be split into parts by default: below it, starting
@@ -106,7 +108,7 @@ extension LiveEngine {
             population: population, definitions: context.definitions, zone: context.zone, now: context.now,
             workers: 1)
         var ids: [ProfileKind: [String]] = [:]
-        for kind in [ProfileKind.users, .accounts] { ids[kind] = population.timelines(kind).ids }
+        for kind in context.kinds { ids[kind] = population.timelines(kind).ids }
         let known = ids.allSatisfy { kind, current in current.allSatisfy { part.previous[kind]?.contains($0) == true } }
         let subset = context.only != nil && known
         var results: [(segment: Int, flags: [Bool], horizons: [Int64])] = []

@@ -12,7 +12,7 @@ extension LiveEngine {
     public struct Snapshot: Sendable {
         /// Bumped whenever the format, or what the engine computes from the same messages, changes:
         /// a snapshot of another version is not used.
-        static let version: UInt64 = 1
+        static let version: UInt64 = 2
         private static let magic = Array("STRATA-LIVE\n".utf8)
 
         /// Identifies what the state was computed from (the definitions and time zone), chosen by

@@ -21,7 +21,9 @@ extension LiveEngine {
         let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source, capacity: capacity)
         var builder = TimelineBuilder(asOf: now, needs: engine.needs)
         var future: [(root: String, time: Int64)] = []
+        var scanned = 0
         try scan { sequence, message in
+            scanned += 1
             builder.add(sequence: sequence, message: message)
             guard let root = engine.join(message, keepingOrder: false) else { return }
             engine.add(message, sequence: sequence, to: root)
@@ -30,13 +32,15 @@ extension LiveEngine {
         engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }
         // Staged now, so that the first message of each cluster does not stage all of them.
         engine.cache.stageAll()
+        // Every message held: nothing to warm, and no need to look at each cluster to find that out.
+        if engine.cache.count == scanned { engine.cold = [] }
         let population = builder.build()
         let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
         try batch(whole)
 
         var roots: [ProfileKind: [String]] = [:]
         var rows: [ProfileKind: [Int]] = [:]
-        for kind in [ProfileKind.users, .accounts] {
+        for kind in engine.profileKinds {
             let ids = population.timelines(kind).ids
             roots[kind] = ids.map { id in
                 let root = engine.root(ofProfile: id, kind: kind)

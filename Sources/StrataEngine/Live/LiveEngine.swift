@@ -5,14 +5,15 @@ import StrataLanguage
 /// Segment memberships kept right at every instant: moved by each new message and by the passing of
 /// time (ARCHITECTURE.md "Time"), with a record of every enter and exit and its cause.
 ///
-/// Profiles are grouped into clusters: ids joined by a message (userId and anonymousId, alias, a
-/// user and the account of a group call). A message re-evaluates its cluster; each cluster is also
-/// re-evaluated at its horizon, the earliest instant at which a membership in it could change with
-/// time alone (``Engine/nextChanges(ofSegment:)``), and when a message with a future timestamp
-/// becomes due. Evaluation runs the batch engine over the cluster's messages, so both paths give one
-/// meaning. Only `refresh: realtime` segments that do not rank a profile against the whole
-/// population (percentile, RFM, and what reads them) are kept here (``segments``); the others are
-/// recomputed by a batch run on their cadence (``cadenceSegments``).
+/// Profiles are grouped into clusters: ids joined by a message (userId and anonymousId, alias, and a
+/// user and the account of a group call when a kept segment reads accounts: ``readsAccounts``). A
+/// message re-evaluates its cluster; each cluster is also re-evaluated at its horizon, the earliest
+/// instant at which a membership in it could change with time alone
+/// (``Engine/nextChanges(ofSegment:)``), and when a message with a future timestamp becomes due.
+/// Evaluation runs the batch engine over the cluster's messages, so both paths give one meaning.
+/// Only `refresh: realtime` segments that do not rank a profile against the whole population
+/// (percentile, RFM, and what reads them) are kept here (``segments``); the others are recomputed by
+/// a batch run on their cadence (``cadenceSegments``).
 ///
 /// The engine keeps the messages of clusters in memory (only what evaluation reads of them), up to
 /// a number of messages. With a ``MessageSource``, a cluster dropped to make room is read back from
@@ -45,6 +46,12 @@ public final class LiveEngine {
     let source: MessageSource?
     /// The messages of the clusters held in memory.
     var cache: ClusterCache
+    /// Whether a kept segment reads accounts (``readAccounts(_:_:)``). When none does, a cluster is one
+    /// user's identity: group calls join no users, and an event re-evaluates just its user rather than
+    /// every user of its account.
+    public let readsAccounts: Bool
+    /// The kinds of profile evaluated: users, and accounts when a kept segment reads them.
+    let profileKinds: [ProfileKind]
     /// Union-find over cluster nodes (`u:` userId, `a:` anonymousId, `g:` groupId).
     var parent = ShardedDictionary<String, String>()
     /// The message sequences of each cluster root, ascending.
@@ -63,8 +70,8 @@ public final class LiveEngine {
     var due = ShardedDictionary<String, Int64>()
     var queue = DueQueue()
     /// The clusters ``warm(messages:)`` has still to look at, the most recently given a message last;
-    /// nil until it first runs.
-    private var cold: [String]?
+    /// nil until it first runs (none when a start held every message it read).
+    var cold: [String]?
 
     /// An engine with no messages yet, at an instant.
     ///
@@ -99,6 +106,8 @@ public final class LiveEngine {
         self.cadenceSegments = cadence
         self.eventNames = Dictionary(uniqueKeysWithValues: live.map { ($0, Self.eventNames(read: $0, definitions)) })
         self.segmentKinds = segments.map { definitions.segment(named: $0)?.of ?? .users }
+        self.readsAccounts = Self.readAccounts(live, definitions)
+        self.profileKinds = readsAccounts ? [.users, .accounts] : [.users]
         self.table = MemberTable(segments: segments.count)
         self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
         self.partThreshold = partThreshold
@@ -110,6 +119,10 @@ public final class LiveEngine {
 
     /// The messages held in memory now.
     public var heldMessages: Int { cache.count }
+
+    /// The messages evaluation has read since the engine was made: an evaluated cluster's messages,
+    /// each time it is evaluated. What a step costs grows with them.
+    public private(set) var evaluatedMessages = 0
 
     /// The current members of a segment kept here, sorted by bytes (nil for other segments).
     public func members(of segment: String) -> [String]? {
@@ -235,8 +248,7 @@ public final class LiveEngine {
 
     /// Whether every id a message carries was carried by an earlier one.
     private func isKnown(_ message: Message) -> Bool {
-        [message.userId.map { "u:" + $0 }, message.anonymousId.map { "a:" + $0 }, message.groupId.map { "g:" + $0 }]
-            .allSatisfy { node in node.map { parent[$0] != nil } ?? true }
+        nodes(of: message).allSatisfy { parent[$0] != nil }
     }
 
     /// The kept segments that messages can move, or nil for all: identify, group and alias calls, and
@@ -260,12 +272,9 @@ public final class LiveEngine {
     /// The event names whose arrival can move a segment, through everything it reads; nil for any.
     static func eventNames(read segment: String, _ definitions: Definitions) -> Set<String>? {
         var names: Set<String> = []
-        var any = false
-        var seen: Set<DefinitionID> = []
-        var pending = [DefinitionID(.segment, segment)]
-        while let next = pending.popLast(), !any {
-            guard seen.insert(next).inserted else { continue }
-            for expression in DataNeeds.expressions(of: next, in: definitions) {
+        let any = anyRead([segment], definitions) { id in
+            var any = false
+            for expression in DataNeeds.expressions(of: id, in: definitions) {
                 PlanWalk.walk(expression, scope: .users) { item, _ in
                     switch item {
                     case .events(let selector, _):
@@ -278,9 +287,36 @@ public final class LiveEngine {
                     }
                 }
             }
-            pending += definitions.dependencies[next] ?? []
+            return any
         }
         return any ? nil : names
+    }
+
+    /// Whether any of some segments reads accounts, through everything it reads: is `of: accounts`, or
+    /// reads an account's traits or events through `account.`. When none does, a user's memberships
+    /// depend on its own identity alone, so group calls need not join users to their accounts.
+    static func readAccounts(_ segments: [String], _ definitions: Definitions) -> Bool {
+        anyRead(segments, definitions) { id in
+            if id.kind == .segment, definitions.segment(named: id.name)?.of == .accounts { return true }
+            var reads = false
+            for expression in DataNeeds.expressions(of: id, in: definitions) {
+                PlanWalk.walk(expression, scope: .users) { _, scope in reads = reads || scope == .accounts }
+            }
+            return reads
+        }
+    }
+
+    /// Whether `found` holds for any of some segments or anything they read, directly or through other
+    /// definitions: each definition is visited once, until one is found.
+    static func anyRead(_ segments: [String], _ definitions: Definitions, _ found: (DefinitionID) -> Bool) -> Bool {
+        var seen: Set<DefinitionID> = []
+        var pending = segments.map { DefinitionID(.segment, $0) }
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            if found(next) { return true }
+            pending += definitions.dependencies[next] ?? []
+        }
+        return false
     }
 
     // MARK: Evaluation
@@ -296,8 +332,10 @@ public final class LiveEngine {
         // Without kept segments nothing is due and no membership can move.
         guard !roots.isEmpty, !segments.isEmpty else { return [] }
         let parts = parts(of: try messages(of: roots))
+        evaluatedMessages += parts.reduce(0) { $0 + $1.size }
         let context = PartContext(
-            definitions: definitions, zone: zone, now: now, layout: cache.layout, segments: segments, only: only)
+            definitions: definitions, zone: zone, now: now, layout: cache.layout, segments: segments, only: only,
+            kinds: profileKinds)
         let outcomes = try Self.evaluate(parts, context: context)
         var moved = [[(profile: String, row: Int, entered: Bool, root: String)]](repeating: [], count: segments.count)
         var next: [String: Int64] = [:]
@@ -307,7 +345,7 @@ public final class LiveEngine {
             var rows: [ProfileKind: [Int]] = [:]
             var gone: [ProfileKind: [(id: String, row: Int, root: String)]] = [:]
             var profilesOfRoot: [String: [ProfileKind: Set<String>]] = [:]
-            for kind in [ProfileKind.users, .accounts] {
+            for kind in profileKinds {
                 let ids = outcome.ids[kind] ?? []
                 roots[kind] = ids.map { id in
                     let root = root(ofProfile: id, kind: kind)
@@ -459,14 +497,11 @@ public final class LiveEngine {
     /// stages and traits) refresh in real time, and none ranks profiles against the population
     /// (percentile, RFM, a percentile-normalised score input).
     static func isLive(_ name: String, _ definitions: Definitions) -> Bool {
-        var seen: Set<DefinitionID> = []
-        var pending = [DefinitionID(.segment, name)]
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            if next.kind == .rfm { return false }
-            if next.kind == .segment, definitions.segment(named: next.name)?.refresh != .realtime { return false }
-            for expression in DataNeeds.expressions(of: next, in: definitions) {
-                var ranks = false
+        !anyRead([name], definitions) { id in
+            if id.kind == .rfm { return true }
+            if id.kind == .segment, definitions.segment(named: id.name)?.refresh != .realtime { return true }
+            var ranks = false
+            for expression in DataNeeds.expressions(of: id, in: definitions) {
                 PlanWalk.walk(expression, scope: .users) { item, _ in
                     guard case .node(let node) = item else { return }
                     switch node.node {
@@ -474,16 +509,14 @@ public final class LiveEngine {
                     default: break
                     }
                 }
-                if ranks { return false }
             }
-            if case .weighted(let inputs)? = definitions.score(named: next.name)?.model, next.kind == .score,
+            if case .weighted(let inputs)? = definitions.score(named: id.name)?.model, id.kind == .score,
                 inputs.contains(where: { $0.normalize == .percentile })
             {
-                return false
+                return true
             }
-            pending += definitions.dependencies[next] ?? []
+            return ranks
         }
-        return true
     }
 
     // MARK: Clusters
@@ -503,15 +536,21 @@ public final class LiveEngine {
 
     /// Joins the ids a message carries into one cluster and returns its root (nil without ids).
     func join(_ message: Message, keepingOrder: Bool = true) -> String? {
-        var nodes: [String] = []
-        if let user = message.userId { nodes.append("u:" + user) }
-        if let anonymous = message.anonymousId { nodes.append("a:" + anonymous) }
-        if let group = message.groupId { nodes.append("g:" + group) }
-        if let previous = message.previousId { nodes += ["u:" + previous, "a:" + previous] }
+        let nodes = nodes(of: message)
         guard let first = nodes.first else { return nil }
         var root = find(first)
         for node in nodes.dropFirst() { root = union(root, find(node), keepingOrder: keepingOrder) }
         return root
+    }
+
+    /// The cluster nodes of the ids a message carries: its groupId only when accounts are read.
+    private func nodes(of message: Message) -> [String] {
+        var nodes: [String] = []
+        if let user = message.userId { nodes.append("u:" + user) }
+        if let anonymous = message.anonymousId { nodes.append("a:" + anonymous) }
+        if readsAccounts, let group = message.groupId { nodes.append("g:" + group) }
+        if let previous = message.previousId { nodes += ["u:" + previous, "a:" + previous] }
+        return nodes
     }
 
     func find(_ node: String) -> String {

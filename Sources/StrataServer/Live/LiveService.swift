@@ -515,7 +515,11 @@ actor LiveService: Service {
                 let latest = part.map(\.message.receivedAt).max() ?? first.message.receivedAt
                 let at = max(engine.now, min(latest, configuration.clock()))
                 let started = ContinuousClock.now
-                let changes = try await blocking { try confined.value.ingest(part, at: at) }
+                let (changes, evaluated) = try await blocking {
+                    let before = confined.value.evaluatedMessages
+                    let changes = try confined.value.ingest(part, at: at)
+                    return (changes, confined.value.evaluatedMessages - before)
+                }
                 let seconds = (ContinuousClock.now - started).seconds
                 processed = part.last?.sequence ?? processed
                 metrics.record(.evaluation, seconds: Array(repeating: seconds / Double(part.count), count: part.count))
@@ -527,7 +531,7 @@ actor LiveService: Service {
                     "real-time memberships: step",
                     metadata: [
                         "at": "\(Instant.format(recordedAt))", "messages": "\(part.count)",
-                        "changes": "\(changes.count)",
+                        "changes": "\(changes.count)", "evaluated": "\(evaluated)",
                         "read_ms": "\(milliseconds(readSeconds))", "evaluation_ms": "\(milliseconds(seconds))",
                         "record_ms": "\(milliseconds(recordSeconds))",
                         "oldest_ms": "\(recordedAt - (part.map(\.message.receivedAt).min() ?? recordedAt))",
