@@ -3,9 +3,10 @@
 // Starts a `LiveEngine` over a workspace's stored messages (as the server's first start does), then
 // feeds it ROUNDS batches of BATCH "Feature Used" events, each for a random existing user `u-0` to
 // `u-{USERS-1}` (as `strata generate` names them), and prints the cost per message for every 100
-// batches. Halfway, it takes a snapshot of the engine (as the server does every 100,000 messages),
-// encodes it on another thread at the lowest priority (as the server does; at the usual priority
-// with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not at all, only keeping it, with =none), and reports
+// batches, with how many held messages evaluation read per message. Halfway, it takes a snapshot of
+// the engine (as the server does every 100,000 messages), encodes it on another thread at the lowest
+// priority (as the server does; at the usual priority with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not
+// at all, only keeping it, with =none), and reports
 // how long the five batches before it and the fifteen after it took, and the encoding: the engine's
 // tables are then shared with the snapshot, the first change to each shard of one copies the shard,
 // and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about time.
@@ -70,6 +71,7 @@ var random = Congruential(state: 42)
 var elapsed = Duration.zero
 var taken = 0
 var changes = 0
+var evaluated = engine.evaluatedMessages
 /// The snapshot, kept unencoded until the end with LIVE_REPLAY_SNAPSHOT_PRIORITY=none.
 var held: LiveEngine.Snapshot?
 for round in 1...rounds {
@@ -112,8 +114,12 @@ for round in 1...rounds {
     taken += batchSize
     if round % 100 == 0 || round == rounds {
         let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-        print(String(format: "batches to %d: %.1f us per message, %d changes", round, micros / Double(taken), changes))
-        (elapsed, taken, changes) = (.zero, 0, 0)
+        let held = Double(engine.evaluatedMessages - evaluated) / Double(taken)
+        print(
+            String(
+                format: "batches to %d: %.1f us per message, %d changes, %.1f held messages evaluated per message",
+                round, micros / Double(taken), changes, held))
+        (elapsed, taken, changes, evaluated) = (.zero, 0, 0, engine.evaluatedMessages)
     }
 }
 if let held { print("the snapshot at message \(held.sequence) was kept, not encoded") }
