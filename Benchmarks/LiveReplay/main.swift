@@ -5,8 +5,8 @@
 // `u-{USERS-1}` (as `strata generate` names them), and prints the cost per message for every 100
 // batches, with how many held messages evaluation read per message. Halfway, it takes a snapshot of
 // the engine (as the server does every 100,000 messages), encodes it on another thread at the lowest
-// priority (as the server does; at the usual priority with LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not
-// at all, only keeping it, with =none), and reports
+// priority with a quarter of a core (as the server does; at the usual priority and full speed with
+// LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not at all, only keeping it, with =none), and reports
 // how long the five batches before it and the fifteen after it took, and the encoding: the engine's
 // tables are then shared with the snapshot, the first change to each shard of one copies the shard,
 // and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about time.
@@ -91,15 +91,15 @@ for round in 1...rounds {
     now += 100
     let snapshot = round == rounds / 2 ? engine.snapshot(fingerprint: "", sequence: lastSequence, anchor: "") : nil
     if let snapshot {
-        let encode: @Sendable () -> Void = {
+        let encode: @Sendable (Bool) -> Void = { paced in
             let began = ContinuousClock.now
-            let bytes = snapshot.encoded()
+            let bytes = snapshot.encoded(pausing: paced ? LowPriorityThread.pacer(share: 0.25) : nil)
             print("snapshot encoded in \(ContinuousClock.now - began): \(bytes.count) bytes")
         }
         switch ProcessInfo.processInfo.environment["LIVE_REPLAY_SNAPSHOT_PRIORITY"] {
         case "none": held = snapshot
-        case "normal": Thread.detachNewThread(encode)
-        default: LowPriorityThread.run(encode)
+        case "normal": Thread.detachNewThread { encode(false) }
+        default: LowPriorityThread.run { encode(true) }
         }
     }
     let start = ContinuousClock.now

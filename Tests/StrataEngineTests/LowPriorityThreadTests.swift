@@ -25,4 +25,16 @@ struct LowPriorityThreadTests {
             #expect(Self.nice() == before)
         }
     #endif
+
+    /// Only a lower bound is asserted: a sleep never ends early, however busy the machine.
+    @Test("a pacer at a fifth of a core sleeps at least four times as long as the work before it")
+    func pacer() {
+        let pause = LowPriorityThread.pacer(share: 0.2)
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .milliseconds(10) {}
+        let worked = ContinuousClock.now - started
+        let pausing = ContinuousClock.now
+        pause()
+        #expect(ContinuousClock.now - pausing >= worked * 4)
+    }
 }

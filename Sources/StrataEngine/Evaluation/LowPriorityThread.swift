@@ -24,4 +24,18 @@ public enum LowPriorityThread {
         thread.name = "strata.low-priority"
         thread.start()
     }
+
+    /// A pause to call between slices of long background work, keeping it to about `share` (0 to 1)
+    /// of a core: each call sleeps for the time worked since the previous one, times
+    /// (1 - share) / share. The lowest priority alone does not stop such work from slowing the
+    /// threads that share the cores with it (memory, caches, the kernel's locks); spread out, it
+    /// slows each of their steps less.
+    public static func pacer(share: Double) -> () -> Void {
+        let factor = (1 - share) / max(share, 0.01)
+        var last = ContinuousClock.now
+        return {
+            Thread.sleep(forTimeInterval: Engine.seconds(since: last) * factor)
+            last = ContinuousClock.now
+        }
+    }
 }

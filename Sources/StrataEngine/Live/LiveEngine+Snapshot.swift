@@ -27,15 +27,30 @@ extension LiveEngine {
         public let now: Int64
         /// The kept segments, by name, in the order of the membership table's bits.
         public let segments: [String]
-        let parent: ShardedDictionary<String, String>
-        let clusterMessages: ShardedDictionary<String, [Int64]>
-        let clusterProfiles: ShardedDictionary<String, [ProfileKind: Set<String>]>
-        let table: MemberTable
-        let due: ShardedDictionary<String, Int64>
+        private(set) var parent: ShardedDictionary<String, String>
+        private(set) var clusterMessages: ShardedDictionary<String, [Int64]>
+        private(set) var clusterProfiles: ShardedDictionary<String, [ProfileKind: Set<String>]>
+        private(set) var table: MemberTable
+        private(set) var due: ShardedDictionary<String, Int64>
 
-        /// The snapshot's binary form, ending with a checksum of everything before it.
-        public func encoded() -> [UInt8] {
+        /// Lets go of the engine's state the snapshot holds, a few shards at a time with `pause`
+        /// between them, leaving it empty. Once the engine has changed a shard, the snapshot holds the
+        /// only copy of the old one: letting go of them all at once, hundreds of thousands of
+        /// entries, would hold up the engine while they are freed.
+        public mutating func release(pausing pause: () -> Void) {
+            parent.removeAll(pausing: pause)
+            clusterMessages.removeAll(pausing: pause)
+            clusterProfiles.removeAll(pausing: pause)
+            table.removeAll(pausing: pause)
+            due.removeAll(pausing: pause)
+        }
+
+        /// The snapshot's binary form, ending with a checksum of everything before it. With `pause`,
+        /// calls it after about every 256 KB written, so that the work can be spread out
+        /// (``LowPriorityThread/pacer(share:)``).
+        public func encoded(pausing pause: (() -> Void)? = nil) -> [UInt8] {
             var writer = SnapshotWriter()
+            writer.pause = pause
             writer.append(Self.magic)
             writer.unsigned(Self.version)
             writer.string(fingerprint)

@@ -51,6 +51,13 @@ struct MemberTable {
 }
 
 extension MemberTable {
+    /// Empties the table, its rows a few shards at a time with `pause` between them (see
+    /// ``ShardedDictionary/removeAll(pausing:)``).
+    mutating func removeAll(pausing pause: () -> Void) {
+        for kind in Array(rows.keys) { rows[kind]?.removeAll(pausing: pause) }
+        bits = []
+    }
+
     /// Writes the table for a snapshot.
     func write(to writer: inout SnapshotWriter) {
         writer.count(segments)

@@ -41,6 +41,15 @@ struct ShardedDictionary<Key: Hashable, Value> {
         for index in shards.indices { shards[index].reserveCapacity(each) }
     }
 
+    /// Empties the dictionary a shard at a time, calling `pause` after every 256 shards, so that what
+    /// only this copy held is freed a little at a time.
+    mutating func removeAll(pausing pause: () -> Void) {
+        for index in shards.indices {
+            shards[index] = [:]
+            if index % 256 == 255 { pause() }
+        }
+    }
+
     /// The same keys with their values transformed.
     func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> ShardedDictionary<Key, T> {
         var result = ShardedDictionary<Key, T>()

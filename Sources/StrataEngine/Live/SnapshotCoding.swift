@@ -2,6 +2,10 @@
 /// ones, and strings as a length then UTF-8 bytes.
 struct SnapshotWriter {
     private(set) var bytes: [UInt8] = []
+    /// Called after about every ``pauseEvery`` bytes written (checked at each string).
+    var pause: (() -> Void)?
+    private var nextPause = SnapshotWriter.pauseEvery
+    static let pauseEvery = 256 * 1024
 
     mutating func unsigned(_ value: UInt64) {
         var rest = value
@@ -21,6 +25,10 @@ struct SnapshotWriter {
     }
 
     mutating func string(_ value: String) {
+        if bytes.count >= nextPause, let pause {
+            pause()
+            nextPause = bytes.count + Self.pauseEvery
+        }
         count(value.utf8.count)
         bytes.append(contentsOf: value.utf8)
     }

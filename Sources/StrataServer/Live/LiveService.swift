@@ -41,6 +41,9 @@ actor LiveService: Service {
     /// How long after a snapshot a new one is due when anything moved (time-driven changes are taken
     /// again on a restart, one due instant at a time).
     static let snapshotInterval = Duration.seconds(600)
+    /// The share of a core a snapshot is written with while the server runs (at shutdown, as fast as
+    /// it can): spread out, it slows the engine's steps less.
+    static let snapshotShare = 0.25
     /// Messages read from the log per part when catching up from a snapshot.
     static let replayBatch = 20_000
     /// Messages read back from the store per step of warming a restored engine.
@@ -166,7 +169,7 @@ actor LiveService: Service {
         do {
             try await exclusively {
                 if let engine, processed != snapshotSequence || changedSinceSnapshot {
-                    try await takeSnapshot(of: engine)
+                    try await takeSnapshot(of: engine, paced: false)
                 } else {
                     try await record([], saving: true)
                 }
@@ -341,14 +344,15 @@ actor LiveService: Service {
     private var snapshotURL: URL { URL(fileURLWithPath: workspace.databaseURL.path + "-live-snapshot") }
 
     /// Saves the checkpoint where the engine is, then writes a snapshot of the engine there in the
-    /// background, once the snapshot before it is written.
-    private func takeSnapshot(of engine: LiveEngine) async throws {
+    /// background, once the snapshot before it is written: paced (``snapshotShare``) unless at
+    /// shutdown.
+    private func takeSnapshot(of engine: LiveEngine, paced: Bool = true) async throws {
         try await record([], saving: true)
         let (store, sequence) = (store, processed)
         let anchor = try await blocking {
             try store.messages(sequences: [sequence], payloadKeys: []).first?.message.messageId ?? ""
         }
-        let snapshot = engine.snapshot(fingerprint: fingerprint, sequence: sequence, anchor: anchor)
+        let held = HeldSnapshot(engine.snapshot(fingerprint: fingerprint, sequence: sequence, anchor: anchor))
         snapshotSequence = sequence
         snapshotTaken = .now
         changedSinceSnapshot = false
@@ -359,8 +363,9 @@ actor LiveService: Service {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 LowPriorityThread.run {
                     let started = ContinuousClock.now
+                    let pause = paced ? LowPriorityThread.pacer(share: Self.snapshotShare) : nil
                     do {
-                        try Data(snapshot.encoded()).write(to: url, options: .atomic)
+                        try Data(held.snapshot.encoded(pausing: pause)).write(to: url, options: .atomic)
                         let seconds = (ContinuousClock.now - started).seconds
                         metrics.recordSnapshotWritten(sequence: sequence, seconds: seconds)
                         logger.debug(
@@ -370,6 +375,7 @@ actor LiveService: Service {
                         logger.error("real-time memberships: cannot write the snapshot: \(error)")
                         metrics.recordSnapshotFailed()
                     }
+                    held.snapshot.release(pausing: pause ?? {})
                     continuation.resume()
                 }
             }
@@ -660,6 +666,14 @@ struct Confined<Value>: @unchecked Sendable {
     let value: Value
 
     init(_ value: Value) { self.value = value }
+}
+
+/// A snapshot of the engine handed to the thread that writes it, which holds its only reference and
+/// so can let go of it a part at a time (``LiveEngine/Snapshot/release(pausing:)``).
+private final class HeldSnapshot: @unchecked Sendable {
+    var snapshot: LiveEngine.Snapshot
+
+    init(_ snapshot: LiveEngine.Snapshot) { self.snapshot = snapshot }
 }
 
 /// A failure of the real-time engine, logged and retried.
