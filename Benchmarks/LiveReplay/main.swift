@@ -114,11 +114,11 @@ for round in 1...rounds {
     taken += batchSize
     if round % 100 == 0 || round == rounds {
         let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-        let held = Double(engine.evaluatedMessages - evaluated) / Double(taken)
+        let read = Double(engine.evaluatedMessages - evaluated) / Double(taken)
         print(
             String(
                 format: "batches to %d: %.1f us per message, %d changes, %.1f held messages evaluated per message",
-                round, micros / Double(taken), changes, held))
+                round, micros / Double(taken), changes, read))
         (elapsed, taken, changes, evaluated) = (.zero, 0, 0, engine.evaluatedMessages)
     }
 }

@@ -4,7 +4,6 @@ import Synchronization
 /// Keeps the records a logger writes, for tests that read the server's log.
 final class LogRecorder: Sendable {
     struct Record: Sendable {
-        var level: Logger.Level
         var message: String
         var metadata: [String: String]
     }
@@ -36,7 +35,7 @@ final class LogRecorder: Sendable {
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
             recorder.keep(
-                Record(level: event.level, message: "\(event.message)", metadata: all.mapValues { "\($0)" }))
+                Record(message: "\(event.message)", metadata: all.mapValues { "\($0)" }))
         }
     }
 }
