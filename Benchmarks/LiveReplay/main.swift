@@ -9,7 +9,9 @@
 // LIVE_REPLAY_SNAPSHOT_PRIORITY=normal; not at all, only keeping it, with =none), and reports
 // how long the five batches before it and the fifteen after it took, and the encoding: the engine's
 // tables are then shared with the snapshot, the first change to each shard of one copies the shard,
-// and the encoding competes with the engine. A benchmark, not a test: it asserts nothing about time.
+// and the encoding competes with the engine. With LIVE_REPLAY_HELD=N the engine holds at most N
+// messages, reading the others back from the store as the server does (by default it holds all).
+// A benchmark, not a test: it asserts nothing about time.
 //
 // Usage: live-replay WORKSPACE [ROUNDS] [BATCH] [USERS]   (defaults 1000, 400, 100000)
 // Pin it to one core (`taskset -c 1`) for figures that compare across runs.
@@ -57,8 +59,21 @@ try store.forEachMessage(includingContext: false, payloadKeys: keys) { _, messag
 }
 var now = latest + 1_000
 let started = ContinuousClock.now
+let capacity = ProcessInfo.processInfo.environment["LIVE_REPLAY_HELD"].flatMap { Int($0) }
+/// The messages fed to the engine, which the store does not have: a cluster read back gets them here.
+final class Fed {
+    var messages: [Int64: Message] = [:]
+}
+let fed = Fed()
 let engine = try LiveEngine.start(
-    definitions: definitions, zone: workspace.config.timezone, now: now, source: nil,
+    definitions: definitions, zone: workspace.config.timezone, now: now,
+    source: capacity.map { _ in
+        { sequences in
+            let stored = try store.messages(sequences: sequences, payloadKeys: keys)
+            return stored + sequences.compactMap { sequence in fed.messages[sequence].map { (sequence, $0) } }
+        }
+    },
+    capacity: capacity ?? LiveEngine.defaultCapacity,
     scan: { body in
         try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
             lastSequence = sequence
@@ -89,6 +104,7 @@ for round in 1...rounds {
             ))
     }
     now += 100
+    if capacity != nil { for (sequence, message) in batch { fed.messages[sequence] = message } }
     let snapshot = round == rounds / 2 ? engine.snapshot(fingerprint: "", sequence: lastSequence, anchor: "") : nil
     if let snapshot {
         let encode: @Sendable (Bool) -> Void = { paced in

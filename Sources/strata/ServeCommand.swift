@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The most messages the real-time engine holds in memory (about 800-900 bytes each).",
+            "The most messages the real-time engine holds in memory, staged (about 180 bytes each).",
             discussion:
                 "Profiles whose messages are not held are read from the store when a message or time moves them."))
     var heldMessages = LiveEngine.defaultCapacity

@@ -246,6 +246,36 @@ import Testing
         // Six messages do not fit in four: the joined cluster is not held, and nothing else is.
         #expect(engine.heldMessages == 0)
     }
+
+    /// Past its room, the engine drops the clusters used least recently, just enough of them for the
+    /// messages to fit, and reads a dropped cluster back whole when a message next touches it.
+    @Test func theClustersUsedLeastRecentlyAreDroppedFirst() throws {
+        var f = Fixture()
+        for (i, user) in ["u1", "u2", "u3", "u1", "u4", "u3", "u2", "u1"].enumerated() {
+            f.track(user, "Ping", at: start + Int64(i))
+        }
+        f.segment("pinged", #"did("Ping")"#)
+        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        let engine = LiveEngine(
+            definitions: try f.definitions(), zone: f.zone, now: start, source: log.recordingSource, capacity: 4)
+        var held: [Int] = []
+        var changes: [MembershipChange] = []
+        for (sequence, message) in log.messages {
+            changes += try engine.ingest(message, sequence: sequence, at: message.receivedAt)
+            held.append(engine.heldMessages)
+        }
+        // Message 5 (u4) drops u2, the least recently used; message 6 (u3, held) drops u1; message 7
+        // reads u2 back and drops u4; message 8 reads u1 back and drops u3 and u2.
+        #expect(held == [1, 2, 3, 4, 4, 3, 4, 3])
+        #expect(log.reads == [[2, 7], [1, 4, 8]])
+        #expect(
+            changes.map(\.description) == [
+                "2026-07-01T00:00:00.000Z pinged +u1 (message m0)",
+                "2026-07-01T00:00:00.001Z pinged +u2 (message m1)",
+                "2026-07-01T00:00:00.002Z pinged +u3 (message m2)",
+                "2026-07-01T00:00:00.004Z pinged +u4 (message m4)",
+            ])
+    }
 }
 
 extension LiveEngineTests {
@@ -303,35 +333,56 @@ extension LiveEngineTests {
             try first.ingest(message, sequence: sequence, at: message.receivedAt)
         }
         let snapshot = first.snapshot(fingerprint: "defs", sequence: 3, anchor: "m3")
-        func restored(capacity: Int) throws -> (engine: LiveEngine, reads: () -> [[Int64]]) {
+        // An engine without a source of its own holds every message: nothing to warm.
+        #expect(first.warmer(reading: log.recordingSource) == nil)
+        func restored(capacity: Int) throws -> (engine: LiveEngine, log: StoredLog) {
             let read = StoredLog(log.messages)
             let engine = try LiveEngine.restore(
                 snapshot, definitions: try f.definitions(), zone: f.zone, source: read.recordingSource,
                 capacity: capacity)
-            return (engine, { read.reads })
+            return (engine, read)
         }
-        // Room for all three: one cluster per call, u3's (the latest message) first.
-        let (roomy, roomyReads) = try restored(capacity: 4)
+        // Room for six: one cluster per part, u3's (the latest message) first.
+        let (roomy, roomyLog) = try restored(capacity: 8)
         #expect(roomy.heldMessages == 0)
-        #expect(try roomy.warm(messages: 1) == true)
-        #expect(roomyReads() == [[3]])
-        #expect(try roomy.warm(messages: 1) == true)
-        #expect(try roomy.warm(messages: 1) == false)
-        #expect(roomyReads() == [[3], [2], [1]])
-        #expect(roomy.heldMessages == 3)
-        // Held now: a message for u1 reads nothing, and its cluster is evaluated as before.
-        let changes = try roomy.ingest(
-            Message(
-                kind: .track, messageId: "m4", userId: "u1", event: "Ping", timestamp: start + 3, receivedAt: start + 3),
-            sequence: 4, at: start + 3)
+        var warmer = try #require(roomy.warmer(reading: roomyLog.recordingSource))
+        let third = try #require(try warmer.next(messages: 1))
+        #expect(roomyLog.reads == [[3]])
+        #expect(roomy.hold(third) == 1)
+        let second = try #require(try warmer.next(messages: 1))
+        // u2 is given a message before its part is held: it is read at once, and the part is not held.
+        let m4 = Message(
+            kind: .track, messageId: "m4", userId: "u2", event: "Ping", timestamp: start + 3, receivedAt: start + 3)
+        roomyLog.messages.append((4, m4))
+        let changes = try roomy.ingest(m4, sequence: 4, at: start + 3)
         #expect(changes.isEmpty)
-        #expect(roomyReads().count == 3)
+        #expect(roomy.hold(second) == 0)
+        let last = try #require(try warmer.next(messages: 5))
+        #expect(roomy.hold(last) == 1)
+        #expect(try warmer.next(messages: 5) == nil)
+        #expect(roomyLog.reads == [[3], [2], [2, 4], [1]])
+        #expect(roomy.heldMessages == 4)
+        // Held now: a message for u1 reads nothing, and its cluster is evaluated as before.
+        #expect(
+            try roomy.ingest(
+                Message(
+                    kind: .track, messageId: "m5", userId: "u1", event: "Ping", timestamp: start + 4,
+                    receivedAt: start + 4),
+                sequence: 5, at: start + 4
+            ).isEmpty)
+        #expect(roomyLog.reads.count == 4)
         #expect(roomy.members(of: "pinged") == ["u1", "u2", "u3"])
         // Three quarters of a room of 2 (rounded up) hold two messages: u3's and u2's, in one read.
-        let (tight, tightReads) = try restored(capacity: 2)
-        #expect(try tight.warm(messages: 10) == false)
-        #expect(tightReads() == [[2, 3]])
+        let (tight, tightLog) = try restored(capacity: 2)
+        var tightWarmer = try #require(tight.warmer(reading: tightLog.recordingSource))
+        let both = try #require(try tightWarmer.next(messages: 10))
+        #expect(both.messages == 2)
+        #expect(tight.hold(both) == 2)
+        #expect(try tightWarmer.next(messages: 10) == nil)
+        #expect(tightLog.reads == [[2, 3]])
         #expect(tight.heldMessages == 2)
+        // Full: no room to warm.
+        #expect(tight.warmer(reading: tightLog.recordingSource) == nil)
     }
 
     /// What a restart records when the memberships recorded before it differ from the engine's: the
@@ -607,8 +658,9 @@ extension LiveEngineTests {
     }
 }
 
-/// Messages as a store holds them, read back by sequence (1-based) after the engine was started.
-final class StoredLog {
+/// Messages as a store holds them, read back by sequence (1-based) after the engine was started; used
+/// by one test at a time.
+final class StoredLog: @unchecked Sendable {
     var messages: [(sequence: Int64, message: Message)]
     /// The sequences of each read through ``recordingSource``, in order.
     private(set) var reads: [[Int64]] = []
@@ -616,7 +668,7 @@ final class StoredLog {
     init(_ messages: [(sequence: Int64, message: Message)]) { self.messages = messages }
 
     /// A source reading this log that records each read.
-    var recordingSource: LiveEngine.MessageSource {
+    var recordingSource: @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)] {
         { sequences in
             self.reads.append(sequences)
             return sequences.map { self.messages[Int($0) - 1] }

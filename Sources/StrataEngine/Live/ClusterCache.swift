@@ -1,34 +1,23 @@
 import StrataCore
 
-/// The messages of clusters kept in memory, so that evaluating a cluster reads no store: a cluster
-/// is either held whole (every message it has, in sequence order) or not at all. With its messages a
-/// cluster keeps them staged for building timelines (``TimelineStage``): staged when first needed,
-/// extended by each new message, staged again after a join.
+/// The clusters kept in memory, so that evaluating a cluster reads no store. A cluster is held whole
+/// (every message it has) or not at all, and is held staged (``TimelineStage``): only what
+/// evaluation reads of its messages, in compact form, extended by each new message. The messages
+/// themselves are not kept.
 ///
 /// The cache holds at most `capacity` messages. Past that, the clusters used least recently (given a
-/// message or evaluated) are dropped until a quarter of the room is free, and are read back from the
-/// store when next needed.
+/// message or evaluated) are dropped, one at a time, until the messages fit again; they are read back
+/// from the store when next needed. Finding the least recently used cluster takes constant time: the
+/// held clusters form a list in the order of their use.
 struct ClusterCache {
-    /// A held message and its sequence. A struct rather than a tuple: reading one in place then needs
-    /// no generic copy of the whole message.
-    struct Held: Sendable {
-        let sequence: Int64
-        let message: Message
-    }
-
-    typealias Messages = [Held]
-
-    /// A held cluster. A class, so that finding one in the table and changing it copies nothing.
-    private final class Entry {
-        var messages: Messages
-        var stage: TimelineStage?
-        var used: UInt64
-
-        init(messages: Messages, stage: TimelineStage? = nil, used: UInt64) {
-            self.messages = messages
-            self.stage = stage
-            self.used = used
-        }
+    /// A held cluster: its stage, how many messages it has, and its neighbours in the order of use.
+    private struct Slot {
+        var root: String
+        var stage: TimelineStage
+        var count: Int
+        /// The slot used just before this one, and just after (-1 at either end).
+        var older = -1
+        var newer = -1
     }
 
     /// The most messages held.
@@ -37,8 +26,14 @@ struct ClusterCache {
     let layout: StageLayout
     /// The messages held now.
     private(set) var count = 0
-    private var entries: [String: Entry] = [:]
-    private var clock: UInt64 = 0
+    private var slots: [Slot] = []
+    /// Slots no cluster is in, to be used again.
+    private var free: [Int] = []
+    /// The slot of each held cluster.
+    private var index: [String: Int] = [:]
+    /// The least and the most recently used slots (-1 when none is held).
+    private var oldest = -1
+    private var newest = -1
 
     init(capacity: Int, layout: StageLayout) {
         self.capacity = max(0, capacity)
@@ -46,54 +41,50 @@ struct ClusterCache {
     }
 
     /// Whether a cluster is held.
-    func holds(_ root: String) -> Bool { entries[root] != nil }
+    func holds(_ root: String) -> Bool { index[root] != nil }
 
-    /// The messages of a cluster and their stage, if held, marking it used.
-    mutating func messages(of root: String) -> (messages: Messages, stage: TimelineStage)? {
-        guard let entry = entries[root] else { return nil }
-        clock += 1
-        entry.used = clock
-        if let stage = entry.stage { return (entry.messages, stage) }
-        let stage = Self.stage(entry.messages, layout: layout)
-        entry.stage = stage
-        return (entry.messages, stage)
+    /// The roots of the clusters held.
+    var roots: Dictionary<String, Int>.Keys { index.keys }
+
+    /// The stage of a cluster and how many messages it has, if held, marking it used.
+    mutating func stage(of root: String) -> (stage: TimelineStage, count: Int)? {
+        guard let slot = index[root] else { return nil }
+        use(slot)
+        return (slots[slot].stage, slots[slot].count)
     }
 
-    /// Messages of a cluster (ascending sequence) staged.
-    static func stage(_ messages: Messages, layout: StageLayout) -> TimelineStage {
-        var stage = TimelineStage(layout: layout)
-        messages.withUnsafeBufferPointer { held in
-            for i in held.indices { stage.add(sequence: held[i].sequence, message: held[i].message) }
-        }
+    /// The messages of a cluster (ascending sequence) staged, so that the stage can be joined with
+    /// others.
+    static func stage(_ messages: [(sequence: Int64, message: Message)], layout: StageLayout) -> TimelineStage {
+        var stage = TimelineStage(layout: layout, keepingSequences: true)
+        for (sequence, message) in messages { stage.add(sequence: sequence, message: message) }
         return stage
     }
 
-    /// Stages every held cluster not staged yet.
-    mutating func stageAll() {
-        for entry in entries.values where entry.stage == nil {
-            entry.stage = Self.stage(entry.messages, layout: layout)
-        }
-    }
-
-    /// Holds every message of a cluster (ascending sequence), then makes room if needed.
-    mutating func hold(_ messages: Messages, of root: String) {
+    /// Holds a cluster: its messages staged, and how many there are. Then makes room if needed.
+    mutating func hold(_ stage: TimelineStage, count: Int, of root: String) {
         drop(root)
-        guard messages.count <= capacity else { return }
-        clock += 1
-        entries[root] = Entry(
-            messages: messages.map { Held(sequence: $0.sequence, message: Self.slim($0.message)) }, used: clock)
-        count += messages.count
+        guard count <= capacity else { return }
+        let slot: Int
+        if let reused = free.popLast() {
+            slot = reused
+            slots[slot] = Slot(root: root, stage: stage, count: count)
+        } else {
+            slot = slots.count
+            slots.append(Slot(root: root, stage: stage, count: count))
+        }
+        index[root] = slot
+        link(slot)
+        self.count += count
         trim()
     }
 
     /// Adds a cluster's newest message when the cluster is held, marking it used.
     mutating func append(_ message: Message, sequence: Int64, to root: String) {
-        guard let entry = entries[root] else { return }
-        clock += 1
-        entry.used = clock
-        let held = Held(sequence: sequence, message: Self.slim(message))
-        entry.messages.append(held)
-        entry.stage?.add(sequence: sequence, message: held.message)
+        guard let slot = index[root] else { return }
+        use(slot)
+        slots[slot].stage.add(sequence: sequence, message: message)
+        slots[slot].count += 1
         count += 1
         trim()
     }
@@ -101,30 +92,17 @@ struct ClusterCache {
     /// Joins two clusters under `keep`: held whole when both parts are (a part with no messages
     /// counts as held), otherwise dropped, to be read back whole.
     mutating func join(_ gone: String, into keep: String, goneIsEmpty: Bool, keepIsEmpty: Bool) {
-        let moved = entries[gone]
+        let moved = index[gone].map { (slots[$0].stage, slots[$0].count) }
         drop(gone)
-        switch (moved?.messages, entries[keep]?.messages) {
-        case (let a?, let b?):
-            // Both in sequence order: merged, still in order.
-            var merged: Messages = []
-            merged.reserveCapacity(a.count + b.count)
-            var (i, j) = (0, 0)
-            while i < a.count || j < b.count {
-                if j == b.count || (i < a.count && a[i].sequence < b[j].sequence) {
-                    merged.append(a[i])
-                    i += 1
-                } else {
-                    merged.append(b[j])
-                    j += 1
-                }
-            }
-            entries[keep]?.messages = merged
-            entries[keep]?.stage = nil
-            count += a.count
-        case (let a?, nil) where keepIsEmpty:
-            clock += 1
-            entries[keep] = Entry(messages: a, stage: moved?.stage, used: clock)
-            count += a.count
+        switch (moved, index[keep]) {
+        case (let (stage, added)?, let slot?):
+            slots[slot].stage = TimelineStage.joined(slots[slot].stage, stage)
+            slots[slot].count += added
+            count += added
+            use(slot)
+            trim()
+        case (let (stage, added)?, nil) where keepIsEmpty:
+            hold(stage, count: added, of: keep)
         case (nil, _?) where goneIsEmpty:
             break
         default:
@@ -133,25 +111,38 @@ struct ClusterCache {
     }
 
     private mutating func drop(_ root: String) {
-        if let removed = entries.removeValue(forKey: root) { count -= removed.messages.count }
+        guard let slot = index.removeValue(forKey: root) else { return }
+        unlink(slot)
+        count -= slots[slot].count
+        // Let go of the stage now, not when the slot is next used.
+        slots[slot] = Slot(root: "", stage: Self.stage([], layout: layout), count: 0)
+        free.append(slot)
     }
 
-    /// Drops the least recently used clusters once over capacity, down to three quarters of it.
+    /// Drops the least recently used clusters while more messages are held than fit.
     private mutating func trim() {
-        guard count > capacity else { return }
-        let target = capacity - capacity / 4
-        for (root, _) in entries.sorted(by: { $0.value.used < $1.value.used }) {
-            guard count > target else { break }
-            drop(root)
-        }
+        while count > capacity, oldest >= 0 { drop(slots[oldest].root) }
     }
 
-    /// What evaluation reads of a message: its id and context are not kept.
-    private static func slim(_ message: Message) -> Message {
-        var slim = message
-        slim.messageId = ""
-        slim.context = nil
-        slim.integrations = nil
-        return slim
+    /// Marks a slot the most recently used.
+    private mutating func use(_ slot: Int) {
+        guard slot != newest else { return }
+        unlink(slot)
+        link(slot)
+    }
+
+    /// Puts a slot at the most recently used end of the order.
+    private mutating func link(_ slot: Int) {
+        slots[slot].older = newest
+        slots[slot].newer = -1
+        if newest >= 0 { slots[newest].newer = slot } else { oldest = slot }
+        newest = slot
+    }
+
+    /// Takes a slot out of the order.
+    private mutating func unlink(_ slot: Int) {
+        let (older, newer) = (slots[slot].older, slots[slot].newer)
+        if older >= 0 { slots[older].newer = newer } else { oldest = newer }
+        if newer >= 0 { slots[newer].older = older } else { newest = older }
     }
 }

@@ -2,11 +2,11 @@ import StrataCore
 import StrataLanguage
 
 extension LiveEngine {
-    /// A cluster's messages, in sequence order, and the same staged for building timelines.
+    /// A cluster's messages staged for building timelines, and how many there are.
     struct Cluster: Sendable {
         var root: String
-        var messages: ClusterCache.Messages
         var stage: TimelineStage
+        var count: Int
     }
 
     /// Clusters evaluated together, apart from the engine's state, so that the parts of one step can
@@ -53,17 +53,17 @@ extension LiveEngine {
     /// Splits clusters into up to ``workers`` parts of about equal numbers of messages.
     func parts(of clusters: [Cluster]) -> [Part] {
         // Clusters are handled by index throughout: a copy of one retains each of its stage's columns.
-        let total = clusters.indices.reduce(0) { $0 + clusters[$1].messages.count }
+        let total = clusters.indices.reduce(0) { $0 + clusters[$1].count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
         guard count > 1 else {
             return [Part(clusters: clusters, previous: previousProfiles(of: clusters), size: total)]
         }
         var parts = [Part](repeating: Part(clusters: [], previous: [:], size: 0), count: count)
         // Largest first, each to the part with the fewest messages so far.
-        for index in clusters.indices.sorted(by: { clusters[$0].messages.count > clusters[$1].messages.count }) {
+        for index in clusters.indices.sorted(by: { clusters[$0].count > clusters[$1].count }) {
             let smallest = parts.indices.min { parts[$0].size < parts[$1].size } ?? 0
             parts[smallest].clusters.append(clusters[index])
-            parts[smallest].size += clusters[index].messages.count
+            parts[smallest].size += clusters[index].count
         }
         for index in parts.indices { parts[index].previous = previousProfiles(of: parts[index].clusters) }
         return parts
@@ -97,10 +97,8 @@ extension LiveEngine {
         var future: [String: Int64] = [:]
         for index in part.clusters.indices {
             builder.add(part.clusters[index].stage)
-            guard part.clusters[index].stage.latest > context.now else { continue }
-            let root = part.clusters[index].root
-            for held in part.clusters[index].messages where held.message.time > context.now {
-                future[root] = min(future[root] ?? Int64.max, held.message.time)
+            if let time = part.clusters[index].stage.earliest(after: context.now) {
+                future[part.clusters[index].root] = time
             }
         }
         let population = builder.build()

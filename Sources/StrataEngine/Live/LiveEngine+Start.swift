@@ -30,10 +30,8 @@ extension LiveEngine {
             if message.time > now { future.append((root, message.time)) }
         }
         engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }
-        // Staged now, so that the first message of each cluster does not stage all of them.
-        engine.cache.stageAll()
         // Every message held: nothing to warm, and no need to look at each cluster to find that out.
-        if engine.cache.count == scanned { engine.cold = [] }
+        engine.mayWarm = engine.cache.count < scanned
         let population = builder.build()
         let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
         try batch(whole)

@@ -15,7 +15,7 @@ import StrataLanguage
 /// (percentile, RFM, and what reads them) are kept here (``segments``); the others are recomputed by
 /// a batch run on their cadence (``cadenceSegments``).
 ///
-/// The engine keeps the messages of clusters in memory (only what evaluation reads of them), up to
+/// The engine keeps clusters in memory, staged (only what evaluation reads of their messages), up to
 /// a number of messages. With a ``MessageSource``, a cluster dropped to make room is read back from
 /// the store when it is next evaluated, so a large store is not held in memory twice; without one,
 /// every message is kept.
@@ -69,9 +69,9 @@ public final class LiveEngine {
     /// When each cluster root is next due, and the queue of (instant, root), earliest first.
     var due = ShardedDictionary<String, Int64>()
     var queue = DueQueue()
-    /// The clusters ``warm(messages:)`` has still to look at, the most recently given a message last;
-    /// nil until it first runs (none when a start held every message it read).
-    var cold: [String]?
+    /// Whether clusters may be left to read back (``warmer(reading:)``): not after a start that held
+    /// every message it read.
+    var mayWarm = true
 
     /// An engine with no messages yet, at an instant.
     ///
@@ -113,10 +113,10 @@ public final class LiveEngine {
         self.partThreshold = partThreshold
     }
 
-    /// The most messages held in memory by default: about 3.5 GB, at about 800-900 bytes a message
-    /// with its share of the staged timelines and of the engine's other state (1.46 GB for 1.85M
-    /// messages of 100,000 users; 3.7 GB for 4M held of 10M messages of 600,000 users).
-    public static let defaultCapacity = 4_000_000
+    /// The most messages held in memory by default: about 3.6 GB of stages, at about 180 bytes a held
+    /// message, on top of the engine's other state (all 16.65M messages of 1,000,000 users held
+    /// took 6.0 GB in all).
+    public static let defaultCapacity = 20_000_000
 
     /// The messages held in memory now.
     public var heldMessages: Int { cache.count }
@@ -419,14 +419,14 @@ public final class LiveEngine {
         }
     }
 
-    /// The messages of clusters, each in sequence order and staged: from memory, and for clusters not
-    /// held there from the source in one read (then held).
+    /// The clusters, staged: from memory, and for clusters not held there from the source in one read
+    /// (then held).
     private func messages(of roots: [String]) throws(EngineError) -> [Cluster] {
         var result: [Cluster] = []
         var missing: [String] = []
         for root in roots {
-            if let held = cache.messages(of: root) {
-                result.append(Cluster(root: root, messages: held.messages, stage: held.stage))
+            if let held = cache.stage(of: root) {
+                result.append(Cluster(root: root, stage: held.stage, count: held.count))
             } else {
                 missing.append(root)
             }
@@ -435,12 +435,28 @@ public final class LiveEngine {
         return result
     }
 
-    /// Reads clusters from the source in one read, holds them and stages them (none without a source).
+    /// Reads clusters from the source in one read, stages them and holds them (none without a
+    /// source).
     private func read(_ roots: [String]) throws(EngineError) -> [Cluster] {
         guard let source, !roots.isEmpty else { return [] }
+        let parts = try Self.read(roots.map { clusterMessages[$0] ?? [] }, from: source)
+        var result: [Cluster] = []
+        for (root, messages) in zip(roots, parts) {
+            let stage = ClusterCache.stage(messages, layout: cache.layout)
+            cache.hold(stage, count: messages.count, of: root)
+            result.append(Cluster(root: root, stage: stage, count: messages.count))
+        }
+        return result
+    }
+
+    /// The messages of clusters, given by their message sequences, read from a source in one read:
+    /// by cluster, each in sequence order.
+    static func read(
+        _ clusters: [[Int64]], from source: ([Int64]) throws -> [(sequence: Int64, message: Message)]
+    ) throws(EngineError) -> [[(sequence: Int64, message: Message)]] {
         var slot: [Int64: Int] = [:]
-        for (index, root) in roots.enumerated() {
-            for sequence in clusterMessages[root] ?? [] { slot[sequence] = index }
+        for (index, sequences) in clusters.enumerated() {
+            for sequence in sequences { slot[sequence] = index }
         }
         let read: [(sequence: Int64, message: Message)]
         do {
@@ -448,50 +464,11 @@ public final class LiveEngine {
         } catch {
             throw EngineError("cannot read the messages of a profile from the store: \(error)")
         }
-        var parts = [ClusterCache.Messages](repeating: [], count: roots.count)
+        var parts = [[(sequence: Int64, message: Message)]](repeating: [], count: clusters.count)
         for entry in read {
-            if let index = slot[entry.sequence] {
-                parts[index].append(ClusterCache.Held(sequence: entry.sequence, message: entry.message))
-            }
+            if let index = slot[entry.sequence] { parts[index].append(entry) }
         }
-        var result: [Cluster] = []
-        for (root, messages) in zip(roots, parts) {
-            cache.hold(messages, of: root)
-            let held = cache.messages(of: root)
-            result.append(
-                Cluster(
-                    root: root, messages: messages,
-                    stage: held?.stage ?? ClusterCache.stage(messages, layout: cache.layout)))
-        }
-        return result
-    }
-
-    /// Reads back from the source, holds and stages clusters not held yet, the most recently given a
-    /// message first, about `budget` messages at a time, while they fit in three quarters of the room
-    /// (so that none is dropped for them): after ``restore(_:definitions:zone:source:capacity:)``,
-    /// so that the first message of each cluster does not wait for the read. Returns whether any
-    /// cluster is left to read.
-    public func warm(messages budget: Int) throws(EngineError) -> Bool {
-        guard source != nil else { return false }
-        if cold == nil {
-            cold = clusterMessages.compactMap { root, sequences in sequences.last.map { (root, $0) } }
-                .sorted { $0.1 < $1.1 }.map(\.0)
-        }
-        let room = cache.capacity - cache.capacity / 4
-        var roots: [String] = []
-        var size = 0
-        while size < budget, let root = cold?.popLast() {
-            let count = clusterMessages[root]?.count ?? 0
-            guard count > 0, find(root) == root, !cache.holds(root) else { continue }
-            guard cache.count + size + count <= room else {
-                cold = []
-                break
-            }
-            roots.append(root)
-            size += count
-        }
-        _ = try read(roots)
-        return cold?.isEmpty == false
+        return parts
     }
 
     /// Whether a segment is kept here: it and every segment it reads (directly or through scores,
@@ -524,7 +501,9 @@ public final class LiveEngine {
 
     /// Adds a message to its cluster, in memory when the cluster is held or new (its first message).
     func add(_ message: Message, sequence: Int64, to root: String) {
-        if Self.append(sequence, to: &clusterMessages[root, default: []]) { cache.hold([], of: root) }
+        if Self.append(sequence, to: &clusterMessages[root, default: []]) {
+            cache.hold(ClusterCache.stage([], layout: cache.layout), count: 0, of: root)
+        }
         cache.append(message, sequence: sequence, to: root)
     }
 

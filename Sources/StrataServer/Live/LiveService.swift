@@ -46,8 +46,8 @@ actor LiveService: Service {
     static let snapshotShare = 0.25
     /// Messages read from the log per part when catching up from a snapshot.
     static let replayBatch = 20_000
-    /// Messages read back from the store per step of warming a restored engine.
-    static let warmMessages = 50_000
+    /// Messages read back from the store per part of warming an engine (``WarmFeed``).
+    static let warmMessages = 10_000
     /// How long after a failed recomputation of cadence segments it is tried again, in ms.
     static let cadenceRetry: Int64 = 60_000
 
@@ -102,9 +102,9 @@ actor LiveService: Service {
     /// Whether changes were recorded since the latest snapshot.
     private var changedSinceSnapshot = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
-    /// Whether clusters not held by the engine are being read back, a part after each step (see
-    /// ``warm()``).
-    private var warming = false
+    /// The clusters the engine does not hold being read back on a thread of their own, to be held
+    /// before each batch a step takes (``holdWarmed()``).
+    private var warmFeed: WarmFeed?
 
     init(
         workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics,
@@ -166,6 +166,7 @@ actor LiveService: Service {
         }
         // A recomputation still running records nothing: the next start recomputes what is due.
         cadenceRun?.cancel()
+        warmFeed?.cancel()
         do {
             try await exclusively {
                 if let engine, processed != snapshotSequence || changedSinceSnapshot {
@@ -218,7 +219,6 @@ actor LiveService: Service {
     /// repeated failures.
     private func waitTime(failures: Int) -> Duration {
         if failures > 0 { return .seconds(min(30, 1 << min(failures, 5))) }
-        if warming { return .zero }
         let now = configuration.clock()
         let next = min(nextDue ?? Int64.max, cadenceDue.values.min() ?? Int64.max)
         guard next != Int64.max else { return Self.poll }
@@ -250,7 +250,7 @@ actor LiveService: Service {
             processed = last
         }
         self.engine = engine
-        warming = true
+        startWarming(engine)
         self.fingerprint = fingerprint
         sources = files.files
         definitionsChanged = false
@@ -407,7 +407,9 @@ actor LiveService: Service {
     }
 
     /// Reads a cluster's messages back from the store, with the payload keys evaluation reads.
-    private static func source(_ store: any EventStore, _ keys: Set<String>) -> LiveEngine.MessageSource {
+    private static func source(
+        _ store: any EventStore, _ keys: Set<String>
+    ) -> @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)] {
         { sequences in try store.messages(sequences: sequences, payloadKeys: keys) }
     }
 
@@ -480,27 +482,42 @@ actor LiveService: Service {
 
     // MARK: Steps
 
-    /// Reads back a part of the clusters the engine does not hold (all of them after a restore from a
-    /// snapshot), the most recently active first, while they fit: otherwise the first message of
-    /// each cluster would wait for its read, and a restarted engine under load would fall behind. One
-    /// part before each batch of messages a step takes, so that warming goes on while a backlog is
-    /// taken, and the engine catches up sooner than by reading clusters one message at a time.
-    private func warm() async throws {
-        guard warming, let engine else { return }
-        let confined = Confined(engine)
-        warming = try await blocking { try confined.value.warm(messages: Self.warmMessages) }
-        if !warming { logger.info("real-time memberships: \(engine.heldMessages) messages held in memory") }
+    /// Starts reading back the clusters an engine does not hold, in parts, on a thread of its own
+    /// (``LiveEngine/Warmer``), instead of any warming under way for an engine before it.
+    private func startWarming(_ engine: LiveEngine) {
+        warmFeed?.cancel()
+        warmFeed = nil
+        guard let warmer = engine.warmer(reading: Self.source(store, engine.payloadKeys)) else { return }
+        let logger = logger
+        warmFeed = WarmFeed(warmer, messages: Self.warmMessages, doorbell: doorbell) { error in
+            logger.error("real-time memberships: stopped reading back clusters before they are needed: \(error)")
+        }
+    }
+
+    /// Holds in the engine the clusters read back since the last call: otherwise the first message of
+    /// each cluster would wait for its read, and a restarted engine under load would fall behind.
+    private func holdWarmed() async throws {
+        guard let feed = warmFeed, let engine else { return }
+        let (parts, finished) = feed.take()
+        if !parts.isEmpty {
+            let confined = Confined(engine)
+            try await blocking { for part in parts { confined.value.hold(part) } }
+        }
+        if finished {
+            warmFeed = nil
+            logger.info("real-time memberships: \(engine.heldMessages) messages held in memory")
+        }
     }
 
     /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
-    /// that are due and applies changed definitions, recording the changes of each part; while the
-    /// engine is warming, each batch of messages is preceded by a part of ``warm()``.
+    /// that are due and applies changed definitions, recording the changes of each part; before each
+    /// batch of messages, holds the clusters read back meanwhile (``holdWarmed()``).
     private func step() async throws {
         guard let engine else { return }
         // The engine is used on ``worker`` only while this step waits for it.
         let confined = Confined(engine)
         while true {
-            try await warm()
+            try await holdWarmed()
             let (store, after, keys) = (store, processed, engine.payloadKeys)
             let reading = ContinuousClock.now
             let batch = try await blocking {
@@ -620,6 +637,7 @@ actor LiveService: Service {
         let instant = engine.now
         let (next, cadence, _) = try await load(definitions, at: instant, through: processed)
         self.engine = next
+        startWarming(next)
         fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
         sources = files.files
         definitionsChanged = false
