@@ -250,7 +250,6 @@ actor LiveService: Service {
             processed = last
         }
         self.engine = engine
-        startWarming(engine)
         self.fingerprint = fingerprint
         sources = files.files
         definitionsChanged = false
@@ -284,6 +283,8 @@ actor LiveService: Service {
                 "resumed": "\(checkpoint.map { Instant.format($0.instant) } ?? "no")",
                 "snapshot": "\(resumed.map { "message \($0)" } ?? "no")",
             ])
+        // Once ready, so that its reads do not compete with the start's.
+        startWarming(engine)
     }
 
     /// The engine as of a checkpoint, from the latest snapshot and the messages taken after it and
