@@ -53,10 +53,9 @@ struct ClusterCache {
         return (slots[slot].stage, slots[slot].count)
     }
 
-    /// The messages of a cluster (ascending sequence) staged, so that the stage can be joined with
-    /// others.
+    /// The messages of a cluster (ascending sequence) staged.
     static func stage(_ messages: [(sequence: Int64, message: Message)], layout: StageLayout) -> TimelineStage {
-        var stage = TimelineStage(layout: layout, keepingSequences: true)
+        var stage = TimelineStage(layout: layout)
         for (sequence, message) in messages { stage.add(sequence: sequence, message: message) }
         return stage
     }
@@ -96,7 +95,9 @@ struct ClusterCache {
         drop(gone)
         switch (moved, index[keep]) {
         case (let (stage, added)?, let slot?):
-            slots[slot].stage = TimelineStage.joined(slots[slot].stage, stage)
+            // Appended whatever the order of their messages: a builder sorts each profile's events
+            // by time, and no function reads the order of events at one instant.
+            slots[slot].stage.add(stage, asOf: Int64.max)
             slots[slot].count += added
             count += added
             use(slot)

@@ -61,9 +61,6 @@ struct TimelineStage: Sendable {
     }
 
     let layout: StageLayout
-    /// Whether the stage keeps the sequence of each event, so that it can be joined with another
-    /// (``joined(_:_:)``): the live engine's stages of clusters do, a builder's does not.
-    let keepsSequences: Bool
     var vocabulary: Vocabulary
     private var pairIndex: [Pair: Int32] = [:]
     private(set) var pairs: [Pair] = []
@@ -75,8 +72,6 @@ struct TimelineStage: Sendable {
     private var lastPair: (pair: Pair, index: Int32)?
 
     private(set) var times: [Int64] = []
-    /// The store sequence of each event, when the stage keeps them (``keepsSequences``).
-    private(set) var sequences: [Int64] = []
     private(set) var eventPairs: [Int32] = []
     private(set) var names: [UInt32] = []
     private(set) var propertyStarts: [UInt32] = [0]
@@ -99,10 +94,9 @@ struct TimelineStage: Sendable {
 
     /// An empty stage; with `vocabulary`, one that interns into it (holding the layout's property
     /// paths when the stage is built into a population).
-    init(layout: StageLayout, vocabulary: Vocabulary = Vocabulary(), keepingSequences: Bool = false) {
+    init(layout: StageLayout, vocabulary: Vocabulary = Vocabulary()) {
         self.layout = layout
         self.vocabulary = vocabulary
-        self.keepsSequences = keepingSequences
     }
 
     /// Stages one message carrying an id; call in arrival order with its store sequence.
@@ -119,7 +113,7 @@ struct TimelineStage: Sendable {
         }
         switch message.kind {
         case .track, .page, .screen:
-            addEvent(message, sequence: sequence, pair: p)
+            addEvent(message, pair: p)
         case .identify:
             let traits = message.traits.filter { layout.userTraitHeads.contains($0.key) }
             if !traits.isEmpty { identifies.append(Stamped(pair: p, stamp: stamp, traits: traits)) }
@@ -136,31 +130,55 @@ struct TimelineStage: Sendable {
     /// Stages what another stage (of the same layout) holds up to an instant, in its order: its
     /// messages later than `asOf` are left out, as a builder as of then would have ignored them.
     mutating func add(_ other: TimelineStage, asOf: Int64) {
-        var copy = Copy(of: other, into: &self, asOf: asOf)
-        for e in other.times.indices where other.times[e] <= asOf { copy.event(e, into: &self) }
-        copy.records(into: &self)
-    }
-
-    /// The stage of two clusters joined: what both stages hold (of one layout, each keeping its
-    /// message sequences), with the events in sequence order, as if their messages had been staged
-    /// together.
-    static func joined(_ a: TimelineStage, _ b: TimelineStage) -> TimelineStage {
-        var joined = TimelineStage(layout: a.layout, keepingSequences: true)
-        var first = Copy(of: a, into: &joined, asOf: Int64.max)
-        var second = Copy(of: b, into: &joined, asOf: Int64.max)
-        var (i, j) = (0, 0)
-        while i < a.times.count || j < b.times.count {
-            if j == b.times.count || (i < a.times.count && a.sequences[i] < b.sequences[j]) {
-                first.event(i, into: &joined)
-                i += 1
-            } else {
-                second.event(j, into: &joined)
-                j += 1
-            }
+        // A message that left nothing else staged (an identify without kept traits) still counts.
+        if other.latest <= asOf { latest = max(latest, other.latest) }
+        var pairMap = [Int32](repeating: -1, count: other.pairs.count)
+        for (i, pair) in other.pairs.enumerated() where other.pairFirst[i] <= asOf {
+            let p = pairID(pair, time: other.pairFirst[i])
+            pairMap[i] = p
+            if let stamp = other.pairLinks[i], stamp.time <= asOf { noteLink(p, stamp) }
         }
-        first.records(into: &joined)
-        second.records(into: &joined)
-        return joined
+        for (key, stamp) in other.aliases where stamp.time <= asOf { noteAlias(key, stamp) }
+        var nameMap = [UInt32?](repeating: nil, count: other.vocabulary.eventNames.count)
+        var stringMap = [UInt32?](repeating: nil, count: other.vocabulary.strings.count)
+        for e in other.times.indices where other.times[e] <= asOf {
+            latest = max(latest, other.times[e])
+            times.append(other.times[e])
+            eventPairs.append(pairMap[Int(other.eventPairs[e])])
+            let local = Int(other.names[e])
+            if let id = nameMap[local] {
+                names.append(id)
+            } else {
+                let id = nameID(other.vocabulary.eventNames[local])
+                nameMap[local] = id
+                names.append(id)
+            }
+            for j in Int(other.propertyStarts[e])..<Int(other.propertyStarts[e + 1]) {
+                let (tag, payload) = (other.propertyTags[j], other.propertyValues[j])
+                propertySlots.append(other.propertySlots[j])
+                propertyTags.append(tag)
+                switch tag {
+                case StoredValue.string:
+                    let id =
+                        stringMap[Int(payload)] ?? vocabulary.internString(other.vocabulary.strings[Int(payload)])
+                    stringMap[Int(payload)] = id
+                    propertyValues.append(UInt64(id))
+                case StoredValue.json:
+                    propertyValues.append(vocabulary.encode(other.vocabulary.jsonValues[Int(payload)]).payload)
+                default:
+                    propertyValues.append(payload)
+                }
+            }
+            propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
+        }
+        for var record in other.identifies where record.stamp.time <= asOf {
+            record.pair = pairMap[Int(record.pair)]
+            identifies.append(record)
+        }
+        for var record in other.groups where record.stamp.time <= asOf {
+            record.pair = pairMap[Int(record.pair)]
+            groups.append(record)
+        }
     }
 
     /// The earliest instant after `instant` of anything staged (an event, a pair's first message, a
@@ -177,81 +195,6 @@ struct TimelineStage: Sendable {
         for record in identifies { note(record.stamp.time) }
         for record in groups { note(record.stamp.time) }
         return earliest == Int64.max ? nil : earliest
-    }
-
-    /// Copies what one stage holds into another of the same layout, an event at a time, translating
-    /// its pairs, event names and strings into the other's.
-    private struct Copy {
-        let source: TimelineStage
-        let asOf: Int64
-        var pairMap: [Int32]
-        var nameMap: [UInt32?]
-        var stringMap: [UInt32?]
-
-        /// Starts a copy: the pairs, links and aliases up to `asOf` are staged at once.
-        init(of source: TimelineStage, into stage: inout TimelineStage, asOf: Int64) {
-            self.source = source
-            self.asOf = asOf
-            // A message that left nothing else staged (an identify without kept traits) still counts.
-            if source.latest <= asOf { stage.latest = max(stage.latest, source.latest) }
-            pairMap = [Int32](repeating: -1, count: source.pairs.count)
-            for (i, pair) in source.pairs.enumerated() where source.pairFirst[i] <= asOf {
-                let p = stage.pairID(pair, time: source.pairFirst[i])
-                pairMap[i] = p
-                if let stamp = source.pairLinks[i], stamp.time <= asOf { stage.noteLink(p, stamp) }
-            }
-            for (key, stamp) in source.aliases where stamp.time <= asOf { stage.noteAlias(key, stamp) }
-            nameMap = [UInt32?](repeating: nil, count: source.vocabulary.eventNames.count)
-            stringMap = [UInt32?](repeating: nil, count: source.vocabulary.strings.count)
-        }
-
-        /// Stages the source's event at index `e`.
-        mutating func event(_ e: Int, into stage: inout TimelineStage) {
-            let time = source.times[e]
-            stage.latest = max(stage.latest, time)
-            stage.times.append(time)
-            if stage.keepsSequences { stage.sequences.append(source.sequences[e]) }
-            stage.eventPairs.append(pairMap[Int(source.eventPairs[e])])
-            let local = Int(source.names[e])
-            if let id = nameMap[local] {
-                stage.names.append(id)
-            } else {
-                let id = stage.nameID(source.vocabulary.eventNames[local])
-                nameMap[local] = id
-                stage.names.append(id)
-            }
-            for j in Int(source.propertyStarts[e])..<Int(source.propertyStarts[e + 1]) {
-                let (tag, payload) = (source.propertyTags[j], source.propertyValues[j])
-                stage.propertySlots.append(source.propertySlots[j])
-                stage.propertyTags.append(tag)
-                switch tag {
-                case StoredValue.string:
-                    let id =
-                        stringMap[Int(payload)]
-                        ?? stage.vocabulary.internString(source.vocabulary.strings[Int(payload)])
-                    stringMap[Int(payload)] = id
-                    stage.propertyValues.append(UInt64(id))
-                case StoredValue.json:
-                    stage.propertyValues.append(
-                        stage.vocabulary.encode(source.vocabulary.jsonValues[Int(payload)]).payload)
-                default:
-                    stage.propertyValues.append(payload)
-                }
-            }
-            stage.propertyStarts.append(UInt32(truncatingIfNeeded: stage.propertySlots.count))
-        }
-
-        /// Stages the source's traits and group calls up to `asOf`: ends the copy.
-        func records(into stage: inout TimelineStage) {
-            for var record in source.identifies where record.stamp.time <= asOf {
-                record.pair = pairMap[Int(record.pair)]
-                stage.identifies.append(record)
-            }
-            for var record in source.groups where record.stamp.time <= asOf {
-                record.pair = pairMap[Int(record.pair)]
-                stage.groups.append(record)
-            }
-        }
     }
 
     /// The index of a pair of ids, added if new, with the time of a message carrying it.
@@ -300,12 +243,11 @@ struct TimelineStage: Sendable {
         return id
     }
 
-    private mutating func addEvent(_ message: borrowing Message, sequence: Int64, pair: Int32) {
+    private mutating func addEvent(_ message: borrowing Message, pair: Int32) {
         let name =
             message.event ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
         let id = nameID(name)
         times.append(message.time)
-        if keepsSequences { sequences.append(sequence) }
         eventPairs.append(pair)
         names.append(id)
         for (slot, path) in slotsForName[Int(id)] {
