@@ -366,7 +366,7 @@ actor LiveService: Service {
                     let started = ContinuousClock.now
                     let pause = paced ? LowPriorityThread.pacer(share: Self.snapshotShare) : nil
                     do {
-                        try Data(held.snapshot.encoded(pausing: pause)).write(to: url, options: .atomic)
+                        try SnapshotFile.replace(url, with: held.snapshot.encoded(pausing: pause), pausing: pause ?? {})
                         let seconds = (ContinuousClock.now - started).seconds
                         metrics.recordSnapshotWritten(sequence: sequence, seconds: seconds)
                         logger.debug(
