@@ -54,6 +54,9 @@ struct ShardedDictionaryTests {
         table["a:1"] = -1
         table.removeValue(forKey: "a:2")
         table["a:new"] = 7
+        // Enough new keys to split every shard of the copy's time again.
+        for index in 0..<20_000 { table["b:\(index)", default: 0] += Int64(index) }
+        #expect(table.shardCount > 2 * snapshot.shardCount)
         #expect(snapshot["a:1"] == 1)
         #expect(snapshot["a:2"] == 2)
         #expect(snapshot["a:new"] == nil)
@@ -61,6 +64,40 @@ struct ShardedDictionaryTests {
         #expect(snapshot.reduce(0) { $0 + $1.value } == 49_995_000)
         #expect(table["a:1"] == -1)
         #expect(table["a:2"] == nil)
-        #expect(table.count == 10_000)
+        #expect(table.count == 30_000)
+        #expect(table["b:19999"] == 19_999)
+    }
+
+    @Test("a shard is split each time the keys pass 48 a shard, and every key stays found")
+    func shardsAreSplitAsKeysCome() {
+        var table = ShardedDictionary<String, Int>()
+        for index in 0..<48 { table["k:\(index)"] = index }
+        #expect(table.shardCount == 1)
+        table["k:48"] = 48
+        #expect(table.shardCount == 2)
+        for index in 49..<100_000 { table["k:\(index)", default: 0] += index }
+        // 100,000 / 48 = 2,083.3
+        #expect(table.shardCount == 2_084)
+        #expect(table.count == 100_000)
+        #expect((0..<100_000).allSatisfy { (index: Int) in table["k:\(index)"] == index })
+        // Removals leave the shards as they are; keys added back split none.
+        for index in 0..<50_000 { #expect(table.removeValue(forKey: "k:\(index)") == index) }
+        #expect(table.removeValue(forKey: "k:0") == nil)
+        #expect(table.count == 50_000)
+        for index in 0..<50_000 { table["k:\(index)"] = -index }
+        #expect(table.shardCount == 2_084)
+        #expect(table.count == 100_000)
+        #expect(table["k:49999"] == -49_999)
+        #expect(table["k:50000"] == 50_000)
+
+        var reserved = ShardedDictionary<String, Int>()
+        reserved.reserveCapacity(1_000)
+        #expect(reserved.shardCount == 21)
+        var freed = ShardedDictionary<String, Int>()
+        for index in 0..<10_000 { freed["f:\(index)"] = index }
+        var pauses = 0
+        freed.removeAll { pauses += 1 }
+        #expect(pauses == 2)
+        #expect(freed.count == 0 && freed.shardCount == 1 && freed["f:1"] == nil)
     }
 }

@@ -128,8 +128,10 @@ extension LiveEngine {
                 parent[node] = up.isEmpty ? node : up
             }
             try Self.checkRoots(parent)
+            let clusterCount = try reader.count()
             var clusterMessages = ShardedDictionary<String, [Int64]>()
-            for _ in 0..<(try reader.count()) {
+            clusterMessages.reserveCapacity(clusterCount)
+            for _ in 0..<clusterCount {
                 let root = try reader.string()
                 var previous: Int64 = 0
                 clusterMessages[root] = try (0..<reader.count()).map { _ throws(SnapshotError) in
@@ -141,8 +143,10 @@ extension LiveEngine {
                     return next
                 }
             }
+            let profiledCount = try reader.count()
             var clusterProfiles = ShardedDictionary<String, [ProfileKind: Set<String>]>()
-            for _ in 0..<(try reader.count()) {
+            clusterProfiles.reserveCapacity(profiledCount)
+            for _ in 0..<profiledCount {
                 let root = try reader.string()
                 var kinds: [ProfileKind: Set<String>] = [:]
                 for kind in [ProfileKind.users, .accounts] {
@@ -153,8 +157,10 @@ extension LiveEngine {
                 clusterProfiles[root] = kinds
             }
             table = try MemberTable(reading: &reader)
+            let dueCount = try reader.count()
             var due = ShardedDictionary<String, Int64>()
-            for _ in 0..<(try reader.count()) { due[try reader.string()] = try reader.signed() }
+            due.reserveCapacity(dueCount)
+            for _ in 0..<dueCount { due[try reader.string()] = try reader.signed() }
             guard reader.isAtEnd else { throw SnapshotError("the snapshot has bytes past its end", at: reader.offset) }
             guard table.segments == segments.count else {
                 throw SnapshotError(

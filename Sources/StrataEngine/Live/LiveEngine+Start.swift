@@ -38,6 +38,7 @@ extension LiveEngine {
 
         var roots: [ProfileKind: [String]] = [:]
         var rows: [ProfileKind: [Int]] = [:]
+        engine.clusterProfiles.reserveCapacity(engine.clusterMessages.count)
         for kind in engine.profileKinds {
             let ids = population.timelines(kind).ids
             roots[kind] = ids.map { id in
@@ -62,6 +63,7 @@ extension LiveEngine {
             let current = engine.find(root)
             next[current] = min(next[current] ?? Int64.max, time)
         }
+        engine.due.reserveCapacity(next.count)
         for (root, instant) in next {
             engine.due[root] = instant
             engine.queue.push(instant, root)
