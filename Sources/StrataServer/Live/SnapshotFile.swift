@@ -55,7 +55,7 @@ enum SnapshotFile {
         let directory = try openFile(folder, flags: O_RDONLY)
         defer { close(directory) }
         try check(fsync(directory), "cannot sync the folder", folder)
-        if let replaced { try shrink(replaced, path: path, pausing: pause) }
+        if let replaced { try shrink(replaced, path: "the file \(path) replaced", pausing: pause) }
     }
 
     /// Shortens an open file to nothing, ``shrinkStep`` at a time, pausing after each step.
