@@ -144,33 +144,40 @@ public final class LiveEngine {
     /// The enters and exits that turn recorded memberships into the engine's, all at one instant and
     /// with one cause, by segment name and then profile (bytes): those of the kept segments, and the
     /// exits of every other recorded segment. What ``MembershipChange/differences(from:to:at:cause:)``
-    /// gives from the recorded memberships to ``allMembers``, without building the sets: the recorded
-    /// members are looked up in the table, and the engine's are listed only when some are not recorded.
+    /// gives from the recorded memberships to ``allMembers``, without building the sets.
+    ///
+    /// The table is read once: each membership in it is looked for in the recorded set, and only a
+    /// segment with recorded members not found that way has its recorded members looked up in the
+    /// table. A restart at 1,000,000 users spent about 4 s here when each segment's recorded members
+    /// were looked up and its table members counted one segment at a time.
     public func changes(
         from recorded: [String: Set<String>], at instant: Int64, cause: MembershipChange.Cause
     ) -> [MembershipChange] {
+        let old = segments.map { recorded[$0] ?? [] }
+        var stayed = [Int](repeating: 0, count: segments.count)
+        var entered = [[String]](repeating: [], count: segments.count)
+        for kind in Set(segmentKinds) {
+            table.forEachMembership(kind: kind) { id, segment in
+                if old[segment].contains(id) { stayed[segment] += 1 } else { entered[segment].append(id) }
+            }
+        }
         let kept = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1, $0) })
         var changes: [MembershipChange] = []
         for name in Set(recorded.keys).union(segments).sorted() {
-            let old = recorded[name] ?? []
-            var moved: [(profile: String, entered: Bool)] = []
+            var moved: [(profile: String, entered: Bool)]
             if let segment = kept[name] {
-                let kind = segmentKinds[segment]
-                var stayed = 0
-                for id in old {
-                    if let row = table.existingRow(of: id, kind: kind), table.contains(row: row, segment: segment) {
-                        stayed += 1
-                    } else {
+                moved = entered[segment].map { ($0, true) }
+                if stayed[segment] < old[segment].count {
+                    let kind = segmentKinds[segment]
+                    for id in old[segment] {
+                        if let row = table.existingRow(of: id, kind: kind), table.contains(row: row, segment: segment) {
+                            continue
+                        }
                         moved.append((id, false))
                     }
                 }
-                if stayed < table.count(of: segment, kind: kind) {
-                    for id in table.members(of: segment, kind: kind) where !old.contains(id) {
-                        moved.append((id, true))
-                    }
-                }
             } else {
-                moved = old.map { ($0, false) }
+                moved = (recorded[name] ?? []).map { ($0, false) }
             }
             for change in moved.sorted(by: { Value.compareBytes($0.profile, $1.profile) < 0 }) {
                 changes.append(

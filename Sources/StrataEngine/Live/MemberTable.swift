@@ -37,9 +37,17 @@ struct MemberTable {
         if member { bits[row * words + segment / 64] |= mask } else { bits[row * words + segment / 64] &= ~mask }
     }
 
-    /// How many profiles of a kind are members of a segment (by index).
-    func count(of segment: Int, kind: ProfileKind) -> Int {
-        (rows[kind] ?? .init()).reduce(0) { $0 + (contains(row: $1.value, segment: segment) ? 1 : 0) }
+    /// Calls `body` with each profile of a kind and each segment (by index) it is a member of.
+    func forEachMembership(kind: ProfileKind, _ body: (String, Int) -> Void) {
+        for (id, row) in rows[kind] ?? .init() {
+            for word in 0..<words {
+                var rest = bits[row * words + word]
+                while rest != 0 {
+                    body(id, word * 64 + rest.trailingZeroBitCount)
+                    rest &= rest - 1
+                }
+            }
+        }
     }
 
     /// The members of a segment (by index), whose profiles are of a kind.
