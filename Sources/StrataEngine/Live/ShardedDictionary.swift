@@ -73,9 +73,12 @@ struct ShardedDictionary<Key: Hashable, Value> {
     /// set move to a new shard at the end.
     private mutating func splitNext() {
         let mask = 2 * base - 1
-        let keys = shards[split]
-        shards[split] = keys.filter { $0.key.hashValue & mask == split }
-        shards.append(keys.filter { $0.key.hashValue & mask != split })
+        var (kept, moved): ([Key: Value], [Key: Value]) = ([:], [:])
+        for (key, value) in shards[split] {
+            if key.hashValue & mask == split { kept[key] = value } else { moved[key] = value }
+        }
+        shards[split] = kept
+        shards.append(moved)
         split += 1
         if split == base {
             base *= 2

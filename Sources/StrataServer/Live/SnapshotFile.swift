@@ -55,7 +55,9 @@ enum SnapshotFile {
         let directory = try openFile(folder, flags: O_RDONLY)
         defer { close(directory) }
         try check(fsync(directory), "cannot sync the folder", folder)
-        if let replaced { try shrink(replaced, path: "the file \(path) replaced", pausing: pause) }
+        // The new snapshot is in place: shortening the replaced one only spreads its freeing out, and
+        // whatever is left of it is freed when it is closed.
+        if let replaced { try? shrink(replaced, path: path, pausing: pause) }
     }
 
     /// Shortens an open file to nothing, ``shrinkStep`` at a time, pausing after each step.
