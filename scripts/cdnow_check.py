@@ -4,7 +4,8 @@
 The file is the CDNOW master file of the PyPI package `lifetimes` (see cdnow.py).
 
 Checks, per customer, computed independently here from the raw file:
-  - the number of stored "Order Completed" events and the sum of their revenue (read from the store),
+  - the number of stored "Order Completed" events and the sum of their revenue (read back with
+    `strata messages`),
   - first and last purchase dates and the event count, for a sample of profiles via `strata profile --format json`,
   - that a second import of the same file stores nothing new.
 Usage: cdnow_check.py STRATA_BINARY WORKDIR
@@ -12,8 +13,6 @@ Usage: cdnow_check.py STRATA_BINARY WORKDIR
 import collections
 import datetime
 import json
-import os
-import sqlite3
 import sys
 
 import cdnow
@@ -52,12 +51,11 @@ check("rows read (header excluded)", f"imported     {rows:,}" in summary, summar
 check("nothing quarantined", "quarantined  0" in summary, summary)
 check("second import stores nothing", "imported     0" in again and f"duplicates   {rows:,}" in again, again)
 
-db = sqlite3.connect(os.path.join(workspace, "data", "strata.db"))
-stored = {
-    user: (count, revenue)
-    for user, count, revenue in db.execute(
-        "SELECT user_id, COUNT(*), SUM(json_extract(payload, '$.revenue')) FROM messages GROUP BY user_id")
-}
+stored = {}
+for line in run("messages", "-w", workspace).splitlines():
+    message = json.loads(line)
+    count, revenue = stored.get(message["userId"], (0, 0.0))
+    stored[message["userId"]] = (count + 1, revenue + message["properties"]["revenue"])
 check("customers", len(stored) == len(expected_count), f"{len(stored)} != {len(expected_count)}")
 bad = [c for c in expected_count
        if c not in stored or stored[c][0] != expected_count[c] or abs(stored[c][1] - expected_revenue[c]) > 1e-6]

@@ -95,6 +95,28 @@ public struct StoredMessage: Sendable, Equatable {
         groupId: String?, previousId: String?, timestamp: Int64?, sentAt: Int64?, receivedAt: Int64,
         payload: [UInt8]?, extra: [UInt8]?
     ) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128 + (payload?.count ?? 0))
+        for part in [messageId, kind.rawValue, userId, anonymousId, event, groupId, previousId] {
+            bytes.append(contentsOf: (part ?? "").utf8)
+            bytes.append(part == nil ? 1 : 0)
+        }
+        if let timestamp { bytes.append(contentsOf: String(timestamp).utf8) }
+        bytes.append(timestamp == nil ? 1 : 0)
+        bytes.append(contentsOf: payload ?? [])
+        bytes.append(payload == nil ? 1 : 0)
+        self.init(
+            kind: kind, messageId: messageId, userId: userId, anonymousId: anonymousId, event: event,
+            groupId: groupId, previousId: previousId, timestamp: timestamp, sentAt: sentAt, receivedAt: receivedAt,
+            payload: payload, extra: extra, contentHash: Int64(bitPattern: Hash.hash128(bytes).0))
+    }
+
+    /// A stored form with every column given, as a store read it back.
+    init(
+        kind: Message.Kind, messageId: String, userId: String?, anonymousId: String?, event: String?,
+        groupId: String?, previousId: String?, timestamp: Int64?, sentAt: Int64?, receivedAt: Int64,
+        payload: [UInt8]?, extra: [UInt8]?, contentHash: Int64
+    ) {
         self.kind = kind
         self.messageId = messageId
         self.userId = userId
@@ -107,17 +129,7 @@ public struct StoredMessage: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.payload = payload
         self.extra = extra
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + (payload?.count ?? 0))
-        for part in [messageId, kind.rawValue, userId, anonymousId, event, groupId, previousId] {
-            bytes.append(contentsOf: (part ?? "").utf8)
-            bytes.append(part == nil ? 1 : 0)
-        }
-        if let timestamp { bytes.append(contentsOf: String(timestamp).utf8) }
-        bytes.append(timestamp == nil ? 1 : 0)
-        bytes.append(contentsOf: payload ?? [])
-        bytes.append(payload == nil ? 1 : 0)
-        contentHash = Int64(bitPattern: Hash.hash128(bytes).0)
+        self.contentHash = contentHash
     }
 
     private static let emptyObject = [UInt8]("{}".utf8)

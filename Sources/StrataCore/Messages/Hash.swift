@@ -30,6 +30,23 @@ public enum Hash {
         return (mix(a ^ UInt64(bytes.count)), mix(b &+ 0x632b_e59b_d9b4_e019))
     }
 
+    /// A 64-bit hash of some bytes for keys, where ids that differ in a few characters must not collide:
+    /// each 8-byte word goes through the full finaliser before the next. (The lanes of ``hash128(_:)``
+    /// only multiply and rotate, so a change in the top byte of one word can cancel one in the next;
+    /// ids such as `g-1-11410-14` and `g-1-11490-19` share its first lane.)
+    public static func key64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(bytes.count)
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            hash = mix(hash ^ UInt64(littleEndian: word))
+            index += 8
+        }
+        var word: UInt64 = 0
+        for (shift, byte) in bytes[index...].enumerated() { word |= UInt64(byte) << (8 * UInt64(shift)) }
+        return mix(hash ^ word)
+    }
+
     /// A 64-bit finaliser that spreads every input bit over the output.
     public static func mix(_ value: UInt64) -> UInt64 {
         var z = value

@@ -21,6 +21,12 @@ public final class SQLiteStore: EventStore {
     /// The earliest time of each identity link committed by this process: a link seen again later
     /// needs no write (the store keeps the earliest time of each link).
     private let knownLinks = Mutex<[LinkKey: Int64]>([:])
+    /// The writer's view of the message log, nil until the first append (or after a failed one).
+    private let messageLog = Mutex<MessageLog?>(nil)
+    /// How many messages a run of the log's index covers.
+    private let runLength: Int
+    /// The hash message ids are known by.
+    private let idHash: @Sendable (String) -> UInt64
 
     /// How commits reach the disk.
     public enum Durability: Sendable {
@@ -43,9 +49,15 @@ public final class SQLiteStore: EventStore {
     }
 
     /// Opens the database with a checkpoint scheduled once the WAL holds `threshold` pages, and run
-    /// by the writer itself at `limit` (see ``Checkpointer``).
-    init(path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32) throws {
+    /// by the writer itself at `limit` (see ``Checkpointer``); the index of the message log gets a run
+    /// every `runLength` messages, and message ids are known by `idHash` (both for tests).
+    init(
+        path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32,
+        runLength: Int = MessageLog.runLength, idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash
+    ) throws {
         self.path = path
+        self.runLength = runLength
+        self.idHash = idHash
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
@@ -74,99 +86,114 @@ public final class SQLiteStore: EventStore {
     public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         let known = knownLinks.withLock { $0 }
         let names = eventNameIds.withLock { $0 }
-        let (result, newLinks, newNames) = try await pool.write { db in
-            var result = AppendResult()
-            result.duplicateFlags.reserveCapacity(messages.count)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO messages (message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at,
-                        sent_at, group_id, previous_id, payload, extra, content_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(message_id) DO NOTHING
-                    """)
-            let existingHash = try db.cachedStatement(sql: "SELECT content_hash FROM messages WHERE message_id = ?")
-            var links: [LinkKey: (time: Int64, sequence: Int64)] = [:]
-            func note(_ key: LinkKey, _ time: Int64, _ sequence: Int64) {
-                if let earliest = known[key], earliest <= time { return }
-                if let pending = links[key], pending.time <= time { return }
-                links[key] = (time, sequence)
-            }
-            var eventIds = names
-            var totals = Totals()
-            var binder = Binder()
-            for message in messages {
-                var eventId: Int64?
-                if let event = message.event {
-                    eventId = try eventIds[event] ?? Self.eventNameId(event, db)
-                    eventIds[event] = eventId
-                }
-                binder.reset(insert.sqliteStatement)
-                binder.text(message.messageId)
-                binder.int(Int64(message.kind.code))
-                binder.text(message.userId)
-                binder.text(message.anonymousId)
-                binder.int(eventId)
-                binder.int(message.timestamp)
-                binder.int(message.receivedAt)
-                binder.int(message.sentAt)
-                binder.text(message.groupId)
-                binder.text(message.previousId)
-                binder.text(message.payload)
-                binder.text(message.extra)
-                binder.int(message.contentHash)
-                try binder.step(db)
-                if sqlite3_changes(db.sqliteConnection) == 0 {
-                    result.duplicates += 1
-                    result.duplicateFlags.append(true)
-                    let stored = try Int64.fetchOne(existingHash, arguments: [message.messageId])
-                    if stored != message.contentHash { result.conflicting += 1 }
-                    continue
-                }
-                result.inserted += 1
-                result.duplicateFlags.append(false)
-                totals.add(message)
-                let sequence = db.lastInsertedRowID
-                if let userId = message.userId {
-                    if let anonymousId = message.anonymousId {
-                        note(LinkKey(kind: 0, from: anonymousId, to: userId), message.time, sequence)
-                    }
-                    if message.kind == .alias, let previousId = message.previousId {
-                        note(LinkKey(kind: 1, from: previousId, to: userId), message.time, sequence)
-                    }
-                }
-            }
-            let link = try db.cachedStatement(
-                sql: """
-                    INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(kind, from_id, to_id) DO UPDATE SET time = excluded.time, seq = excluded.seq
-                    WHERE excluded.time < links.time
-                    """)
-            for (key, value) in links {
-                try link.execute(arguments: [key.kind, key.from, key.to, value.time, value.sequence])
-            }
-            for entry in quarantine {
-                try db.execute(
-                    sql: """
-                        INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
-                        Data(entry.raw),
-                    ])
-            }
-            result.quarantined = quarantine.count
-            try totals.record(db)
-            if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
-            if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
-            return (result, links.mapValues(\.time), eventIds)
+        let outcome: (AppendResult, [LinkKey: Int64], [String: Int64])
+        do {
+            outcome = try await pool.write { db in try self.write(messages, quarantine, known, names, db) }
+        } catch {
+            // The transaction may have been rolled back after the log in memory took its messages.
+            messageLog.withLock { $0 = nil }
+            throw error
         }
+        let (result, newLinks, newNames) = outcome
         // Only committed links and names are remembered, so a failed transaction leaves nothing behind.
         knownLinks.withLock { cache in
             for (key, time) in newLinks { cache[key] = min(time, cache[key] ?? time) }
         }
         eventNameIds.withLock { $0.merge(newNames) { old, _ in old } }
         return result
+    }
+
+    /// The log as the store holds it: the one in memory brought up to date, or loaded again.
+    private func currentLog(_ db: Database) throws -> MessageLog {
+        // Taken out, so that the writer mutates the only copy.
+        if var kept = messageLog.withLock({ state -> MessageLog? in
+            defer { state = nil }
+            return state
+        }), try kept.catchUp(db) {
+            return kept
+        }
+        return try MessageLog.load(db)
+    }
+
+    /// The body of ``append(stored:quarantine:)``'s transaction.
+    private func write(
+        _ messages: [StoredMessage], _ quarantine: [QuarantineEntry], _ known: [LinkKey: Int64],
+        _ names: [String: Int64], _ db: Database
+    ) throws -> (AppendResult, [LinkKey: Int64], [String: Int64]) {
+        var log = try currentLog(db)
+        var result = AppendResult()
+        result.duplicateFlags.reserveCapacity(messages.count)
+        var links: [LinkKey: (time: Int64, sequence: Int64)] = [:]
+        func note(_ key: LinkKey, _ time: Int64, _ sequence: Int64) {
+            if let earliest = known[key], earliest <= time { return }
+            if let pending = links[key], pending.time <= time { return }
+            links[key] = (time, sequence)
+        }
+        var eventIds = names
+        var totals = Totals()
+        var block = MessageBlock.Builder(first: log.end + 1)
+        var stored = StoredIdentities()
+        for message in messages {
+            let idHash = self.idHash(message.messageId)
+            if let contentHash = try stored.contentHash(
+                of: message.messageId, among: log.ids.sequences(of: idHash), pending: block, db)
+            {
+                result.duplicates += 1
+                result.duplicateFlags.append(true)
+                if contentHash != message.contentHash { result.conflicting += 1 }
+                continue
+            }
+            var eventId: Int64?
+            if let event = message.event {
+                eventId = try eventIds[event] ?? Self.eventNameId(event, db)
+                eventIds[event] = eventId
+            }
+            let sequence = log.append(message, idHash: idHash)
+            block.append(message, eventId: eventId, idHash: idHash)
+            if block.isFull {
+                try Self.insert(block, db)
+                block = MessageBlock.Builder(first: log.end + 1)
+            }
+            result.inserted += 1
+            result.duplicateFlags.append(false)
+            totals.add(message)
+            if let userId = message.userId {
+                if let anonymousId = message.anonymousId {
+                    note(LinkKey(kind: 0, from: anonymousId, to: userId), message.time, sequence)
+                }
+                if message.kind == .alias, let previousId = message.previousId {
+                    note(LinkKey(kind: 1, from: previousId, to: userId), message.time, sequence)
+                }
+            }
+        }
+        if !block.isEmpty { try Self.insert(block, db) }
+        try log.writeRunIfDue(db, every: runLength)
+        let link = try db.cachedStatement(
+            sql: """
+                INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(kind, from_id, to_id) DO UPDATE SET time = excluded.time, seq = excluded.seq
+                WHERE excluded.time < links.time
+                """)
+        for (key, value) in links {
+            try link.execute(arguments: [key.kind, key.from, key.to, value.time, value.sequence])
+        }
+        for entry in quarantine {
+            try db.execute(
+                sql: """
+                    INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
+                    Data(entry.raw),
+                ])
+        }
+        result.quarantined = quarantine.count
+        try totals.record(db)
+        if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
+        if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
+        messageLog.withLock { $0 = log }
+        return (result, links.mapValues(\.time), eventIds)
     }
 
     /// An identity link as stored in `links`.
@@ -283,14 +310,8 @@ public final class SQLiteStore: EventStore {
             for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) FROM quarantine GROUP BY reason") {
                 byReason[row[0]] = row[1]
             }
-            // Names used by stored messages (a refused duplicate may have interned a name); a used name
-            // is found after a short scan, since the table is read in arrival order.
-            let names = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT name FROM event_names
-                    WHERE EXISTS (SELECT 1 FROM messages WHERE event_id = event_names.id) ORDER BY name
-                    """)
+            // Only stored messages intern their names.
+            let names = try String.fetchAll(db, sql: "SELECT name FROM event_names ORDER BY name")
             return StoreStatistics(
                 messages: byKind.values.reduce(0, +), messagesByKind: byKind,
                 quarantined: byReason.values.reduce(0, +), quarantinedByReason: byReason,
@@ -322,39 +343,33 @@ public final class SQLiteStore: EventStore {
     }
 
     public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
-        let users = ids.filter(\.isUser).map(\.id)
-        let anonymous = ids.filter { !$0.isUser }.map(\.id)
+        let users = Set(ids.filter(\.isUser).map(\.id))
+        let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
+        let keys = Set(users.map(MessageLog.userKey) + anonymous.map(MessageLog.anonymousKey))
         return try await pool.read { db in
-            let names = try self.eventNames(db)
-            var seen = Set<Int64>()
-            var result: [(sequence: Int64, message: Message)] = []
-            let lookups = [("user_id IN", users), ("user_id IS NULL AND anonymous_id IN", anonymous)]
-            for (condition, values) in lookups {
-                try Self.forEachMessage(db, columns: Self.columns, where: condition, in: values, names: names) {
-                    if seen.insert($0.sequence).inserted { result.append($0) }
-                }
+            try self.messages(db, sequences: MessageLog.sequences(of: keys, db), includingContext: true) { record in
+                if let userId = record.userId { return users.contains(record.string(userId)) }
+                return record.anonymousId.map { anonymous.contains(record.string($0)) } ?? false
             }
-            return result.sorted { $0.sequence < $1.sequence }
         }
     }
 
     public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
         try await pool.read { db in
-            try Self.messages(
-                db, sql: "SELECT \(Self.columns) FROM messages WHERE group_id = ? ORDER BY seq", arguments: [account],
-                names: try self.eventNames(db))
+            try self.messages(
+                db, sequences: MessageLog.sequences(of: [MessageLog.groupKey(account)], db), includingContext: true
+            ) { $0.kind == .group && $0.field($0.groupId, equals: account) }
         }
     }
 
     public func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT user_id, COUNT(*) AS n FROM messages WHERE user_id IS NOT NULL
-                    GROUP BY user_id ORDER BY n DESC, user_id LIMIT ?
-                    """, arguments: [limit]
-            ).map { (userId: $0[0], messages: $0[1]) }
+            var counts: [String: Int] = [:]
+            try Self.forEachRecord(db, after: 0) { _, record in
+                if let userId = record.userId { counts[record.string(userId), default: 0] += 1 }
+            }
+            let busiest = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            return busiest.prefix(limit).map { (userId: $0.key, messages: $0.value) }
         }
     }
 
@@ -378,57 +393,65 @@ public final class SQLiteStore: EventStore {
     public func forEachMessage(
         includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
     ) throws {
-        let columns = Self.selectedColumns(includingContext: includingContext)
         try pool.read { db in
-            try Self.forEachMessage(
-                db, sql: "SELECT \(columns) FROM messages ORDER BY seq", names: try self.eventNames(db),
-                payloadKeys: payloadKeys
-            ) { try body($0.sequence, $0.message) }
+            let names = try self.eventNames(db)
+            try Self.forEachRecord(db, after: 0) { sequence, record in
+                try body(
+                    sequence,
+                    try record.message(names: names, includingContext: includingContext, payloadKeys: payloadKeys))
+            }
         }
     }
-
-    /// How many values one query of ``messages(sequences:payloadKeys:)`` and ``messages(of:)`` binds: within the
-    /// bound-variable limit of every SQLite version.
-    public static let sequencesPerQuery = 999
 
     public func messages(
         sequences: [Int64], payloadKeys: Set<String>?
     ) throws -> [(sequence: Int64, message: Message)] {
-        let wanted = Set(sequences).sorted()
-        return try pool.read { db in
-            let names = try self.eventNames(db)
-            var result: [(sequence: Int64, message: Message)] = []
-            result.reserveCapacity(wanted.count)
-            // Ascending chunks, each read in sequence order, give the whole in sequence order.
-            try Self.forEachMessage(
-                db, columns: Self.selectedColumns(includingContext: false), where: "seq IN", in: wanted,
-                names: names, payloadKeys: payloadKeys, order: "ORDER BY seq"
-            ) { result.append($0) }
-            return result
+        try pool.read { db in
+            try self.messages(db, sequences: Set(sequences).sorted(), payloadKeys: payloadKeys) { _ in true }
         }
     }
 
-    /// Calls `body` with every message whose column matches one of `values` (`condition` ends in
-    /// `IN`), querying ``sequencesPerQuery`` values at a time.
-    private static func forEachMessage<Value: DatabaseValueConvertible>(
-        _ db: Database, columns: String, where condition: String, in values: [Value], names: [Int64: String],
-        payloadKeys: Set<String>? = nil, order: String = "",
-        _ body: ((sequence: Int64, message: Message)) throws -> Void
-    ) throws {
-        for start in stride(from: 0, to: values.count, by: sequencesPerQuery) {
-            let chunk = values[start..<min(start + sequencesPerQuery, values.count)]
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            try forEachMessage(
-                db, sql: "SELECT \(columns) FROM messages WHERE \(condition) (\(placeholders)) \(order)",
-                arguments: StatementArguments(Array(chunk)), cached: false, names: names, payloadKeys: payloadKeys,
-                body)
+    /// The messages of ascending `sequences` whose records pass `wanted`, in sequence order; sequences
+    /// not stored are skipped.
+    func messages(
+        _ db: Database, sequences: [Int64], includingContext: Bool = false, payloadKeys: Set<String>? = nil,
+        where wanted: (MessageBlock.Record) -> Bool
+    ) throws -> [(sequence: Int64, message: Message)] {
+        let names = try eventNames(db)
+        let block = try db.cachedStatement(
+            sql:
+                "SELECT first_seq, count, data FROM message_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1"
+        )
+        var result: [(sequence: Int64, message: Message)] = []
+        result.reserveCapacity(sequences.count)
+        var index = 0
+        while index < sequences.count {
+            let rows = try Row.fetchCursor(block, arguments: [sequences[index]])
+            guard try rows.next() != nil else {
+                index += 1
+                continue
+            }
+            let reader = try Self.reader(block.sqliteStatement)
+            // Every wanted sequence this block holds, read while its row is current.
+            repeat {
+                let position = sequences[index] - reader.first
+                if position < Int64(reader.count) {
+                    let record = try reader.record(Int(position))
+                    if wanted(record) {
+                        let message = try record.message(
+                            names: names, includingContext: includingContext, payloadKeys: payloadKeys)
+                        result.append((sequences[index], message))
+                    }
+                }
+                index += 1
+            } while index < sequences.count && sequences[index] < reader.first + Int64(reader.count)
         }
+        return result
     }
 
     public func forEachMessageId(_ body: (String) throws -> Void) throws {
         try pool.read { db in
-            let ids = try String.fetchCursor(db, sql: "SELECT message_id FROM messages ORDER BY seq")
-            while let id = try ids.next() { try body(id) }
+            try Self.forEachRecord(db, after: 0) { _, record in try body(record.string(record.messageId)) }
         }
     }
 
@@ -441,85 +464,10 @@ public final class SQLiteStore: EventStore {
         eventNamesById.withLock { $0 = names }
         return names
     }
-
-    static let columns = """
-        seq, message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at, sent_at, group_id,
-        previous_id, payload, extra
-        """
-
-    /// The columns messages are read from; without context the `extra` column is not read at all
-    /// (evaluation never needs it).
-    static func selectedColumns(includingContext: Bool) -> String {
-        includingContext ? columns : columns.replacingOccurrences(of: "extra", with: "NULL")
-    }
-
-    /// The columns messages are read from, with neither the payload nor the context.
-    static let headerColumns = selectedColumns(includingContext: false).replacingOccurrences(
-        of: "payload", with: "NULL")
-
-    /// Calls `body` with every message a query of ``columns`` (or a subset set to NULL) returns, read
-    /// straight from the SQLite statement as GRDB steps it; `cached` keeps the prepared statement for
-    /// the next query of the same text, and `payloadKeys` limits properties and traits to those keys.
-    static func forEachMessage(
-        _ db: Database, sql: String, arguments: StatementArguments = [], cached: Bool = true, names: [Int64: String],
-        payloadKeys: Set<String>? = nil, _ body: ((sequence: Int64, message: Message)) throws -> Void
-    ) throws {
-        let statement = try cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while try rows.next() != nil {
-            try body(try decode(statement.sqliteStatement, names: names, payloadKeys: payloadKeys))
-        }
-    }
-
-    /// Every message a query of ``columns`` returns (see ``forEachMessage(_:sql:arguments:cached:names:payloadKeys:_:)``).
-    static func messages(
-        _ db: Database, sql: String, arguments: StatementArguments, names: [Int64: String],
-        payloadKeys: Set<String>? = nil
-    ) throws -> [(sequence: Int64, message: Message)] {
-        var result: [(sequence: Int64, message: Message)] = []
-        try forEachMessage(db, sql: sql, arguments: arguments, names: names, payloadKeys: payloadKeys) {
-            result.append($0)
-        }
-        return result
-    }
-
-    /// The message in the current row of a statement over ``columns``.
-    private static func decode(
-        _ statement: SQLiteStatement, names: [Int64: String], payloadKeys: Set<String>?
-    ) throws -> (Int64, Message) {
-        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
-        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
-            guard !isNull(column), let text = sqlite3_column_text(statement, column) else { return nil }
-            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
-        }
-        func text(_ column: Int32) -> String? { bytes(column).map { String(decoding: $0, as: UTF8.self) } }
-        func int(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(statement, column) }
-        func object(_ column: Int32, keeping keys: Set<String>? = nil) throws -> [String: JSONValue] {
-            guard let json = bytes(column) else { return [:] }
-            if let keys { return try JSONParser.parseObject(json, keeping: keys) }
-            guard case .object(let object) = try JSONParser.parse(json) else {
-                throw DatabaseError(message: "stored JSON is not an object")
-            }
-            return object
-        }
-        let sequence = sqlite3_column_int64(statement, 0)
-        guard let kind = Message.Kind(code: Int(sqlite3_column_int64(statement, 2))), let messageId = text(1),
-            let receivedAt = int(7)
-        else { throw DatabaseError(message: "message \(sequence) has an unknown kind or lacks a column") }
-        let payload = try object(11, keeping: payloadKeys)
-        let extra = try object(12)
-        let message = Message(
-            kind: kind, messageId: messageId, userId: text(3), anonymousId: text(4),
-            event: int(5).flatMap { names[$0] }, properties: kind.isEvent ? payload : [:],
-            traits: kind.isEvent ? [:] : payload, groupId: text(9), previousId: text(10), timestamp: int(6),
-            sentAt: int(8), receivedAt: receivedAt, context: extra["context"]?.objectValue,
-            integrations: extra["integrations"]?.objectValue)
-        return (sequence, message)
-    }
 }
 
 /// Binds values to a raw SQLite statement by position, for the hot insert path.
-private struct Binder {
+struct Binder {
     private var statement: OpaquePointer?
     private var position: Int32 = 0
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -540,6 +488,13 @@ private struct Binder {
     mutating func text(_ value: [UInt8]?) {
         position += 1
         value?.withUnsafeBufferPointer { bind($0) }
+    }
+
+    mutating func blob(_ value: [UInt8]) {
+        position += 1
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(statement, position, bytes.baseAddress, Int32(bytes.count), Binder.transient)
+        }
     }
 
     private func bind(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -1,0 +1,295 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import StrataCore
+
+/// The store's message log: messages in blocks (``MessageBlock``), and an index from profiles and
+/// accounts to the sequences of their messages, written in sorted runs.
+///
+/// The index holds a run for each stretch of ``runLength`` messages, one row per key, so writing it
+/// only ever appends to its table. Messages after the last run are found by reading their blocks.
+/// What the writer keeps in memory is this struct: it is rebuilt from the store whenever the store
+/// holds something else (another process wrote, or a transaction failed).
+struct MessageLog {
+    /// How many messages a run of the index covers by default.
+    static let runLength = 131_072
+
+    /// Every stored message id by its hash.
+    private(set) var ids: MessageIdTable
+    /// The sequence of the last stored message, 0 when there is none.
+    private(set) var end: Int64
+    /// The messages up to this sequence are in the index's runs.
+    private(set) var through: Int64
+    /// The keys of the messages after `through`, with their sequences.
+    private var pending: [UInt64: [Int64]] = [:]
+    /// How many messages `pending` covers.
+    private var pendingCount = 0
+
+    // MARK: Keys
+
+    /// The index key of a user's messages (those carrying the userId).
+    static func userKey(_ id: String) -> UInt64 { key(id, salt: 1) }
+    /// The index key of an anonymous id's messages without a userId.
+    static func anonymousKey(_ id: String) -> UInt64 { key(id, salt: 2) }
+    /// The index key of an account's group calls.
+    static func groupKey(_ id: String) -> UInt64 { key(id, salt: 3) }
+
+    /// The hash a message id is known by.
+    static func idHash(_ id: String) -> UInt64 {
+        var id = id
+        return id.withUTF8 { Hash.key64($0) }
+    }
+
+    private static func key(_ id: String, salt: UInt64) -> UInt64 { Hash.mix(idHash(id) &+ salt) }
+
+    private static func key(_ bytes: UnsafeBufferPointer<UInt8>, salt: UInt64) -> UInt64 {
+        Hash.mix(Hash.key64(bytes) &+ salt)
+    }
+
+    /// The keys a record is found by: its profile's, and its account's for a group call.
+    private static func keys(of record: MessageBlock.Record, _ body: (UInt64) -> Void) {
+        if let userId = record.userId {
+            body(key(record.slice(userId), salt: 1))
+        } else if let anonymousId = record.anonymousId {
+            body(key(record.slice(anonymousId), salt: 2))
+        }
+        if record.kind == .group, let groupId = record.groupId { body(key(record.slice(groupId), salt: 3)) }
+    }
+
+    // MARK: Writing
+
+    /// The log as the store holds it.
+    static func load(_ db: Database) throws -> MessageLog {
+        let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM message_blocks") ?? 0
+        var log = MessageLog(ids: MessageIdTable(capacity: count), end: 0, through: 0)
+        _ = try log.catchUp(db)
+        return log
+    }
+
+    /// Brings the log up to what the store holds: the ids of blocks written since, and the index's
+    /// pending keys. Returns false when the store holds less than the log (a transaction the log saw
+    /// was rolled back): the log must then be loaded again.
+    mutating func catchUp(_ db: Database) throws -> Bool {
+        let end = try SQLiteStore.lastSequence(db)
+        let through = try Int64.fetchOne(db, sql: "SELECT coalesce(max(last_seq), 0) FROM message_epochs") ?? 0
+        if end == self.end && through == self.through { return true }
+        if end < self.end || through < self.through { return false }
+        let blocks = try db.cachedStatement(
+            sql: "SELECT first_seq, count, ids FROM message_blocks WHERE first_seq > ? ORDER BY first_seq")
+        let rows = try Row.fetchCursor(blocks, arguments: [self.end])
+        while try rows.next() != nil {
+            let statement = blocks.sqliteStatement
+            let first = sqlite3_column_int64(statement, 0)
+            let count = Int(sqlite3_column_int64(statement, 1))
+            guard let pointer = sqlite3_column_blob(statement, 2),
+                Int(sqlite3_column_bytes(statement, 2)) == count * 8
+            else {
+                if count == 0 { continue }
+                throw MessageBlock.damaged(first)
+            }
+            let hashes = UnsafeRawBufferPointer(start: pointer, count: count * 8)
+            for index in 0..<count {
+                let hash = UInt64(littleEndian: hashes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+                ids.insert(hash, sequence: first + Int64(index))
+            }
+        }
+        self.end = end
+        self.through = through
+        pending = [:]
+        pendingCount = 0
+        try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
+            note(record, sequence: sequence)
+        }
+        return true
+    }
+
+    /// Records a message about to be stored at the next sequence (or at `sequence`, after a gap), and
+    /// returns its sequence.
+    mutating func append(_ message: StoredMessage, idHash: UInt64, at sequence: Int64? = nil) -> Int64 {
+        end = max(end + 1, sequence ?? 0)
+        ids.insert(idHash, sequence: end)
+        if let userId = message.userId {
+            pending[Self.userKey(userId), default: []].append(end)
+        } else if let anonymousId = message.anonymousId {
+            pending[Self.anonymousKey(anonymousId), default: []].append(end)
+        }
+        if message.kind == .group, let groupId = message.groupId {
+            pending[Self.groupKey(groupId), default: []].append(end)
+        }
+        pendingCount += 1
+        return end
+    }
+
+    private mutating func note(_ record: MessageBlock.Record, sequence: Int64) {
+        Self.keys(of: record) { pending[$0, default: []].append(sequence) }
+        pendingCount += 1
+    }
+
+    /// Writes the pending keys as a run of the index once they cover `length` messages.
+    mutating func writeRunIfDue(_ db: Database, every length: Int = runLength) throws {
+        guard pendingCount >= length else { return }
+        let epoch = through + 1
+        let insert = try db.cachedStatement(sql: "INSERT INTO message_postings (epoch, key, seqs) VALUES (?, ?, ?)")
+        for key in pending.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) {
+            var encoded: [UInt8] = []
+            var previous = epoch
+            for sequence in pending[key] ?? [] {
+                var delta = UInt64(sequence - previous)
+                previous = sequence
+                while delta >= 0x80 {
+                    encoded.append(UInt8(truncatingIfNeeded: delta) | 0x80)
+                    delta >>= 7
+                }
+                encoded.append(UInt8(delta))
+            }
+            try insert.execute(arguments: [epoch, Int64(bitPattern: key), Data(encoded)])
+        }
+        try db.execute(
+            sql: "INSERT INTO message_epochs (first_seq, last_seq) VALUES (?, ?)", arguments: [epoch, end])
+        through = end
+        pending = [:]
+        pendingCount = 0
+    }
+
+    // MARK: Reading
+
+    /// The sequences of the messages found by any of `keys`, ascending. A key is a hash, so this may
+    /// hold messages of other profiles too: callers check the ids of what they read.
+    static func sequences(of keys: Set<UInt64>, _ db: Database) throws -> [Int64] {
+        var found: [Int64] = []
+        let epochs = try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq")
+        let probe = try db.cachedStatement(sql: "SELECT seqs FROM message_postings WHERE epoch = ? AND key = ?")
+        for epoch in epochs {
+            let first: Int64 = epoch[0]
+            for key in keys {
+                guard let seqs = try Data.fetchOne(probe, arguments: [first, Int64(bitPattern: key)]) else { continue }
+                var previous = first
+                var value: UInt64 = 0
+                var shift: UInt64 = 0
+                for byte in seqs {
+                    guard shift < 64 else { throw DatabaseError(message: "the index run at \(first) is damaged") }
+                    value |= UInt64(byte & 0x7f) << shift
+                    shift += 7
+                    if byte < 0x80 {
+                        previous += Int64(bitPattern: value)
+                        found.append(previous)
+                        value = 0
+                        shift = 0
+                    }
+                }
+            }
+        }
+        let through: Int64 = epochs.last?[1] ?? 0
+        try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
+            var wanted = false
+            Self.keys(of: record) { wanted = wanted || keys.contains($0) }
+            if wanted { found.append(sequence) }
+        }
+        return Array(Set(found)).sorted()
+    }
+}
+
+extension SQLiteStore {
+    /// The sequence of the last stored message, 0 when there is none.
+    static func lastSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT first_seq + count - 1 FROM message_blocks ORDER BY first_seq DESC LIMIT 1")
+        ) ?? 0
+    }
+
+    /// Writes a filled block.
+    static func insert(_ block: MessageBlock.Builder, _ db: Database) throws {
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO message_blocks (first_seq, count, ids, data) VALUES (?, ?, ?, ?)")
+        var binder = Binder()
+        binder.reset(insert.sqliteStatement)
+        binder.int(block.first)
+        binder.int(Int64(block.count))
+        binder.blob(block.ids)
+        binder.blob(block.data())
+        try binder.step(db)
+    }
+
+    /// Calls `body` with every block holding a message after `sequence`, oldest first.
+    static func forEachBlock(
+        _ db: Database, after sequence: Int64, _ body: (MessageBlock.Reader) throws -> Bool
+    ) throws {
+        let blocks = try db.cachedStatement(
+            sql: """
+                SELECT first_seq, count, data FROM message_blocks
+                WHERE first_seq >= coalesce((SELECT max(first_seq) FROM message_blocks WHERE first_seq <= ?), 0)
+                ORDER BY first_seq
+                """)
+        let rows = try Row.fetchCursor(blocks, arguments: [sequence + 1])
+        while try rows.next() != nil {
+            guard try body(try reader(blocks.sqliteStatement)) else { return }
+        }
+    }
+
+    /// The block in the current row of a statement over `first_seq, count, data`.
+    static func reader(_ statement: SQLiteStatement) throws -> MessageBlock.Reader {
+        let first = sqlite3_column_int64(statement, 0)
+        let count = Int(sqlite3_column_int64(statement, 1))
+        let bytes = sqlite3_column_blob(statement, 2)
+        let length = Int(sqlite3_column_bytes(statement, 2))
+        return try MessageBlock.Reader(UnsafeRawBufferPointer(start: bytes, count: length), first: first, count: count)
+    }
+
+    /// Calls `body` with every record after `sequence`, with its sequence, oldest first.
+    static func forEachRecord(
+        _ db: Database, after sequence: Int64, _ body: (Int64, MessageBlock.Record) throws -> Void
+    ) throws {
+        try forEachBlock(db, after: sequence) { block in
+            for index in block.positions(after: sequence) {
+                try body(block.first + Int64(index), try block.record(index))
+            }
+            return true
+        }
+    }
+}
+
+/// The ids and content hashes of stored messages, read for the writer's duplicate checks; it keeps
+/// the last block it read, as duplicates tend to come in runs (a file imported again).
+struct StoredIdentities {
+    private var first: Int64 = 0
+    private var count = 0
+    private var data: [UInt8] = []
+
+    /// The content hash of the message stored with id `messageId`, if one of `sequences` (those
+    /// stored under its hash) is it; `pending` is the block the transaction is filling.
+    mutating func contentHash(
+        of messageId: String, among sequences: [Int64], pending: MessageBlock.Builder, _ db: Database
+    ) throws -> Int64? {
+        for sequence in sequences {
+            let stored: (messageId: String, contentHash: Int64)
+            if sequence >= pending.first {
+                stored = try pending.identity(at: Int(sequence - pending.first))
+            } else {
+                stored = try identity(of: sequence, db)
+            }
+            if stored.messageId == messageId { return stored.contentHash }
+        }
+        return nil
+    }
+
+    private mutating func identity(of sequence: Int64, _ db: Database) throws -> (messageId: String, contentHash: Int64)
+    {
+        if !(first..<first + Int64(count)).contains(sequence) {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT first_seq, count, data FROM message_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
+                    arguments: [sequence])
+            else { throw DatabaseError(message: "message \(sequence) is indexed but not stored") }
+            first = row[0]
+            count = row[1]
+            data = [UInt8]((row[2] as Data))
+        }
+        let (first, count) = (first, count)
+        return try data.withUnsafeBytes { bytes in
+            let record = try MessageBlock.Reader(bytes, first: first, count: count).record(Int(sequence - first))
+            return (record.string(record.messageId), record.contentHash)
+        }
+    }
+}
