@@ -1,5 +1,7 @@
-"""The floor SQLite sets for `strata import`: how much CPU the store's messages table and indexes
-cost per message on their own, without decoding or identity links.
+"""The floor SQLite sets for `strata import` with a row per message: how much CPU the first
+migration's messages table and indexes cost per message on their own, without decoding or identity
+links. The store has kept messages in blocks since (the `v5-message-blocks` migration); this
+measures the layout it left.
 
 Takes the store's schema from its first migration (Sources/StrataStore/SQLite/SQLiteStore+Schema.swift),
 writes the messages of a JSONL file as tab-separated rows, compiles sqlite_floor.c against the

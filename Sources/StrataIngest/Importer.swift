@@ -75,16 +75,17 @@ public struct Importer: Sendable {
             var rows = delimited.map { RowDecoder(delimited: $0, file: path, receivedAt: receivedAt) }
             while let block = try reader.next(maxLines: batchSize) {
                 report.lines += block.lines.count
-                var batch = Batch()
+                var parts = [Batch()]
                 if rows != nil {
-                    rows?.decode(block, into: &batch)
+                    rows?.decode(block, into: &parts[0])
                 } else {
-                    batch = await Self.decode(block, file: path, receivedAt: receivedAt)
+                    parts = await Self.decode(block, file: path, receivedAt: receivedAt)
                 }
                 if let previous = try await pending?.value { report.add(previous) }
-                report.record(batch)
-                pending = Task { [store] in try await store.append(stored: batch.messages, quarantine: batch.quarantine)
-                }
+                for part in parts { report.record(part) }
+                let messages = parts.map(\.messages)
+                let quarantine = parts.flatMap(\.quarantine)
+                pending = Task { [store] in try await store.append(storedParts: messages, quarantine: quarantine) }
                 progress(
                     Progress(
                         file: path, bytesRead: bytesBefore + reader.bytesRead, totalBytes: total,
@@ -100,9 +101,10 @@ public struct Importer: Sendable {
         return report
     }
 
-    /// Decodes the JSONL lines of a block into their stored form, in parts on every core.
-    private static func decode(_ block: Lines, file: String, receivedAt: Int64) async -> Batch {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, block.lines.count / 1000))
+    /// Decodes the JSONL lines of a block into their stored form, in parts on every core; the parts
+    /// come back in the order of their lines.
+    private static func decode(_ block: Lines, file: String, receivedAt: Int64) async -> [Batch] {
+        let parts = max(1, min(4 * ProcessInfo.processInfo.activeProcessorCount, block.lines.count / 1000))
         let size = (block.lines.count + parts - 1) / parts
         return await withTaskGroup(of: (Int, Batch).self) { group in
             for part in 0..<parts {
@@ -120,12 +122,7 @@ public struct Importer: Sendable {
             }
             var decoded = [Batch](repeating: Batch(), count: parts)
             for await (part, batch) in group { decoded[part] = batch }
-            var batch = decoded[0]
-            for part in decoded.dropFirst() {
-                batch.messages += part.messages
-                batch.quarantine += part.quarantine
-            }
-            return batch
+            return decoded
         }
     }
 

@@ -8,8 +8,13 @@ public protocol EventStore: Sendable {
     func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult
 
     /// ``append(_:quarantine:)`` for messages already in their stored form, which callers can work
-    /// out in parallel, off the single writer.
-    func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult
+    /// out in parallel, off the single writer: the parts in order, as the parallel workers made them
+    /// (so they need not be copied into one array first).
+    func append(storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]) async throws -> AppendResult
+
+    /// Loads what appends need (the ids of the stored messages) before the first one, so that it does
+    /// not wait for it; a server calls this as it starts.
+    func prepareForAppends() async throws
 
     /// Counts of what the store holds.
     func statistics() async throws -> StoreStatistics
@@ -180,6 +185,11 @@ public struct QuarantineEntry: Sendable, Equatable {
 }
 
 extension EventStore {
+    /// ``append(storedParts:quarantine:)`` for messages in one array.
+    public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+        try await append(storedParts: [messages], quarantine: quarantine)
+    }
+
     /// Every stored message in arrival order, with all its properties and traits (see
     /// ``forEachMessage(includingContext:payloadKeys:_:)``).
     public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {

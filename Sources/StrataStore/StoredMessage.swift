@@ -95,20 +95,26 @@ public struct StoredMessage: Sendable, Equatable {
         groupId: String?, previousId: String?, timestamp: Int64?, sentAt: Int64?, receivedAt: Int64,
         payload: [UInt8]?, extra: [UInt8]?
     ) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + (payload?.count ?? 0))
-        for part in [messageId, kind.rawValue, userId, anonymousId, event, groupId, previousId] {
-            bytes.append(contentsOf: (part ?? "").utf8)
-            bytes.append(part == nil ? 1 : 0)
+        // Each part, then 1 when it is absent and 0 when present.
+        var hasher = Hash.Hasher128()
+        func add(_ part: String?) {
+            if let part { hasher.add(part) }
+            hasher.add(part == nil ? 1 : 0)
         }
-        if let timestamp { bytes.append(contentsOf: String(timestamp).utf8) }
-        bytes.append(timestamp == nil ? 1 : 0)
-        bytes.append(contentsOf: payload ?? [])
-        bytes.append(payload == nil ? 1 : 0)
+        add(messageId)
+        add(kind.rawValue)
+        add(userId)
+        add(anonymousId)
+        add(event)
+        add(groupId)
+        add(previousId)
+        add(timestamp.map { String($0) })
+        if let payload { hasher.add(payload) }
+        hasher.add(payload == nil ? 1 : 0)
         self.init(
             kind: kind, messageId: messageId, userId: userId, anonymousId: anonymousId, event: event,
             groupId: groupId, previousId: previousId, timestamp: timestamp, sentAt: sentAt, receivedAt: receivedAt,
-            payload: payload, extra: extra, contentHash: Int64(bitPattern: Hash.hash128(bytes).0))
+            payload: payload, extra: extra, contentHash: Int64(bitPattern: hasher.finish().0))
     }
 
     /// A stored form with every column given, as a store read it back.

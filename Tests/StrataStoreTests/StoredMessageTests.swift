@@ -17,6 +17,23 @@ struct StoredMessageTests {
         return items.count == 1 ? items[0].result.map(StoredMessage.init) : nil
     }
 
+    /// Content hashes are stored: they must never change. The values were worked out by a separate
+    /// implementation of the hash (in Python) from the bytes the store's documentation names.
+    @Test func contentHashesKeepTheirValues() {
+        let bytes = Array("g-1-11410-14".utf8)
+        #expect(Hash.hash128(bytes) == (0x0e53_f708_fd23_6ed9, 0xa7d7_3d31_37e4_9acc))
+        var pieces = Hash.Hasher128()
+        pieces.add(Array(bytes[0..<5]))
+        pieces.add("1410-14")
+        #expect(pieces.finish() == Hash.hash128(bytes))
+        // messageId, type, userId, anonymousId, event, groupId, previousId, timestamp and payload, each
+        // followed by 1 when absent and 0 when present.
+        let message = Message(
+            kind: .track, messageId: "m1", userId: "u", event: "Logged In", properties: ["plan": .string("pro")],
+            timestamp: 1_782_777_660_000, receivedAt: Self.received)
+        #expect(StoredMessage(message).contentHash == 2_330_852_499_390_834_228)
+    }
+
     @Test func aTrackCallScansToItsColumns() throws {
         let stored = try #require(
             scanned(

@@ -10,14 +10,28 @@ public enum Hash {
 
     /// Two 64-bit hashes of the bytes in a buffer.
     public static func hash128(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x9e37_79b9_7f4a_7c15
-        var word: UInt64 = 0
-        var filled = 0
-        // Eight bytes at a time: two multiply-rotate lanes with distinct constants.
-        for byte in bytes {
-            word |= UInt64(byte) << (8 * UInt64(filled))
+        var hasher = Hasher128()
+        hasher.add(bytes)
+        return hasher.finish()
+    }
+
+    /// ``hash128(_:)`` of bytes given in pieces: the same hashes as of the pieces joined.
+    public struct Hasher128 {
+        private var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var b: UInt64 = 0x9e37_79b9_7f4a_7c15
+        private var word: UInt64 = 0
+        private var filled: UInt64 = 0
+        private var count: UInt64 = 0
+
+        /// A hasher that has seen no bytes.
+        public init() {}
+
+        /// Adds one byte.
+        public mutating func add(_ byte: UInt8) {
+            // Eight bytes at a time: two multiply-rotate lanes with distinct constants.
+            word |= UInt64(byte) << (8 * filled)
             filled += 1
+            count += 1
             if filled == 8 {
                 a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15).rotatedLeft(by: 29)
                 b = ((b ^ word) &* 0xc2b2_ae3d_27d4_eb4f).rotatedLeft(by: 31)
@@ -25,9 +39,29 @@ public enum Hash {
                 filled = 0
             }
         }
-        a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15).rotatedLeft(by: 29)
-        b = ((b ^ word ^ 0xff) &* 0xc2b2_ae3d_27d4_eb4f).rotatedLeft(by: 31)
-        return (mix(a ^ UInt64(bytes.count)), mix(b &+ 0x632b_e59b_d9b4_e019))
+
+        /// Adds the bytes of a buffer.
+        public mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for byte in bytes { add(byte) }
+        }
+
+        /// Adds the bytes of an array.
+        public mutating func add(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { add($0) }
+        }
+
+        /// Adds the UTF-8 bytes of a string.
+        public mutating func add(_ text: String) {
+            var text = text
+            text.withUTF8 { add($0) }
+        }
+
+        /// The two hashes of every byte added.
+        public func finish() -> (UInt64, UInt64) {
+            let a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15).rotatedLeft(by: 29)
+            let b = ((b ^ word ^ 0xff) &* 0xc2b2_ae3d_27d4_eb4f).rotatedLeft(by: 31)
+            return (mix(a ^ count), mix(b &+ 0x632b_e59b_d9b4_e019))
+        }
     }
 
     /// A 64-bit hash of some bytes for keys, where ids that differ in a few characters must not collide:

@@ -24,6 +24,9 @@ actor GroupCommit {
     init(store: any EventStore, onCommit: @escaping @Sendable () async -> Void) {
         self.store = store
         self.onCommit = onCommit
+        // The first commit would otherwise wait for the store to learn the stored ids. A failure here
+        // is met again, and reported, by that commit.
+        Task { [store] in try? await store.prepareForAppends() }
     }
 
     /// Appends one request's messages as part of a shared commit; returns that request's share of the result.
@@ -43,7 +46,7 @@ actor GroupCommit {
             pending = []
             do {
                 let result = try await store.append(
-                    stored: group.flatMap(\.messages), quarantine: group.flatMap(\.quarantine))
+                    storedParts: group.map(\.messages), quarantine: group.flatMap(\.quarantine))
                 if result.inserted > 0 || result.quarantined > 0 { await onCommit() }
                 var offset = 0
                 for request in group {

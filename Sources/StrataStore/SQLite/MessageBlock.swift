@@ -71,15 +71,12 @@ enum MessageBlock {
             if let sentAt = message.sentAt { fixed(sentAt) }
             if let eventId { varint(UInt64(eventId)) }
             text(message.messageId)
-            for value in [message.userId, message.anonymousId, message.groupId, message.previousId] {
-                if let value { text(value) }
-            }
-            for value in [message.payload, message.extra] {
-                if let value {
-                    varint(UInt64(value.count))
-                    records.append(contentsOf: value)
-                }
-            }
+            if let userId = message.userId { text(userId) }
+            if let anonymousId = message.anonymousId { text(anonymousId) }
+            if let groupId = message.groupId { text(groupId) }
+            if let previousId = message.previousId { text(previousId) }
+            if let payload = message.payload { bytes(payload) }
+            if let extra = message.extra { bytes(extra) }
         }
 
         /// The `data` column: the offset table, then the records.
@@ -120,6 +117,11 @@ enum MessageBlock {
                 varint(UInt64(bytes.count))
                 records.append(contentsOf: bytes)
             }
+        }
+
+        private mutating func bytes(_ value: [UInt8]) {
+            varint(UInt64(value.count))
+            records.append(contentsOf: value)
         }
     }
 

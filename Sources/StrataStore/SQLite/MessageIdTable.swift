@@ -22,33 +22,48 @@ struct MessageIdTable {
     /// Slots for `count` hashes at most 75% full.
     private static func slots(for count: Int) -> Int { max(1024, count + count / 3 + 1) }
 
-    /// The sequences stored under a hash, oldest first; empty when none is.
-    func sequences(of hash: UInt64) -> [Int64] {
-        let hash = Self.normalized(hash)
-        var slot = self.slot(of: hash)
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash { return [sequences[slot]] + (shared[hash] ?? []) }
-            slot = slot + 1 == hashes.count ? 0 : slot + 1
-        }
-        return []
+    /// Where a hash is, or would go: found by one probe, so a lookup followed by an insert of the
+    /// same hash reads the table once.
+    struct Place {
+        fileprivate let hash: UInt64
+        fileprivate let slot: Int
+        fileprivate let taken: Bool
     }
 
-    /// Records that the message of `sequence` has an id with this hash.
-    mutating func insert(_ hash: UInt64, sequence: Int64) {
+    /// The place of a hash, after making room for one more.
+    mutating func place(of hash: UInt64) -> Place {
         if (count + 1) * 4 > hashes.count * 3 { grow() }
         let hash = Self.normalized(hash)
         var slot = self.slot(of: hash)
         while hashes[slot] != 0 {
-            if hashes[slot] == hash {
-                shared[hash, default: []].append(sequence)
-                return
-            }
+            if hashes[slot] == hash { return Place(hash: hash, slot: slot, taken: true) }
             slot = slot + 1 == hashes.count ? 0 : slot + 1
         }
-        hashes[slot] = hash
-        sequences[slot] = sequence
-        count += 1
+        return Place(hash: hash, slot: slot, taken: false)
     }
+
+    /// The sequences stored under a place's hash, oldest first; empty when none is.
+    func sequences(at place: Place) -> [Int64] {
+        place.taken ? [sequences[place.slot]] + (shared[place.hash] ?? []) : []
+    }
+
+    /// Records that the message of `sequence` has an id with the place's hash. The place must come
+    /// from ``place(of:)`` with no insert since.
+    mutating func insert(at place: Place, sequence: Int64) {
+        if place.taken {
+            shared[place.hash, default: []].append(sequence)
+        } else {
+            hashes[place.slot] = place.hash
+            sequences[place.slot] = sequence
+            count += 1
+        }
+    }
+
+    /// The sequences stored under a hash, oldest first; empty when none is.
+    mutating func sequences(of hash: UInt64) -> [Int64] { sequences(at: place(of: hash)) }
+
+    /// Records that the message of `sequence` has an id with this hash.
+    mutating func insert(_ hash: UInt64, sequence: Int64) { insert(at: place(of: hash), sequence: sequence) }
 
     private func slot(of hash: UInt64) -> Int {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(hashes.count)).high)
@@ -57,7 +72,7 @@ struct MessageIdTable {
     private static func normalized(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
     private mutating func grow() {
-        var larger = MessageIdTable(capacity: count * 2)
+        var larger = MessageIdTable(capacity: count + count / 2)
         for slot in hashes.indices where hashes[slot] != 0 {
             larger.insert(hashes[slot], sequence: sequences[slot])
         }

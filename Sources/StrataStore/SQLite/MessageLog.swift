@@ -20,8 +20,8 @@ struct MessageLog {
     private(set) var end: Int64
     /// The messages up to this sequence are in the index's runs.
     private(set) var through: Int64
-    /// The keys of the messages after `through`, with their sequences.
-    private var pending: [UInt64: [Int64]] = [:]
+    /// The keys of the messages after `through`, each with the sequence of a message it finds.
+    private var pending: [(key: UInt64, sequence: Int64)] = []
     /// How many messages `pending` covers.
     private var pendingCount = 0
 
@@ -61,7 +61,8 @@ struct MessageLog {
     /// The log as the store holds it.
     static func load(_ db: Database) throws -> MessageLog {
         let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM message_blocks") ?? 0
-        var log = MessageLog(ids: MessageIdTable(capacity: count), end: 0, through: 0)
+        // Room for an eighth more before the table grows.
+        var log = MessageLog(ids: MessageIdTable(capacity: count + count / 8), end: 0, through: 0)
         _ = try log.catchUp(db)
         return log
     }
@@ -95,34 +96,33 @@ struct MessageLog {
         }
         self.end = end
         self.through = through
-        pending = [:]
+        pending = []
         pendingCount = 0
         try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
-            note(record, sequence: sequence)
+            Self.keys(of: record) { pending.append(($0, sequence)) }
+            pendingCount += 1
         }
         return true
     }
 
-    /// Records a message about to be stored at the next sequence (or at `sequence`, after a gap), and
-    /// returns its sequence.
-    mutating func append(_ message: StoredMessage, idHash: UInt64, at sequence: Int64? = nil) -> Int64 {
+    /// Where a message id's hash is in the id table (see ``MessageIdTable/place(of:)``).
+    mutating func place(of idHash: UInt64) -> MessageIdTable.Place { ids.place(of: idHash) }
+
+    /// Records a message about to be stored at the next sequence (or at `sequence`, after a gap), its id
+    /// at `place`, and returns its sequence.
+    mutating func append(_ message: StoredMessage, at place: MessageIdTable.Place, sequence: Int64? = nil) -> Int64 {
         end = max(end + 1, sequence ?? 0)
-        ids.insert(idHash, sequence: end)
+        ids.insert(at: place, sequence: end)
         if let userId = message.userId {
-            pending[Self.userKey(userId), default: []].append(end)
+            pending.append((Self.userKey(userId), end))
         } else if let anonymousId = message.anonymousId {
-            pending[Self.anonymousKey(anonymousId), default: []].append(end)
+            pending.append((Self.anonymousKey(anonymousId), end))
         }
         if message.kind == .group, let groupId = message.groupId {
-            pending[Self.groupKey(groupId), default: []].append(end)
+            pending.append((Self.groupKey(groupId), end))
         }
         pendingCount += 1
         return end
-    }
-
-    private mutating func note(_ record: MessageBlock.Record, sequence: Int64) {
-        Self.keys(of: record) { pending[$0, default: []].append(sequence) }
-        pendingCount += 1
     }
 
     /// Writes the pending keys as a run of the index once they cover `length` messages.
@@ -130,24 +130,31 @@ struct MessageLog {
         guard pendingCount >= length else { return }
         let epoch = through + 1
         let insert = try db.cachedStatement(sql: "INSERT INTO message_postings (epoch, key, seqs) VALUES (?, ?, ?)")
-        for key in pending.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) {
+        // In key order (as the table sorts them), so the rows are appended; each key's sequences ascend.
+        pending.sort { (Int64(bitPattern: $0.key), $0.sequence) < (Int64(bitPattern: $1.key), $1.sequence) }
+        var start = 0
+        while start < pending.count {
+            let key = pending[start].key
             var encoded: [UInt8] = []
             var previous = epoch
-            for sequence in pending[key] ?? [] {
-                var delta = UInt64(sequence - previous)
-                previous = sequence
+            var index = start
+            while index < pending.count && pending[index].key == key {
+                var delta = UInt64(pending[index].sequence - previous)
+                previous = pending[index].sequence
                 while delta >= 0x80 {
                     encoded.append(UInt8(truncatingIfNeeded: delta) | 0x80)
                     delta >>= 7
                 }
                 encoded.append(UInt8(delta))
+                index += 1
             }
             try insert.execute(arguments: [epoch, Int64(bitPattern: key), Data(encoded)])
+            start = index
         }
         try db.execute(
             sql: "INSERT INTO message_epochs (first_seq, last_seq) VALUES (?, ?)", arguments: [epoch, end])
         through = end
-        pending = [:]
+        pending = []
         pendingCount = 0
     }
 

@@ -130,7 +130,7 @@ extension SQLiteStore {
                 block = nil
             }
             let idHash = MessageLog.idHash(message.messageId)
-            _ = log.append(message, idHash: idHash, at: sequence)
+            _ = log.append(message, at: log.place(of: idHash), sequence: sequence)
             if block == nil { block = MessageBlock.Builder(first: sequence) }
             block?.append(message, eventId: row[5], idHash: idHash)
         }

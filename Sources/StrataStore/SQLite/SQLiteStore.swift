@@ -83,12 +83,16 @@ public final class SQLiteStore: EventStore {
         try await append(stored: messages.map(StoredMessage.init), quarantine: quarantine)
     }
 
-    public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+    public func append(
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]
+    ) async throws
+        -> AppendResult
+    {
         let known = knownLinks.withLock { $0 }
         let names = eventNameIds.withLock { $0 }
         let outcome: (AppendResult, [LinkKey: Int64], [String: Int64])
         do {
-            outcome = try await pool.write { db in try self.write(messages, quarantine, known, names, db) }
+            outcome = try await pool.write { db in try self.write(parts, quarantine, known, names, db) }
         } catch {
             // The transaction may have been rolled back after the log in memory took its messages.
             messageLog.withLock { $0 = nil }
@@ -103,6 +107,14 @@ public final class SQLiteStore: EventStore {
         return result
     }
 
+    public func prepareForAppends() async throws {
+        // Read on a reader connection, so writers are not held up; an append brings it up to date.
+        let loaded = try await pool.read { db in try MessageLog.load(db) }
+        messageLog.withLock { log in
+            if log == nil { log = loaded }
+        }
+    }
+
     /// The log as the store holds it: the one in memory brought up to date, or loaded again.
     private func currentLog(_ db: Database) throws -> MessageLog {
         // Taken out, so that the writer mutates the only copy.
@@ -115,14 +127,14 @@ public final class SQLiteStore: EventStore {
         return try MessageLog.load(db)
     }
 
-    /// The body of ``append(stored:quarantine:)``'s transaction.
+    /// The body of ``append(storedParts:quarantine:)``'s transaction.
     private func write(
-        _ messages: [StoredMessage], _ quarantine: [QuarantineEntry], _ known: [LinkKey: Int64],
+        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ known: [LinkKey: Int64],
         _ names: [String: Int64], _ db: Database
     ) throws -> (AppendResult, [LinkKey: Int64], [String: Int64]) {
         var log = try currentLog(db)
         var result = AppendResult()
-        result.duplicateFlags.reserveCapacity(messages.count)
+        result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         var links: [LinkKey: (time: Int64, sequence: Int64)] = [:]
         func note(_ key: LinkKey, _ time: Int64, _ sequence: Int64) {
             if let earliest = known[key], earliest <= time { return }
@@ -133,10 +145,11 @@ public final class SQLiteStore: EventStore {
         var totals = Totals()
         var block = MessageBlock.Builder(first: log.end + 1)
         var stored = StoredIdentities()
-        for message in messages {
+        for message in parts.joined() {
             let idHash = self.idHash(message.messageId)
+            let place = log.place(of: idHash)
             if let contentHash = try stored.contentHash(
-                of: message.messageId, among: log.ids.sequences(of: idHash), pending: block, db)
+                of: message.messageId, among: log.ids.sequences(at: place), pending: block, db)
             {
                 result.duplicates += 1
                 result.duplicateFlags.append(true)
@@ -148,7 +161,7 @@ public final class SQLiteStore: EventStore {
                 eventId = try eventIds[event] ?? Self.eventNameId(event, db)
                 eventIds[event] = eventId
             }
-            let sequence = log.append(message, idHash: idHash)
+            let sequence = log.append(message, at: place)
             block.append(message, eventId: eventId, idHash: idHash)
             if block.isFull {
                 try Self.insert(block, db)
