@@ -102,15 +102,46 @@ struct MessageLogTests {
     }
 
     func withStore(
-        runLength: Int = MessageLog.runLength, idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash,
+        runLength: Int = MessageLog.runLength, runRowsPerCommit: Int = 4_096,
+        idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash,
         _ body: (SQLiteStore, String) async throws -> Void
     ) async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("strata.db").path
         let store = try SQLiteStore(
-            path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: runLength, idHash: idHash)
+            path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: runLength,
+            runRowsPerCommit: runRowsPerCommit, idHash: idHash)
         try await body(store, path)
+    }
+
+    func runs(_ path: String) async throws -> [[Int64]] {
+        try await DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq").map {
+                [$0[0], $0[1]] as [Int64]
+            }
+        }
+    }
+
+    @Test func aRunIsWrittenOverSeveralCommits() async throws {
+        try await withStore(runLength: 4, runRowsPerCommit: 1) { store, path in
+            // One message a commit, users u1, u2, u0, u1, ...: a commit writes 2 rows of a sealed run.
+            for index in 1...8 {
+                _ = try await store.append([track("m\(index)", user: "u\(index % 3)")], quarantine: [])
+                for user in 0..<3 {
+                    let found = try await store.messages(of: [.init(id: "u\(user)", isUser: true)]).map(\.sequence)
+                    #expect(found == (1...Int64(index)).filter { $0 % 3 == Int64(user) }, "u\(user) after m\(index)")
+                }
+            }
+            // Sealed at m4 (3 keys), written by m4 and m5; sealed again at m8, 2 of its 3 rows written.
+            #expect(try await runs(path) == [[1, 4]])
+            // Another writer writes the part-written run again, whole, over the rows there.
+            let other = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: 4)
+            _ = try await other.append([track("m9", user: "u0")], quarantine: [])
+            #expect(try await runs(path) == [[1, 4], [5, 9]])
+            #expect(try await other.messages(of: [.init(id: "u0", isUser: true)]).map(\.sequence) == [3, 6, 9])
+            #expect(try await store.messages(of: [.init(id: "u2", isUser: true)]).map(\.sequence) == [2, 5, 8])
+        }
     }
 
     func track(_ id: String, user: String? = nil, anonymous: String? = nil, at offset: Int64 = 0) -> Message {
@@ -151,12 +182,7 @@ struct MessageLogTests {
                 kind: .group, messageId: "g1", userId: "odd", groupId: "acme", timestamp: Self.t0 + 11,
                 receivedAt: Self.t0)
             _ = try await store.append([group], quarantine: [])
-            let runs = try await DatabaseQueue(path: path).read { db in
-                try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq").map {
-                    [$0[0], $0[1]] as [Int64]
-                }
-            }
-            #expect(runs == [[1, 5], [6, 10]])
+            #expect(try await runs(path) == [[1, 5], [6, 10]])
             let odd = try await store.messages(of: [.init(id: "odd", isUser: true)]).map(\.message.messageId)
             #expect(odd == ["m1", "m5", "m7", "m9", "g1"])
             let visitor = try await store.messages(of: [

@@ -20,7 +20,14 @@ struct MessageLog {
     private(set) var end: Int64
     /// The messages up to this sequence are in the index's runs.
     private(set) var through: Int64
-    /// The keys of the messages after `through`, each with the sequence of a message it finds.
+    /// The next run, being written a part at a time: its keys with their sequences, sorted.
+    private var sealed: [(key: UInt64, sequence: Int64)] = []
+    /// The last sequence the sealed run covers.
+    private var sealedEnd: Int64 = 0
+    /// How many pairs of the sealed run are written.
+    private var sealedWritten = 0
+    /// The keys of the messages after the sealed run (after `through` when there is none), each with
+    /// the sequence of a message it finds.
     private var pending: [(key: UInt64, sequence: Int64)] = []
     /// How many messages `pending` covers.
     private var pendingCount = 0
@@ -96,6 +103,8 @@ struct MessageLog {
         }
         self.end = end
         self.through = through
+        sealed = []
+        sealedWritten = 0
         pending = []
         pendingCount = 0
         try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
@@ -125,37 +134,50 @@ struct MessageLog {
         return end
     }
 
-    /// Writes the pending keys as a run of the index once they cover `length` messages.
-    mutating func writeRunIfDue(_ db: Database, every length: Int = runLength) throws {
-        guard pendingCount >= length else { return }
+    /// Writes the index: once the pending keys cover `length` messages they are sealed as the next
+    /// run, and each call writes at most `rows` more of its rows (a row is a key with its sequences),
+    /// so that no commit of a server takes the whole run. The run counts once its last row is written;
+    /// until then its messages are found by reading their blocks. A run left part-written (by a failed
+    /// transaction or another process) is written again whole, its rows replacing those there.
+    mutating func writeRuns(_ db: Database, every length: Int = runLength, rows: Int = .max) throws {
+        if sealed.isEmpty {
+            guard pendingCount >= length else { return }
+            // In key order (as the table sorts them), so the rows are appended; each key's sequences ascend.
+            sealed = pending.sorted {
+                (Int64(bitPattern: $0.key), $0.sequence) < (Int64(bitPattern: $1.key), $1.sequence)
+            }
+            sealedEnd = end
+            sealedWritten = 0
+            pending = []
+            pendingCount = 0
+        }
         let epoch = through + 1
-        let insert = try db.cachedStatement(sql: "INSERT INTO message_postings (epoch, key, seqs) VALUES (?, ?, ?)")
-        // In key order (as the table sorts them), so the rows are appended; each key's sequences ascend.
-        pending.sort { (Int64(bitPattern: $0.key), $0.sequence) < (Int64(bitPattern: $1.key), $1.sequence) }
-        var start = 0
-        while start < pending.count {
-            let key = pending[start].key
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO message_postings (epoch, key, seqs) VALUES (?, ?, ?)")
+        var written = 0
+        while sealedWritten < sealed.count && written < rows {
+            let key = sealed[sealedWritten].key
             var encoded: [UInt8] = []
             var previous = epoch
-            var index = start
-            while index < pending.count && pending[index].key == key {
-                var delta = UInt64(pending[index].sequence - previous)
-                previous = pending[index].sequence
+            while sealedWritten < sealed.count && sealed[sealedWritten].key == key {
+                var delta = UInt64(sealed[sealedWritten].sequence - previous)
+                previous = sealed[sealedWritten].sequence
                 while delta >= 0x80 {
                     encoded.append(UInt8(truncatingIfNeeded: delta) | 0x80)
                     delta >>= 7
                 }
                 encoded.append(UInt8(delta))
-                index += 1
+                sealedWritten += 1
             }
             try insert.execute(arguments: [epoch, Int64(bitPattern: key), Data(encoded)])
-            start = index
+            written += 1
         }
+        guard sealedWritten == sealed.count else { return }
         try db.execute(
-            sql: "INSERT INTO message_epochs (first_seq, last_seq) VALUES (?, ?)", arguments: [epoch, end])
-        through = end
-        pending = []
-        pendingCount = 0
+            sql: "INSERT INTO message_epochs (first_seq, last_seq) VALUES (?, ?)", arguments: [epoch, sealedEnd])
+        through = sealedEnd
+        sealed = []
+        sealedWritten = 0
     }
 
     // MARK: Reading

@@ -126,7 +126,7 @@ extension SQLiteStore {
                 extra: bytes(12), contentHash: row[13])
             if let filled = block, filled.isFull || sequence != log.end + 1 {
                 try insert(filled, db)
-                try log.writeRunIfDue(db)
+                try log.writeRuns(db)
                 block = nil
             }
             let idHash = MessageLog.idHash(message.messageId)
@@ -135,7 +135,7 @@ extension SQLiteStore {
             block?.append(message, eventId: row[5], idHash: idHash)
         }
         if let block { try insert(block, db) }
-        try log.writeRunIfDue(db)
+        try log.writeRuns(db)
         try db.execute(
             sql: """
                 DELETE FROM event_names WHERE id NOT IN (SELECT event_id FROM messages WHERE event_id IS NOT NULL);

@@ -25,6 +25,8 @@ public final class SQLiteStore: EventStore {
     private let messageLog = Mutex<MessageLog?>(nil)
     /// How many messages a run of the log's index covers.
     private let runLength: Int
+    /// How many rows of a run a commit writes at least.
+    private let runRowsPerCommit: Int
     /// The hash message ids are known by.
     private let idHash: @Sendable (String) -> UInt64
 
@@ -50,13 +52,16 @@ public final class SQLiteStore: EventStore {
 
     /// Opens the database with a checkpoint scheduled once the WAL holds `threshold` pages, and run
     /// by the writer itself at `limit` (see ``Checkpointer``); the index of the message log gets a run
-    /// every `runLength` messages, and message ids are known by `idHash` (both for tests).
+    /// every `runLength` messages, written `runRowsPerCommit` rows a commit at least, and message ids
+    /// are known by `idHash` (these three for tests).
     init(
         path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32,
-        runLength: Int = MessageLog.runLength, idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash
+        runLength: Int = MessageLog.runLength, runRowsPerCommit: Int = 512,
+        idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash
     ) throws {
         self.path = path
         self.runLength = runLength
+        self.runRowsPerCommit = runRowsPerCommit
         self.idHash = idHash
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -180,7 +185,8 @@ public final class SQLiteStore: EventStore {
             }
         }
         if !block.isEmpty { try Self.insert(block, db) }
-        try log.writeRunIfDue(db, every: runLength)
+        // About two rows for each message stored, so a sealed run is written before the next is due.
+        try log.writeRuns(db, every: runLength, rows: max(runRowsPerCommit, 2 * result.inserted))
         let link = try db.cachedStatement(
             sql: """
                 INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
