@@ -14,10 +14,7 @@ struct ChangesTests {
     }
 
     func withStore(_ body: (SQLiteStore, String) async throws -> Void) async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        try await body(try SQLiteStore(path: path), path)
+        try await withDatabasePath { path in try await body(try SQLiteStore(path: path), path) }
     }
 
     /// Two commits and an empty one: 6 changes to segments a and b.
@@ -87,31 +84,25 @@ struct ChangesTests {
     }
 
     @Test func aStoreFromBeforeTheChangeLogGainsIt() async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v3-models")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO messages (message_id, kind, user_id, received_at, content_hash)
-                        VALUES ('old', 1, 'u', 0, 0)
-                        """)
+        try await withDatabasePath { path in
+            do {
+                let older = try await makeOlderStore(
+                    at: path, upTo: "v3-models",
+                    "INSERT INTO messages (message_id, kind, user_id, received_at, content_hash) VALUES ('old', 1, 'u', 0, 0)"
+                )
+                #expect(try await older.read { try $0.tableExists("membership_changes") } == false)
             }
-            #expect(try await queue.read { try $0.tableExists("membership_changes") } == false)
+            let store = try SQLiteStore(path: path)
+            var ids: [String] = []
+            try store.forEachMessageId { ids.append($0) }
+            #expect(ids == ["old"])
+            #expect(try await store.liveCheckpoint() == nil)
+            try await store.recordChanges(
+                [change("a", "u", entered: true, at: 5, .message("old"))],
+                checkpoint: LiveCheckpoint(sequence: 1, instant: 5),
+                recordedAt: 9)
+            #expect(try await store.liveMembers() == ["a": ["u"]])
+            #expect(try await store.changes(segment: "a", since: nil, after: nil, limit: 10).map(\.id) == [1])
         }
-        let store = try SQLiteStore(path: path)
-        var ids: [String] = []
-        try store.forEachMessageId { ids.append($0) }
-        #expect(ids == ["old"])
-        #expect(try await store.liveCheckpoint() == nil)
-        try await store.recordChanges(
-            [change("a", "u", entered: true, at: 5, .message("old"))],
-            checkpoint: LiveCheckpoint(sequence: 1, instant: 5),
-            recordedAt: 9)
-        #expect(try await store.liveMembers() == ["a": ["u"]])
-        #expect(try await store.changes(segment: "a", since: nil, after: nil, limit: 10).map(\.id) == [1])
     }
 }

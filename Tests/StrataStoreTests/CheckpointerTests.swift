@@ -21,10 +21,9 @@ struct CheckpointerTests {
     }
 
     func withStore(threshold: Int32, limit: Int32, _ body: (SQLiteStore, String) async throws -> Void) async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        try await body(try SQLiteStore(path: path, durability: .full, checkpointAt: threshold, limit: limit), path)
+        try await withDatabasePath { path in
+            try await body(try SQLiteStore(path: path, durability: .full, checkpointAt: threshold, limit: limit), path)
+        }
     }
 
     func fileSize(_ path: String) throws -> Int {

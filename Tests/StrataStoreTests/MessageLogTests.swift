@@ -77,8 +77,33 @@ struct MessageLogTests {
         #expect(throws: DatabaseError.self) {
             try data.withUnsafeBytes { _ = try MessageBlock.Reader($0, first: 41, count: 2).record(2) }
         }
-        #expect(throws: DatabaseError.self) {
-            try data.withUnsafeBytes { _ = try MessageBlock.Reader($0, first: 41, count: 5_000) }
+        for count in [5_000, Int.max, -1] {
+            #expect(throws: DatabaseError.self) {
+                try data.withUnsafeBytes { _ = try MessageBlock.Reader($0, first: 41, count: count) }
+            }
+        }
+    }
+
+    @Test func damagedRowsAreErrorsThatNameThem() async throws {
+        try await withStore(runLength: 2) { store, path in
+            _ = try await store.append([track("m1", user: "u"), track("m2", user: "u")], quarantine: [])
+            let queue = try DatabaseQueue(path: path)
+            // A run whose last sequence gap never ends, and a block claiming more messages than it holds.
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE message_postings SET seqs = x'0180'")
+                try db.execute(sql: "UPDATE message_blocks SET count = 9223372036854775807")
+            }
+            let lookup = await #expect(throws: DatabaseError.self) {
+                _ = try await store.messages(of: [.init(id: "u", isUser: true)])
+            }
+            #expect(lookup?.message == "the index run at sequence 1 is damaged")
+            let reader = try SQLiteStore(path: path)
+            let append = await #expect(throws: DatabaseError.self) {
+                _ = try await reader.append([track("m3", user: "u")], quarantine: [])
+            }
+            #expect(append?.message == "the message block at sequence 1 is damaged")
+            let scan = #expect(throws: DatabaseError.self) { try reader.forEachMessageId { _ in } }
+            #expect(scan?.message == "the message block at sequence 1 is damaged")
         }
     }
 
@@ -106,13 +131,12 @@ struct MessageLogTests {
         idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash,
         _ body: (SQLiteStore, String) async throws -> Void
     ) async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        let store = try SQLiteStore(
-            path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: runLength,
-            runRowsPerCommit: runRowsPerCommit, idHash: idHash)
-        try await body(store, path)
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(
+                path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: runLength,
+                runRowsPerCommit: runRowsPerCommit, idHash: idHash)
+            try await body(store, path)
+        }
     }
 
     func runs(_ path: String) async throws -> [[Int64]] {
@@ -240,56 +264,51 @@ struct MessageLogTests {
     }
 
     @Test func aStoreOfRowsMovesToBlocksWithItsSequences() async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v4-changes")
-            try await queue.write { db in
-                // Kinds: 0 track, 4 group. Names 1 and 2 are used; 3 was interned by a refused duplicate.
-                // Sequence 3 is missing.
-                try db.execute(
-                    sql: """
-                        INSERT INTO event_names (id, name) VALUES (1, 'Signed Up'), (2, 'Seen'), (3, 'Other');
-                        INSERT INTO messages (seq, message_id, kind, user_id, anonymous_id, event_id, timestamp,
-                            received_at, sent_at, group_id, previous_id, payload, extra, content_hash) VALUES
-                        (1, 'o1', 0, NULL, 'anon', 1, 100, 200, 150, NULL, NULL, '{"plan":"pro"}',
-                            '{"context":{"ip":"1.2.3.4"}}', 11),
-                        (2, 'o2', 0, 'ann', 'anon', 2, 300, 400, NULL, NULL, NULL, NULL, NULL, 12),
-                        (4, 'o4', 4, 'ann', NULL, NULL, 500, 600, NULL, 'acme', NULL, '{"seats":3}', NULL, 13);
-                        """)
-            }
+        try await withDatabasePath { path in
+            // Kinds: 0 track, 4 group. Names 1 and 2 are used; 3 was interned by a refused duplicate.
+            // Sequence 3 is missing.
+            try await makeOlderStore(
+                at: path, upTo: "v4-changes",
+                """
+                INSERT INTO event_names (id, name) VALUES (1, 'Signed Up'), (2, 'Seen'), (3, 'Other');
+                INSERT INTO messages (seq, message_id, kind, user_id, anonymous_id, event_id, timestamp,
+                    received_at, sent_at, group_id, previous_id, payload, extra, content_hash) VALUES
+                (1, 'o1', 0, NULL, 'anon', 1, 100, 200, 150, NULL, NULL, '{"plan":"pro"}',
+                    '{"context":{"ip":"1.2.3.4"}}', 11),
+                (2, 'o2', 0, 'ann', 'anon', 2, 300, 400, NULL, NULL, NULL, NULL, NULL, 12),
+                (4, 'o4', 4, 'ann', NULL, NULL, 500, 600, NULL, 'acme', NULL, '{"seats":3}', NULL, 13);
+                """)
+            let store = try SQLiteStore(path: path)
+            var read: [(Int64, Message)] = []
+            try store.forEachMessage(includingContext: true) { read.append(($0, $1)) }
+            #expect(read.map(\.0) == [1, 2, 4])
+            #expect(
+                read[0].1
+                    == Message(
+                        kind: .track, messageId: "o1", anonymousId: "anon", event: "Signed Up",
+                        properties: ["plan": .string("pro")], timestamp: 100, sentAt: 150, receivedAt: 200,
+                        context: ["ip": .string("1.2.3.4")]))
+            #expect(
+                read[1].1
+                    == Message(
+                        kind: .track, messageId: "o2", userId: "ann", anonymousId: "anon", event: "Seen",
+                        timestamp: 300,
+                        receivedAt: 400))
+            #expect(
+                read[2].1
+                    == Message(
+                        kind: .group, messageId: "o4", userId: "ann", traits: ["seats": .number(3)], groupId: "acme",
+                        timestamp: 500, receivedAt: 600))
+            #expect(try await store.statistics().eventNames == ["Seen", "Signed Up"])
+            #expect(try await store.messages(of: [.init(id: "anon", isUser: false)]).map(\.sequence) == [1])
+            #expect(try await store.groupCalls(account: "acme").map(\.sequence) == [4])
+            // The old ids are known to the writer, and new messages follow the last sequence.
+            var resent = read[1].1
+            resent.sentAt = 999
+            let appended = try await store.append([resent, track("n1", user: "ann")], quarantine: [])
+            #expect(appended.duplicateFlags == [true, false])
+            #expect(appended.conflicting == 1)
+            #expect(try store.lastSequence() == 5)
         }
-        let store = try SQLiteStore(path: path)
-        var read: [(Int64, Message)] = []
-        try store.forEachMessage(includingContext: true) { read.append(($0, $1)) }
-        #expect(read.map(\.0) == [1, 2, 4])
-        #expect(
-            read[0].1
-                == Message(
-                    kind: .track, messageId: "o1", anonymousId: "anon", event: "Signed Up",
-                    properties: ["plan": .string("pro")], timestamp: 100, sentAt: 150, receivedAt: 200,
-                    context: ["ip": .string("1.2.3.4")]))
-        #expect(
-            read[1].1
-                == Message(
-                    kind: .track, messageId: "o2", userId: "ann", anonymousId: "anon", event: "Seen", timestamp: 300,
-                    receivedAt: 400))
-        #expect(
-            read[2].1
-                == Message(
-                    kind: .group, messageId: "o4", userId: "ann", traits: ["seats": .number(3)], groupId: "acme",
-                    timestamp: 500, receivedAt: 600))
-        #expect(try await store.statistics().eventNames == ["Seen", "Signed Up"])
-        #expect(try await store.messages(of: [.init(id: "anon", isUser: false)]).map(\.sequence) == [1])
-        #expect(try await store.groupCalls(account: "acme").map(\.sequence) == [4])
-        // The old ids are known to the writer, and new messages follow the last sequence.
-        var resent = read[1].1
-        resent.sentAt = 999
-        let appended = try await store.append([resent, track("n1", user: "ann")], quarantine: [])
-        #expect(appended.duplicateFlags == [true, false])
-        #expect(appended.conflicting == 1)
-        #expect(try store.lastSequence() == 5)
     }
 }

@@ -28,9 +28,7 @@ struct SQLiteStoreTests {
     }
 
     func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await body(try SQLiteStore(path: folder.appendingPathComponent("strata.db").path))
+        try await withDatabasePath { path in try await body(try SQLiteStore(path: path)) }
     }
 
     @Test func duplicatesAreStoredOnce() async throws {
@@ -176,24 +174,23 @@ struct SQLiteStoreTests {
     }
 
     @Test func storeSurvivesReopening() async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("strata.db").path
-        do {
-            let store = try SQLiteStore(path: path)
-            _ = try await store.append([track("m1", user: "u", at: 1)], quarantine: [])
+        try await withDatabasePath { path in
+            do {
+                let store = try SQLiteStore(path: path)
+                _ = try await store.append([track("m1", user: "u", at: 1)], quarantine: [])
+            }
+            let reopened = try SQLiteStore(path: path)
+            #expect(try await reopened.append([track("m1", user: "u", at: 1)], quarantine: []).duplicates == 1)
+            var ids: [String] = []
+            try reopened.forEachMessage(includingContext: true) { _, message in ids.append(message.messageId) }
+            #expect(ids == ["m1"])
         }
-        let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.append([track("m1", user: "u", at: 1)], quarantine: []).duplicates == 1)
-        var ids: [String] = []
-        try reopened.forEachMessage(includingContext: true) { _, message in ids.append(message.messageId) }
-        #expect(ids == ["m1"])
     }
 
-    @Test func messagesOfMoreIdsThanOneQueryBinds() async throws {
+    @Test func messagesOfManyIdsAtOnce() async throws {
         try await withStore { store in
-            // 1,200 users with one message each and 1,100 anonymous visitors with one each: both lists
-            // take two queries of at most 999 ids.
+            // 1,200 users with one message each and 1,100 anonymous visitors with one each, asked for in
+            // one call: 2,300 keys of the index, and messages spread over several blocks.
             let tracked = (0..<1_200).map { track("t\($0)", user: "u\($0)", at: Int64($0)) }
             let browsed = (0..<1_100).map { track("b\($0)", anonymous: "a\($0)", at: 5_000) }
             _ = try await store.append(tracked + browsed, quarantine: [])

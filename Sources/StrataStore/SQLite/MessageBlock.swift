@@ -69,7 +69,7 @@ enum MessageBlock {
             fixed(message.contentHash)
             if let timestamp = message.timestamp { fixed(timestamp) }
             if let sentAt = message.sentAt { fixed(sentAt) }
-            if let eventId { varint(UInt64(eventId)) }
+            if let eventId { Varint.append(UInt64(eventId), to: &records) }
             text(message.messageId)
             if let userId = message.userId { text(userId) }
             if let anonymousId = message.anonymousId { text(anonymousId) }
@@ -102,25 +102,16 @@ enum MessageBlock {
             withUnsafeBytes(of: value.littleEndian) { records.append(contentsOf: $0) }
         }
 
-        private mutating func varint(_ value: UInt64) {
-            var value = value
-            while value >= 0x80 {
-                records.append(UInt8(truncatingIfNeeded: value) | 0x80)
-                value >>= 7
-            }
-            records.append(UInt8(value))
-        }
-
         private mutating func text(_ value: String) {
             var value = value
             value.withUTF8 { bytes in
-                varint(UInt64(bytes.count))
+                Varint.append(UInt64(bytes.count), to: &records)
                 records.append(contentsOf: bytes)
             }
         }
 
         private mutating func bytes(_ value: [UInt8]) {
-            varint(UInt64(value.count))
+            Varint.append(UInt64(value.count), to: &records)
             records.append(contentsOf: value)
         }
     }
@@ -139,7 +130,7 @@ enum MessageBlock {
 
         /// A reader over `data`, checked against the row's `count`.
         init(_ data: UnsafeRawBufferPointer, first: Int64, count: Int) throws {
-            guard count >= 0, data.count >= count * 4 else { throw MessageBlock.damaged(first) }
+            guard count >= 0, count <= data.count / 4 else { throw MessageBlock.damaged(first) }
             self.first = first
             self.count = count
             self.bytes = data
@@ -184,7 +175,7 @@ enum MessageBlock {
         /// Reads the record in `bytes[start ..< end]`; throws when it does not fit or is not a record.
         init(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, first: Int64) throws {
             guard start >= 0, start <= end, end <= bytes.count else { throw MessageBlock.damaged(first) }
-            var cursor = Cursor(bytes: bytes, position: start, end: end, first: first)
+            var cursor = StoredBytesReader(bytes, from: start, to: end, source: .block(first))
             guard let kind = Message.Kind(code: Int(try cursor.byte())) else { throw MessageBlock.damaged(first) }
             let presence = Presence(rawValue: UInt16(try cursor.byte()) | UInt16(try cursor.byte()) << 8)
             self.bytes = bytes
@@ -244,45 +235,6 @@ enum MessageBlock {
                 traits: kind.isEvent ? [:] : payload, groupId: string(groupId), previousId: string(previousId),
                 timestamp: timestamp, sentAt: sentAt, receivedAt: receivedAt, context: extra["context"]?.objectValue,
                 integrations: extra["integrations"]?.objectValue)
-        }
-    }
-
-    /// Reads a record's parts in order, checking each against the record's end.
-    private struct Cursor {
-        let bytes: UnsafeRawBufferPointer
-        var position: Int
-        let end: Int
-        let first: Int64
-
-        mutating func byte() throws -> UInt8 {
-            guard position < end else { throw MessageBlock.damaged(first) }
-            defer { position += 1 }
-            return bytes[position]
-        }
-
-        mutating func fixed() throws -> Int64 {
-            guard end - position >= 8 else { throw MessageBlock.damaged(first) }
-            defer { position += 8 }
-            return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
-        }
-
-        mutating func varint() throws -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                let byte = try self.byte()
-                guard shift < 64 else { throw MessageBlock.damaged(first) }
-                value |= UInt64(byte & 0x7f) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
-        }
-
-        mutating func slice() throws -> Range<Int> {
-            let length = try varint()
-            guard length <= UInt64(end - position) else { throw MessageBlock.damaged(first) }
-            defer { position += Int(length) }
-            return position..<position + Int(length)
         }
     }
 }

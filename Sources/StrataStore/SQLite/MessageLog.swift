@@ -35,11 +35,11 @@ struct MessageLog {
     // MARK: Keys
 
     /// The index key of a user's messages (those carrying the userId).
-    static func userKey(_ id: String) -> UInt64 { key(id, salt: 1) }
+    static func userKey(_ id: String) -> UInt64 { Hash.mix(idHash(id) &+ 1) }
     /// The index key of an anonymous id's messages without a userId.
-    static func anonymousKey(_ id: String) -> UInt64 { key(id, salt: 2) }
+    static func anonymousKey(_ id: String) -> UInt64 { Hash.mix(idHash(id) &+ 2) }
     /// The index key of an account's group calls.
-    static func groupKey(_ id: String) -> UInt64 { key(id, salt: 3) }
+    static func groupKey(_ id: String) -> UInt64 { Hash.mix(idHash(id) &+ 3) }
 
     /// The hash a message id is known by.
     static func idHash(_ id: String) -> UInt64 {
@@ -47,27 +47,33 @@ struct MessageLog {
         return id.withUTF8 { Hash.key64($0) }
     }
 
-    private static func key(_ id: String, salt: UInt64) -> UInt64 { Hash.mix(idHash(id) &+ salt) }
-
-    private static func key(_ bytes: UnsafeBufferPointer<UInt8>, salt: UInt64) -> UInt64 {
-        Hash.mix(Hash.key64(bytes) &+ salt)
+    /// The keys a message is found by: its profile's (its userId's, else its anonymousId's), and its
+    /// account's for a group call; `hash` gives the ``idHash(_:)`` of an id, in whatever form it is held.
+    private static func keys<Id>(
+        kind: Message.Kind, userId: Id?, anonymousId: Id?, groupId: Id?, hash: (Id) -> UInt64,
+        _ body: (UInt64) -> Void
+    ) {
+        if let userId {
+            body(Hash.mix(hash(userId) &+ 1))
+        } else if let anonymousId {
+            body(Hash.mix(hash(anonymousId) &+ 2))
+        }
+        if kind == .group, let groupId { body(Hash.mix(hash(groupId) &+ 3)) }
     }
 
-    /// The keys a record is found by: its profile's, and its account's for a group call.
+    /// The keys a stored record is found by.
     private static func keys(of record: MessageBlock.Record, _ body: (UInt64) -> Void) {
-        if let userId = record.userId {
-            body(key(record.slice(userId), salt: 1))
-        } else if let anonymousId = record.anonymousId {
-            body(key(record.slice(anonymousId), salt: 2))
-        }
-        if record.kind == .group, let groupId = record.groupId { body(key(record.slice(groupId), salt: 3)) }
+        keys(
+            kind: record.kind, userId: record.userId, anonymousId: record.anonymousId, groupId: record.groupId,
+            hash: { Hash.key64(record.slice($0)) }, body)
     }
 
     // MARK: Writing
 
     /// The log as the store holds it.
     static func load(_ db: Database) throws -> MessageLog {
-        let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM message_blocks") ?? 0
+        // From the bytes of the ids (8 a message), which a damaged count cannot inflate.
+        let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(length(ids)), 0) / 8 FROM message_blocks") ?? 0
         // Room for an eighth more before the table grows.
         var log = MessageLog(ids: MessageIdTable(capacity: count + count / 8), end: 0, through: 0)
         _ = try log.catchUp(db)
@@ -89,12 +95,9 @@ struct MessageLog {
             let statement = blocks.sqliteStatement
             let first = sqlite3_column_int64(statement, 0)
             let count = Int(sqlite3_column_int64(statement, 1))
-            guard let pointer = sqlite3_column_blob(statement, 2),
-                Int(sqlite3_column_bytes(statement, 2)) == count * 8
-            else {
-                if count == 0 { continue }
-                throw MessageBlock.damaged(first)
-            }
+            let length = Int(sqlite3_column_bytes(statement, 2))
+            guard count >= 0, count <= length / 8, length == count * 8 else { throw MessageBlock.damaged(first) }
+            guard let pointer = sqlite3_column_blob(statement, 2) else { continue }  // no messages, no bytes
             let hashes = UnsafeRawBufferPointer(start: pointer, count: count * 8)
             for index in 0..<count {
                 let hash = UInt64(littleEndian: hashes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
@@ -122,14 +125,11 @@ struct MessageLog {
     mutating func append(_ message: StoredMessage, at place: MessageIdTable.Place, sequence: Int64? = nil) -> Int64 {
         end = max(end + 1, sequence ?? 0)
         ids.insert(at: place, sequence: end)
-        if let userId = message.userId {
-            pending.append((Self.userKey(userId), end))
-        } else if let anonymousId = message.anonymousId {
-            pending.append((Self.anonymousKey(anonymousId), end))
-        }
-        if message.kind == .group, let groupId = message.groupId {
-            pending.append((Self.groupKey(groupId), end))
-        }
+        let sequence = end
+        Self.keys(
+            kind: message.kind, userId: message.userId, anonymousId: message.anonymousId, groupId: message.groupId,
+            hash: Self.idHash
+        ) { pending.append(($0, sequence)) }
         pendingCount += 1
         return end
     }
@@ -160,13 +160,8 @@ struct MessageLog {
             var encoded: [UInt8] = []
             var previous = epoch
             while sealedWritten < sealed.count && sealed[sealedWritten].key == key {
-                var delta = UInt64(sealed[sealedWritten].sequence - previous)
+                Varint.append(UInt64(sealed[sealedWritten].sequence - previous), to: &encoded)
                 previous = sealed[sealedWritten].sequence
-                while delta >= 0x80 {
-                    encoded.append(UInt8(truncatingIfNeeded: delta) | 0x80)
-                    delta >>= 7
-                }
-                encoded.append(UInt8(delta))
                 sealedWritten += 1
             }
             try insert.execute(arguments: [epoch, Int64(bitPattern: key), Data(encoded)])
@@ -192,18 +187,13 @@ struct MessageLog {
             let first: Int64 = epoch[0]
             for key in keys {
                 guard let seqs = try Data.fetchOne(probe, arguments: [first, Int64(bitPattern: key)]) else { continue }
-                var previous = first
-                var value: UInt64 = 0
-                var shift: UInt64 = 0
-                for byte in seqs {
-                    guard shift < 64 else { throw DatabaseError(message: "the index run at \(first) is damaged") }
-                    value |= UInt64(byte & 0x7f) << shift
-                    shift += 7
-                    if byte < 0x80 {
-                        previous += Int64(bitPattern: value)
+                try seqs.withUnsafeBytes { bytes in
+                    var reader = StoredBytesReader(bytes, from: 0, to: bytes.count, source: .run(first))
+                    var previous = first
+                    while !reader.isAtEnd {
+                        // Wrapping: a damaged run gives sequences that are not stored, which reads skip.
+                        previous &+= Int64(bitPattern: try reader.varint())
                         found.append(previous)
-                        value = 0
-                        shift = 0
                     }
                 }
             }
@@ -280,9 +270,8 @@ extension SQLiteStore {
 /// The ids and content hashes of stored messages, read for the writer's duplicate checks; it keeps
 /// the last block it read, as duplicates tend to come in runs (a file imported again).
 struct StoredIdentities {
-    private var first: Int64 = 0
-    private var count = 0
-    private var data: [UInt8] = []
+    /// The block read last.
+    private var block: (first: Int64, count: Int, data: Data)?
 
     /// The content hash of the message stored with id `messageId`, if one of `sequences` (those
     /// stored under its hash) is it; `pending` is the block the transaction is filling.
@@ -303,21 +292,23 @@ struct StoredIdentities {
 
     private mutating func identity(of sequence: Int64, _ db: Database) throws -> (messageId: String, contentHash: Int64)
     {
-        if !(first..<first + Int64(count)).contains(sequence) {
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql:
-                        "SELECT first_seq, count, data FROM message_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
-                    arguments: [sequence])
-            else { throw DatabaseError(message: "message \(sequence) is indexed but not stored") }
-            first = row[0]
-            count = row[1]
-            data = [UInt8]((row[2] as Data))
+        let block: (first: Int64, count: Int, data: Data)
+        if let kept = self.block, sequence >= kept.first, sequence - kept.first < Int64(kept.count) {
+            block = kept
+        } else {
+            let statement = try db.cachedStatement(
+                sql:
+                    "SELECT first_seq, count, data FROM message_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1"
+            )
+            guard let row = try Row.fetchOne(statement, arguments: [sequence]), let data = row[2] as Data? else {
+                throw DatabaseError(message: "message \(sequence) is indexed but not stored")
+            }
+            block = (row[0], row[1], data)
+            self.block = block
         }
-        let (first, count) = (first, count)
-        return try data.withUnsafeBytes { bytes in
-            let record = try MessageBlock.Reader(bytes, first: first, count: count).record(Int(sequence - first))
+        return try block.data.withUnsafeBytes { bytes in
+            let record = try MessageBlock.Reader(bytes, first: block.first, count: block.count).record(
+                Int(sequence - block.first))
             return (record.string(record.messageId), record.contentHash)
         }
     }
