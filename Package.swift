@@ -50,9 +50,14 @@ let package = Package(
         ),
         .target(name: "StrataDemo", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
         .target(
+            name: "StrataRuntime",
+            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore",
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +69,7 @@ let package = Package(
         // The real-time engine's cost per message, in process (Benchmarks/LiveReplay/main.swift).
         .executableTarget(
             name: "live-replay",
-            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore"],
+            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime"],
             path: "Benchmarks/LiveReplay",
             swiftSettings: swiftSettings
         ),
@@ -72,7 +77,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataDemo",
-                "StrataServer",
+                "StrataRuntime", "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -99,8 +104,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StrataRuntimeTests",
+            dependencies: ["StrataRuntime", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataStore", "StrataCore"],
+            dependencies: ["StrataStore", "StrataCore", "StrataRuntime"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -111,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "StrataServerTests",
             dependencies: [
-                "StrataServer", "StrataStore", "StrataCore",
+                "StrataServer", "StrataStore", "StrataCore", "StrataRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -20,6 +20,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// A small deterministic generator (a 64-bit LCG with its high bits folded in), so that every run
@@ -48,7 +49,7 @@ guard CommandLine.arguments.count > 1 else {
 let (rounds, batchSize, users) = (argument(2, default: 1_000), argument(3, default: 400), argument(4, default: 100_000))
 let root = URL(fileURLWithPath: CommandLine.arguments[1])
 let workspace = try Workspace(root: root)
-let store = try workspace.openStore()
+let store = try Runtime.open(workspace).store
 let definitions = Definitions.load(DefinitionFiles.read(from: root))
 let keys = DataNeeds(definitions: definitions).payloadKeys
 

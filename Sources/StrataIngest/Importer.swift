@@ -39,7 +39,7 @@ public struct Importer: Sendable {
         public var messages: Int
     }
 
-    private let store: any EventStore
+    private let store: any MessageLog
     private let delimited: Delimited?
     private let batchSize: Int
     private let receivedAt: Int64
@@ -48,7 +48,7 @@ public struct Importer: Sendable {
     ///
     /// Each batch of `batchSize` lines is one transaction. Imports are idempotent, so large
     /// batches lose nothing on a crash that a re-run does not restore.
-    public init(store: any EventStore, delimited: Delimited? = nil, batchSize: Int = 50_000, receivedAt: Int64) {
+    public init(store: any MessageLog, delimited: Delimited? = nil, batchSize: Int = 50_000, receivedAt: Int64) {
         self.store = store
         self.delimited = delimited
         self.batchSize = batchSize

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import StrataCore
 import StrataEngine
+import StrataRuntime
 import StrataStore
 
 /// `strata serve`: the HTTP service apps send events to, and the management API.
@@ -23,6 +24,9 @@ public enum Server {
         public var watch: Bool
         /// The most messages the real-time engine holds in memory.
         public var heldMessages: Int
+        /// How long a read of memberships waits for the real-time memberships to be ready (while the
+        /// server starts) before it answers 503.
+        public var readyWait: Duration
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
         /// the system clock, and definition files read again only after a change through the API.
@@ -30,7 +34,7 @@ public enum Server {
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
-            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity
+            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity, readyWait: Duration = .seconds(10)
         ) {
             self.host = host
             self.port = port
@@ -39,6 +43,7 @@ public enum Server {
             self.clock = clock
             self.watch = watch
             self.heldMessages = heldMessages
+            self.readyWait = readyWait
         }
     }
 
@@ -46,7 +51,8 @@ public enum Server {
     /// OpenAPI document lists the same).
     public static let routes: [String] =
         ["batch", "track", "identify", "page", "screen", "group", "alias"].map { "POST /v1/\($0)" } + [
-            "POST /batch/", "POST /i/v1/analytics/events", "GET /api/v1/health", "GET /api/v1/metrics",
+            "POST /batch/", "POST /i/v1/analytics/events", "GET /health", "GET /ready", "GET /api/v1/health",
+            "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
             "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
@@ -56,38 +62,40 @@ public enum Server {
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
     /// their commits complete. `onServerRunning` receives the bound port.
     public static func run(
-        workspace: Workspace, store: any EventStore & KeyStore, configuration: Configuration, logger: Logger,
+        runtime: Runtime, configuration: Configuration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws {
         let app = application(
-            workspace: workspace, store: store, configuration: configuration, logger: logger,
-            onServerRunning: onServerRunning)
+            runtime: runtime, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         try await app.runService()
     }
 
-    /// Builds the application over a workspace and its store (``run(workspace:store:configuration:logger:onServerRunning:)``
+    /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``
     /// runs it; tests drive it through Hummingbird's testing client).
     public static func application(
-        workspace: Workspace, store: any EventStore & KeyStore, configuration: Configuration = Configuration(),
+        runtime: Runtime, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "strata.server"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let metrics = Metrics()
-        let keys = KeyRing(store: store)
-        let workbench = Workbench(workspace: workspace, store: store, metrics: metrics, configuration: configuration)
+        let keys = KeyRing(store: runtime.store)
+        let workbench = Workbench(runtime: runtime, metrics: metrics, configuration: configuration)
         let live = LiveService(
-            workspace: workspace, store: store, workbench: workbench, metrics: metrics, configuration: configuration,
-            logger: logger)
-        let commits = GroupCommit(store: store) {
+            runtime: runtime, workbench: workbench, metrics: metrics, configuration: configuration, logger: logger)
+        let memberships = Memberships(live: live, workbench: workbench, readyWait: configuration.readyWait)
+        let commits = GroupCommit(store: runtime.store) {
             live.messagesStored()
             await workbench.invalidate()
         }
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        Probes(live: live).register(on: router)
         Ingestion(keys: keys, commits: commits, metrics: metrics, configuration: configuration).register(on: router)
-        ManagementAPI(workbench: workbench, live: live, keys: keys, metrics: metrics, configuration: configuration)
-            .register(on: router)
+        ManagementAPI(
+            workbench: workbench, memberships: memberships, live: live, keys: keys, metrics: metrics,
+            configuration: configuration
+        ).register(on: router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(

@@ -121,24 +121,6 @@ public struct Workspace: Sendable {
         return try Workspace(root: root)
     }
 
-    /// Opens the store that `strata.yaml` names (the one place that chooses an implementation); it keeps
-    /// the API keys too.
-    public func openStore(
-        durability: SQLiteStore.Durability = .full
-    ) throws(WorkspaceError) -> any EventStore & KeyStore {
-        switch config.store {
-        case .sqlite:
-            let url = databaseURL
-            do {
-                try FileManager.default.createDirectory(
-                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                return try SQLiteStore(path: url.path, durability: durability)
-            } catch {
-                throw WorkspaceError("cannot open the store at \(url.path): \(error)")
-            }
-        }
-    }
-
     /// The embedded database file.
     public var databaseURL: URL {
         switch config.store {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataRuntime
 import StrataStore
 
 /// `strata changes NAME`: the recorded enters and exits of one segment.
@@ -40,8 +41,8 @@ struct ChangesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
+        let runtime = try openRuntime(try workspaceOptions.load())
+        let store = runtime.store
         var out = OutputBuffer()
         var table = [["instant", "direction", "profile", "cause"]]
         var remaining = limit ?? Int.max
@@ -50,7 +51,7 @@ struct ChangesCommand: AsyncParsableCommand {
             let asked = min(Self.pageSize, remaining)
             let page = try await store.changes(segment: name, since: since?.milliseconds, after: after, limit: asked)
             if after == nil {
-                if page.isEmpty { return try await reportNoChanges(workspace: workspace, store: store) }
+                if page.isEmpty { return try await reportNoChanges(runtime) }
                 if format == .csv { out.line(CSV.row(Self.fields)) }
             }
             for recorded in page {
@@ -70,12 +71,13 @@ struct ChangesCommand: AsyncParsableCommand {
 
     /// Says that nothing is recorded for a defined segment (or one the log once named); fails with a
     /// did-you-mean for any other name.
-    private func reportNoChanges(workspace: Workspace, store: any EventStore) async throws {
+    private func reportNoChanges(_ runtime: Runtime) async throws {
         var logged = false
-        if since != nil { logged = try await !store.changes(segment: name, since: nil, after: nil, limit: 1).isEmpty }
+        if since != nil {
+            logged = try await !runtime.store.changes(segment: name, since: nil, after: nil, limit: 1).isEmpty
+        }
         if !logged {
-            let loaded = try await EngineSession.definitions(of: workspace, store: store)
-            _ = try EngineSession.requireSegment(name, in: loaded.definitions)
+            _ = try await openSession(runtime).requireSegment(name)
         }
         let period = since.map { " since \(Instant.format($0.milliseconds))" } ?? ""
         printError("no changes recorded for `\(name)`\(period)")

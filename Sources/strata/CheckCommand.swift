@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata check [-w DIR]`: loads and checks every definition of the workspace and reports problems
@@ -20,24 +21,23 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try workspaceOptions.load()
-        let files = DefinitionFiles.read(from: workspace.root)
-        let definitions = Definitions.load(files, knownEvents: try await knownEvents(workspace))
-        for diagnostic in definitions.diagnostics {
+        // A workspace with no store yet is checked without one, rather than creating it.
+        let store = workspace.hasStore ? try openRuntime(workspace).store : nil
+        let checked: CheckedDefinitions
+        do throws(SessionError) {
+            checked = try await CheckedDefinitions.check(workspace, store: store)
+        } catch {
+            throw reported(error)
+        }
+        for diagnostic in checked.diagnostics {
             print(diagnostic.description)
         }
-        let errors = definitions.diagnostics.filter { $0.severity == .error }.count
-        let warnings = definitions.diagnostics.count - errors
-        print(CheckCommand.summary(files: files.files.count, errors: errors, warnings: warnings))
+        let errors = checked.diagnostics.filter { $0.severity == .error }.count
+        let warnings = checked.diagnostics.count - errors
+        print(CheckCommand.summary(files: checked.sources.count, errors: errors, warnings: warnings))
         if errors > 0 {
             throw ExitCode(1)
         }
-    }
-
-    /// The event names in the store, or nil when it holds no events (then names are not checked).
-    private func knownEvents(_ workspace: Workspace) async throws -> Set<String>? {
-        guard workspace.hasStore else { return nil }
-        let names = try await openStore(workspace).statistics().eventNames
-        return names.isEmpty ? nil : Set(names)
     }
 
     /// `checked 46 definition files: no errors, 1 warning`.

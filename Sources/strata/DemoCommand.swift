@@ -5,6 +5,7 @@ import StrataDemo
 import StrataEngine
 import StrataIngest
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata demo`: a workspace with generated data, ready to explore.
@@ -35,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
             workspace = try loadWorkspace { () throws(WorkspaceError) in try Workspace.create(at: root, name: "demo") }
             print("Created the demo workspace in \(directory)/")
         }
-        let store = try openStore(workspace, durability: .bulk)
+        let store = try openRuntime(workspace, durability: .bulk).store
         if try await store.statistics().messages == 0 {
             try await generateAndImport(into: workspace, store: store)
         }
@@ -45,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Copies the example definitions into the workspace (once), evaluates them as of the end of the
     /// data, and explains one membership.
-    private func evaluateExamples(in workspace: Workspace, store: any EventStore) async throws {
+    private func evaluateExamples(in workspace: Workspace, store: any Store) async throws {
         let manager = FileManager.default
         let hasDefinitions =
             (try? manager.contentsOfDirectory(atPath: workspace.segmentsDirectory.path))?.isEmpty == false
@@ -76,7 +77,8 @@ struct DemoCommand: AsyncParsableCommand {
         print(
             "\nEvaluating every segment as of the end of the data (strata run -w \(directory) --as-of \(Instant.format(end))):\n"
         )
-        let outcome = try await RunCommand.evaluate(workspace: workspace, store: store, asOf: end)
+        let session = try await openSession(Runtime(workspace: workspace, store: store))
+        let outcome = try await RunCommand.evaluate(session, asOf: end)
         print(outcome.report)
         let featured =
             outcome.results.first { $0.name == "trial-activated" && !$0.members.isEmpty }
@@ -85,8 +87,8 @@ struct DemoCommand: AsyncParsableCommand {
             print(
                 "\nWhy is \(member) in \(featured.name)? (strata explain \(featured.name) \(member) -w \(directory) --as-of \(Instant.format(end)))\n"
             )
-            let explanation = try outcome.session.engine.explain(
-                segment: featured.name, profile: member, sources: outcome.session.sources)
+            let explanation = try outcome.evaluation.engine.explain(
+                segment: featured.name, profile: member, sources: session.sources)
             print(explanation.render())
         }
     }
@@ -105,7 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private func generateAndImport(into workspace: Workspace, store: any EventStore) async throws {
+    private func generateAndImport(into workspace: Workspace, store: any Store) async throws {
         let configuration = Generator.Configuration(profile: .saas, users: users, days: days, seed: seed)
         do {
             try configuration.validate()
@@ -133,7 +135,7 @@ struct DemoCommand: AsyncParsableCommand {
         print(ImportCommand.summary(report, seconds: Date().timeIntervalSince(importStarted)))
     }
 
-    private func show(_ store: any EventStore) async throws {
+    private func show(_ store: any Store) async throws {
         let stats = try await store.statistics()
         print("")
         print(

@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata explain NAME ID`: why a profile is or is not in a segment.
@@ -23,18 +24,14 @@ struct ExplainCommand: AsyncParsableCommand {
     var asOf: InstantArgument?
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
-        let instant = asOf?.milliseconds ?? currentInstant()
-        let loaded = try await EngineSession.definitions(of: workspace, store: store)
-        _ = try EngineSession.requireSegment(name, in: loaded.definitions)
-        let session = try await EngineSession.load(
-            workspace: workspace, store: store, loaded: loaded, asOf: instant)
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        _ = try session.requireSegment(name)
+        let evaluation = try session.evaluateShowingProgress(asOf: asOf?.milliseconds ?? currentInstant())
         do {
-            let explanation = try session.engine.explain(segment: name, profile: id, sources: session.sources)
+            let explanation = try evaluation.engine.explain(segment: name, profile: id, sources: session.sources)
             if explanation.profile != id { print("\(id) belongs to profile \(explanation.profile)") }
             print(explanation.render())
-            let next = try session.engine.nextChange(ofSegment: name, profile: explanation.profile)
+            let next = try evaluation.engine.nextChange(ofSegment: name, profile: explanation.profile)
             print(
                 next.map { "Without new events, the answer can next change at \(Instant.format($0))." }
                     ?? "Without new events, the answer stays as it is.")

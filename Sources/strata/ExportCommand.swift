@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata export`: per-profile values for other tools.
@@ -34,8 +35,8 @@ struct ExportTraitsCommand: AsyncParsableCommand {
     var format: Format = .csv
 
     func run() async throws {
-        let opened = try await options.open()
-        let definitions = opened.loaded.definitions
+        let session = try await options.session()
+        let definitions = session.definitions
         let sections: [(key: String, prefix: String, ids: [DefinitionID])] = [
             ("traits", "", definitions.computedTraits.map { DefinitionID(.computed, $0.name) }),
             ("scores", "score.", definitions.scores.map { DefinitionID(.score, $0.name) }.sorted { $0.name < $1.name }),
@@ -47,20 +48,20 @@ struct ExportTraitsCommand: AsyncParsableCommand {
         guard sections.contains(where: { !$0.ids.isEmpty }) else {
             throw CommandError("the workspace has no computed traits (traits.yaml), scores or stage models")
         }
-        let session = try await opened.session()
+        let evaluation = try session.evaluateShowingProgress(asOf: options.instant)
         var columns: [[[Value]]] = []
         for section in sections {
             var values: [[Value]] = []
             for id in section.ids {
                 do {
-                    values.append(try session.engine.values(of: id))
+                    values.append(try evaluation.engine.values(of: id))
                 } catch {
                     throw CommandError(error)
                 }
             }
             columns.append(values)
         }
-        let ids = session.population.users.ids
+        let ids = evaluation.population.users.ids
         var out = OutputBuffer()
         switch format {
         case .csv:

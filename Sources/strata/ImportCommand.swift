@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataIngest
+import StrataRuntime
 import StrataStore
 
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         keepFreedMemory()
         let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace, durability: .bulk)
+        let store = try openRuntime(workspace, durability: .bulk).store
         let delimited =
             mappings.isEmpty
             ? nil
@@ -105,15 +106,4 @@ private func keepFreedMemory() {
         _ = mallopt(-3, 256 << 20)  // M_MMAP_THRESHOLD: blocks up to 256 MB come from the heap
         _ = mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD: up to 1 GB of free heap is kept
     #endif
-}
-
-/// Opens the workspace's store, reporting failures as command errors.
-func openStore(
-    _ workspace: Workspace, durability: SQLiteStore.Durability = .full
-) throws -> any EventStore & KeyStore {
-    do {
-        return try workspace.openStore(durability: durability)
-    } catch {
-        throw CommandError(error.message)
-    }
 }

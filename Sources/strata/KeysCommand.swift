@@ -1,5 +1,6 @@
 import ArgumentParser
 import StrataCore
+import StrataRuntime
 import StrataServer
 import StrataStore
 
@@ -25,7 +26,7 @@ struct KeysCommand: AsyncParsableCommand {
         var kind: APIKey.Kind
 
         func run() async throws {
-            let store = try openStore(try workspaceOptions.load())
+            let store = try openRuntime(try workspaceOptions.load()).store
             let created = try await KeyRing(store: store).create(kind: kind, at: currentInstant())
             print(created.secret)
         }
@@ -38,7 +39,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var workspaceOptions: WorkspaceOptions
 
         func run() async throws {
-            let store = try openStore(try workspaceOptions.load())
+            let store = try openRuntime(try workspaceOptions.load()).store
             print(["id", "kind", "prefix", "created", "revoked"].joined(separator: "\t"))
             for key in try await store.keys() {
                 let row = [
@@ -61,7 +62,7 @@ struct KeysCommand: AsyncParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let store = try openStore(try workspaceOptions.load())
+            let store = try openRuntime(try workspaceOptions.load()).store
             guard try await store.revokeKey(id: id, at: currentInstant()) else {
                 throw CommandError("no key with id \(id) (see `strata keys list`)")
             }

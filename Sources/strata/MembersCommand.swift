@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata members NAME`: the members of one segment as of an instant.
@@ -35,11 +36,8 @@ struct MembersCommand: AsyncParsableCommand {
     static let keyTraits: [[String]] = [["email"], ["name"], ["plan"]]
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
-        let instant = asOf?.milliseconds ?? currentInstant()
-        let loaded = try await EngineSession.definitions(of: workspace, store: store)
-        let segment = try EngineSession.requireSegment(name, in: loaded.definitions)
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let segment = try session.requireSegment(name)
         var traitPaths: [[String]] = []
         if format != .ids {
             var needs = DataNeeds()
@@ -50,16 +48,15 @@ struct MembersCommand: AsyncParsableCommand {
                 traitPaths.append(path)
             }
         }
-        let session = try await EngineSession.load(
-            workspace: workspace, store: store, loaded: loaded, asOf: instant,
-            extraTraits: segment.of == .users ? traitPaths : [])
+        let evaluation = try session.evaluateShowingProgress(
+            asOf: asOf?.milliseconds ?? currentInstant(), extraTraits: segment.of == .users ? traitPaths : [])
         let result: SegmentResult
         do {
-            result = try session.engine.segment(named: name)
+            result = try evaluation.engine.segment(named: name)
         } catch {
             throw CommandError(error)
         }
-        let population = session.population
+        let population = evaluation.population
         let timelines = population.timelines(result.kind)
         var out = OutputBuffer()
         switch format {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataRuntime
 import StrataStore
 
 /// `strata messages`: the stored messages in arrival order.
@@ -31,7 +32,7 @@ struct MessagesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
+        let store = try openRuntime(workspace).store
         var out = OutputBuffer()
         var remaining = limit ?? Int.max
         func emit(_ line: String) throws {

@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata profile ID`: what Strata knows about one person.
@@ -35,13 +36,12 @@ struct ProfileCommand: AsyncParsableCommand {
     var recent: Int = 10
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
+        let runtime = try openRuntime(try workspaceOptions.load())
         let instant = asOf?.milliseconds ?? currentInstant()
-        guard let profile = try await store.profile(id: id, asOf: instant, recent: recent) else {
+        guard let profile = try await runtime.store.profile(id: id, asOf: instant, recent: recent) else {
             throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
         }
-        let evaluated = try await Self.evaluated(of: id, workspace: workspace, store: store, asOf: instant)
+        let evaluated = try await Self.evaluated(of: id, runtime: runtime, asOf: instant)
         switch format {
         case .json:
             var json = profile.json
@@ -85,31 +85,36 @@ struct ProfileCommand: AsyncParsableCommand {
     /// when the workspace defines none. When the definitions have errors, says so on standard error
     /// and shows none.
     static func evaluated(
-        of id: String, workspace: Workspace, store: any EventStore, asOf instant: Int64
-    ) async throws -> [(Section, [(name: String, value: Value)])] {
-        let files = DefinitionFiles.read(from: workspace.root)
-        let definitions = Definitions.load(files)
+        of id: String, runtime: Runtime, asOf instant: Int64
+    ) async throws -> [(Section, [(name: String, value: Value, note: String?)])] {
+        let session: EvaluationSession
+        do throws(SessionError) {
+            session = try await runtime.session()
+        } catch {
+            guard error.code == .invalidDefinitions else { throw reported(error) }
+            printError(
+                "scores, stages and computed traits are not shown: the definitions have errors (see `strata check`)")
+            return []
+        }
+        let definitions = session.definitions
         let ids: [(Section, [DefinitionID])] = [
             (.computed, definitions.computedTraits.map { DefinitionID(.computed, $0.name) }),
             (.scores, definitions.scores.map { DefinitionID(.score, $0.name) }),
             (.stages, definitions.stageModels.map { DefinitionID(.stage, $0.name) }),
         ]
         guard ids.contains(where: { !$0.1.isEmpty }) else { return [] }
-        guard !definitions.hasErrors, !files.diagnostics.contains(where: { $0.severity == .error }) else {
-            printError(
-                "scores, stages and computed traits are not shown: the definitions have errors (see `strata check`)")
-            return []
-        }
-        let loaded = EngineSession.Loaded(
-            definitions: definitions, sources: files.files, messages: try await store.statistics().messages)
-        let session = try await EngineSession.load(workspace: workspace, store: store, loaded: loaded, asOf: instant)
-        guard let index = session.population.userIndex(forID: id) else { return [] }
-        var sections: [(Section, [(name: String, value: Value)])] = []
+        let evaluation = try session.evaluateShowingProgress(asOf: instant)
+        guard let index = evaluation.population.userIndex(forID: id) else { return [] }
+        var sections: [(Section, [(name: String, value: Value, note: String?)])] = []
         for (section, ids) in ids {
-            var values: [(name: String, value: Value)] = []
+            var values: [(name: String, value: Value, note: String?)] = []
             for id in ids {
                 do {
-                    values.append((id.name, try session.engine.value(of: id, profile: index)))
+                    values.append(
+                        (
+                            id.name, try evaluation.engine.value(of: id, profile: index),
+                            evaluation.engine.missingReason(of: id)
+                        ))
                 } catch {
                     throw CommandError(error)
                 }
@@ -123,7 +128,7 @@ struct ProfileCommand: AsyncParsableCommand {
 /// Renders profiles as text for the terminal.
 enum ProfileText {
     static func text(
-        _ profile: Profile, evaluated: [(ProfileCommand.Section, [(name: String, value: Value)])] = []
+        _ profile: Profile, evaluated: [(ProfileCommand.Section, [(name: String, value: Value, note: String?)])] = []
     ) -> String {
         var lines = ["Profile \(profile.key)"]
         let ids = profile.ids.map { "\($0.isUser ? "userId" : "anonymousId") \($0.id)" }
@@ -143,8 +148,9 @@ enum ProfileText {
         }
         for (section, values) in evaluated where !values.isEmpty {
             lines.append(section.heading)
-            for (name, value) in values {
-                lines.append("  \(name): \(value.isMissing ? "missing" : value.plainText)")
+            for (name, value, note) in values {
+                let text = value.isMissing ? "missing" + (note.map { " (\($0))" } ?? "") : value.plainText
+                lines.append("  \(name): \(text)")
             }
         }
         let total = profile.eventCounts.values.reduce(0, +)

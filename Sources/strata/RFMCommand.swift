@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata rfm`: RFM segments as of an instant.
@@ -29,25 +30,23 @@ struct RFMCommand: AsyncParsableCommand {
     var format: Format = .table
 
     func run() async throws {
-        let opened = try await options.open()
-        let loaded = opened.loaded
-        let session = try await opened.session()
+        let session = try await options.session()
+        let evaluation = try session.evaluateShowingProgress(asOf: options.instant)
         let result: RFMResult
         let started = Date()
         do {
-            result = try session.engine.rfm()
+            result = try evaluation.engine.rfm()
         } catch {
             throw CommandError(error)
         }
-        let ids = session.population.users.ids
+        let ids = evaluation.population.users.ids
         var out = OutputBuffer()
         switch format {
         case .table:
-            out.line(Self.table(result, map: loaded.definitions.rfm.map, profiles: ids.count, instant: opened.instant))
             out.line(
-                "\n"
-                    + RunCommand.footer(
-                        session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
+                Self.table(
+                    result, map: session.definitions.rfm.map, profiles: ids.count, instant: evaluation.instant))
+            out.line("\n" + RunCommand.footer(evaluation, evalSeconds: Date().timeIntervalSince(started)))
         case .csv:
             out.line(CSV.row(Self.columns))
             for profile in ids.indices where result.isRanked(profile) {

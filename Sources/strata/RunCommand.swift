@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata run`: evaluates every segment as of an instant, saves the memberships and prints sizes.
@@ -11,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Evaluate every segment as of an instant, save the memberships and print their sizes.",
         discussion: """
-            Builds the timelines from the store, evaluates each segment on all cores and saves a snapshot \
+            Builds the timelines from the store, evaluates each segment on all cores and saves the run \
             (the change column compares with the previous run). Exits 1 when a definition has errors or a \
             segment cannot be evaluated (the others are still saved).
             """)
@@ -22,31 +23,27 @@ struct RunCommand: AsyncParsableCommand {
     var asOf: InstantArgument?
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
-        let outcome = try await Self.evaluate(
-            workspace: workspace, store: store, asOf: asOf?.milliseconds ?? currentInstant())
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let outcome = try await Self.evaluate(session, asOf: asOf?.milliseconds ?? currentInstant())
         print(outcome.report)
         if outcome.failures > 0 { throw ExitCode(1) }
     }
 
-    /// What a run did: the printed report, the session it evaluated, and how many segments failed.
+    /// What a run did: the printed report, the evaluation, and how many segments failed.
     struct Outcome {
         var report: String
-        var session: EngineSession
+        var evaluation: Evaluation
         var results: [SegmentResult]
         var failures: Int
     }
 
-    /// Evaluates every segment of a workspace as of an instant and saves the memberships; failures are
+    /// Evaluates every segment of a session as of an instant and saves the memberships; failures are
     /// printed to standard error and counted.
-    static func evaluate(workspace: Workspace, store: any EventStore, asOf instant: Int64) async throws -> Outcome {
-        let loaded = try await EngineSession.definitions(of: workspace, store: store)
-        let session = try await EngineSession.load(
-            workspace: workspace, store: store, loaded: loaded, asOf: instant)
-        let previous = try await store.latestSnapshot()
+    static func evaluate(_ session: EvaluationSession, asOf instant: Int64) async throws -> Outcome {
+        let evaluation = try session.evaluateShowingProgress(asOf: instant)
+        let previous = try await session.store.latestRun()
         let started = Date()
-        let outcomes = session.engine.allSegments()
+        let outcomes = evaluation.engine.allSegments()
         let evalSeconds = Date().timeIntervalSince(started)
         var results: [SegmentResult] = []
         var failures = 0
@@ -58,20 +55,20 @@ struct RunCommand: AsyncParsableCommand {
                 printError(error.description)
             }
         }
-        let snapshot = MembershipSnapshot(
-            asOf: instant, computedAt: currentInstant(), profiles: session.population.users.count,
+        let run = MembershipRun(
+            asOf: instant, computedAt: currentInstant(), profiles: evaluation.population.users.count,
             segments: results.map {
-                MembershipSnapshot.Segment(name: $0.name, members: $0.members, seconds: $0.seconds)
+                MembershipRun.Segment(name: $0.name, members: $0.members, seconds: $0.seconds)
             })
-        try await store.saveSnapshot(snapshot)
+        try await session.store.saveRun(run)
         let report =
             Self.table(results, previous: previous, failed: outcomes.compactMap { $0.result.failureName($0.name) })
-            + "\n" + Self.footer(session, evalSeconds: evalSeconds, instant: instant)
-        return Outcome(report: report, session: session, results: results, failures: failures)
+            + "\n" + Self.footer(evaluation, evalSeconds: evalSeconds)
+        return Outcome(report: report, evaluation: evaluation, results: results, failures: failures)
     }
 
     /// The segment table: name, size, share of its population, change since the previous run, time.
-    static func table(_ results: [SegmentResult], previous: MembershipSnapshot?, failed: [String]) -> String {
+    static func table(_ results: [SegmentResult], previous: MembershipRun?, failed: [String]) -> String {
         var rows: [[String]] = [["segment", "size", "%", "change", "time"]]
         let before = Dictionary(
             (previous?.segments ?? []).map { ($0.name, $0.members.count) }, uniquingKeysWith: { a, _ in a })
@@ -93,16 +90,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Profiles, events, load and evaluation time, and memory per event.
-    static func footer(_ session: EngineSession, evalSeconds: Double, instant: Int64) -> String {
-        let population = session.population
+    static func footer(_ evaluation: Evaluation, evalSeconds: Double) -> String {
+        let population = evaluation.population
         var parts = [
-            "as of \(Instant.format(instant))",
+            "as of \(Instant.format(evaluation.instant))",
             "\(grouped(population.users.count)) profiles",
         ]
         if population.accounts.count > 0 { parts.append("\(grouped(population.accounts.count)) accounts") }
         parts += [
             "\(grouped(population.users.eventCount)) events",
-            "load \(formatSeconds(session.loadSeconds)) (timelines \(formatSeconds(session.buildSeconds)))",
+            "load \(formatSeconds(evaluation.loadSeconds)) (timelines \(formatSeconds(evaluation.buildSeconds)))",
             "eval \(formatSeconds(evalSeconds))",
             String(format: "%.1f bytes/event", population.bytesPerEvent),
         ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StrataEngine
+import StrataRuntime
 import StrataServer
 
 /// `strata serve`: runs the ingestion and management HTTP server until SIGTERM or SIGINT.
@@ -41,13 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
+        let runtime = try openRuntime(try workspaceOptions.load())
         var logger = Logger(label: "strata.server")
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         try await Server.run(
-            workspace: workspace, store: store,
+            runtime: runtime,
             configuration: Server.Configuration(host: host, port: port, watch: watch, heldMessages: heldMessages),
             logger: logger
         ) { port in

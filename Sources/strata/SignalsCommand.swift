@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata signals`: ranks behaviours by how the rate of an outcome differs with and without them.
@@ -51,10 +52,9 @@ struct SignalsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
-        let loaded = try await EngineSession.definitions(of: workspace, store: store)
-        let definitions = loaded.definitions
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let store = session.store
+        let definitions = session.definitions
         let statistics = try await store.statistics()
         let checker = Checker(symbols: Self.symbols(definitions, events: statistics.eventNames))
         let outcomeExpr = try Self.check(checker, outcome, flag: "--outcome", role: .modelLabel)
@@ -72,18 +72,14 @@ struct SignalsCommand: AsyncParsableCommand {
         if let populationExpr { needs.add(populationExpr, scope: .users) }
         for candidate in candidates { needs.add(candidate.expr, scope: .users) }
         var builders = [instant, instant + horizon].map { TimelineBuilder(asOf: $0, needs: needs) }
-        _ = try EngineSession.scan(store, expecting: loaded.messages, into: &builders)
-        let zone = workspace.config.timezone
-        let models = try await TrainCommand.storedModels(in: store, definitions: definitions, sources: loaded.sources)
+        _ = try session.scanShowingProgress(into: &builders)
         let features = builders[0].build()
         let outcomes = builders[1].build()
         let rows: [Signals.Row]
         let outcomeFlags: [Bool]
         do throws(EngineError) {
-            let engine = Engine(population: features, definitions: definitions, zone: zone, now: instant)
-            let outcomeEngine = Engine(population: outcomes, definitions: definitions, zone: zone, now: instant)
-            engine.trainedModels = models
-            outcomeEngine.trainedModels = models
+            let engine = session.engine(over: features, now: instant)
+            let outcomeEngine = session.engine(over: outcomes, now: instant)
             let members = try populationExpr.map { expression throws(EngineError) in
                 try engine.evaluate(expression, file: "--population").map(\.isTrue)
             }
@@ -132,7 +128,7 @@ struct SignalsCommand: AsyncParsableCommand {
     /// For each event name and top-level property, how many track events in (from, through] carried
     /// each string or bool value.
     static func commonValues(
-        _ store: any EventStore, from: Int64, through: Int64
+        _ store: any Store, from: Int64, through: Int64
     ) throws
         -> [String: [String: [String: Int]]]
     {

@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata stages [NAME]`: how the profiles spread over the stages of each stage model.
@@ -21,12 +22,11 @@ struct StagesCommand: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
-        let opened = try await options.open()
-        let loaded = opened.loaded
-        let all = loaded.definitions.stageModels.sorted { $0.name < $1.name }
+        let session = try await options.session()
+        let all = session.definitions.stageModels.sorted { $0.name < $1.name }
         let models: [StageModel]
         if let name {
-            guard let model = loaded.definitions.stageModel(named: name) else {
+            guard let model = session.definitions.stageModel(named: name) else {
                 let names = all.map(\.name)
                 let hint = StrataCore.Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" }
                 throw CommandError(
@@ -38,19 +38,18 @@ struct StagesCommand: AsyncParsableCommand {
             guard !all.isEmpty else { throw CommandError("the workspace has no stage models (stages/NAME.yaml)") }
             models = all
         }
-        let session = try await opened.session()
+        let evaluation = try session.evaluateShowingProgress(asOf: options.instant)
         var blocks: [String] = []
         let started = Date()
         for model in models {
             do {
-                blocks.append(Self.distribution(model, try session.engine.stages(of: model)))
+                blocks.append(Self.distribution(model, try evaluation.engine.stages(of: model)))
             } catch {
                 throw CommandError(error)
             }
         }
         print(blocks.joined(separator: "\n\n"))
-        print(
-            "\n" + RunCommand.footer(session, evalSeconds: Date().timeIntervalSince(started), instant: opened.instant))
+        print("\n" + RunCommand.footer(evaluation, evalSeconds: Date().timeIntervalSince(started)))
     }
 
     /// A model's stages in order with their profile counts and shares.

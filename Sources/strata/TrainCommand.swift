@@ -3,6 +3,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// `strata train NAME`: fits a logistic model on its point-in-time snapshots and stores it.
@@ -31,30 +32,28 @@ struct TrainCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let workspace = try workspaceOptions.load()
-        let store = try openStore(workspace)
-        let loaded = try await EngineSession.definitions(of: workspace, store: store)
-        let definitions = loaded.definitions
-        guard let score = definitions.score(named: name) else {
-            let names = definitions.scores.map(\.name)
-            let hint = StrataCore.Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
-            throw CommandError("unknown score `\(name)`\(names.isEmpty ? " (the workspace has no scores)" : hint)")
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let score: ScoreDefinition
+        do throws(SessionError) {
+            score = try session.score(named: name)
+        } catch {
+            throw reported(error)
         }
         guard case .logistic(let model) = score.model else {
             throw CommandError("score `\(name)` (\(score.file)) is not a trained model: only `kind: logistic` trains")
         }
-        let zone = workspace.config.timezone
+        let definitions = session.definitions
+        let zone = session.zone
         let horizon = TrainingSnapshot.horizon(of: model.label)
         let instants = Array(Set(model.trainAsOf.map { zone.start(of: $0) })).sorted()
-        let others = try await Self.storedModels(in: store, definitions: definitions, sources: loaded.sources)
-            .filter { $0.key != name }
+        let others = session.trainedModels.filter { $0.key != name }
         var snapshots: [TrainingSnapshot] = []
         let started = Date()
         for instant in instants {
             var builders = [instant, instant + horizon].map {
                 TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions))
             }
-            _ = try EngineSession.scan(store, expecting: loaded.messages, into: &builders)
+            _ = try session.scanShowingProgress(into: &builders)
             do {
                 snapshots.append(
                     try TrainingSnapshot.evaluate(
@@ -69,15 +68,16 @@ struct TrainCommand: AsyncParsableCommand {
         do {
             trained = try Trainer.train(
                 name: name, file: score.file,
-                features: model.features.map { Self.sourceText($0, file: score.file, loaded.sources) },
+                features: model.features.map {
+                    TrainedModel.sourceText($0, file: score.file, sources: session.sources)
+                },
                 snapshots: snapshots, horizon: horizon, trainedAt: currentInstant())
         } catch {
             throw CommandError(error.description)
         }
-        trained.label = Self.sourceText(model.label, file: score.file, loaded.sources)
-        trained.population = model.population.map { Self.sourceText($0, file: score.file, loaded.sources) }
+        trained.describe(model, file: score.file, sources: session.sources)
         let document = try trained.encoded()
-        try await store.saveModel(StoredModel(name: name, trainedAt: trained.trainedAt, document: document))
+        try await session.store.saveModel(StoredModel(name: name, trainedAt: trained.trainedAt, document: document))
         if format == .json {
             print(document)
         } else {
@@ -87,42 +87,6 @@ struct TrainCommand: AsyncParsableCommand {
                     + "and evaluated in \(formatSeconds(fitting.timeIntervalSince(started))) (one store scan each), "
                     + "fitted in \(formatSeconds(Date().timeIntervalSince(fitting)))")
         }
-    }
-
-    /// An expression as written in its file.
-    static func sourceText(_ expression: TypedExpr, file: String, _ sources: [String: String]) -> String {
-        let bytes = Array((sources[file] ?? "").utf8)
-        let range = expression.range
-        guard range.start.offset >= 0, range.start.offset <= range.end.offset, range.end.offset <= bytes.count
-        else { return "" }
-        return String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
-    }
-
-    /// Whether a stored model was trained on this definition: the same features, label and population,
-    /// as written.
-    static func matches(
-        _ trained: TrainedModel, _ model: LogisticModel, file: String, _ sources: [String: String]
-    ) -> Bool {
-        trained.features == model.features.map { sourceText($0, file: file, sources) }
-            && trained.label == sourceText(model.label, file: file, sources)
-            && trained.population == model.population.map { sourceText($0, file: file, sources) }
-    }
-
-    /// The stored models that match the current logistic definitions (see ``matches(_:_:file:_:)``), by
-    /// name. A model that cannot be read, or was trained on another definition, is left out, so its
-    /// score reports that it needs training.
-    static func storedModels(
-        in store: any EventStore, definitions: Definitions, sources: [String: String]
-    ) async throws -> [String: TrainedModel] {
-        var result: [String: TrainedModel] = [:]
-        for stored in try await store.models() {
-            guard let score = definitions.score(named: stored.name), case .logistic(let model) = score.model,
-                let trained = try? TrainedModel.decoded(stored.document),
-                matches(trained, model, file: score.file, sources)
-            else { continue }
-            result[stored.name] = trained
-        }
-        return result
     }
 
     /// The text report: snapshots, held-out AUC, coefficients and calibration.

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataRuntime
 import StrataStore
 import Testing
 
@@ -26,7 +27,7 @@ struct CLITests {
                     to: workspace.segmentsDirectory.appendingPathComponent("\(name).yaml"), atomically: true,
                     encoding: .utf8)
             }
-            let store = try workspace.openStore()
+            let store = try Runtime.open(workspace).store
             func track(_ id: String, _ user: String, _ event: String, at seconds: Int64) -> Message {
                 Message(
                     kind: .track, messageId: id, userId: user, event: event,

@@ -169,7 +169,7 @@ import Testing
         #expect(try f.members("many", asOf: now) == ["b", "c", "d"])
     }
 
-    @Test func logisticScoresAreReportedAsNotSupported() throws {
+    @Test func anUntrainedLogisticScoreIsMissingAndItsReadersStillEvaluate() throws {
         var f = fixture
         f.files["scores/churn.yaml"] = """
             kind: logistic
@@ -181,11 +181,13 @@ import Testing
             """
         f.segment("likely", "score.churn > 50")
         let engine = try f.engine(asOf: now)
-        #expect {
-            try engine.segment(named: "likely")
-        } throws: { error in
-            let text = (error as? EngineError)?.description ?? ""
-            return text.hasPrefix("segments/likely.yaml:3:3: error: score.churn is a logistic model")
-        }
+        // `missing > 50` is missing, so no profile is a member, and evaluation does not fail.
+        let likely = try engine.segment(named: "likely")
+        #expect(likely.members == [])
+        #expect(likely.flags.count == likely.population && likely.population > 0)
+        #expect(try engine.values(of: DefinitionID(.score, "churn")).allSatisfy(\.isMissing))
+        #expect(
+            engine.missingReason(of: DefinitionID(.score, "churn"))
+                == "no trained model for its current features, label and population: run `strata train churn`")
     }
 }

@@ -157,13 +157,10 @@ import Testing
         }
         let engine = try f.engine(asOf: at)
         let probe = try #require(engine.definitions.computedTraits.first { $0.name == "probe" })
-        let untrained = #expect(throws: EngineError.self) {
-            try engine.evaluate(probe.expression, profile: "four", file: "traits.yaml")
-        }
+        #expect(try engine.evaluate(probe.expression, profile: "four", file: "traits.yaml").isMissing)
         #expect(
-            untrained?.message
-                == "score.m is a logistic model (scores/m.yaml) with no trained model for its current features, "
-                + "label and population: run `strata train m`")
+            engine.missingReason(of: DefinitionID(.score, "m"))
+                == "no trained model for its current features, label and population: run `strata train m`")
         let scored = try f.engine(asOf: at)
         scored.trainedModels["m"] = TrainedModel(
             name: "m", features: [#"count("Login", last 30d)"#],

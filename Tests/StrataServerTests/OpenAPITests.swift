@@ -30,13 +30,18 @@ struct OpenAPITests {
     @Test("the document describes exactly the routes the server declares")
     func documentMatchesDeclaredRoutes() throws {
         let documented = try Self.documentedRoutes()
-        #expect(documented.count == 20)
+        #expect(documented.count == 22)
         #expect(documented == Set(Server.routes))
     }
 
-    @Test("every documented route is served: without a key each answers 401, and an undocumented one 404")
+    /// The probes, which answer without a key (and show no data).
+    static let open: Set<String> = ["GET /health", "GET /ready"]
+
+    @Test(
+        "every documented route is served: without a key each answers 401 but the probes, and an undocumented one 404")
     func documentedRoutesAreServed() async throws {
         let documented = try Self.documentedRoutes()
+        #expect(Self.open.isSubset(of: documented))
         let harness = try await Harness()
         try await harness.run { client in
             for route in documented.sorted() {
@@ -45,7 +50,12 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{segment}", with: "buyers")
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 try await client.execute(uri: uri, method: method) { response in
-                    #expect(response.status == .unauthorized, "\(route)")
+                    switch route {
+                    case "GET /health": #expect(response.status == .ok)
+                    // Ready or still starting, never behind a key.
+                    case "GET /ready": #expect([.ok, .serviceUnavailable].contains(response.status))
+                    default: #expect(response.status == .unauthorized, "\(route)")
+                    }
                 }
             }
             try await client.execute(uri: "/v1/unknown", method: .post) { #expect($0.status == .notFound) }

@@ -127,8 +127,8 @@ struct MessageLogTests {
     }
 
     func withStore(
-        runLength: Int = MessageLog.runLength, runRowsPerCommit: Int = 4_096,
-        idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash,
+        runLength: Int = BlockLog.runLength, runRowsPerCommit: Int = 4_096,
+        idHash: @escaping @Sendable (String) -> UInt64 = BlockLog.idHash,
         _ body: (SQLiteStore, String) async throws -> Void
     ) async throws {
         try await withDatabasePath { path in

@@ -19,18 +19,6 @@ struct WorkspaceTests {
         #expect(throws: WorkspaceError.self) { try Workspace.create(at: root) }
     }
 
-    @Test func theStoreLivesInsideTheWorkspace() async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // A folder that does not exist yet: its URL has no trailing slash.
-        let workspace = try Workspace.create(at: URL(fileURLWithPath: folder.path + "/fresh"))
-        _ = try workspace.openStore()
-        #expect(FileManager.default.fileExists(atPath: folder.path + "/fresh/data/strata.db"))
-        #expect(!FileManager.default.fileExists(atPath: folder.path + "/data"))
-        let relative = try Workspace.find(explicit: "fresh", from: URL(fileURLWithPath: folder.path))
-        #expect(relative.root.path == folder.path + "/fresh")
-    }
-
     @Test func settingsErrorsNameTheLine() {
         #expect(throws: WorkspaceError.self) { try Workspace.parse("name: x\ntimezon: UTC\n", file: "strata.yaml") }
         do {

@@ -161,7 +161,7 @@ public final class Engine {
             case .weighted(let inputs):
                 values = try weightedScore(score, inputs, kind: kind)
             case .logistic(let model):
-                values = try logisticScore(score, model, kind: kind, from: file, at: location)
+                values = try logisticScore(score, model, kind: kind)
             }
         case .stage:
             guard let model = definitions.stageModel(named: id.name) else {

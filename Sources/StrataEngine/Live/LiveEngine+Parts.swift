@@ -38,6 +38,7 @@ extension LiveEngine {
     struct PartContext: Sendable {
         var definitions: Definitions
         var zone: Zone
+        var trainedModels: [String: TrainedModel]
         var now: Int64
         var layout: StageLayout
         var segments: [String]
@@ -105,6 +106,7 @@ extension LiveEngine {
         let engine = Engine(
             population: population, definitions: context.definitions, zone: context.zone, now: context.now,
             workers: 1)
+        engine.trainedModels = context.trainedModels
         var ids: [ProfileKind: [String]] = [:]
         for kind in context.kinds { ids[kind] = population.timelines(kind).ids }
         let known = ids.allSatisfy { kind, current in current.allSatisfy { part.previous[kind]?.contains($0) == true } }

@@ -237,11 +237,12 @@ extension LiveEngine {
     ///
     /// Fails when the snapshot keeps other segments than these definitions do.
     public static func restore(
-        _ snapshot: Snapshot, definitions: Definitions, zone: Zone, source: @escaping MessageSource,
-        capacity: Int = defaultCapacity
+        _ snapshot: Snapshot, definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:],
+        source: @escaping MessageSource, capacity: Int = defaultCapacity
     ) throws(SnapshotError) -> LiveEngine {
         let engine = LiveEngine(
-            definitions: definitions, zone: zone, now: snapshot.now, source: source, capacity: capacity)
+            definitions: definitions, zone: zone, trainedModels: trainedModels, now: snapshot.now, source: source,
+            capacity: capacity)
         guard engine.segments == snapshot.segments else {
             throw SnapshotError("the snapshot keeps other segments than the definitions")
         }

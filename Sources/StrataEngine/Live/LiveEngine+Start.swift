@@ -7,6 +7,7 @@ extension LiveEngine {
     /// from the store, or a definition change that the caller compares with what it held before).
     ///
     /// - Parameters:
+    ///   - trainedModels: the trained logistic models that `score.NAME` reads.
     ///   - source: where later evaluations read a cluster's messages that are not held in memory;
     ///     without one, the engine keeps the scanned messages.
     ///   - capacity: with a source, the most messages held in memory. The scanned messages are held
@@ -15,10 +16,13 @@ extension LiveEngine {
     ///   - batch: receives the batch engine over the whole population, for other questions as of `now`
     ///     (the segments recomputed on a cadence).
     public static func start(
-        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource?, capacity: Int = defaultCapacity,
-        scan: ((Int64, Message) -> Void) throws -> Void, batch: (Engine) throws -> Void = { _ in }
+        definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:], now: Int64,
+        source: MessageSource?, capacity: Int = defaultCapacity, scan: ((Int64, Message) -> Void) throws -> Void,
+        batch: (Engine) throws -> Void = { _ in }
     ) throws -> LiveEngine {
-        let engine = LiveEngine(definitions: definitions, zone: zone, now: now, source: source, capacity: capacity)
+        let engine = LiveEngine(
+            definitions: definitions, zone: zone, trainedModels: trainedModels, now: now, source: source,
+            capacity: capacity)
         var builder = TimelineBuilder(asOf: now, needs: engine.needs)
         var future: [(root: String, time: Int64)] = []
         var scanned = 0
@@ -34,6 +38,7 @@ extension LiveEngine {
         engine.mayWarm = engine.cache.count < scanned
         let population = builder.build()
         let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
+        whole.trainedModels = trainedModels
         try batch(whole)
 
         var roots: [ProfileKind: [String]] = [:]

@@ -29,6 +29,8 @@ public final class LiveEngine {
     public let definitions: Definitions
     /// The workspace time zone.
     public let zone: Zone
+    /// The trained logistic models that `score.NAME` reads, by score name.
+    public let trainedModels: [String: TrainedModel]
     /// The segments kept current here, by name.
     public let segments: [String]
     /// The other segments with their cadence (a population-relative `realtime` one refreshes every
@@ -76,18 +78,20 @@ public final class LiveEngine {
     /// An engine with no messages yet, at an instant.
     ///
     /// - Parameters:
+    ///   - trainedModels: the trained logistic models that `score.NAME` reads (``Engine/trainedModels``).
     ///   - source: where evaluation reads a cluster's messages that are not held in memory; without
     ///     one, the engine keeps every message it is given.
     ///   - capacity: with a source, the most messages held in memory.
     ///   - workers: how many cores a large step may use; defaults to every active core.
     ///   - partThreshold: the fewest messages a step must read to be split among the workers.
     public init(
-        definitions: Definitions, zone: Zone, now: Int64, source: MessageSource? = nil,
-        capacity: Int = LiveEngine.defaultCapacity, workers: Int? = nil,
+        definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:], now: Int64,
+        source: MessageSource? = nil, capacity: Int = LiveEngine.defaultCapacity, workers: Int? = nil,
         partThreshold: Int = LiveEngine.defaultPartThreshold
     ) {
         self.definitions = definitions
         self.zone = zone
+        self.trainedModels = trainedModels
         self.now = now
         self.source = source
         self.needs = DataNeeds(definitions: definitions)
@@ -124,6 +128,11 @@ public final class LiveEngine {
     /// The messages evaluation has read since the engine was made: an evaluated cluster's messages,
     /// each time it is evaluated. What a step costs grows with them.
     public private(set) var evaluatedMessages = 0
+
+    /// Whether a segment is kept here or recomputed on its cadence (``cadenceSegments``).
+    public func keeps(_ segment: String) -> Bool {
+        segments.contains(segment) || cadenceSegments[segment] != nil
+    }
 
     /// The current members of a segment kept here, sorted by bytes (nil for other segments).
     public func members(of segment: String) -> [String]? {
@@ -342,7 +351,8 @@ public final class LiveEngine {
         let parts = parts(of: try messages(of: roots))
         evaluatedMessages += parts.reduce(0) { $0 + $1.size }
         let context = PartContext(
-            definitions: definitions, zone: zone, now: now, layout: cache.layout, segments: segments, only: only,
+            definitions: definitions, zone: zone, trainedModels: trainedModels, now: now, layout: cache.layout,
+            segments: segments, only: only,
             kinds: profileKinds)
         let outcomes = try Self.evaluate(parts, context: context)
         var moved = [[(profile: String, row: Int, entered: Bool, root: String)]](repeating: [], count: segments.count)

@@ -116,6 +116,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let yaml = Code("yaml")
         /// A file that cannot be read.
         public static let io = Code("io")
+        /// A logistic score with no trained model for its definition (warning; it evaluates to missing).
+        public static let untrainedModel = Code("untrained-model")
     }
 }
 

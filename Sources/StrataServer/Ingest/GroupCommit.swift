@@ -15,13 +15,13 @@ actor GroupCommit {
         var continuation: CheckedContinuation<AppendResult, any Error>
     }
 
-    private let store: any EventStore
+    private let store: any MessageLog
     private var pending: [Pending] = []
     private var committing = false
     /// Called after every commit that stored something (the membership cache listens).
     private let onCommit: @Sendable () async -> Void
 
-    init(store: any EventStore, onCommit: @escaping @Sendable () async -> Void) {
+    init(store: any MessageLog, onCommit: @escaping @Sendable () async -> Void) {
         self.store = store
         self.onCommit = onCommit
         // The first commit would otherwise wait for the store to learn the stored ids. A failure here

@@ -17,7 +17,7 @@ struct ChangeStream: Sendable {
     /// Changes read from the store per page when catching up.
     static let page = 1_000
 
-    let store: any EventStore
+    let store: any Store
     let broadcast: ChangeBroadcast
     let segment: String?
     let after: Int64?

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 /// Real-time memberships inside the server: follows the store's message log with a ``LiveEngine``,
@@ -51,8 +52,8 @@ actor LiveService: Service {
     /// How long after a failed recomputation of cadence segments it is tried again, in ms.
     static let cadenceRetry: Int64 = 60_000
 
-    let workspace: Workspace
-    let store: any EventStore
+    let runtime: Runtime
+    let store: any Store
     let workbench: Workbench
     let metrics: Metrics
     let configuration: Server.Configuration
@@ -61,8 +62,8 @@ actor LiveService: Service {
     private let doorbell = Doorbell()
 
     private var engine: LiveEngine?
-    /// The definition files the engine was built from.
-    private var sources: [String: String] = [:]
+    /// What the engine was built from: the definition files and the trained models.
+    private var applied = Applied()
     private var definitionsChanged = false
     /// Every segment's members as recorded (real-time and cadence segments).
     private var recorded: [String: Set<String>] = [:]
@@ -107,11 +108,10 @@ actor LiveService: Service {
     private var warmFeed: WarmFeed?
 
     init(
-        workspace: Workspace, store: any EventStore, workbench: Workbench, metrics: Metrics,
-        configuration: Server.Configuration, logger: Logger
+        runtime: Runtime, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger
     ) {
-        self.workspace = workspace
-        self.store = store
+        self.runtime = runtime
+        self.store = runtime.store
         self.workbench = workbench
         self.metrics = metrics
         self.configuration = configuration
@@ -141,21 +141,40 @@ actor LiveService: Service {
         }
     }
 
-    /// The members of a segment kept in real time, sorted by bytes, after taking every message already
-    /// committed (so a client reads its own writes); nil before the engine has started and for
-    /// segments recomputed on a cadence.
+    /// Whether the memberships are ready: the engine has started.
+    var isReady: Bool { engine != nil }
+
+    /// The members of a segment as recorded (kept in real time, or recomputed on its cadence), sorted
+    /// by bytes, after taking every message already committed (so a client reads its own writes); nil
+    /// before the engine has started and for segments it does not keep.
     func members(of segment: String) async throws -> [String]? {
-        guard let engine, engine.segments.contains(segment) else { return nil }
+        guard let engine, engine.keeps(segment) else { return nil }
         try await exclusively { try await step() }
+        guard self.engine?.keeps(segment) == true else { return nil }
         if let list = sorted[segment] { return list }
         let list = (recorded[segment] ?? []).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         sorted[segment] = list
         return list
     }
 
-    /// Whether a segment is kept in real time (nil before the engine has started).
-    func isRealtime(_ segment: String) -> Bool? {
-        engine.map { $0.segments.contains(segment) }
+    /// The size of every segment kept, by name, after taking every message already committed; empty
+    /// before the engine has started.
+    func sizes() async throws -> [String: Int] {
+        guard engine != nil else { return [:] }
+        try await exclusively { try await step() }
+        guard let engine else { return [:] }
+        var sizes: [String: Int] = [:]
+        for name in engine.segments + engine.cadenceSegments.keys { sizes[name] = recorded[name]?.count ?? 0 }
+        return sizes
+    }
+
+    /// The kept segments whose recorded members include a profile key, in name order, after taking
+    /// every message already committed.
+    func segments(holding key: String) async throws -> [String] {
+        guard engine != nil else { return [] }
+        try await exclusively { try await step() }
+        guard let engine else { return [] }
+        return (engine.segments + engine.cadenceSegments.keys).filter { recorded[$0]?.contains(key) == true }.sorted()
     }
 
     func run() async throws {
@@ -230,9 +249,8 @@ actor LiveService: Service {
     /// Builds the engine from the store, resuming from the checkpoint.
     private func start() async throws {
         let started = ContinuousClock.now
-        let files = DefinitionFiles.read(from: workspace.root)
-        let definitions = try Self.definitions(from: files)
-        let fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
+        let session = try await Self.session(runtime)
+        let fingerprint = Self.fingerprint(of: session)
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
         // Read while the engine is built, on another core.
@@ -240,18 +258,18 @@ actor LiveService: Service {
         let engine: LiveEngine
         var cadence: [String: Set<String>] = [:]
         var resumed: Int64?
-        if let checkpoint, let restored = await resume(definitions, fingerprint: fingerprint, at: checkpoint) {
+        if let checkpoint, let restored = await resume(session, fingerprint: fingerprint, at: checkpoint) {
             (engine, resumed) = restored
             processed = checkpoint.sequence
         } else {
             let last: Int64
             (engine, cadence, last) = try await load(
-                definitions, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
+                session, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
             processed = last
         }
         self.engine = engine
         self.fingerprint = fingerprint
-        sources = files.files
+        applied = Applied(session)
         definitionsChanged = false
         if checkpoint != nil {
             let previous = try await recordedMembers
@@ -266,6 +284,7 @@ actor LiveService: Service {
             recorded = current
         }
         sorted = [:]
+        recordSizes(engine)
         scheduleCadence(engine, from: instant)
         if let resumed {
             snapshotSequence = resumed
@@ -290,17 +309,16 @@ actor LiveService: Service {
     /// The engine as of a checkpoint, from the latest snapshot and the messages taken after it and
     /// up to the checkpoint; nil (with the reason logged) when there is no usable snapshot.
     private func resume(
-        _ definitions: Definitions, fingerprint: String, at checkpoint: LiveCheckpoint
+        _ session: EvaluationSession, fingerprint: String, at checkpoint: LiveCheckpoint
     ) async -> (engine: LiveEngine, sequence: Int64)? {
         let url = snapshotURL
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let (store, zone, capacity) = (store, workspace.config.timezone, configuration.heldMessages)
+        let capacity = configuration.heldMessages
         do {
             let resumed = try await blocking {
                 Confined(
                     try Self.resume(
-                        from: url, definitions: definitions, fingerprint: fingerprint, zone: zone, store: store,
-                        capacity: capacity, at: checkpoint))
+                        from: url, session: session, fingerprint: fingerprint, capacity: capacity, at: checkpoint))
             }
             return resumed.value
         } catch {
@@ -314,9 +332,9 @@ actor LiveService: Service {
     /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages
     /// stored after it up to the checkpoint (blocking).
     private static func resume(
-        from url: URL, definitions: Definitions, fingerprint: String, zone: Zone, store: any EventStore,
-        capacity: Int, at checkpoint: LiveCheckpoint
+        from url: URL, session: EvaluationSession, fingerprint: String, capacity: Int, at checkpoint: LiveCheckpoint
     ) throws -> (engine: LiveEngine, sequence: Int64) {
+        let store = session.store
         let snapshot = try LiveEngine.Snapshot(decoding: [UInt8](try Data(contentsOf: url)))
         guard snapshot.fingerprint == fingerprint else { throw LiveError("it was taken with other definitions") }
         guard snapshot.sequence <= checkpoint.sequence, snapshot.now <= checkpoint.instant else {
@@ -324,9 +342,10 @@ actor LiveService: Service {
         }
         let anchor = try store.messages(sequences: [snapshot.sequence], payloadKeys: []).first?.message.messageId
         guard (anchor ?? "") == snapshot.anchor else { throw LiveError("it was taken of another store") }
-        let keys = DataNeeds(definitions: definitions).payloadKeys
+        let keys = DataNeeds(definitions: session.definitions).payloadKeys
         let engine = try LiveEngine.restore(
-            snapshot, definitions: definitions, zone: zone, source: source(store, keys), capacity: capacity)
+            snapshot, definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
+            source: source(store, keys), capacity: capacity)
         // The messages taken after the snapshot, then the time that passed, as of the checkpoint: their
         // changes were recorded before the restart.
         var after = snapshot.sequence
@@ -342,7 +361,7 @@ actor LiveService: Service {
     }
 
     /// Where snapshots of the engine are written: beside the database.
-    private var snapshotURL: URL { URL(fileURLWithPath: workspace.databaseURL.path + "-live-snapshot") }
+    private var snapshotURL: URL { URL(fileURLWithPath: runtime.workspace.databaseURL.path + "-live-snapshot") }
 
     /// Saves the checkpoint where the engine is, then writes a snapshot of the engine there in the
     /// background, once the snapshot before it is written: paced (``snapshotShare``) unless at
@@ -394,22 +413,25 @@ actor LiveService: Service {
                 && ContinuousClock.now - snapshotTaken >= Self.snapshotInterval)
     }
 
-    /// Identifies definition files and a time zone, for snapshots.
-    static func fingerprint(of files: DefinitionFiles, zone: Zone) -> String {
+    /// Identifies a session's definition files, trained models and time zone, for snapshots.
+    static func fingerprint(of session: EvaluationSession) -> String {
         var hash = SHA256()
-        for (path, text) in files.files.sorted(by: { $0.key < $1.key }) {
+        let models = session.trainedModels.mapValues { String($0.trainedAt) }
+        for (path, text) in session.sources.merging(models, uniquingKeysWith: { a, _ in a }).sorted(by: {
+            $0.key < $1.key
+        }) {
             for part in [path, text] {
                 hash.update(data: Data("\(part.utf8.count):".utf8))
                 hash.update(data: Data(part.utf8))
             }
         }
-        hash.update(data: Data(zone.identifier.utf8))
+        hash.update(data: Data(session.zone.identifier.utf8))
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Reads a cluster's messages back from the store, with the payload keys evaluation reads.
     private static func source(
-        _ store: any EventStore, _ keys: Set<String>
+        _ store: any Store, _ keys: Set<String>
     ) -> @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)] {
         { sequences in try store.messages(sequences: sequences, payloadKeys: keys) }
     }
@@ -417,16 +439,17 @@ actor LiveService: Service {
     /// A started engine over the stored messages up to a sequence, the members of the cadence
     /// segments at the same instant, and the last sequence read.
     private func load(
-        _ definitions: Definitions, at instant: Int64, through last: Int64
+        _ session: EvaluationSession, at instant: Int64, through last: Int64
     ) async throws -> (LiveEngine, [String: Set<String>], Int64) {
-        let (store, zone, capacity) = (store, workspace.config.timezone, configuration.heldMessages)
+        let (store, capacity) = (store, configuration.heldMessages)
         let loaded = try await blocking {
             struct End: Error {}
             var read: Int64 = 0
             var batch: Engine?
-            let keys = DataNeeds(definitions: definitions).payloadKeys
+            let keys = DataNeeds(definitions: session.definitions).payloadKeys
             let engine = try LiveEngine.start(
-                definitions: definitions, zone: zone, now: instant,
+                definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
+                now: instant,
                 source: Self.source(store, keys),
                 capacity: capacity,
                 scan: { body in
@@ -466,19 +489,23 @@ actor LiveService: Service {
                 from: old.filter { isCadence($0.key) }, to: new, at: instant, cause: cadenceCause)
     }
 
+    /// Sets the segment-size metrics to the recorded members of the segments an engine keeps.
+    private func recordSizes(_ engine: LiveEngine) {
+        metrics.recordSegmentSizes(recorded.filter { engine.keeps($0.key) }.mapValues(\.count))
+    }
+
     private func scheduleCadence(_ engine: LiveEngine, from instant: Int64) {
         cadenceDue = engine.cadenceSegments.compactMapValues { refresh in refresh.interval.map { instant + $0 } }
     }
 
-    /// The checked definitions of some files; fails when any has an error.
-    private static func definitions(from files: DefinitionFiles) throws -> Definitions {
-        let definitions = Definitions.load(files)
-        let errors = (files.diagnostics + definitions.diagnostics).filter { $0.severity == .error }
-        guard errors.isEmpty else {
-            throw LiveError(
-                "the definitions have \(errors.count) error(s): \(errors.map(\.description).joined(separator: "; "))")
+    /// The workspace's evaluation session; fails, naming the errors, when the definitions have any.
+    private static func session(_ runtime: Runtime) async throws -> EvaluationSession {
+        do throws(SessionError) {
+            return try await runtime.session()
+        } catch {
+            let errors = error.diagnostics.filter { $0.severity == .error }.map(\.description)
+            throw LiveError(errors.isEmpty ? error.message : "\(error.message): \(errors.joined(separator: "; "))")
         }
-        return definitions
     }
 
     // MARK: Steps
@@ -621,26 +648,27 @@ actor LiveService: Service {
     /// Rebuilds the engine when the definition files changed, recording what the new definitions
     /// move as definition changes.
     private func applyDefinitions(_ engine: LiveEngine) async throws {
-        let files = DefinitionFiles.read(from: workspace.root)
-        guard files.files != sources else {
+        let files = DefinitionFiles.read(from: runtime.workspace.root).files
+        let models = EvaluationSession.versions(of: try await store.models())
+        guard files != applied.sources || models != applied.models else {
             definitionsChanged = false
             return
         }
-        let definitions: Definitions
+        let session: EvaluationSession
         do {
-            definitions = try Self.definitions(from: files)
+            session = try await Self.session(runtime)
         } catch {
-            sources = files.files  // reported once, until the files change again
+            applied = Applied(sources: files, models: models)  // reported once, until they change again
             definitionsChanged = false
-            logger.error("the changed definitions were not applied: \(error)")
+            logger.error("the changed definitions were not applied", metadata: ["error": "\(error)"])
             return
         }
         let instant = engine.now
-        let (next, cadence, _) = try await load(definitions, at: instant, through: processed)
+        let (next, cadence, _) = try await load(session, at: instant, through: processed)
         self.engine = next
         startWarming(next)
-        fingerprint = Self.fingerprint(of: files, zone: workspace.config.timezone)
-        sources = files.files
+        fingerprint = Self.fingerprint(of: session)
+        applied = Applied(session)
         definitionsChanged = false
         scheduleCadence(next, from: instant)
         let changes = changed(from: recorded, cadence: cadence, engine: next, at: instant, cadenceCause: .definition)
@@ -671,10 +699,28 @@ actor LiveService: Service {
             sorted[change.segment] = nil
         }
         metrics.recordChanges(changes)
+        if !changes.isEmpty { recordSizes(engine) }
         metrics.record(
             .flipLateness, seconds: changes.filter { $0.cause == .time }.map { Double(recordedAt - $0.instant) / 1000 })
         if !saved.isEmpty { broadcast.send(saved) }
         return recordedAt
+    }
+}
+
+/// What a live engine was built from, to tell when the definition files or the trained models change.
+private struct Applied {
+    /// The definition files' texts, by path.
+    var sources: [String: String] = [:]
+    /// When each stored model was trained, by name.
+    var models: [String: Int64] = [:]
+
+    init(sources: [String: String] = [:], models: [String: Int64] = [:]) {
+        self.sources = sources
+        self.models = models
+    }
+
+    init(_ session: EvaluationSession) {
+        self.init(sources: session.sources, models: session.storedModels)
     }
 }
 
@@ -704,11 +750,3 @@ struct LiveError: Error, CustomStringConvertible {
 
 /// Seconds as milliseconds with one decimal, for logs.
 private func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}

@@ -8,6 +8,7 @@ import StrataStore
 /// health and metrics.
 struct ManagementAPI: Sendable {
     let workbench: Workbench
+    let memberships: Memberships
     let live: LiveService
     let keys: KeyRing
     let metrics: Metrics
@@ -31,16 +32,21 @@ struct ManagementAPI: Sendable {
         api.get("metrics") { _, _ in
             Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        api.get("segments") { _, _ in Response.json(try await workbench.segments()) }
+        api.get("segments") { _, _ in
+            Response.json(try await workbench.segments(sizes: try await memberships.sizes()))
+        }
         api.get("segments/:name") { _, context in
-            Response.json(try await workbench.segment(named: try Self.segmentName(context)))
+            let name = try Self.segmentName(context)
+            return Response.json(try await workbench.segment(named: name, sizes: try await memberships.sizes()))
         }
         api.put("segments/:name") { request, context in
             let name = try Self.segmentName(context)
             let text = try await Self.definitionText(request)
             let isNew = try await workbench.putSegment(named: name, text: text)
             await live.definitionsDidChange()
-            return Response.json(try await workbench.segment(named: name), status: isNew ? .created : .ok)
+            return Response.json(
+                try await workbench.segment(named: name, sizes: try await memberships.sizes()),
+                status: isNew ? .created : .ok)
         }
         api.delete("segments/:name") { _, context in
             try await workbench.deleteSegment(named: try Self.segmentName(context))
@@ -52,14 +58,14 @@ struct ManagementAPI: Sendable {
             let query = request.uri.queryParameters
             switch query["format"].map(String.init) {
             case "csv":
-                return Response.text(try await workbench.membersCSV(of: name), contentType: "text/csv; charset=utf-8")
+                let members = try await memberships.members(of: name)
+                return Response.text(
+                    try await workbench.membersCSV(of: name, members: members), contentType: "text/csv; charset=utf-8")
             case nil, "json":
                 let limit = try Self.limit(query["limit"].map(String.init))
                 let cursor = query["cursor"].map(String.init)
-                if let members = try await live.members(of: name) {
-                    return Response.json(Workbench.page(of: members, segment: name, after: cursor, limit: limit))
-                }
-                return Response.json(try await workbench.members(of: name, after: cursor, limit: limit))
+                let members = try await memberships.members(of: name)
+                return Response.json(Workbench.page(of: members, segment: name, after: cursor, limit: limit))
             case .some(let other):
                 throw APIError.badRequest("unknown format \"\(other.prefix(20))\", expected json or csv")
             }
@@ -104,7 +110,10 @@ struct ManagementAPI: Sendable {
             else {
                 throw APIError.notFound("no profile with id `\(id)`")
             }
-            object.merge(try await workbench.evaluated(profile: id)) { _, evaluated in evaluated }
+            let (evaluated, definitions) = try await workbench.evaluated(profile: id)
+            object.merge(evaluated) { _, evaluated in evaluated }
+            object["segments"] = .array(
+                try await memberships.segments(ofProfile: profile.key, definitions: definitions).map(JSONValue.string))
             return Response.json(.object(object))
         }
         api.get("profiles/:id/explain/:segment") { _, context in

@@ -3,35 +3,28 @@ import Hummingbird
 import StrataCore
 import StrataEngine
 import StrataLanguage
+import StrataRuntime
 import StrataStore
 
 extension Workbench {
-    /// Every segment: name, title, kind, refresh, size and when it was computed.
-    func segments() throws -> JSONValue {
-        let evaluation = try current()
+    /// Every segment: name, title, kind, refresh, size (``Memberships``) and when it was computed.
+    func segments(sizes: [String: Int]) async throws -> JSONValue {
+        let current = try await evaluation()
         return .object([
             "segments": .array(
-                evaluation.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, evaluation) })
+                current.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) })
         ])
     }
 
     /// One segment: its summary and its definition's text.
-    func segment(named name: String) throws -> JSONValue {
-        let evaluation = try current()
-        let definition = try Self.require(name, in: evaluation)
-        var object = summary(definition, evaluation).objectValue ?? [:]
+    func segment(named name: String, sizes: [String: Int]) async throws -> JSONValue {
+        let current = try await evaluation()
+        let definition = try await self.definition(named: name)
+        var object = summary(definition, current, sizes: sizes).objectValue ?? [:]
         object["description"] = definition.description.map(JSONValue.string) ?? .null
         object["owner"] = definition.owner.map(JSONValue.string) ?? .null
-        object["definition"] = evaluation.sources[definition.file].map(JSONValue.string) ?? .null
+        object["definition"] = current.session.sources[definition.file].map(JSONValue.string) ?? .null
         return .object(object)
-    }
-
-    /// A page of members after a cursor (the last id of the previous page), in byte order.
-    func members(of name: String, after cursor: String?, limit: Int) throws -> JSONValue {
-        let evaluation = try current()
-        _ = try Self.require(name, in: evaluation)
-        _ = try Self.result(name, in: evaluation)
-        return Self.page(of: evaluation.sortedMembers[name] ?? [], segment: name, after: cursor, limit: limit)
     }
 
     /// A page of a sorted member list after a cursor (the last id of the previous page).
@@ -54,67 +47,69 @@ extension Workbench {
     }
 
     /// The members of some segments, evaluated as of now (for cadence recomputation), and the instant.
-    func memberships(of names: [String]) throws -> (instant: Int64, members: [String: Set<String>]) {
-        let evaluation = try current()
+    func memberships(of names: [String]) async throws -> (instant: Int64, members: [String: Set<String>]) {
+        let current = try await evaluation(asOfNow: true)
         var members: [String: Set<String>] = [:]
-        for name in names { members[name] = Set(try Self.result(name, in: evaluation).members) }
-        return (evaluation.computedAt, members)
+        for name in names { members[name] = Set(try Self.result(name, in: current).members) }
+        return (current.computedAt, members)
     }
 
-    /// Every member as CSV: id, first_seen, last_seen, events.
-    func membersCSV(of name: String) throws -> String {
-        let evaluation = try current()
-        _ = try Self.require(name, in: evaluation)
-        let result = try Self.result(name, in: evaluation)
-        let timelines = evaluation.engine.population.timelines(result.kind)
+    /// Members as CSV: id, first_seen, last_seen, events; the last three from the timelines as of the
+    /// latest evaluation, empty for a member that arrived since.
+    func membersCSV(of name: String, members: [String]) async throws -> String {
+        let current = try await evaluation()
+        let definition = try await self.definition(named: name)
+        let timelines = current.evaluation.population.timelines(definition.of)
         var out = CSV.row(["id", "first_seen", "last_seen", "events"]) + "\n"
-        for (index, member) in result.flags.enumerated() where member {
+        for member in members {
+            let index = timelines.index(of: member)
             out += CSV.row([
-                timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
-                timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
+                member, index.flatMap(timelines.firstSeen).map(Instant.format) ?? "",
+                index.flatMap(timelines.lastSeen).map(Instant.format) ?? "",
+                index.map { String(timelines.events(of: $0).count) } ?? "",
             ])
             out += "\n"
         }
         return out
     }
 
-    /// What the engine says about one profile: its segments, computed traits, scores and stages.
-    func evaluated(profile id: String) throws -> [String: JSONValue] {
-        let evaluation = try current()
-        let engine = evaluation.engine
-        guard let index = engine.population.userIndex(forID: id) else { return [:] }
-        var segments: [JSONValue] = []
-        for (name, result) in evaluation.results.sorted(by: { $0.key < $1.key }) {
-            if case .success(let segment) = result, segment.kind == .users, segment.flags[index] {
-                segments.append(.string(name))
-            }
-        }
+    /// What the engine says about one profile: its computed traits, scores and stages, with the
+    /// reason of each that is missing for every profile (a logistic score never trained), and the
+    /// definitions (for the profile's memberships).
+    func evaluated(profile id: String) async throws -> (values: [String: JSONValue], definitions: Definitions) {
+        let current = try await evaluation()
+        let engine = current.engine
+        guard let index = engine.population.userIndex(forID: id) else { return ([:], current.definitions) }
+        var missing: [String: JSONValue] = [:]
         func values(_ kind: DefinitionID.Kind, _ names: [String]) throws -> JSONValue {
             var object: [String: JSONValue] = [:]
             for name in names {
+                let id = DefinitionID(kind, name)
                 do {
-                    object[name] = try engine.value(of: DefinitionID(kind, name), profile: index).json
+                    object[name] = try engine.value(of: id, profile: index).json
                 } catch {
                     throw APIError(.internalServerError, "evaluation_failed", error.description)
                 }
+                if let reason = engine.missingReason(of: id) { missing[id.description] = .string(reason) }
             }
             return .object(object)
         }
-        let definitions = evaluation.definitions
+        let definitions = current.definitions
         let rfm: RFMResult
         do {
             rfm = try engine.rfm()
         } catch {
             throw APIError(.internalServerError, "evaluation_failed", error.description)
         }
-        return [
+        let object: [String: JSONValue] = [
             "rfm": Self.json(rfm, profile: index),
-            "segments": .array(segments),
             "computed": try values(.computed, definitions.computedTraits.map(\.name)),
             "scores": try values(.score, definitions.scores.map(\.name)),
             "stages": try values(.stage, definitions.stageModels.map(\.name)),
-            "evaluatedAt": .string(Instant.format(evaluation.computedAt)),
+            "missing": .object(missing),
+            "evaluatedAt": .string(Instant.format(current.computedAt)),
         ]
+        return (object, definitions)
     }
 
     /// A profile's raw RFM values (as rfm.yaml defines them), bins and named segment; null outside
@@ -130,11 +125,11 @@ extension Workbench {
     }
 
     /// Why a profile is or is not in a segment: every sub-expression with its value.
-    func explain(segment name: String, profile id: String) throws -> JSONValue {
-        let evaluation = try current()
-        _ = try Self.require(name, in: evaluation)
+    func explain(segment name: String, profile id: String) async throws -> JSONValue {
+        let current = try await evaluation()
+        _ = try await definition(named: name)
         do {
-            let explanation = try evaluation.engine.explain(segment: name, profile: id, sources: evaluation.sources)
+            let explanation = try current.engine.explain(segment: name, profile: id, sources: current.session.sources)
             return .object([
                 "segment": .string(name), "profile": .string(explanation.profile),
                 "member": .bool(explanation.isMember), "tree": Self.json(explanation.root),
@@ -147,13 +142,12 @@ extension Workbench {
 
     /// Checks a segment definition and, when valid, writes it to `segments/NAME.yaml`; returns whether
     /// the segment is new. Fails with 422 and the checker's diagnostics otherwise.
-    func putSegment(named name: String, text: String) throws -> Bool {
+    func putSegment(named name: String, text: String) async throws -> Bool {
         let path = "segments/\(name).yaml"
         var files = DefinitionFiles.read(from: workspace.root)
         let isNew = files.files[path] == nil
         files.files[path] = text
-        let definitions = Definitions.load(files)
-        try Self.requireValid(definitions.diagnostics, status: .unprocessableContent)
+        try Self.requireValid(Definitions.load(files).diagnostics, status: .unprocessableContent)
         do {
             try FileManager.default.createDirectory(at: workspace.segmentsDirectory, withIntermediateDirectories: true)
             try text.write(
@@ -162,7 +156,7 @@ extension Workbench {
         } catch {
             throw APIError(.internalServerError, "write_failed", "cannot write \(path)")
         }
-        invalidate()
+        definitionsChanged()
         return isNew
     }
 
@@ -179,38 +173,26 @@ extension Workbench {
         } catch {
             throw APIError(.internalServerError, "delete_failed", "cannot remove \(path)")
         }
-        invalidate()
+        definitionsChanged()
     }
 
-    private func summary(_ definition: SegmentDefinition, _ evaluation: Evaluation) -> JSONValue {
+    private func summary(_ definition: SegmentDefinition, _ current: Current, sizes: [String: Int]) -> JSONValue {
         var object: [String: JSONValue] = [
             "name": .string(definition.name), "title": definition.title.map(JSONValue.string) ?? .null,
             "of": .string(definition.of.rawValue), "refresh": .string(definition.refresh.rawValue),
-            "last_computed": .string(Instant.format(evaluation.computedAt)),
+            "last_computed": .string(Instant.format(current.computedAt)),
         ]
-        switch evaluation.results[definition.name] {
-        case .success(let result)?:
-            object["size"] = .number(Double(result.members.count))
-            object["population"] = .number(Double(result.population))
-        case .failure(let error)?:
-            object["size"] = .null
-            object["error"] = .string(error.description)
-        case nil:
-            object["size"] = .null
+        object["size"] = sizes[definition.name].map { .number(Double($0)) } ?? .null
+        switch current.results[definition.name] {
+        case .success(let result)?: object["population"] = .number(Double(result.population))
+        case .failure(let error)?: object["error"] = .string(error.description)
+        case nil: break
         }
         return .object(object)
     }
 
-    private static func require(_ name: String, in evaluation: Evaluation) throws -> SegmentDefinition {
-        if let definition = evaluation.definitions.segment(named: name) { return definition }
-        let hint = Suggestion.nearest(to: name, in: evaluation.definitions.segments.map(\.name)).map {
-            "; did you mean `\($0)`?"
-        }
-        throw APIError.notFound("no segment `\(name)`\(hint ?? "")")
-    }
-
-    private static func result(_ name: String, in evaluation: Evaluation) throws -> SegmentResult {
-        switch evaluation.results[name] {
+    private static func result(_ name: String, in current: Current) throws -> SegmentResult {
+        switch current.results[name] {
         case .success(let result)?: return result
         case .failure(let error)?: throw APIError(.internalServerError, "evaluation_failed", error.description)
         case nil: throw APIError.notFound("no segment `\(name)`")

@@ -33,6 +33,20 @@ extension SQLiteStore {
         }
     }
 
+    /// The migration of the change feed: consumers' cursors, and changes found by profile.
+    static func registerChangeFeedMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6-change-feed") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE change_cursors (
+                        consumer TEXT PRIMARY KEY,
+                        change_id INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX membership_changes_profile ON membership_changes(profile, id);
+                    """)
+        }
+    }
+
     @discardableResult
     public func recordChanges(
         _ changes: [MembershipChange], checkpoint: LiveCheckpoint, recordedAt: Int64
@@ -99,16 +113,19 @@ extension SQLiteStore {
         }
     }
 
-    public func changes(segment: String?, since: Int64?, after: Int64?, limit: Int) async throws -> [RecordedChange] {
+    public func changes(
+        segment: String?, profile: String?, since: Int64?, after: Int64?, limit: Int
+    ) async throws -> [RecordedChange] {
         var filters: [(sql: String, value: DatabaseValue)] = []
         if let segment { filters.append(("segment = ?", segment.databaseValue)) }
+        if let profile { filters.append(("profile = ?", profile.databaseValue)) }
         if let since { filters.append(("instant >= ?", since.databaseValue)) }
         if let after { filters.append(("id > ?", after.databaseValue)) }
         let filter = filters.isEmpty ? "" : "WHERE " + filters.map(\.sql).joined(separator: " AND ")
         let arguments = StatementArguments(filters.map(\.value) + [limit.databaseValue])
         // For one segment since an instant, `+id` leads the planner to the (segment, instant) index and a
         // sort of the changes found, rather than a walk through the segment's whole log in id order.
-        let order = segment != nil && since != nil ? "+id" : "id"
+        let order = segment != nil && since != nil && profile == nil ? "+id" : "id"
         return try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -125,6 +142,29 @@ extension SQLiteStore {
                     segment: row[1], profile: row[2], entered: row[3], instant: row[4], cause: cause)
                 return RecordedChange(id: id, change: change, recordedAt: row[7])
             }
+        }
+    }
+
+    public func lastChangeID() async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM membership_changes") ?? 0
+        }
+    }
+
+    public func cursor(of consumer: String) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT change_id FROM change_cursors WHERE consumer = ?", arguments: [consumer])
+        }
+    }
+
+    public func saveCursor(_ changeID: Int64, of consumer: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO change_cursors (consumer, change_id) VALUES (?, ?)
+                    ON CONFLICT(consumer) DO UPDATE SET change_id = excluded.change_id
+                    """, arguments: [consumer, changeID])
         }
     }
 }

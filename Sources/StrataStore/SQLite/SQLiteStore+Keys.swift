@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore: KeyStore {
+extension SQLiteStore {
     /// Adds the `keys` table.
     static func registerKeysMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v3-keys") { db in

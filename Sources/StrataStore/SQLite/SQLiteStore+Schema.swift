@@ -81,10 +81,11 @@ extension SQLiteStore {
         registerModelMigrations(in: &migrator)
         registerLiveMigrations(in: &migrator)
         migrator.registerMigration("v5-message-blocks", migrate: moveMessagesToBlocks)
+        registerChangeFeedMigration(in: &migrator)
         return migrator
     }
 
-    /// Moves the messages from one row each to blocks (``MessageLog``), keeping their sequences.
+    /// Moves the messages from one row each to blocks (``BlockLog``), keeping their sequences.
     private static func moveMessagesToBlocks(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -105,7 +106,7 @@ extension SQLiteStore {
                     last_seq INTEGER NOT NULL
                 );
                 """)
-        var log = try MessageLog.load(db)
+        var log = try BlockLog.load(db)
         var block: MessageBlock.Builder?
         let rows = try Row.fetchCursor(
             db,
@@ -129,7 +130,7 @@ extension SQLiteStore {
                 try log.writeRuns(db)
                 block = nil
             }
-            let idHash = MessageLog.idHash(message.messageId)
+            let idHash = BlockLog.idHash(message.messageId)
             _ = log.append(message, at: log.place(of: idHash), sequence: sequence)
             if block == nil { block = MessageBlock.Builder(first: sequence) }
             block?.append(message, eventId: row[5], idHash: idHash)

@@ -9,7 +9,7 @@ import Synchronization
 /// Every append is one transaction, committed with `synchronous = FULL`, so a message is
 /// durable once `append` returns. Checkpoints of the WAL run on a thread of their own (see
 /// ``Checkpointer``).
-public final class SQLiteStore: EventStore {
+public final class SQLiteStore: Store {
     /// The database file.
     public let path: String
     let pool: DatabasePool
@@ -22,27 +22,13 @@ public final class SQLiteStore: EventStore {
     /// needs no write (the store keeps the earliest time of each link).
     private let knownLinks = Mutex<[LinkKey: Int64]>([:])
     /// The writer's view of the message log, nil until the first append (or after a failed one).
-    private let messageLog = Mutex<MessageLog?>(nil)
+    private let messageLog = Mutex<BlockLog?>(nil)
     /// How many messages a run of the log's index covers.
     private let runLength: Int
     /// How many rows of a run a commit writes at least.
     private let runRowsPerCommit: Int
     /// The hash message ids are known by.
     private let idHash: @Sendable (String) -> UInt64
-
-    /// How commits reach the disk.
-    public enum Durability: Sendable {
-        /// Every commit is on disk when it returns (`synchronous = FULL`): for acknowledging clients.
-        case full
-        /// Commits survive a crash of the program but not of the machine (`synchronous = NORMAL`),
-        /// and the WAL checkpoints less often: for bulk imports, which are idempotent and can be re-run.
-        case bulk
-
-        var synchronous: String { self == .full ? "FULL" : "NORMAL" }
-        /// The WAL size, in pages, at which a checkpoint is scheduled (SQLite's default threshold
-        /// for its automatic checkpoint is 1,000).
-        var checkpointPages: Int32 { self == .full ? 1000 : 10000 }
-    }
 
     /// Opens (creating if needed) the database at a path and runs pending migrations.
     public convenience init(path: String, durability: Durability = .full) throws {
@@ -56,8 +42,8 @@ public final class SQLiteStore: EventStore {
     /// are known by `idHash` (these three for tests).
     init(
         path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32,
-        runLength: Int = MessageLog.runLength, runRowsPerCommit: Int = 512,
-        idHash: @escaping @Sendable (String) -> UInt64 = MessageLog.idHash
+        runLength: Int = BlockLog.runLength, runRowsPerCommit: Int = 512,
+        idHash: @escaping @Sendable (String) -> UInt64 = BlockLog.idHash
     ) throws {
         self.path = path
         self.runLength = runLength
@@ -114,22 +100,22 @@ public final class SQLiteStore: EventStore {
 
     public func prepareForAppends() async throws {
         // Read on a reader connection, so writers are not held up; an append brings it up to date.
-        let loaded = try await pool.read { db in try MessageLog.load(db) }
+        let loaded = try await pool.read { db in try BlockLog.load(db) }
         messageLog.withLock { log in
             if log == nil { log = loaded }
         }
     }
 
     /// The log as the store holds it: the one in memory brought up to date, or loaded again.
-    private func currentLog(_ db: Database) throws -> MessageLog {
+    private func currentLog(_ db: Database) throws -> BlockLog {
         // Taken out, so that the writer mutates the only copy.
-        if var kept = messageLog.withLock({ state -> MessageLog? in
+        if var kept = messageLog.withLock({ state -> BlockLog? in
             defer { state = nil }
             return state
         }), try kept.catchUp(db) {
             return kept
         }
-        return try MessageLog.load(db)
+        return try BlockLog.load(db)
     }
 
     /// The body of ``append(storedParts:quarantine:)``'s transaction.
@@ -270,25 +256,25 @@ public final class SQLiteStore: EventStore {
     /// How many batch runs are kept.
     public static let keptRuns = 20
 
-    public func saveSnapshot(_ snapshot: MembershipSnapshot) async throws {
+    public func saveRun(_ run: MembershipRun) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO runs (as_of, computed_at, profiles) VALUES (?, ?, ?)",
-                arguments: [snapshot.asOf, snapshot.computedAt, snapshot.profiles])
-            let run = db.lastInsertedRowID
-            for segment in snapshot.segments {
+                arguments: [run.asOf, run.computedAt, run.profiles])
+            let id = db.lastInsertedRowID
+            for segment in run.segments {
                 let members = Data(segment.members.joined(separator: "\n").utf8)
                 try db.execute(
                     sql: "INSERT INTO run_segments (run_id, segment, size, seconds, members) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [run, segment.name, segment.members.count, segment.seconds, members])
+                    arguments: [id, segment.name, segment.members.count, segment.seconds, members])
             }
-            let cutoff = run - Int64(Self.keptRuns)
+            let cutoff = id - Int64(Self.keptRuns)
             try db.execute(sql: "DELETE FROM run_segments WHERE run_id <= ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM runs WHERE id <= ?", arguments: [cutoff])
         }
     }
 
-    public func latestSnapshot() async throws -> MembershipSnapshot? {
+    public func latestRun() async throws -> MembershipRun? {
         try await pool.read { db in
             guard
                 let run = try Row.fetchOne(
@@ -303,9 +289,9 @@ public final class SQLiteStore: EventStore {
                 let text = String(decoding: data, as: UTF8.self)
                 let members =
                     text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                return MembershipSnapshot.Segment(name: row[0], members: members, seconds: row[1])
+                return MembershipRun.Segment(name: row[0], members: members, seconds: row[1])
             }
-            return MembershipSnapshot(asOf: run[1], computedAt: run[2], profiles: run[3], segments: segments)
+            return MembershipRun(asOf: run[1], computedAt: run[2], profiles: run[3], segments: segments)
         }
     }
 
@@ -364,9 +350,9 @@ public final class SQLiteStore: EventStore {
     public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
         let users = Set(ids.filter(\.isUser).map(\.id))
         let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
-        let keys = Set(users.map(MessageLog.userKey) + anonymous.map(MessageLog.anonymousKey))
+        let keys = Set(users.map(BlockLog.userKey) + anonymous.map(BlockLog.anonymousKey))
         return try await pool.read { db in
-            try self.messages(db, sequences: MessageLog.sequences(of: keys, db), includingContext: true) { record in
+            try self.messages(db, sequences: BlockLog.sequences(of: keys, db), includingContext: true) { record in
                 if let userId = record.userId { return users.contains(record.string(userId)) }
                 return record.anonymousId.map { anonymous.contains(record.string($0)) } ?? false
             }
@@ -376,7 +362,7 @@ public final class SQLiteStore: EventStore {
     public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
         try await pool.read { db in
             try self.messages(
-                db, sequences: MessageLog.sequences(of: [MessageLog.groupKey(account)], db), includingContext: true
+                db, sequences: BlockLog.sequences(of: [BlockLog.groupKey(account)], db), includingContext: true
             ) { $0.kind == .group && $0.field($0.groupId, equals: account) }
         }
     }
@@ -535,4 +521,12 @@ struct Binder {
                 resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
+}
+
+extension Durability {
+    /// SQLite's `synchronous` setting for this durability.
+    var synchronous: String { self == .full ? "FULL" : "NORMAL" }
+    /// The WAL size, in pages, at which a checkpoint is scheduled (SQLite's default threshold for its
+    /// automatic checkpoint is 1,000).
+    var checkpointPages: Int32 { self == .full ? 1000 : 10000 }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StrataCore
+import StrataRuntime
 import StrataServer
 import StrataStore
 import Synchronization
@@ -27,7 +28,7 @@ final class Harness: Sendable {
     static let now: Int64 = 1_782_864_000_000
 
     let workspace: Workspace
-    let store: any EventStore & KeyStore
+    let store: any Store
     let writeKey: String
     let adminKey: String
     /// The server's clock, which tests move by hand.
@@ -36,7 +37,7 @@ final class Harness: Sendable {
     init() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
         workspace = try Workspace.create(at: root, name: "test")
-        store = try workspace.openStore()
+        store = try Runtime.open(workspace).store
         let keys = KeyRing(store: store)
         writeKey = try await keys.create(kind: .write, at: Self.now).secret
         adminKey = try await keys.create(kind: .admin, at: Self.now).secret
@@ -57,7 +58,7 @@ final class Harness: Sendable {
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let app = Server.application(
-            workspace: workspace, store: store,
+            runtime: Runtime(workspace: workspace, store: store),
             configuration: Server.Configuration(
                 port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now }),
             logger: logger)

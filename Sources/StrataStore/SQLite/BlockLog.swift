@@ -10,7 +10,7 @@ import StrataCore
 /// only ever appends to its table. Messages after the last run are found by reading their blocks.
 /// What the writer keeps in memory is this struct: it is rebuilt from the store whenever the store
 /// holds something else (another process wrote, or a transaction failed).
-struct MessageLog {
+struct BlockLog {
     /// How many messages a run of the index covers by default.
     static let runLength = 131_072
 
@@ -71,11 +71,11 @@ struct MessageLog {
     // MARK: Writing
 
     /// The log as the store holds it.
-    static func load(_ db: Database) throws -> MessageLog {
+    static func load(_ db: Database) throws -> BlockLog {
         // From the bytes of the ids (8 a message), which a damaged count cannot inflate.
         let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(length(ids)), 0) / 8 FROM message_blocks") ?? 0
         // Room for an eighth more before the table grows.
-        var log = MessageLog(ids: MessageIdTable(capacity: count + count / 8), end: 0, through: 0)
+        var log = BlockLog(ids: MessageIdTable(capacity: count + count / 8), end: 0, through: 0)
         _ = try log.catchUp(db)
         return log
     }

@@ -1,5 +1,5 @@
 /// The members of every segment as of one instant, as `strata run` computed them.
-public struct MembershipSnapshot: Sendable, Equatable {
+public struct MembershipRun: Sendable, Equatable {
     /// One segment's result.
     public struct Segment: Sendable, Equatable {
         /// The segment's name.
@@ -26,7 +26,7 @@ public struct MembershipSnapshot: Sendable, Equatable {
     /// The segments, by name.
     public var segments: [Segment]
 
-    /// A snapshot from its parts.
+    /// A run from its parts.
     public init(asOf: Int64, computedAt: Int64, profiles: Int, segments: [Segment]) {
         self.asOf = asOf
         self.computedAt = computedAt

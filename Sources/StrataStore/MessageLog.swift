@@ -2,8 +2,9 @@ import StrataCore
 
 /// The durable log of messages: what every other part of Strata reads from.
 ///
-/// Appends are atomic: a batch is stored whole or not at all, and a message id is stored once.
-public protocol EventStore: Sendable {
+/// Appends are atomic: a batch is stored whole or not at all, and a message id is stored once. The
+/// blocking reads are for batch work and the live engine, which run off the cooperative pool.
+public protocol MessageLog: Sendable {
     /// Stores valid messages (skipping ids already stored) and quarantines refused ones, in one transaction.
     func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult
 
@@ -19,9 +20,6 @@ public protocol EventStore: Sendable {
     /// Counts of what the store holds.
     func statistics() async throws -> StoreStatistics
 
-    /// The identity graph built from every link at or before an instant.
-    func identityGraph(asOf: Int64) async throws -> IdentityGraph
-
     /// Every message of the given ids, with its store sequence, in arrival order: those carrying one of
     /// the user ids, and the anonymous ones (without a userId) carrying one of the anonymous ids. A
     /// message with a userId belongs to that user's profile, so this is all a profile needs.
@@ -35,18 +33,6 @@ public protocol EventStore: Sendable {
 
     /// Quarantined messages, oldest first.
     func quarantined(limit: Int) async throws -> [QuarantineEntry]
-
-    /// Stores the result of a batch run; only the latest runs are kept (see ``SQLiteStore/keptRuns``).
-    func saveSnapshot(_ snapshot: MembershipSnapshot) async throws
-
-    /// The latest stored run, or nil before the first.
-    func latestSnapshot() async throws -> MembershipSnapshot?
-
-    /// Stores a trained model, replacing the one of the same name.
-    func saveModel(_ model: StoredModel) async throws
-
-    /// Every stored model, by name.
-    func models() async throws -> [StoredModel]
 
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     /// Without `includingContext`, messages come without their context and integrations objects; with
@@ -72,28 +58,6 @@ public protocol EventStore: Sendable {
 
     /// Calls `body` with every stored message id in arrival order (a blocking scan).
     func forEachMessageId(_ body: (String) throws -> Void) throws
-
-    /// Appends membership changes to the change log in order, applies them to the live members (an
-    /// enter adds the profile, an exit removes it) and sets the live checkpoint, in one transaction.
-    /// With no changes, only the checkpoint moves. Returns the changes as recorded, with their ids.
-    @discardableResult
-    func recordChanges(
-        _ changes: [MembershipChange], checkpoint: LiveCheckpoint, recordedAt: Int64
-    ) async throws -> [RecordedChange]
-
-    /// Replaces the live members with a whole new set and sets the checkpoint, recording no change (the
-    /// first start of the real-time engine over an existing store).
-    func resetLiveMembers(_ members: [String: Set<String>], checkpoint: LiveCheckpoint) async throws
-
-    /// The checkpoint of the latest ``recordChanges(_:checkpoint:recordedAt:)``, or nil before the first.
-    func liveCheckpoint() async throws -> LiveCheckpoint?
-
-    /// The current members of each segment as the change log leaves them, by segment name.
-    func liveMembers() async throws -> [String: Set<String>]
-
-    /// Recorded changes, oldest first: of one segment (or of all when `segment` is nil), at or after the
-    /// instant `since`, after the change id `after` (a cursor), at most `limit` of them.
-    func changes(segment: String?, since: Int64?, after: Int64?, limit: Int) async throws -> [RecordedChange]
 }
 
 /// What an append did.
@@ -184,7 +148,7 @@ public struct QuarantineEntry: Sendable, Equatable {
     }
 }
 
-extension EventStore {
+extension MessageLog {
     /// ``append(storedParts:quarantine:)`` for messages in one array.
     public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         try await append(storedParts: [messages], quarantine: quarantine)

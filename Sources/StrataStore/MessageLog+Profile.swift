@@ -1,6 +1,6 @@
 import StrataCore
 
-extension EventStore {
+extension MessageLog where Self: IdentityStore {
     /// The profile holding an id (a userId first, else an anonymousId), or nil when the id was never seen.
     public func profile(id: String, asOf: Int64, recent: Int = 10) async throws -> Profile? {
         let graph = try await identityGraph(asOf: asOf)

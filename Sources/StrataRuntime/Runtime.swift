@@ -1,0 +1,45 @@
+import Foundation
+import StrataCore
+import StrataStore
+
+/// The one place that builds things from `strata.yaml`: the workspace's store, and the evaluation
+/// sessions over it (``EvaluationSession``). The command line and the server start here, so that a
+/// new kind of store is chosen in this file alone.
+public struct Runtime: Sendable {
+    /// The workspace.
+    public let workspace: Workspace
+    /// Its store: messages, identity, changes, models and keys.
+    public let store: any Store
+
+    /// A runtime over a workspace and a store already open (tests use an in-memory store).
+    public init(workspace: Workspace, store: any Store) {
+        self.workspace = workspace
+        self.store = store
+    }
+
+    /// Opens the store that the workspace's `strata.yaml` names, creating it when it does not exist.
+    public static func open(_ workspace: Workspace, durability: Durability = .full) throws(WorkspaceError) -> Runtime {
+        switch workspace.config.store {
+        case .sqlite:
+            let url = workspace.databaseURL
+            do {
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                return Runtime(workspace: workspace, store: try SQLiteStore(path: url.path, durability: durability))
+            } catch {
+                throw WorkspaceError("cannot open the store at \(url.path): \(error)")
+            }
+        }
+    }
+
+    /// The workspace's definitions, checked against what the store holds (see ``CheckedDefinitions``).
+    public func checkDefinitions() async throws(SessionError) -> CheckedDefinitions {
+        try await CheckedDefinitions.check(workspace, store: store)
+    }
+
+    /// An evaluation session over the workspace's definitions as they are on disk now; fails when they
+    /// have errors.
+    public func session() async throws(SessionError) -> EvaluationSession {
+        try EvaluationSession(workspace: workspace, store: store, checked: try await checkDefinitions())
+    }
+}
