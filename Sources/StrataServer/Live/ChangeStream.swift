@@ -14,61 +14,40 @@ struct ChangeStream: Sendable {
     static func lastEventID(in headers: HTTPFields) -> String? {
         headers.first { $0.name.canonicalName == "last-event-id" }?.value
     }
-    /// Changes read from the store per page when catching up.
-    static let page = 1_000
-
-    let store: any Store
-    let broadcast: ChangeBroadcast
+    let feed: ChangeFeed
     let segment: String?
     let after: Int64?
 
     func response() -> Response {
-        let subscription = broadcast.subscribe()
+        let subscription = feed.subscribe(after: after, segment: segment)
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody { writer in
-                defer { broadcast.end(subscription.id) }
+                // Ends the feed's subscription however the body ends (a client that hangs up included).
+                defer { subscription.end() }
                 try await withGracefulShutdownHandler {
                     try await writer.write(ByteBuffer(string: ": strata membership changes\n\n"))
-                    var last = after
-                    if let after {
-                        var cursor = after
-                        while true {
-                            let changes = try await store.changes(
-                                segment: segment, since: nil, after: cursor, limit: Self.page)
-                            try await write(changes, after: &last, to: &writer)
-                            guard changes.count == Self.page, let end = changes.last?.id else { break }
-                            cursor = end
-                        }
-                    }
-                    for await batch in subscription.changes {
-                        if batch.isEmpty {
-                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                        } else {
-                            try await write(batch, after: &last, to: &writer)
-                        }
+                    for try await batch in subscription.changes {
+                        try await writer.write(
+                            ByteBuffer(string: batch.isEmpty ? ": keep-alive\n\n" : Self.events(batch)))
                     }
                 } onGracefulShutdown: {
-                    broadcast.end(subscription.id)
+                    subscription.end()
                 }
                 try await writer.finish(nil)
             })
     }
 
-    /// Writes the changes after `last` that match the segment filter, and moves `last`.
-    private func write(
-        _ changes: [RecordedChange], after last: inout Int64?, to writer: inout any ResponseBodyWriter
-    ) async throws {
+    /// Server-sent events of changes: `id`, `event: change` and the change's JSON as data.
+    static func events(_ changes: [RecordedChange]) -> String {
         var text = ""
-        for recorded in changes where last.map({ recorded.id > $0 }) ?? true {
-            last = recorded.id
-            guard segment.map({ $0 == recorded.change.segment }) ?? true else { continue }
+        for recorded in changes {
             var bytes: [UInt8] = []
             JSONWriter.write(recorded.json, into: &bytes)
             text += "id: \(recorded.id)\nevent: change\ndata: \(String(decoding: bytes, as: UTF8.self))\n\n"
         }
-        if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+        return text
     }
 }
 

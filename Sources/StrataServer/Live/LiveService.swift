@@ -58,7 +58,8 @@ actor LiveService: Service {
     let metrics: Metrics
     let configuration: Server.Configuration
     let logger: Logger
-    let broadcast = ChangeBroadcast()
+    /// The recorded changes for the change stream and other consumers.
+    let feed: ChangeFeed
     private let doorbell = Doorbell()
 
     private var engine: LiveEngine?
@@ -112,6 +113,7 @@ actor LiveService: Service {
     ) {
         self.runtime = runtime
         self.store = runtime.store
+        self.feed = ChangeFeed(log: runtime.store)
         self.workbench = workbench
         self.metrics = metrics
         self.configuration = configuration
@@ -198,7 +200,7 @@ actor LiveService: Service {
             logger.error("real-time memberships: cannot save the checkpoint at shutdown: \(error)")
         }
         await snapshotting?.value
-        broadcast.endAll()
+        feed.close()
     }
 
     private func loop() async {
@@ -216,7 +218,7 @@ actor LiveService: Service {
                 logger.error("real-time memberships: \(error)", metadata: ["failures": "\(failures)"])
             }
             if ContinuousClock.now - lastBeat >= Self.heartbeat {
-                broadcast.send([])
+                feed.publish([])
                 lastBeat = .now
             }
             await doorbell.wait(atMost: waitTime(failures: failures))
@@ -702,7 +704,7 @@ actor LiveService: Service {
         if !changes.isEmpty { recordSizes(engine) }
         metrics.record(
             .flipLateness, seconds: changes.filter { $0.cause == .time }.map { Double(recordedAt - $0.instant) / 1000 })
-        if !saved.isEmpty { broadcast.send(saved) }
+        if !saved.isEmpty { feed.publish(saved) }
         return recordedAt
     }
 }

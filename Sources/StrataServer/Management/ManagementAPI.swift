@@ -98,8 +98,7 @@ struct ManagementAPI: Sendable {
             let segment = query["segment"].map(String.init)
             let after = try Self.cursor(
                 query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
-            return ChangeStream(store: workbench.store, broadcast: live.broadcast, segment: segment, after: after)
-                .response()
+            return ChangeStream(feed: live.feed, segment: segment, after: after).response()
         }
         api.get("profiles/:id") { request, context in
             let id = try context.parameters.require("id")

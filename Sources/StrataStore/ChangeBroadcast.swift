@@ -1,4 +1,3 @@
-import StrataStore
 import Synchronization
 
 /// Hands recorded membership changes to every open change stream.
