@@ -1,0 +1,134 @@
+import Crypto
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataRuntime
+import StrataStore
+
+/// How the server's live engine is built from a session: resumed from the latest snapshot and the
+/// messages after it, or started from every stored message up to a sequence. Blocking work, for the
+/// live service's worker thread.
+enum LiveEngineLoader {
+    /// A started engine, the members of its cadence segments at the same instant, and the last
+    /// sequence read.
+    struct Started {
+        var engine: LiveEngine
+        var cadence: [String: Set<String>]
+        var last: Int64
+    }
+
+    /// Messages read from the log per part when catching up from a snapshot.
+    static let replayBatch = 20_000
+
+    /// The workspace's evaluation session; fails, naming the errors, when the definitions have any.
+    static func session(_ runtime: Runtime) async throws -> EvaluationSession {
+        do throws(SessionError) {
+            return try await runtime.session()
+        } catch {
+            let errors = error.diagnostics.filter { $0.severity == .error }.map(\.description)
+            throw LiveError(errors.isEmpty ? error.message : "\(error.message): \(errors.joined(separator: "; "))")
+        }
+    }
+
+    /// An engine over the stored messages up to a sequence, as of an instant, holding at most
+    /// `capacity` messages.
+    static func start(
+        _ session: EvaluationSession, at instant: Int64, through last: Int64, capacity: Int
+    ) throws -> Started {
+        struct End: Error {}
+        let store = session.store
+        var read: Int64 = 0
+        var batch: Engine?
+        let keys = DataNeeds(definitions: session.definitions).payloadKeys
+        let engine = try LiveEngine.start(
+            definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels, now: instant,
+            source: source(store, keys), capacity: capacity,
+            scan: { body in
+                do {
+                    try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
+                        guard sequence <= last else { throw End() }
+                        read = sequence
+                        body(sequence, message)
+                    }
+                } catch is End {}
+            }, batch: { batch = $0 })
+        var cadence: [String: Set<String>] = [:]
+        for name in engine.cadenceSegments.keys {
+            cadence[name] = Set(try batch?.segment(named: name).members ?? [])
+        }
+        return Started(engine: engine, cadence: cadence, last: read)
+    }
+
+    /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages
+    /// stored after it up to the checkpoint.
+    static func resume(
+        from url: URL, session: EvaluationSession, fingerprint: String, capacity: Int, at checkpoint: LiveCheckpoint
+    ) throws -> (engine: LiveEngine, sequence: Int64) {
+        let store = session.store
+        let snapshot = try LiveEngine.Snapshot(decoding: [UInt8](try Data(contentsOf: url)))
+        guard snapshot.fingerprint == fingerprint else { throw LiveError("it was taken with other definitions") }
+        guard snapshot.sequence <= checkpoint.sequence, snapshot.now <= checkpoint.instant else {
+            throw LiveError("it is ahead of the checkpoint")
+        }
+        let anchor = try store.messages(sequences: [snapshot.sequence], payloadKeys: []).first?.message.messageId
+        guard (anchor ?? "") == snapshot.anchor else { throw LiveError("it was taken of another store") }
+        let keys = DataNeeds(definitions: session.definitions).payloadKeys
+        let engine = try LiveEngine.restore(
+            snapshot, definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
+            source: source(store, keys), capacity: capacity)
+        // The messages taken after the snapshot, then the time that passed, as of the checkpoint: their
+        // changes were recorded before the restart.
+        var after = snapshot.sequence
+        while after < checkpoint.sequence {
+            let part = try store.messages(after: after, limit: replayBatch, payloadKeys: keys)
+                .prefix { $0.sequence <= checkpoint.sequence }
+            guard let last = part.last else { break }
+            try engine.ingest(Array(part), at: checkpoint.instant)
+            after = last.sequence
+        }
+        try engine.advance(to: checkpoint.instant)
+        return (engine, snapshot.sequence)
+    }
+
+    /// Identifies a session's definition files, trained models and time zone, for snapshots.
+    static func fingerprint(of session: EvaluationSession) -> String {
+        var hash = SHA256()
+        let models = session.trainedModels.mapValues { String($0.trainedAt) }
+        let parts = session.sources.merging(models) { file, _ in file }.sorted { $0.key < $1.key }
+        for (path, text) in parts {
+            for part in [path, text] {
+                hash.update(data: Data("\(part.utf8.count):".utf8))
+                hash.update(data: Data(part.utf8))
+            }
+        }
+        hash.update(data: Data(session.zone.identifier.utf8))
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Reads a cluster's messages back from the store, with the payload keys evaluation reads.
+    static func source(
+        _ store: any MessageLog, _ keys: Set<String>
+    ) -> @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)] {
+        { sequences in try store.messages(sequences: sequences, payloadKeys: keys) }
+    }
+}
+
+/// What a live engine was built from, to tell when the definition files or the trained models change.
+struct AppliedDefinitions: Equatable {
+    /// The definition files' texts, by path.
+    var sources: [String: String] = [:]
+    /// When each stored model was trained, by name.
+    var models: [String: Int64] = [:]
+
+    /// What a session was made of.
+    init(_ session: EvaluationSession) {
+        self.init(sources: session.sources, models: session.storedModels)
+    }
+
+    /// From its parts.
+    init(sources: [String: String] = [:], models: [String: Int64] = [:]) {
+        self.sources = sources
+        self.models = models
+    }
+}

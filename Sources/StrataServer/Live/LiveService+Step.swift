@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataRuntime
+import StrataStore
+
+/// The live service's steps: the messages stored since the last step, the time that passed, the
+/// cadence segments due and the definitions changed, each recorded with the checkpoint.
+extension LiveService {
+    /// Holds in the engine the clusters read back since the last call: otherwise the first message of
+    /// each cluster would wait for its read, and a restarted engine under load would fall behind.
+    func holdWarmed() async throws {
+        guard let feed = warmFeed, let engine else { return }
+        let (parts, finished) = feed.take()
+        if !parts.isEmpty {
+            let confined = Confined(engine)
+            try await blocking { for part in parts { confined.value.hold(part) } }
+        }
+        if finished {
+            warmFeed = nil
+            logger.info("real-time memberships: \(engine.heldMessages) messages held in memory")
+        }
+    }
+
+    /// Takes the messages stored since the last step, moves time to now, recomputes cadence segments
+    /// that are due and applies changed definitions, recording the changes of each part; before each
+    /// batch of messages, holds the clusters read back meanwhile (``holdWarmed()``).
+    func step() async throws {
+        guard let engine else { return }
+        // The engine is used on ``worker`` only while this step waits for it.
+        let confined = Confined(engine)
+        while true {
+            try await holdWarmed()
+            let (store, after, keys) = (store, processed, engine.payloadKeys)
+            let reading = ContinuousClock.now
+            let batch = try await blocking {
+                try store.messages(after: after, limit: Self.batchSize, payloadKeys: keys)
+            }
+            // Logged with the first part the batch is split into; the others read nothing.
+            var readSeconds = (ContinuousClock.now - reading).seconds
+            guard !batch.isEmpty else { break }
+            // Messages received within moments of each other are taken together, at the latest
+            // receipt, and each profile they touch is evaluated once; a time-driven change due between
+            // receipts splits them, so it is applied between the right messages.
+            var rest = batch[...]
+            while let first = rest.first {
+                let due = engine.nextDue ?? Int64.max
+                let end = rest.dropFirst().firstIndex { $0.message.receivedAt >= due } ?? rest.endIndex
+                let part = Array(rest[..<end])
+                rest = rest[end...]
+                let latest = part.map(\.message.receivedAt).max() ?? first.message.receivedAt
+                let at = max(engine.now, min(latest, configuration.clock()))
+                let started = ContinuousClock.now
+                let (changes, evaluated) = try await blocking {
+                    let before = confined.value.evaluatedMessages
+                    let changes = try confined.value.ingest(part, at: at)
+                    return (changes, confined.value.evaluatedMessages - before)
+                }
+                let seconds = (ContinuousClock.now - started).seconds
+                processed = part.last?.sequence ?? processed
+                metrics.record(.evaluation, seconds: Array(repeating: seconds / Double(part.count), count: part.count))
+                let recording = ContinuousClock.now
+                let recordedAt = try await record(changes)
+                let recordSeconds = (ContinuousClock.now - recording).seconds
+                metrics.record(.messageDelay, seconds: part.map { Double(recordedAt - $0.message.receivedAt) / 1000 })
+                logger.debug(
+                    "real-time memberships: step",
+                    metadata: [
+                        "at": "\(Instant.format(recordedAt))", "messages": "\(part.count)",
+                        "changes": "\(changes.count)", "evaluated": "\(evaluated)",
+                        "read_ms": "\(milliseconds(readSeconds))", "evaluation_ms": "\(milliseconds(seconds))",
+                        "record_ms": "\(milliseconds(recordSeconds))",
+                        "oldest_ms": "\(recordedAt - (part.map(\.message.receivedAt).min() ?? recordedAt))",
+                    ])
+                readSeconds = 0
+            }
+            if batch.count < Self.batchSize { break }
+        }
+        let now = configuration.clock()
+        let timeChanges = try await blocking { try confined.value.advance(to: now) }
+        if !timeChanges.isEmpty { try await record(timeChanges) }
+        recomputeCadence()
+        if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
+        if let engine = self.engine, snapshotSchedule.isDue(processed: processed, writing: snapshots.isWriting) {
+            try await takeSnapshot(of: engine)
+        }
+        nextDue = self.engine?.nextDue
+    }
+
+    /// Starts recomputing the cadence segments that are due, unless a recomputation is under way.
+    func recomputeCadence() {
+        let due = cadence.takeDue(at: configuration.clock())
+        guard !due.isEmpty else { return }
+        let definitions = fingerprint
+        cadence.running = Task { await recompute(due, definitions: definitions) }
+    }
+
+    /// Recomputes cadence segments with a batch evaluation as of now, then records what moved between
+    /// two steps and schedules each one's next recomputation. A failure is logged and retried a
+    /// minute later. When the definitions changed meanwhile, their change has recorded the memberships
+    /// and scheduled the segments again, so the result is dropped.
+    func recompute(_ due: [String], definitions: String) async {
+        defer { cadence.running = nil }
+        do {
+            let started = ContinuousClock.now
+            let (instant, members) = try await workbench.memberships(of: due)
+            logger.debug(
+                "real-time memberships: cadence segments evaluated",
+                metadata: [
+                    "segments": "\(due.joined(separator: ","))",
+                    "seconds": "\((ContinuousClock.now - started).seconds)",
+                ])
+            try await exclusively {
+                guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
+                var changes: [MembershipChange] = []
+                for name in due {
+                    changes += MembershipChange.differences(
+                        from: [name: recorded.members[name] ?? []], to: [name: members[name] ?? []], at: instant,
+                        cause: .cadence)
+                    cadence.recomputed(name, at: instant, refresh: engine.cadenceSegments[name])
+                }
+                try await record(changes)
+            }
+        } catch {
+            logger.error(
+                "real-time memberships: cannot recompute cadence segments",
+                metadata: ["segments": "\(due.joined(separator: ","))", "error": "\(error)"])
+            cadence.failed(due, at: configuration.clock(), keptBy: engine)
+        }
+    }
+
+    /// Rebuilds the engine when the definition files changed, recording what the new definitions
+    /// move as definition changes.
+    func applyDefinitions(_ engine: LiveEngine) async throws {
+        let files = DefinitionFiles.read(from: runtime.workspace.root).files
+        let models = EvaluationSession.versions(of: try await store.models())
+        guard AppliedDefinitions(sources: files, models: models) != applied else {
+            definitionsChanged = false
+            return
+        }
+        let session: EvaluationSession
+        do {
+            session = try await LiveEngineLoader.session(runtime)
+        } catch {
+            applied = AppliedDefinitions(sources: files, models: models)  // reported once, until they change again
+            definitionsChanged = false
+            logger.error("the changed definitions were not applied", metadata: ["error": "\(error)"])
+            return
+        }
+        let instant = engine.now
+        let loaded = try await load(session, at: instant, through: processed)
+        let next = loaded.engine
+        self.engine = next
+        startWarming(next)
+        fingerprint = LiveEngineLoader.fingerprint(of: session)
+        applied = AppliedDefinitions(session)
+        definitionsChanged = false
+        cadence.schedule(next, from: instant)
+        let changes = changed(
+            from: recorded.members, cadence: loaded.cadence, engine: next, at: instant, cadenceCause: .definition)
+        try await record(changes)
+        try await takeSnapshot(of: next)
+        logger.info("definitions applied", metadata: ["changes": "\(changes.count)"])
+    }
+
+    /// Records changes with the checkpoint in one transaction, applies them to ``recorded`` and sends
+    /// them to the streams; returns the recording instant. Without changes the checkpoint alone is
+    /// saved when `saving`, or when ``checkpointInterval`` has passed since it was last saved.
+    @discardableResult
+    func record(_ changes: [MembershipChange], saving: Bool = false) async throws -> Int64 {
+        let recordedAt = configuration.clock()
+        guard let engine else { return recordedAt }
+        let due = checkpointSaved.map { ContinuousClock.now - $0 >= Self.checkpointInterval } ?? true
+        guard !changes.isEmpty || saving || due else { return recordedAt }
+        let saved = try await store.recordChanges(
+            changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
+        checkpointSaved = .now
+        if !changes.isEmpty { snapshotSchedule.changedSince = true }
+        recorded.apply(changes)
+        metrics.recordChanges(changes)
+        if !changes.isEmpty { recordSizes(engine) }
+        metrics.record(
+            .flipLateness, seconds: changes.filter { $0.cause == .time }.map { Double(recordedAt - $0.instant) / 1000 })
+        if !saved.isEmpty { feed.publish(saved) }
+        return recordedAt
+    }
+}
+
+/// Seconds as milliseconds with one decimal, for logs.
+private func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
