@@ -142,7 +142,7 @@ struct LiveTests {
         try harness.write("where: did(\"Ping\")\n", to: "segments/ever-pinged.yaml")
         // The first restart cannot use the snapshot (the definitions changed) and writes a new one
         // after message 1, which the second resumes from.
-        for resumedSnapshot in ["0", "1"] {
+        for resumedSnapshot in ["0.0", "1.0"] {
             try await harness.run { client in
                 // The change log catches up once the engine has started.
                 #expect(try await resumedFrom(client, harness) == resumedSnapshot)
@@ -213,10 +213,10 @@ struct LiveTests {
         let harness = try await Self.harness(everPinged: "where: did(\"Ping\")\n")
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
-            #expect(resumed == "0")
+            #expect(resumed == "0.0")
             // The first start wrote a snapshot of the empty log; it took some time to write.
             #expect(try await metric("strata_live_snapshots_total{outcome=\"written\"}", client, harness) == "1")
-            #expect(try await metric("strata_live_snapshot_sequence", client, harness) == "0")
+            #expect(try await metric("strata_live_snapshot_sequence", client, harness) == "0.0")
             let seconds = try await metric("strata_live_snapshot_write_seconds", client, harness).flatMap(Double.init)
             #expect((seconds ?? 0) > 0)
             try await pingAnn(client, harness)
@@ -227,7 +227,7 @@ struct LiveTests {
         harness.clock.advance(by: 1_000)
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
-            #expect(resumed == "1")
+            #expect(resumed == "1.0")
             try await client.execute(
                 uri: "/v1/track", method: .post, headers: harness.basic,
                 body: Self.ping("bob", id: "p2", at: Harness.now + 1_000)
@@ -248,7 +248,7 @@ struct LiveTests {
         ]
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
-            #expect(resumed == "1")
+            #expect(resumed == "1.0")
             let pinged = try await members(client, harness, "pinged")
             #expect(pinged == .array([]))
             let ever = try await members(client, harness, "ever-pinged")
@@ -262,7 +262,7 @@ struct LiveTests {
         try damaged.write(to: file)
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
-            #expect(resumed == "0")
+            #expect(resumed == "0.0")
             let ever = try await members(client, harness, "ever-pinged")
             #expect(ever == .array([.string("ann"), .string("bob")]))
             let recorded = summary(try await changes(client, harness, "pinged/changes"))
@@ -276,7 +276,7 @@ struct LiveTests {
         // That start wrote a new snapshot, which the next one resumes from.
         try await harness.run { client in
             let resumed = try await resumedFrom(client, harness)
-            #expect(resumed == "2")
+            #expect(resumed == "2.0")
         }
     }
 

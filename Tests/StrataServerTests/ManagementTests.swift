@@ -197,7 +197,7 @@ struct ManagementTests {
                 let lines = Set(response.text.split(separator: "\n").map(String.init))
                 #expect(lines.contains("strata_messages_ingested_total 7"))
                 #expect(lines.contains("strata_messages_quarantined_total{reason=\"missing_event\"} 1"))
-                #expect(lines.contains("strata_segment_size{segment=\"buyers\"} 2"))
+                #expect(lines.contains("strata_segment_size{segment=\"buyers\"} 2.0"))
                 #expect(
                     lines.contains("strata_http_requests_total{method=\"POST\",route=\"/v1/track\",status=\"400\"} 1"))
                 #expect(
