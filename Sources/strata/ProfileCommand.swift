@@ -86,7 +86,7 @@ struct ProfileCommand: AsyncParsableCommand {
     /// and shows none.
     static func evaluated(
         of id: String, runtime: Runtime, asOf instant: Int64
-    ) async throws -> [(Section, [(name: String, value: Value, note: String?)])] {
+    ) async throws -> [(Section, [ProfileValues.Entry])] {
         let session: EvaluationSession
         do throws(SessionError) {
             session = try await runtime.session()
@@ -97,38 +97,23 @@ struct ProfileCommand: AsyncParsableCommand {
             return []
         }
         let definitions = session.definitions
-        let ids: [(Section, [DefinitionID])] = [
-            (.computed, definitions.computedTraits.map { DefinitionID(.computed, $0.name) }),
-            (.scores, definitions.scores.map { DefinitionID(.score, $0.name) }),
-            (.stages, definitions.stageModels.map { DefinitionID(.stage, $0.name) }),
-        ]
-        guard ids.contains(where: { !$0.1.isEmpty }) else { return [] }
+        guard !(definitions.computedTraits.isEmpty && definitions.scores.isEmpty && definitions.stageModels.isEmpty)
+        else { return [] }
         let evaluation = try session.evaluateShowingProgress(asOf: instant)
         guard let index = evaluation.population.userIndex(forID: id) else { return [] }
-        var sections: [(Section, [(name: String, value: Value, note: String?)])] = []
-        for (section, ids) in ids {
-            var values: [(name: String, value: Value, note: String?)] = []
-            for id in ids {
-                do {
-                    values.append(
-                        (
-                            id.name, try evaluation.engine.value(of: id, profile: index),
-                            evaluation.engine.missingReason(of: id)
-                        ))
-                } catch {
-                    throw CommandError(error)
-                }
-            }
-            sections.append((section, values))
+        do {
+            let values = try evaluation.engine.values(ofProfile: index)
+            return [(.computed, values.computed), (.scores, values.scores), (.stages, values.stages)]
+        } catch {
+            throw CommandError(error)
         }
-        return sections
     }
 }
 
 /// Renders profiles as text for the terminal.
 enum ProfileText {
     static func text(
-        _ profile: Profile, evaluated: [(ProfileCommand.Section, [(name: String, value: Value, note: String?)])] = []
+        _ profile: Profile, evaluated: [(ProfileCommand.Section, [ProfileValues.Entry])] = []
     ) -> String {
         var lines = ["Profile \(profile.key)"]
         let ids = profile.ids.map { "\($0.isUser ? "userId" : "anonymousId") \($0.id)" }
@@ -148,9 +133,11 @@ enum ProfileText {
         }
         for (section, values) in evaluated where !values.isEmpty {
             lines.append(section.heading)
-            for (name, value, note) in values {
-                let text = value.isMissing ? "missing" + (note.map { " (\($0))" } ?? "") : value.plainText
-                lines.append("  \(name): \(text)")
+            for entry in values {
+                let value = entry.value
+                let text =
+                    value.isMissing ? "missing" + (entry.missingReason.map { " (\($0))" } ?? "") : value.plainText
+                lines.append("  \(entry.name): \(text)")
             }
         }
         let total = profile.eventCounts.values.reduce(0, +)

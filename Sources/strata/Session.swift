@@ -39,7 +39,7 @@ extension EvaluationSession {
 
     /// ``evaluate(asOf:extraTraits:progress:)`` with a progress bar on a terminal.
     func evaluateShowingProgress(asOf instant: Int64, extraTraits: [[String]] = []) throws -> Evaluation {
-        try scanShowingProgress { progress throws(SessionError) in
+        try showingProgress { progress throws(SessionError) in
             try evaluate(asOf: instant, extraTraits: extraTraits, progress: progress)
         }
     }
@@ -47,7 +47,7 @@ extension EvaluationSession {
     /// ``scan(into:progress:)`` with a progress bar on a terminal.
     func scanShowingProgress(into builders: inout [TimelineBuilder]) throws -> Int {
         var copy = builders
-        let count = try scanShowingProgress { progress throws(SessionError) in
+        let count = try showingProgress { progress throws(SessionError) in
             try scan(into: &copy, progress: progress)
         }
         builders = copy
@@ -55,7 +55,7 @@ extension EvaluationSession {
     }
 
     /// Runs a read of the whole store with a progress bar of the messages read.
-    private func scanShowingProgress<T>(_ body: ((Int) -> Void) throws(SessionError) -> T) throws -> T {
+    func showingProgress<T>(_ body: ((Int) -> Void) throws(SessionError) -> T) throws -> T {
         let bar = ProgressBar()
         let total = messages
         defer { bar.finish() }

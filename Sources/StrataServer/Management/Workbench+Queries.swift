@@ -80,36 +80,32 @@ extension Workbench {
         let current = try await evaluation()
         let engine = current.engine
         guard let index = engine.population.userIndex(forID: id) else { return ([:], current.definitions) }
-        var missing: [String: JSONValue] = [:]
-        func values(_ kind: DefinitionID.Kind, _ names: [String]) throws -> JSONValue {
-            var object: [String: JSONValue] = [:]
-            for name in names {
-                let id = DefinitionID(kind, name)
-                do {
-                    object[name] = try engine.value(of: id, profile: index).json
-                } catch {
-                    throw APIError(.internalServerError, "evaluation_failed", error.description)
-                }
-                if let reason = engine.missingReason(of: id) { missing[id.description] = .string(reason) }
-            }
-            return .object(object)
-        }
-        let definitions = current.definitions
+        let values: ProfileValues
         let rfm: RFMResult
         do {
+            values = try engine.values(ofProfile: index)
             rfm = try engine.rfm()
         } catch {
             throw APIError(.internalServerError, "evaluation_failed", error.description)
         }
+        var missing: [String: JSONValue] = [:]
+        func object(_ entries: [ProfileValues.Entry], _ kind: DefinitionID.Kind) -> JSONValue {
+            for entry in entries {
+                if let reason = entry.missingReason {
+                    missing[DefinitionID(kind, entry.name).description] = .string(reason)
+                }
+            }
+            return .object(Dictionary(entries.map { ($0.name, $0.value.json) }, uniquingKeysWith: { a, _ in a }))
+        }
         let object: [String: JSONValue] = [
             "rfm": Self.json(rfm, profile: index),
-            "computed": try values(.computed, definitions.computedTraits.map(\.name)),
-            "scores": try values(.score, definitions.scores.map(\.name)),
-            "stages": try values(.stage, definitions.stageModels.map(\.name)),
+            "computed": object(values.computed, .computed),
+            "scores": object(values.scores, .score),
+            "stages": object(values.stages, .stage),
             "missing": .object(missing),
             "evaluatedAt": .string(Instant.format(current.computedAt)),
         ]
-        return (object, definitions)
+        return (object, current.definitions)
     }
 
     /// A profile's raw RFM values (as rfm.yaml defines them), bins and named segment; null outside
