@@ -28,7 +28,7 @@ extension EvaluationSession {
         outcome: TypedExpr, population: TypedExpr?, asOf instant: Int64?, statistics: StoreStatistics,
         progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> SignalsResult {
-        let horizon = TrainingSnapshot.horizon(of: outcome)
+        let horizon = TrainingSet.horizon(of: outcome)
         guard let at = instant ?? statistics.lastEvent.map({ $0 - horizon }) else {
             throw SessionError(.store, "the store holds no events: import some first (see `strata import`)")
         }

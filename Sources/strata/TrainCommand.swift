@@ -6,15 +6,15 @@ import StrataLanguage
 import StrataRuntime
 import StrataStore
 
-/// `strata train NAME`: fits a logistic model on its point-in-time snapshots and stores it.
+/// `strata train NAME`: fits a logistic model on its point-in-time training sets and stores it.
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a logistic model (scores/NAME.yaml, kind: logistic) and store it.",
         discussion: """
             For each train_as_of date T, the features and the population are evaluated as of T and the \
-            label over (T, T + horizon]. The latest snapshot is held out: a model fitted on the earlier ones \
-            is measured on it (AUC, calibration by decile). The stored model is fitted on every snapshot, \
+            label over (T, T + horizon]. The latest training set is held out: a model fitted on the earlier ones \
+            is measured on it (AUC, calibration by decile). The stored model is fitted on every training set, \
             with standardised features and an L2 penalty (lambda = 1). Refuses when a class has fewer than \
             50 profiles. See docs/models.md.
             """)
@@ -44,10 +44,10 @@ struct TrainCommand: AsyncParsableCommand {
         }
         let definitions = session.definitions
         let zone = session.zone
-        let horizon = TrainingSnapshot.horizon(of: model.label)
+        let horizon = TrainingSet.horizon(of: model.label)
         let instants = Array(Set(model.trainAsOf.map { zone.start(of: $0) })).sorted()
         let others = session.trainedModels.filter { $0.key != name }
-        var snapshots: [TrainingSnapshot] = []
+        var sets: [TrainingSet] = []
         let started = Date()
         for instant in instants {
             var builders = [instant, instant + horizon].map {
@@ -55,8 +55,8 @@ struct TrainCommand: AsyncParsableCommand {
             }
             _ = try session.scanShowingProgress(into: &builders)
             do {
-                snapshots.append(
-                    try TrainingSnapshot.evaluate(
+                sets.append(
+                    try TrainingSet.evaluate(
                         model, file: score.file, definitions: definitions, zone: zone, features: builders[0].build(),
                         outcomes: builders[1].build(), trainedModels: others))
             } catch {
@@ -71,7 +71,7 @@ struct TrainCommand: AsyncParsableCommand {
                 features: model.features.map {
                     TrainedModel.sourceText($0, file: score.file, sources: session.sources)
                 },
-                snapshots: snapshots, horizon: horizon, trainedAt: currentInstant())
+                sets: sets, horizon: horizon, trainedAt: currentInstant())
         } catch {
             throw CommandError(error.description)
         }
@@ -83,33 +83,33 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             print(Self.report(trained, file: score.file))
             print(
-                "\(snapshots.count) snapshots of \(grouped(snapshots.map(\.labels.count).reduce(0, +))) rows: read "
+                "\(sets.count) training sets of \(grouped(sets.map(\.labels.count).reduce(0, +))) rows: read "
                     + "and evaluated in \(formatSeconds(fitting.timeIntervalSince(started))) (one store scan each), "
                     + "fitted in \(formatSeconds(Date().timeIntervalSince(fitting)))")
         }
     }
 
-    /// The text report: snapshots, held-out AUC, coefficients and calibration.
+    /// The text report: training sets, held-out AUC, coefficients and calibration.
     static func report(_ model: TrainedModel, file: String) -> String {
         var lines = [
             "trained score.\(model.name) (\(file)) · L2 lambda \(Value.format(model.lambda, maximumDecimals: 4)) "
                 + "on standardised features · label horizon \(Value.format(duration: model.horizon))",
             "",
         ]
-        var rows = [["snapshot", "profiles", "label true", "rate"]]
-        for snapshot in model.metrics.snapshots {
-            let rate = snapshot.profiles == 0 ? 0 : Double(snapshot.positives) / Double(snapshot.profiles)
+        var rows = [["training set", "profiles", "label true", "rate"]]
+        for set in model.metrics.sets {
+            let rate = set.profiles == 0 ? 0 : Double(set.positives) / Double(set.profiles)
             rows.append([
-                Instant.format(snapshot.asOf), grouped(snapshot.profiles), grouped(snapshot.positives), percent(rate),
+                Instant.format(set.asOf), grouped(set.profiles), grouped(set.positives), percent(rate),
             ])
         }
         lines.append(alignedTable(rows))
         let auc = model.metrics.auc.map { String(format: "%.3f", $0) } ?? "undefined (a single class)"
         lines += [
             "",
-            "held out \(Instant.format(model.metrics.heldOutAsOf)) (model fitted on the earlier snapshots): AUC \(auc)",
+            "held out \(Instant.format(model.metrics.heldOutAsOf)) (model fitted on the earlier training sets): AUC \(auc)",
             "",
-            "coefficients (fitted on every snapshot): per standard deviation (std), as an odds ratio per standard "
+            "coefficients (fitted on every training set): per standard deviation (std), as an odds ratio per standard "
                 + "deviation, and per raw unit",
         ]
         rows = [["feature", "mean", "sd", "std", "odds/sd", "raw"]]

@@ -86,7 +86,7 @@ import Testing
         let model = TrainedModel(
             name: "m", features: ["x"], standardization: Standardization(means: [2], scales: [4]), intercept: 1,
             coefficients: [2], lambda: 1, trainAsOf: [], horizon: 0, trainedAt: 0,
-            metrics: .init(snapshots: [], heldOutAsOf: 0, auc: nil, calibration: []))
+            metrics: .init(sets: [], heldOutAsOf: 0, auc: nil, calibration: []))
         #expect(model.rawCoefficients == [0.5])
         #expect(model.rawIntercept == 0)
         #expect(abs(model.probability([2]) - 1 / (1 + exp(-1))) < 1e-15)

@@ -4,7 +4,7 @@ import StrataEngine
 import StrataLanguage
 import Testing
 
-/// Point-in-time snapshots (no leakage), the class-size refusal, and scoring with a trained model.
+/// Point-in-time training sets (no leakage), the class-size refusal, and scoring with a trained model.
 @Suite struct TrainingTests {
     let at = t("2026-06-01T00:00:00Z")
 
@@ -35,13 +35,13 @@ import Testing
         return f
     }
 
-    func snapshot(_ f: Fixture) throws -> TrainingSnapshot {
+    func set(_ f: Fixture) throws -> TrainingSet {
         let definitions = try f.definitions()
         guard case .logistic(let model)? = definitions.score(named: "m")?.model else {
             throw FixtureError(description: "no logistic model")
         }
-        let horizon = TrainingSnapshot.horizon(of: model.label)
-        return try TrainingSnapshot.evaluate(
+        let horizon = TrainingSet.horizon(of: model.label)
+        return try TrainingSet.evaluate(
             model, file: "scores/m.yaml", definitions: definitions, zone: .utc,
             features: f.population(asOf: at, definitions: definitions),
             outcomes: f.population(asOf: at + horizon, definitions: definitions), workers: 1)
@@ -54,13 +54,13 @@ import Testing
             Issue.record("no logistic model")
             return
         }
-        #expect(TrainingSnapshot.horizon(of: model.label) == 30 * day)
+        #expect(TrainingSet.horizon(of: model.label) == 30 * day)
     }
 
     /// Features as of T: a logged in once and is on the free plan; b never logged in. Labels over
     /// (T, T + 30d]: a upgraded 5 days after T; b's upgrades are before T and 31 days after.
     @Test func featuresAreAsOfTAndLabelsAfterIt() throws {
-        let s = try snapshot(fixture(withLaterEvents: false))
+        let s = try set(fixture(withLaterEvents: false))
         let rows = Dictionary(uniqueKeysWithValues: s.ids.enumerated().map { ($1, $0) })
         let a = try #require(rows["a"])
         let b = try #require(rows["b"])
@@ -72,43 +72,43 @@ import Testing
 
     /// Events, trait changes and new profiles after T change no feature and add no profile.
     @Test func nothingAfterTReachesAFeature() throws {
-        let before = try snapshot(fixture(withLaterEvents: false))
-        let after = try snapshot(fixture(withLaterEvents: true))
+        let before = try set(fixture(withLaterEvents: false))
+        let after = try set(fixture(withLaterEvents: true))
         #expect(after.ids == before.ids)
         #expect(after.rows == before.rows)
         #expect(after.labels == before.labels)
         #expect(!after.ids.contains("c"))
     }
 
-    /// A snapshot of `positives` true labels and 100 false ones; the feature is 1 for the positives'
+    /// A training set of `positives` true labels and 100 false ones; the feature is 1 for the positives'
     /// first half and the negatives' first 30, else 0.
-    func synthetic(at instant: Int64, positives: Int) -> TrainingSnapshot {
+    func synthetic(at instant: Int64, positives: Int) -> TrainingSet {
         let labels = [Bool](repeating: true, count: positives) + [Bool](repeating: false, count: 100)
         let rows = (0..<positives).map { $0 < positives / 2 ? 1.0 : 0 } + (0..<100).map { $0 < 30 ? 1.0 : 0 }
-        return TrainingSnapshot(
+        return TrainingSet(
             asOf: instant, ids: labels.indices.map { "p\($0)" }, rows: rows, labels: labels, featureCount: 1)
     }
 
-    /// 49 profiles with the label in the training snapshots: refused, naming the counts; 50 trains.
+    /// 49 profiles with the label in the training sets: refused, naming the counts; 50 trains.
     @Test func refusesAClassUnderFifty() throws {
         do {
             _ = try Trainer.train(
                 name: "m", file: "scores/m.yaml", features: ["x"],
-                snapshots: [synthetic(at: 1, positives: 49), synthetic(at: 2, positives: 60)], horizon: 0,
+                sets: [synthetic(at: 1, positives: 49), synthetic(at: 2, positives: 60)], horizon: 0,
                 trainedAt: 0)
             Issue.record("trained with 49 positives")
         } catch {
             #expect(
                 error.description
-                    == "scores/m.yaml: error: cannot train `m`: the training snapshots (1970-01-01T00:00:00.001Z) "
+                    == "scores/m.yaml: error: cannot train `m`: the training sets (1970-01-01T00:00:00.001Z) "
                     + "hold 49 profiles whose label is true and 100 whose label is false; each class needs at least 50")
         }
         let model = try Trainer.train(
             name: "m", file: "scores/m.yaml", features: ["x"],
-            snapshots: [synthetic(at: 2, positives: 60), synthetic(at: 1, positives: 50)], horizon: 0, trainedAt: 0)
+            sets: [synthetic(at: 2, positives: 60), synthetic(at: 1, positives: 50)], horizon: 0, trainedAt: 0)
         #expect(model.trainAsOf == [1, 2])
         #expect(model.metrics.heldOutAsOf == 2)
-        #expect(model.metrics.snapshots.map(\.positives) == [50, 60])
+        #expect(model.metrics.sets.map(\.positives) == [50, 60])
     }
 
     /// The held-out metrics: 60 positives (30 with x = 1) and 100 negatives (30 with x = 1); a model
@@ -117,7 +117,7 @@ import Testing
     @Test func heldOutAucAndCalibration() throws {
         let model = try Trainer.train(
             name: "m", file: "scores/m.yaml", features: ["x"],
-            snapshots: [synthetic(at: 1, positives: 50), synthetic(at: 2, positives: 60)], horizon: 0, trainedAt: 0)
+            sets: [synthetic(at: 1, positives: 50), synthetic(at: 2, positives: 60)], horizon: 0, trainedAt: 0)
         #expect(model.coefficients[0] > 0)
         #expect(abs((model.metrics.auc ?? 0) - 0.6) < 1e-12)
         #expect(model.metrics.calibration.map(\.count) == [Int](repeating: 16, count: 10))
@@ -125,11 +125,11 @@ import Testing
         #expect(abs(observed - 60) < 1e-9)
     }
 
-    /// One snapshot leaves nothing to hold out.
+    /// One training set leaves nothing to hold out.
     @Test func refusesASingleSnapshot() {
         let error = #expect(throws: EngineError.self) {
             try Trainer.train(
-                name: "m", file: "scores/m.yaml", features: ["x"], snapshots: [synthetic(at: 1, positives: 60)],
+                name: "m", file: "scores/m.yaml", features: ["x"], sets: [synthetic(at: 1, positives: 60)],
                 horizon: 0, trainedAt: 0)
         }
         #expect(
@@ -166,7 +166,7 @@ import Testing
             name: "m", features: [#"count("Login", last 30d)"#],
             standardization: Standardization(means: [2], scales: [2]), intercept: 0, coefficients: [log(3)],
             lambda: 1, trainAsOf: [], horizon: 30 * day, trainedAt: 0,
-            metrics: .init(snapshots: [], heldOutAsOf: 0, auc: nil, calibration: []))
+            metrics: .init(sets: [], heldOutAsOf: 0, auc: nil, calibration: []))
         let four = try scored.evaluate(probe.expression, profile: "four", file: "traits.yaml")
         let two = try scored.evaluate(probe.expression, profile: "two", file: "traits.yaml")
         #expect(abs((four.number ?? 0) - 75) < 1e-9)

@@ -5,7 +5,7 @@ import Testing
 
 @testable import StrataStore
 
-/// The message log: blocks, the id table, the index's runs, and the move of older stores to blocks.
+/// The message log: blocks, the id table, the index's epochs, and the move of older stores to blocks.
 struct MessageLogTests {
     static let t0: Int64 = 1_782_777_600_000  // 2026-06-30T00:00:00Z
 
@@ -85,10 +85,10 @@ struct MessageLogTests {
     }
 
     @Test func damagedRowsAreErrorsThatNameThem() async throws {
-        try await withStore(runLength: 2) { store, path in
+        try await withStore(epochLength: 2) { store, path in
             _ = try await store.append([track("m1", user: "u"), track("m2", user: "u")], quarantine: [])
             let queue = try DatabaseQueue(path: path)
-            // A run whose last sequence gap never ends, and a block claiming more messages than it holds.
+            // An epoch whose last sequence gap never ends, and a block claiming more messages than it holds.
             try await queue.write { db in
                 try db.execute(sql: "UPDATE message_postings SET seqs = x'0180'")
                 try db.execute(sql: "UPDATE message_blocks SET count = 9223372036854775807")
@@ -96,7 +96,7 @@ struct MessageLogTests {
             let lookup = await #expect(throws: DatabaseError.self) {
                 _ = try await store.messages(of: [.init(id: "u", isUser: true)])
             }
-            #expect(lookup?.message == "the index run at sequence 1 is damaged")
+            #expect(lookup?.message == "the index epoch at sequence 1 is damaged")
             let reader = try SQLiteStore(path: path)
             let append = await #expect(throws: DatabaseError.self) {
                 _ = try await reader.append([track("m3", user: "u")], quarantine: [])
@@ -127,19 +127,19 @@ struct MessageLogTests {
     }
 
     func withStore(
-        runLength: Int = BlockLog.runLength, runRowsPerCommit: Int = 4_096,
+        epochLength: Int = BlockLog.epochLength, epochRowsPerCommit: Int = 4_096,
         idHash: @escaping @Sendable (String) -> UInt64 = BlockLog.idHash,
         _ body: (SQLiteStore, String) async throws -> Void
     ) async throws {
         try await withDatabasePath { path in
             let store = try SQLiteStore(
-                path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: runLength,
-                runRowsPerCommit: runRowsPerCommit, idHash: idHash)
+                path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: epochLength,
+                epochRowsPerCommit: epochRowsPerCommit, idHash: idHash)
             try await body(store, path)
         }
     }
 
-    func runs(_ path: String) async throws -> [[Int64]] {
+    func epochs(_ path: String) async throws -> [[Int64]] {
         try await DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq").map {
                 [$0[0], $0[1]] as [Int64]
@@ -148,8 +148,8 @@ struct MessageLogTests {
     }
 
     @Test func aRunIsWrittenOverSeveralCommits() async throws {
-        try await withStore(runLength: 4, runRowsPerCommit: 1) { store, path in
-            // One message a commit, users u1, u2, u0, u1, ...: a commit writes 2 rows of a sealed run.
+        try await withStore(epochLength: 4, epochRowsPerCommit: 1) { store, path in
+            // One message a commit, users u1, u2, u0, u1, ...: a commit writes 2 rows of a sealed epoch.
             for index in 1...8 {
                 _ = try await store.append([track("m\(index)", user: "u\(index % 3)")], quarantine: [])
                 for user in 0..<3 {
@@ -158,11 +158,11 @@ struct MessageLogTests {
                 }
             }
             // Sealed at m4 (3 keys), written by m4 and m5; sealed again at m8, 2 of its 3 rows written.
-            #expect(try await runs(path) == [[1, 4]])
-            // Another writer writes the part-written run again, whole, over the rows there.
-            let other = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, runLength: 4)
+            #expect(try await epochs(path) == [[1, 4]])
+            // Another writer writes the part-written epoch again, whole, over the rows there.
+            let other = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 4)
             _ = try await other.append([track("m9", user: "u0")], quarantine: [])
-            #expect(try await runs(path) == [[1, 4], [5, 9]])
+            #expect(try await epochs(path) == [[1, 4], [5, 9]])
             #expect(try await other.messages(of: [.init(id: "u0", isUser: true)]).map(\.sequence) == [3, 6, 9])
             #expect(try await store.messages(of: [.init(id: "u2", isUser: true)]).map(\.sequence) == [2, 5, 8])
         }
@@ -195,8 +195,8 @@ struct MessageLogTests {
     }
 
     @Test func lookupsFindMessagesInRunsAndAfterThem() async throws {
-        try await withStore(runLength: 4) { store, path in
-            // 11 messages in three commits: the index gets runs for 1-5 and 6-10 (a run is written at the
+        try await withStore(epochLength: 4) { store, path in
+            // 11 messages in three commits: the index gets epochs for 1-5 and 6-10 (an epoch is written at the
             // end of the commit that fills it); 11 is found by reading its block.
             var messages = (1...10).map { track("m\($0)", user: $0 % 2 == 0 ? "even" : "odd", at: Int64($0)) }
             messages[2] = track("m3", anonymous: "visitor", at: 3)
@@ -206,7 +206,7 @@ struct MessageLogTests {
                 kind: .group, messageId: "g1", userId: "odd", groupId: "acme", timestamp: Self.t0 + 11,
                 receivedAt: Self.t0)
             _ = try await store.append([group], quarantine: [])
-            #expect(try await runs(path) == [[1, 5], [6, 10]])
+            #expect(try await epochs(path) == [[1, 5], [6, 10]])
             let odd = try await store.messages(of: [.init(id: "odd", isUser: true)]).map(\.message.messageId)
             #expect(odd == ["m1", "m5", "m7", "m9", "g1"])
             let visitor = try await store.messages(of: [
@@ -221,7 +221,7 @@ struct MessageLogTests {
     }
 
     @Test func aSecondWriterOnTheSameFileIsFollowed() async throws {
-        try await withStore(runLength: 2) { first, path in
+        try await withStore(epochLength: 2) { first, path in
             _ = try await first.append([track("m1", user: "u"), track("m2", user: "v")], quarantine: [])
             let second = try SQLiteStore(path: path)
             try await second.prepareForAppends()

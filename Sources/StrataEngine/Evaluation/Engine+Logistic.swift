@@ -13,7 +13,7 @@ extension Engine {
             try evaluate(expression, kind: kind, file: score.file).map(\.isTrue)
         }
         let columns = try model.features.map { expression throws(EngineError) in
-            try evaluate(expression, kind: kind, file: score.file).map(TrainingSnapshot.number)
+            try evaluate(expression, kind: kind, file: score.file).map(TrainingSet.number)
         }
         return (0..<count).map { profile in
             guard members?[profile] ?? true else { return .missing }

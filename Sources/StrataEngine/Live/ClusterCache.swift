@@ -1,7 +1,7 @@
 import StrataCore
 
 /// The clusters kept in memory, so that evaluating a cluster reads no store. A cluster is held whole
-/// (every message it has) or not at all, and is held staged (``TimelineStage``): only what
+/// (every message it has) or not at all, and is held packed (``TimelinePack``): only what
 /// evaluation reads of its messages, in compact form, extended by each new message. The messages
 /// themselves are not kept.
 ///
@@ -10,10 +10,10 @@ import StrataCore
 /// from the store when next needed. Finding the least recently used cluster takes constant time: the
 /// held clusters form a list in the order of their use.
 struct ClusterCache {
-    /// A held cluster: its stage, how many messages it has, and its neighbours in the order of use.
+    /// A held cluster: its pack, how many messages it has, and its neighbours in the order of use.
     private struct Slot {
         var root: String
-        var stage: TimelineStage
+        var pack: TimelinePack
         var count: Int
         /// The slot used just before this one, and just after (-1 at either end).
         var older = -1
@@ -22,8 +22,8 @@ struct ClusterCache {
 
     /// The most messages held.
     let capacity: Int
-    /// What stages keep.
-    let layout: StageLayout
+    /// What packs keep.
+    let layout: PackLayout
     /// The messages held now.
     private(set) var count = 0
     private var slots: [Slot] = []
@@ -35,7 +35,7 @@ struct ClusterCache {
     private var oldest = -1
     private var newest = -1
 
-    init(capacity: Int, layout: StageLayout) {
+    init(capacity: Int, layout: PackLayout) {
         self.capacity = max(0, capacity)
         self.layout = layout
     }
@@ -46,31 +46,31 @@ struct ClusterCache {
     /// The roots of the clusters held.
     var roots: Dictionary<String, Int>.Keys { index.keys }
 
-    /// The stage of a cluster and how many messages it has, if held, marking it used.
-    mutating func stage(of root: String) -> (stage: TimelineStage, count: Int)? {
+    /// The pack of a cluster and how many messages it has, if held, marking it used.
+    mutating func pack(of root: String) -> (pack: TimelinePack, count: Int)? {
         guard let slot = index[root] else { return nil }
         use(slot)
-        return (slots[slot].stage, slots[slot].count)
+        return (slots[slot].pack, slots[slot].count)
     }
 
-    /// The messages of a cluster (ascending sequence) staged.
-    static func stage(_ messages: [(sequence: Int64, message: Message)], layout: StageLayout) -> TimelineStage {
-        var stage = TimelineStage(layout: layout)
-        for (sequence, message) in messages { stage.add(sequence: sequence, message: message) }
-        return stage
+    /// The messages of a cluster (ascending sequence) packed.
+    static func pack(_ messages: [(sequence: Int64, message: Message)], layout: PackLayout) -> TimelinePack {
+        var pack = TimelinePack(layout: layout)
+        for (sequence, message) in messages { pack.add(sequence: sequence, message: message) }
+        return pack
     }
 
-    /// Holds a cluster: its messages staged, and how many there are. Then makes room if needed.
-    mutating func hold(_ stage: TimelineStage, count: Int, of root: String) {
+    /// Holds a cluster: its messages packed, and how many there are. Then makes room if needed.
+    mutating func hold(_ pack: TimelinePack, count: Int, of root: String) {
         drop(root)
         guard count <= capacity else { return }
         let slot: Int
         if let reused = free.popLast() {
             slot = reused
-            slots[slot] = Slot(root: root, stage: stage, count: count)
+            slots[slot] = Slot(root: root, pack: pack, count: count)
         } else {
             slot = slots.count
-            slots.append(Slot(root: root, stage: stage, count: count))
+            slots.append(Slot(root: root, pack: pack, count: count))
         }
         index[root] = slot
         link(slot)
@@ -82,7 +82,7 @@ struct ClusterCache {
     mutating func append(_ message: Message, sequence: Int64, to root: String) {
         guard let slot = index[root] else { return }
         use(slot)
-        slots[slot].stage.add(sequence: sequence, message: message)
+        slots[slot].pack.add(sequence: sequence, message: message)
         slots[slot].count += 1
         count += 1
         trim()
@@ -91,19 +91,19 @@ struct ClusterCache {
     /// Joins two clusters under `keep`: held whole when both parts are (a part with no messages
     /// counts as held), otherwise dropped, to be read back whole.
     mutating func join(_ gone: String, into keep: String, goneIsEmpty: Bool, keepIsEmpty: Bool) {
-        let moved = index[gone].map { (slots[$0].stage, slots[$0].count) }
+        let moved = index[gone].map { (slots[$0].pack, slots[$0].count) }
         drop(gone)
         switch (moved, index[keep]) {
-        case (let (stage, added)?, let slot?):
+        case (let (pack, added)?, let slot?):
             // Appended whatever the order of their messages: a builder sorts each profile's events
             // by time, and no function reads the order of events at one instant.
-            slots[slot].stage.add(stage, asOf: Int64.max)
+            slots[slot].pack.add(pack, asOf: Int64.max)
             slots[slot].count += added
             count += added
             use(slot)
             trim()
-        case (let (stage, added)?, nil) where keepIsEmpty:
-            hold(stage, count: added, of: keep)
+        case (let (pack, added)?, nil) where keepIsEmpty:
+            hold(pack, count: added, of: keep)
         case (nil, _?) where goneIsEmpty:
             break
         default:
@@ -115,8 +115,8 @@ struct ClusterCache {
         guard let slot = index.removeValue(forKey: root) else { return }
         unlink(slot)
         count -= slots[slot].count
-        // Let go of the stage now, not when the slot is next used.
-        slots[slot] = Slot(root: "", stage: Self.stage([], layout: layout), count: 0)
+        // Let go of the pack now, not when the slot is next used.
+        slots[slot] = Slot(root: "", pack: Self.pack([], layout: layout), count: 0)
         free.append(slot)
     }
 

@@ -2,10 +2,10 @@ import StrataCore
 import StrataLanguage
 
 extension LiveEngine {
-    /// A cluster's messages staged for building timelines, and how many there are.
+    /// A cluster's messages packed for building timelines, and how many there are.
     struct Cluster: Sendable {
         var root: String
-        var stage: TimelineStage
+        var pack: TimelinePack
         var count: Int
     }
 
@@ -40,7 +40,7 @@ extension LiveEngine {
         var zone: Zone
         var trainedModels: [String: TrainedModel]
         var now: Int64
-        var layout: StageLayout
+        var layout: PackLayout
         var segments: [String]
         var only: Set<String>?
         /// The kinds of profile evaluated (``LiveEngine/profileKinds``).
@@ -53,7 +53,7 @@ extension LiveEngine {
 
     /// Splits clusters into up to ``workers`` parts of about equal numbers of messages.
     func parts(of clusters: [Cluster]) -> [Part] {
-        // Clusters are handled by index throughout: a copy of one retains each of its stage's columns.
+        // Clusters are handled by index throughout: a copy of one retains each of its pack's columns.
         let total = clusters.indices.reduce(0) { $0 + clusters[$1].count }
         let count = total < partThreshold ? 1 : max(1, min(workers, clusters.count))
         guard count > 1 else {
@@ -97,8 +97,8 @@ extension LiveEngine {
         var builder = TimelineBuilder(asOf: context.now, layout: context.layout)
         var future: [String: Int64] = [:]
         for index in part.clusters.indices {
-            builder.add(part.clusters[index].stage)
-            if let time = part.clusters[index].stage.earliest(after: context.now) {
+            builder.add(part.clusters[index].pack)
+            if let time = part.clusters[index].pack.earliest(after: context.now) {
                 future[part.clusters[index].root] = time
             }
         }

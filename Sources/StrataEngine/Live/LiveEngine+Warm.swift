@@ -1,7 +1,7 @@
 import StrataCore
 
 extension LiveEngine {
-    /// Reads back from the store, and stages, the clusters an engine does not hold (all of them after
+    /// Reads back from the store, and packs, the clusters an engine does not hold (all of them after
     /// a restore from a snapshot), the most recently given a message first, while they fit in three
     /// quarters of the room (so that none is dropped for them). Otherwise the first message of each
     /// cluster would wait for its read, and a restarted engine under load would fall behind.
@@ -12,7 +12,7 @@ extension LiveEngine {
     public struct Warmer: Sendable {
         let clusters: ShardedDictionary<String, [Int64]>
         let held: Dictionary<String, Int>.Keys
-        let layout: StageLayout
+        let layout: PackLayout
         let source: @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)]
         /// The messages that may still be read.
         var room: Int
@@ -43,15 +43,15 @@ extension LiveEngine {
             let parts = try LiveEngine.read(roots.map(\.sequences), from: source)
             return Warmed(
                 clusters: zip(roots, parts).map { root, messages in
-                    (root.root, root.sequences.last ?? 0, messages.count, ClusterCache.stage(messages, layout: layout))
+                    (root.root, root.sequences.last ?? 0, messages.count, ClusterCache.pack(messages, layout: layout))
                 })
         }
     }
 
     /// Clusters a ``Warmer`` read back: each root, the sequence of its last message and how many it
-    /// had when the warmer was made, and their stage.
+    /// had when the warmer was made, and their pack.
     public struct Warmed: Sendable {
-        let clusters: [(root: String, last: Int64, count: Int, stage: TimelineStage)]
+        let clusters: [(root: String, last: Int64, count: Int, pack: TimelinePack)]
 
         /// How many messages the clusters have.
         public var messages: Int { clusters.reduce(0) { $0 + $1.count } }
@@ -79,7 +79,7 @@ extension LiveEngine {
             guard parent[cluster.root] == cluster.root, let sequences = clusterMessages[cluster.root],
                 sequences.count == cluster.count, sequences.last == cluster.last
             else { continue }
-            cache.hold(cluster.stage, count: cluster.count, of: cluster.root)
+            cache.hold(cluster.pack, count: cluster.count, of: cluster.root)
             held += cluster.count
         }
         return held

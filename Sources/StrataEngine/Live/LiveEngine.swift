@@ -15,7 +15,7 @@ import StrataLanguage
 /// (percentile, RFM, and what reads them) are kept here (``segments``); the others are recomputed by
 /// a batch run on their cadence (``cadenceSegments``).
 ///
-/// The engine keeps clusters in memory, staged (only what evaluation reads of their messages), up to
+/// The engine keeps clusters in memory, packed (only what evaluation reads of their messages), up to
 /// a number of messages. With a ``MessageSource``, a cluster dropped to make room is read back from
 /// the store when it is next evaluated, so a large store is not held in memory twice; without one,
 /// every message is kept.
@@ -95,7 +95,7 @@ public final class LiveEngine {
         self.now = now
         self.source = source
         self.needs = DataNeeds(definitions: definitions)
-        self.cache = ClusterCache(capacity: source == nil ? Int.max : capacity, layout: StageLayout(needs: needs))
+        self.cache = ClusterCache(capacity: source == nil ? Int.max : capacity, layout: PackLayout(needs: needs))
         self.payloadKeys = needs.payloadKeys
         var live: [String] = []
         var cadence: [String: Refresh] = [:]
@@ -117,7 +117,7 @@ public final class LiveEngine {
         self.partThreshold = partThreshold
     }
 
-    /// The most messages held in memory by default: about 3.6 GB of stages, at about 180 bytes a held
+    /// The most messages held in memory by default: about 3.6 GB of packs, at about 180 bytes a held
     /// message, on top of the engine's other state (all 16.65M messages of 1,000,000 users held
     /// took 6.0 GB in all).
     public static let defaultCapacity = 20_000_000
@@ -392,7 +392,7 @@ public final class LiveEngine {
             }
             for (kind, instants) in earliest { Self.schedule(instants, roots: roots[kind] ?? [], into: &next) }
             for index in part.clusters.indices {
-                // By index: a cluster copied out of the array would retain each of its stage's columns.
+                // By index: a cluster copied out of the array would retain each of its pack's columns.
                 let root = part.clusters[index].root
                 clusterProfiles[root] = profilesOfRoot[root]
                 // Segments not evaluated keep their next-change instants: the earliest stays due.
@@ -436,14 +436,14 @@ public final class LiveEngine {
         }
     }
 
-    /// The clusters, staged: from memory, and for clusters not held there from the source in one read
+    /// The clusters, packed: from memory, and for clusters not held there from the source in one read
     /// (then held).
     private func messages(of roots: [String]) throws(EngineError) -> [Cluster] {
         var result: [Cluster] = []
         var missing: [String] = []
         for root in roots {
-            if let held = cache.stage(of: root) {
-                result.append(Cluster(root: root, stage: held.stage, count: held.count))
+            if let held = cache.pack(of: root) {
+                result.append(Cluster(root: root, pack: held.pack, count: held.count))
             } else {
                 missing.append(root)
             }
@@ -452,16 +452,16 @@ public final class LiveEngine {
         return result
     }
 
-    /// Reads clusters from the source in one read, stages them and holds them (none without a
+    /// Reads clusters from the source in one read, packs them and holds them (none without a
     /// source).
     private func read(_ roots: [String]) throws(EngineError) -> [Cluster] {
         guard let source, !roots.isEmpty else { return [] }
         let parts = try Self.read(roots.map { clusterMessages[$0] ?? [] }, from: source)
         var result: [Cluster] = []
         for (root, messages) in zip(roots, parts) {
-            let stage = ClusterCache.stage(messages, layout: cache.layout)
-            cache.hold(stage, count: messages.count, of: root)
-            result.append(Cluster(root: root, stage: stage, count: messages.count))
+            let pack = ClusterCache.pack(messages, layout: cache.layout)
+            cache.hold(pack, count: messages.count, of: root)
+            result.append(Cluster(root: root, pack: pack, count: messages.count))
         }
         return result
     }
@@ -489,7 +489,7 @@ public final class LiveEngine {
     }
 
     /// Whether a segment is kept here: it and every segment it reads (directly or through scores,
-    /// stages and traits) refresh in real time, and none ranks profiles against the population
+    /// packs and traits) refresh in real time, and none ranks profiles against the population
     /// (percentile, RFM, a percentile-normalised score input).
     static func isLive(_ name: String, _ definitions: Definitions) -> Bool {
         !anyRead([name], definitions) { id in
@@ -519,7 +519,7 @@ public final class LiveEngine {
     /// Adds a message to its cluster, in memory when the cluster is held or new (its first message).
     func add(_ message: Message, sequence: Int64, to root: String) {
         if Self.append(sequence, to: &clusterMessages[root, default: []]) {
-            cache.hold(ClusterCache.stage([], layout: cache.layout), count: 0, of: root)
+            cache.hold(ClusterCache.pack([], layout: cache.layout), count: 0, of: root)
         }
         cache.append(message, sequence: sequence, to: root)
     }

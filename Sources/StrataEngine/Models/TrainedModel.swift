@@ -20,7 +20,7 @@ public struct TrainedModel: Sendable, Equatable, Codable {
     public var coefficients: [Double]
     /// The L2 penalty λ.
     public var lambda: Double
-    /// The snapshot instants trained on, oldest first.
+    /// The training set instants trained on, oldest first.
     public var trainAsOf: [Int64]
     /// How far the label reads after each instant, in milliseconds.
     public var horizon: Int64
@@ -29,31 +29,38 @@ public struct TrainedModel: Sendable, Equatable, Codable {
     /// What training measured.
     public var metrics: Metrics
 
-    /// What training measured: each snapshot's size and outcome rate, and AUC and calibration on the
-    /// latest snapshot for a model fitted on the earlier ones.
+    /// What training measured: each training set's size and outcome rate, and AUC and calibration on the
+    /// latest training set for a model fitted on the earlier ones.
     public struct Metrics: Sendable, Equatable, Codable {
-        /// Per snapshot: instant, profiles, positives.
-        public var snapshots: [SnapshotSize]
-        /// The held-out snapshot's instant.
+        /// Per training set: instant, profiles, positives.
+        public var sets: [SetSize]
+        /// The held-out training set's instant.
         public var heldOutAsOf: Int64
-        /// AUC on the held-out snapshot; nil when it has a single class.
+        /// AUC on the held-out training set; nil when it has a single class.
         public var auc: Double?
-        /// Calibration by decile on the held-out snapshot.
+        /// Calibration by decile on the held-out training set.
         public var calibration: [ModelMetrics.CalibrationBin]
 
         /// Metrics from their parts.
         public init(
-            snapshots: [SnapshotSize], heldOutAsOf: Int64, auc: Double?, calibration: [ModelMetrics.CalibrationBin]
+            sets: [SetSize], heldOutAsOf: Int64, auc: Double?, calibration: [ModelMetrics.CalibrationBin]
         ) {
-            self.snapshots = snapshots
+            self.sets = sets
             self.heldOutAsOf = heldOutAsOf
             self.auc = auc
             self.calibration = calibration
         }
+
+        /// The keys of the stored document, which kept their names when training sets were called
+        /// snapshots, so that models stored before read the same.
+        enum CodingKeys: String, CodingKey {
+            case sets = "snapshots"
+            case heldOutAsOf, auc, calibration
+        }
     }
 
-    /// One snapshot's size.
-    public struct SnapshotSize: Sendable, Equatable, Codable {
+    /// One training set's size.
+    public struct SetSize: Sendable, Equatable, Codable {
         /// Its instant.
         public var asOf: Int64
         /// Profiles in the model's population.

@@ -1,27 +1,27 @@
 import StrataCore
 
-/// Trains a logistic model on point-in-time snapshots (LANGUAGE.md §7).
+/// Trains a logistic model on point-in-time training sets (LANGUAGE.md §7).
 ///
-/// The latest snapshot is held out: a model fitted on the earlier ones (standardised on them) is
-/// measured on it (AUC, calibration by decile). The model kept is then fitted on every snapshot.
+/// The latest training set is held out: a model fitted on the earlier ones (standardised on them) is
+/// measured on it (AUC, calibration by decile). The model kept is then fitted on every training set.
 public enum Trainer {
-    /// The fewest profiles a class (label true, label false) may have in the training snapshots.
+    /// The fewest profiles a class (label true, label false) may have in the training sets.
     public static let minimumClassSize = 50
 
-    /// Fits a model on snapshots of the same features.
+    /// Fits a model on training sets of the same features.
     ///
     /// - Parameters:
     ///   - name: the score's name; `file` its workspace-relative file, for errors.
     ///   - features: the feature expressions as written.
-    ///   - snapshots: at least two, any order.
+    ///   - training sets: at least two, any order.
     ///   - horizon: how far the label reads after each instant.
     ///   - lambda: the L2 penalty on standardised coefficients.
     ///   - trainedAt: the instant to record.
     public static func train(
-        name: String, file: String, features: [String], snapshots: [TrainingSnapshot], horizon: Int64,
+        name: String, file: String, features: [String], sets: [TrainingSet], horizon: Int64,
         lambda: Double = LogisticRegression.defaultLambda, trainedAt: Int64
     ) throws(EngineError) -> TrainedModel {
-        let ordered = snapshots.sorted { $0.asOf < $1.asOf }
+        let ordered = sets.sorted { $0.asOf < $1.asOf }
         guard ordered.count >= 2, let heldOut = ordered.last else {
             throw EngineError(
                 "cannot train `\(name)`: `train_as_of` needs at least two dates (the latest is held out to "
@@ -34,7 +34,7 @@ public enum Trainer {
         guard min(positives, negatives) >= minimumClassSize else {
             let dates = earlier.map { Instant.format($0.asOf) }.joined(separator: ", ")
             throw EngineError(
-                "cannot train `\(name)`: the training snapshots (\(dates)) hold \(positives) profiles whose label "
+                "cannot train `\(name)`: the training sets (\(dates)) hold \(positives) profiles whose label "
                     + "is true and \(negatives) whose label is false; each class needs at least "
                     + "\(minimumClassSize)", file: file)
         }
@@ -44,8 +44,8 @@ public enum Trainer {
         }
         let final = fit(merge(ordered, features: features.count), features: features.count, lambda: lambda)
         let metrics = TrainedModel.Metrics(
-            snapshots: ordered.map {
-                TrainedModel.SnapshotSize(asOf: $0.asOf, profiles: $0.labels.count, positives: $0.positives)
+            sets: ordered.map {
+                TrainedModel.SetSize(asOf: $0.asOf, profiles: $0.labels.count, positives: $0.positives)
             },
             heldOutAsOf: heldOut.asOf,
             auc: ModelMetrics.auc(scores: scores, labels: heldOut.labels),
@@ -69,17 +69,17 @@ public enum Trainer {
     }
 
     /// Standardises the rows and fits them.
-    static func fit(_ data: TrainingSnapshot, features: Int, lambda: Double) -> Fitted {
+    static func fit(_ data: TrainingSet, features: Int, lambda: Double) -> Fitted {
         let standardization = Standardization(rows: data.rows, features: features)
         let result = LogisticRegression.fit(
             rows: standardization.apply(data.rows), features: features, labels: data.labels, lambda: lambda)
         return Fitted(standardization: standardization, intercept: result.intercept, coefficients: result.coefficients)
     }
 
-    /// The rows of several snapshots as one.
-    private static func merge(_ snapshots: [TrainingSnapshot], features: Int) -> TrainingSnapshot {
-        TrainingSnapshot(
-            asOf: snapshots.last?.asOf ?? 0, ids: snapshots.flatMap(\.ids), rows: snapshots.flatMap(\.rows),
-            labels: snapshots.flatMap(\.labels), featureCount: features)
+    /// The rows of several training sets as one.
+    private static func merge(_ sets: [TrainingSet], features: Int) -> TrainingSet {
+        TrainingSet(
+            asOf: sets.last?.asOf ?? 0, ids: sets.flatMap(\.ids), rows: sets.flatMap(\.rows),
+            labels: sets.flatMap(\.labels), featureCount: features)
     }
 }

@@ -10,7 +10,7 @@ import StrataLanguage
 /// Traits are latest-wins by (time, receivedAt, sequence); a user's account is the groupId of its
 /// latest group call, and account traits are latest-wins over every group call of the account.
 ///
-/// Messages are staged in compact form as they arrive (only the property paths and traits in
+/// Messages are packed in compact form as they arrive (only the property paths and traits in
 /// ``DataNeeds`` are kept), so the builder never holds whole messages.
 public struct TimelineBuilder {
     /// The evaluation instant.
@@ -19,22 +19,22 @@ public struct TimelineBuilder {
     public let needs: DataNeeds
 
     /// What is kept of messages.
-    let layout: StageLayout
-    /// The messages staged so far.
-    private var stage: TimelineStage
+    let layout: PackLayout
+    /// The messages packed so far.
+    private var pack: TimelinePack
 
     /// A builder for an instant, keeping what `needs` asks for plus the user traits in `extraTraits`
     /// (for listings).
     public init(asOf: Int64, needs: DataNeeds, extraTraits: [[String]] = []) {
-        self.init(asOf: asOf, layout: StageLayout(needs: needs, extraTraits: extraTraits))
+        self.init(asOf: asOf, layout: PackLayout(needs: needs, extraTraits: extraTraits))
     }
 
     /// A builder for an instant keeping what a layout keeps.
-    init(asOf: Int64, layout: StageLayout) {
+    init(asOf: Int64, layout: PackLayout) {
         self.asOf = asOf
         self.needs = layout.needs
         self.layout = layout
-        self.stage = TimelineStage(layout: layout, vocabulary: layout.template)
+        self.pack = TimelinePack(layout: layout, vocabulary: layout.template)
     }
 
     /// The property and trait keys this builder reads: messages added may hold only these members of
@@ -44,24 +44,24 @@ public struct TimelineBuilder {
     /// Adds one message; call in arrival order with its store sequence.
     public mutating func add(sequence: Int64, message: borrowing Message) {
         guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else { return }
-        stage.add(sequence: sequence, message: message)
+        pack.add(sequence: sequence, message: message)
     }
 
-    /// Adds the messages staged in a stage of this builder's layout: those up to `asOf`, as if each had
+    /// Adds the messages packed in a pack of this builder's layout: those up to `asOf`, as if each had
     /// been added.
-    mutating func add(_ staged: TimelineStage) {
-        stage.add(staged, asOf: asOf)
+    mutating func add(_ packed: TimelinePack) {
+        pack.add(packed, asOf: asOf)
     }
 
     /// Builds the population: resolves identities, sorts each profile's events by time and packs
     /// them into exact-size columns.
     public func build() -> Population {
-        let (pairs, times, eventPairs) = (stage.pairs, stage.times, stage.eventPairs)
-        let (identifies, groups) = (stage.identifies, stage.groups)
+        let (pairs, times, eventPairs) = (pack.pairs, pack.times, pack.eventPairs)
+        let (identifies, groups) = (pack.identifies, pack.groups)
         let (userTraitPaths, accountTraitPaths) = (layout.userTraitPaths, layout.accountTraitPaths)
         // Identity, in time order.
         var links: [(stamp: TraitSet.Stamp, message: Message)] = []
-        for (i, stamp) in stage.pairLinks.enumerated() {
+        for (i, stamp) in pack.pairLinks.enumerated() {
             guard let stamp else { continue }
             links.append(
                 (
@@ -71,7 +71,7 @@ public struct TimelineBuilder {
                         timestamp: stamp.time, receivedAt: stamp.receivedAt)
                 ))
         }
-        for (key, stamp) in stage.aliases {
+        for (key, stamp) in pack.aliases {
             links.append(
                 (
                     stamp,
@@ -142,7 +142,7 @@ public struct TimelineBuilder {
         let userEvents = gather(order: order.lazy.map(Int.init), count: order.count)
 
         // Traits: latest-wins per key, by (time, receivedAt, sequence).
-        var vocabulary = stage.vocabulary
+        var vocabulary = pack.vocabulary
         let (userTags, userValues) = Self.latestTraits(
             identifies, owners: identifies.map { Int(profileOfPair[Int($0.pair)]) }, count: profileCount,
             paths: userTraitPaths, vocabulary: &vocabulary)
@@ -232,11 +232,11 @@ public struct TimelineBuilder {
         var propertyValues: [UInt64] = []
     }
 
-    /// Packs the staged events in `order` into exact-size columns.
+    /// Packs the packed events in `order` into exact-size columns.
     private func gather(order: some Collection<Int>, count: Int) -> Columns {
-        let (times, names, propertyStarts) = (stage.times, stage.names, stage.propertyStarts)
+        let (times, names, propertyStarts) = (pack.times, pack.names, pack.propertyStarts)
         let (propertySlots, propertyTags, propertyValues) = (
-            stage.propertySlots, stage.propertyTags, stage.propertyValues
+            pack.propertySlots, pack.propertyTags, pack.propertyValues
         )
         var entryCount = 0
         for i in order { entryCount += Int(propertyStarts[i + 1] - propertyStarts[i]) }
@@ -306,7 +306,7 @@ public struct TimelineBuilder {
     /// A dense `count × paths` table of the latest trait values: records are applied per owner in stamp
     /// order, so for each top-level key the last write wins (a null write makes the trait missing).
     private static func latestTraits(
-        _ records: [TimelineStage.Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
+        _ records: [TimelinePack.Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
     ) -> ([UInt8], [UInt64]) {
         var tags = [UInt8](repeating: StoredValue.absent, count: count * paths.count)
         var values = [UInt64](repeating: 0, count: count * paths.count)

@@ -4,29 +4,29 @@ import GRDBSQLite
 import StrataCore
 
 /// The store's message log: messages in blocks (``MessageBlock``), and an index from profiles and
-/// accounts to the sequences of their messages, written in sorted runs.
+/// accounts to the sequences of their messages, written in sorted epochs.
 ///
-/// The index holds a run for each stretch of ``runLength`` messages, one row per key, so writing it
-/// only ever appends to its table. Messages after the last run are found by reading their blocks.
+/// The index holds an epoch for each stretch of ``epochLength`` messages, one row per key, so writing it
+/// only ever appends to its table. Messages after the last epoch are found by reading their blocks.
 /// What the writer keeps in memory is this struct: it is rebuilt from the store whenever the store
 /// holds something else (another process wrote, or a transaction failed).
 struct BlockLog {
-    /// How many messages a run of the index covers by default.
-    static let runLength = 131_072
+    /// How many messages an epoch of the index covers by default.
+    static let epochLength = 131_072
 
     /// Every stored message id by its hash.
     private(set) var ids: MessageIdTable
     /// The sequence of the last stored message, 0 when there is none.
     private(set) var end: Int64
-    /// The messages up to this sequence are in the index's runs.
+    /// The messages up to this sequence are in the index's epochs.
     private(set) var through: Int64
-    /// The next run, being written a part at a time: its keys with their sequences, sorted.
+    /// The next epoch, being written a part at a time: its keys with their sequences, sorted.
     private var sealed: [(key: UInt64, sequence: Int64)] = []
-    /// The last sequence the sealed run covers.
+    /// The last sequence the sealed epoch covers.
     private var sealedEnd: Int64 = 0
-    /// How many pairs of the sealed run are written.
+    /// How many pairs of the sealed epoch are written.
     private var sealedWritten = 0
-    /// The keys of the messages after the sealed run (after `through` when there is none), each with
+    /// The keys of the messages after the sealed epoch (after `through` when there is none), each with
     /// the sequence of a message it finds.
     private var pending: [(key: UInt64, sequence: Int64)] = []
     /// How many messages `pending` covers.
@@ -135,11 +135,11 @@ struct BlockLog {
     }
 
     /// Writes the index: once the pending keys cover `length` messages they are sealed as the next
-    /// run, and each call writes at most `rows` more of its rows (a row is a key with its sequences),
-    /// so that no commit of a server takes the whole run. The run counts once its last row is written;
-    /// until then its messages are found by reading their blocks. A run left part-written (by a failed
+    /// epoch, and each call writes at most `rows` more of its rows (a row is a key with its sequences),
+    /// so that no commit of a server takes the whole epoch. The epoch counts once its last row is written;
+    /// until then its messages are found by reading their blocks. An epoch left part-written (by a failed
     /// transaction or another process) is written again whole, its rows replacing those there.
-    mutating func writeRuns(_ db: Database, every length: Int = runLength, rows: Int = .max) throws {
+    mutating func writeEpochs(_ db: Database, every length: Int = epochLength, rows: Int = .max) throws {
         if sealed.isEmpty {
             guard pendingCount >= length else { return }
             // In key order (as the table sorts them), so the rows are appended; each key's sequences ascend.
@@ -188,10 +188,10 @@ struct BlockLog {
             for key in keys {
                 guard let seqs = try Data.fetchOne(probe, arguments: [first, Int64(bitPattern: key)]) else { continue }
                 try seqs.withUnsafeBytes { bytes in
-                    var reader = StoredBytesReader(bytes, from: 0, to: bytes.count, source: .run(first))
+                    var reader = StoredBytesReader(bytes, from: 0, to: bytes.count, source: .epoch(first))
                     var previous = first
                     while !reader.isAtEnd {
-                        // Wrapping: a damaged run gives sequences that are not stored, which reads skip.
+                        // Wrapping: a damaged epoch gives sequences that are not stored, which reads skip.
                         previous &+= Int64(bitPattern: try reader.varint())
                         found.append(previous)
                     }
@@ -268,7 +268,7 @@ extension SQLiteStore {
 }
 
 /// The ids and content hashes of stored messages, read for the writer's duplicate checks; it keeps
-/// the last block it read, as duplicates tend to come in runs (a file imported again).
+/// the last block it read, as duplicates tend to come in stretches (a file imported again).
 struct StoredIdentities {
     /// The block read last.
     private var block: (first: Int64, count: Int, data: Data)?

@@ -127,7 +127,7 @@ extension SQLiteStore {
                 extra: bytes(12), contentHash: row[13])
             if let filled = block, filled.isFull || sequence != log.end + 1 {
                 try insert(filled, db)
-                try log.writeRuns(db)
+                try log.writeEpochs(db)
                 block = nil
             }
             let idHash = BlockLog.idHash(message.messageId)
@@ -136,7 +136,7 @@ extension SQLiteStore {
             block?.append(message, eventId: row[5], idHash: idHash)
         }
         if let block { try insert(block, db) }
-        try log.writeRuns(db)
+        try log.writeEpochs(db)
         try db.execute(
             sql: """
                 DELETE FROM event_names WHERE id NOT IN (SELECT event_id FROM messages WHERE event_id IS NOT NULL);

@@ -23,10 +23,10 @@ public final class SQLiteStore: Store {
     private let knownLinks = Mutex<[LinkKey: Int64]>([:])
     /// The writer's view of the message log, nil until the first append (or after a failed one).
     private let messageLog = Mutex<BlockLog?>(nil)
-    /// How many messages a run of the log's index covers.
-    private let runLength: Int
-    /// How many rows of a run a commit writes at least.
-    private let runRowsPerCommit: Int
+    /// How many messages an epoch of the log's index covers.
+    private let epochLength: Int
+    /// How many rows of an epoch a commit writes at least.
+    private let epochRowsPerCommit: Int
     /// The hash message ids are known by.
     private let idHash: @Sendable (String) -> UInt64
 
@@ -37,17 +37,17 @@ public final class SQLiteStore: Store {
     }
 
     /// Opens the database with a checkpoint scheduled once the WAL holds `threshold` pages, and run
-    /// by the writer itself at `limit` (see ``Checkpointer``); the index of the message log gets a run
-    /// every `runLength` messages, written `runRowsPerCommit` rows a commit at least, and message ids
+    /// by the writer itself at `limit` (see ``Checkpointer``); the index of the message log gets an epoch
+    /// every `epochLength` messages, written `epochRowsPerCommit` rows a commit at least, and message ids
     /// are known by `idHash` (these three for tests).
     init(
         path: String, durability: Durability, checkpointAt threshold: Int32, limit: Int32,
-        runLength: Int = BlockLog.runLength, runRowsPerCommit: Int = 512,
+        epochLength: Int = BlockLog.epochLength, epochRowsPerCommit: Int = 512,
         idHash: @escaping @Sendable (String) -> UInt64 = BlockLog.idHash
     ) throws {
         self.path = path
-        self.runLength = runLength
-        self.runRowsPerCommit = runRowsPerCommit
+        self.epochLength = epochLength
+        self.epochRowsPerCommit = epochRowsPerCommit
         self.idHash = idHash
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -171,8 +171,8 @@ public final class SQLiteStore: Store {
             }
         }
         if !block.isEmpty { try Self.insert(block, db) }
-        // About two rows for each message stored, so a sealed run is written before the next is due.
-        try log.writeRuns(db, every: runLength, rows: max(runRowsPerCommit, 2 * result.inserted))
+        // About two rows for each message stored, so a sealed epoch is written before the next is due.
+        try log.writeEpochs(db, every: epochLength, rows: max(epochRowsPerCommit, 2 * result.inserted))
         let link = try db.cachedStatement(
             sql: """
                 INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)

@@ -15,14 +15,14 @@ enum Varint {
 }
 
 /// Reads the parts of stored bytes in order, checking each against the end, and names what it reads
-/// (a block of messages or a run of the index) when the bytes do not hold what they should.
+/// (a block of messages or an epoch of the index) when the bytes do not hold what they should.
 struct StoredBytesReader {
     /// What the bytes are.
     enum Source {
         /// A block of messages, by the sequence of its first message.
         case block(Int64)
-        /// A run of the profile index, by the sequence it starts at.
-        case run(Int64)
+        /// An epoch of the profile index, by the sequence it starts at.
+        case epoch(Int64)
     }
 
     private let bytes: UnsafeRawBufferPointer
@@ -45,7 +45,7 @@ struct StoredBytesReader {
     var damaged: DatabaseError {
         switch source {
         case .block(let first): MessageBlock.damaged(first)
-        case .run(let first): DatabaseError(message: "the index run at sequence \(first) is damaged")
+        case .epoch(let first): DatabaseError(message: "the index epoch at sequence \(first) is damaged")
         }
     }
 

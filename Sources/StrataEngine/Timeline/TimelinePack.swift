@@ -1,9 +1,9 @@
 import StrataCore
 
 /// What a ``TimelineBuilder`` keeps of messages: the property paths (with the events each is read
-/// on) and the trait keys. Worked out once from ``DataNeeds`` and shared by every stage built for
+/// on) and the trait keys. Worked out once from ``DataNeeds`` and shared by every pack built for
 /// them.
-final class StageLayout: Sendable {
+final class PackLayout: Sendable {
     let needs: DataNeeds
     /// The (slot, path, events) of every kept property path.
     let keptPaths: [(slot: UInt16, path: [String], events: DataNeeds.Events)]
@@ -35,13 +35,13 @@ final class StageLayout: Sendable {
     }
 }
 
-/// Messages staged in compact form: only the property values and traits a ``StageLayout`` keeps, with
-/// event names and string values interned in a vocabulary of the stage's own.
+/// Messages packed in compact form: only the property values and traits a ``PackLayout`` keeps, with
+/// event names and string values interned in a vocabulary of the pack's own.
 ///
-/// A ``TimelineBuilder`` stages the messages it is given here. The live engine keeps a stage per
-/// cluster of profiles, extended by each new message, and builds a population from the stages of the
+/// A ``TimelineBuilder`` packs the messages it is given here. The live engine keeps a pack per
+/// cluster of profiles, extended by each new message, and builds a population from the packs of the
 /// clusters it evaluates (``add(_:asOf:)``) rather than from their messages again.
-struct TimelineStage: Sendable {
+struct TimelinePack: Sendable {
     struct Pair: Hashable, Sendable {
         var userId: String?
         var anonymousId: String?
@@ -60,7 +60,7 @@ struct TimelineStage: Sendable {
         var previousId: String?
     }
 
-    let layout: StageLayout
+    let layout: PackLayout
     var vocabulary: Vocabulary
     private var pairIndex: [Pair: Int32] = [:]
     private(set) var pairs: [Pair] = []
@@ -89,12 +89,12 @@ struct TimelineStage: Sendable {
     private(set) var aliases: [AliasKey: TraitSet.Stamp] = [:]
     private(set) var identifies: [Stamped] = []
     private(set) var groups: [Stamped] = []
-    /// The latest time of a message staged.
+    /// The latest time of a message packed.
     private(set) var latest = Int64.min
 
-    /// An empty stage; with `vocabulary`, one that interns into it (holding the layout's property
-    /// paths when the stage is built into a population).
-    init(layout: StageLayout, vocabulary: Vocabulary = Vocabulary()) {
+    /// An empty pack; with `vocabulary`, one that interns into it (holding the layout's property
+    /// paths when the pack is built into a population).
+    init(layout: PackLayout, vocabulary: Vocabulary = Vocabulary()) {
         self.layout = layout
         self.vocabulary = vocabulary
     }
@@ -127,10 +127,10 @@ struct TimelineStage: Sendable {
         }
     }
 
-    /// Stages what another stage (of the same layout) holds up to an instant, in its order: its
+    /// Stages what another pack (of the same layout) holds up to an instant, in its order: its
     /// messages later than `asOf` are left out, as a builder as of then would have ignored them.
-    mutating func add(_ other: TimelineStage, asOf: Int64) {
-        // A message that left nothing else staged (an identify without kept traits) still counts.
+    mutating func add(_ other: TimelinePack, asOf: Int64) {
+        // A message that left nothing else packed (an identify without kept traits) still counts.
         if other.latest <= asOf { latest = max(latest, other.latest) }
         var pairMap = [Int32](repeating: -1, count: other.pairs.count)
         for (i, pair) in other.pairs.enumerated() where other.pairFirst[i] <= asOf {
@@ -181,8 +181,8 @@ struct TimelineStage: Sendable {
         }
     }
 
-    /// The earliest instant after `instant` of anything staged (an event, a pair's first message, a
-    /// link, an alias, traits), or nil: when a stage holds a message from the future, evaluating it
+    /// The earliest instant after `instant` of anything packed (an event, a pair's first message, a
+    /// link, an alias, traits), or nil: when a pack holds a message from the future, evaluating it
     /// again then may change what it gives.
     func earliest(after instant: Int64) -> Int64? {
         guard latest > instant else { return nil }

@@ -1,14 +1,14 @@
 import StrataCore
 import StrataLanguage
 
-/// One point-in-time snapshot of a logistic model's training data: for every profile of the model's
+/// One point-in-time training set of a logistic model's training data: for every profile of the model's
 /// population at instant T, its features as of T and its label.
 ///
-/// Two populations make a snapshot, so nothing after T can leak into a feature: the features and the
+/// Two populations make a training set, so nothing after T can leak into a feature: the features and the
 /// population are evaluated over timelines cut at T (with now = T), the label over timelines cut at
 /// T + ``horizon(of:)`` (with now = T, so `next D` reads (T, T + D]). Profiles are those of the
 /// first; each is found in the second by its id (merges after T are followed).
-public struct TrainingSnapshot: Sendable {
+public struct TrainingSet: Sendable {
     /// The instant T.
     public var asOf: Int64
     /// The profile ids, in population order.
@@ -20,7 +20,7 @@ public struct TrainingSnapshot: Sendable {
     /// The number of features, p.
     public var featureCount: Int
 
-    /// A snapshot from its parts.
+    /// A training set from its parts.
     public init(asOf: Int64, ids: [String], rows: [Double], labels: [Bool], featureCount: Int) {
         self.asOf = asOf
         self.ids = ids
@@ -45,10 +45,10 @@ public struct TrainingSnapshot: Sendable {
     public static func evaluate(
         _ model: LogisticModel, file: String, definitions: Definitions, zone: Zone, features: Population,
         outcomes: Population, trainedModels: [String: TrainedModel] = [:], workers: Int? = nil
-    ) throws(EngineError) -> TrainingSnapshot {
+    ) throws(EngineError) -> TrainingSet {
         let asOf = features.asOf
         guard outcomes.asOf >= asOf else {
-            throw EngineError("the label's timelines must reach past the snapshot instant", file: file)
+            throw EngineError("the label's timelines must reach past the set instant", file: file)
         }
         let engine = Engine(population: features, definitions: definitions, zone: zone, now: asOf, workers: workers)
         let labelEngine = Engine(
@@ -64,16 +64,16 @@ public struct TrainingSnapshot: Sendable {
         }
         let outcomeValues = try labelEngine.evaluate(model.label, file: file)
         let ids = features.users.ids
-        var snapshot = TrainingSnapshot(asOf: asOf, ids: [], rows: [], labels: [], featureCount: columns.count)
+        var set = TrainingSet(asOf: asOf, ids: [], rows: [], labels: [], featureCount: columns.count)
         for profile in 0..<count where members?[profile] ?? true {
             guard let index = outcomes.userIndex(forID: ids[profile]),
                 case .bool(let label) = outcomeValues[index]
             else { continue }
-            snapshot.ids.append(ids[profile])
-            snapshot.labels.append(label)
-            for column in columns { snapshot.rows.append(column[profile]) }
+            set.ids.append(ids[profile])
+            set.labels.append(label)
+            for column in columns { set.rows.append(column[profile]) }
         }
-        return snapshot
+        return set
     }
 
     /// A feature value as a number: numbers, bools as 0 or 1; NaN when missing or not finite.
