@@ -311,4 +311,28 @@ struct MessageLogTests {
             #expect(try store.lastSequence() == 5)
         }
     }
+
+    @Test func aMovedStoreIsIndexedWhenItOpens() async throws {
+        try await withDatabasePath { path in
+            try await makeOlderStore(
+                at: path, upTo: "v4-changes",
+                """
+                INSERT INTO event_names (id, name) VALUES (1, 'Seen');
+                INSERT INTO messages (seq, message_id, kind, user_id, anonymous_id, event_id, timestamp,
+                    received_at, sent_at, group_id, previous_id, payload, extra, content_hash) VALUES
+                (1, 'o1', 0, NULL, 'anon', 1, 100, 200, NULL, NULL, NULL, NULL, NULL, 11),
+                (2, 'o2', 0, 'ann', 'anon', 1, 300, 400, NULL, NULL, NULL, NULL, NULL, 12),
+                (4, 'o4', 0, 'ann', NULL, 1, 500, 600, NULL, NULL, NULL, NULL, NULL, 13);
+                """)
+            // Three moved messages reach an epoch of 2, so the open writes one epoch over all of them.
+            let store = try SQLiteStore(
+                path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 2)
+            #expect(try await epochs(path) == [[1, 4]])
+            #expect(try await store.messages(of: [.init(id: "ann", isUser: true)]).map(\.sequence) == [2, 4])
+            #expect(try await store.messages(of: [.init(id: "anon", isUser: false)]).map(\.sequence) == [1])
+            // Opening again writes nothing more.
+            _ = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 2)
+            #expect(try await epochs(path) == [[1, 4]])
+        }
+    }
 }

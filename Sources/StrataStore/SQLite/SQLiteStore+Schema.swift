@@ -2,7 +2,8 @@ import GRDB
 import StrataCore
 
 extension SQLiteStore {
-    /// The migrations, named by string and never edited once shipped: add new ones at the end.
+    /// The migrations, named by string and never edited once shipped: add new ones at the end. One that
+    /// moves data freezes its own copy of the code it needs (``MessageBlocksMigration``).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-messages") { db in
@@ -80,67 +81,17 @@ extension SQLiteStore {
         registerKeysMigration(&migrator)
         registerModelMigrations(in: &migrator)
         registerLiveMigrations(in: &migrator)
-        migrator.registerMigration("v5-message-blocks", migrate: moveMessagesToBlocks)
+        migrator.registerMigration("v5-message-blocks", migrate: MessageBlocksMigration.migrate)
         registerChangeFeedMigration(in: &migrator)
         return migrator
     }
+}
 
-    /// Moves the messages from one row each to blocks (``BlockLog``), keeping their sequences.
-    private static func moveMessagesToBlocks(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE message_blocks (
-                    first_seq INTEGER PRIMARY KEY,
-                    count INTEGER NOT NULL,
-                    ids BLOB NOT NULL,
-                    data BLOB NOT NULL
-                );
-                CREATE TABLE message_postings (
-                    epoch INTEGER NOT NULL,
-                    key INTEGER NOT NULL,
-                    seqs BLOB NOT NULL,
-                    PRIMARY KEY (epoch, key)
-                ) WITHOUT ROWID;
-                CREATE TABLE message_epochs (
-                    first_seq INTEGER PRIMARY KEY,
-                    last_seq INTEGER NOT NULL
-                );
-                """)
+extension SQLiteStore {
+    /// Writes the profile index of a store whose messages the migration to blocks has just moved
+    /// (the index is derived from the blocks, so the migration leaves it to the current code).
+    static func indexMovedBlocks(_ db: Database, every length: Int) throws {
         var log = try BlockLog.load(db)
-        var block: MessageBlock.Builder?
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT seq, message_id, kind, user_id, anonymous_id, event_id, timestamp, received_at, sent_at,
-                    group_id, previous_id, payload, extra, content_hash
-                FROM messages ORDER BY seq
-                """)
-        while let row = try rows.next() {
-            let sequence: Int64 = row[0]
-            guard let kind = Message.Kind(code: row[2]) else {
-                throw DatabaseError(message: "message \(sequence) has an unknown kind")
-            }
-            func bytes(_ column: Int) -> [UInt8]? { (row[column] as String?).map { Array($0.utf8) } }
-            let message = StoredMessage(
-                kind: kind, messageId: row[1], userId: row[3], anonymousId: row[4], event: nil, groupId: row[9],
-                previousId: row[10], timestamp: row[6], sentAt: row[8], receivedAt: row[7], payload: bytes(11),
-                extra: bytes(12), contentHash: row[13])
-            if let filled = block, filled.isFull || sequence != log.end + 1 {
-                try insert(filled, db)
-                try log.writeEpochs(db)
-                block = nil
-            }
-            let idHash = BlockLog.idHash(message.messageId)
-            _ = log.append(message, at: log.place(of: idHash), sequence: sequence)
-            if block == nil { block = MessageBlock.Builder(first: sequence) }
-            block?.append(message, eventId: row[5], idHash: idHash)
-        }
-        if let block { try insert(block, db) }
-        try log.writeEpochs(db)
-        try db.execute(
-            sql: """
-                DELETE FROM event_names WHERE id NOT IN (SELECT event_id FROM messages WHERE event_id IS NOT NULL);
-                DROP TABLE messages;
-                """)
+        try log.writeEpochs(db, every: length)
     }
 }

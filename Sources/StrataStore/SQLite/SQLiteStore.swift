@@ -57,7 +57,12 @@ public final class SQLiteStore: Store {
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        let migrator = Self.migrator
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        try migrator.migrate(pool)
+        if !applied.isEmpty, !applied.contains("v5-message-blocks") {
+            try pool.write { db in try Self.indexMovedBlocks(db, every: epochLength) }
+        }
         checkpointer = try Checkpointer(
             path: path, threshold: threshold, limit: limit, synchronous: durability.synchronous)
         pool.writeWithoutTransaction { checkpointer.install(on: $0) }
