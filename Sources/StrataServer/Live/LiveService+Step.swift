@@ -20,7 +20,8 @@ extension LiveService {
         }
         if finished {
             warmFeed = nil
-            logger.info("real-time memberships: \(engine.heldMessages) messages held in memory")
+            logger.info(
+                "real-time memberships: clusters read back", metadata: ["messages.held": "\(engine.heldMessages)"])
         }
     }
 
