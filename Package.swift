@@ -51,6 +51,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "StrataDemo", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        // The example workspace, examples/, kept at the repository root: its definition files are
+        // resources, so `strata demo` and `strata init --example` work from any folder. Its
+        // strata.yaml makes the folder a workspace of its own and is not shipped.
+        .target(
+            name: "StrataExamples",
+            path: "examples",
+            exclude: ["strata.yaml"],
+            resources: [
+                .copy("segments"), .copy("scores"), .copy("stages"), .copy("rfm.yaml"), .copy("traits.yaml"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "StrataRuntime",
             dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore"],
@@ -81,7 +93,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataDemo",
-                "StrataRuntime", "StrataServer",
+                "StrataExamples", "StrataRuntime", "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataExamples
 import StrataStore
 
 /// The `-w DIR` option every workspace command takes.
@@ -21,6 +22,15 @@ struct WorkspaceOptions: ParsableArguments {
 
 /// Runs a workspace operation, reporting its error as a command error.
 func loadWorkspace(_ body: () throws(WorkspaceError) -> Workspace) throws -> Workspace {
+    do {
+        return try body()
+    } catch {
+        throw CommandError(error.message)
+    }
+}
+
+/// Runs an example operation, reporting its error as a command error.
+func exampleStep<T>(_ body: () throws(ExampleError) -> T) throws -> T {
     do {
         return try body()
     } catch {

@@ -3,8 +3,8 @@ import Foundation
 import StrataCore
 import StrataDemo
 import StrataEngine
+import StrataExamples
 import StrataIngest
-import StrataLanguage
 import StrataRuntime
 import StrataStore
 
@@ -44,34 +44,15 @@ struct DemoCommand: AsyncParsableCommand {
         try await evaluateExamples(in: workspace, store: store)
     }
 
-    /// Copies the example definitions into the workspace (once), evaluates them as of the end of the
-    /// data, and explains one membership.
+    /// Writes the saas example's definitions into the workspace (once), evaluates them as of the end
+    /// of the data, and explains one membership.
     private func evaluateExamples(in workspace: Workspace, store: any Store) async throws {
-        let manager = FileManager.default
         let hasDefinitions =
-            (try? manager.contentsOfDirectory(atPath: workspace.segmentsDirectory.path))?.isEmpty == false
+            (try? FileManager.default.contentsOfDirectory(atPath: workspace.segmentsDirectory.path))?.isEmpty == false
         if !hasDefinitions {
-            guard let examples = Self.findExamples() else {
-                print(
-                    "\n(No examples/ folder found from here: run the demo from the Strata repository to evaluate the example segments.)"
-                )
-                return
-            }
-            for folder in ["segments", "scores", "stages"] {
-                let source = examples.appendingPathComponent(folder)
-                guard let files = try? manager.contentsOfDirectory(atPath: source.path) else { continue }
-                let target = workspace.root.appendingPathComponent(folder)
-                for file in files where file.hasSuffix(".yaml") {
-                    try manager.copyItem(
-                        at: source.appendingPathComponent(file), to: target.appendingPathComponent(file))
-                }
-            }
-            for file in DefinitionFiles.rootFiles
-            where manager.fileExists(atPath: examples.appendingPathComponent(file).path) {
-                try manager.copyItem(
-                    at: examples.appendingPathComponent(file), to: workspace.root.appendingPathComponent(file))
-            }
-            print("\nCopied the example definitions from \(examples.path) into \(directory)/")
+            let example = try exampleStep { () throws(ExampleError) in try Example.named("saas") }
+            try exampleStep { () throws(ExampleError) in try example.write(into: workspace.root) }
+            print("\nWrote the saas example's definitions (\(example.summary)) into \(directory)/")
         }
         guard let end = try await store.statistics().lastEvent else { return }
         print(
@@ -90,20 +71,6 @@ struct DemoCommand: AsyncParsableCommand {
             let explanation = try outcome.evaluation.engine.explain(
                 segment: featured.name, profile: member, sources: session.sources)
             print(explanation.render())
-        }
-    }
-
-    /// The repository's `examples/` workspace: in the current folder or a parent.
-    static func findExamples() -> URL? {
-        var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
-        while true {
-            let candidate = folder.appendingPathComponent("examples")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("segments").path) {
-                return candidate
-            }
-            let parent = folder.deletingLastPathComponent()
-            if parent.path == folder.path { return nil }
-            folder = parent
         }
     }
 

@@ -72,10 +72,12 @@ struct CLITests {
         var stdout: String
         var stderr: String
 
-        init(_ arguments: [String]) throws {
+        /// Runs the binary with the arguments, in a folder (default: the tests' current folder).
+        init(_ arguments: [String], in folder: URL? = nil) throws {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = arguments
+            if let folder { process.currentDirectoryURL = folder }
             let out = Pipe()
             let err = Pipe()
             process.standardOutput = out
