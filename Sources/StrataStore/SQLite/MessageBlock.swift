@@ -216,25 +216,11 @@ enum MessageBlock {
         /// integrations are left out; with `payloadKeys`, properties and traits keep only those keys (and
         /// are not even read when it is empty).
         func message(names: [Int64: String], includingContext: Bool, payloadKeys: Set<String>?) throws -> Message {
-            func object(_ range: Range<Int>?, keeping keys: Set<String>?) throws -> [String: JSONValue] {
-                guard let range else { return [:] }
-                if let keys {
-                    if keys.isEmpty { return [:] }
-                    return try JSONParser.parseObject(slice(range), keeping: keys)
-                }
-                guard case .object(let object) = try JSONParser.parse(slice(range)) else {
-                    throw DatabaseError(message: "stored JSON is not an object")
-                }
-                return object
-            }
-            let payload = try object(payload, keeping: payloadKeys)
-            let extra = includingContext ? try object(extra, keeping: nil) : [:]
-            return Message(
-                kind: kind, messageId: string(messageId), userId: string(userId), anonymousId: string(anonymousId),
-                event: eventId.flatMap { names[$0] }, properties: kind.isEvent ? payload : [:],
-                traits: kind.isEvent ? [:] : payload, groupId: string(groupId), previousId: string(previousId),
-                timestamp: timestamp, sentAt: sentAt, receivedAt: receivedAt, context: extra["context"]?.objectValue,
-                integrations: extra["integrations"]?.objectValue)
+            try Message(
+                stored: kind, messageId: string(messageId), userId: string(userId), anonymousId: string(anonymousId),
+                event: eventId.flatMap { names[$0] }, groupId: string(groupId), previousId: string(previousId),
+                timestamp: timestamp, sentAt: sentAt, receivedAt: receivedAt, payload: payload.map { slice($0) },
+                extra: extra.map { slice($0) }, includingContext: includingContext, payloadKeys: payloadKeys)
         }
     }
 }

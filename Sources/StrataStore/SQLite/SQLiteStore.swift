@@ -20,7 +20,7 @@ public final class SQLiteStore: Store {
     private let eventNamesById = Mutex<[Int64: String]>([:])
     /// The earliest time of each identity link committed by this process: a link seen again later
     /// needs no write (the store keeps the earliest time of each link).
-    private let knownLinks = Mutex<[LinkKey: Int64]>([:])
+    private let knownLinks = Mutex<[IdentityLink: Int64]>([:])
     /// The writer's view of the message log, nil until the first append (or after a failed one).
     private let messageLog = Mutex<BlockLog?>(nil)
     /// How many messages an epoch of the log's index covers.
@@ -86,7 +86,7 @@ public final class SQLiteStore: Store {
     {
         let known = knownLinks.withLock { $0 }
         let names = eventNameIds.withLock { $0 }
-        let outcome: (AppendResult, [LinkKey: Int64], [String: Int64])
+        let outcome: (AppendResult, [IdentityLink: Int64], [String: Int64])
         do {
             outcome = try await pool.write { db in try self.write(parts, quarantine, known, names, db) }
         } catch {
@@ -125,14 +125,14 @@ public final class SQLiteStore: Store {
 
     /// The body of ``append(storedParts:quarantine:)``'s transaction.
     private func write(
-        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ known: [LinkKey: Int64],
+        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ known: [IdentityLink: Int64],
         _ names: [String: Int64], _ db: Database
-    ) throws -> (AppendResult, [LinkKey: Int64], [String: Int64]) {
+    ) throws -> (AppendResult, [IdentityLink: Int64], [String: Int64]) {
         var log = try currentLog(db)
         var result = AppendResult()
         result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        var links: [LinkKey: (time: Int64, sequence: Int64)] = [:]
-        func note(_ key: LinkKey, _ time: Int64, _ sequence: Int64) {
+        var links: [IdentityLink: (time: Int64, sequence: Int64)] = [:]
+        func note(_ key: IdentityLink, _ time: Int64, _ sequence: Int64) {
             if let earliest = known[key], earliest <= time { return }
             if let pending = links[key], pending.time <= time { return }
             links[key] = (time, sequence)
@@ -166,14 +166,7 @@ public final class SQLiteStore: Store {
             result.inserted += 1
             result.duplicateFlags.append(false)
             totals.add(message)
-            if let userId = message.userId {
-                if let anonymousId = message.anonymousId {
-                    note(LinkKey(kind: 0, from: anonymousId, to: userId), message.time, sequence)
-                }
-                if message.kind == .alias, let previousId = message.previousId {
-                    note(LinkKey(kind: 1, from: previousId, to: userId), message.time, sequence)
-                }
-            }
+            IdentityLink.links(of: message) { note($0, message.time, sequence) }
         }
         if !block.isEmpty { try Self.insert(block, db) }
         // About two rows for each message stored, so a sealed epoch is written before the next is due.
@@ -204,13 +197,6 @@ public final class SQLiteStore: Store {
         if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
         messageLog.withLock { $0 = log }
         return (result, links.mapValues(\.time), eventIds)
-    }
-
-    /// An identity link as stored in `links`.
-    struct LinkKey: Hashable, Sendable {
-        var kind: Int
-        var from: String
-        var to: String
     }
 
     /// The message counts by type and the event time bounds of a transaction, kept in `counters` so
@@ -338,15 +324,7 @@ public final class SQLiteStore: Store {
                 db, sql: "SELECT kind, from_id, to_id, time FROM links WHERE time <= ? ORDER BY time, seq",
                 arguments: [asOf])
             while let row = try rows.next() {
-                let kind: Int = row[0]
-                let from: String = row[1]
-                let to: String = row[2]
-                let time: Int64 = row[3]
-                if kind == 1 {
-                    graph.alias(previousId: from, userId: to, time: time)
-                } else {
-                    graph.link(anonymousId: from, userId: to, time: time)
-                }
+                IdentityLink(kind: row[0], from: row[1], to: row[2]).add(to: &graph, time: row[3])
             }
             return graph
         }
