@@ -23,8 +23,8 @@ struct LiveTests {
     }
 
     /// A server with `pinged` and an `ever-pinged` segment defined by `everPinged`.
-    static func harness(everPinged: String) async throws -> Harness {
-        let harness = try await Harness()
+    static func harness(everPinged: String, backend: Backend = .sqlite) async throws -> Harness {
+        let harness = try await Harness(backend: backend)
         try harness.write(pinged, to: "segments/pinged.yaml")
         try harness.write(everPinged, to: "segments/ever-pinged.yaml")
         return harness
@@ -64,11 +64,13 @@ struct LiveTests {
         }
     }
 
-    @Test("at debug level each step is logged with its messages, changes and times; at info level it is not")
-    func stepLog() async throws {
+    @Test(
+        "at debug level each step is logged with its messages, changes and times; at info level it is not",
+        arguments: Backend.allCases)
+    func stepLog(_ backend: Backend) async throws {
         let step = "real-time memberships: step"
         for level in [Logger.Level.debug, .info] {
-            let harness = try await Harness()
+            let harness = try await Harness(backend: backend)
             try harness.write(Self.pinged, to: "segments/pinged.yaml")
             let recorder = LogRecorder()
             try await harness.run(logger: recorder.logger(level: level)) { client in
@@ -95,9 +97,11 @@ struct LiveTests {
         }
     }
 
-    @Test("a message enters at once, time exits at the exact instant, and both are recorded with their cause")
-    func messageAndTime() async throws {
-        let harness = try await Harness()
+    @Test(
+        "a message enters at once, time exits at the exact instant, and both are recorded with their cause",
+        arguments: Backend.allCases)
+    func messageAndTime(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
         try await harness.run { client in
             #expect(try await members(client, harness, "pinged") == .array([]))
@@ -162,9 +166,11 @@ struct LiveTests {
         }
     }
 
-    @Test("a segment on a cadence is recomputed when due, while messages go on moving real-time segments")
-    func cadence() async throws {
-        let harness = try await Self.harness(everPinged: "refresh: 15m\nwhere: did(\"Ping\")\n")
+    @Test(
+        "a segment on a cadence is recomputed when due, while messages go on moving real-time segments",
+        arguments: Backend.allCases)
+    func cadence(_ backend: Backend) async throws {
+        let harness = try await Self.harness(everPinged: "refresh: 15m\nwhere: did(\"Ping\")\n", backend: backend)
         try await harness.run { client in
             try await pingAnn(client, harness)
             #expect(summary(try await changes(client, harness, "ever-pinged/changes")) == [])
@@ -280,9 +286,9 @@ struct LiveTests {
         }
     }
 
-    @Test("a snapshot that cannot be written is counted as failed, and memberships go on")
-    func snapshotFailure() async throws {
-        let harness = try await Self.harness(everPinged: "where: did(\"Ping\")\n")
+    @Test("a snapshot that cannot be written is counted as failed, and memberships go on", arguments: Backend.allCases)
+    func snapshotFailure(_ backend: Backend) async throws {
+        let harness = try await Self.harness(everPinged: "where: did(\"Ping\")\n", backend: backend)
         // A folder with a file in it where the snapshot goes: the file cannot replace it.
         let path = harness.workspace.databaseURL.path + "-live-snapshot"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -300,9 +306,10 @@ struct LiveTests {
         #expect(try String(contentsOfFile: path + "/inside", encoding: .utf8) == "kept")
     }
 
-    @Test("PUT records a new definition's members as definition changes, DELETE their exits")
-    func definitionChanges() async throws {
-        let harness = try await Harness()
+    @Test(
+        "PUT records a new definition's members as definition changes, DELETE their exits", arguments: Backend.allCases)
+    func definitionChanges(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
@@ -329,9 +336,11 @@ struct LiveTests {
         }
     }
 
-    @Test("the change stream delivers changes live, and replays from Last-Event-ID after a reconnect")
-    func stream() async throws {
-        let harness = try await Harness()
+    @Test(
+        "the change stream delivers changes live, and replays from Last-Event-ID after a reconnect",
+        arguments: Backend.allCases)
+    func stream(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
         let auth = ["Authorization": "Bearer \(harness.adminKey)"]
         let t0 = Harness.now

@@ -35,8 +35,8 @@ struct ManagementTests {
         """
 
     /// A harness holding the events above and the `buyers` segment.
-    static func loaded() async throws -> Harness {
-        let harness = try await Harness()
+    static func loaded(_ backend: Backend) async throws -> Harness {
+        let harness = try await Harness(backend: backend)
         try harness.write(buyers, to: "segments/buyers.yaml")
         try await harness.run { client in
             try await client.execute(
@@ -46,9 +46,9 @@ struct ManagementTests {
         return harness
     }
 
-    @Test("segments are listed with their size, and one segment with its definition")
-    func segments() async throws {
-        let harness = try await Self.loaded()
+    @Test("segments are listed with their size, and one segment with its definition", arguments: Backend.allCases)
+    func segments(_ backend: Backend) async throws {
+        let harness = try await Self.loaded(backend)
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
             try await client.execute(uri: "/api/v1/segments", method: .get, headers: admin) { response in
@@ -70,9 +70,9 @@ struct ManagementTests {
         }
     }
 
-    @Test("members page by cursor and come as CSV")
-    func members() async throws {
-        let harness = try await Self.loaded()
+    @Test("members page by cursor and come as CSV", arguments: Backend.allCases)
+    func members(_ backend: Backend) async throws {
+        let harness = try await Self.loaded(backend)
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
             try await client.execute(
@@ -106,9 +106,11 @@ struct ManagementTests {
         }
     }
 
-    @Test("a profile shows traits, merged ids, account, segments and events; explain shows why")
-    func profile() async throws {
-        let harness = try await Self.loaded()
+    @Test(
+        "a profile shows traits, merged ids, account, segments and events; explain shows why",
+        arguments: Backend.allCases)
+    func profile(_ backend: Backend) async throws {
+        let harness = try await Self.loaded(backend)
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
             try await client.execute(uri: "/api/v1/profiles/a1", method: .get, headers: admin) { response in
@@ -143,9 +145,11 @@ struct ManagementTests {
         }
     }
 
-    @Test("PUT checks a definition (422 with diagnostics), saves a valid one at once; DELETE removes it")
-    func putAndDelete() async throws {
-        let harness = try await Self.loaded()
+    @Test(
+        "PUT checks a definition (422 with diagnostics), saves a valid one at once; DELETE removes it",
+        arguments: Backend.allCases)
+    func putAndDelete(_ backend: Backend) async throws {
+        let harness = try await Self.loaded(backend)
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
             try await client.execute(
@@ -182,9 +186,9 @@ struct ManagementTests {
                 atPath: harness.workspace.segmentsDirectory.appendingPathComponent("pro-users.yaml").path))
     }
 
-    @Test("metrics count ingestion, refusals, requests and segment sizes")
-    func metrics() async throws {
-        let harness = try await Harness()
+    @Test("metrics count ingestion, refusals, requests and segment sizes", arguments: Backend.allCases)
+    func metrics(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.buyers, to: "segments/buyers.yaml")
         let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in

@@ -64,9 +64,9 @@ struct MembershipTruthTests {
         ) { #expect($0.status == .ok) }
     }
 
-    @Test("four seconds after a ping every view shows the real-time segment empty")
-    func timeMovesEveryView() async throws {
-        let harness = try await Harness()
+    @Test("four seconds after a ping every view shows the real-time segment empty", arguments: Backend.allCases)
+    func timeMovesEveryView(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.recent, to: "segments/recent.yaml")
         try await harness.run { client in
             try await Self.ping("ann", id: "p1", client, harness)
@@ -90,9 +90,11 @@ struct MembershipTruthTests {
         }
     }
 
-    @Test("at random instants and pings, all views agree, and the real-time one with the pings", arguments: [1, 2, 3])
-    func allViewsAgree(seed: UInt64) async throws {
-        let harness = try await Harness()
+    @Test(
+        "at random instants and pings, all views agree, and the real-time one with the pings",
+        arguments: Backend.allCases, [1, 2, 3])
+    func allViewsAgree(_ backend: Backend, seed: UInt64) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.recent, to: "segments/recent.yaml")
         try harness.write(Self.everPinged, to: "segments/ever-pinged.yaml")
         let users = ["ann", "bob", "cy", "dee"]

@@ -8,9 +8,11 @@ import Testing
 /// with its reason in the profile API, and does not break the segments.
 @Suite("Probes and untrained scores")
 struct ProbeTests {
-    @Test("/health answers {\"status\":\"ok\"} without a key; /ready once the memberships are ready")
-    func probesWithoutAKey() async throws {
-        let harness = try await Harness()
+    @Test(
+        "/health answers {\"status\":\"ok\"} without a key; /ready once the memberships are ready",
+        arguments: Backend.allCases)
+    func probesWithoutAKey(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(MembershipTruthTests.recent, to: "segments/recent.yaml")
         try await harness.run { client in
             try await client.execute(uri: "/health", method: .get) { response in
@@ -28,9 +30,9 @@ struct ProbeTests {
         }
     }
 
-    @Test("/ready is 503 while the memberships cannot start; /health stays 200")
-    func notReady() async throws {
-        let harness = try await Harness()
+    @Test("/ready is 503 while the memberships cannot start; /health stays 200", arguments: Backend.allCases)
+    func notReady(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write("where: did(\"Ping\", last 3x)\n", to: "segments/broken.yaml")
         try await harness.run { client in
             try await client.execute(uri: "/ready", method: .get) { response in
@@ -53,9 +55,11 @@ struct ProbeTests {
 
         """
 
-    @Test("an untrained logistic score is null with its reason; segments that read it and others still answer")
-    func untrainedScore() async throws {
-        let harness = try await Harness()
+    @Test(
+        "an untrained logistic score is null with its reason; segments that read it and others still answer",
+        arguments: Backend.allCases)
+    func untrainedScore(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
         try harness.write(Self.untrained, to: "scores/propensity.yaml")
         try harness.write(MembershipTruthTests.recent, to: "segments/recent.yaml")
         try harness.write("where: score.propensity > 50\n", to: "segments/likely.yaml")

@@ -21,6 +21,14 @@ final class TestClock: Sendable {
     func advance(by milliseconds: Int64) { instant.withLock { $0 += milliseconds } }
 }
 
+/// The stores a server test can run against.
+enum Backend: String, CaseIterable, Sendable {
+    /// The workspace's SQLite database, as `strata serve` opens it.
+    case sqlite
+    /// A ``MemoryStore``; the live engine's snapshot is still a file beside the workspace's database path.
+    case memory
+}
+
 /// A fresh workspace with a write and an admin key, and the real application over it on loopback. The
 /// workspace is removed when the last reference to the harness goes.
 final class Harness: Sendable {
@@ -34,10 +42,19 @@ final class Harness: Sendable {
     /// The server's clock, which tests move by hand.
     let clock = TestClock(now)
 
-    init() async throws {
+    /// A fresh workspace whose store is of `backend`.
+    init(backend: Backend = .sqlite) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
         workspace = try Workspace.create(at: root, name: "test")
-        store = try Runtime.open(workspace).store
+        switch backend {
+        case .sqlite:
+            store = try Runtime.open(workspace).store
+        case .memory:
+            // The folder the live engine writes its snapshot to, beside where the database would be.
+            try FileManager.default.createDirectory(
+                at: workspace.databaseURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+            store = MemoryStore()
+        }
         let keys = KeyRing(store: store)
         writeKey = try await keys.create(kind: .write, at: Self.now).secret
         adminKey = try await keys.create(kind: .admin, at: Self.now).secret
