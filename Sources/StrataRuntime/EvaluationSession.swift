@@ -50,9 +50,9 @@ public struct EvaluationSession: Sendable {
 
     /// Feeds every stored message to each builder in one pass; returns how many were read.
     /// `progress` is called with the messages read so far, every 65,536 messages.
-    public func scan(into builders: inout [TimelineBuilder], progress: (Int) -> Void = { _ in }) throws(SessionError)
-        -> Int
-    {
+    public func scan(
+        into builders: inout [TimelineBuilder], progress: (Int) -> Void = { _ in }
+    ) throws(SessionError) -> Int {
         var count = 0
         let keys = builders.reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
         do {
