@@ -32,7 +32,7 @@ public struct Workspace: Sendable {
         }
 
         /// The keys `strata.yaml` may hold.
-        public static let keys = ["name", "timezone", "store", "keys"]
+        public static let keys = ["name", "timezone", "store", "keys", "public_url", "messaging"]
         /// The default store path.
         public static let defaultDatabase = "data/strata.db"
     }
@@ -169,7 +169,7 @@ public struct Workspace: Sendable {
             case "store":
                 config.store = try parseStore(value, at: valueWhere)
             default:
-                break  // `keys` belongs to the server.
+                break  // `keys` belongs to the server; `public_url` and `messaging` to the activations.
             }
         }
         return config

@@ -118,6 +118,14 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let io = Code("io")
         /// A logistic score with no trained model for its definition (warning; it evaluates to missing).
         public static let untrainedModel = Code("untrained-model")
+        /// An environment variable that a `${NAME}` reads is not set.
+        public static let missingSecret = Code("missing-secret")
+        /// A name that is not a destination.
+        public static let unknownDestination = Code("unknown-destination")
+        /// A name that is not a template.
+        public static let unknownTemplate = Code("unknown-template")
+        /// A Mustache template that does not parse.
+        public static let templateSyntax = Code("template-syntax")
     }
 }
 

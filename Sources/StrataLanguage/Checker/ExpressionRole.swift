@@ -16,11 +16,15 @@ public enum ExpressionRole: String, Sendable, Hashable, CaseIterable {
     case rfmValue
     /// A computed trait: any type.
     case computedTrait
+    /// An activation step's `when`: a condition.
+    case stepCondition
+    /// An activation's `goal`: a condition.
+    case activationGoal
 
     /// The types the expression may have (`.dynamic` is always accepted).
     var allowedTypes: Set<ValueType> {
         switch self {
-        case .segmentCondition, .stageCondition, .population, .modelLabel: [.bool]
+        case .segmentCondition, .stageCondition, .population, .modelLabel, .stepCondition, .activationGoal: [.bool]
         case .scoreInput, .modelFeature: [.number, .bool]
         case .rfmValue: [.number]
         case .computedTrait: [.number, .string, .bool, .timestamp, .duration]
@@ -38,13 +42,16 @@ public enum ExpressionRole: String, Sendable, Hashable, CaseIterable {
         case .modelLabel: "a model `label`"
         case .rfmValue: "an RFM value"
         case .computedTrait: "a computed trait"
+        case .stepCondition: "a step's `when`"
+        case .activationGoal: "an activation's `goal`"
         }
     }
 
     /// "a condition (bool)", for messages.
     var expectation: String {
         switch self {
-        case .segmentCondition, .stageCondition, .population, .modelLabel: "a condition (bool)"
+        case .segmentCondition, .stageCondition, .population, .modelLabel, .stepCondition, .activationGoal:
+            "a condition (bool)"
         case .scoreInput, .modelFeature: "a number or a condition"
         case .rfmValue: "a number"
         case .computedTrait: "a value"

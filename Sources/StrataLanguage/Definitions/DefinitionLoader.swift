@@ -19,10 +19,18 @@ struct DefinitionLoader {
     var scores: [ScoreDefinition] = []
     var stageModels: [StageModel] = []
     var computedTraits: [ComputedTrait] = []
+    var activations: [Activation] = []
+    var destinations: [Destination] = []
+    var destinationNames: Set<String> = []
+    var templates: [Template] = []
+    var messaging = Messaging()
+    /// The environment that `${NAME}` in activation files reads.
+    let environment: [String: String]
 
-    init(files: DefinitionFiles, symbols: Symbols) {
+    init(files: DefinitionFiles, symbols: Symbols, environment: [String: String]) {
         self.files = files
         self.symbols = symbols
+        self.environment = environment
         self.diagnostics = files.diagnostics
     }
 
@@ -33,9 +41,11 @@ struct DefinitionLoader {
         for (name, document) in scoreDocuments { loadScore(name, document) }
         for (name, document) in stageDocuments { loadStageModel(name, document) }
         let rfm = loadRFM()
+        loadActivationFiles()
         diagnostics.append(contentsOf: graph.cycleDiagnostics())
         return Definitions(
             segments: segments, scores: scores, stageModels: stageModels, computedTraits: computedTraits, rfm: rfm,
+            activations: activations, destinations: destinations, templates: templates, messaging: messaging,
             dependencies: graph.dependencies, evaluationOrder: graph.evaluationOrder(),
             diagnostics: Diagnostic.sortedForDisplay(diagnostics))
     }
@@ -255,10 +265,11 @@ struct DefinitionLoader {
         return date
     }
 
-    /// Checks an expression written as a YAML scalar, recording its references for `owner`.
+    /// Checks an expression written as a YAML scalar, recording its references for `owner` (none for an
+    /// activation's, which no definition can read).
     mutating func expression(
         _ node: Node, _ name: String, in document: YAMLDocument, role: ExpressionRole, scope: ProfileKind = .users,
-        owner: DefinitionID
+        owner: DefinitionID?
     ) -> TypedExpr? {
         guard case .scalar(let scalar) = node, !node.isNull else {
             diagnostics.append(
@@ -267,7 +278,7 @@ struct DefinitionLoader {
         }
         let result = Checker(symbols: symbols).check(document.source(of: scalar), role: role, scope: scope)
         diagnostics.append(contentsOf: result.diagnostics)
-        graph.add(result.references, from: owner)
+        if let owner { graph.add(result.references, from: owner) }
         return result.expression
     }
 

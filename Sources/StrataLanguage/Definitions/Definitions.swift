@@ -15,6 +15,14 @@ public struct Definitions: Sendable {
     public var computedTraits: [ComputedTrait]
     /// RFM settings (defaults when there is no rfm.yaml).
     public var rfm: RFMSettings
+    /// Activations, by name.
+    public var activations: [Activation]
+    /// Destinations, by name.
+    public var destinations: [Destination]
+    /// Message templates, by name.
+    public var templates: [Template]
+    /// The messaging rules of `strata.yaml`.
+    public var messaging: Messaging
     /// What each definition reads directly (`segment("x")`, `score.x`, `stage.x`, `computed.x`, `rfm.*`,
     /// `percentile(..., among: "x")`).
     public var dependencies: [DefinitionID: Set<DefinitionID>]
@@ -33,12 +41,14 @@ public struct Definitions: Sendable {
     ///   - knownEvents: event names seen in the store; names outside it are warned about. nil skips the check.
     ///   - knownTraits: user trait names seen in the store (warnings as above).
     ///   - knownAccountTraits: account trait names seen in the store (warnings as above).
+    ///   - environment: what `${NAME}` in activation files reads (the process's environment by default).
     public static func load(
         _ files: DefinitionFiles, knownEvents: Set<String>? = nil, knownTraits: Set<String>? = nil,
-        knownAccountTraits: Set<String>? = nil
+        knownAccountTraits: Set<String>? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> Definitions {
         var loader = DefinitionLoader(
-            files: files, symbols: Symbols(events: knownEvents, traits: knownTraits, accountTraits: knownAccountTraits))
+            files: files, symbols: Symbols(events: knownEvents, traits: knownTraits, accountTraits: knownAccountTraits),
+            environment: environment)
         return loader.run()
     }
 
@@ -58,4 +68,10 @@ public struct Definitions: Sendable {
     public func score(named name: String) -> ScoreDefinition? { scores.first { $0.name == name } }
     /// The stage model with this name.
     public func stageModel(named name: String) -> StageModel? { stageModels.first { $0.name == name } }
+    /// The activation with this name.
+    public func activation(named name: String) -> Activation? { activations.first { $0.name == name } }
+    /// The destination with this name.
+    public func destination(named name: String) -> Destination? { destinations.first { $0.name == name } }
+    /// The template with this name.
+    public func template(named name: String) -> Template? { templates.first { $0.name == name } }
 }

@@ -91,11 +91,13 @@ enum LiveEngineLoader {
         return (engine, snapshot.sequence)
     }
 
-    /// Identifies a session's definition files, trained models and time zone, for snapshots.
+    /// Identifies a session's evaluated definition files, trained models and time zone, for snapshots.
     static func fingerprint(of session: EvaluationSession) -> String {
         var hash = SHA256()
         let models = session.trainedModels.mapValues { String($0.trainedAt) }
-        let parts = session.sources.merging(models) { file, _ in file }.sorted { $0.key < $1.key }
+        let parts = DefinitionFiles.evaluated(session.sources).merging(models) { file, _ in file }.sorted {
+            $0.key < $1.key
+        }
         for (path, text) in parts {
             for part in [path, text] {
                 hash.update(data: Data("\(part.utf8.count):".utf8))
@@ -114,9 +116,10 @@ enum LiveEngineLoader {
     }
 }
 
-/// What a live engine was built from, to tell when the definition files or the trained models change.
+/// What a live engine was built from, to tell when the evaluated definition files or the trained models
+/// change.
 struct AppliedDefinitions: Equatable {
-    /// The definition files' texts, by path.
+    /// The evaluated definition files' texts, by path (``DefinitionFiles/isEvaluated(_:)``).
     var sources: [String: String] = [:]
     /// When each stored model was trained, by name.
     var models: [String: Int64] = [:]
@@ -128,7 +131,7 @@ struct AppliedDefinitions: Equatable {
 
     /// From its parts.
     init(sources: [String: String] = [:], models: [String: Int64] = [:]) {
-        self.sources = sources
+        self.sources = DefinitionFiles.evaluated(sources)
         self.models = models
     }
 }
