@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// Messages are kept in their stored form (``StoredMessage``) and read back as SQLite reads its
 /// records, so both stores give the same messages. Each part (the message log, the change log, keys
-/// and models) is behind a lock of its own; a batch is appended whole under its lock, so an append is
-/// atomic as SQLite's transaction is. Nothing is on disk: ``StoreStatistics/bytesOnDisk`` is 0.
+/// and models, the delivery log) is behind a lock of its own; a batch is appended whole under its lock,
+/// so an append is atomic as SQLite's transaction is. Nothing is on disk: ``StoreStatistics/bytesOnDisk`` is 0.
 public final class MemoryStore: Store {
     /// The message log, the identity links and quarantine.
     let log = Mutex(MessageLogState())
@@ -15,6 +15,8 @@ public final class MemoryStore: Store {
     let changeLog = Mutex(ChangeLogState())
     /// API keys and trained models.
     let keysAndModels = Mutex(KeysAndModelsState())
+    /// The delivery log and the destinations turned off.
+    let deliveryLog = Mutex(DeliveryLogState())
 
     /// An empty store.
     public init() {}

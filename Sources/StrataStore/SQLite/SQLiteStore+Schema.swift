@@ -83,6 +83,7 @@ extension SQLiteStore {
         registerLiveMigrations(in: &migrator)
         migrator.registerMigration("v5-message-blocks", migrate: MessageBlocksMigration.migrate)
         registerChangeFeedMigration(in: &migrator)
+        registerDeliveryMigration(in: &migrator)
         return migrator
     }
 }
