@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "StrataCore", swiftSettings: swiftSettings),
@@ -64,14 +67,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StrataActivation",
+            dependencies: [
+                "StrataCore", "StrataLanguage", "StrataStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StrataRuntime",
-            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore"],
+            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime",
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime", "StrataActivation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +110,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataDemo",
-                "StrataExamples", "StrataRuntime", "StrataServer",
+                "StrataExamples", "StrataRuntime", "StrataServer", "StrataActivation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -117,6 +134,16 @@ let package = Package(
         .testTarget(
             name: "StrataStoreTests",
             dependencies: ["StrataStore", "StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataActivationTests",
+            dependencies: [
+                "StrataActivation", "StrataLanguage", "StrataStore", "StrataCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

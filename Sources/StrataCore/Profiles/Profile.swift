@@ -59,17 +59,24 @@ public struct Profile: Sendable {
         self.traits = traitSet.values
         let account = Profile.account(in: messages, asOf: asOf)
         self.account = account
-        var accountTraits = TraitSet()
-        for (sequence, message) in Profile.timeOrdered(accountMessages, asOf: asOf)
-        where message.groupId == account && account != nil {
-            let stamp = TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence)
-            accountTraits.apply(message.traits, stamp: stamp)
-        }
-        self.accountTraits = accountTraits.values
+        self.accountTraits = account.map { Profile.traits(ofAccount: $0, in: accountMessages, asOf: asOf) } ?? [:]
         self.firstSeen = events.first?.time
         self.lastSeen = events.last?.time
         self.eventCounts = counts
         self.recentEvents = Array(events.suffix(recent).reversed())
+    }
+
+    /// An account's traits from group calls (others are skipped): the latest value of each at `asOf`.
+    public static func traits(
+        ofAccount account: String, in calls: [(sequence: Int64, message: Message)], asOf: Int64
+    ) -> [String: JSONValue] {
+        var traits = TraitSet()
+        for (sequence, message) in timeOrdered(calls, asOf: asOf) where message.groupId == account {
+            traits.apply(
+                message.traits,
+                stamp: TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence))
+        }
+        return traits.values
     }
 
     /// The account of the latest group call at or before `asOf`.

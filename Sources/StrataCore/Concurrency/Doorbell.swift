@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Wakes one waiting task: rung by ingestion after a commit, by a definition change, or by a timer.
-/// A ring while nobody waits is kept, so the next wait returns at once.
-final class Doorbell: Sendable {
+/// Wakes one waiting task (the live engine after a commit or a definition change, the outbox after
+/// new deliveries), or a timer does. A ring while nobody waits is kept, so the next wait returns at once.
+public final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -10,8 +10,11 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
+    /// A doorbell nobody has rung.
+    public init() {}
+
     /// Wakes the waiter, or the next one.
-    func ring() {
+    public func ring() {
         let waiter = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -24,7 +27,7 @@ final class Doorbell: Sendable {
     }
 
     /// Returns when rung, after `timeout`, or when the task is cancelled, whichever comes first.
-    func wait(atMost timeout: Duration) async {
+    public func wait(atMost timeout: Duration) async {
         let timer = Task {
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self.ring()

@@ -1,0 +1,314 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import StrataCore
+import StrataLanguage
+import StrataStore
+import Synchronization
+
+/// The activation outbox of `strata serve`: turns recorded membership changes into delivery records
+/// (with the change feed's cursor, in one transaction), decides them when due, and sends them through
+/// each destination's lane, retrying on the destination's schedule. Every record is written before
+/// anything is sent and a send is marked `sending` before it starts, so a crash loses nothing and
+/// repeats only sends that may not have finished, with the same delivery id.
+public final class Outbox: Service, Sendable {
+    /// How the outbox runs.
+    public struct Configuration: Sendable {
+        /// The current instant (ms): decisions, due instants, retries and signatures read it.
+        public var clock: @Sendable () -> Int64
+        /// How long the dispatcher sleeps at most between looks at the delivery log.
+        public var poll: Duration
+        /// The most deliveries taken in one round.
+        public var roundSize: Int
+        /// The change feed consumer whose cursor the outbox keeps.
+        public var consumer: String
+
+        /// A configuration; by default the system clock, a look every second, rounds of 1,000.
+        public init(
+            clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
+            poll: Duration = .seconds(1), roundSize: Int = 1_000, consumer: String = "activations"
+        ) {
+            self.clock = clock
+            self.poll = poll
+            self.roundSize = roundSize
+            self.consumer = consumer
+        }
+    }
+
+    /// One destination's sender and lane, kept while its file is unchanged.
+    private struct Route: Sendable {
+        var fingerprint: String
+        var sender: any Sender
+        var lane: Lane
+    }
+
+    private let store: any DeliveryStore & ChangeLog
+    private let feed: ChangeFeed
+    private let definitions: @Sendable () async -> (settings: ActivationSettings, reader: any ProfileReader)?
+    private let root: URL
+    private let configuration: Configuration
+    private let logger: Logger
+    private let client: HTTPClient
+    private let dispatcherBell = Doorbell()
+    private let flusherBell = Doorbell()
+    /// Deliveries being sent now: a round skips them.
+    private let inFlight = Mutex<Set<Int64>>([])
+    /// Finished attempts waiting to be written.
+    private let finished = Mutex<[Delivery]>([])
+    private let routes = Mutex<[String: Route]>([:])
+
+    /// An outbox over a store and the change feed.
+    ///
+    /// - Parameters:
+    ///   - definitions: the current activations, destinations and rules, with the reader of profiles
+    ///     that evaluates `when` conditions under them; nil while the definitions have errors.
+    ///   - root: the workspace's folder (file destinations write under it).
+    public init(
+        store: any DeliveryStore & ChangeLog, feed: ChangeFeed,
+        definitions: @escaping @Sendable () async -> (settings: ActivationSettings, reader: any ProfileReader)?,
+        root: URL, configuration: Configuration = Configuration(), logger: Logger
+    ) {
+        self.store = store
+        self.feed = feed
+        self.definitions = definitions
+        self.root = root
+        self.configuration = configuration
+        self.logger = logger
+        client = HTTPClient(eventLoopGroupProvider: .singleton)
+    }
+
+    /// Runs until the service group shuts down: the trigger, the dispatcher and the writer of results.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.triggerLoop() }
+                    group.addTask { try await self.dispatchLoop() }
+                    group.addTask { try await self.flushLoop() }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// Wakes the dispatcher (after a delivery was retried by hand, say).
+    public func wake() {
+        dispatcherBell.ring()
+    }
+
+    // MARK: Triggering
+
+    /// Follows the change feed from the outbox's cursor and records the deliveries each change makes.
+    private func triggerLoop() async throws {
+        while !Task.isCancelled {
+            let cursor = try await feed.cursor(of: configuration.consumer)
+            let subscription = feed.subscribe(after: cursor, segment: nil)
+            do {
+                for try await batch in subscription.changes where !batch.isEmpty {
+                    try await record(batch)
+                }
+            } catch is CancellationError {
+                return
+            }
+            // The feed ended this subscription (it fell behind, or the server stops): resume from the cursor.
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func record(_ changes: [RecordedChange]) async throws {
+        guard let last = changes.last?.id else { return }
+        var current = await definitions()
+        while current == nil {
+            // Definitions with errors: wait for them to be fixed rather than skip the changes.
+            try await Task.sleep(for: configuration.poll)
+            current = await definitions()
+        }
+        guard let current else { return }
+        let deliveries = try await Triggering.deliveries(for: changes, settings: current.settings) {
+            activation, profile in
+            try await self.store.lastTrigger(activation: activation, profile: profile)
+        }
+        let recorded = try await store.enqueue(deliveries, consumer: configuration.consumer, through: last)
+        if recorded > 0 {
+            logger.debug("deliveries recorded", metadata: ["count": "\(recorded)", "change": "\(last)"])
+            dispatcherBell.ring()
+        }
+    }
+
+    // MARK: Dispatching
+
+    private func dispatchLoop() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let full = try await round(group: &group)
+                if full { continue }
+                var wait = configuration.poll
+                if let next = try await store.nextDueInstant() {
+                    let until = next - configuration.clock()
+                    if until <= 0 { wait = .milliseconds(20) } else { wait = min(wait, .milliseconds(until)) }
+                }
+                await dispatcherBell.wait(atMost: wait)
+            }
+        }
+    }
+
+    /// One round: decides what is due and starts what is to be sent; true when the round was full.
+    private func round(group: inout ThrowingDiscardingTaskGroup<any Error>) async throws -> Bool {
+        guard let (current, reader) = await definitions() else { return false }
+        let now = configuration.clock()
+        let busy = inFlight.withLock { $0 }
+        let due = try await store.dueDeliveries(at: now, limit: configuration.roundSize)
+            .filter { !busy.contains($0.id) }
+        guard !due.isEmpty else { return false }
+        let undecided = due.filter { $0.status == .pending || $0.status == .held }
+        let decider = Decider(settings: current, store: store, reader: reader)
+        let decided = try await decider.decide(undecided, at: now)
+        try await store.update(decided.map(\.delivery))
+        var toSend: [(Delivery, ProfileFacts?)] = decided.filter { $0.delivery.status == .sending }.map {
+            ($0.delivery, $0.facts)
+        }
+        toSend += due.filter { $0.status == .sending || $0.status == .retrying }.map { ($0, nil) }
+        toSend.sort { $0.0.id < $1.0.id }
+        // One delivery of a profile and activation at a time, in change order.
+        var started = Set<[String]>()
+        let disabled = try await store.disabledDestinations()
+        for (delivery, facts) in toSend where started.insert([delivery.activation, delivery.profile]).inserted {
+            inFlight.withLock { _ = $0.insert(delivery.id) }
+            group.addTask {
+                let result = await self.send(
+                    delivery, facts: facts, settings: current, reader: reader, disabled: disabled)
+                self.finished.withLock { $0.append(result) }
+                self.flusherBell.ring()
+            }
+        }
+        return due.count == configuration.roundSize
+    }
+
+    /// One attempt at a delivery; returns it with the attempt's result.
+    private func send(
+        _ original: Delivery, facts known: ProfileFacts?, settings: ActivationSettings, reader: any ProfileReader,
+        disabled: [String: String]
+    ) async -> Delivery {
+        var delivery = original
+        let now = configuration.clock
+        func finish(_ status: Delivery.Status, error: String?, code: Int?) -> Delivery {
+            delivery.status = status
+            delivery.lastError = error
+            delivery.responseStatus = code
+            delivery.finishedAt = now()
+            return delivery
+        }
+        guard let activation = settings.activations[delivery.activation], delivery.step < activation.steps.count,
+            let destination = settings.destinations[delivery.destination],
+            let fingerprint = settings.fingerprints[destination.name]
+        else { return finish(.cancelled, error: "the activation, its step or its destination was deleted", code: nil) }
+        if disabled[destination.name] == fingerprint {
+            return finish(
+                .failed, error: "the destination is turned off after 410 Gone; edit its file to turn it on", code: nil)
+        }
+        let facts: ProfileFacts
+        do {
+            if let known {
+                facts = known
+            } else {
+                facts = try await reader.facts(of: delivery.profile, asOf: delivery.dueAt, conditions: [])
+            }
+        } catch {
+            return schedule(
+                &delivery, error: "cannot read the profile: \(error)", code: nil, after: nil, settings: settings)
+        }
+        let step = activation.steps[delivery.step]
+        let variant = step.variants.first { $0.name == delivery.variant }
+        let template = (variant?.template ?? step.template).flatMap { settings.templates[$0] }
+        let route = self.route(for: destination, fingerprint: fingerprint, settings: settings)
+        delivery.attempts += 1
+        let payload = Payload(delivery: delivery, facts: facts, attempt: delivery.attempts)
+        let outcome = await route.lane.run { await route.sender.send(payload, template: template, now: now()) }
+        switch outcome {
+        case .sent(let code):
+            return finish(.sent, error: nil, code: code)
+        case .retry(let error, let code, let after):
+            return schedule(&delivery, error: error, code: code, after: after, settings: settings)
+        case .fail(let error, let code, let disable):
+            if disable {
+                let name = destination.name
+                let store = store
+                let at = now()
+                Task { try? await store.disableDestination(name, fingerprint: fingerprint, at: at) }
+                logger.warning("destination turned off by 410 Gone", metadata: ["destination": "\(name)"])
+            }
+            return finish(.failed, error: error, code: code)
+        }
+    }
+
+    /// Schedules the next attempt of a failed delivery on its destination's retries, or makes it `dead`.
+    private func schedule(
+        _ delivery: inout Delivery, error: String, code: Int?, after: Int64?, settings: ActivationSettings
+    ) -> Delivery {
+        let now = configuration.clock()
+        delivery.lastError = error
+        delivery.responseStatus = code
+        var retries = Destination.Webhook.defaultRetries
+        if case .webhook(let webhook)? = settings.destinations[delivery.destination]?.kind { retries = webhook.retries }
+        let done = max(delivery.attempts, 1)
+        guard done <= retries.count else {
+            delivery.status = .dead
+            delivery.finishedAt = now
+            return delivery
+        }
+        delivery.status = .retrying
+        delivery.nextAt = now + max(retries[done - 1], after ?? 0)
+        return delivery
+    }
+
+    private func route(for destination: Destination, fingerprint: String, settings: ActivationSettings) -> Route {
+        routes.withLock { routes in
+            if let route = routes[destination.name], route.fingerprint == fingerprint { return route }
+            let route: Route
+            switch destination.kind {
+            case .webhook(let webhook):
+                route = Route(
+                    fingerprint: fingerprint, sender: WebhookSender(webhook: webhook, client: client),
+                    lane: Lane(concurrency: webhook.concurrency, rate: webhook.rate))
+            case .file(let file):
+                route = Route(
+                    fingerprint: fingerprint, sender: FileSender(file: file, root: root),
+                    lane: Lane(concurrency: 1, rate: 0))
+            case .segment(let api):
+                route = Route(
+                    fingerprint: fingerprint,
+                    sender: SegmentSender(api: api, client: client, workspace: settings.workspace),
+                    lane: Lane(concurrency: 8, rate: 200))
+            case .smtp:
+                route = Route(
+                    fingerprint: fingerprint, sender: UnavailableSender(kind: "smtp"),
+                    lane: Lane(concurrency: 1, rate: 0))
+            }
+            routes[destination.name] = route
+            return route
+        }
+    }
+
+    // MARK: Writing results
+
+    /// Writes finished attempts in batches, then lets the dispatcher see them.
+    private func flushLoop() async throws {
+        while !Task.isCancelled {
+            await flusherBell.wait(atMost: .seconds(1))
+            let batch = finished.withLock { finished in
+                defer { finished.removeAll(keepingCapacity: true) }
+                return finished
+            }
+            guard !batch.isEmpty else { continue }
+            try await store.update(batch)
+            inFlight.withLock { busy in for delivery in batch { busy.remove(delivery.id) } }
+            dispatcherBell.ring()
+        }
+    }
+}

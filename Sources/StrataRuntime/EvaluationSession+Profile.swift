@@ -1,0 +1,58 @@
+import StrataActivation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+extension EvaluationSession: ProfileReader {
+    /// One profile as of an instant, evaluated alone: its traits and account, and the conditions (an
+    /// activation step's `when`) evaluated over its own messages. Population-relative values
+    /// (`percentile`, RFM bins, scores reading them) compare the profile only with itself here; an
+    /// id no message names (or an account id, for activations of account segments) has the traits
+    /// its group calls give and the conditions evaluated over those.
+    public func facts(of profile: String, asOf instant: Int64, conditions: [TypedExpr]) async throws -> ProfileFacts {
+        var messages: [(sequence: Int64, message: Message)] = []
+        var facts = ProfileFacts(id: profile, traits: [:])
+        var kind = ProfileKind.users
+        if let found = try await store.profileMessages(id: profile, asOf: instant) {
+            let summary = Profile(
+                key: found.key, ids: found.ids, messages: found.messages, accountMessages: found.accountMessages,
+                conflicts: found.conflicts, asOf: instant, recent: 0)
+            facts.traits = summary.traits
+            facts.account = summary.account
+            facts.accountTraits = summary.accountTraits
+            messages = found.messages + found.accountMessages
+        } else {
+            let calls = try await store.groupCalls(account: profile).filter { $0.message.time <= instant }
+            if !calls.isEmpty {
+                kind = .accounts
+                facts.account = profile
+                facts.accountTraits = Profile.traits(ofAccount: profile, in: calls, asOf: instant)
+                messages = calls
+            }
+        }
+        guard !conditions.isEmpty else { return facts }
+        var needs = DataNeeds(definitions: definitions)
+        for condition in conditions { needs.add(condition, scope: kind) }
+        var builder = TimelineBuilder(asOf: instant, needs: needs)
+        var seen = Set<Int64>()
+        for (sequence, message) in messages.sorted(by: { $0.sequence < $1.sequence })
+        where seen.insert(sequence).inserted {
+            builder.add(sequence: sequence, message: message)
+        }
+        let engine = engine(over: builder.build(), now: instant)
+        facts.conditions = conditions.map { condition in
+            guard let value = try? engine.evaluate(condition, profile: profile, kind: kind) else { return nil }
+            if case .bool(let flag) = value { return flag }
+            return nil
+        }
+        return facts
+    }
+}
+
+extension EvaluationSession {
+    /// The activations, destinations, templates and messaging rules of this session's definitions.
+    public var activationSettings: ActivationSettings {
+        ActivationSettings(definitions: definitions, sources: sources, workspace: workspace.config.name, zone: zone)
+    }
+}
