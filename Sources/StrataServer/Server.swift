@@ -1,12 +1,14 @@
 import Foundation
 import Hummingbird
 import Logging
+import StrataActivation
 import StrataCore
 import StrataEngine
 import StrataRuntime
 import StrataStore
 
-/// `strata serve`: the HTTP service apps send events to, and the management API.
+/// `strata serve`: the HTTP service apps send events to, the management API, and the activation
+/// outbox that acts on membership changes.
 public enum Server {
     /// Where the server listens and the limits it enforces.
     public struct Configuration: Sendable {
@@ -27,6 +29,8 @@ public enum Server {
         /// How long a read of memberships waits for the real-time memberships to be ready (while the
         /// server starts) before it answers 503.
         public var readyWait: Duration
+        /// How long the activation outbox sleeps at most between looks at the delivery log.
+        public var activationPoll: Duration
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
         /// the system clock, and definition files read again only after a change through the API.
@@ -34,7 +38,8 @@ public enum Server {
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
-            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity, readyWait: Duration = .seconds(10)
+            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity, readyWait: Duration = .seconds(10),
+            activationPoll: Duration = .seconds(1)
         ) {
             self.host = host
             self.port = port
@@ -44,6 +49,7 @@ public enum Server {
             self.watch = watch
             self.heldMessages = heldMessages
             self.readyWait = readyWait
+            self.activationPoll = activationPoll
         }
     }
 
@@ -56,7 +62,8 @@ public enum Server {
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
             "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
-            "GET /api/v1/changes/stream",
+            "GET /api/v1/changes/stream", "GET /api/v1/activations", "GET /api/v1/activations/{name}",
+            "GET /api/v1/deliveries", "POST /api/v1/deliveries/{id}/retry",
         ]
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
@@ -83,6 +90,13 @@ public enum Server {
         let live = LiveService(
             runtime: runtime, workbench: workbench, metrics: metrics, configuration: configuration, logger: logger)
         let memberships = Memberships(live: live, workbench: workbench, readyWait: configuration.readyWait)
+        let activations = ActivationContext(runtime: runtime)
+        let outbox = Outbox(
+            store: runtime.store, feed: live.feed,
+            definitions: { await activations.current().map { ($0.settings, $0.session) } },
+            root: runtime.workspace.root,
+            configuration: Outbox.Configuration(clock: configuration.clock, poll: configuration.activationPoll),
+            logger: logger)
         let commits = GroupCommit(store: runtime.store) {
             live.messagesStored()
             await workbench.invalidate()
@@ -96,11 +110,14 @@ public enum Server {
             workbench: workbench, memberships: memberships, live: live, keys: keys, metrics: metrics,
             configuration: configuration
         ).register(on: router)
+        ActivationAPI(
+            runtime: runtime, context: activations, outbox: outbox, keys: keys, configuration: configuration
+        ).register(on: router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-            services: [live],
+            services: [live, outbox],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -15,6 +15,8 @@ struct Strata: AsyncParsableCommand {
             RunCommand.self,
             MembersCommand.self,
             ChangesCommand.self,
+            ActivationsCommand.self,
+            DeliveriesCommand.self,
             ExplainCommand.self,
             RFMCommand.self,
             StagesCommand.self,
