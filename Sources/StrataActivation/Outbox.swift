@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import StrataCore
 import StrataLanguage
@@ -75,7 +76,19 @@ public final class Outbox: Service, Sendable {
         self.root = root
         self.configuration = configuration
         self.logger = logger
-        client = HTTPClient(eventLoopGroupProvider: .singleton)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.httpConfiguration)
+    }
+
+    /// The HTTP client's settings: a failed connection is a failed attempt at once (the destination's
+    /// retries decide when to try again), redirects are not followed (a 3xx fails the delivery), and up
+    /// to 256 connections per host, the most a destination's `concurrency` allows.
+    static var httpConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout.connect = .seconds(10)
+        return configuration
     }
 
     /// Runs until the service group shuts down: the trigger, the dispatcher and the writer of results.
