@@ -92,22 +92,35 @@ public final class Outbox: Service, Sendable {
     }
 
     /// Runs until the service group shuts down: the trigger, the dispatcher and the writer of results.
+    /// A failing part (a store error, say) is logged and tried again after a pause, so the outbox never
+    /// takes the server down; a graceful shutdown ends it normally, leaving what was being sent as
+    /// `sending` for the next start to send again.
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await self.triggerLoop() }
-                    group.addTask { try await self.dispatchLoop() }
-                    group.addTask { try await self.flushLoop() }
-                    try await group.next()
-                    group.cancelAll()
-                }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.keepRunning("trigger", self.triggerLoop) }
+                group.addTask { await self.keepRunning("dispatch", self.dispatchLoop) }
+                group.addTask { await self.keepRunning("results", self.flushLoop) }
+                await group.next()
+                group.cancelAll()
             }
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
         try await client.shutdown()
+    }
+
+    /// Runs a part until the task is cancelled, starting it again a second after an error.
+    private func keepRunning(_ part: String, _ body: @Sendable () async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await body()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error(
+                    "activation outbox failed; trying again", metadata: ["part": "\(part)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     /// Wakes the dispatcher (after a delivery was retried by hand, say).
@@ -122,12 +135,8 @@ public final class Outbox: Service, Sendable {
         while !Task.isCancelled {
             let cursor = try await feed.cursor(of: configuration.consumer)
             let subscription = feed.subscribe(after: cursor, segment: nil)
-            do {
-                for try await batch in subscription.changes where !batch.isEmpty {
-                    try await record(batch)
-                }
-            } catch is CancellationError {
-                return
+            for try await batch in subscription.changes where !batch.isEmpty {
+                try await record(batch)
             }
             // The feed ended this subscription (it fell behind, or the server stops): resume from the cursor.
             try await Task.sleep(for: .milliseconds(100))
