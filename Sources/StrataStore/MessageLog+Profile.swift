@@ -19,7 +19,7 @@ extension MessageLog where Self: IdentityStore {
     /// The messages of the profile holding an id (a userId first, else an anonymousId) as of an instant,
     /// or nil when the id was never seen by then.
     public func profileMessages(id: String, asOf: Int64) async throws -> ProfileMessages? {
-        let graph = try await identityGraph(asOf: asOf)
+        let graph = try await identityGraph(around: id, asOf: asOf)
         for isUser in [true, false] {
             let node = IdentityGraph.Node(id: id, isUser: isUser)
             let members = graph.members(of: node)

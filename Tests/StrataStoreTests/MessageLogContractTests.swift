@@ -285,6 +285,39 @@ struct MessageLogContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func theGraphAroundAnIdHoldsItsWholeProfile(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let minute = Instant.minute
+            // u1's profile: a1 (minute 10), then the alias of u1 to new (minute 30); a1 is refused to u2.
+            // A separate profile: u3 with a3.
+            let alias = Message(
+                kind: .alias, messageId: "al", userId: "new", previousId: "u1", timestamp: Self.t0 + 30 * minute,
+                receivedAt: Self.t0)
+            _ = try await store.append(
+                [
+                    track("t1", user: "u1", anonymous: "a1", at: 10),
+                    identify("i2", user: "u2", anonymous: "a1", traits: [:], at: 20), alias,
+                    track("t3", user: "u3", anonymous: "a3", at: 5),
+                ], quarantine: [])
+            for asOf: Int64 in [9, 10, 20, 30] {
+                let instant = Self.t0 + asOf * minute
+                let whole = try await store.identityGraph(asOf: instant)
+                for (id, isUser) in [("a1", false), ("u1", true), ("u2", true), ("new", true), ("a3", false)] {
+                    let node = IdentityGraph.Node(id: id, isUser: isUser)
+                    let around = try await store.identityGraph(around: id, asOf: instant)
+                    #expect(around.profileKey(of: node) == whole.profileKey(of: node), "\(id) at minute \(asOf)")
+                    #expect(Set(around.members(of: node)) == Set(whole.members(of: node)), "\(id) at minute \(asOf)")
+                    let key = whole.profileKey(of: node) ?? id
+                    #expect(around.conflicts(ofProfile: key) == whole.conflicts(ofProfile: key), "\(id) at \(asOf)")
+                }
+            }
+            let around = try await store.identityGraph(around: "a1", asOf: Self.t0 + 30 * minute)
+            #expect(around.profileKey(userId: nil, anonymousId: "a1") == "new")
+            #expect(around.profileKey(userId: "u3", anonymousId: nil) == "u3")  // not linked: its own key
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func messagesOfManyIdsAtOnce(_ backend: Backend) async throws {
         try await backend.withStore { store in
             // 1,200 users with one message each and 1,100 anonymous visitors with one each, asked for in

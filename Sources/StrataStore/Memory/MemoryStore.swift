@@ -57,6 +57,16 @@ public final class MemoryStore: Store {
         return graph
     }
 
+    /// The identity graph of the links that join an id to others, at or before an instant.
+    public func identityGraph(around id: String, asOf: Int64) async throws -> IdentityGraph {
+        let links = log.withLock { $0.links.filter { $0.value.time <= asOf } }
+        return IdentityLink.component(around: id) { ids in
+            links.filter { ids.contains($0.key.from) || ids.contains($0.key.to) }.map {
+                ($0.key, $0.value.time, $0.value.sequence)
+            }
+        }
+    }
+
     /// The messages carrying one of the user ids, and those without a userId carrying one of the
     /// anonymous ids, in arrival order, with their context.
     public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {

@@ -84,6 +84,14 @@ extension SQLiteStore {
         migrator.registerMigration("v5-message-blocks", migrate: MessageBlocksMigration.migrate)
         registerChangeFeedMigration(in: &migrator)
         registerDeliveryMigration(in: &migrator)
+        migrator.registerMigration("v8-links-by-id") { db in
+            // A profile's links are found from its ids, a hop at a time (identityGraph(around:asOf:)).
+            try db.execute(
+                sql: """
+                    CREATE INDEX links_from_id ON links(from_id);
+                    CREATE INDEX links_to_id ON links(to_id);
+                    """)
+        }
         return migrator
     }
 }

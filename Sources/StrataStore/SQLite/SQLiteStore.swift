@@ -330,6 +330,26 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func identityGraph(around id: String, asOf: Int64) async throws -> IdentityGraph {
+        try await pool.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT kind, from_id, to_id, time, seq FROM links WHERE from_id = ? AND time <= ?
+                    UNION ALL SELECT kind, from_id, to_id, time, seq FROM links WHERE to_id = ? AND time <= ?
+                    """)
+            return try IdentityLink.component(around: id) { ids in
+                var links: [(link: IdentityLink, time: Int64, sequence: Int64)] = []
+                for id in ids {
+                    let rows = try Row.fetchCursor(statement, arguments: [id, asOf, id, asOf])
+                    while let row = try rows.next() {
+                        links.append((IdentityLink(kind: row[0], from: row[1], to: row[2]), row[3], row[4]))
+                    }
+                }
+                return links
+            }
+        }
+    }
+
     public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
         let users = Set(ids.filter(\.isUser).map(\.id))
         let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
