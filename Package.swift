@@ -56,13 +56,14 @@ let package = Package(
         .target(name: "StrataDemo", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
         // The example workspace, examples/, kept at the repository root: its definition files are
         // resources, so `strata demo` and `strata init --example` work from any folder. Its
-        // strata.yaml makes the folder a workspace of its own and is not shipped.
+        // strata.yaml makes the folder a workspace of its own; the messaging rules at its end are added
+        // to the strata.yaml of a workspace made from the example.
         .target(
             name: "StrataExamples",
             path: "examples",
-            exclude: ["strata.yaml"],
             resources: [
-                .copy("segments"), .copy("scores"), .copy("stages"), .copy("rfm.yaml"), .copy("traits.yaml"),
+                .copy("segments"), .copy("scores"), .copy("stages"), .copy("activations"), .copy("destinations"),
+                .copy("templates"), .copy("rfm.yaml"), .copy("traits.yaml"), .copy("strata.yaml"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,8 @@ import Foundation
 
 // This folder is a workspace of its own (`strata check -w examples`) and the `StrataExamples`
 // target: its definition files are the target's resources, so they ship with the `strata` binary.
-// Its `strata.yaml` is left out of them: a workspace's settings are the ones `strata init` writes.
+// Of its `strata.yaml`, only the lines after the marker line are used (the messaging rules): a
+// workspace's other settings are the ones `strata init` writes.
 
 /// An example workspace that ships with Strata: definition files to start from, as
 /// `strata demo` and `strata init --example NAME` write them.
@@ -10,8 +11,14 @@ public struct Example: Sendable {
     /// The example's name, as `strata init --example NAME` takes it.
     public let name: String
     /// The text of every definition file, by workspace-relative path (`segments/NAME.yaml`,
-    /// `scores/NAME.yaml`, `stages/NAME.yaml`, `traits.yaml`, `rfm.yaml`).
+    /// `scores/NAME.yaml`, `stages/NAME.yaml`, `activations/NAME.yaml`, `destinations/NAME.yaml`,
+    /// `templates/NAME.mustache`, `traits.yaml`, `rfm.yaml`).
     public let files: [String: String]
+    /// The settings a workspace made from the example adds to its `strata.yaml` (the messaging rules).
+    public let settings: String
+
+    /// The line of the example's `strata.yaml` after which its settings for other workspaces begin.
+    static let settingsMarker = "# The lines below are added to the strata.yaml"
 
     /// The names of the examples, sorted.
     public static let names = ["saas"]
@@ -26,7 +33,16 @@ public struct Example: Sendable {
                 "cannot find the files of the \(name) example: they are installed beside the strata binary, in "
                     + "\(resourceFolders[0])/ (copy that folder with the binary)")
         }
-        return Example(name: name, files: try read(root))
+        var files = try read(root)
+        let settings = files.removeValue(forKey: "strata.yaml").map(Self.settings(in:)) ?? ""
+        return Example(name: name, files: files, settings: settings)
+    }
+
+    /// The lines after the marker line of the example's `strata.yaml`.
+    static func settings(in text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let marker = lines.firstIndex(where: { $0.hasPrefix(settingsMarker) }) else { return "" }
+        return lines[(marker + 1)...].joined(separator: "\n")
     }
 
     /// The names SwiftPM gives this target's resources beside the executable: a folder on Linux, a
@@ -48,9 +64,13 @@ public struct Example: Sendable {
         return nil
     }
 
-    /// What the example holds, in words: "43 segments, 4 scores, 3 stage models, rfm.yaml, traits.yaml".
+    /// What the example holds, in words: "43 segments, 4 scores, 3 stage models, 6 activations, 2
+    /// destinations, 7 templates, rfm.yaml, traits.yaml".
     public var summary: String {
-        let counted = [("segments", "segments"), ("scores", "scores"), ("stages", "stage models")].map {
+        let counted = [
+            ("segments", "segments"), ("scores", "scores"), ("stages", "stage models"), ("activations", "activations"),
+            ("destinations", "destinations"), ("templates", "templates"),
+        ].map {
             folder, noun in
             "\(files.keys.filter { $0.hasPrefix("\(folder)/") }.count) \(noun)"
         }
@@ -69,10 +89,22 @@ public struct Example: Sendable {
         }
     }
 
-    /// Writes every file of the example under a folder, creating the folders it needs. Writes nothing
-    /// when the folder already holds any of them: an existing file is never overwritten.
+    /// Writes every file of the example under a folder, creating the folders it needs, and adds the
+    /// example's settings to the folder's `strata.yaml` unless it has `messaging` already. Writes
+    /// nothing when the folder already holds any of the files: an existing file is never overwritten.
     public func write(into root: URL) throws(ExampleError) {
         try checkAbsent(in: root)
+        let settingsFile = root.appendingPathComponent("strata.yaml")
+        if !settings.isEmpty, let current = try? String(contentsOf: settingsFile, encoding: .utf8),
+            !current.split(separator: "\n").contains(where: { $0.hasPrefix("messaging:") })
+        {
+            do {
+                try (current + (current.hasSuffix("\n") ? "" : "\n") + settings).write(
+                    to: settingsFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw ExampleError("cannot write \(settingsFile.path): \(error.localizedDescription)")
+            }
+        }
         for (path, text) in files.sorted(by: { $0.key < $1.key }) {
             let url = root.appendingPathComponent(path)
             do {
@@ -85,7 +117,8 @@ public struct Example: Sendable {
         }
     }
 
-    /// The `.yaml` files at a folder's top and in its subfolders (one level down), by relative path.
+    /// The `.yaml` files at a folder's top and the `.yaml` and `.mustache` files of its subfolders (one
+    /// level down), by relative path.
     private static func read(_ root: URL) throws(ExampleError) -> [String: String] {
         let manager = FileManager.default
         func names(_ relative: String) -> [String] {
@@ -94,7 +127,9 @@ public struct Example: Sendable {
         var paths: [String] = []
         for name in names("") {
             paths +=
-                name.hasSuffix(".yaml") ? [name] : names(name).filter { $0.hasSuffix(".yaml") }.map { "\(name)/\($0)" }
+                name.hasSuffix(".yaml")
+                ? [name]
+                : names(name).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".mustache") }.map { "\(name)/\($0)" }
         }
         var files: [String: String] = [:]
         for path in paths {

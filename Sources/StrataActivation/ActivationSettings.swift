@@ -8,7 +8,7 @@ import StrataLanguage
 /// workspace's zone, a fingerprint of each destination's file).
 public struct ActivationSettings: Sendable {
     /// Activations by name.
-    public let activations: [String: Activation]
+    public private(set) var activations: [String: Activation]
     /// Destinations by name.
     public let destinations: [String: Destination]
     /// Templates by name.
@@ -39,6 +39,14 @@ public struct ActivationSettings: Sendable {
             fingerprints[destination.name] = digest.map { String(format: "%02x", $0) }.joined()
         }
         self.fingerprints = fingerprints
+    }
+
+    /// The same settings with only some of the activations (a simulation leaves out those that cannot
+    /// affect the one it simulates).
+    public func keeping(activations names: Set<String>) -> ActivationSettings {
+        var copy = self
+        copy.activations = activations.filter { names.contains($0.key) }
+        return copy
     }
 
     /// The activations a change triggers, by name.

@@ -91,13 +91,16 @@ public struct Decider: Sendable {
             Assignment.variant(
                 profile: delivery.profile, activation: activation.name, step: delivery.step, variants: step.variants
             )?.name
-        let facts = try await reader.facts(
-            of: delivery.profile, asOf: max(delivery.dueAt, min(now, delivery.nextAt)),
-            conditions: step.when.map { [$0] } ?? [])
-        if step.when != nil, facts.conditions.first != true { return finish(.condition, facts: facts) }
-        if marketing, let quiet = settings.messaging.quietHours,
-            let end = quiet.end(ifQuietAt: now, in: settings.zone(of: facts))
-        {
+        // The profile is read only when a decision needs it (its `when`, its time zone for quiet hours);
+        // the sender reads it otherwise.
+        let quietHours = marketing ? settings.messaging.quietHours : nil
+        var facts: ProfileFacts?
+        if step.when != nil || quietHours != nil {
+            facts = try await reader.facts(
+                of: delivery.profile, asOf: delivery.dueAt, conditions: step.when.map { [$0] } ?? [])
+        }
+        if step.when != nil, facts?.conditions.first != true { return finish(.condition, facts: facts) }
+        if let quietHours, let facts, let end = quietHours.end(ifQuietAt: now, in: settings.zone(of: facts)) {
             delivery.status = .held
             delivery.nextAt = end
             return Decided(delivery: delivery, facts: facts)

@@ -1,7 +1,7 @@
 import StrataLanguage
 
 /// Why an evaluation session could not be had or used: the definitions have errors, a name is not
-/// defined, the store failed, or evaluation failed. The server maps ``code`` to an HTTP status; the
+/// defined, an argument is out of range, the store failed, or evaluation failed. The server maps ``code`` to an HTTP status; the
 /// command line prints ``description``.
 public struct SessionError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is.
@@ -14,6 +14,8 @@ public struct SessionError: Error, CustomStringConvertible, Sendable {
         case store = "store_failed"
         /// A definition could not be evaluated.
         case evaluation = "evaluation_failed"
+        /// An argument of the request is out of its range (a window that ends before it starts, say).
+        case invalidArgument = "invalid_argument"
     }
 
     /// What kind of failure this is.

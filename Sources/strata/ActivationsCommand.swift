@@ -12,7 +12,7 @@ struct ActivationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "activations",
         abstract: "List the activations: segment, trigger, steps, and today's deliveries by status.",
-        subcommands: [List.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Simulate.self], defaultSubcommand: List.self)
 
     /// `strata activations [list]`.
     struct List: AsyncParsableCommand {
@@ -60,6 +60,101 @@ struct ActivationsCommand: AsyncParsableCommand {
                 out.line(alignedTable(rows, leftAligned: 5))
             }
             out.flush()
+        }
+    }
+
+    /// `strata activations simulate NAME --from T --to T`.
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay the stored history through an activation: what it would have sent, and why not.",
+            discussion: """
+                Memberships are replayed through the real-time engine from --from to --to, and every \
+                activation's decisions are taken as `strata serve` would (caps shared between activations, \
+                global control, holdouts, rollouts, variants, `when`, quiet hours, reentry within the \
+                window). Prints the activation's deliveries by status, by day and by variant. Nothing is \
+                sent or written.
+                """)
+
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+
+        @ArgumentParser.Argument(help: "The activation's name.")
+        var name: String
+
+        @Option(help: "The start of the window (ISO 8601 or a date): memberships as of it are the starting point.")
+        var from: InstantArgument
+
+        @Option(help: "The end of the window (ISO 8601 or a date).")
+        var to: InstantArgument
+
+        func validate() throws {
+            if from.milliseconds >= to.milliseconds { throw ValidationError("--from must be before --to") }
+        }
+
+        func run() async throws {
+            let runtime = try openRuntime(try workspaceOptions.load())
+            let session = try await openSession(runtime)
+            let bar = ProgressBar()
+            let total = session.messages
+            let simulation: Simulation
+            do throws(SessionError) {
+                simulation = try await session.simulate(activation: name, from: from.milliseconds, to: to.milliseconds)
+                {
+                    bar.update(done: Int64($0), total: Int64(max(total, $0)), items: $0, unit: "msgs")
+                }
+            } catch {
+                bar.finish()
+                throw CommandError(error.message)
+            }
+            bar.finish()
+            print(Self.report(simulation, zone: session.zone))
+        }
+
+        /// The report: the window and what was replayed, then the deliveries by status, by day and by variant.
+        static func report(_ simulation: Simulation, zone: Zone) -> String {
+            let activation = simulation.activation
+            let deliveries = simulation.deliveries
+            var lines = [
+                "\(activation.name): \(activation.segment) on \(activation.trigger.rawValue), "
+                    + "\(Instant.format(simulation.from)) to \(Instant.format(simulation.to))",
+                "  \(grouped(simulation.changes)) enters and exits of \(activation.segment), "
+                    + "\(grouped(simulation.triggers)) trigger\(simulation.triggers == 1 ? "" : "s"), "
+                    + "\(grouped(deliveries.count)) deliveries (\(activation.steps.count) step\(activation.steps.count == 1 ? "" : "s") each)",
+            ]
+            let statuses = Delivery.Status.allCases.filter { status in deliveries.contains { $0.status == status } }
+            func name(_ status: Delivery.Status) -> String {
+                status == .pending ? "pending (due after the window)" : status.rawValue
+            }
+            var rows = [["status", "deliveries", "%"]]
+            for status in statuses {
+                let count = deliveries.filter { $0.status == status }.count
+                rows.append([
+                    name(status), grouped(count),
+                    String(format: "%.1f%%", 100 * Double(count) / Double(max(1, deliveries.count))),
+                ])
+            }
+            lines += ["", alignedTable(rows)]
+            guard !deliveries.isEmpty else {
+                return (lines + ["", "nothing was sent or written"]).joined(separator: "\n")
+            }
+            let days = Dictionary(grouping: deliveries) { zone.date(at: $0.dueAt) }
+            var dayRows = [["due"] + statuses.map(\.rawValue)]
+            for day in days.keys.sorted() {
+                let list = days[day] ?? []
+                dayRows.append(
+                    [day.description] + statuses.map { status in grouped(list.filter { $0.status == status }.count) })
+            }
+            lines += ["", "by day (\(zone.identifier))", alignedTable(dayRows)]
+            let variants = Set(deliveries.compactMap(\.variant))
+            if !variants.isEmpty {
+                var variantRows = [["variant"] + statuses.map(\.rawValue)]
+                for variant in variants.sorted() {
+                    let list = deliveries.filter { $0.variant == variant }
+                    variantRows.append(
+                        [variant] + statuses.map { status in grouped(list.filter { $0.status == status }.count) })
+                }
+                lines += ["", "by variant (assigned when a step is decided to send)", alignedTable(variantRows)]
+            }
+            return (lines + ["", "nothing was sent or written"]).joined(separator: "\n")
         }
     }
 }

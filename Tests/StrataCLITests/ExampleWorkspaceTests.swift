@@ -10,15 +10,17 @@ struct ExampleWorkspaceTests {
         .deletingLastPathComponent().appendingPathComponent("examples")
 
     /// The definition files under a workspace root, read from disk: every `.yaml` of `segments/`,
-    /// `scores/` and `stages/`, and `traits.yaml` and `rfm.yaml`, by relative path.
+    /// `scores/`, `stages/`, `activations/` and `destinations/`, every `.mustache` of `templates/`, and
+    /// `traits.yaml` and `rfm.yaml`, by relative path.
     static func definitionFiles(in root: URL) throws -> [String: String] {
         let manager = FileManager.default
         var paths = ["traits.yaml", "rfm.yaml"].filter {
             manager.fileExists(atPath: root.appendingPathComponent($0).path)
         }
-        for folder in ["segments", "scores", "stages"] {
+        for folder in ["segments", "scores", "stages", "activations", "destinations", "templates"] {
             let names = (try? manager.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
-            paths += names.filter { $0.hasSuffix(".yaml") }.map { "\(folder)/\($0)" }
+            let suffix = folder == "templates" ? ".mustache" : ".yaml"
+            paths += names.filter { $0.hasSuffix(suffix) }.map { "\(folder)/\($0)" }
         }
         var files: [String: String] = [:]
         for path in paths {
@@ -82,6 +84,9 @@ struct ExampleWorkspaceTests {
         #expect(created.name == "shop")
         example.name = created.name
         #expect(created == example)
+        // The messaging rules at the end of the example's strata.yaml follow the settings init wrote.
+        let settings = try String(contentsOf: root.appendingPathComponent("strata.yaml"), encoding: .utf8)
+        #expect(settings.hasSuffix("store: sqlite\nmessaging:\n  caps:\n    - {channel: email, max: 3, per: 7d}\n"))
         let check = try CLITests.Run(["check", "-w", root.path])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         // The one warning: the example's logistic score has not been trained in the new workspace.
@@ -90,7 +95,7 @@ struct ExampleWorkspaceTests {
                 == "scores/upgrade-propensity.yaml:1:1: warning: score.upgrade-propensity is a logistic model with no "
                 + "trained model for its current features, label and population: it is missing for every profile "
                 + "until you run `strata train upgrade-propensity`\n"
-                + "checked 53 definition files: no errors, 1 warning\n")
+                + "checked 68 definition files: no errors, 1 warning\n")
     }
 
     /// An unknown example is refused with the known ones, and nothing is created.

@@ -117,7 +117,7 @@ actor Workbench {
 
 extension APIError {
     /// A session failure: the definitions' errors under `status` with their diagnostics, a store or
-    /// evaluation failure as 500, an unknown definition as 404.
+    /// evaluation failure as 500, an unknown definition as 404, an argument out of range as 400.
     init(_ error: SessionError, status: HTTPResponse.Status) {
         switch error.code {
         case .invalidDefinitions:
@@ -125,6 +125,7 @@ extension APIError {
                 status, error.code.rawValue, error.message,
                 details: ["diagnostics": .array(error.diagnostics.map(\.json))])
         case .unknownDefinition: self.init(.notFound, "not_found", error.message)
+        case .invalidArgument: self.init(.badRequest, "bad_request", error.message)
         case .store, .evaluation: self.init(.internalServerError, error.code.rawValue, error.message)
         }
     }
