@@ -49,8 +49,8 @@ extension EvaluationSession {
                 all.activations.values.filter { $0.name == name || (sharesCaps && $0.category == .marketing) }.map(
                     \.name)
             ))
-        let changes = try replay(from: from, to: to, progress: progress)
         let watched = Set(settings.activations.values.map(\.segment))
+        let changes = try replay(segments: watched, from: from, to: to, progress: progress)
         let relevant = changes.filter { watched.contains($0.segment) }
         do {
             let log = MemoryStore()
@@ -83,9 +83,21 @@ extension EvaluationSession {
         }
     }
 
-    /// The membership changes of the real-time segments in (from, to], in order.
-    private func replay(from: Int64, to: Int64, progress: (Int) -> Void) throws(SessionError) -> [MembershipChange] {
-        let keys = DataNeeds(definitions: definitions).payloadKeys
+    /// The membership changes in (from, to] of some segments, in order: the engine keeps only them and
+    /// the segments they read, so time moves nothing else.
+    private func replay(
+        segments watched: Set<String>, from: Int64, to: Int64, progress: (Int) -> Void
+    ) throws(SessionError) -> [MembershipChange] {
+        var needed = Set(watched.map { DefinitionID(.segment, $0) })
+        var pending = Array(needed)
+        while let next = pending.popLast() {
+            for dependency in definitions.dependencies[next] ?? [] where needed.insert(dependency).inserted {
+                pending.append(dependency)
+            }
+        }
+        var replayed = definitions
+        replayed.segments = definitions.segments.filter { needed.contains(DefinitionID(.segment, $0.name)) }
+        let keys = DataNeeds(definitions: replayed).payloadKeys
         var before: [(sequence: Int64, message: Message)] = []
         var during: [(sequence: Int64, message: Message)] = []
         var read = 0
@@ -105,7 +117,7 @@ extension EvaluationSession {
         during.sort { ($0.message.time, $0.sequence) < ($1.message.time, $1.sequence) }
         do {
             let engine = try LiveEngine.start(
-                definitions: definitions, zone: zone, trainedModels: trainedModels, now: from, source: nil,
+                definitions: replayed, zone: zone, trainedModels: trainedModels, now: from, source: nil,
                 scan: { body in for (sequence, message) in before { body(sequence, message) } })
             before = []
             var changes: [MembershipChange] = []
