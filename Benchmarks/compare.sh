@@ -12,7 +12,7 @@
 #
 #   import    Benchmarks/import_bench.py at 60,000 users: `strata import` of the 1,001,591-message
 #             generated saas file (90 days, seed 1) into a fresh workspace, process start to exit
-#   ingest    Benchmarks/ingest_bench.py --batch 100 --seconds 5: `strata serve` with examples/,
+#   ingest    Benchmarks/ingest_bench.py --batch 100 --seconds 3: `strata serve` with examples/,
 #             wrk posting /v1/batch bodies of 100 events on 64 connections
 #   live      Benchmarks/live_bench.py --users 100000 --fresh: event to membership change on the change
 #             stream at half of the peak ingest each binary measures first (400 probes); with
@@ -92,7 +92,7 @@ same_data() {
     cmp -s "$work/base/$1" "$work/new/$1" || echo "note: base and new generated different $1" | tee -a "$work/notes"
 }
 import() { "$python" "$root/Benchmarks/import_bench.py" "$strata" "$work/$side/import" "$import_users"; }
-ingest() { "$python" "$root/Benchmarks/ingest_bench.py" "$strata" "$work/$side/ingest" --batch 100 --seconds 5; }
+ingest() { "$python" "$root/Benchmarks/ingest_bench.py" "$strata" "$work/$side/ingest" --batch 100 --seconds 3; }
 live() {
     "$python" "$root/Benchmarks/live_bench.py" "$strata" "$work/$side/live" --users "$live_users" --fresh \
         ${LIVE_RATE:+--rate "$LIVE_RATE"}

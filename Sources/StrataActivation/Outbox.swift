@@ -58,6 +58,8 @@ public final class Outbox: Service, Sendable {
     /// Finished attempts waiting to be written.
     private let finished = Mutex<[Delivery]>([])
     private let routes = Mutex<[String: Route]>([:])
+    /// When the trigger last saved its cursor.
+    private let cursorSaved = Mutex<ContinuousClock.Instant?>(nil)
 
     /// An outbox over a store and the change feed.
     ///
@@ -156,7 +158,12 @@ public final class Outbox: Service, Sendable {
             activation, profile in
             try await self.store.lastTrigger(activation: activation, profile: profile)
         }
+        // Changes that trigger nothing move the cursor at most once a second, so a busy change log costs
+        // the store no write per batch; a restart takes those changes again, and they trigger nothing.
+        let now = ContinuousClock.now
+        if deliveries.isEmpty, let saved = cursorSaved.withLock({ $0 }), now - saved < .seconds(1) { return }
         let recorded = try await store.enqueue(deliveries, consumer: configuration.consumer, through: last)
+        cursorSaved.withLock { $0 = now }
         if recorded > 0 {
             logger.debug("deliveries recorded", metadata: ["count": "\(recorded)", "change": "\(last)"])
             dispatcherBell.ring()
