@@ -39,15 +39,7 @@ extension DefinitionLoader {
             else { continue }
             let stem = String(fileName.prefix(upTo: fileName.lastIndex(of: ".") ?? fileName.endIndex))
             let kind = folder == "activations" ? "activation" : "destination"
-            guard DefinitionLoader.isKebabCase(stem) else {
-                let kebab = DefinitionLoader.kebabCased(stem)
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .invalidName,
-                        "\(kind) name `\(stem)` must be kebab-case (lowercase letters and digits joined by hyphens)",
-                        file: path, at: SourceRange(at: .start), suggestion: kebab.isEmpty ? nil : kebab))
-                continue
-            }
+            guard requireKebabCase(stem, kind: kind, path: path) else { continue }
             let document = YAMLDocument(path: path, text: text)
             diagnostics.append(contentsOf: document.diagnostics)
             if folder == "activations" {
@@ -151,13 +143,7 @@ extension DefinitionLoader {
     mutating func loadTemplate(
         _ name: String, _ body: (file: String, text: String), html: (file: String, text: String)?
     ) {
-        guard DefinitionLoader.isKebabCase(name) else {
-            diagnostics.append(
-                Diagnostic(
-                    .error, .invalidName, "template name `\(name)` must be kebab-case", file: body.file,
-                    at: SourceRange(at: .start), suggestion: DefinitionLoader.kebabCased(name)))
-            return
-        }
+        guard requireKebabCase(name, kind: "template", path: body.file) else { return }
         let errorsBefore = errorCount
         var text = body.text
         var subject: String?

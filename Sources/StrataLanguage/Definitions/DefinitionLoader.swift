@@ -61,6 +61,18 @@ struct DefinitionLoader {
             }
     }
 
+    /// Whether a definition's name (its file's stem) is kebab-case; reports it with a suggestion when not.
+    mutating func requireKebabCase(_ stem: String, kind: String, path: String) -> Bool {
+        guard !DefinitionLoader.isKebabCase(stem) else { return true }
+        let kebab = DefinitionLoader.kebabCased(stem)
+        diagnostics.append(
+            Diagnostic(
+                .error, .invalidName,
+                "\(kind) name `\(stem)` must be kebab-case (lowercase letters and digits joined by hyphens)",
+                file: path, at: SourceRange(at: .start), suggestion: kebab.isEmpty ? nil : kebab))
+        return false
+    }
+
     /// A kebab-case spelling of a name, for suggestions.
     static func kebabCased(_ name: String) -> String {
         var result = ""
@@ -115,15 +127,7 @@ struct DefinitionLoader {
                             + "can be written", file: path, at: SourceRange(at: .start)))
                 continue
             }
-            guard DefinitionLoader.isKebabCase(stem) else {
-                let kebab = DefinitionLoader.kebabCased(stem)
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .invalidName,
-                        "\(kind) name `\(stem)` must be kebab-case (lowercase letters and digits joined by hyphens)",
-                        file: path, at: SourceRange(at: .start), suggestion: kebab.isEmpty ? nil : kebab))
-                continue
-            }
+            guard requireKebabCase(stem, kind: kind, path: path) else { continue }
             if let other = seen["\(folder)/\(stem)"] {
                 diagnostics.append(
                     Diagnostic(
