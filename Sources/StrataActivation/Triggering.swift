@@ -23,7 +23,10 @@ public enum Triggering {
             for activation in settings.triggered(by: change) {
                 let key = [activation.name, change.profile]
                 var previous = accepted[key]
-                if previous == nil { previous = try await lastTrigger(activation.name, change.profile) }
+                // `always` needs no history: the delivery log is read only for the other rules.
+                if previous == nil, activation.reentry != .always {
+                    previous = try await lastTrigger(activation.name, change.profile)
+                }
                 let refused: Bool =
                     switch activation.reentry {
                     case .always: false

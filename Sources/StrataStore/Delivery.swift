@@ -42,9 +42,19 @@ public struct Delivery: Sendable, Equatable {
 
         /// Statuses that still have work ahead.
         public static let open: [Status] = [.pending, .held, .sending, .retrying]
+        /// Statuses of a delivery being sent or waiting for its next attempt: later deliveries of its
+        /// profile and activation wait behind it.
+        public static let inProgress: [Status] = [.sending, .retrying]
+        /// Statuses that count against frequency caps: decided to send, and not failed.
+        public static let countedByCaps: [Status] = [.sending, .sent, .retrying]
 
-        /// Whether the delivery counts against frequency caps (decided to send, and not failed).
-        public var countsAgainstCaps: Bool { self == .sending || self == .sent || self == .retrying }
+        /// Whether the delivery counts against frequency caps (``countedByCaps``).
+        public var countsAgainstCaps: Bool { Self.countedByCaps.contains(self) }
+
+        /// A list of statuses as an SQL list: `('pending', 'held')`.
+        static func sql(_ statuses: [Status]) -> String {
+            "(" + statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+        }
     }
 
     /// The record's id in the log (0 before it is stored); receivers see it as the delivery id.

@@ -43,8 +43,9 @@ final class TestClock: Sendable {
     func set(_ value: Int64) { instant.withLock { $0 = value } }
 }
 
-/// Waits until `condition` holds, checking every 20 ms for at most `seconds`.
-func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+/// Waits until `condition` holds, checking every 20 ms for at most `seconds` (long: the whole suite
+/// runs in parallel on two cores, and other tests hold the cooperative threads for seconds at a time).
+func eventually(_ seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

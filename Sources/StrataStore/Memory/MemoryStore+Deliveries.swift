@@ -47,7 +47,7 @@ extension MemoryStore {
                 if Delivery.Status.open.contains(delivery.status), delivery.nextAt <= instant, !blocked.contains(pair) {
                     due.append(delivery)
                 }
-                if delivery.status == .sending || delivery.status == .retrying { blocked.insert(pair) }
+                if Delivery.Status.inProgress.contains(delivery.status) { blocked.insert(pair) }
             }
             return Array(due.sorted { ($0.nextAt, $0.id) < ($1.nextAt, $1.id) }.prefix(max(0, limit)))
         }

@@ -99,11 +99,11 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT \(Self.columns) FROM deliveries d
-                    WHERE status IN ('pending', 'held', 'sending', 'retrying') AND next_at <= ?
+                    WHERE status IN \(Delivery.Status.sql(Delivery.Status.open)) AND next_at <= ?
                       AND NOT EXISTS (
                         SELECT 1 FROM deliveries e
                         WHERE e.activation = d.activation AND e.profile = d.profile AND e.id < d.id
-                          AND e.status IN ('sending', 'retrying'))
+                          AND e.status IN \(Delivery.Status.sql(Delivery.Status.inProgress)))
                     ORDER BY next_at, id LIMIT ?
                     """, arguments: [instant, limit]
             ).map(Self.delivery)
@@ -114,7 +114,8 @@ extension SQLiteStore {
         try await pool.read { db in
             try Int64.fetchOne(
                 db,
-                sql: "SELECT min(next_at) FROM deliveries WHERE status IN ('pending', 'held', 'sending', 'retrying')")
+                sql: "SELECT min(next_at) FROM deliveries WHERE status IN \(Delivery.Status.sql(Delivery.Status.open))"
+            )
         }
     }
 
@@ -198,7 +199,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT count(*) FROM deliveries
-                    WHERE profile = ? AND decided_at >= ? AND status IN ('sending', 'sent', 'retrying')
+                    WHERE profile = ? AND decided_at >= ? AND status IN \(Delivery.Status.sql(Delivery.Status.countedByCaps))
                       AND (? IS NULL OR channel = ?)
                     """, arguments: [profile, since, channel, channel]) ?? 0
         }
