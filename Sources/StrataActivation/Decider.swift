@@ -3,8 +3,8 @@ import StrataLanguage
 import StrataStore
 
 /// Decides due deliveries, the same way in `strata serve` and in a simulation: whether the profile
-/// moved since the change, global control, holdout, rollout, the variant, the step's `when`, quiet
-/// hours and frequency caps, in that order. Several steps due for one profile in one round are decided
+/// moved since the change, global control, holdout, rollout, the variant, the step's `when`, for email
+/// an address and no unsubscribe, quiet hours and frequency caps, in that order. Several steps due for one profile in one round are decided
 /// together, higher priority first, then by activation name, so a cap keeps the ones that matter most.
 /// One decider decides one round at a time, which makes caps exact: a round counts what the store
 /// holds plus what it decided itself.
@@ -22,13 +22,15 @@ public struct Decider: Sendable {
 
     /// The workspace's activations and rules.
     public let settings: ActivationSettings
-    /// The delivery log (cap counts) and the change log (moves since the change).
-    public let store: any DeliveryStore & ChangeLog
+    /// The delivery log (cap counts), the change log (moves since the change) and the unsubscribes.
+    public let store: any DeliveryStore & ChangeLog & SuppressionStore
     /// Reads profiles and evaluates `when` conditions.
     public let reader: any ProfileReader
 
     /// A decider over settings, a store and a profile reader.
-    public init(settings: ActivationSettings, store: any DeliveryStore & ChangeLog, reader: any ProfileReader) {
+    public init(
+        settings: ActivationSettings, store: any DeliveryStore & ChangeLog & SuppressionStore, reader: any ProfileReader
+    ) {
         self.settings = settings
         self.store = store
         self.reader = reader
@@ -67,11 +69,11 @@ public struct Decider: Sendable {
             return Decided(delivery: delivery, facts: facts)
         }
         guard let activation = settings.activations[delivery.activation], delivery.step < activation.steps.count,
-            settings.destinations[activation.steps[delivery.step].destination] != nil
+            let destination = settings.destinations[activation.steps[delivery.step].destination]
         else { return finish(.cancelled) }
         let step = activation.steps[delivery.step]
         delivery.destination = step.destination
-        delivery.channel = settings.destinations[step.destination]?.channel ?? delivery.channel
+        delivery.channel = destination.channel
         if try await movedSinceChange(delivery) { return finish(delivery.entered ? .exited : .reentered) }
         let marketing = activation.category == .marketing
         if marketing,
@@ -91,15 +93,26 @@ public struct Decider: Sendable {
             Assignment.variant(
                 profile: delivery.profile, activation: activation.name, step: delivery.step, variants: step.variants
             )?.name
-        // The profile is read only when a decision needs it (its `when`, its time zone for quiet hours);
-        // the sender reads it otherwise.
+        // The profile is read only when a decision needs it (its `when`, its address, its time zone for
+        // quiet hours); the sender reads it otherwise.
         let quietHours = marketing ? settings.messaging.quietHours : nil
         var facts: ProfileFacts?
-        if step.when != nil || quietHours != nil {
+        var smtp: Destination.SMTP?
+        if case .smtp(let settings) = destination.kind { smtp = settings }
+        if step.when != nil || quietHours != nil || smtp != nil {
             facts = try await reader.facts(
                 of: delivery.profile, asOf: delivery.dueAt, conditions: step.when.map { [$0] } ?? [])
         }
         if step.when != nil, facts?.conditions.first != true { return finish(.condition, facts: facts) }
+        if let smtp, let facts {
+            if SMTPSender.recipient(of: smtp, for: Payload(delivery: delivery, facts: facts, attempt: 0)) == nil {
+                return finish(.noAddress, facts: facts)
+            }
+            if marketing, try await store.unsubscribed(profile: delivery.profile, destination: destination.name) != nil
+            {
+                return finish(.unsubscribed, facts: facts)
+            }
+        }
         if let quietHours, let facts, let end = quietHours.end(ifQuietAt: now, in: settings.zone(of: facts)) {
             delivery.status = .held
             delivery.nextAt = end

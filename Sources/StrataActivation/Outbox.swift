@@ -44,7 +44,7 @@ public final class Outbox: Service, Sendable {
         var lane: Lane
     }
 
-    private let store: any DeliveryStore & ChangeLog
+    private let store: any DeliveryStore & ChangeLog & SuppressionStore
     private let feed: ChangeFeed
     private let definitions: @Sendable () async -> (settings: ActivationSettings, reader: any ProfileReader)?
     private let root: URL
@@ -60,6 +60,8 @@ public final class Outbox: Service, Sendable {
     private let routes = Mutex<[String: Route]>([:])
     /// When the trigger last saved its cursor.
     private let cursorSaved = Mutex<ContinuousClock.Instant?>(nil)
+    /// The signer of mail links, once the store's key is read.
+    private let links = Mutex<MailLinks?>(nil)
 
     /// An outbox over a store and the change feed.
     ///
@@ -68,7 +70,7 @@ public final class Outbox: Service, Sendable {
     ///     that evaluates `when` conditions under them; nil while the definitions have errors.
     ///   - root: the workspace's folder (file destinations write under it).
     public init(
-        store: any DeliveryStore & ChangeLog, feed: ChangeFeed,
+        store: any DeliveryStore & ChangeLog & SuppressionStore, feed: ChangeFeed,
         definitions: @escaping @Sendable () async -> (settings: ActivationSettings, reader: any ProfileReader)?,
         root: URL, configuration: Configuration = Configuration(), logger: Logger
     ) {
@@ -255,9 +257,16 @@ public final class Outbox: Service, Sendable {
         let step = activation.steps[delivery.step]
         let variant = step.variants.first { $0.name == delivery.variant }
         let template = (variant?.template ?? step.template).flatMap { settings.templates[$0] }
-        let route = self.route(for: destination, fingerprint: fingerprint, settings: settings)
+        let route: Route
+        do {
+            route = try await self.route(for: destination, fingerprint: fingerprint, settings: settings)
+        } catch {
+            return schedule(
+                &delivery, error: "cannot read the link key: \(error)", code: nil, after: nil, settings: settings)
+        }
         delivery.attempts += 1
-        let payload = Payload(delivery: delivery, facts: facts, attempt: delivery.attempts)
+        let payload = Payload(
+            delivery: delivery, facts: facts, attempt: delivery.attempts, marketing: activation.category == .marketing)
         let outcome = await route.lane.run { await route.sender.send(payload, template: template, now: now()) }
         switch outcome {
         case .sent(let code):
@@ -296,32 +305,50 @@ public final class Outbox: Service, Sendable {
         return delivery
     }
 
-    private func route(for destination: Destination, fingerprint: String, settings: ActivationSettings) -> Route {
-        routes.withLock { routes in
-            if let route = routes[destination.name], route.fingerprint == fingerprint { return route }
-            let route: Route
-            switch destination.kind {
-            case .webhook(let webhook):
-                route = Route(
-                    fingerprint: fingerprint, sender: WebhookSender(webhook: webhook, client: client),
-                    lane: Lane(concurrency: webhook.concurrency, rate: webhook.rate))
-            case .file(let file):
-                route = Route(
-                    fingerprint: fingerprint, sender: FileSender(file: file, root: root),
-                    lane: Lane(concurrency: 1, rate: 0))
-            case .segment(let api):
-                route = Route(
-                    fingerprint: fingerprint,
-                    sender: SegmentSender(api: api, client: client, workspace: settings.workspace),
-                    lane: Lane(concurrency: 8, rate: 200))
-            case .smtp:
-                route = Route(
-                    fingerprint: fingerprint, sender: UnavailableSender(kind: "smtp"),
-                    lane: Lane(concurrency: 1, rate: 0))
-            }
+    /// The sender and lane of a destination, made again when its file or `public_url` changed.
+    private func route(
+        for destination: Destination, fingerprint definition: String, settings: ActivationSettings
+    ) async throws -> Route {
+        let fingerprint = definition + "\n" + (settings.messaging.publicURL ?? "")
+        if let route = routes.withLock({ $0[destination.name] }), route.fingerprint == fingerprint { return route }
+        let route: Route
+        switch destination.kind {
+        case .webhook(let webhook):
+            route = Route(
+                fingerprint: fingerprint, sender: WebhookSender(webhook: webhook, client: client),
+                lane: Lane(concurrency: webhook.concurrency, rate: webhook.rate))
+        case .file(let file):
+            route = Route(
+                fingerprint: fingerprint, sender: FileSender(file: file, root: root),
+                lane: Lane(concurrency: 1, rate: 0))
+        case .segment(let api):
+            route = Route(
+                fingerprint: fingerprint,
+                sender: SegmentSender(api: api, client: client, workspace: settings.workspace),
+                lane: Lane(concurrency: 8, rate: 200))
+        case .smtp(let smtp):
+            route = Route(
+                fingerprint: fingerprint,
+                sender: SMTPSender(
+                    name: destination.name, smtp: smtp, root: root, links: try await mailLinks(),
+                    publicURL: settings.messaging.publicURL, workspace: settings.workspace),
+                lane: Lane(concurrency: 4, rate: 0))
+        }
+        return routes.withLock { routes in
+            // Another send may have made the same route meanwhile: the first one made is kept, so the
+            // destination has one lane.
+            if let made = routes[destination.name], made.fingerprint == fingerprint { return made }
             routes[destination.name] = route
             return route
         }
+    }
+
+    /// The signer of unsubscribe and tracking links, with the store's key.
+    private func mailLinks() async throws -> MailLinks {
+        if let links = links.withLock({ $0 }) { return links }
+        let made = MailLinks(key: try await store.linkKey())
+        links.withLock { $0 = made }
+        return made
     }
 
     // MARK: Writing results

@@ -13,12 +13,15 @@ public struct Payload: Sendable {
     public var facts: ProfileFacts
     /// The attempt this payload is for (1 for the first).
     public var attempt: Int
+    /// Whether the activation is marketing (email gets an unsubscribe link) rather than transactional.
+    public var marketing: Bool
 
     /// A payload from its parts.
-    public init(delivery: Delivery, facts: ProfileFacts, attempt: Int) {
+    public init(delivery: Delivery, facts: ProfileFacts, attempt: Int, marketing: Bool = true) {
         self.delivery = delivery
         self.facts = facts
         self.attempt = attempt
+        self.marketing = marketing
     }
 
     /// `segment.entered` or `segment.exited`.

@@ -99,7 +99,8 @@ struct ActivationDefinitionTests {
             from: "Acme <growth@acme.example>"
             track_engagement: true
 
-            """
+            """,
+            "strata.yaml": "name: x\npublic_url: https://strata.acme.example\n",
         ])
         #expect(errors(definitions) == [])
         let crm = try #require(definitions.destination(named: "crm"))
@@ -126,6 +127,10 @@ struct ActivationDefinitionTests {
         #expect(smtp.tls == Destination.SMTP.Security.none)
         #expect(smtp.to == "{{profile.traits.email}}")
         #expect(smtp.trackEngagement)
+        #expect(smtp.from.name == "Acme")
+        #expect(smtp.from.address == "growth@acme.example")
+        #expect(smtp.timeout == 60_000)
+        #expect(smtp.caFile == nil)
         let template = try #require(definitions.template(named: "cart-recovery"))
         #expect(template.subject == "Your cart, {{profile.traits.name}}")
         #expect(template.text == "Hi {{profile.id}}\n")
@@ -264,5 +269,33 @@ struct ActivationDefinitionTests {
         let text = definitions.diagnostics.map(\.description).joined(separator: "\n")
         #expect(text.contains("expected `url` to be an http:// or https:// URL"))
         #expect(!text.contains("token-abc123"))
+    }
+
+    @Test func emailIsCheckedForWhatSendingNeeds() {
+        let email = "kind: smtp\nhost: mail.acme.example\nfrom: growth@acme.example\n"
+        let step = "segment: cart-abandoners\non: enter\nsteps:\n  - destination: email\n"
+        let noSubject = "Hello {{profile.id}}\n"
+        #expect(
+            errors(load(["destinations/email.yaml": email, "activations/a.yaml": step])) == [
+                "activations/a.yaml:4:18: error: an email step needs `template`: a template with `subject:` in its front matter",
+                "activations/a.yaml:4:18: error: marketing email needs `public_url` in strata.yaml: every message carries an unsubscribe link to it",
+            ])
+        #expect(
+            errors(
+                load([
+                    "destinations/email.yaml": email, "templates/plain.mustache": noSubject,
+                    "activations/a.yaml": "category: transactional\n" + step + "    template: plain\n",
+                ])) == [
+                    "activations/a.yaml:5:18: error: template `plain` is sent by email, so it needs `subject:` in its front matter"
+                ])
+        #expect(
+            errors(load(["destinations/email.yaml": "kind: smtp\nhost: h\nfrom: Growth <growth@>\n"])) == [
+                "destinations/email.yaml:3:7: error: expected `from` to be an email address, `name@domain` or `Name <name@domain>`"
+            ])
+        #expect(
+            errors(load(["destinations/email.yaml": email + "tls: none\nusername: u\ntrack_engagement: true\n"])) == [
+                "destinations/email.yaml:5:11: error: AUTH over `tls: none` would send the password in clear: use `tls: starttls` or `implicit`",
+                "destinations/email.yaml:6:19: error: `track_engagement` needs `public_url` in strata.yaml: the links lead to it",
+            ])
     }
 }

@@ -30,15 +30,18 @@ struct OpenAPITests {
     @Test("the document describes exactly the routes the server declares")
     func documentMatchesDeclaredRoutes() throws {
         let documented = try Self.documentedRoutes()
-        #expect(documented.count == 26)
+        #expect(documented.count == 30)
         #expect(documented == Set(Server.routes))
     }
 
-    /// The probes, which answer without a key (and show no data).
-    static let open: Set<String> = ["GET /health", "GET /ready"]
+    /// The probes and the links in mail, which answer without a key (and show no data).
+    static let open: Set<String> = [
+        "GET /health", "GET /ready", "GET /u/{token}", "POST /u/{token}", "GET /t/o/{token}", "GET /t/c/{token}",
+    ]
 
     @Test(
-        "every documented route is served: without a key each answers 401 but the probes, and an undocumented one 404")
+        "every documented route is served: without a key each answers 401 but the probes and mail links, and an undocumented one 404"
+    )
     func documentedRoutesAreServed() async throws {
         let documented = try Self.documentedRoutes()
         #expect(Self.open.isSubset(of: documented))
@@ -48,12 +51,16 @@ struct OpenAPITests {
                 let parts = route.split(separator: " ")
                 let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
                     .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{segment}", with: "buyers")
+                    .replacingOccurrences(of: "{token}", with: "not-a-token")
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 try await client.execute(uri: uri, method: method) { response in
                     switch route {
                     case "GET /health": #expect(response.status == .ok)
                     // Ready or still starting, never behind a key.
                     case "GET /ready": #expect([.ok, .serviceUnavailable].contains(response.status))
+                    // A mail link that is not signed does nothing; the pixel answers anyway.
+                    case "GET /t/o/{token}": #expect(response.status == .ok)
+                    case "GET /u/{token}", "POST /u/{token}", "GET /t/c/{token}": #expect(response.status == .notFound)
                     default: #expect(response.status == .unauthorized, "\(route)")
                     }
                 }

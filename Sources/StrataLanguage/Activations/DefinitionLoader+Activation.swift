@@ -61,7 +61,9 @@ extension DefinitionLoader {
         if let field = activationFields["steps"] {
             if case .sequence(let items) = field.value, !items.isEmpty {
                 for item in items {
-                    if let step = loadStep(item, in: document, scope: scope) { steps.append(step) }
+                    if let step = loadStep(item, in: document, scope: scope, marketing: category == .marketing) {
+                        steps.append(step)
+                    }
                 }
             } else {
                 diagnostics.append(
@@ -79,7 +81,7 @@ extension DefinitionLoader {
     }
 
     mutating func loadStep(
-        _ node: Node, in document: YAMLDocument, scope: ProfileKind
+        _ node: Node, in document: YAMLDocument, scope: ProfileKind, marketing: Bool
     ) -> Activation.Step? {
         guard let stepFields = fields(of: node, in: document, allowed: DefinitionLoader.stepKeys, what: "a step") else {
             return nil
@@ -141,9 +143,43 @@ extension DefinitionLoader {
             when = expression(field.value, "when", in: document, role: .stepCondition, scope: scope, owner: nil)
             whenSource = field.value.string
         }
+        if let destination, case .smtp? = destinations.first(where: { $0.name == destination })?.kind {
+            checkEmailStep(
+                templates: variants.isEmpty ? [template] : variants.map { $0.template ?? template },
+                marketing: marketing, at: destinationField.value, in: document)
+        }
         guard let destination, errorCount == errorsBefore else { return nil }
         return Activation.Step(
             after: after, destination: destination, template: template, variants: variants, when: when,
             whenSource: whenSource)
+    }
+
+    /// An email step needs a template with a subject for each message it sends, and marketing mail needs
+    /// `public_url` for its unsubscribe link.
+    private mutating func checkEmailStep(
+        templates names: [String?], marketing: Bool, at node: Node, in document: YAMLDocument
+    ) {
+        if marketing, messaging.publicURL == nil {
+            diagnostics.append(
+                document.error(
+                    .missingKey,
+                    "marketing email needs `public_url` in strata.yaml: every message carries an unsubscribe link to it",
+                    at: node))
+        }
+        for name in Set(names.map { $0 ?? "" }).sorted() {
+            guard !name.isEmpty else {
+                diagnostics.append(
+                    document.error(
+                        .missingKey, "an email step needs `template`: a template with `subject:` in its front matter",
+                        at: node))
+                continue
+            }
+            if let found = templates.first(where: { $0.name == name }), found.subject == nil {
+                diagnostics.append(
+                    document.error(
+                        .missingKey, "template `\(name)` is sent by email, so it needs `subject:` in its front matter",
+                        at: node))
+            }
+        }
     }
 }

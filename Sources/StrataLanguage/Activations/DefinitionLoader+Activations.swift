@@ -191,7 +191,9 @@ extension DefinitionLoader {
     static let destinationKinds = ["webhook", "smtp", "file", "segment"]
     static let destinationKeys: [String: [String]] = [
         "webhook": ["url", "secret", "timeout", "concurrency", "rate", "retries", "headers", "body"],
-        "smtp": ["host", "port", "tls", "username", "password", "from", "to", "track_engagement"],
+        "smtp": [
+            "host", "port", "tls", "username", "password", "from", "to", "track_engagement", "ca_file", "timeout",
+        ],
         "file": ["path"],
         "segment": ["url", "write_key"],
     ]
@@ -270,17 +272,42 @@ extension DefinitionLoader {
                 .flatMap(Destination.SMTP.Security.init) ?? .starttls
             let username = secret(fields["username"], "username", in: document)
             let password = secret(fields["password"], "password", in: document)
-            let from = text(required("from"), "from", in: document)
+            var from: MailAddress?
+            if let field = required("from"), let text = text(field, "from", in: document) {
+                from = MailAddress(text)
+                if from == nil {
+                    diagnostics.append(
+                        document.error(
+                            .invalidValue,
+                            "expected `from` to be an email address, `name@domain` or `Name <name@domain>`",
+                            at: field.value))
+                }
+            }
             let to = text(fields["to"], "to", in: document) ?? "{{profile.traits.email}}"
             if let field = fields["to"], let problem = MustacheSyntax.check(to) {
                 diagnostics.append(document.error(.templateSyntax, problem.message, at: field.value))
             }
             let track = boolean(fields["track_engagement"], "track_engagement", in: document) ?? false
+            if track, messaging.publicURL == nil, let field = fields["track_engagement"] {
+                diagnostics.append(
+                    document.error(
+                        .missingKey, "`track_engagement` needs `public_url` in strata.yaml: the links lead to it",
+                        at: field.value))
+            }
+            if username != nil, tls == .none, let field = fields["username"] {
+                diagnostics.append(
+                    document.error(
+                        .invalidValue,
+                        "AUTH over `tls: none` would send the password in clear: use `tls: starttls` or `implicit`",
+                        at: field.value))
+            }
+            let caFile = text(fields["ca_file"], "ca_file", in: document)
+            let timeout = duration(fields["timeout"], "timeout", in: document) ?? 60_000
             if let host, let from {
                 destination = .smtp(
                     Destination.SMTP(
                         host: host, port: port, tls: tls, username: username, password: password, from: from, to: to,
-                        trackEngagement: track))
+                        trackEngagement: track, caFile: caFile, timeout: timeout))
             }
         case "file":
             if let field = required("path"), let path = text(field, "path", in: document) {

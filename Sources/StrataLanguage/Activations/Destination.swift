@@ -48,11 +48,16 @@ public struct Destination: Sendable {
         /// The password for AUTH, if any.
         public var password: Secret?
         /// The `From` address.
-        public var from: String
+        public var from: MailAddress
         /// The `To` address, a Mustache template over the profile.
         public var to: String
         /// Whether opens and clicks are tracked.
         public var trackEngagement: Bool
+        /// A PEM file of the certificates to trust instead of the system's (absolute, or relative to the workspace), for a
+        /// server with a private certificate authority.
+        public var caFile: String?
+        /// How long one message may take, from connecting to the server's acceptance (ms).
+        public var timeout: Int64
     }
 
     /// JSON lines appended to a file.

@@ -17,6 +17,8 @@ public final class MemoryStore: Store {
     let keysAndModels = Mutex(KeysAndModelsState())
     /// The delivery log and the destinations turned off.
     let deliveryLog = Mutex(DeliveryLogState())
+    /// The unsubscribes and the link-signing key.
+    let suppressions = Mutex(SuppressionState())
 
     /// An empty store.
     public init() {}

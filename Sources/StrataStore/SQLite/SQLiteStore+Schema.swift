@@ -92,6 +92,7 @@ extension SQLiteStore {
                     CREATE INDEX links_to_id ON links(to_id);
                     """)
         }
+        registerSuppressionMigration(in: &migrator)
         return migrator
     }
 }
