@@ -196,6 +196,14 @@ def start_server(strata, workspace, port, env):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def stop_server(server):
+    """Stops a server with SIGTERM if it still runs; returns its log."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return server.stderr.read() if server.stderr else ""
+
+
 def deliveries(strata, workspace, env):
     out = subprocess.run([strata, "deliveries", "--format", "jsonl", "--limit", "10000", "-w", workspace],
                          check=True, capture_output=True, text=True, env=env).stdout
@@ -353,10 +361,7 @@ def main():
         check(len(sent) == 2 * len(wanted), f"{len(sent)} sent welcome deliveries, expected {2 * len(wanted)}")
         print("ok  the API lists the activations and deliveries, and retries a failed one")
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        log = server.stderr.read() if server.stderr else ""
+        log = stop_server(server)
     check(SECRET not in log and SECRET[6:] not in log, "the server log shows the webhook secret")
     print("ok  strata serve stopped; its log never shows the secret")
 

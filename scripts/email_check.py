@@ -17,7 +17,6 @@ import email.policy
 import json
 import os
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from activation_check import check, deliveries, free_port, request, start_server, wait_for, write
+from activation_check import check, deliveries, free_port, request, start_server, stop_server, wait_for, write
 
 USER, PASSWORD = "strata", "s3cret-smtp-password"
 # aiosmtpd logs a warning about its own use of a deprecated attribute on every AUTH.
@@ -314,10 +313,7 @@ def main():
         check(len(implicit_box.received()) == 6, "transactional receipts ignore the unsubscribe")
         print("ok  after unsubscribing, ann's next welcome is `unsubscribed`; her receipts still go out")
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        log = server.stderr.read() if server.stderr else ""
+        log = stop_server(server)
         for smtp_server in servers:
             smtp_server.stop()
     check(PASSWORD not in log, "the server log shows the SMTP password")

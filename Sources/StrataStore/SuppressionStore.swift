@@ -11,3 +11,11 @@ public protocol SuppressionStore: Sendable {
     /// mail already sent stay valid across restarts.
     func linkKey() async throws -> [UInt8]
 }
+
+extension SuppressionStore {
+    /// A new link key: 32 bytes from the system's secure random source.
+    static func makeLinkKey() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}

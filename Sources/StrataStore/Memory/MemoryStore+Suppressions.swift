@@ -24,8 +24,7 @@ extension MemoryStore {
     public func linkKey() async throws -> [UInt8] {
         suppressions.withLock { state in
             if let key = state.linkKey { return key }
-            var generator = SystemRandomNumberGenerator()
-            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let key = Self.makeLinkKey()
             state.linkKey = key
             return key
         }

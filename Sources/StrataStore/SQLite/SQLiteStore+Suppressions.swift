@@ -42,8 +42,7 @@ extension SQLiteStore {
     public func linkKey() async throws -> [UInt8] {
         try await pool.write { db in
             if let key = try Data.fetchOne(db, sql: "SELECT key FROM link_keys WHERE id = 1") { return [UInt8](key) }
-            var generator = SystemRandomNumberGenerator()
-            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let key = Self.makeLinkKey()
             try db.execute(sql: "INSERT INTO link_keys (id, key) VALUES (1, ?)", arguments: [Data(key)])
             return key
         }
