@@ -29,6 +29,13 @@ SALT = "check"
 GLOBAL_CONTROL = 1000  # 10% in basis points
 HOLDOUT = 2000  # 20%
 SLOW_ROLLOUT = 1500  # 15%
+ALERTS = 4  # activations alert-1 .. alert-4 (the priority), capped at 2 a day on their channel
+
+
+def alert_status(profile, priority):
+    if in_control(profile):
+        return "control"
+    return "sent" if priority > ALERTS - 2 else "capped"
 
 
 def bucket(purpose, scope, profile):
@@ -157,7 +164,8 @@ def write(path, text):
 def make_workspace(strata, workspace, receiver):
     subprocess.run([strata, "init", workspace], check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(workspace, "strata.yaml"), "a") as f:
-        f.write(f"messaging:\n  global_control: 10%\n  salt: {SALT}\n")
+        f.write(f"messaging:\n  global_control: 10%\n  salt: {SALT}\n"
+                "  caps:\n    - {channel: alerts, max: 2, per: 1d}\n")
     write(os.path.join(workspace, "segments", "pinged.yaml"), 'where: did("Ping", last 30d)\n')
     base = f"http://127.0.0.1:{receiver.port}"
     for name, path, extra in [
@@ -165,6 +173,7 @@ def make_workspace(strata, workspace, receiver):
         ("flaky", "/flaky", "retries: [1s, 1s, 1s]\n"),
         ("gone", "/gone", ""),
         ("slow", "/slow", "concurrency: 1\n"),
+        ("alerts", "/alerts", "channel: alerts\n"),
     ]:
         write(os.path.join(workspace, "destinations", f"{name}.yaml"),
               f"kind: webhook\nurl: {base}{path}\nsecret: ${{CHECK_WEBHOOK_SECRET}}\ntimeout: 60s\n{extra}")
@@ -187,6 +196,10 @@ steps:
     for name in ["flaky", "gone"]:
         write(os.path.join(workspace, "activations", f"{name}-sync.yaml"),
               f"segment: pinged\non: enter\nsteps:\n  - destination: {name}\n")
+    # Four activations on one channel capped at 2 a day: the two of highest priority go.
+    for priority in range(1, ALERTS + 1):
+        write(os.path.join(workspace, "activations", f"alert-{priority}.yaml"),
+              f"segment: pinged\non: enter\npriority: {priority}\nsteps:\n  - destination: alerts\n")
     write(os.path.join(workspace, "activations", "slow-sync.yaml"),
           "segment: pinged\non: enter\nrollout: 15%\nsteps:\n  - destination: slow\n")
 
@@ -234,10 +247,19 @@ def main():
     base = f"http://127.0.0.1:{port}"
 
     def ping(users):
-        batch = [{"type": "track", "event": "Ping", "userId": u, "messageId": f"ping-{u}",
-                  "properties": {}} for u in users]
-        status, body = request(f"{base}/v1/batch", write_key, "POST", json.dumps({"batch": batch}).encode())
-        check(status == 200, f"batch answered {status}: {body}")
+        """Posts one Ping per user, from 4 threads at once, so entries arrive concurrently."""
+        def post(part):
+            batch = [{"type": "track", "event": "Ping", "userId": u, "messageId": f"ping-{u}",
+                      "properties": {}} for u in part]
+            answers.append(request(f"{base}/v1/batch", write_key, "POST", json.dumps({"batch": batch}).encode()))
+
+        answers = []
+        threads = [threading.Thread(target=post, args=(users[i::4],)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        check(all(status == 200 for status, _ in answers), f"batches answered {answers}")
 
     def up():
         wait_for("the server", lambda: ready(), 60)
@@ -298,7 +320,8 @@ def main():
         wait_for("every delivery to settle", settled)
         rows = deliveries(strata, workspace, env)
         by = {(r["activation"], r["step"], r["profile"]): r for r in rows}
-        check(len(rows) == 40 * 5, f"{len(rows)} delivery records, expected 200 (40 profiles x 5 steps)")
+        steps = 5 + ALERTS
+        check(len(rows) == 40 * steps, f"{len(rows)} delivery records, expected {40 * steps} (40 profiles x {steps})")
         for u in first:
             check(by[("welcome", 0, u)]["status"] == welcome_status(u), f"welcome {u}: {by[('welcome', 0, u)]}")
             check(by[("welcome", 1, u)]["status"] == welcome_status(u), f"welcome file {u}")
@@ -307,12 +330,19 @@ def main():
             slow = by[("slow-sync", 0, u)]["status"]
             want = "control" if in_control(u) else "sent" if u in slow_expected else "rollout"
             check(slow == want, f"slow {u}: {slow}, expected {want}")
+            for priority in range(1, ALERTS + 1):
+                alert = by[(f"alert-{priority}", 0, u)]["status"]
+                check(alert == alert_status(u, priority), f"alert-{priority} {u}: {alert}")
+        alerts = sorted((b["profile"]["id"], b["activation"]) for _, b in receiver.received("/alerts"))
+        check(alerts == sorted((u, f"alert-{p}") for u in non_control for p in range(ALERTS - 1, ALERTS + 1)),
+              f"alerts received {alerts}")
         with open(os.path.join(workspace, "exports", "pinged.jsonl")) as f:
             lines = [json.loads(line) for line in f]
         check(sorted(line["profile"]["id"] for line in lines) == sorted(expected), "audience file lines")
         check(all(line["step"] == 1 and line["activation"] == "welcome" for line in lines), "file line fields")
-        print("ok  every delivery record matches the formula: control, held_out, rollout, sent, failed (410); "
-              f"the file destination holds {len(lines)} lines")
+        print("ok  every delivery record matches the formula: control, held_out, rollout, sent, failed (410), "
+              f"capped (the 2 highest priorities of {ALERTS} sent per profile under a cap of 2 a day, entries posted "
+              f"from 4 threads); the file destination holds {len(lines)} lines")
 
         # A 410 turned the gone destination off: new entries fail without a request.
         gone_requests = len(receiver.received("/gone"))
@@ -351,7 +381,8 @@ def main():
         status, body = request(f"{base}/api/v1/activations", admin_key)
         check(status == 200, f"activations answered {status}")
         listed = {a["name"]: a for a in json.loads(body)["activations"]}
-        check(sorted(listed) == ["flaky-sync", "gone-sync", "slow-sync", "welcome"], f"activations {sorted(listed)}")
+        check(sorted(listed) == [f"alert-{p}" for p in range(1, ALERTS + 1)]
+              + ["flaky-sync", "gone-sync", "slow-sync", "welcome"], f"activations {sorted(listed)}")
         check(listed["welcome"]["holdout"] == "20%" and listed["slow-sync"]["rollout"] == "15%", "activation fields")
         dead = [r for r in rows if r["status"] == "failed"][0]
         status, body = request(f"{base}/api/v1/deliveries/{dead['id']}/retry", admin_key, "POST", b"")

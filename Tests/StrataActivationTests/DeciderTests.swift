@@ -95,6 +95,36 @@ struct DeciderTests {
         #expect(decided == ["a/ann": .sending, "b/ann": .capped, "b/bob": .sending])
     }
 
+    @Test func emailNeedsAnAddressAndNoUnsubscribe() async throws {
+        // ann unsubscribed from `mail` (not from `other`); bob has no email trait; cy's is not an address.
+        let smtp = "kind: smtp\nhost: mail.acme.example\nfrom: growth@acme.example\n"
+        let files = [
+            "destinations/mail.yaml": smtp, "destinations/other.yaml": smtp,
+            "templates/hello.mustache": "---\nsubject: Hello\n---\nHello\n",
+            "strata.yaml": "name: acme\npublic_url: https://strata.acme.example\n",
+            "activations/news.yaml": "segment: carts\non: enter\nsteps:\n  - destination: mail\n    template: hello\n",
+            "activations/tips.yaml": "segment: carts\non: enter\nsteps:\n  - destination: other\n    template: hello\n",
+            "activations/receipt.yaml":
+                "segment: carts\non: enter\ncategory: transactional\nsteps:\n  - destination: mail\n    template: hello\n",
+        ]
+        let store = MemoryStore()
+        try await store.unsubscribe(profile: "ann", destination: "mail", at: t0 - Instant.day)
+        let reader = FixedReader(traits: [
+            "ann": ["email": .string("ann@example.com")], "cy": ["email": .string("cy at example.com")],
+        ])
+        let decided = try await decide(
+            files,
+            [
+                due(1, "news", "ann"), due(2, "tips", "ann"), due(3, "receipt", "ann"), due(4, "news", "bob"),
+                due(5, "receipt", "bob"), due(6, "news", "cy"),
+            ], reader: reader, store: store)
+        #expect(
+            decided == [
+                "news/ann": .unsubscribed, "tips/ann": .sending, "receipt/ann": .sending, "news/bob": .noAddress,
+                "receipt/bob": .noAddress, "news/cy": .noAddress,
+            ])
+    }
+
     @Test func whenQuietHoursAndMovesSinceTheChange() async throws {
         let files = [
             Self.hook: hookFile,
