@@ -29,7 +29,9 @@ extension EvaluationSession {
     ///
     /// Memberships at `from` come from the messages up to it; the messages after it are replayed in
     /// event-time order, each batch of one instant after the time-driven changes due before it.
-    /// Reentry counts only the triggers within the window.
+    /// Segments recomputed on a cadence are evaluated at `from` and every interval after it, as the
+    /// server recomputes them, and move at those instants. Reentry counts only the triggers within
+    /// the window.
     public func simulate(
         activation name: String, from: Int64, to: Int64, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> Simulation {
@@ -50,8 +52,11 @@ extension EvaluationSession {
                     \.name)
             ))
         let watched = Set(settings.activations.values.map(\.segment))
-        let changes = try replay(segments: watched, from: from, to: to, progress: progress)
-        let relevant = changes.filter { watched.contains($0.segment) }
+        let live = try replay(segments: watched, from: from, to: to, progress: progress)
+        let cadence = try recomputations(segments: watched, from: from, to: to, progress: progress)
+        // A stable sort: changes of one instant keep the order each source gave them.
+        let relevant = (live.filter { watched.contains($0.segment) } + cadence).enumerated()
+            .sorted { ($0.element.instant, $0.offset) < ($1.element.instant, $1.offset) }.map(\.element)
         do {
             let log = MemoryStore()
             let recorded = try await log.recordChanges(
@@ -136,5 +141,60 @@ extension EvaluationSession {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// The most batch evaluations a simulation makes of segments recomputed on a cadence.
+    static let maxRecomputations = 1_000
+
+    /// The changes of the watched segments recomputed on a cadence: each is evaluated at `from` and
+    /// every interval after it up to `to`, and what moved between two evaluations is a change at the
+    /// later one's instant, with the cause `cadence`. Timelines as of up to 16 instants are built in
+    /// one pass over the store.
+    private func recomputations(
+        segments watched: Set<String>, from: Int64, to: Int64, progress: (Int) -> Void
+    ) throws(SessionError) -> [MembershipChange] {
+        let cadence = LiveEngine.cadenceSegments(of: definitions).filter { watched.contains($0.key) }
+        guard !cadence.isEmpty else { return [] }
+        var due: [Int64: [String]] = [from: cadence.keys.sorted()]
+        for (name, refresh) in cadence.sorted(by: { $0.key < $1.key }) {
+            guard let interval = refresh.interval else { continue }
+            var instant = from + interval
+            while instant <= to, due.count <= Self.maxRecomputations {
+                due[instant, default: []].append(name)
+                instant += interval
+            }
+        }
+        guard due.count <= Self.maxRecomputations else {
+            throw SessionError(
+                .invalidArgument,
+                "the window needs more than \(Self.maxRecomputations) recomputations of \(cadence.keys.sorted().joined(separator: ", ")) on their cadence: choose a shorter window"
+            )
+        }
+        let instants = due.keys.sorted()
+        var previous: [String: Set<String>] = [:]
+        var changes: [MembershipChange] = []
+        var start = 0
+        while start < instants.count {
+            let chunk = Array(instants[start..<min(start + 16, instants.count)])
+            var builders = chunk.map { TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions)) }
+            _ = try scan(into: &builders, progress: progress)
+            for (instant, builder) in zip(chunk, builders) {
+                let engine = self.engine(over: builder.build(), now: instant)
+                var current = previous
+                for name in due[instant] ?? [] {
+                    do {
+                        current[name] = Set(try engine.segment(named: name).members)
+                    } catch {
+                        throw SessionError(.evaluation, error.description)
+                    }
+                }
+                if instant > from {
+                    changes += MembershipChange.differences(from: previous, to: current, at: instant, cause: .cadence)
+                }
+                previous = current
+            }
+            start += chunk.count
+        }
+        return changes
     }
 }

@@ -97,17 +97,9 @@ public final class LiveEngine {
         self.needs = DataNeeds(definitions: definitions)
         self.cache = ClusterCache(capacity: source == nil ? Int.max : capacity, layout: PackLayout(needs: needs))
         self.payloadKeys = needs.payloadKeys
-        var live: [String] = []
-        var cadence: [String: Refresh] = [:]
-        for segment in definitions.segments {
-            if Self.isLive(segment.name, definitions) {
-                live.append(segment.name)
-            } else {
-                cadence[segment.name] = segment.refresh == .realtime ? .fifteenMinutes : segment.refresh
-            }
-        }
+        let live = definitions.segments.map(\.name).filter { Self.isLive($0, definitions) }
         self.segments = live.sorted()
-        self.cadenceSegments = cadence
+        self.cadenceSegments = Self.cadenceSegments(of: definitions)
         self.eventNames = Dictionary(uniqueKeysWithValues: live.map { ($0, Self.eventNames(read: $0, definitions)) })
         self.segmentKinds = segments.map { definitions.segment(named: $0)?.of ?? .users }
         self.readsAccounts = Self.readAccounts(live, definitions)
@@ -121,6 +113,16 @@ public final class LiveEngine {
     /// message, on top of the engine's other state (all 16.65M messages of 1,000,000 users held
     /// took 6.0 GB in all).
     public static let defaultCapacity = 20_000_000
+
+    /// The segments of definitions that an engine recomputes on a cadence, with it: those not kept
+    /// live (a population-relative `realtime` one refreshes every 15 minutes).
+    public static func cadenceSegments(of definitions: Definitions) -> [String: Refresh] {
+        var cadence: [String: Refresh] = [:]
+        for segment in definitions.segments where !isLive(segment.name, definitions) {
+            cadence[segment.name] = segment.refresh == .realtime ? .fifteenMinutes : segment.refresh
+        }
+        return cadence
+    }
 
     /// The messages held in memory now.
     public var heldMessages: Int { cache.count }
