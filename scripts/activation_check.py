@@ -1,5 +1,6 @@
 """End-to-end check of activations against real HTTP receivers on loopback: a live `strata serve`
-turns segment entries into webhook deliveries and file lines. The receiver verifies each Standard
+turns segment entries into webhook deliveries, file lines, capped alerts and "Audience Entered"
+tracks to another `strata serve` as a Segment-compatible peer (each stored once, by message id). The receiver verifies each Standard
 Webhooks signature with Python's hmac module, and the expected recipients, control group, holdouts
 and variants are recomputed here from the bucket formula of the activation spec, independently of
 Strata. Faults: an endpoint answering 503 before 200, one answering 410, one that holds every request
@@ -178,6 +179,11 @@ def make_workspace(strata, workspace, receiver):
         write(os.path.join(workspace, "destinations", f"{name}.yaml"),
               f"kind: webhook\nurl: {base}{path}\nsecret: ${{CHECK_WEBHOOK_SECRET}}\ntimeout: 60s\n{extra}")
     write(os.path.join(workspace, "destinations", "audience.yaml"), "kind: file\npath: exports/{{segment}}.jsonl\n")
+    # A Segment-compatible tracking API: another strata serve (the peer).
+    write(os.path.join(workspace, "destinations", "cdp.yaml"),
+          "kind: segment\nurl: ${CHECK_PEER_URL}\nwrite_key: ${CHECK_PEER_WRITE_KEY}\n")
+    write(os.path.join(workspace, "activations", "audience-sync.yaml"),
+          "segment: pinged\non: enter\nsteps:\n  - destination: cdp\n")
     write(os.path.join(workspace, "templates", "welcome-short.mustache"),
           '{"text": "Welcome {{profile.id}}", "user": "{{profile.id}}", "variant": "{{variant}}", '
           '"delivery": "{{delivery.id}}"}\n')
@@ -209,6 +215,20 @@ def start_server(strata, workspace, port, env):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def ready(base, admin_key):
+    """Whether a server answers /ready with 200."""
+    try:
+        return request(f"{base}/ready", admin_key)[0] == 200
+    except OSError:
+        return False
+
+
+def key(strata, workspace, kind):
+    """A new API key of a workspace."""
+    return subprocess.run([strata, "keys", "create", "--kind", kind, "-w", workspace], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def stop_server(server):
     """Stops a server with SIGTERM if it still runs; returns its log."""
     if server.poll() is None:
@@ -228,7 +248,12 @@ def main():
     workspace = os.path.join(work, "workspace")
     receiver = Receiver()
     make_workspace(strata, workspace, receiver)
-    env = dict(os.environ, CHECK_WEBHOOK_SECRET=SECRET)
+    peer_workspace = os.path.join(work, "peer")
+    subprocess.run([strata, "init", peer_workspace], check=True, stdout=subprocess.DEVNULL)
+    peer_write, peer_admin = (key(strata, peer_workspace, kind) for kind in ("write", "admin"))
+    peer_port = free_port()
+    peer_base = f"http://127.0.0.1:{peer_port}"
+    env = dict(os.environ, CHECK_WEBHOOK_SECRET=SECRET, CHECK_PEER_URL=peer_base, CHECK_PEER_WRITE_KEY=peer_write)
     checked = subprocess.run([strata, "check", "-w", workspace], capture_output=True, text=True, env=env)
     check(checked.returncode == 0, f"strata check failed: {checked.stdout}{checked.stderr}")
     unset = subprocess.run([strata, "check", "-w", workspace], capture_output=True, text=True,
@@ -238,11 +263,7 @@ def main():
           f"check without the secret: {unset.stdout}")
     print("ok  strata check: the workspace checks, and names the unset secret with file:line:col")
 
-    def key(kind):
-        return subprocess.run([strata, "keys", "create", "--kind", kind, "-w", workspace], check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    write_key, admin_key = key("write"), key("admin")
+    write_key, admin_key = key(strata, workspace, "write"), key(strata, workspace, "admin")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
 
@@ -262,14 +283,10 @@ def main():
         check(all(status == 200 for status, _ in answers), f"batches answered {answers}")
 
     def up():
-        wait_for("the server", lambda: ready(), 60)
+        wait_for("the server", lambda: ready(base, admin_key), 60)
 
-    def ready():
-        try:
-            return request(f"{base}/ready", admin_key)[0] == 200
-        except OSError:
-            return False
-
+    peer = start_server(strata, peer_workspace, peer_port, dict(os.environ))
+    wait_for("the peer", lambda: ready(peer_base, peer_admin), 60)
     server = start_server(strata, workspace, port, env)
     try:
         up()
@@ -320,7 +337,7 @@ def main():
         wait_for("every delivery to settle", settled)
         rows = deliveries(strata, workspace, env)
         by = {(r["activation"], r["step"], r["profile"]): r for r in rows}
-        steps = 5 + ALERTS
+        steps = 6 + ALERTS
         check(len(rows) == 40 * steps, f"{len(rows)} delivery records, expected {40 * steps} (40 profiles x {steps})")
         for u in first:
             check(by[("welcome", 0, u)]["status"] == welcome_status(u), f"welcome {u}: {by[('welcome', 0, u)]}")
@@ -340,6 +357,19 @@ def main():
             lines = [json.loads(line) for line in f]
         check(sorted(line["profile"]["id"] for line in lines) == sorted(expected), "audience file lines")
         check(all(line["step"] == 1 and line["activation"] == "welcome" for line in lines), "file line fields")
+        def peer_events(user):
+            status, body = request(f"{peer_base}/api/v1/profiles/{user}?recent=5", peer_admin)
+            return json.loads(body)["recentEvents"] if status == 200 else []
+
+        for u in first:
+            events = peer_events(u)
+            if in_control(u):
+                check(events == [], f"the peer got audience events of {u}, in the control group")
+            else:
+                check([(e["event"], e["properties"]["audience"], e["properties"]["activation"]) for e in events]
+                      == [("Audience Entered", "pinged", "audience-sync")], f"the peer's events of {u}: {events}")
+        print(f"ok  segment destination: another strata serve stored one \"Audience Entered\" per profile "
+              f"outside control ({len(non_control)})")
         print("ok  every delivery record matches the formula: control, held_out, rollout, sent, failed (410), "
               f"capped (the 2 highest priorities of {ALERTS} sent per profile under a cap of 2 a day, entries posted "
               f"from 4 threads); the file destination holds {len(lines)} lines")
@@ -375,6 +405,11 @@ def main():
             if not in_control(u):
                 check(gone["status"] == "failed" and "turned off" in gone["last_error"], f"gone {u}: {gone}")
         check(len(receiver.received("/gone")) == gone_requests, "the turned-off destination got requests")
+        for u in second:
+            if not in_control(u):
+                wait_for(f"{u}'s audience event at the peer", lambda: len(peer_events(u)) == 1)
+        check(all(len(peer_events(u)) == (0 if in_control(u) else 1) for u in first + second),
+              "the peer holds one audience event per profile outside control")
         print(f"ok  after SIGKILL and a restart every crm delivery arrived ({len(ids)} ids, {duplicates} repeated "
               "with their own id); the 410 destination was not called again")
 
@@ -382,7 +417,7 @@ def main():
         check(status == 200, f"activations answered {status}")
         listed = {a["name"]: a for a in json.loads(body)["activations"]}
         check(sorted(listed) == [f"alert-{p}" for p in range(1, ALERTS + 1)]
-              + ["flaky-sync", "gone-sync", "slow-sync", "welcome"], f"activations {sorted(listed)}")
+              + ["audience-sync", "flaky-sync", "gone-sync", "slow-sync", "welcome"], f"activations {sorted(listed)}")
         check(listed["welcome"]["holdout"] == "20%" and listed["slow-sync"]["rollout"] == "15%", "activation fields")
         dead = [r for r in rows if r["status"] == "failed"][0]
         status, body = request(f"{base}/api/v1/deliveries/{dead['id']}/retry", admin_key, "POST", b"")
@@ -393,6 +428,7 @@ def main():
         print("ok  the API lists the activations and deliveries, and retries a failed one")
     finally:
         log = stop_server(server)
+        stop_server(peer)
     check(SECRET not in log and SECRET[6:] not in log, "the server log shows the webhook secret")
     print("ok  strata serve stopped; its log never shows the secret")
 
