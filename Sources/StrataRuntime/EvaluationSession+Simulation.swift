@@ -148,8 +148,7 @@ extension EvaluationSession {
 
     /// The changes of the watched segments recomputed on a cadence: each is evaluated at `from` and
     /// every interval after it up to `to`, and what moved between two evaluations is a change at the
-    /// later one's instant, with the cause `cadence`. Timelines as of up to 16 instants are built in
-    /// one pass over the store.
+    /// later one's instant, with the cause `cadence`.
     private func recomputations(
         segments watched: Set<String>, from: Int64, to: Int64, progress: (Int) -> Void
     ) throws(SessionError) -> [MembershipChange] {
@@ -171,29 +170,16 @@ extension EvaluationSession {
             )
         }
         let instants = due.keys.sorted()
+        let evaluated = try members(of: cadence.keys.sorted(), at: instants, progress: progress)
         var previous: [String: Set<String>] = [:]
         var changes: [MembershipChange] = []
-        var start = 0
-        while start < instants.count {
-            let chunk = Array(instants[start..<min(start + 16, instants.count)])
-            var builders = chunk.map { TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions)) }
-            _ = try scan(into: &builders, progress: progress)
-            for (instant, builder) in zip(chunk, builders) {
-                let engine = self.engine(over: builder.build(), now: instant)
-                var current = previous
-                for name in due[instant] ?? [] {
-                    do {
-                        current[name] = Set(try engine.segment(named: name).members)
-                    } catch {
-                        throw SessionError(.evaluation, error.description)
-                    }
-                }
-                if instant > from {
-                    changes += MembershipChange.differences(from: previous, to: current, at: instant, cause: .cadence)
-                }
-                previous = current
+        for (instant, members) in zip(instants, evaluated) {
+            var current = previous
+            for name in due[instant] ?? [] { current[name] = members[name] }
+            if instant > from {
+                changes += MembershipChange.differences(from: previous, to: current, at: instant, cause: .cadence)
             }
-            start += chunk.count
+            previous = current
         }
         return changes
     }

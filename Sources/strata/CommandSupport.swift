@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataExamples
+import StrataLanguage
 import StrataStore
 
 /// The `-w DIR` option every workspace command takes.
@@ -55,6 +56,16 @@ struct InstantArgument: ExpressibleByArgument {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// Parses duration arguments: a number and a unit, `30s`, `15m`, `1h`, `7d`, `2w`.
+struct DurationArgument: ExpressibleByArgument {
+    var milliseconds: Int64
+
+    init?(argument: String) {
+        guard let ms = DurationText.milliseconds(argument) else { return nil }
+        milliseconds = ms
+    }
 }
 
 /// The current instant, in milliseconds.

@@ -77,11 +77,11 @@ extension CommandError {
 
 }
 
-/// A session failure as a command reports it: the definitions' diagnostics on standard error and exit
-/// code 1 when they have errors, else the failure's message.
+/// A session failure as a command reports it: its diagnostics on standard error, then exit code 1 when
+/// the definitions have errors, else the failure's message.
 func reported(_ error: SessionError) -> any Error {
-    guard error.code == .invalidDefinitions else { return CommandError(error.message) }
     for diagnostic in error.diagnostics { printError(diagnostic.description) }
+    guard error.code == .invalidDefinitions else { return CommandError(error.message) }
     printError("definitions have errors: fix them (see `strata check`) and run again")
     return ExitCode(1)
 }

@@ -20,6 +20,8 @@ struct Strata: AsyncParsableCommand {
             ExplainCommand.self,
             RFMCommand.self,
             StagesCommand.self,
+            ReportCommand.self,
+            HealthCommand.self,
             ExportCommand.self,
             DemoCommand.self,
             GenerateCommand.self,

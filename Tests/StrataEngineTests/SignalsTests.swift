@@ -7,13 +7,13 @@ import Testing
 @Suite struct SignalsTests {
     /// Wilson 95% for 5 of 10 is [0.2366, 0.7634]; for 0 of 10, [0, 0.2775]; empty is undefined.
     @Test func wilsonIntervals() throws {
-        let half = try #require(Signals.wilson(5, of: 10))
+        let half = try #require(Statistics.wilson(5, of: 10))
         #expect(abs(half.lowerBound - 0.236593090512564) < 1e-12)
         #expect(abs(half.upperBound - 0.7634069094874361) < 1e-12)
-        let none = try #require(Signals.wilson(0, of: 10))
+        let none = try #require(Statistics.wilson(0, of: 10))
         #expect(none.lowerBound == 0)
         #expect(abs(none.upperBound - 0.2775327998628892) < 1e-12)
-        #expect(Signals.wilson(0, of: 0) == nil)
+        #expect(Statistics.wilson(0, of: 0) == nil)
     }
 
     /// 300 profiles: 100 with the behaviour (20 with the outcome), 200 without (10 with it). Rates 0.2

@@ -30,7 +30,7 @@ struct OpenAPITests {
     @Test("the document describes exactly the routes the server declares")
     func documentMatchesDeclaredRoutes() throws {
         let documented = try Self.documentedRoutes()
-        #expect(documented.count == 30)
+        #expect(documented.count == 31)
         #expect(documented == Set(Server.routes))
     }
 
@@ -52,6 +52,7 @@ struct OpenAPITests {
                 let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
                     .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{segment}", with: "buyers")
                     .replacingOccurrences(of: "{token}", with: "not-a-token")
+                    .replacingOccurrences(of: "{kind}", with: "retention")
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 try await client.execute(uri: uri, method: method) { response in
                     switch route {

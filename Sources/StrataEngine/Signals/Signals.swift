@@ -7,9 +7,6 @@ import Foundation
 /// (Katz) interval exp(ln lift ± z·√(1/a − 1/n₁ + 1/c − 1/n₂)), where a of n₁ profiles with the
 /// behaviour and c of n₂ without it have the outcome; it is undefined when a or c is 0.
 public enum Signals {
-    /// z for a two-sided 95% interval.
-    public static let z95 = 1.959963984540054
-
     /// One side of a comparison: profiles, how many had the outcome, the rate and its interval.
     public struct Group: Sendable, Equatable {
         /// Profiles in the group.
@@ -27,7 +24,7 @@ public enum Signals {
         public var rate: Double? { profiles == 0 ? nil : Double(positives) / Double(profiles) }
 
         /// The 95% Wilson score interval of the rate; nil for an empty group.
-        public var interval: ClosedRange<Double>? { Signals.wilson(positives, of: profiles) }
+        public var interval: ClosedRange<Double>? { Statistics.wilson(positives, of: profiles) }
     }
 
     /// A behaviour and the outcome with and without it.
@@ -70,11 +67,9 @@ public enum Signals {
 
         /// The 95% log-ratio interval of the lift; nil when either group has no outcome.
         public var liftInterval: ClosedRange<Double>? {
-            guard let lift, with.positives > 0, without.positives > 0 else { return nil }
-            let se =
-                (1 / Double(with.positives) - 1 / Double(with.profiles) + 1 / Double(without.positives)
-                - 1 / Double(without.profiles)).squareRoot()
-            return exp(log(lift) - z95 * se)...exp(log(lift) + z95 * se)
+            Statistics.ratioInterval(
+                Statistics.Proportion(with.positives, of: with.profiles),
+                Statistics.Proportion(without.positives, of: without.profiles))
         }
 
         /// How far the lift's interval lies from 1, in log terms (0 when it contains 1 or is undefined):
@@ -85,18 +80,6 @@ public enum Signals {
             if interval.upperBound < 1 { return -log(interval.upperBound) }
             return 0
         }
-    }
-
-    /// The 95% Wilson score interval of k successes in n trials:
-    /// (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n); nil when n is 0.
-    public static func wilson(_ k: Int, of n: Int) -> ClosedRange<Double>? {
-        guard n > 0 else { return nil }
-        let nn = Double(n)
-        let p = Double(k) / nn
-        let z2 = z95 * z95
-        let centre = (p + z2 / (2 * nn)) / (1 + z2 / nn)
-        let half = z95 * (p * (1 - p) / nn + z2 / (4 * nn * nn)).squareRoot() / (1 + z2 / nn)
-        return max(0, centre - half)...min(1, centre + half)
     }
 
     /// Rows with at least `minimumSupport` profiles on each side, strongest first: by ``Row/strength``,

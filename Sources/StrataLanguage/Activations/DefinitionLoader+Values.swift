@@ -4,19 +4,8 @@ import Yams
 /// Values of activation, destination and messaging files: durations, percentages, whole numbers and
 /// `${NAME}` references to the environment.
 extension DefinitionLoader {
-    /// A duration written as a number and a unit (`500ms` is not allowed; `0s`, `15s`, `5m`, `1h`, `2d`,
-    /// `1w`), in ms.
-    static func duration(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [
-            ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
-        ]
-        for (unit, milliseconds) in units where text.hasSuffix(unit) {
-            guard let number = Double(text.dropLast(unit.count)), number >= 0, number * Double(milliseconds) < 9e15
-            else { return nil }
-            return Int64((number * Double(milliseconds)).rounded())
-        }
-        return nil
-    }
+    /// A duration written as a number and a unit (``DurationText``), in ms.
+    static func duration(_ text: String) -> Int64? { DurationText.milliseconds(text) }
 
     /// A duration field, in ms; reported when it is not one.
     mutating func duration(_ field: (key: Node, value: Node)?, _ name: String, in document: YAMLDocument) -> Int64? {

@@ -125,7 +125,10 @@ extension APIError {
                 status, error.code.rawValue, error.message,
                 details: ["diagnostics": .array(error.diagnostics.map(\.json))])
         case .unknownDefinition: self.init(.notFound, "not_found", error.message)
-        case .invalidArgument: self.init(.badRequest, "bad_request", error.message)
+        case .invalidArgument:
+            self.init(
+                .badRequest, "bad_request", error.message,
+                details: error.diagnostics.isEmpty ? [:] : ["diagnostics": .array(error.diagnostics.map(\.json))])
         case .store, .evaluation: self.init(.internalServerError, error.code.rawValue, error.message)
         }
     }

@@ -1,0 +1,97 @@
+/// Retention and conversion of cohorts: profiles each with a day 0 (`start`), and the events that
+/// count as coming back or converting. A day is 86,400,000 ms from the start, not a calendar day.
+public enum Cohorts {
+    /// One day in ms.
+    public static let day: Int64 = 86_400_000
+
+    /// A cohort member: its day 0 and its return (or goal) event times, ascending.
+    public struct Member: Sendable {
+        /// Day 0's first instant.
+        public var start: Int64
+        /// The times of its events that count.
+        public var events: ArraySlice<Int64>
+
+        /// A member from its parts.
+        public init(start: Int64, events: ArraySlice<Int64>) {
+            self.start = start
+            self.events = events
+        }
+    }
+
+    /// How a return on day N is counted.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// A return event within day N: [d0 + N days, d0 + (N+1) days).
+        case on
+        /// A return event at or after d0 + N days.
+        case onOrAfter = "on-or-after"
+    }
+
+    /// One cell of a retention table.
+    public struct Cell: Sendable, Equatable {
+        /// The day.
+        public var day: Int
+        /// The cohort's size.
+        public var size: Int
+        /// Members who had the whole day by the report's instant.
+        public var eligible: Int
+        /// Of those, the ones who returned.
+        public var returned: Int
+
+        /// returned of eligible, with its Wilson interval; empty when nobody is eligible.
+        public var proportion: Statistics.Proportion { Statistics.Proportion(returned, of: eligible) }
+        /// Whether some members had not reached the day and are left out.
+        public var partial: Bool { eligible < size }
+    }
+
+    /// A retention row: one cell per day.
+    public static func retention(_ members: [Member], days: [Int], mode: Mode, asOf: Int64) -> [Cell] {
+        days.map { n in
+            var cell = Cell(day: n, size: members.count, eligible: 0, returned: 0)
+            for member in members {
+                let low = member.start + Int64(n) * day
+                let high = low + day
+                guard high <= asOf else { continue }
+                cell.eligible += 1
+                let first = firstIndex(atOrAfter: low, in: member.events)
+                if first < member.events.endIndex, mode == .onOrAfter || member.events[first] < high {
+                    cell.returned += 1
+                }
+            }
+            return cell
+        }
+    }
+
+    /// Conversion: a goal event in (d0, d0 + within]; only members with d0 + within at or before the
+    /// report's instant are eligible.
+    public static func conversion(_ members: [Member], within: Int64, asOf: Int64) -> Statistics.Proportion {
+        var result = Statistics.Proportion(0, of: 0)
+        for member in members where member.start + within <= asOf {
+            result.trials += 1
+            let first = firstIndex(atOrAfter: member.start + 1, in: member.events)
+            if first < member.events.endIndex, member.events[first] <= member.start + within { result.successes += 1 }
+        }
+        return result
+    }
+
+    /// The first position in sorted times holding a time at or after `instant`.
+    static func firstIndex(atOrAfter instant: Int64, in times: ArraySlice<Int64>) -> Int {
+        var low = times.startIndex
+        var high = times.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if times[mid] < instant { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Whether two rows differ by under this at the compared day: the pair is cosmetic.
+    public static let cosmeticDifference = 0.15
+
+    /// The difference between two cells (a − b) with Newcombe's interval.
+    public static func difference(_ a: Cell, _ b: Cell) -> (difference: Double, interval: ClosedRange<Double>)? {
+        guard let pa = a.proportion.rate, let pb = b.proportion.rate,
+            let interval = Statistics.newcombe(a.proportion, b.proportion)
+        else { return nil }
+        return (pa - pb, interval)
+    }
+}

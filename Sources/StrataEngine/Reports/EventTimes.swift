@@ -1,0 +1,43 @@
+import StrataLanguage
+
+/// The instants of each profile's events that a selector picks, ascending, profile by profile.
+public struct EventTimes: Sendable {
+    private let offsets: [Int]
+    private let times: [Int64]
+
+    /// Event times from each profile's list.
+    public init(_ lists: [[Int64]]) {
+        var offsets = [0]
+        offsets.reserveCapacity(lists.count + 1)
+        for list in lists { offsets.append(offsets[offsets.count - 1] + list.count) }
+        self.offsets = offsets
+        times = lists.flatMap { $0 }
+    }
+
+    /// How many profiles there are.
+    public var count: Int { offsets.count - 1 }
+
+    /// A profile's event times, ascending.
+    public subscript(profile: Int) -> ArraySlice<Int64> { times[offsets[profile]..<offsets[profile + 1]] }
+}
+
+extension Engine {
+    /// The times of every profile's events that a selector picks (`"Logged In"`, `any where plan = "pro"`).
+    public func eventTimes(
+        matching selector: EventSelector, kind: ProfileKind = .users
+    ) throws(EngineError)
+        -> EventTimes
+    {
+        let filter = try Compiler(engine: self, file: nil, scope: .init(kind: kind)).filter(selector)
+        let timelines = population.timelines(kind)
+        return EventTimes(
+            map(kind) { evaluator, profile in
+                evaluator.profile = profile
+                var times: [Int64] = []
+                for event in timelines.events(of: profile) where filter.matches(timelines, event, evaluator) {
+                    times.append(timelines.times[event])
+                }
+                return times
+            })
+    }
+}

@@ -1,0 +1,33 @@
+import StrataCore
+import StrataEngine
+import StrataLanguage
+
+extension EvaluationSession {
+    /// The members of segments as of each of some instants, by batch evaluation: timelines as of up to
+    /// 16 instants are built in one pass over the store.
+    public func members(
+        of names: [String], at instants: [Int64], progress: (Int) -> Void = { _ in }
+    ) throws(SessionError) -> [[String: Set<String>]] {
+        var results: [[String: Set<String>]] = []
+        var start = 0
+        while start < instants.count {
+            let chunk = Array(instants[start..<min(start + 16, instants.count)])
+            var builders = chunk.map { TimelineBuilder(asOf: $0, needs: DataNeeds(definitions: definitions)) }
+            _ = try scan(into: &builders, progress: progress)
+            for (instant, builder) in zip(chunk, builders) {
+                let engine = self.engine(over: builder.build(), now: instant)
+                var members: [String: Set<String>] = [:]
+                for name in names {
+                    do {
+                        members[name] = Set(try engine.segment(named: name).members)
+                    } catch {
+                        throw SessionError(.evaluation, error.description)
+                    }
+                }
+                results.append(members)
+            }
+            start += chunk.count
+        }
+        return results
+    }
+}

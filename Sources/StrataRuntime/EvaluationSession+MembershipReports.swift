@@ -1,0 +1,128 @@
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// Where `strata report sizes` reads memberships from.
+public enum SizeSource: String, Sendable, CaseIterable {
+    /// The change log where it covers an instant (from the segment's first recorded change on), else
+    /// an evaluation.
+    case auto
+    /// The change log only (instants before it began count 0 members and are marked).
+    case log
+    /// An evaluation of the definition as of each instant.
+    case evaluation
+}
+
+extension EvaluationSession {
+    /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
+    /// containment; the settings carry the exclusive combinations, largest first.
+    public func overlap(segments names: [String], asOf instant: Int64) throws(SessionError) -> ReportTable {
+        guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
+        var kinds: [String: ProfileKind] = [:]
+        for name in names { kinds[name] = try segment(named: name).of }
+        if Set(kinds.values).count > 1 {
+            throw SessionError(
+                .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
+        }
+        let members = try self.members(of: names, at: [instant])[0]
+        let sets = names.map { (name: $0, members: members[$0] ?? []) }
+        return ReportTable(
+            columns: ["a", "b", "count", "jaccard", "containment"],
+            rows: Overlap.pairs(sets).map {
+                [
+                    .string($0.a), .string($0.b), .number(Double($0.count)), ReportValues.fraction($0.jaccard),
+                    ReportValues.fraction($0.containment),
+                ]
+            },
+            settings: [
+                "as_of": .string(Instant.format(instant)),
+                "sizes": .object(
+                    Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.members.count))) })),
+                "exclusive": .array(
+                    Overlap.exclusive(sets).map {
+                        .object([
+                            "segments": .array($0.segments.map(JSONValue.string)), "count": .number(Double($0.count)),
+                        ])
+                    }),
+            ])
+    }
+
+    /// Sizes over time (reports spec, section 4): columns segment, instant, size, entered, exited, source.
+    public func sizes(
+        segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource
+    ) async throws(SessionError) -> ReportTable {
+        guard every > 0 else { throw SessionError(.invalidArgument, "--every must be a positive duration") }
+        guard from <= to else { throw SessionError(.invalidArgument, "--from must not be after --to") }
+        let count = (to - from) / every + 1
+        guard count <= 10_000 else {
+            throw SessionError(
+                .invalidArgument, "the range holds \(count) instants (at most 10,000): use a longer --every")
+        }
+        let instants = (0..<count).map { from + $0 * every }
+        for name in names { _ = try segment(named: name) }
+        var rows: [[JSONValue]] = []
+        var evaluated: [[String: Set<String>]]?
+        for name in names {
+            let changes = try await recordedChanges(of: name).map(\.change)
+            let covered = changes.first?.instant
+            let fromLog = Stays.sizes(changes, at: instants)
+            var previous: Set<String>?
+            for (index, instant) in instants.enumerated() {
+                let useLog = source == .log || (source == .auto && covered.map { instant >= $0 } == true)
+                if useLog {
+                    let size = fromLog[index]
+                    rows.append([
+                        .string(name), .string(Instant.format(instant)), .number(Double(size.size)),
+                        .number(Double(size.entered)), .number(Double(size.exited)), .string("log"),
+                    ])
+                    previous = nil
+                } else {
+                    if evaluated == nil { evaluated = try members(of: names, at: instants) }
+                    let members = evaluated?[index][name] ?? []
+                    let entered = previous.map { members.subtracting($0).count } ?? 0
+                    let exited = previous.map { $0.subtracting(members).count } ?? 0
+                    rows.append([
+                        .string(name), .string(Instant.format(instant)), .number(Double(members.count)),
+                        .number(Double(entered)), .number(Double(exited)), .string("evaluation"),
+                    ])
+                    previous = members
+                }
+            }
+        }
+        return ReportTable(
+            columns: ["segment", "instant", "size", "entered", "exited", "source"], rows: rows,
+            settings: [
+                "from": .string(Instant.format(from)), "to": .string(Instant.format(to)),
+                "every_ms": .number(Double(every)), "source": .string(source.rawValue),
+            ])
+    }
+
+    /// Decay (reports spec, section 5): how long profiles stay, by Kaplan-Meier over the recorded stays;
+    /// columns segment, day, survival, low, high, at_risk, median_days.
+    public func decay(
+        segments names: [String], days: [Int], asOf instant: Int64
+    ) async throws(SessionError) -> ReportTable {
+        var rows: [[JSONValue]] = []
+        for name in names {
+            _ = try segment(named: name)
+            let durations = Stays.durations(
+                Stays.stays(try await recordedChanges(of: name).map(\.change)), asOf: instant)
+            let estimate = KaplanMeier(durations)
+            let median = estimate.median.map { Double($0) / Double(Cohorts.day) }
+            for day in days {
+                let t = Int64(day) * Cohorts.day
+                let interval = estimate.interval(at: t)
+                rows.append([
+                    .string(name), .number(Double(day)),
+                    estimate.count == 0 ? .null : ReportValues.fraction(estimate.survival(at: t)),
+                    ReportValues.fraction(interval?.lowerBound), ReportValues.fraction(interval?.upperBound),
+                    .number(Double(estimate.atRisk(at: t))), ReportValues.fraction(median),
+                ])
+            }
+        }
+        return ReportTable(
+            columns: ["segment", "day", "survival", "low", "high", "at_risk", "median_days"], rows: rows,
+            settings: ["as_of": .string(Instant.format(instant))])
+    }
+}

@@ -1,0 +1,372 @@
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+/// Where a cohort member's day 0 is.
+public enum CohortAnchor: String, Sendable, CaseIterable {
+    /// Its first track, page or screen event; the cohort is the segment's members as of the report's
+    /// instant first seen in the range.
+    case firstSeen = "first-seen"
+    /// Its first recorded entry into the segment in the range.
+    case entry
+}
+
+/// Which profiles a retention or conversion report follows, and from when.
+public struct CohortOptions: Sendable {
+    /// Where day 0 is.
+    public var anchor: CohortAnchor
+    /// The start of the range of anchors (inclusive), nil for all time.
+    public var from: Int64?
+    /// The end of the range (exclusive), nil for all time.
+    public var to: Int64?
+    /// Whether a baseline row of every profile (anchored at first seen) is added.
+    public var baseline: Bool
+
+    /// Options; by default first seen, all time, with the baseline.
+    public init(anchor: CohortAnchor = .firstSeen, from: Int64? = nil, to: Int64? = nil, baseline: Bool = true) {
+        self.anchor = anchor
+        self.from = from
+        self.to = to
+        self.baseline = baseline
+    }
+}
+
+/// A report as rows of named columns (the CSV and JSON forms), with the settings it was computed under.
+public struct ReportTable: Sendable {
+    /// The column names, in order.
+    public var columns: [String]
+    /// The rows, one value per column.
+    public var rows: [[JSONValue]]
+    /// The report's settings (instant, anchor, days, ...).
+    public var settings: [String: JSONValue]
+
+    /// `{"rows": [{column: value}], settings...}`.
+    public var json: JSONValue {
+        var object = settings
+        object["rows"] = .array(
+            rows.map { row in .object(Dictionary(uniqueKeysWithValues: zip(columns, row).map { ($0, $1) })) })
+        return .object(object)
+    }
+
+    /// A header row and one line per row; numbers in full, missing values empty.
+    public var csv: String {
+        ([columns.joined(separator: ",")] + rows.map { row in row.map(Self.csvField).joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func csvField(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ""
+        case .bool(let flag): return flag ? "true" : "false"
+        case .number(let number): return JSONWriter.string(.number(number))
+        case .string(let text): return CSV.field(text)
+        case .array, .object: return CSV.field(JSONWriter.string(value))
+        }
+    }
+}
+
+/// A retention report: one row of cells per cohort, and the pairs compared at one day.
+public struct RetentionReport: Sendable {
+    /// A compared pair of cohorts.
+    public struct Pair: Sendable {
+        /// The first cohort.
+        public var a: String
+        /// The second.
+        public var b: String
+        /// a's rate minus b's at the compared day, with Newcombe's interval.
+        public var difference: Double
+        /// The interval.
+        public var interval: ClosedRange<Double>
+        /// Whether the difference is under 15 percentage points.
+        public var cosmetic: Bool { abs(difference) < Cohorts.cosmeticDifference }
+    }
+
+    /// The report's instant.
+    public var asOf: Int64
+    /// The cohorts in order (segments, then `baseline`), each with its cells by day.
+    public var rows: [(cohort: String, cells: [Cohorts.Cell])]
+    /// The day pairs are compared at.
+    public var compareDay: Int
+    /// Every pair of rows whose cells at the compared day are both non-empty.
+    public var pairs: [Pair]
+
+    /// The spec's columns: cohort, day, size, eligible, returned, rate, low, high, partial.
+    public var table: ReportTable {
+        ReportTable(
+            columns: ["cohort", "day", "size", "eligible", "returned", "rate", "low", "high", "partial"],
+            rows: rows.flatMap { row in
+                row.cells.map { cell in
+                    [
+                        .string(row.cohort), .number(Double(cell.day)), .number(Double(cell.size)),
+                        .number(Double(cell.eligible)), .number(Double(cell.returned)),
+                    ] + ReportValues.rate(cell.proportion) + [.bool(cell.partial)]
+                }
+            },
+            settings: [
+                "as_of": .string(Instant.format(asOf)), "compare_day": .number(Double(compareDay)),
+                "pairs": .array(
+                    pairs.map {
+                        .object([
+                            "a": .string($0.a), "b": .string($0.b), "difference": ReportValues.fraction($0.difference),
+                            "low": ReportValues.fraction($0.interval.lowerBound),
+                            "high": ReportValues.fraction($0.interval.upperBound), "cosmetic": .bool($0.cosmetic),
+                        ])
+                    }),
+            ])
+    }
+}
+
+/// How report values are written: fractions with 6 decimals, missing as null.
+enum ReportValues {
+    static func fraction(_ value: Double?) -> JSONValue {
+        guard let value, value.isFinite else { return .null }
+        return .number((value * 1_000_000).rounded() / 1_000_000)
+    }
+
+    /// rate, low, high of a proportion (nulls when it is empty).
+    static func rate(_ proportion: Statistics.Proportion) -> [JSONValue] {
+        [
+            fraction(proportion.rate), fraction(proportion.interval?.lowerBound),
+            fraction(proportion.interval?.upperBound),
+        ]
+    }
+}
+
+extension EvaluationSession {
+    /// Checks an event selection written as in the language (`"Logged In"`, `any where plan = "pro"`);
+    /// errors name the flag and the column within it.
+    public func selector(
+        _ text: String, flag: String
+    ) throws(SessionError) -> (selector: EventSelector, needs: TypedExpr) {
+        let checker = Checker(symbols: Signals.symbols(definitions, events: []))
+        let result = checker.check(SourceText("did(\(text))", file: flag), role: .population)
+        let diagnostics = result.diagnostics.map { diagnostic in
+            var shifted = diagnostic
+            shifted.range.start.column = max(1, shifted.range.start.column - 4)
+            shifted.range.end.column = max(1, shifted.range.end.column - 4)
+            return shifted
+        }
+        guard let expression = result.expression, !result.hasErrors,
+            case .aggregate(let aggregate) = expression.node, aggregate.function == .did
+        else {
+            throw SessionError(
+                .invalidArgument, "\(flag) is not an event selection such as \"Logged In\" or any where plan = \"pro\"",
+                diagnostics: diagnostics)
+        }
+        return (aggregate.selector, expression)
+    }
+
+    /// Retention by segment (reports spec, section 1).
+    public func retention(
+        segments names: [String], cohorts options: CohortOptions, returns: String, days: [Int],
+        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64
+    ) async throws(SessionError) -> RetentionReport {
+        let (selector, expression) = try selector(returns, flag: "--return")
+        guard !days.isEmpty, days.allSatisfy({ $0 >= 0 }), days == days.sorted(), Set(days).count == days.count else {
+            throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
+        }
+        let cohorts = try await self.cohorts(
+            names, options: options, events: selector, needs: expression, asOf: instant)
+        let rows = cohorts.map {
+            (cohort: $0.name, cells: Cohorts.retention($0.members, days: days, mode: mode, asOf: instant))
+        }
+        var pairs: [RetentionReport.Pair] = []
+        for (i, a) in rows.enumerated() {
+            for b in rows[(i + 1)...] {
+                guard let cellA = a.cells.first(where: { $0.day == compareDay }),
+                    let cellB = b.cells.first(where: { $0.day == compareDay }),
+                    let (difference, interval) = Cohorts.difference(cellA, cellB)
+                else { continue }
+                pairs.append(RetentionReport.Pair(a: a.cohort, b: b.cohort, difference: difference, interval: interval))
+            }
+        }
+        return RetentionReport(asOf: instant, rows: rows, compareDay: compareDay, pairs: pairs)
+    }
+
+    /// Conversion by segment (reports spec, section 2): columns cohort, size, eligible, converted, rate,
+    /// low, high, lift, lift_low, lift_high (lift against the baseline row).
+    public func conversion(
+        segments names: [String], cohorts options: CohortOptions, goal: String, within: Int64, asOf instant: Int64
+    ) async throws(SessionError) -> ReportTable {
+        let (selector, expression) = try selector(goal, flag: "--goal")
+        guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        var base = options
+        base.baseline = true
+        let cohorts = try await self.cohorts(names, options: base, events: selector, needs: expression, asOf: instant)
+        let results = cohorts.map {
+            (name: $0.name, size: $0.members.count, rate: Cohorts.conversion($0.members, within: within, asOf: instant))
+        }
+        let baseline = results.last?.rate ?? Statistics.Proportion(0, of: 0)
+        let shown = options.baseline ? results : Array(results.dropLast())
+        return ReportTable(
+            columns: [
+                "cohort", "size", "eligible", "converted", "rate", "low", "high", "lift", "lift_low", "lift_high",
+            ],
+            rows: shown.map { result in
+                let lift = result.rate.rate.flatMap { rate in baseline.rate.flatMap { $0 > 0 ? rate / $0 : nil } }
+                let interval = Statistics.ratioInterval(result.rate, baseline)
+                return [
+                    .string(result.name), .number(Double(result.size)), .number(Double(result.rate.trials)),
+                    .number(Double(result.rate.successes)),
+                ] + ReportValues.rate(result.rate) + [
+                    ReportValues.fraction(lift), ReportValues.fraction(interval?.lowerBound),
+                    ReportValues.fraction(interval?.upperBound),
+                ]
+            },
+            settings: [
+                "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)), "goal": .string(goal),
+                "anchor": .string(options.anchor.rawValue),
+            ])
+    }
+
+    /// A funnel (reports spec, section 8): columns segment (empty for everyone), step, reached,
+    /// rate_from_previous, rate_from_first, low, high (the interval of the rate from the previous step).
+    public func funnel(
+        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64
+    ) throws(SessionError) -> ReportTable {
+        guard texts.count >= 2 else { throw SessionError(.invalidArgument, "a funnel needs two steps or more") }
+        guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        var selectors: [EventSelector] = []
+        var needs = DataNeeds(definitions: definitions)
+        for (index, text) in texts.enumerated() {
+            let (selector, expression) = try selector(text, flag: "step \(index + 1)")
+            selectors.append(selector)
+            needs.add(expression, scope: .users)
+        }
+        for name in names where try segment(named: name).of != .users {
+            throw SessionError(.invalidArgument, "`\(name)` is a segment of accounts: a funnel follows users")
+        }
+        var builders = [TimelineBuilder(asOf: instant, needs: needs)]
+        _ = try scan(into: &builders)
+        let engine = self.engine(over: builders[0].build(), now: instant)
+        do throws(EngineError) {
+            let times = try selectors.map { selector throws(EngineError) in try engine.eventTimes(matching: selector) }
+            let reached = (0..<engine.population.users.count).map { profile in
+                Funnel.reached(times.map { $0[profile] }, within: within)
+            }
+            var groups: [(name: String, reached: [Int])] = [("", reached)]
+            for name in names {
+                let flags = try engine.segment(named: name).flags
+                groups.append((name, reached.indices.filter { flags[$0] }.map { reached[$0] }))
+            }
+            var rows: [[JSONValue]] = []
+            for group in groups {
+                let counts = Funnel.counts(group.reached, steps: texts.count)
+                for (index, count) in counts.enumerated() {
+                    let previous = index == 0 ? count : counts[index - 1]
+                    let fromPrevious = Statistics.Proportion(count, of: previous)
+                    rows.append(
+                        [.string(group.name), .number(Double(index + 1)), .number(Double(count))]
+                            + [
+                                ReportValues.fraction(fromPrevious.rate),
+                                ReportValues.fraction(Statistics.Proportion(count, of: counts[0]).rate),
+                                ReportValues.fraction(fromPrevious.interval?.lowerBound),
+                                ReportValues.fraction(fromPrevious.interval?.upperBound),
+                            ])
+                }
+            }
+            return ReportTable(
+                columns: ["segment", "step", "reached", "rate_from_previous", "rate_from_first", "low", "high"],
+                rows: rows,
+                settings: [
+                    "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)),
+                    "steps": .array(texts.map(JSONValue.string)),
+                ])
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
+    }
+
+    /// The cohorts of segments (and the baseline, last, when asked), each member with its day 0 and the
+    /// times of its events that the selector picks.
+    private func cohorts(
+        _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr,
+        asOf instant: Int64
+    ) async throws(SessionError) -> [(name: String, members: [Cohorts.Member])] {
+        var entries: [String: [(String, Int64)]] = [:]
+        for name in names {
+            _ = try segment(named: name)
+            if options.anchor == .entry {
+                entries[name] = try await firstEntries(of: name, from: options.from ?? .min, to: options.to ?? .max)
+            }
+        }
+        var needs = DataNeeds(definitions: definitions)
+        needs.add(expression, scope: .users)
+        var builders = [TimelineBuilder(asOf: instant, needs: needs)]
+        _ = try scan(into: &builders)
+        let engine = self.engine(over: builders[0].build(), now: instant)
+        let timelines = engine.population.users
+        let from = options.from ?? .min
+        let to = options.to ?? .max
+        do throws(EngineError) {
+            let events = try engine.eventTimes(matching: selector)
+            func member(_ profile: Int, start: Int64) -> Cohorts.Member {
+                Cohorts.Member(start: start, events: events[profile])
+            }
+            var cohorts: [(name: String, members: [Cohorts.Member])] = []
+            for name in names {
+                let result = try engine.segment(named: name)
+                guard result.kind == .users else {
+                    throw EngineError("`\(name)` is a segment of accounts: retention follows users")
+                }
+                var members: [Cohorts.Member] = []
+                switch options.anchor {
+                case .firstSeen:
+                    for (profile, isMember) in result.flags.enumerated() where isMember {
+                        if let seen = timelines.firstSeen(profile), seen >= from, seen < to {
+                            members.append(member(profile, start: seen))
+                        }
+                    }
+                case .entry:
+                    for (id, entered) in entries[name] ?? [] {
+                        if let profile = timelines.index(of: id) { members.append(member(profile, start: entered)) }
+                    }
+                }
+                cohorts.append((name, members))
+            }
+            if options.baseline {
+                var members: [Cohorts.Member] = []
+                for profile in 0..<timelines.count {
+                    if let seen = timelines.firstSeen(profile), seen >= from, seen < to {
+                        members.append(member(profile, start: seen))
+                    }
+                }
+                cohorts.append(("baseline", members))
+            }
+            return cohorts
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
+    }
+
+    /// Each profile's first recorded entry into a segment within [from, to).
+    private func firstEntries(
+        of segment: String, from: Int64, to: Int64
+    ) async throws(SessionError) -> [(String, Int64)] {
+        var first: [String: Int64] = [:]
+        for change in try await recordedChanges(of: segment).map(\.change) where change.entered {
+            if change.instant >= from, change.instant < to, first[change.profile] == nil {
+                first[change.profile] = change.instant
+            }
+        }
+        return first.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every recorded change of a segment, in recorded order.
+    func recordedChanges(of segment: String) async throws(SessionError) -> [RecordedChange] {
+        var changes: [RecordedChange] = []
+        var after: Int64?
+        do {
+            while true {
+                let page = try await store.changes(segment: segment, since: nil, after: after, limit: 100_000)
+                changes += page
+                guard page.count == 100_000, let last = page.last else { break }
+                after = last.id
+            }
+        } catch {
+            throw .store(error)
+        }
+        return changes
+    }
+}
