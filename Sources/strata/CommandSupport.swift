@@ -62,6 +62,11 @@ struct InstantArgument: ExpressibleByArgument {
 struct DurationArgument: ExpressibleByArgument {
     var milliseconds: Int64
 
+    /// A default value of whole days.
+    init(days: Int64) {
+        milliseconds = days * 86_400_000
+    }
+
     init?(argument: String) {
         guard let ms = DurationText.milliseconds(argument) else { return nil }
         milliseconds = ms

@@ -166,7 +166,7 @@ struct ReportCommand: AsyncParsableCommand {
         var goal: String
 
         @Option(help: "How long after day 0 a goal counts.")
-        var within = DurationArgument(argument: "30d")!
+        var within = DurationArgument(days: 30)
 
         func run() async throws {
             let session = try await common.session()
@@ -257,7 +257,7 @@ struct ReportCommand: AsyncParsableCommand {
         var to: InstantArgument
 
         @Option(help: "The step between instants.")
-        var every = DurationArgument(argument: "1d")!
+        var every = DurationArgument(days: 1)
 
         @Option(help: "auto (the change log where it covers an instant, else evaluation), log or evaluation.")
         var source: SizeSource = .auto
@@ -308,7 +308,7 @@ struct ReportCommand: AsyncParsableCommand {
         var steps: [String]
 
         @Option(help: "How long after a profile's first step the last may come.")
-        var within = DurationArgument(argument: "7d")!
+        var within = DurationArgument(days: 7)
 
         @Option(help: "Segments to break the funnel down by (repeatable).")
         var by: [String] = []
