@@ -14,7 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
             with Greenwood's variance. --format csv and json carry the counts. See docs/reports.md.
             """,
         subcommands: [
-            Retention.self, Conversion.self, Overlap.self, Sizes.self, Decay.self, Funnel.self,
+            Retention.self, Conversion.self, Overlap.self, Sizes.self, Decay.self, Funnel.self, Lift.self,
         ])
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -323,6 +323,36 @@ struct ReportCommand: AsyncParsableCommand {
     }
 }
 
+extension ReportCommand {
+    struct Lift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The lift of an activation: treated against held-out and control, with a z-test.")
+
+        @OptionGroup var common: Common
+
+        @Argument(help: "The activation.")
+        var activation: String
+
+        @Option(help: "The goal events (default: the activation's goal).")
+        var goal: String?
+
+        @Option(help: "How long after the change a goal counts (default: the activation's conversion_window).")
+        var within: DurationArgument?
+
+        func run() async throws {
+            let session = try await common.session()
+            let table = try await ReportCommand.run { () async throws(SessionError) in
+                try await session.lift(
+                    activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant)
+            }
+            common.print(table) { table in
+                plain(table) + "\ndifferences and p-values need \(EvaluationSession.liftMinimum) profiles or more in "
+                    + "each group: \"not enough data\" otherwise (empty cells)"
+            }
+        }
+    }
+}
+
 /// A shade for a share in [0, 1]: ░ under a quarter, ▒ under a half, ▓ under three quarters, █ above.
 func shade(_ share: Double) -> String {
     ["░", "▒", "▓", "█"][min(3, max(0, Int(share * 4)))]
@@ -332,7 +362,7 @@ func shade(_ share: Double) -> String {
 func plain(_ table: ReportTable) -> String {
     let fractions: Set<String> = [
         "rate", "low", "high", "lift", "lift_low", "lift_high", "jaccard", "containment", "survival",
-        "rate_from_previous", "rate_from_first",
+        "rate_from_previous", "rate_from_first", "difference", "difference_low", "difference_high", "relative_lift",
     ]
     var rows = [table.columns]
     for row in table.rows {
@@ -342,6 +372,7 @@ func plain(_ table: ReportTable) -> String {
                 case .null: return ""
                 case .number(let number):
                     if column.hasPrefix("lift") { return String(format: "%.2f", number) }
+                    if column == "p_value" { return String(format: "%.4f", number) }
                     return fractions.contains(column)
                         ? String(format: "%.1f%%", 100 * number)
                         : (number == number.rounded() ? grouped(Int(number)) : String(format: "%.2f", number))

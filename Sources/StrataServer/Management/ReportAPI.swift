@@ -7,13 +7,13 @@ import StrataRuntime
 /// `GET /api/v1/reports/{kind}`: the reports of `strata report` and `strata health`, with the same
 /// numbers, as JSON (`{"rows": [...], settings}`) or CSV (`?format=csv`). Parameters mirror the
 /// command's flags: `segments=a,b`, `as_of`, `anchor`, `from`, `to`, `baseline`, `return`, `days`,
-/// `mode`, `compare_day`, `goal`, `within`, `every`, `source`, `steps` (repeated), `by`.
+/// `mode`, `compare_day`, `goal`, `within`, `every`, `source`, `steps` (repeated), `by`, `activation`.
 struct ReportAPI: Sendable {
     let workbench: Workbench
     let keys: KeyRing
     let configuration: Server.Configuration
 
-    static let kinds = ["retention", "conversion", "overlap", "sizes", "decay", "funnel", "health"]
+    static let kinds = ["retention", "conversion", "overlap", "sizes", "decay", "funnel", "lift", "health"]
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: keys))
@@ -73,6 +73,13 @@ struct ReportAPI: Sendable {
             return try session.funnel(
                 steps: query.values("steps"), within: try query.duration("within") ?? 7 * Cohorts.day,
                 by: try query.list("by"), asOf: instant)
+        case "lift":
+            guard let activation = try query.text("activation") else {
+                throw SessionError(.invalidArgument, "activation: required")
+            }
+            return try await session.lift(
+                activation: activation, goal: try query.text("goal"), within: try query.duration("within"),
+                asOf: instant)
         default:
             return try await session.health(segments: segments, asOf: instant)
         }

@@ -1,0 +1,107 @@
+import StrataActivation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataStore
+
+extension EvaluationSession {
+    /// The fewest profiles a group needs before a lift is stated.
+    public static let liftMinimum = 30
+
+    /// The lift of an activation (reports spec, section 6): among the triggers of its first step, the
+    /// treated (`sent`) against the control (`held_out` and `control`), overall and by variant, with
+    /// conversion as a goal event in (change, change + within]. Columns: activation, variant, group, n,
+    /// converted, rate, low, high, difference, difference_low, difference_high, relative_lift, p_value;
+    /// the comparison is stated on treated rows, and only when both groups have 30 profiles or more.
+    public func lift(
+        activation name: String, goal text: String?, within: Int64?, asOf instant: Int64
+    ) async throws(SessionError) -> ReportTable {
+        guard let activation = activationSettings.activations[name] else {
+            let names = activationSettings.activations.keys.sorted()
+            let hint = Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
+            throw SessionError(.unknownDefinition, "unknown activation `\(name)`\(hint)")
+        }
+        let selector: EventSelector
+        let expression: TypedExpr
+        if let text {
+            (selector, expression) = try self.selector(text, flag: "--goal")
+        } else if let goal = activation.goal, case .aggregate(let aggregate) = goal.node, aggregate.function == .did {
+            (selector, expression) = (aggregate.selector, goal)
+        } else {
+            throw SessionError(
+                .invalidArgument,
+                "activation `\(name)` has no `goal:` of the form did(EVENTS): give the goal events with --goal")
+        }
+        let span = within ?? activation.conversionWindow
+        guard span > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        let deliveries: [Delivery]
+        do {
+            deliveries = try await store.deliveries(DeliveryQuery(activation: name, limit: Int.max))
+                .filter { $0.step == 0 }
+        } catch {
+            throw .store(error)
+        }
+        var needs = DataNeeds(definitions: definitions)
+        needs.add(expression, scope: .users)
+        var builders = [TimelineBuilder(asOf: instant, needs: needs)]
+        _ = try scan(into: &builders)
+        let engine = self.engine(over: builders[0].build(), now: instant)
+        let events: EventTimes
+        do {
+            events = try engine.eventTimes(matching: selector)
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
+        let timelines = engine.population.users
+        func conversion(_ group: [Delivery]) -> Statistics.Proportion {
+            Cohorts.conversion(
+                group.map { delivery in
+                    Cohorts.Member(
+                        start: delivery.changeInstant,
+                        events: timelines.index(of: delivery.profile).map { events[$0] } ?? [])
+                }, within: span, asOf: instant)
+        }
+        let control = conversion(deliveries.filter { $0.status == .heldOut || $0.status == .control })
+        var groups: [(variant: String, treated: Statistics.Proportion)] = [
+            ("", conversion(deliveries.filter { $0.status == .sent }))
+        ]
+        for variant in Set(deliveries.compactMap(\.variant)).sorted() {
+            groups.append((variant, conversion(deliveries.filter { $0.status == .sent && $0.variant == variant })))
+        }
+        var rows: [[JSONValue]] = []
+        for group in groups {
+            let enough = group.treated.trials >= Self.liftMinimum && control.trials >= Self.liftMinimum
+            let difference = enough ? Statistics.newcombe(group.treated, control) : nil
+            let test = enough ? Statistics.twoProportionTest(group.treated, control) : nil
+            let relative: Double? =
+                enough ? group.treated.rate.flatMap { t in control.rate.flatMap { $0 > 0 ? t / $0 - 1 : nil } } : nil
+            rows.append(
+                [
+                    .string(name), .string(group.variant), .string("treated"), .number(Double(group.treated.trials)),
+                    .number(Double(group.treated.successes)),
+                ]
+                    + ReportValues.rate(group.treated)
+                    + [
+                        enough
+                            ? ReportValues.fraction(group.treated.rate.flatMap { t in control.rate.map { t - $0 } })
+                            : .null,
+                        ReportValues.fraction(difference?.lowerBound), ReportValues.fraction(difference?.upperBound),
+                        ReportValues.fraction(relative), test.map { .number($0.p) } ?? .null,
+                    ])
+        }
+        rows.append(
+            [
+                .string(name), .string(""), .string("control"), .number(Double(control.trials)),
+                .number(Double(control.successes)),
+            ] + ReportValues.rate(control) + [.null, .null, .null, .null, .null])
+        return ReportTable(
+            columns: [
+                "activation", "variant", "group", "n", "converted", "rate", "low", "high", "difference",
+                "difference_low", "difference_high", "relative_lift", "p_value",
+            ], rows: rows,
+            settings: [
+                "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(span)),
+                "minimum_group": .number(Double(Self.liftMinimum)),
+            ])
+    }
+}
