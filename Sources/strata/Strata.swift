@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataCore
 
 /// The `strata` command line: every subcommand is a thin shell over the libraries.
 @main
@@ -6,6 +7,7 @@ struct Strata: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Behavioral segmentation: events in, always-current segments out.",
+        version: StrataVersion.current,
         subcommands: [
             InitCommand.self,
             CheckCommand.self,

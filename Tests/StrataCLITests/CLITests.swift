@@ -101,6 +101,13 @@ struct CLITests {
         #endif
     }
 
+    @Test func versionIsPrinted() throws {
+        let run = try Run(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout == StrataVersion.current + "\n")
+        #expect(StrataVersion.current.split(separator: ".").count == 3)
+    }
+
     @Test func changesPrintsATable() async throws {
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }

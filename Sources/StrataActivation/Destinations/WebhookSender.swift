@@ -32,7 +32,7 @@ public struct WebhookSender: Sender {
         var request = HTTPClientRequest(url: webhook.url.reveal())
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "Strata-Webhooks/1")
+        request.headers.add(name: "User-Agent", value: "Strata-Webhooks/\(StrataVersion.current)")
         let id = String(payload.delivery.id)
         let timestamp = String(now / 1000)
         request.headers.add(name: "webhook-id", value: id)
