@@ -95,7 +95,8 @@ extension EvaluationSession {
                         "days since `reviewed:`")
                 }
             } else {
-                finding("review-overdue", name, 0, 0, "no `reviewed:` date")
+                finding(
+                    "review-overdue", name, 0, Double(HealthRules.reviewLasts / Cohorts.day), "no `reviewed:` date")
             }
             try await logFindings(name, asOf: instant, into: finding)
         }

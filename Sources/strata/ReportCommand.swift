@@ -90,7 +90,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(name: .customLong("return"), help: "The events that count as coming back (default: any).")
         var returns = "any"
 
-        @Option(help: "The days, comma-separated.")
+        @Option(parsing: .unconditional, help: "The days, comma-separated.")
         var days = "1,7,30,90"
 
         @Option(help: "on: a return within day N; on-or-after: one at or after day N.")
@@ -282,7 +282,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Argument(help: "The segments.")
         var segments: [String]
 
-        @Option(help: "The days, comma-separated.")
+        @Option(parsing: .unconditional, help: "The days, comma-separated.")
         var days = "1,7,30,90"
 
         func run() async throws {
