@@ -286,7 +286,10 @@ extension EvaluationSession {
     ) async throws(SessionError) -> [(name: String, members: [Cohorts.Member])] {
         var entries: [String: [(String, Int64)]] = [:]
         for name in names {
-            _ = try segment(named: name)
+            guard try segment(named: name).of == .users else {
+                throw SessionError(
+                    .invalidArgument, "`\(name)` is a segment of accounts: retention and conversion follow users")
+            }
             if options.anchor == .entry {
                 entries[name] = try await firstEntries(of: name, from: options.from ?? .min, to: options.to ?? .max)
             }
@@ -307,9 +310,6 @@ extension EvaluationSession {
             var cohorts: [(name: String, members: [Cohorts.Member])] = []
             for name in names {
                 let result = try engine.segment(named: name)
-                guard result.kind == .users else {
-                    throw EngineError("`\(name)` is a segment of accounts: retention follows users")
-                }
                 var members: [Cohorts.Member] = []
                 switch options.anchor {
                 case .firstSeen:

@@ -148,7 +148,9 @@ struct ReportCommand: AsyncParsableCommand {
                         ]
                     }, indent: "  ")
             }
-            return lines.joined(separator: "\n")
+            // Cells and flags left empty pad nothing at the end of a line.
+            return lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
+                .joined(separator: "\n")
         }
     }
 

@@ -95,7 +95,7 @@ struct ExampleWorkspaceTests {
                 == "scores/upgrade-propensity.yaml:1:1: warning: score.upgrade-propensity is a logistic model with no "
                 + "trained model for its current features, label and population: it is missing for every profile "
                 + "until you run `strata train upgrade-propensity`\n"
-                + "checked 68 definition files: no errors, 1 warning\n")
+                + "checked 69 definition files: no errors, 1 warning\n")
     }
 
     /// An unknown example is refused with the known ones, and nothing is created.

@@ -12,7 +12,7 @@ struct ExamplesTests {
     @Test func examplesCheckWithoutProblems() {
         let definitions = ExamplesTests.definitions
         #expect(definitions.diagnostics.map(\.description) == [])
-        #expect(definitions.segments.count == 43)
+        #expect(definitions.segments.count == 44)
         #expect(
             definitions.scores.map(\.name).sorted() == ["churn-risk", "conversion", "expansion", "upgrade-propensity"])
         #expect(definitions.stageModels.map(\.name).sorted() == ["lifecycle", "loyalty", "saas-adoption"])
