@@ -25,7 +25,9 @@ extension EvaluationSession {
             throw SessionError(
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
         }
-        let members = try self.members(of: names, at: [instant])[0]
+        let started = ContinuousClock.now
+        let (evaluated, loadSeconds) = try self.members(of: names, at: [instant])
+        let members = evaluated[0]
         let sets = names.map { (name: $0, members: members[$0] ?? []) }
         return ReportTable(
             columns: ["a", "b", "count", "jaccard", "containment"],
@@ -37,6 +39,8 @@ extension EvaluationSession {
             },
             settings: [
                 "as_of": .string(Instant.format(instant)),
+                "timing": ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
+                    .json,
                 "sizes": .object(
                     Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.members.count))) })),
                 "exclusive": .array(
@@ -78,7 +82,7 @@ extension EvaluationSession {
                     ])
                     previous = nil
                 } else {
-                    if evaluated == nil { evaluated = try members(of: names, at: instants) }
+                    if evaluated == nil { evaluated = try members(of: names, at: instants).members }
                     let members = evaluated?[index][name] ?? []
                     let entered = previous.map { members.subtracting($0).count } ?? 0
                     let exited = previous.map { $0.subtracting(members).count } ?? 0

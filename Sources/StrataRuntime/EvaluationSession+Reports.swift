@@ -90,6 +90,8 @@ public struct RetentionReport: Sendable {
     public var compareDay: Int
     /// Every pair of rows whose cells at the compared day are both non-empty.
     public var pairs: [Pair]
+    /// How long it took.
+    public var timing: ReportTiming
 
     /// The spec's columns: cohort, day, size, eligible, returned, rate, low, high, partial.
     public var table: ReportTable {
@@ -105,6 +107,7 @@ public struct RetentionReport: Sendable {
             },
             settings: [
                 "as_of": .string(Instant.format(asOf)), "compare_day": .number(Double(compareDay)),
+                "timing": timing.json,
                 "pairs": .array(
                     pairs.map {
                         .object([
@@ -114,6 +117,23 @@ public struct RetentionReport: Sendable {
                         ])
                     }),
             ])
+    }
+}
+
+/// How long a report took: reading the store into timelines, and the rest (evaluating the segments
+/// and counting), in seconds.
+public struct ReportTiming: Sendable {
+    /// Reading the store and building the timelines.
+    public var loadSeconds: Double
+    /// The whole report.
+    public var totalSeconds: Double
+
+    /// `{"load_seconds", "evaluate_seconds"}`.
+    public var json: JSONValue {
+        .object([
+            "load_seconds": .number((loadSeconds * 1000).rounded() / 1000),
+            "evaluate_seconds": .number(((totalSeconds - loadSeconds) * 1000).rounded() / 1000),
+        ])
     }
 }
 
@@ -166,7 +186,8 @@ extension EvaluationSession {
         guard !days.isEmpty, days.allSatisfy({ $0 >= 0 }), days == days.sorted(), Set(days).count == days.count else {
             throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
         }
-        let cohorts = try await self.cohorts(
+        let started = ContinuousClock.now
+        let (cohorts, loadSeconds) = try await self.cohorts(
             names, options: options, events: selector, needs: expression, asOf: instant)
         let rows = cohorts.map {
             (cohort: $0.name, cells: Cohorts.retention($0.members, days: days, mode: mode, asOf: instant))
@@ -181,7 +202,9 @@ extension EvaluationSession {
                 pairs.append(RetentionReport.Pair(a: a.cohort, b: b.cohort, difference: difference, interval: interval))
             }
         }
-        return RetentionReport(asOf: instant, rows: rows, compareDay: compareDay, pairs: pairs)
+        return RetentionReport(
+            asOf: instant, rows: rows, compareDay: compareDay, pairs: pairs,
+            timing: ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds))
     }
 
     /// Conversion by segment (reports spec, section 2): columns cohort, size, eligible, converted, rate,
@@ -193,7 +216,9 @@ extension EvaluationSession {
         guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
         var base = options
         base.baseline = true
-        let cohorts = try await self.cohorts(names, options: base, events: selector, needs: expression, asOf: instant)
+        let started = ContinuousClock.now
+        let (cohorts, loadSeconds) = try await self.cohorts(
+            names, options: base, events: selector, needs: expression, asOf: instant)
         let results = cohorts.map {
             (name: $0.name, size: $0.members.count, rate: Cohorts.conversion($0.members, within: within, asOf: instant))
         }
@@ -217,6 +242,8 @@ extension EvaluationSession {
             settings: [
                 "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)), "goal": .string(goal),
                 "anchor": .string(options.anchor.rawValue),
+                "timing": ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
+                    .json,
             ])
     }
 
@@ -283,7 +310,8 @@ extension EvaluationSession {
     private func cohorts(
         _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr,
         asOf instant: Int64
-    ) async throws(SessionError) -> [(name: String, members: [Cohorts.Member])] {
+    ) async throws(SessionError) -> (cohorts: [(name: String, members: [Cohorts.Member])], loadSeconds: Double) {
+        let started = ContinuousClock.now
         var entries: [String: [(String, Int64)]] = [:]
         for name in names {
             guard try segment(named: name).of == .users else {
@@ -299,6 +327,7 @@ extension EvaluationSession {
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
         _ = try scan(into: &builders)
         let engine = self.engine(over: builders[0].build(), now: instant)
+        let loadSeconds = (ContinuousClock.now - started).seconds
         let timelines = engine.population.users
         let from = options.from ?? .min
         let to = options.to ?? .max
@@ -334,7 +363,7 @@ extension EvaluationSession {
                 }
                 cohorts.append(("baseline", members))
             }
-            return cohorts
+            return (cohorts, loadSeconds)
         } catch {
             throw SessionError(.evaluation, error.description)
         }

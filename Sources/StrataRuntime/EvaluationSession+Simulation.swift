@@ -170,7 +170,7 @@ extension EvaluationSession {
             )
         }
         let instants = due.keys.sorted()
-        let evaluated = try members(of: cadence.keys.sorted(), at: instants, progress: progress)
+        let evaluated = try members(of: cadence.keys.sorted(), at: instants, progress: progress).members
         var previous: [String: Set<String>] = [:]
         var changes: [MembershipChange] = []
         for (instant, members) in zip(instants, evaluated) {
