@@ -55,14 +55,18 @@ def members_sql(segments: list[str]) -> str:
     return "CREATE OR REPLACE TEMP TABLE cohort AS " + " UNION ALL ".join(parts)
 
 
-def duckdb_retention(con, segments: list[str], as_of: int) -> dict:
-    con.execute(members_sql(segments))
-    rows = con.execute(f"""
-        WITH c AS (
+# The cohorts: each segment's members and every profile (the baseline), with day 0 at first seen.
+COHORTS = """c AS (
             SELECT k.seg, k.profile, s.first_seen AS d0
             FROM (SELECT seg, profile FROM cohort UNION ALL SELECT 'baseline', profile FROM profiles) k
             JOIN seen s USING (profile)
-        ),
+        )"""
+
+
+def duckdb_retention(con, segments: list[str], as_of: int) -> dict:
+    con.execute(members_sql(segments))
+    rows = con.execute(f"""
+        WITH {COHORTS},
         d AS (SELECT CAST(unnest({DAYS}) AS BIGINT) AS n),
         x AS (
             SELECT c.seg, c.profile, c.d0, d.n,
@@ -80,11 +84,7 @@ def duckdb_retention(con, segments: list[str], as_of: int) -> dict:
 def duckdb_conversion(con, segments: list[str], as_of: int) -> dict:
     con.execute(members_sql(segments))
     rows = con.execute(f"""
-        WITH c AS (
-            SELECT k.seg, k.profile, s.first_seen AS d0
-            FROM (SELECT seg, profile FROM cohort UNION ALL SELECT 'baseline', profile FROM profiles) k
-            JOIN seen s USING (profile)
-        ),
+        WITH {COHORTS},
         x AS (
             SELECT c.seg, c.d0,
                    EXISTS (SELECT 1 FROM events g WHERE g.profile = c.profile AND g.name = '{GOAL}'

@@ -11,14 +11,8 @@ users="${1:-1000000}"
 work="${2:-/tmp/strata-bench}"
 cd "$root"
 source Benchmarks/setup.sh
-define() {
-    cp examples/segments/*.yaml "$1/segments/"
-    cp examples/scores/*.yaml "$1/scores/"
-    cp examples/stages/*.yaml "$1/stages/"
-}
-setup_saas "$users" 90 "$work" define
-if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/python -c 'import duckdb' 2>/dev/null || .venv/bin/pip install --quiet duckdb==1.5.6
+setup_saas "$users" 90 "$work" define_examples
+duckdb_venv
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
 echo "== dataset: $(wc -l <"$data") messages, $users users (saas, 90 days, seed 1)"
 .venv/bin/python Benchmarks/reports_bench.py "$strata" "$ws" "$data"

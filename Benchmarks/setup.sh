@@ -23,3 +23,16 @@ setup_saas() {
         "$strata" import "$data" -w "$ws"
     fi
 }
+
+# Copies the examples' segments, scores and stages into the workspace at $1 (a DEFINE for setup_saas).
+define_examples() {
+    cp examples/segments/*.yaml "$1/segments/"
+    cp examples/scores/*.yaml "$1/scores/"
+    cp examples/stages/*.yaml "$1/stages/"
+}
+
+# Makes .venv at the repository's root with duckdb==1.5.6, if it lacks either.
+duckdb_venv() {
+    if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+    .venv/bin/python -c 'import duckdb' 2>/dev/null || .venv/bin/pip install --quiet duckdb==1.5.6
+}

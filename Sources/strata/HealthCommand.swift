@@ -24,13 +24,14 @@ struct HealthCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
-        let session = try await common.session()
-        let table = try await ReportCommand.run { () async throws(SessionError) in
-            try await session.health(segments: segments, asOf: common.instant)
-        }
-        common.print(table) { table in
+        var findings = 0
+        try await common.report(pretty: { table in
             table.rows.isEmpty ? "healthy: no rule fires" : plain(table) + "\n\(table.rows.count) findings"
+        }) { session throws(SessionError) in
+            let table = try await session.health(segments: segments, asOf: common.instant)
+            findings = table.rows.count
+            return table
         }
-        if strict, !table.rows.isEmpty { throw ExitCode(1) }
+        if strict, findings > 0 { throw ExitCode(1) }
     }
 }

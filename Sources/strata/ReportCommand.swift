@@ -37,6 +37,16 @@ struct ReportCommand: AsyncParsableCommand {
             try await openSession(try openRuntime(try workspaceOptions.load()))
         }
 
+        /// Opens the session, makes a report with it and prints it.
+        func report(
+            pretty: (ReportTable) -> String = plain,
+            _ make: (EvaluationSession) async throws(SessionError) -> ReportTable
+        ) async throws {
+            let session = try await session()
+            let table = try await ReportCommand.run { () async throws(SessionError) in try await make(session) }
+            print(table, pretty: pretty)
+        }
+
         /// Prints a report in the chosen format; `table` prints what `pretty` makes of it.
         func print(_ table: ReportTable, pretty: (ReportTable) -> String) {
             var out = OutputBuffer()
@@ -66,6 +76,16 @@ struct ReportCommand: AsyncParsableCommand {
         var options: CohortOptions {
             CohortOptions(anchor: anchor, from: from?.milliseconds, to: to?.milliseconds, baseline: baseline)
         }
+    }
+
+    /// The `--days` list: whole numbers separated by commas (their order and range are the report's to
+    /// check).
+    static func days(_ text: String) throws -> [Int] {
+        let days = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !days.isEmpty, days.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--days: expected whole numbers separated by commas, found \"\(text)\"")
+        }
+        return days.compactMap { $0 }
     }
 
     /// Runs a session call, reporting its failure as the command's.
@@ -100,14 +120,11 @@ struct ReportCommand: AsyncParsableCommand {
         var compareDay = 30
 
         func run() async throws {
-            let dayList = days.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !dayList.isEmpty, dayList.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--days: expected whole numbers separated by commas, found \"\(days)\"")
-            }
+            let dayList = try ReportCommand.days(days)
             let session = try await common.session()
             let report = try await ReportCommand.run { () async throws(SessionError) in
                 try await session.retention(
-                    segments: segments, cohorts: cohorts.options, returns: returns, days: dayList.compactMap { $0 },
+                    segments: segments, cohorts: cohorts.options, returns: returns, days: dayList,
                     mode: mode, compareDay: compareDay, asOf: common.instant)
             }
             common.print(report.table) { _ in Self.pretty(report) }
@@ -171,13 +188,11 @@ struct ReportCommand: AsyncParsableCommand {
         var within = DurationArgument(days: 30)
 
         func run() async throws {
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () async throws(SessionError) in
+            try await common.report { session throws(SessionError) in
                 try await session.conversion(
                     segments: segments, cohorts: cohorts.options, goal: goal, within: within.milliseconds,
                     asOf: common.instant)
             }
-            common.print(table) { plain($0) }
         }
     }
 
@@ -200,11 +215,9 @@ struct ReportCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () throws(SessionError) in
-                try session.overlap(segments: segments, asOf: common.instant)
+            try await common.report(pretty: { Self.pretty($0, segments: segments, metric: metric) }) {
+                session throws(SessionError) in try session.overlap(segments: segments, asOf: common.instant)
             }
-            common.print(table) { Self.pretty($0, segments: segments, metric: metric) }
         }
 
         /// The matrix of the metric, shaded by its share of the largest off-diagonal value, then the
@@ -265,13 +278,11 @@ struct ReportCommand: AsyncParsableCommand {
         var source: SizeSource = .auto
 
         func run() async throws {
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () async throws(SessionError) in
+            try await common.report { session throws(SessionError) in
                 try await session.sizes(
                     segments: segments, from: from.milliseconds, to: to.milliseconds, every: every.milliseconds,
                     source: source)
             }
-            common.print(table) { plain($0) }
         }
     }
 
@@ -288,15 +299,10 @@ struct ReportCommand: AsyncParsableCommand {
         var days = "1,7,30,90"
 
         func run() async throws {
-            let dayList = days.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !dayList.isEmpty, dayList.allSatisfy({ $0 >= 0 }) else {
-                throw ValidationError("--days: expected whole numbers of 0 or more separated by commas")
-            }
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () async throws(SessionError) in
+            let dayList = try ReportCommand.days(days)
+            try await common.report { session throws(SessionError) in
                 try await session.decay(segments: segments, days: dayList, asOf: common.instant)
             }
-            common.print(table) { plain($0) }
         }
     }
 
@@ -316,11 +322,9 @@ struct ReportCommand: AsyncParsableCommand {
         var by: [String] = []
 
         func run() async throws {
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () throws(SessionError) in
+            try await common.report { session throws(SessionError) in
                 try session.funnel(steps: steps, within: within.milliseconds, by: by, asOf: common.instant)
             }
-            common.print(table) { plain($0) }
         }
     }
 }
@@ -342,14 +346,12 @@ extension ReportCommand {
         var within: DurationArgument?
 
         func run() async throws {
-            let session = try await common.session()
-            let table = try await ReportCommand.run { () async throws(SessionError) in
+            let note =
+                "differences and p-values need \(EvaluationSession.liftMinimum) profiles or more in each group: "
+                + "\"not enough data\" otherwise (empty cells)"
+            try await common.report(pretty: { plain($0) + "\n" + note }) { session throws(SessionError) in
                 try await session.lift(
                     activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant)
-            }
-            common.print(table) { table in
-                plain(table) + "\ndifferences and p-values need \(EvaluationSession.liftMinimum) profiles or more in "
-                    + "each group: \"not enough data\" otherwise (empty cells)"
             }
         }
     }

@@ -13,6 +13,20 @@ func makeTemporaryDirectory() throws -> URL {
     return url
 }
 
+/// A workspace `shop` in a fresh folder holding definition files, opened; the folder is removed after
+/// `body`.
+func withWorkspace(_ files: [String: String], _ body: (Runtime) async throws -> Void) async throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let workspace = try Workspace.create(at: folder.appendingPathComponent("shop"))
+    for (path, text) in files {
+        let url = workspace.root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    try await body(try Runtime.open(workspace))
+}
+
 @Suite struct RuntimeTests {
     @Test func theStoreLivesInsideTheWorkspace() async throws {
         let folder = try makeTemporaryDirectory()

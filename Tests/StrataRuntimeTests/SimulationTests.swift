@@ -16,9 +16,6 @@ import Testing
     /// 30 days), an activation on each, and orders: cy 10 days before t0, ann 1 hour after, bob 30 hours
     /// after.
     func session(_ body: (EvaluationSession) async throws -> Void) async throws {
-        let folder = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let workspace = try Workspace.create(at: folder.appendingPathComponent("shop"))
         let files = [
             "segments/buyers.yaml": "where: did(\"Order Completed\", last 2d)\n",
             "segments/monthly-buyers.yaml": "refresh: daily\nwhere: did(\"Order Completed\", last 30d)\n",
@@ -27,23 +24,19 @@ import Testing
             "activations/lapsed.yaml": "segment: buyers\non: exit\nsteps:\n  - destination: out\n",
             "activations/monthly.yaml": "segment: monthly-buyers\non: enter\nsteps:\n  - destination: out\n",
         ]
-        for (path, text) in files {
-            let url = workspace.root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
+        try await withWorkspace(files) { runtime in
+            let orders = [
+                ("cy", Self.t0 - 240 * Self.hour), ("ann", Self.t0 + Self.hour), ("bob", Self.t0 + 30 * Self.hour),
+            ]
+            _ = try await runtime.store.append(
+                orders.map { user, time in
+                    Message(
+                        kind: .track, messageId: "order-\(user)", userId: user, event: "Order Completed",
+                        timestamp: time,
+                        receivedAt: time)
+                }, quarantine: [])
+            try await body(try await runtime.session())
         }
-        let runtime = try Runtime.open(workspace)
-        let orders = [
-            ("cy", Self.t0 - 240 * Self.hour), ("ann", Self.t0 + Self.hour), ("bob", Self.t0 + 30 * Self.hour),
-        ]
-        _ = try await runtime.store.append(
-            orders.map { user, time in
-                Message(
-                    kind: .track, messageId: "order-\(user)", userId: user, event: "Order Completed", timestamp: time,
-                    receivedAt: time)
-            }, quarantine: [])
-        try await body(try await runtime.session())
     }
 
     @Test func aRealTimeSegmentMovesAtItsChangesInstants() async throws {
