@@ -25,7 +25,9 @@ public enum HealthRules {
 extension EvaluationSession {
     /// The health rules over segments (all when none are named) as of an instant; one row per finding:
     /// code, segment, figure, threshold, message.
-    public func health(segments requested: [String], asOf instant: Int64) async throws(SessionError) -> ReportTable {
+    public func health(
+        segments requested: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
+    ) async throws(SessionError) -> ReportTable {
         let all = definitions.segments.map(\.name)
         for name in requested { _ = try segment(named: name) }
         let names = requested.isEmpty ? all : requested
@@ -33,7 +35,7 @@ extension EvaluationSession {
         func finding(_ code: String, _ segment: String, _ figure: Double, _ threshold: Double, _ message: String) {
             findings.append([.string(code), .string(segment), .number(figure), .number(threshold), .string(message)])
         }
-        let evaluation = try evaluate(asOf: instant)
+        let evaluation = try evaluate(asOf: instant, progress: progress)
         var members: [String: Set<String>] = [:]
         var population: [String: Int] = [:]
         do throws(EngineError) {
@@ -52,7 +54,7 @@ extension EvaluationSession {
             ? nil
             : try await self.retention(
                 segments: users, cohorts: CohortOptions(), returns: "any", days: [30], mode: .on, compareDay: 30,
-                asOf: instant)
+                asOf: instant, progress: progress)
         let baseline = retention?.rows.last?.cells.first
         for name in names {
             guard let definition = definitions.segment(named: name) else { continue }

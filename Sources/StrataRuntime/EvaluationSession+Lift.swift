@@ -14,7 +14,8 @@ extension EvaluationSession {
     /// converted, rate, low, high, difference, difference_low, difference_high, relative_lift, p_value;
     /// the comparison is stated on treated rows, and only when both groups have 30 profiles or more.
     public func lift(
-        activation name: String, goal text: String?, within: Int64?, asOf instant: Int64
+        activation name: String, goal text: String?, within: Int64?, asOf instant: Int64,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard let activation = activationSettings.activations[name] else {
             let names = activationSettings.activations.keys.sorted()
@@ -44,7 +45,7 @@ extension EvaluationSession {
         var needs = DataNeeds(definitions: definitions)
         needs.add(expression, scope: .users)
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
-        _ = try scan(into: &builders)
+        _ = try scan(into: &builders, progress: progress)
         let engine = self.engine(over: builders[0].build(), now: instant)
         let events: EventTimes
         do {

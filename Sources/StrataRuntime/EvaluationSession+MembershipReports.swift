@@ -17,7 +17,9 @@ public enum SizeSource: String, Sendable, CaseIterable {
 extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
     /// containment; the settings carry the exclusive combinations, largest first.
-    public func overlap(segments names: [String], asOf instant: Int64) throws(SessionError) -> ReportTable {
+    public func overlap(
+        segments names: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
+    ) throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
         var kinds: [String: ProfileKind] = [:]
         for name in names { kinds[name] = try segment(named: name).of }
@@ -26,7 +28,7 @@ extension EvaluationSession {
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
         }
         let started = ContinuousClock.now
-        let (evaluated, loadSeconds) = try self.members(of: names, at: [instant])
+        let (evaluated, loadSeconds) = try self.members(of: names, at: [instant], progress: progress)
         let members = evaluated[0]
         let sets = names.map { (name: $0, members: members[$0] ?? []) }
         return ReportTable(
@@ -54,7 +56,8 @@ extension EvaluationSession {
 
     /// Sizes over time (reports spec, section 4): columns segment, instant, size, entered, exited, source.
     public func sizes(
-        segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource
+        segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard every > 0 else { throw SessionError(.invalidArgument, "--every must be a positive duration") }
         guard from <= to else { throw SessionError(.invalidArgument, "--from must not be after --to") }
@@ -82,7 +85,7 @@ extension EvaluationSession {
                     ])
                     previous = nil
                 } else {
-                    if evaluated == nil { evaluated = try members(of: names, at: instants).members }
+                    if evaluated == nil { evaluated = try members(of: names, at: instants, progress: progress).members }
                     let members = evaluated?[index][name] ?? []
                     let entered = previous.map { members.subtracting($0).count } ?? 0
                     let exited = previous.map { $0.subtracting(members).count } ?? 0

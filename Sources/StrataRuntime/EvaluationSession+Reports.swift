@@ -180,7 +180,7 @@ extension EvaluationSession {
     /// Retention by segment (reports spec, section 1).
     public func retention(
         segments names: [String], cohorts options: CohortOptions, returns: String, days: [Int],
-        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64
+        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> RetentionReport {
         let (selector, expression) = try selector(returns, flag: "--return")
         guard !days.isEmpty, days.allSatisfy({ $0 >= 0 }), days == days.sorted(), Set(days).count == days.count else {
@@ -188,7 +188,7 @@ extension EvaluationSession {
         }
         let started = ContinuousClock.now
         let (cohorts, loadSeconds) = try await self.cohorts(
-            names, options: options, events: selector, needs: expression, asOf: instant)
+            names, options: options, events: selector, needs: expression, asOf: instant, progress: progress)
         let rows = cohorts.map {
             (cohort: $0.name, cells: Cohorts.retention($0.members, days: days, mode: mode, asOf: instant))
         }
@@ -210,7 +210,8 @@ extension EvaluationSession {
     /// Conversion by segment (reports spec, section 2): columns cohort, size, eligible, converted, rate,
     /// low, high, lift, lift_low, lift_high (lift against the baseline row).
     public func conversion(
-        segments names: [String], cohorts options: CohortOptions, goal: String, within: Int64, asOf instant: Int64
+        segments names: [String], cohorts options: CohortOptions, goal: String, within: Int64, asOf instant: Int64,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let (selector, expression) = try selector(goal, flag: "--goal")
         guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
@@ -218,7 +219,7 @@ extension EvaluationSession {
         base.baseline = true
         let started = ContinuousClock.now
         let (cohorts, loadSeconds) = try await self.cohorts(
-            names, options: base, events: selector, needs: expression, asOf: instant)
+            names, options: base, events: selector, needs: expression, asOf: instant, progress: progress)
         let results = cohorts.map {
             (name: $0.name, size: $0.members.count, rate: Cohorts.conversion($0.members, within: within, asOf: instant))
         }
@@ -250,7 +251,8 @@ extension EvaluationSession {
     /// A funnel (reports spec, section 8): columns segment (empty for everyone), step, reached,
     /// rate_from_previous, rate_from_first, low, high (the interval of the rate from the previous step).
     public func funnel(
-        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64
+        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64,
+        progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> ReportTable {
         guard texts.count >= 2 else { throw SessionError(.invalidArgument, "a funnel needs two steps or more") }
         guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
@@ -265,7 +267,7 @@ extension EvaluationSession {
             throw SessionError(.invalidArgument, "`\(name)` is a segment of accounts: a funnel follows users")
         }
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
-        _ = try scan(into: &builders)
+        _ = try scan(into: &builders, progress: progress)
         let engine = self.engine(over: builders[0].build(), now: instant)
         do throws(EngineError) {
             let times = try selectors.map { selector throws(EngineError) in try engine.eventTimes(matching: selector) }
@@ -309,7 +311,7 @@ extension EvaluationSession {
     /// times of its events that the selector picks.
     private func cohorts(
         _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr,
-        asOf instant: Int64
+        asOf instant: Int64, progress: (Int) -> Void
     ) async throws(SessionError) -> (cohorts: [(name: String, members: [Cohorts.Member])], loadSeconds: Double) {
         let started = ContinuousClock.now
         var entries: [String: [(String, Int64)]] = [:]
@@ -325,7 +327,7 @@ extension EvaluationSession {
         var needs = DataNeeds(definitions: definitions)
         needs.add(expression, scope: .users)
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
-        _ = try scan(into: &builders)
+        _ = try scan(into: &builders, progress: progress)
         let engine = self.engine(over: builders[0].build(), now: instant)
         let loadSeconds = (ContinuousClock.now - started).seconds
         let timelines = engine.population.users

@@ -27,8 +27,8 @@ struct HealthCommand: AsyncParsableCommand {
         var findings = 0
         try await common.report(pretty: { table in
             table.rows.isEmpty ? "healthy: no rule fires" : plain(table) + "\n\(table.rows.count) findings"
-        }) { session throws(SessionError) in
-            let table = try await session.health(segments: segments, asOf: common.instant)
+        }) { session, progress throws(SessionError) in
+            let table = try await session.health(segments: segments, asOf: common.instant, progress: progress)
             findings = table.rows.count
             return table
         }

@@ -37,14 +37,29 @@ struct ReportCommand: AsyncParsableCommand {
             try await openSession(try openRuntime(try workspaceOptions.load()))
         }
 
-        /// Opens the session, makes a report with it and prints it.
+        /// Opens the session, makes a report with it (with a progress bar of the store's messages read, on
+        /// a terminal) and prints it.
         func report(
             pretty: (ReportTable) -> String = plain,
-            _ make: (EvaluationSession) async throws(SessionError) -> ReportTable
+            _ make: (EvaluationSession, (Int) -> Void) async throws(SessionError) -> ReportTable
         ) async throws {
             let session = try await session()
-            let table = try await ReportCommand.run { () async throws(SessionError) in try await make(session) }
+            let table = try await ReportCommand.run { () async throws(SessionError) in
+                try await withProgress(session) { progress throws(SessionError) in try await make(session, progress) }
+            }
             print(table, pretty: pretty)
+        }
+
+        /// Runs a report with a progress bar of the messages read (each pass over the store starts it again).
+        func withProgress<T>(
+            _ session: EvaluationSession, _ body: (@escaping (Int) -> Void) async throws(SessionError) -> T
+        ) async throws(SessionError) -> T {
+            let bar = ProgressBar()
+            defer { bar.finish() }
+            let total = Int64(max(session.messages, 1))
+            return try await body { count in
+                bar.update(done: Int64(count), total: max(total, Int64(count)), items: count, unit: "msgs")
+            }
         }
 
         /// Prints a report in the chosen format; `table` prints what `pretty` makes of it.
@@ -123,9 +138,11 @@ struct ReportCommand: AsyncParsableCommand {
             let dayList = try ReportCommand.days(days)
             let session = try await common.session()
             let report = try await ReportCommand.run { () async throws(SessionError) in
-                try await session.retention(
-                    segments: segments, cohorts: cohorts.options, returns: returns, days: dayList,
-                    mode: mode, compareDay: compareDay, asOf: common.instant)
+                try await common.withProgress(session) { progress throws(SessionError) in
+                    try await session.retention(
+                        segments: segments, cohorts: cohorts.options, returns: returns, days: dayList, mode: mode,
+                        compareDay: compareDay, asOf: common.instant, progress: progress)
+                }
             }
             common.print(report.table) { _ in Self.pretty(report) }
         }
@@ -188,10 +205,10 @@ struct ReportCommand: AsyncParsableCommand {
         var within = DurationArgument(days: 30)
 
         func run() async throws {
-            try await common.report { session throws(SessionError) in
+            try await common.report { session, progress throws(SessionError) in
                 try await session.conversion(
                     segments: segments, cohorts: cohorts.options, goal: goal, within: within.milliseconds,
-                    asOf: common.instant)
+                    asOf: common.instant, progress: progress)
             }
         }
     }
@@ -216,7 +233,8 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await common.report(pretty: { Self.pretty($0, segments: segments, metric: metric) }) {
-                session throws(SessionError) in try session.overlap(segments: segments, asOf: common.instant)
+                session, progress throws(SessionError) in
+                try session.overlap(segments: segments, asOf: common.instant, progress: progress)
             }
         }
 
@@ -278,10 +296,10 @@ struct ReportCommand: AsyncParsableCommand {
         var source: SizeSource = .auto
 
         func run() async throws {
-            try await common.report { session throws(SessionError) in
+            try await common.report { session, progress throws(SessionError) in
                 try await session.sizes(
                     segments: segments, from: from.milliseconds, to: to.milliseconds, every: every.milliseconds,
-                    source: source)
+                    source: source, progress: progress)
             }
         }
     }
@@ -300,7 +318,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let dayList = try ReportCommand.days(days)
-            try await common.report { session throws(SessionError) in
+            try await common.report { session, _ throws(SessionError) in
                 try await session.decay(segments: segments, days: dayList, asOf: common.instant)
             }
         }
@@ -322,8 +340,9 @@ struct ReportCommand: AsyncParsableCommand {
         var by: [String] = []
 
         func run() async throws {
-            try await common.report { session throws(SessionError) in
-                try session.funnel(steps: steps, within: within.milliseconds, by: by, asOf: common.instant)
+            try await common.report { session, progress throws(SessionError) in
+                try session.funnel(
+                    steps: steps, within: within.milliseconds, by: by, asOf: common.instant, progress: progress)
             }
         }
     }
@@ -349,9 +368,10 @@ extension ReportCommand {
             let note =
                 "differences and p-values need \(EvaluationSession.liftMinimum) profiles or more in each group: "
                 + "\"not enough data\" otherwise (empty cells)"
-            try await common.report(pretty: { plain($0) + "\n" + note }) { session throws(SessionError) in
+            try await common.report(pretty: { plain($0) + "\n" + note }) { session, progress throws(SessionError) in
                 try await session.lift(
-                    activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant)
+                    activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant,
+                    progress: progress)
             }
         }
     }
