@@ -56,6 +56,15 @@ extension EvaluationSession {
                 segments: users, cohorts: CohortOptions(), returns: "any", days: [30], mode: .on, compareDay: 30,
                 asOf: instant, progress: progress)
         let baseline = retention?.rows.last?.cells.first
+        let cadence = LiveEngine.cadenceSegments(of: definitions)
+        let recomputed: [String: Int64]
+        let serverRan: Bool
+        do {
+            recomputed = try await store.recomputations()
+            serverRan = try await store.liveCheckpoint() != nil
+        } catch {
+            throw .store(error)
+        }
         for name in names {
             guard let definition = definitions.segment(named: name) else { continue }
             let size = members[name]?.count ?? 0
@@ -100,6 +109,16 @@ extension EvaluationSession {
                 finding(
                     "review-overdue", name, 0, Double(HealthRules.reviewLasts / Cohorts.day), "no `reviewed:` date")
             }
+            if serverRan, let interval = cadence[name]?.interval {
+                let age = recomputed[name].map { instant - $0 }
+                if age.map({ $0 > 2 * interval }) ?? true {
+                    finding(
+                        "stale", name, age.map { Double($0) / 1000 } ?? 0, Double(2 * interval) / 1000,
+                        age == nil
+                            ? "never recomputed by strata serve"
+                            : "seconds since strata serve last recomputed it (twice its refresh allowed)")
+                }
+            }
             try await logFindings(name, asOf: instant, into: finding)
         }
         if !all.isEmpty {
@@ -114,8 +133,8 @@ extension EvaluationSession {
             settings: ["as_of": .string(Instant.format(instant))])
     }
 
-    /// `stale` and `volatile`, from the change log: a real-time segment whose last change was recorded
-    /// more than an hour after its instant, and a size that moved more than half between two consecutive
+    /// `stale` of real-time segments and `volatile`, from the change log: a real-time segment whose last
+    /// change was recorded more than an hour after its instant, and a size that moved more than half between two consecutive
     /// days of the last 30 (where the log covers them).
     private func logFindings(
         _ name: String, asOf instant: Int64, into finding: (String, String, Double, Double, String) -> Void

@@ -46,6 +46,13 @@ public protocol ChangeLog: Sendable {
 
     /// The latest stored batch run, or nil before the first.
     func latestRun() async throws -> MembershipRun?
+
+    /// Records that segments recomputed on a cadence were evaluated as of an instant (an earlier
+    /// instant than the one recorded changes nothing).
+    func recordRecomputations(_ segments: [String], at instant: Int64) async throws
+
+    /// The instant each segment recomputed on a cadence was last evaluated as of, by name.
+    func recomputations() async throws -> [String: Int64]
 }
 
 extension ChangeLog {

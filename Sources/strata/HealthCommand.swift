@@ -11,7 +11,8 @@ struct HealthCommand: AsyncParsableCommand {
             Rules: too-small (under min_size, default 200), empty, everyone, cosmetic (day-30 retention within \
             15 pp of the baseline's), overlapping (Jaccard 0.8 or more with another segment), not-activated \
             (and the workspace's share under 80%), review-overdue (no `reviewed:` or older than 90 days), stale \
-            (a real-time change recorded over an hour late) and volatile (a day-to-day move over 50% in the last \
+            (a cadence segment the server has not recomputed within twice its refresh, or a real-time change \
+            recorded over an hour late) and volatile (a day-to-day move over 50% in the last \
             30 days). --strict exits 1 when any fires. See docs/reports.md.
             """)
 

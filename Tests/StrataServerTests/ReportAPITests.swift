@@ -74,4 +74,39 @@ struct ReportAPITests {
             }
         }
     }
+
+    @Test(
+        "a cadence segment is stale once twice its refresh passes without a recomputation", arguments: Backend.allCases)
+    func staleCadenceSegments(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
+        try harness.write(MembershipTruthTests.everPinged, to: "segments/ever-pinged.yaml")
+        try await harness.run { client in
+            let admin = harness.bearer(harness.adminKey)
+            // The start evaluates it as of the server's instant.
+            _ = try await MembershipTruthTests.views(of: "ever-pinged", users: [], client, harness)
+            func stale(at instant: Int64) async throws -> [Double] {
+                try await client.execute(
+                    uri: "/api/v1/reports/health?segments=ever-pinged&as_of=\(Instant.format(instant))", method: .get,
+                    headers: admin
+                ) { response in
+                    #expect(response.status == .ok, "\(response.text)")
+                    return (response.json["rows"]?.arrayValue ?? []).filter { $0["code"] == .string("stale") }
+                        .compactMap { $0["figure"]?.numberValue }
+                }
+            }
+            let start = harness.clock.now
+            // refresh: 15m, so stale after 30 minutes: 1,800 s.
+            #expect(try await stale(at: start + 1_800_000) == [])
+            #expect(try await stale(at: start + 1_800_001) == [1_800.001])
+            // The clock passes the refresh: the server recomputes it as of the clock (+16 min), so 29 minutes
+            // later it is not stale yet.
+            harness.clock.advance(by: 16 * 60_000)
+            var recomputed = false
+            for _ in 0..<300 where !recomputed {
+                recomputed = try await stale(at: start + 45 * 60_000).isEmpty
+                if !recomputed { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(recomputed)
+        }
+    }
 }

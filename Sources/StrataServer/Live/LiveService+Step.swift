@@ -123,6 +123,7 @@ extension LiveService {
                     cadence.recomputed(name, at: instant, refresh: engine.cadenceSegments[name])
                 }
                 try await record(changes)
+                try await store.recordRecomputations(due, at: instant)
             }
         } catch {
             logger.error(
@@ -159,6 +160,7 @@ extension LiveService {
         applied = AppliedDefinitions(session)
         definitionsChanged = false
         cadence.schedule(next, from: instant)
+        try await store.recordRecomputations(Array(next.cadenceSegments.keys), at: instant)
         let changes = changed(
             from: recorded.members, cadence: loaded.cadence, engine: next, at: instant, cadenceCause: .definition)
         try await record(changes)

@@ -268,6 +268,8 @@ actor LiveService: Service {
             recorded.reset(current)
         }
         recordSizes(engine)
+        // A resumed engine keeps the cadence segments as recorded: they were not evaluated now.
+        if resumed == nil { try await store.recordRecomputations(Array(engine.cadenceSegments.keys), at: instant) }
         cadence.schedule(engine, from: instant)
         if let resumed {
             snapshotSchedule.taken(at: resumed)

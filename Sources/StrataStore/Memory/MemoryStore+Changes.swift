@@ -15,6 +15,8 @@ extension MemoryStore {
         var cursors: [String: Int64] = [:]
         /// The latest batch runs, oldest first, at most ``SQLiteStore/keptRuns`` of them.
         var runs: [MembershipRun] = []
+        /// When each cadence segment was last recomputed.
+        var recomputations: [String: Int64] = [:]
     }
 
     /// Appends changes to the log with the next ids, applies them to the live members and sets the
@@ -107,5 +109,17 @@ extension MemoryStore {
     /// The latest stored batch run, or nil before the first.
     public func latestRun() async throws -> MembershipRun? {
         changeLog.withLock { $0.runs.last }
+    }
+
+    public func recordRecomputations(_ segments: [String], at instant: Int64) async throws {
+        changeLog.withLock { state in
+            for segment in segments {
+                state.recomputations[segment] = max(state.recomputations[segment] ?? .min, instant)
+            }
+        }
+    }
+
+    public func recomputations() async throws -> [String: Int64] {
+        changeLog.withLock { $0.recomputations }
     }
 }

@@ -93,6 +93,7 @@ extension SQLiteStore {
                     """)
         }
         registerSuppressionMigration(in: &migrator)
+        registerRecomputationMigration(in: &migrator)
         return migrator
     }
 }
