@@ -5,6 +5,12 @@ public struct EventTimes: Sendable {
     private let offsets: [Int]
     private let times: [Int64]
 
+    /// Event times with each profile's range: profile `p` owns `offsets[p]..<offsets[p + 1]`.
+    init(offsets: [Int], times: [Int64]) {
+        self.offsets = offsets
+        self.times = times
+    }
+
     /// Event times from each profile's list.
     public init(_ lists: [[Int64]]) {
         var offsets = [0]
@@ -30,6 +36,10 @@ extension Engine {
     {
         let filter = try Compiler(engine: self, file: nil, scope: .init(kind: kind)).filter(selector)
         let timelines = population.timelines(kind)
+        // `any`: every event, as the timelines hold them.
+        if filter.mask == nil, filter.predicate == nil {
+            return EventTimes(offsets: timelines.starts, times: timelines.times)
+        }
         return EventTimes(
             map(kind) { evaluator, profile in
                 evaluator.profile = profile
