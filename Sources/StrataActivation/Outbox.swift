@@ -202,13 +202,16 @@ public final class Outbox: Service, Sendable {
     /// full.
     private func round(at now: Int64, group: inout ThrowingDiscardingTaskGroup<any Error>) async throws -> Bool {
         guard let (current, reader) = await definitions() else { return false }
+        let started = ContinuousClock.now
         let busy = inFlight.withLock { $0 }
         let due = try await store.dueDeliveries(at: now, limit: configuration.roundSize)
         let waiting = due.filter { !busy.contains($0.id) }
         guard !waiting.isEmpty else { return false }
+        let read = ContinuousClock.now
         let undecided = waiting.filter { $0.status == .pending || $0.status == .held }
         let decider = Decider(settings: current, store: store, reader: reader)
         let decided = try await decider.decide(undecided, at: now)
+        let deciding = ContinuousClock.now
         var toSend: [(Delivery, ProfileFacts?)] = decided.filter { $0.delivery.status == .sending }.map {
             ($0.delivery, $0.facts)
         }
@@ -225,9 +228,17 @@ public final class Outbox: Service, Sendable {
             starting.append((leased, facts))
         }
         // The decisions and the leases in one write, before anything is sent.
-        let started = Set(starting.map(\.0.id))
-        try await store.update(decided.map(\.delivery).filter { !started.contains($0.id) } + starting.map(\.0))
-        inFlight.withLock { $0.formUnion(started) }
+        let leased = Set(starting.map(\.0.id))
+        try await store.update(decided.map(\.delivery).filter { !leased.contains($0.id) } + starting.map(\.0))
+        inFlight.withLock { $0.formUnion(leased) }
+        logger.debug(
+            "activation outbox: round",
+            metadata: [
+                "due": "\(due.count)", "decided": "\(decided.count)", "started": "\(starting.count)",
+                "in_flight": "\(busy.count + leased.count)", "read_ms": "\(Self.milliseconds(read - started))",
+                "decide_ms": "\(Self.milliseconds(deciding - read))",
+                "write_ms": "\(Self.milliseconds(ContinuousClock.now - deciding))",
+            ])
         let disabled = try await store.disabledDestinations()
         for (delivery, facts) in starting {
             group.addTask {
@@ -238,6 +249,11 @@ public final class Outbox: Service, Sendable {
             }
         }
         return due.count == configuration.roundSize
+    }
+
+    /// A duration in milliseconds to a tenth, for the logs.
+    private static func milliseconds(_ duration: Duration) -> String {
+        String(format: "%.1f", duration.seconds * 1000)
     }
 
     /// One attempt at a delivery; returns it with the attempt's result.
