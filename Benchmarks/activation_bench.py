@@ -206,7 +206,7 @@ def steady_and_burst(args, receiver, connection, write):
         for user in users:
             sent[user] = now
     deadline = time.time() + 60
-    while time.time() < deadline and len(receiver.arrivals) < len(sent):
+    while time.time() < deadline and any(u not in receiver.arrivals for u in sent):
         time.sleep(0.05)
     latencies = [receiver.arrivals[u] - t for u, t in sent.items() if u in receiver.arrivals]
     sending = max(sent.values()) - start
