@@ -20,12 +20,14 @@ leaves a minute after a ping and enters again at its next one, two minutes later
 stops growing after the first two minutes). Every few seconds it samples the server's resident memory
 (VmRSS in /proc/PID/status) and reports the first, last and largest sample, with the samples. With
 `--fail-half` the receiver answers every other request 503, so half the attempts are retried on the
-destination's default schedule (0s, 5s, 5m, ...).
+destination's default schedule (0s, 5s, 5m, ...). With `--no-activation` no activation is defined, which
+gives the memory of the same ingest without the outbox's work.
 
 Prints one JSON object. Usage:
   activation_bench.py STRATA WORKDIR [--users N] [--rate R] [--seconds S] [--burst N] [--warmup S]
                       [--server-log F]
   activation_bench.py STRATA WORKDIR [--users N] [--rate R] --soak SECONDS [--fail-half] [--sample S]
+                      [--no-activation]
 """
 
 import argparse
@@ -36,6 +38,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -119,7 +122,7 @@ class Connection(asyncio.Protocol):
             self.transport.write(self.OK if self.receiver.received(body, delivery_id) else self.UNAVAILABLE)
 
 
-def prepare(strata, work, users, receiver_port, window="1d"):
+def prepare(strata, work, users, receiver_port, window="1d", activation=True):
     ws = os.path.join(work, f"activation-{users}")
     shutil.rmtree(ws, ignore_errors=True)
     subprocess.run([strata, "init", ws], check=True, stdout=subprocess.DEVNULL)
@@ -133,8 +136,9 @@ def prepare(strata, work, users, receiver_port, window="1d"):
         f.write(f"kind: webhook\nurl: http://127.0.0.1:{receiver_port}/hook\nsecret: {SECRET}\n"
                 "concurrency: 32\nrate: 100000/s\n")
     os.makedirs(os.path.join(ws, "activations"))
-    with open(os.path.join(ws, "activations", "bench.yaml"), "w") as f:
-        f.write("segment: bench-pinged\non: enter\nsteps:\n  - destination: receiver\n")
+    if activation:
+        with open(os.path.join(ws, "activations", "bench.yaml"), "w") as f:
+            f.write("segment: bench-pinged\non: enter\nsteps:\n  - destination: receiver\n")
     data = os.path.join(work, f"activation-{users}.jsonl")
     end = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     subprocess.run([strata, "generate", "--profile", "saas", "--users", str(users), "--days", "30", "--seed", "1",
@@ -232,7 +236,7 @@ def steady_and_burst(args, receiver, connection, write):
     return {"steady": steady, "burst": burst}
 
 
-def soak(args, receiver, connection, write, pid):
+def soak(args, receiver, connection, write, pid, ws):
     pool = args.rate * 120
     per_batch = max(1, args.rate // 100)
     samples = [(0.0, rss_kb(pid))]
@@ -254,11 +258,15 @@ def soak(args, receiver, connection, write, pid):
             next_sample += args.sample
     samples.append((round(time.time() - start, 1), rss_kb(pid)))
     values = [kb for _, kb in samples if kb is not None]
+    # What the outbox has left to do: a backlog (pending, retrying) shows it did not keep up.
+    database = sqlite3.connect(f"file:{os.path.join(ws, 'data', 'strata.db')}?mode=ro", uri=True)
+    statuses = dict(database.execute("SELECT status, count(*) FROM deliveries GROUP BY status").fetchall())
+    database.close()
     with receiver.lock:
         answered = {"requests": receiver.requests, "answered_503": receiver.failed,
                     "deliveries_received": len(receiver.delivery_ids)}
     return {"soak": {"seconds": args.soak, "entries_per_second": args.rate, "pings": posted, "users": pool,
-                     "fail_half": args.fail_half, **answered,
+                     "fail_half": args.fail_half, **answered, "deliveries_by_status": statuses,
                      "rss_mb": {"first": round(values[0] / 1024, 1), "last": round(values[-1] / 1024, 1),
                                 "max": round(max(values) / 1024, 1)},
                      "samples": [[t, round(kb / 1024, 1)] for t, kb in samples if kb is not None]}}
@@ -276,12 +284,15 @@ def main():
     parser.add_argument("--soak", type=int, default=0, help="seconds of the memory soak instead of the latency runs")
     parser.add_argument("--fail-half", action="store_true", help="the receiver answers every other request 503")
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples in the soak")
+    parser.add_argument("--no-activation", action="store_true",
+                        help="define no activation (a soak's memory without the outbox's work, for comparison)")
     parser.add_argument("--server-log", help="append the server's output to this file (LOG_LEVEL=debug in the "
                         "environment gives a line per step of the engine and per round of the outbox)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     receiver = Receiver(fail_half=args.fail_half)
-    ws = prepare(args.strata, args.work, args.users, receiver.port, window="1m" if args.soak else "1d")
+    ws = prepare(args.strata, args.work, args.users, receiver.port, window="1m" if args.soak else "1d",
+                 activation=not args.no_activation)
     write = key(args.strata, ws, "write")
     port = free_port()
     log = open(args.server_log, "a") if args.server_log else subprocess.DEVNULL
@@ -290,7 +301,7 @@ def main():
         wait_ready(port, server)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         if args.soak:
-            result = soak(args, receiver, connection, write, server.pid)
+            result = soak(args, receiver, connection, write, server.pid, ws)
         else:
             result = steady_and_burst(args, receiver, connection, write)
         print(json.dumps({"users": args.users, **result}, indent=2))
