@@ -13,7 +13,14 @@ import Synchronization
 /// each destination's lane, retrying on the destination's schedule. Every record is written before
 /// anything is sent and a send is marked `sending` before it starts, so a crash loses nothing and
 /// repeats only sends that may not have finished, with the same delivery id.
+///
+/// A send marked `sending` is leased: its next instant moves a day ahead, so the rounds that follow do
+/// not meet it again while it is in flight, and a round takes only work not yet started. The next
+/// start of an outbox makes what a stopped one left `sending` due at once.
 public final class Outbox: Service, Sendable {
+    /// How far a send's next instant moves ahead as it starts (ms): its result is written long before.
+    static let lease: Int64 = 86_400_000
+
     /// How the outbox runs.
     public struct Configuration: Sendable {
         /// The current instant (ms): decisions, due instants, retries and signatures read it.
@@ -53,7 +60,7 @@ public final class Outbox: Service, Sendable {
     private let client: HTTPClient
     private let dispatcherBell = Doorbell()
     private let flusherBell = Doorbell()
-    /// Deliveries being sent now: a round skips them.
+    /// Deliveries being sent now: a round skips them, should one outlive its lease.
     private let inFlight = Mutex<Set<Int64>>([])
     /// Finished attempts waiting to be written.
     private let finished = Mutex<[Delivery]>([])
@@ -174,43 +181,68 @@ public final class Outbox: Service, Sendable {
 
     // MARK: Dispatching
 
+    /// Runs rounds: at once after a full one, else when rung (new deliveries, results written, a retry by
+    /// hand) or when the next delivery not yet started falls due, a poll at the latest.
     private func dispatchLoop() async throws {
+        // Nothing is being sent yet: what a stopped outbox left `sending` is sent again.
+        try await store.reopenSending(at: configuration.clock())
         try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let full = try await round(group: &group)
-                if full { continue }
+                let now = configuration.clock()
+                if try await round(at: now, group: &group) { continue }
+                // What is due by `now` and not started waits behind a send, whose result rings.
                 var wait = configuration.poll
-                if let next = try await store.nextDueInstant() {
-                    let until = next - configuration.clock()
-                    if until <= 0 { wait = .milliseconds(20) } else { wait = min(wait, .milliseconds(until)) }
+                if let next = try await store.nextDueInstant(after: now) {
+                    wait = min(wait, .milliseconds(max(0, next - configuration.clock())))
                 }
                 await dispatcherBell.wait(atMost: wait)
             }
         }
     }
 
-    /// One round: decides what is due and starts what is to be sent; true when the round was full.
-    private func round(group: inout ThrowingDiscardingTaskGroup<any Error>) async throws -> Bool {
+    /// One round: decides what is due, leases what is to be sent, and starts it; true when the round was
+    /// full.
+    private func round(at now: Int64, group: inout ThrowingDiscardingTaskGroup<any Error>) async throws -> Bool {
         guard let (current, reader) = await definitions() else { return false }
-        let now = configuration.clock()
+        let started = ContinuousClock.now
         let busy = inFlight.withLock { $0 }
         let due = try await store.dueDeliveries(at: now, limit: configuration.roundSize)
-            .filter { !busy.contains($0.id) }
-        guard !due.isEmpty else { return false }
-        let undecided = due.filter { $0.status == .pending || $0.status == .held }
+        let waiting = due.filter { !busy.contains($0.id) }
+        guard !waiting.isEmpty else { return false }
+        let read = ContinuousClock.now
+        let undecided = waiting.filter { $0.status == .pending || $0.status == .held }
         let decider = Decider(settings: current, store: store, reader: reader)
         let decided = try await decider.decide(undecided, at: now)
-        try await store.update(decided.map(\.delivery))
+        let deciding = ContinuousClock.now
         var toSend: [(Delivery, ProfileFacts?)] = decided.filter { $0.delivery.status == .sending }.map {
             ($0.delivery, $0.facts)
         }
-        toSend += due.filter { $0.status == .sending || $0.status == .retrying }.map { ($0, nil) }
+        toSend += waiting.filter { $0.status == .sending || $0.status == .retrying }.map { ($0, nil) }
         toSend.sort { $0.0.id < $1.0.id }
-        // One delivery of a profile and activation at a time, in change order.
-        var started = Set<[String]>()
+        // One delivery of a profile and activation at a time, in change order; the others decided to send
+        // wait, due, behind it.
+        var pairs = Set<[String]>()
+        var starting: [(Delivery, ProfileFacts?)] = []
+        for (delivery, facts) in toSend where pairs.insert([delivery.activation, delivery.profile]).inserted {
+            var leased = delivery
+            leased.status = .sending
+            leased.nextAt = now + Self.lease
+            starting.append((leased, facts))
+        }
+        // The decisions and the leases in one write, before anything is sent.
+        let leased = Set(starting.map(\.0.id))
+        try await store.update(decided.map(\.delivery).filter { !leased.contains($0.id) } + starting.map(\.0))
+        inFlight.withLock { $0.formUnion(leased) }
+        logger.debug(
+            "activation outbox: round",
+            metadata: [
+                "due": "\(due.count)", "decided": "\(decided.count)", "started": "\(starting.count)",
+                "in_flight": "\(busy.count + leased.count)", "read_ms": "\(Self.milliseconds(read - started))",
+                "decide_ms": "\(Self.milliseconds(deciding - read))",
+                "write_ms": "\(Self.milliseconds(ContinuousClock.now - deciding))",
+            ])
         let disabled = try await store.disabledDestinations()
-        for (delivery, facts) in toSend where started.insert([delivery.activation, delivery.profile]).inserted {
-            inFlight.withLock { _ = $0.insert(delivery.id) }
+        for (delivery, facts) in starting {
             group.addTask {
                 let result = await self.send(
                     delivery, facts: facts, settings: current, reader: reader, disabled: disabled)
@@ -219,6 +251,11 @@ public final class Outbox: Service, Sendable {
             }
         }
         return due.count == configuration.roundSize
+    }
+
+    /// A duration in milliseconds to a tenth, for the logs.
+    private static func milliseconds(_ duration: Duration) -> String {
+        String(format: "%.1f", duration.seconds * 1000)
     }
 
     /// One attempt at a delivery; returns it with the attempt's result.
@@ -362,7 +399,13 @@ public final class Outbox: Service, Sendable {
                 return finished
             }
             guard !batch.isEmpty else { continue }
-            try await store.update(batch)
+            do {
+                try await store.update(batch)
+            } catch {
+                // Kept for the next try, so no result is lost and no delivery stays in flight.
+                finished.withLock { $0.insert(contentsOf: batch, at: 0) }
+                throw error
+            }
             inFlight.withLock { busy in for delivery in batch { busy.remove(delivery.id) } }
             dispatcherBell.ring()
         }

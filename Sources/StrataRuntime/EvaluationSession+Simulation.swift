@@ -66,7 +66,7 @@ extension EvaluationSession {
             }
             try await log.enqueue(deliveries, consumer: "simulation", through: recorded.last?.id ?? 0)
             let decider = Decider(settings: settings, store: log, reader: self)
-            while let instant = try await log.nextDueInstant(), instant <= to {
+            while let instant = try await log.nextDueInstant(after: .min), instant <= to {
                 let due = try await log.dueDeliveries(at: instant, limit: 10_000)
                 var decided = try await decider.decide(due, at: instant).map(\.delivery)
                 for index in decided.indices where decided[index].status == .sending {

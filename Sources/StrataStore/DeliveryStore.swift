@@ -13,8 +13,14 @@ public protocol DeliveryStore: Sendable {
     /// of the same profile and activation is being sent or retried, so that they go out in change order.
     func dueDeliveries(at instant: Int64, limit: Int) async throws -> [Delivery]
 
-    /// The earliest next instant of a delivery with work ahead, nil when there is none.
-    func nextDueInstant() async throws -> Int64?
+    /// The earliest next instant after `instant` of a delivery with work ahead, nil when there is none.
+    func nextDueInstant(after instant: Int64) async throws -> Int64?
+
+    /// Makes the deliveries left `sending` by an outbox that stopped due at `instant` (those whose next
+    /// instant is later): an outbox calls it as it starts, when none of them is being sent. Returns how
+    /// many it moved.
+    @discardableResult
+    func reopenSending(at instant: Int64) async throws -> Int
 
     /// Saves the state of deliveries already recorded (status, variant, attempts, errors, instants).
     func update(_ deliveries: [Delivery]) async throws

@@ -8,12 +8,14 @@ import Testing
 
 /// The outbox in process: the change feed in, the delivery log and a file out, on a clock moved by hand.
 struct OutboxTests {
-    /// Runs an outbox over a fresh in-memory store until `body` returns.
+    /// Runs an outbox over a fresh in-memory store, after `prepare` wrote to it, until `body` returns.
     func withOutbox(
         _ files: [String: String], clock: TestClock, reader: FixedReader = FixedReader(),
+        prepare: (MemoryStore) async throws -> Void = { _ in },
         _ body: (MemoryStore, ChangeFeed, URL) async throws -> Void
     ) async throws {
         let store = MemoryStore()
+        try await prepare(store)
         let feed = ChangeFeed(log: store)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-outbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -71,6 +73,31 @@ struct OutboxTests {
             let dead = try #require(try await store.delivery(id: 1))
             #expect(dead.attempts == 9)
             #expect(dead.finishedAt == clock.now())
+        }
+    }
+
+    @Test func aSendLeftSendingByAStoppedOutboxGoesOutAtTheNextStart() async throws {
+        let clock = TestClock(t0)
+        let files = [
+            "destinations/audience.yaml": "kind: file\npath: exports/audience.jsonl\n",
+            "activations/sync.yaml": "segment: carts\non: enter\nsteps:\n  - destination: audience\n",
+        ]
+        // Decided and leased for a day by an outbox that was killed before the attempt's result was written.
+        let left = Delivery(
+            changeID: 1, activation: "sync", step: 0, segment: "carts", profile: "ann", entered: true,
+            changeInstant: t0, cause: "time", destination: "audience", channel: "file", status: .sending,
+            dueAt: t0, nextAt: t0 + Instant.day, decidedAt: t0)
+        try await withOutbox(
+            files, clock: clock, prepare: { try await $0.enqueue([left], consumer: "activations", through: 1) }
+        ) { store, _, root in
+            #expect(try await eventually { try await store.delivery(id: 1)?.status == .sent })
+            let sent = try #require(try await store.delivery(id: 1))
+            #expect(sent.attempts == 1)
+            #expect(sent.finishedAt == t0)
+            let text = try String(contentsOf: root.appendingPathComponent("exports/audience.jsonl"), encoding: .utf8)
+            let lines = text.split(separator: "\n").map { try? JSONParser.parse(Array($0.utf8)) }
+            #expect(lines.count == 1)
+            #expect(lines.first??.value(atPath: ["id"]) == .string("1"))
         }
     }
 

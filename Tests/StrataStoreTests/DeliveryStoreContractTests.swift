@@ -46,7 +46,10 @@ struct DeliveryStoreContractTests {
             let now = Self.t0 + 10 * Instant.minute
             #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.changeID) == [2, 4, 1])
             #expect(try await store.dueDeliveries(at: now, limit: 2).map(\.changeID) == [2, 4])
-            #expect(try await store.nextDueInstant() == Self.t0 + Instant.minute)
+            #expect(try await store.nextDueInstant(after: .min) == Self.t0 + Instant.minute)
+            #expect(try await store.nextDueInstant(after: Self.t0 + Instant.minute) == Self.t0 + 2 * Instant.minute)
+            #expect(try await store.nextDueInstant(after: now) == Self.t0 + 120 * Instant.minute)
+            #expect(try await store.nextDueInstant(after: Self.t0 + 120 * Instant.minute) == nil)
             // Change 1's delivery (id 1) is retried later: change 2's (id 2, same profile and activation) waits.
             var retrying = try #require(try await store.delivery(id: 1))
             retrying.status = .retrying
@@ -63,6 +66,30 @@ struct DeliveryStoreContractTests {
             retrying.finishedAt = now
             try await store.update([retrying])
             #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.changeID) == [2, 4])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func reopenSendingMakesLeftoverSendsDueAtOnce(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            try await store.enqueue(
+                [delivery(change: 1), delivery(change: 2, profile: "bob"), delivery(change: 3, profile: "cy")],
+                consumer: "activations", through: 3)
+            let now = Self.t0 + 10 * Instant.minute
+            // 1 was being sent, leased for a day; 2 was decided to send and waits; 3 is pending.
+            var leased = try #require(try await store.delivery(id: 1))
+            leased.status = .sending
+            leased.nextAt = now + Instant.day
+            var decided = try #require(try await store.delivery(id: 2))
+            decided.status = .sending
+            try await store.update([leased, decided])
+            #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.id) == [2, 3])
+            #expect(try await store.nextDueInstant(after: now) == now + Instant.day)
+            #expect(try await store.reopenSending(at: now) == 1)
+            #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.id) == [2, 3, 1])
+            #expect(try await store.delivery(id: 1)?.nextAt == now)
+            #expect(try await store.nextDueInstant(after: now) == nil)
+            #expect(try await store.reopenSending(at: now) == 0)
         }
     }
 

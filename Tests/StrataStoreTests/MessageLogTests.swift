@@ -168,6 +168,29 @@ struct MessageLogTests {
         }
     }
 
+    @Test func recentKeysCoverTheMessagesAfterTheLastEpoch() async throws {
+        try await withStore(epochLength: 4) { store, path in
+            // m1-m5 (users u, v, u, v, u) fill the epoch 1-5; m6 (v) and m7 (u) come after it.
+            _ = try await store.append((1...5).map { track("m\($0)", user: $0 % 2 == 1 ? "u" : "v") }, quarantine: [])
+            _ = try await store.append([track("m6", user: "v"), track("m7", user: "u")], quarantine: [])
+            #expect(try await epochs(path) == [[1, 5]])
+            let log = try await DatabaseQueue(path: path).read { db in try BlockLog.load(db) }
+            let (u, v) = (BlockLog.userKey("u"), BlockLog.userKey("v"))
+            let recent = RecentKeys()
+            // Nobody asked yet: the writer keeps nothing.
+            recent.append([], after: 7, log: log)
+            #expect(recent.sequences(of: [u], after: 5, through: 7) == nil)
+            // Asked once, the writer's next append builds it from the log.
+            recent.append([], after: 7, log: log)
+            #expect(recent.sequences(of: [u], after: 5, through: 7) == [7])
+            #expect(recent.sequences(of: [u, v], after: 5, through: 6) == [6])
+            #expect(recent.sequences(of: [BlockLog.userKey("w")], after: 5, through: 7) == [])
+            // A snapshot reaching past what it covers, or starting before it, reads the blocks instead.
+            #expect(recent.sequences(of: [u], after: 5, through: 8) == nil)
+            #expect(recent.sequences(of: [u], after: 4, through: 7) == nil)
+        }
+    }
+
     func track(_ id: String, user: String? = nil, anonymous: String? = nil, at offset: Int64 = 0) -> Message {
         Message(
             kind: .track, messageId: id, userId: user, anonymousId: anonymous, event: "Seen",
@@ -223,12 +246,17 @@ struct MessageLogTests {
     @Test func aSecondWriterOnTheSameFileIsFollowed() async throws {
         try await withStore(epochLength: 2) { first, path in
             _ = try await first.append([track("m1", user: "u"), track("m2", user: "v")], quarantine: [])
+            // A lookup makes the first store keep its recent keys from its next append on.
+            #expect(try await first.messages(of: [.init(id: "u", isUser: true)]).map(\.sequence) == [1])
             let second = try SQLiteStore(path: path)
             try await second.prepareForAppends()
             // Written after the second store learnt the ids: it learns m3 from the file when it appends.
             _ = try await first.append([track("m3", user: "u")], quarantine: [])
+            #expect(try await first.messages(of: [.init(id: "u", isUser: true)]).map(\.sequence) == [1, 3])
             let resent = try await second.append([track("m3", user: "u"), track("m4", user: "v")], quarantine: [])
             #expect(resent.duplicateFlags == [true, false])
+            // The first store's recent keys end at m3: it finds m4, written by the other, in the blocks.
+            #expect(try await first.messages(of: [.init(id: "v", isUser: true)]).map(\.sequence) == [2, 4])
             // And the first store learns m4 before it writes again.
             let again = try await first.append([track("m4", user: "v"), track("m5", user: "u")], quarantine: [])
             #expect(again.duplicateFlags == [true, false])

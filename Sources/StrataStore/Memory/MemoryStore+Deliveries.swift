@@ -53,10 +53,26 @@ extension MemoryStore {
         }
     }
 
-    /// The earliest next instant of an open delivery.
-    public func nextDueInstant() async throws -> Int64? {
+    /// The earliest next instant after an instant of an open delivery.
+    public func nextDueInstant(after instant: Int64) async throws -> Int64? {
         deliveryLog.withLock { state in
-            state.deliveries.lazy.filter { Delivery.Status.open.contains($0.status) }.map(\.nextAt).min()
+            state.deliveries.lazy.filter { Delivery.Status.open.contains($0.status) && $0.nextAt > instant }.map(
+                \.nextAt
+            ).min()
+        }
+    }
+
+    /// Makes the deliveries left `sending` due at an instant.
+    @discardableResult
+    public func reopenSending(at instant: Int64) async throws -> Int {
+        deliveryLog.withLock { state in
+            var moved = 0
+            for index in state.deliveries.indices
+            where state.deliveries[index].status == .sending && state.deliveries[index].nextAt > instant {
+                state.deliveries[index].nextAt = instant
+                moved += 1
+            }
+            return moved
         }
     }
 

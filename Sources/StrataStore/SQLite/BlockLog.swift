@@ -21,14 +21,14 @@ struct BlockLog {
     /// The messages up to this sequence are in the index's epochs.
     private(set) var through: Int64
     /// The next epoch, being written a part at a time: its keys with their sequences, sorted.
-    private var sealed: [(key: UInt64, sequence: Int64)] = []
+    private(set) var sealed: [(key: UInt64, sequence: Int64)] = []
     /// The last sequence the sealed epoch covers.
     private var sealedEnd: Int64 = 0
     /// How many pairs of the sealed epoch are written.
     private var sealedWritten = 0
     /// The keys of the messages after the sealed epoch (after `through` when there is none), each with
     /// the sequence of a message it finds.
-    private var pending: [(key: UInt64, sequence: Int64)] = []
+    private(set) var pending: [(key: UInt64, sequence: Int64)] = []
     /// How many messages `pending` covers.
     private var pendingCount = 0
 
@@ -178,8 +178,9 @@ struct BlockLog {
     // MARK: Reading
 
     /// The sequences of the messages found by any of `keys`, ascending. A key is a hash, so this may
-    /// hold messages of other profiles too: callers check the ids of what they read.
-    static func sequences(of keys: Set<UInt64>, _ db: Database) throws -> [Int64] {
+    /// hold messages of other profiles too: callers check the ids of what they read. The messages after
+    /// the last epoch are found in `recent` when it covers them, else by reading their blocks.
+    static func sequences(of keys: Set<UInt64>, _ db: Database, recent: RecentKeys) throws -> [Int64] {
         var found: [Int64] = []
         let epochs = try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq")
         let probe = try db.cachedStatement(sql: "SELECT seqs FROM message_postings WHERE epoch = ? AND key = ?")
@@ -199,6 +200,9 @@ struct BlockLog {
             }
         }
         let through: Int64 = epochs.last?[1] ?? 0
+        if let tail = recent.sequences(of: keys, after: through, through: try SQLiteStore.lastSequence(db)) {
+            return Array(Set(found + tail)).sorted()
+        }
         try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
             var wanted = false
             Self.keys(of: record) { wanted = wanted || keys.contains($0) }

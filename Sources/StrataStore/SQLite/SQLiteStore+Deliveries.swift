@@ -110,12 +110,26 @@ extension SQLiteStore {
         }
     }
 
-    public func nextDueInstant() async throws -> Int64? {
+    public func nextDueInstant(after instant: Int64) async throws -> Int64? {
         try await pool.read { db in
             try Int64.fetchOne(
                 db,
-                sql: "SELECT min(next_at) FROM deliveries WHERE status IN \(Delivery.Status.sql(Delivery.Status.open))"
-            )
+                sql: """
+                    SELECT min(next_at) FROM deliveries
+                    WHERE status IN \(Delivery.Status.sql(Delivery.Status.open)) AND next_at > ?
+                    """, arguments: [instant])
+        }
+    }
+
+    @discardableResult
+    public func reopenSending(at instant: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET next_at = ?
+                    WHERE status IN \(Delivery.Status.sql(Delivery.Status.open)) AND status = 'sending' AND next_at > ?
+                    """, arguments: [instant, instant])
+            return db.changesCount
         }
     }
 

@@ -23,6 +23,8 @@ public final class SQLiteStore: Store {
     private let knownLinks = Mutex<[IdentityLink: Int64]>([:])
     /// The writer's view of the message log, nil until the first append (or after a failed one).
     private let messageLog = Mutex<BlockLog?>(nil)
+    /// The keys of the messages after the index's last epoch, for lookups.
+    private let recentKeys = RecentKeys()
     /// How many messages an epoch of the log's index covers.
     private let epochLength: Int
     /// How many rows of an epoch a commit writes at least.
@@ -129,6 +131,7 @@ public final class SQLiteStore: Store {
         _ names: [String: Int64], _ db: Database
     ) throws -> (AppendResult, [IdentityLink: Int64], [String: Int64]) {
         var log = try currentLog(db)
+        let (start, mark) = (log.end, log.pending.count)
         var result = AppendResult()
         result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         var links: [IdentityLink: (time: Int64, sequence: Int64)] = [:]
@@ -169,8 +172,10 @@ public final class SQLiteStore: Store {
             IdentityLink.links(of: message) { note($0, message.time, sequence) }
         }
         if !block.isEmpty { try Self.insert(block, db) }
+        recentKeys.append(log.pending[mark...], after: start, log: log)
         // About two rows for each message stored, so a sealed epoch is written before the next is due.
         try log.writeEpochs(db, every: epochLength, rows: max(epochRowsPerCommit, 2 * result.inserted))
+        recentKeys.epochsWritten(log)
         let link = try db.cachedStatement(
             sql: """
                 INSERT INTO links (kind, from_id, to_id, time, seq) VALUES (?, ?, ?, ?, ?)
@@ -355,7 +360,9 @@ public final class SQLiteStore: Store {
         let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
         let keys = Set(users.map(BlockLog.userKey) + anonymous.map(BlockLog.anonymousKey))
         return try await pool.read { db in
-            try self.messages(db, sequences: BlockLog.sequences(of: keys, db), includingContext: true) { record in
+            try self.messages(
+                db, sequences: BlockLog.sequences(of: keys, db, recent: self.recentKeys), includingContext: true
+            ) { record in
                 if let userId = record.userId { return users.contains(record.string(userId)) }
                 return record.anonymousId.map { anonymous.contains(record.string($0)) } ?? false
             }
@@ -365,7 +372,8 @@ public final class SQLiteStore: Store {
     public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
         try await pool.read { db in
             try self.messages(
-                db, sequences: BlockLog.sequences(of: [BlockLog.groupKey(account)], db), includingContext: true
+                db, sequences: BlockLog.sequences(of: [BlockLog.groupKey(account)], db, recent: self.recentKeys),
+                includingContext: true
             ) { $0.kind == .group && $0.field($0.groupId, equals: account) }
         }
     }
