@@ -28,25 +28,32 @@ extension EvaluationSession {
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
         }
         let started = ContinuousClock.now
-        let (evaluated, loadSeconds) = try self.members(of: names, at: [instant], progress: progress)
-        let members = evaluated[0]
-        let sets = names.map { (name: $0, members: members[$0] ?? []) }
+        let evaluation = try evaluate(asOf: instant, progress: progress)
+        let loadSeconds = (ContinuousClock.now - started).seconds
+        var sets: [Overlap.Members] = []
+        do {
+            for name in names {
+                sets.append(Overlap.Members(name: name, flags: try evaluation.engine.segment(named: name).flags))
+            }
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
+        let pairs = Overlap.pairs(sets)
+        let exclusive = Overlap.exclusive(sets)
+        let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
         return ReportTable(
             columns: ["a", "b", "count", "jaccard", "containment"],
-            rows: Overlap.pairs(sets).map {
+            rows: pairs.map {
                 [
                     .string($0.a), .string($0.b), .number(Double($0.count)), ReportValues.fraction($0.jaccard),
                     ReportValues.fraction($0.containment),
                 ]
             },
             settings: [
-                "as_of": .string(Instant.format(instant)),
-                "timing": ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
-                    .json,
-                "sizes": .object(
-                    Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.members.count))) })),
+                "as_of": .string(Instant.format(instant)), "timing": timing.json,
+                "sizes": .object(Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.count))) })),
                 "exclusive": .array(
-                    Overlap.exclusive(sets).map {
+                    exclusive.map {
                         .object([
                             "segments": .array($0.segments.map(JSONValue.string)), "count": .number(Double($0.count)),
                         ])

@@ -95,14 +95,24 @@ struct ReportTests {
     }
 
     @Test func overlapPairsAndExclusiveCombinations() {
-        let sets: [(name: String, members: Set<String>)] = [
-            ("a", ["1", "2", "3", "4"]), ("b", ["3", "4", "5"]), ("c", []),
+        // Profiles 0-5: a holds 1-4, b holds 3-5, c nobody; profile 0 is in none.
+        let sets = [
+            Overlap.Members(name: "a", flags: [false, true, true, true, true, false]),
+            Overlap.Members(name: "b", flags: [false, false, false, true, true, true]),
+            Overlap.Members(name: "c", flags: [false, false, false, false, false, false]),
         ]
         let pairs = Overlap.pairs(sets)
         #expect(pairs.map { "\($0.a)\($0.b)" } == ["ab", "ac", "ba", "bc", "ca", "cb"])
         #expect(pairs[0].count == 2 && pairs[0].jaccard == 2.0 / 5 && pairs[0].containment == 0.5)
         #expect(pairs[2].containment == 2.0 / 3)
         #expect(pairs[4].containment == nil && pairs[4].jaccard == 0)
+        #expect(sets.map(\.count) == [4, 3, 0])
+        // 130 profiles, past two words of bits: the 65th and the 129th are in both.
+        var wide = [Bool](repeating: false, count: 130)
+        wide[64] = true
+        wide[128] = true
+        let both = Overlap.pairs([Overlap.Members(name: "x", flags: wide), Overlap.Members(name: "y", flags: wide)])
+        #expect(both[0].count == 2 && both[0].jaccard == 1)
         let exclusive = Overlap.exclusive(sets)
         #expect(exclusive.map(\.segments) == [["a"], ["a", "b"], ["b"]])
         #expect(exclusive.map(\.count) == [2, 2, 1])

@@ -1,4 +1,5 @@
-/// How segments share members: intersections of every pair and the exclusive combinations.
+/// How segments share members: intersections of every pair and the exclusive combinations, from each
+/// segment's membership flags over the same profiles.
 public enum Overlap {
     /// One ordered pair.
     public struct Pair: Sendable, Equatable {
@@ -14,28 +15,64 @@ public enum Overlap {
         public var containment: Double?
     }
 
-    /// Every ordered pair (a ≠ b) of the named member sets, in the order given.
-    public static func pairs(_ sets: [(name: String, members: Set<String>)]) -> [Pair] {
+    /// A segment's members as bits, one per profile.
+    public struct Members: Sendable {
+        /// The segment's name.
+        public var name: String
+        fileprivate var words: [UInt64]
+        /// How many profiles are members.
+        public let count: Int
+
+        /// Members from membership flags (by profile index).
+        public init(name: String, flags: [Bool]) {
+            self.name = name
+            var words = [UInt64](repeating: 0, count: (flags.count + 63) / 64)
+            for (index, flag) in flags.enumerated() where flag { words[index >> 6] |= 1 << UInt64(index & 63) }
+            self.words = words
+            count = words.reduce(0) { $0 + $1.nonzeroBitCount }
+        }
+
+        /// Whether a profile is a member.
+        func contains(_ profile: Int) -> Bool {
+            profile >> 6 < words.count && words[profile >> 6] & (1 << UInt64(profile & 63)) != 0
+        }
+
+        /// Members of both.
+        func intersectionCount(_ other: Members) -> Int {
+            zip(words, other.words).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }
+        }
+    }
+
+    /// Every ordered pair (a ≠ b) of the segments, in the order given.
+    public static func pairs(_ sets: [Members]) -> [Pair] {
         var pairs: [Pair] = []
         for a in sets {
             for b in sets where b.name != a.name {
-                let both = a.members.intersection(b.members).count
-                let union = a.members.count + b.members.count - both
+                let both = a.intersectionCount(b)
+                let union = a.count + b.count - both
                 pairs.append(
                     Pair(
                         a: a.name, b: b.name, count: both, jaccard: union == 0 ? nil : Double(both) / Double(union),
-                        containment: a.members.isEmpty ? nil : Double(both) / Double(a.members.count)))
+                        containment: a.count == 0 ? nil : Double(both) / Double(a.count)))
             }
         }
         return pairs
     }
 
-    /// The profiles in exactly each combination of the sets (UpSet style), largest first, then by the
+    /// The profiles in exactly each combination of the segments (UpSet style), largest first, then by the
     /// combination's names.
-    public static func exclusive(_ sets: [(name: String, members: Set<String>)]) -> [(segments: [String], count: Int)] {
+    public static func exclusive(_ sets: [Members]) -> [(segments: [String], count: Int)] {
         var counts: [[Int]: Int] = [:]
-        for profile in sets.reduce(into: Set<String>(), { $0.formUnion($1.members) }) {
-            counts[sets.indices.filter { sets[$0].members.contains(profile) }, default: 0] += 1
+        let words = sets.map(\.words.count).max() ?? 0
+        for word in 0..<words {
+            var any: UInt64 = 0
+            for set in sets where word < set.words.count { any |= set.words[word] }
+            while any != 0 {
+                let bit = any.trailingZeroBitCount
+                any &= any - 1
+                let profile = word << 6 | bit
+                counts[sets.indices.filter { sets[$0].contains(profile) }, default: 0] += 1
+            }
         }
         return counts.map { (segments: $0.key.map { sets[$0].name }, count: $0.value) }
             .sorted { ($1.count, $0.segments.joined(separator: ",")) < ($0.count, $1.segments.joined(separator: ",")) }
