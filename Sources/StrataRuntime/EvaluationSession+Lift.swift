@@ -56,11 +56,8 @@ extension EvaluationSession {
         let timelines = engine.population.users
         func conversion(_ group: [Delivery]) -> Statistics.Proportion {
             Cohorts.conversion(
-                group.map { delivery in
-                    Cohorts.Member(
-                        start: delivery.changeInstant,
-                        events: timelines.index(of: delivery.profile).map { events[$0] } ?? [])
-                }, within: span, asOf: instant)
+                group.map { Cohorts.Member(start: $0.changeInstant, profile: timelines.index(of: $0.profile)) },
+                events: events, within: span, asOf: instant)
         }
         let control = conversion(deliveries.filter { $0.status == .heldOut || $0.status == .control })
         var groups: [(variant: String, treated: Statistics.Proportion)] = [

@@ -187,10 +187,13 @@ extension EvaluationSession {
             throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
         }
         let started = ContinuousClock.now
-        let (cohorts, loadSeconds) = try await self.cohorts(
+        let (cohorts, events, loadSeconds) = try await self.cohorts(
             names, options: options, events: selector, needs: expression, asOf: instant, progress: progress)
         let rows = cohorts.map {
-            (cohort: $0.name, cells: Cohorts.retention($0.members, days: days, mode: mode, asOf: instant))
+            (
+                cohort: $0.name,
+                cells: Cohorts.retention($0.members, events: events, days: days, mode: mode, asOf: instant)
+            )
         }
         var pairs: [RetentionReport.Pair] = []
         for (i, a) in rows.enumerated() {
@@ -218,10 +221,13 @@ extension EvaluationSession {
         var base = options
         base.baseline = true
         let started = ContinuousClock.now
-        let (cohorts, loadSeconds) = try await self.cohorts(
+        let (cohorts, events, loadSeconds) = try await self.cohorts(
             names, options: base, events: selector, needs: expression, asOf: instant, progress: progress)
         let results = cohorts.map {
-            (name: $0.name, size: $0.members.count, rate: Cohorts.conversion($0.members, within: within, asOf: instant))
+            (
+                name: $0.name, size: $0.members.count,
+                rate: Cohorts.conversion($0.members, events: events, within: within, asOf: instant)
+            )
         }
         let baseline = results.last?.rate ?? Statistics.Proportion(0, of: 0)
         let shown = options.baseline ? results : Array(results.dropLast())
@@ -312,7 +318,9 @@ extension EvaluationSession {
     private func cohorts(
         _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr,
         asOf instant: Int64, progress: (Int) -> Void
-    ) async throws(SessionError) -> (cohorts: [(name: String, members: [Cohorts.Member])], loadSeconds: Double) {
+    ) async throws(SessionError) -> (
+        cohorts: [(name: String, members: [Cohorts.Member])], events: EventTimes, loadSeconds: Double
+    ) {
         let started = ContinuousClock.now
         var entries: [String: [(String, Int64)]] = [:]
         for name in names {
@@ -336,7 +344,7 @@ extension EvaluationSession {
         do throws(EngineError) {
             let events = try engine.eventTimes(matching: selector)
             func member(_ profile: Int, start: Int64) -> Cohorts.Member {
-                Cohorts.Member(start: start, events: events[profile])
+                Cohorts.Member(start: start, profile: profile)
             }
             var cohorts: [(name: String, members: [Cohorts.Member])] = []
             for name in names {
@@ -365,7 +373,7 @@ extension EvaluationSession {
                 }
                 cohorts.append(("baseline", members))
             }
-            return (cohorts, loadSeconds)
+            return (cohorts, events, loadSeconds)
         } catch {
             throw SessionError(.evaluation, error.description)
         }

@@ -60,27 +60,31 @@ struct ReportTests {
         // a returns exactly at d0 + 1 day (day 1 in both modes); b at d0 + 2 days - 1 ms (day 1) and
         // d0 + 3 days (on-or-after day 2 only); c never returns; d started 5 days later: as of d0 + 8 days
         // it has had days 0 to 2 whole, not day 7.
+        let events = EventTimes([[t0, t0 + day], [t0 + 2 * day - 1, t0 + 3 * day], [], [t0 + 6 * day]])
         let members = [
-            Cohorts.Member(start: t0, events: [t0, t0 + day]),
-            Cohorts.Member(start: t0, events: [t0 + 2 * day - 1, t0 + 3 * day]),
-            Cohorts.Member(start: t0, events: []),
-            Cohorts.Member(start: t0 + 5 * day, events: [t0 + 6 * day]),
+            Cohorts.Member(start: t0, profile: 0), Cohorts.Member(start: t0, profile: 1),
+            Cohorts.Member(start: t0, profile: 2), Cohorts.Member(start: t0 + 5 * day, profile: 3),
         ]
         let asOf = t0 + 8 * day
-        let on = Cohorts.retention(members, days: [0, 1, 2, 7], mode: .on, asOf: asOf)
+        let on = Cohorts.retention(members, events: events, days: [0, 1, 2, 7], mode: .on, asOf: asOf)
         #expect(on.map(\.eligible) == [4, 4, 4, 3])
         #expect(on.map(\.returned) == [1, 3, 0, 0])
         #expect(on.map(\.partial) == [false, false, false, true])
-        let after = Cohorts.retention(members, days: [0, 1, 2, 7], mode: .onOrAfter, asOf: asOf)
+        let after = Cohorts.retention(members, events: events, days: [0, 1, 2, 7], mode: .onOrAfter, asOf: asOf)
         #expect(after.map(\.returned) == [3, 3, 1, 0])
         // Nobody has reached day 30: an empty cell, not 0%.
-        let empty = Cohorts.retention(members, days: [30], mode: .on, asOf: asOf)[0]
+        let empty = Cohorts.retention(members, events: events, days: [30], mode: .on, asOf: asOf)[0]
         #expect(empty.eligible == 0 && empty.proportion.rate == nil)
         // Conversion in (d0, d0 + 2 days]: a (at +1 day), b (at +2 days - 1 ms) and d (at +1 day); a goal
         // at d0 itself (a's first event) does not count. Within 4 days d is not eligible yet.
-        let conversion = Cohorts.conversion(members, within: 2 * day, asOf: asOf)
+        let conversion = Cohorts.conversion(members, events: events, within: 2 * day, asOf: asOf)
         #expect(conversion == Statistics.Proportion(3, of: 4))
-        #expect(Cohorts.conversion(members, within: 4 * day, asOf: asOf) == Statistics.Proportion(2, of: 3))
+        #expect(
+            Cohorts.conversion(members, events: events, within: 4 * day, asOf: asOf) == Statistics.Proportion(2, of: 3))
+        // A profile the timelines do not hold has no events.
+        #expect(
+            Cohorts.conversion([Cohorts.Member(start: t0, profile: nil)], events: events, within: day, asOf: asOf)
+                == Statistics.Proportion(0, of: 1))
     }
 
     @Test func funnelStepsComeInOrderWithinTheSpan() {

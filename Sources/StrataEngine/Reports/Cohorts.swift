@@ -4,17 +4,18 @@ public enum Cohorts {
     /// One day in ms.
     public static let day: Int64 = 86_400_000
 
-    /// A cohort member: its day 0 and its return (or goal) event times, ascending.
+    /// A cohort member: its day 0 and its profile's index in the event times (nil for a profile the
+    /// timelines do not hold, which has no events).
     public struct Member: Sendable {
         /// Day 0's first instant.
         public var start: Int64
-        /// The times of its events that count.
-        public var events: ArraySlice<Int64>
+        /// The profile's index.
+        public var profile: Int?
 
         /// A member from its parts.
-        public init(start: Int64, events: ArraySlice<Int64>) {
+        public init(start: Int64, profile: Int?) {
             self.start = start
-            self.events = events
+            self.profile = profile
         }
     }
 
@@ -43,8 +44,10 @@ public enum Cohorts {
         public var partial: Bool { eligible < size }
     }
 
-    /// A retention row: one cell per day.
-    public static func retention(_ members: [Member], days: [Int], mode: Mode, asOf: Int64) -> [Cell] {
+    /// A retention row: one cell per day, from the members' return event times.
+    public static func retention(
+        _ members: [Member], events: EventTimes, days: [Int], mode: Mode, asOf: Int64
+    ) -> [Cell] {
         days.map { n in
             var cell = Cell(day: n, size: members.count, eligible: 0, returned: 0)
             for member in members {
@@ -52,8 +55,7 @@ public enum Cohorts {
                 let high = low + day
                 guard high <= asOf else { continue }
                 cell.eligible += 1
-                let first = firstIndex(atOrAfter: low, in: member.events)
-                if first < member.events.endIndex, mode == .onOrAfter || member.events[first] < high {
+                if let first = events.first(of: member.profile, atOrAfter: low), mode == .onOrAfter || first < high {
                     cell.returned += 1
                 }
             }
@@ -63,12 +65,16 @@ public enum Cohorts {
 
     /// Conversion: a goal event in (d0, d0 + within]; only members with d0 + within at or before the
     /// report's instant are eligible.
-    public static func conversion(_ members: [Member], within: Int64, asOf: Int64) -> Statistics.Proportion {
+    public static func conversion(
+        _ members: [Member], events: EventTimes, within: Int64, asOf: Int64
+    ) -> Statistics.Proportion {
         var result = Statistics.Proportion(0, of: 0)
         for member in members where member.start + within <= asOf {
             result.trials += 1
-            let first = firstIndex(atOrAfter: member.start + 1, in: member.events)
-            if first < member.events.endIndex, member.events[first] <= member.start + within { result.successes += 1 }
+            if let first = events.first(of: member.profile, atOrAfter: member.start + 1), first <= member.start + within
+            {
+                result.successes += 1
+            }
         }
         return result
     }

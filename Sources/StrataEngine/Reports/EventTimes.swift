@@ -25,6 +25,20 @@ public struct EventTimes: Sendable {
 
     /// A profile's event times, ascending.
     public subscript(profile: Int) -> ArraySlice<Int64> { times[offsets[profile]..<offsets[profile + 1]] }
+
+    /// The first of a profile's event times at or after an instant; nil when there is none (or no
+    /// profile).
+    public func first(of profile: Int?, atOrAfter instant: Int64) -> Int64? {
+        guard let profile else { return nil }
+        var low = offsets[profile]
+        var high = offsets[profile + 1]
+        let end = high
+        while low < high {
+            let mid = (low + high) / 2
+            if times[mid] < instant { low = mid + 1 } else { high = mid }
+        }
+        return low < end ? times[low] : nil
+    }
 }
 
 extension Engine {
