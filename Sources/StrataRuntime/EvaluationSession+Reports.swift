@@ -187,7 +187,8 @@ extension EvaluationSession {
             throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
         }
         let started = ContinuousClock.now
-        let (cohorts, events, loadSeconds) = try await self.cohorts(
+        // The engine holds the timelines until the report is counted: freeing them belongs to loading.
+        let (cohorts, events, engine, loadSeconds) = try await self.cohorts(
             names, options: options, events: selector, needs: expression, asOf: instant, progress: progress)
         let rows = cohorts.map {
             (
@@ -205,9 +206,9 @@ extension EvaluationSession {
                 pairs.append(RetentionReport.Pair(a: a.cohort, b: b.cohort, difference: difference, interval: interval))
             }
         }
-        return RetentionReport(
-            asOf: instant, rows: rows, compareDay: compareDay, pairs: pairs,
-            timing: ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds))
+        let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
+        withExtendedLifetime(engine) {}
+        return RetentionReport(asOf: instant, rows: rows, compareDay: compareDay, pairs: pairs, timing: timing)
     }
 
     /// Conversion by segment (reports spec, section 2): columns cohort, size, eligible, converted, rate,
@@ -221,7 +222,7 @@ extension EvaluationSession {
         var base = options
         base.baseline = true
         let started = ContinuousClock.now
-        let (cohorts, events, loadSeconds) = try await self.cohorts(
+        let (cohorts, events, engine, loadSeconds) = try await self.cohorts(
             names, options: base, events: selector, needs: expression, asOf: instant, progress: progress)
         let results = cohorts.map {
             (
@@ -229,6 +230,8 @@ extension EvaluationSession {
                 rate: Cohorts.conversion($0.members, events: events, within: within, asOf: instant)
             )
         }
+        let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
+        withExtendedLifetime(engine) {}
         let baseline = results.last?.rate ?? Statistics.Proportion(0, of: 0)
         let shown = options.baseline ? results : Array(results.dropLast())
         return ReportTable(
@@ -248,9 +251,7 @@ extension EvaluationSession {
             },
             settings: [
                 "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)), "goal": .string(goal),
-                "anchor": .string(options.anchor.rawValue),
-                "timing": ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
-                    .json,
+                "anchor": .string(options.anchor.rawValue), "timing": timing.json,
             ])
     }
 
@@ -319,7 +320,7 @@ extension EvaluationSession {
         _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr,
         asOf instant: Int64, progress: (Int) -> Void
     ) async throws(SessionError) -> (
-        cohorts: [(name: String, members: [Cohorts.Member])], events: EventTimes, loadSeconds: Double
+        cohorts: [(name: String, members: [Cohorts.Member])], events: EventTimes, engine: Engine, loadSeconds: Double
     ) {
         let started = ContinuousClock.now
         var entries: [String: [(String, Int64)]] = [:]
@@ -337,6 +338,8 @@ extension EvaluationSession {
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
         _ = try scan(into: &builders, progress: progress)
         let engine = self.engine(over: builders[0].build(), now: instant)
+        // The builders' buffers are freed as part of loading, not of what follows.
+        builders.removeAll()
         let loadSeconds = (ContinuousClock.now - started).seconds
         let timelines = engine.population.users
         let from = options.from ?? .min
@@ -373,7 +376,7 @@ extension EvaluationSession {
                 }
                 cohorts.append(("baseline", members))
             }
-            return (cohorts, events, loadSeconds)
+            return (cohorts, events, engine, loadSeconds)
         } catch {
             throw SessionError(.evaluation, error.description)
         }
