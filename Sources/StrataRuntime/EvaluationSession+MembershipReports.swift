@@ -21,6 +21,9 @@ extension EvaluationSession {
         segments names: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
+        guard names.count <= Overlap.maxSegments else {
+            throw SessionError(.invalidArgument, "overlap takes at most \(Overlap.maxSegments) segments")
+        }
         var kinds: [String: ProfileKind] = [:]
         for name in names { kinds[name] = try segment(named: name).of }
         if Set(kinds.values).count > 1 {

@@ -32,11 +32,6 @@ public enum Overlap {
             count = words.reduce(0) { $0 + $1.nonzeroBitCount }
         }
 
-        /// Whether a profile is a member.
-        func contains(_ profile: Int) -> Bool {
-            profile >> 6 < words.count && words[profile >> 6] & (1 << UInt64(profile & 63)) != 0
-        }
-
         /// Members of both.
         func intersectionCount(_ other: Members) -> Int {
             zip(words, other.words).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }
@@ -59,22 +54,32 @@ public enum Overlap {
         return pairs
     }
 
-    /// The profiles in exactly each combination of the segments (UpSet style), largest first, then by the
-    /// combination's names.
+    /// The most segments one overlap takes: a profile's combination is one 64-bit mask.
+    public static let maxSegments = 64
+
+    /// The profiles in exactly each combination of the segments (at most ``maxSegments``; UpSet style),
+    /// largest first, then by the combination's names.
     public static func exclusive(_ sets: [Members]) -> [(segments: [String], count: Int)] {
-        var counts: [[Int]: Int] = [:]
+        precondition(sets.count <= maxSegments, "an overlap takes at most \(maxSegments) segments")
+        var counts: [UInt64: Int] = [:]
         let words = sets.map(\.words.count).max() ?? 0
         for word in 0..<words {
             var any: UInt64 = 0
             for set in sets where word < set.words.count { any |= set.words[word] }
             while any != 0 {
-                let bit = any.trailingZeroBitCount
+                let bit = UInt64(any.trailingZeroBitCount)
                 any &= any - 1
-                let profile = word << 6 | bit
-                counts[sets.indices.filter { sets[$0].contains(profile) }, default: 0] += 1
+                var mask: UInt64 = 0
+                for (index, set) in sets.enumerated() where word < set.words.count && set.words[word] & (1 << bit) != 0
+                {
+                    mask |= 1 << UInt64(index)
+                }
+                counts[mask, default: 0] += 1
             }
         }
-        return counts.map { (segments: $0.key.map { sets[$0].name }, count: $0.value) }
-            .sorted { ($1.count, $0.segments.joined(separator: ",")) < ($0.count, $1.segments.joined(separator: ",")) }
+        return counts.map { mask, count in
+            (segments: sets.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { sets[$0].name }, count: count)
+        }
+        .sorted { ($1.count, $0.segments.joined(separator: ",")) < ($0.count, $1.segments.joined(separator: ",")) }
     }
 }
