@@ -190,20 +190,12 @@ def steady_and_burst(args, receiver, connection, write):
     per_batch = max(1, args.rate // 100)
     # Warm-up at the same rate, not measured (the server's first seconds after ready include the engine's
     # first snapshot).
-    start = time.time()
-    for tick in range(args.warmup * 100):
-        pause = start + tick / 100 - time.time()
-        if pause > 0:
-            time.sleep(pause)
+    for tick in paced(args.warmup * 100):
         post_batch(connection, write, [f"warmup-{tick}-{i}" for i in range(per_batch)])
     # Enter to webhook received at a steady rate.
     sent = {}
     start = time.time()
-    for tick in range(args.seconds * 100):
-        due = start + tick / 100
-        pause = due - time.time()
-        if pause > 0:
-            time.sleep(pause)
+    for tick in paced(args.seconds * 100):
         users = [f"steady-{tick}-{i}" for i in range(per_batch)]
         now = time.time()
         post_batch(connection, write, users)
@@ -243,11 +235,7 @@ def soak(args, receiver, connection, write, pid, ws):
     posted = 0
     start = time.time()
     next_sample = start + args.sample
-    for tick in range(args.soak * 100):
-        due = start + tick / 100
-        pause = due - time.time()
-        if pause > 0:
-            time.sleep(pause)
+    for tick in paced(args.soak * 100):
         users = [f"soak-{(posted + i) % pool}" for i in range(per_batch)]
         # A new message id each time: the same user pinged again two minutes later.
         batch_id = posted
@@ -270,6 +258,16 @@ def soak(args, receiver, connection, write, pid, ws):
                      "rss_mb": {"first": round(values[0] / 1024, 1), "last": round(values[-1] / 1024, 1),
                                 "max": round(max(values) / 1024, 1)},
                      "samples": [[t, round(kb / 1024, 1)] for t, kb in samples if kb is not None]}}
+
+
+def paced(ticks):
+    """Yields 0 ..< ticks, each 10 ms after the one before (sleeping until its instant)."""
+    start = time.time()
+    for tick in range(ticks):
+        pause = start + tick / 100 - time.time()
+        if pause > 0:
+            time.sleep(pause)
+        yield tick
 
 
 def main():
