@@ -61,12 +61,7 @@ public struct Importer: Sendable {
     /// decoded into its stored form on every core.
     public func run(files: [String], progress: @Sendable (Progress) -> Void = { _ in }) async throws -> ImportReport {
         var report = ImportReport()
-        let sizes = try files.map { path -> Int64 in
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                let size = attributes[.size] as? NSNumber
-            else { throw ImportError("cannot read \(path): no such file") }
-            return size.int64Value
-        }
+        let sizes = try files.map { path -> Int64 in try checkedSize(of: path) }
         let total = sizes.reduce(0, +)
         var pending: Task<AppendResult, any Error>?
         var bytesBefore: Int64 = 0
@@ -92,6 +87,7 @@ public struct Importer: Sendable {
                         messages: report.decoded))
             }
             if let error = rows?.setupError { throw error }
+            for reading in rows?.readings ?? [] { report.add(reading) }
             bytesBefore += reader.bytesRead
             report.files.append(path)
         }
@@ -100,6 +96,31 @@ public struct Importer: Sendable {
         report.bytes = total
         return report
     }
+
+    /// The size of a file to import, or an error saying what to do instead.
+    private func checkedSize(of path: String) throws(ImportError) -> Int64 {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ImportError("cannot read \(path): no such file")
+        }
+        if isFolder.boolValue {
+            throw ImportError("\(path) is a folder: give the files in it, for example \(path)/*.jsonl")
+        }
+        let suffix = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        if delimited == nil, Self.delimitedSuffixes.contains(suffix) {
+            throw ImportError(
+                "\(path) looks like a delimited file: say which columns hold what with --map, for example "
+                    + "--map userId=customer_id --map timestamp=date --map event=\"Order Completed\" "
+                    + "(see strata import --help)")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? NSNumber
+        else { throw ImportError("cannot read \(path): permission denied") }
+        return size.int64Value
+    }
+
+    /// File name suffixes of delimited files, which need `--map`.
+    static let delimitedSuffixes: Set<String> = ["csv", "tsv"]
 
     /// Decodes the JSONL lines of a block into their stored form, in parts on every core; the parts
     /// come back in the order of their lines.
@@ -171,6 +192,8 @@ public struct ImportReport: Sendable {
     public var quarantinedByReason: [String: Int] = [:]
     /// The first few refusals, as `file:line[#index]: reason (field): detail`.
     public var examples: [String] = []
+    /// How the mapped fields with inferred values were read (delimited files).
+    public var readings: [ValueReading] = []
 
     /// How many refusals ``examples`` keeps.
     public static let exampleLimit = 5
@@ -184,6 +207,14 @@ public struct ImportReport: Sendable {
                 let field = entry.field.map { " (\($0))" } ?? ""
                 examples.append("\(entry.source)\(index): \(entry.reason)\(field): \(entry.detail)")
             }
+        }
+    }
+
+    mutating func add(_ reading: ValueReading) {
+        if let index = readings.firstIndex(where: { $0.target == reading.target && $0.source == reading.source }) {
+            readings[index].add(reading)
+        } else {
+            readings.append(reading)
         }
     }
 
@@ -204,6 +235,7 @@ private struct RowDecoder {
     var occurrences: [String: Int] = [:]
     var setupError: ImportError?
     var sawHeader = false
+    var tally = ValueTally()
 
     init(delimited: Importer.Delimited, file: String, receivedAt: Int64) {
         self.delimited = delimited
@@ -252,23 +284,42 @@ private struct RowDecoder {
             if sawHeader { return }
         }
         guard let mapping else { return }
-        switch mapping.object(row: fields) {
+        guard fields.count == mapping.columns.count else {
+            let named = delimited.columns == nil ? "the header has" : "--columns names"
+            refuse(MessageError(.invalidRow, "the row has \(fields.count) fields, \(named) \(mapping.columns.count)"))
+            return
+        }
+        switch mapping.objects(row: fields, tally: &tally) {
         case .failure(let error):
             refuse(error)
-        case .success(var object):
-            if object["messageId"] == nil {
-                // Identical rows are distinct purchases: number them, so re-imports still match.
-                let seen = occurrences[text, default: 0]
-                occurrences[text] = seen + 1
-                object["messageId"] = .string(Message.stableId(of: Array(text.utf8)) + "-\(seen)")
+        case .success(var objects):
+            // Identical rows are distinct purchases: without a messageId they are numbered, so re-imports
+            // still match; the identify carrying an event row's traits is known by the event's id.
+            let last = objects.count - 1
+            let id = objects[last]["messageId"]?.stringValue ?? nextRowId(text)
+            objects[last]["messageId"] = .string(id)
+            for index in 0..<last { objects[index]["messageId"] = .string(id + ":traits") }
+            var decoded: [StoredMessage] = []
+            for object in objects {
+                do {
+                    decoded.append(StoredMessage(try Message.decode(.object(object), receivedAt: receivedAt)))
+                } catch {
+                    refuse(error)
+                    return
+                }
             }
-            do {
-                batch.messages.append(StoredMessage(try Message.decode(.object(object), receivedAt: receivedAt)))
-            } catch {
-                refuse(error)
-            }
+            batch.messages += decoded
         }
     }
+
+    private mutating func nextRowId(_ text: String) -> String {
+        let seen = occurrences[text, default: 0]
+        occurrences[text] = seen + 1
+        return Message.stableId(of: Array(text.utf8)) + "-\(seen)"
+    }
+
+    /// How the fields with inferred values were read in this file.
+    var readings: [ValueReading] { mapping?.readings(tally) ?? [] }
 }
 
 /// Lines of a file: their bytes, where each line lies in them, and the number of the first.
@@ -325,8 +376,10 @@ private struct FileLines {
             if chunk.isEmpty {
                 atEnd = true
             } else {
+                // A byte order mark (spreadsheets write one) is not part of the first line.
+                let skip = bytesRead == 0 && chunk.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
                 bytesRead += Int64(chunk.count)
-                buffer.append(contentsOf: chunk)
+                buffer.append(contentsOf: chunk.dropFirst(skip))
             }
         }
     }

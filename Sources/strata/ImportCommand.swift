@@ -34,7 +34,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Column names for files without a header row, comma-separated.")
     var columns: String?
 
-    @Option(help: "The delimiter of delimited files: comma, tab or whitespace (default: guessed).")
+    @Option(help: "The delimiter of delimited files: comma, tab, semicolon or whitespace (default: guessed).")
     var delimiter: Delimiter?
 
     func validate() throws {
@@ -83,6 +83,21 @@ struct ImportCommand: AsyncParsableCommand {
         ]
         for (reason, count) in report.quarantinedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(reason): \(grouped(count))")
+        }
+        for reading in report.readings {
+            let numbers = reading.counts[.number] ?? 0
+            let others = reading.counts.filter { $0.key != .number }
+            let field = "\(reading.target) from \(reading.source)"
+            if numbers > 0 && others.isEmpty {
+                lines.append("  read as numbers: \(field)")
+            } else if numbers > 0 {
+                let rest = others.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    "\(grouped($0.value)) \($0.key.rawValue)"
+                }
+                lines.append(
+                    "  numbers and other values: \(field) (\(grouped(numbers)) numbers, \(rest.joined(separator: ", ")); "
+                        + "sums and averages skip the others)")
+            }
         }
         if !report.examples.isEmpty {
             lines.append("  first quarantined:")
