@@ -63,7 +63,8 @@ public struct Importer: Sendable {
         var report = ImportReport()
         let sizes = try files.map { path -> Int64 in try checkedSize(of: path) }
         let total = sizes.reduce(0, +)
-        var pending: Task<AppendResult, any Error>?
+        var pending: PendingAppend?
+        var carried: [QuarantineEntry] = []
         var bytesBefore: Int64 = 0
         for path in files {
             var reader = try FileLines(path: path)
@@ -76,11 +77,14 @@ public struct Importer: Sendable {
                 } else {
                     parts = await Self.decode(block, file: path, receivedAt: receivedAt)
                 }
-                if let previous = try await pending?.value { report.add(previous) }
-                for part in parts { report.record(part) }
+                if let previous = pending { carried = try await previous.settle(into: &report) }
+                for part in parts { report.record(decoded: part.messages.count, quarantined: part.quarantine) }
                 let messages = parts.map(\.messages)
-                let quarantine = parts.flatMap(\.quarantine)
-                pending = Task { [store] in try await store.append(storedParts: messages, quarantine: quarantine) }
+                let quarantine = carried + parts.flatMap(\.quarantine)
+                let task = Task { [store] in try await store.append(storedParts: messages, quarantine: quarantine) }
+                pending = PendingAppend(
+                    task: task, block: block, origins: parts.flatMap(\.origins), messages: messages, file: path,
+                    receivedAt: receivedAt)
                 progress(
                     Progress(
                         file: path, bytesRead: bytesBefore + reader.bytesRead, totalBytes: total,
@@ -91,10 +95,44 @@ public struct Importer: Sendable {
             bytesBefore += reader.bytesRead
             report.files.append(path)
         }
-        if let previous = try await pending?.value { report.add(previous) }
+        if let previous = pending {
+            let late = try await previous.settle(into: &report)
+            if !late.isEmpty { report.add(try await store.append(stored: [], quarantine: late)) }
+        }
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
         return report
+    }
+
+    /// An append under way, with what its conflicting duplicates are quarantined from.
+    private struct PendingAppend {
+        let task: Task<AppendResult, any Error>
+        let block: Lines
+        let origins: [Batch.Origin]
+        let messages: [[StoredMessage]]
+        let file: String
+        let receivedAt: Int64
+
+        /// Waits for the append, counts it, and returns quarantine entries for the messages whose id
+        /// was stored with different content: the line as read, naming the id (nothing sent is lost).
+        func settle(into report: inout ImportReport) async throws -> [QuarantineEntry] {
+            let result = try await task.value
+            report.add(result)
+            guard !result.conflicts.isEmpty else { return [] }
+            let flat = Array(messages.joined())
+            let entries = result.conflicts.map { position in
+                let origin = origins[position]
+                return QuarantineEntry(
+                    source: "\(file):\(origin.line)", index: origin.index,
+                    error: MessageError(
+                        .conflictingDuplicate, field: "messageId",
+                        "message id \(flat[position].messageId) is already stored with different content; the stored message is kept"
+                    ),
+                    raw: Array(block.bytes[block.lines[origin.line - block.firstNumber]]), receivedAt: receivedAt)
+            }
+            report.record(decoded: 0, quarantined: entries)
+            return entries
+        }
     }
 
     /// The size of a file to import, or an error saying what to do instead.
@@ -135,7 +173,7 @@ public struct Importer: Sendable {
                     block.bytes.withUnsafeBufferPointer { bytes in
                         for index in range {
                             let line = UnsafeBufferPointer(rebasing: bytes[block.lines[index]])
-                            decode(line, source: "\(file):\(block.firstNumber + index)", receivedAt, into: &batch)
+                            decode(line, file: file, number: block.firstNumber + index, receivedAt, into: &batch)
                         }
                     }
                     return (part, batch)
@@ -150,29 +188,42 @@ public struct Importer: Sendable {
     /// Decodes one JSONL line: straight to its stored form when it can be scanned, else through
     /// ``MessageDocument``, which also decides every refusal.
     private static func decode(
-        _ line: UnsafeBufferPointer<UInt8>, source: @autoclosure () -> String, _ receivedAt: Int64,
-        into batch: inout Batch
+        _ line: UnsafeBufferPointer<UInt8>, file: String, number: Int, _ receivedAt: Int64, into batch: inout Batch
     ) {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         if let stored = StoredMessage(scanning: line, receivedAt: receivedAt) {
-            batch.messages.append(stored)
+            batch.append(stored, line: number, index: 0)
             return
         }
         for item in MessageDocument.decode(line, receivedAt: receivedAt) {
             switch item.result {
-            case .success(let message): batch.messages.append(StoredMessage(message))
+            case .success(let message): batch.append(StoredMessage(message), line: number, index: item.index)
             case .failure(let error):
                 batch.quarantine.append(
                     QuarantineEntry(
-                        source: source(), index: item.index, error: error, raw: item.raw, receivedAt: receivedAt))
+                        source: "\(file):\(number)", index: item.index, error: error, raw: item.raw,
+                        receivedAt: receivedAt))
             }
         }
     }
 
     /// Messages and refusals waiting to be written.
     struct Batch: Sendable {
-        var messages: [StoredMessage] = []
+        /// Where a message was read: its line, and its position in a batch on that line.
+        struct Origin: Sendable {
+            var line: Int
+            var index: Int
+        }
+
+        private(set) var messages: [StoredMessage] = []
+        /// The origin of each message.
+        private(set) var origins: [Origin] = []
         var quarantine: [QuarantineEntry] = []
+
+        mutating func append(_ message: StoredMessage, line: Int, index: Int) {
+            messages.append(message)
+            origins.append(Origin(line: line, index: index))
+        }
     }
 }
 
@@ -198,9 +249,9 @@ public struct ImportReport: Sendable {
     /// How many refusals ``examples`` keeps.
     public static let exampleLimit = 5
 
-    mutating func record(_ batch: Importer.Batch) {
-        decoded += batch.messages.count
-        for entry in batch.quarantine {
+    mutating func record(decoded count: Int, quarantined entries: [QuarantineEntry]) {
+        decoded += count
+        for entry in entries {
             quarantinedByReason[entry.reason, default: 0] += 1
             if examples.count < Self.exampleLimit {
                 let index = entry.index > 0 ? "#\(entry.index)" : ""
@@ -221,6 +272,7 @@ public struct ImportReport: Sendable {
     mutating func add(_ result: AppendResult) {
         var counted = result
         counted.duplicateFlags = []
+        counted.conflicts = []
         stored.add(counted)
     }
 }
@@ -308,7 +360,7 @@ private struct RowDecoder {
                     return
                 }
             }
-            batch.messages += decoded
+            for message in decoded { batch.append(message, line: number, index: 0) }
         }
     }
 

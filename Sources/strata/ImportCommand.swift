@@ -78,8 +78,10 @@ struct ImportCommand: AsyncParsableCommand {
             "  imported     \(grouped(report.stored.inserted))",
             "  duplicates   \(grouped(report.stored.duplicates))"
                 + (report.stored.conflicting > 0
-                    ? " (\(grouped(report.stored.conflicting)) with different content)" : ""),
-            "  quarantined  \(grouped(report.stored.quarantined))",
+                    ? " (\(grouped(report.stored.conflicting)) with different content, kept in quarantine)" : ""),
+            "  quarantined  \(grouped(report.stored.quarantined))"
+                + (report.stored.alreadyQuarantined > 0
+                    ? " (and \(grouped(report.stored.alreadyQuarantined)) already in quarantine)" : ""),
         ]
         for (reason, count) in report.quarantinedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(reason): \(grouped(count))")

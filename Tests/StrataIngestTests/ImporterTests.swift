@@ -50,11 +50,47 @@ struct ImporterTests {
                         #"{"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}"#
                             .utf8),
                 ])
-            // Importing the same file again stores nothing new (quarantine keeps a record per attempt).
+            // Importing the same file again stores nothing new, and quarantines nothing twice.
             let again = try await importer.run(files: [file])
             #expect(again.stored.inserted == 0)
             #expect(again.stored.duplicates == 3)
+            #expect(again.stored.quarantined == 0)
+            #expect(again.stored.alreadyQuarantined == 3)
             #expect(try await store.statistics().messages == 2)
+            #expect(try await store.statistics().quarantined == 3)
+        }
+    }
+
+    @Test func aDuplicateIdWithOtherContentIsKeptInQuarantineNamingTheLineAndTheId() async throws {
+        try await withStore { store, folder in
+            let first = #"{"type":"track","userId":"u1","event":"Logged In","messageId":"m1"}"#
+            let changed = #"{"type":"track","userId":"u1","event":"Logged Out","messageId":"m1"}"#
+            let batch =
+                #"{"batch":[{"type":"identify","userId":"u2","messageId":"m2"},"#
+                + #"{"type":"identify","userId":"u2","traits":{"plan":"pro"},"messageId":"m2"}]}"#
+            let file = try write([first, changed, first, batch].joined(separator: "\n"), to: folder, name: "e.jsonl")
+            // Blocks of two lines: the conflict of the last block is quarantined after the last append.
+            let importer = Importer(store: store, batchSize: 2, receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            #expect(report.stored.inserted == 2)
+            #expect(report.stored.duplicates == 3)
+            #expect(report.stored.conflicting == 2)
+            #expect(report.stored.quarantined == 2)
+            #expect(report.quarantinedByReason == ["conflicting_duplicate": 2])
+            let kept = try await store.quarantined(limit: 10)
+            #expect(kept.map(\.source) == ["\(file):2", "\(file):4"])
+            #expect(kept.map(\.index) == [0, 1])
+            #expect(kept.map(\.field) == ["messageId", "messageId"])
+            #expect(
+                kept.map(\.detail) == [
+                    "message id m1 is already stored with different content; the stored message is kept",
+                    "message id m2 is already stored with different content; the stored message is kept",
+                ])
+            #expect(kept.map(\.raw) == [Array(changed.utf8), Array(batch.utf8)])
+            let again = try await importer.run(files: [file])
+            #expect(again.stored.quarantined == 0)
+            #expect(again.stored.alreadyQuarantined == 2)
+            #expect(try await store.statistics().quarantined == 2)
         }
     }
 

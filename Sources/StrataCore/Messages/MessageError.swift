@@ -24,6 +24,8 @@ public struct MessageError: Error, Sendable, Hashable, CustomStringConvertible {
         case wrongType = "wrong_type"
         /// A row of a delimited file cannot be split (unclosed quote, invalid UTF-8).
         case invalidRow = "invalid_row"
+        /// The message id is stored already, with different content (the stored message is kept).
+        case conflictingDuplicate = "conflicting_duplicate"
     }
 
     /// The kind of refusal.

@@ -16,8 +16,11 @@ extension MemoryStore {
         private(set) var byAccount: [String: [Int64]] = [:]
         /// Each identity link with the earliest time a message made it, and that message's sequence.
         private(set) var links: [IdentityLink: (time: Int64, sequence: Int64)] = [:]
-        /// Quarantined messages, oldest first.
+        /// Quarantined messages, oldest first, numbered from 1.
         private(set) var quarantine: [QuarantineEntry] = []
+        /// The fingerprints of the quarantined messages, and the number the next one gets.
+        private var fingerprints: Set<[UInt8]> = []
+        private var nextQuarantineId: Int64 = 1
         /// Stored messages by type.
         private var byKind: [Message.Kind: Int] = [:]
         /// The names of the stored events.
@@ -28,24 +31,45 @@ extension MemoryStore {
         private var duplicates = 0
         private var conflicting = 0
 
-        /// Stores the messages whose id is not stored yet (nor earlier in the parts) and keeps the
-        /// quarantine entries.
-        mutating func append(_ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry]) -> AppendResult {
+        /// Stores the messages whose id is not stored yet (nor earlier in the parts), keeps the
+        /// quarantine entries not kept yet and releases the entries named.
+        mutating func append(
+            _ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry], releasing: [QuarantineRelease]
+        ) -> AppendResult {
             var result = AppendResult()
             result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            for message in parts.joined() {
+            for (position, message) in parts.joined().enumerated() {
                 if let sequence = sequences[message.messageId] {
                     result.duplicates += 1
                     result.duplicateFlags.append(true)
-                    if stored[Int(sequence - 1)].contentHash != message.contentHash { result.conflicting += 1 }
+                    if stored[Int(sequence - 1)].contentHash != message.contentHash {
+                        result.conflicting += 1
+                        result.conflicts.append(position)
+                    }
                     continue
                 }
                 store(message)
                 result.inserted += 1
                 result.duplicateFlags.append(false)
             }
-            quarantine += entries
-            result.quarantined = entries.count
+            for var entry in entries {
+                guard fingerprints.insert(entry.fingerprint).inserted else {
+                    result.alreadyQuarantined += 1
+                    continue
+                }
+                entry.id = nextQuarantineId
+                nextQuarantineId += 1
+                quarantine.append(entry)
+                result.quarantined += 1
+            }
+            let released = Set(QuarantineRelease.released(releasing, conflicts: result.conflicts))
+            let before = quarantine.count
+            quarantine.removeAll { entry in
+                guard let id = entry.id, released.contains(id) else { return false }
+                fingerprints.remove(entry.fingerprint)
+                return true
+            }
+            result.released = before - quarantine.count
             duplicates += result.duplicates
             conflicting += result.conflicting
             return result

@@ -82,7 +82,7 @@ public final class SQLiteStore: Store {
     }
 
     public func append(
-        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry], releasing: [QuarantineRelease]
     ) async throws
         -> AppendResult
     {
@@ -90,7 +90,7 @@ public final class SQLiteStore: Store {
         let names = eventNameIds.withLock { $0 }
         let outcome: (AppendResult, [IdentityLink: Int64], [String: Int64])
         do {
-            outcome = try await pool.write { db in try self.write(parts, quarantine, known, names, db) }
+            outcome = try await pool.write { db in try self.write(parts, quarantine, releasing, known, names, db) }
         } catch {
             // The transaction may have been rolled back after the log in memory took its messages.
             messageLog.withLock { $0 = nil }
@@ -125,10 +125,10 @@ public final class SQLiteStore: Store {
         return try BlockLog.load(db)
     }
 
-    /// The body of ``append(storedParts:quarantine:)``'s transaction.
+    /// The body of ``append(storedParts:quarantine:releasing:)``'s transaction.
     private func write(
-        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ known: [IdentityLink: Int64],
-        _ names: [String: Int64], _ db: Database
+        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ releasing: [QuarantineRelease],
+        _ known: [IdentityLink: Int64], _ names: [String: Int64], _ db: Database
     ) throws -> (AppendResult, [IdentityLink: Int64], [String: Int64]) {
         var log = try currentLog(db)
         let (start, mark) = (log.end, log.pending.count)
@@ -144,7 +144,7 @@ public final class SQLiteStore: Store {
         var totals = Totals()
         var block = MessageBlock.Builder(first: log.end + 1)
         var stored = StoredIdentities()
-        for message in parts.joined() {
+        for (position, message) in parts.joined().enumerated() {
             let idHash = self.idHash(message.messageId)
             let place = log.place(of: idHash)
             if let contentHash = try stored.contentHash(
@@ -152,7 +152,10 @@ public final class SQLiteStore: Store {
             {
                 result.duplicates += 1
                 result.duplicateFlags.append(true)
-                if contentHash != message.contentHash { result.conflicting += 1 }
+                if contentHash != message.contentHash {
+                    result.conflicting += 1
+                    result.conflicts.append(position)
+                }
                 continue
             }
             var eventId: Int64?
@@ -185,18 +188,23 @@ public final class SQLiteStore: Store {
         for (key, value) in links {
             try link.execute(arguments: [key.kind, key.from, key.to, value.time, value.sequence])
         }
+        let quarantined = try db.cachedStatement(
+            sql: """
+                INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
+                """)
         for entry in quarantine {
-            try db.execute(
-                sql: """
-                    INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
-                    Data(entry.raw),
-                ])
+            try quarantined.execute(arguments: [
+                entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
+                Data(entry.raw), Data(entry.fingerprint),
+            ])
+            if db.changesCount > 0 { result.quarantined += 1 } else { result.alreadyQuarantined += 1 }
         }
-        result.quarantined = quarantine.count
+        let release = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ?")
+        for id in QuarantineRelease.released(releasing, conflicts: result.conflicts) {
+            try release.execute(arguments: [id])
+            result.released += db.changesCount
+        }
         try totals.record(db)
         if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
         if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
@@ -389,19 +397,21 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
+    public func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT source, batch_index, reason, field, detail, raw, received_at
-                    FROM quarantine ORDER BY id LIMIT ?
-                    """, arguments: [limit]
+                    SELECT source, batch_index, reason, field, detail, raw, received_at, id
+                    FROM quarantine WHERE ?1 IS NULL OR reason = ?1 ORDER BY id LIMIT ?2
+                    """, arguments: [reason, limit]
             ).map { row in
                 let raw: Data = row[5]
-                return QuarantineEntry(
+                var entry = QuarantineEntry(
                     source: row[0], index: row[1], reason: row[2], field: row[3], detail: row[4], raw: Array(raw),
                     receivedAt: row[6])
+                entry.id = row[7]
+                return entry
             }
         }
     }
