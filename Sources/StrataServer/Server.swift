@@ -64,7 +64,7 @@ public enum Server {
             "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
             "GET /api/v1/changes/stream", "GET /api/v1/activations", "GET /api/v1/activations/{name}",
             "GET /api/v1/deliveries", "POST /api/v1/deliveries/{id}/retry", "GET /u/{token}", "POST /u/{token}",
-            "GET /t/o/{token}", "GET /t/c/{token}", "GET /api/v1/reports/{kind}",
+            "GET /t/o/{token}", "GET /t/c/{token}", "GET /api/v1/reports/{kind}", "GET /api/v1/quarantine",
         ]
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and

@@ -93,6 +93,24 @@ struct ManagementAPI: Sendable {
                         ? changes.last.map { .string(String($0.id)) } ?? .null : .null,
                 ]))
         }
+        api.get("quarantine") { request, _ in
+            let query = request.uri.queryParameters
+            let reason = query["reason"].map(String.init)
+            if let reason, MessageError.Reason(rawValue: reason) == nil {
+                throw APIError.badRequest(
+                    "reason: unknown reason \"\(reason.prefix(40))\", expected one of "
+                        + MessageError.Reason.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let limit = try Self.limit(query["limit"].map(String.init))
+            let statistics = try await workbench.store.statistics()
+            let entries = try await workbench.store.quarantined(reason: reason, limit: limit)
+            return Response.json(
+                .object([
+                    "total": .number(Double(statistics.quarantined)),
+                    "by_reason": .object(statistics.quarantinedByReason.mapValues { .number(Double($0)) }),
+                    "entries": .array(entries.map(\.json)),
+                ]))
+        }
         api.get("changes/stream") { request, _ in
             let query = request.uri.queryParameters
             let segment = query["segment"].map(String.init)
