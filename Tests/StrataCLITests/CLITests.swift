@@ -207,4 +207,31 @@ struct CLITests {
 
                 """)
     }
+
+    @Test func aBrokenDefinitionIsReportedAndTheOthersStillEvaluate() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        try "where: did(\"Order Completed\") and\n".write(
+            to: fixture.root.appendingPathComponent("segments/broken.yaml"), atomically: true, encoding: .utf8)
+        let error = "segments/broken.yaml:1:34: error: expected a value, found end of input"
+        let run = try fixture.strata("run", "--as-of", "2026-07-10")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains(error))
+        #expect(
+            run.stderr.contains("definitions with errors are left out (see `strata check`); the others are evaluated"))
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(
+            rows.map { Array($0.prefix(4)) }.prefix(3) == [
+                ["segment", "size", "%", "change"], ["browsers", "2", "66.7%", "new"], ["buyers", "2", "66.7%", "new"],
+            ])
+        #expect(!run.stdout.contains("broken"))
+        let members = try fixture.strata("members", "buyers", "--as-of", "2026-07-10")
+        #expect(members.status == 1)
+        #expect(members.stdout == "ann\nbob\n")
+        #expect(members.stderr.contains(error))
+        let broken = try fixture.strata("members", "broken")
+        #expect(broken.status == 1)
+        #expect(broken.stdout == "")
+        #expect(broken.stderr.hasSuffix("Error: segment `broken` has errors: fix them (see `strata check`)\n"))
+    }
 }
