@@ -117,6 +117,8 @@ public struct StoreStatistics: Sendable, Equatable {
     public var conflicting: Int
     /// Distinct event names.
     public var eventNames: [String]
+    /// The trait names stored identify and group calls carry.
+    public var traitNames: TraitNames
     /// The earliest and latest event time.
     public var firstEvent: Int64?
     /// See ``firstEvent``.

@@ -215,6 +215,28 @@ struct MessageLogContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func traitNamesAreCataloguedFromStoredIdentifyAndGroupCalls(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let group = Message(
+                kind: .group, messageId: "g1", userId: "ann", traits: ["industry": .string("retail")], groupId: "acme",
+                timestamp: Self.t0, receivedAt: Self.t0)
+            var withProperties = track("t1", user: "ann", at: 2)
+            withProperties.properties = ["revenue": .number(5)]
+            _ = try await store.append(
+                [
+                    identify("i1", user: "ann", traits: ["plan": .string("pro"), "email": .string("a@x.com")], at: 1),
+                    identify("i2", user: "bob", traits: ["plan": .string("free"), "seats": .number(3)], at: 1),
+                    group, withProperties,
+                    // A duplicate id is not stored, so its trait is not catalogued.
+                    identify("i1", user: "ann", traits: ["nickname": .string("A")], at: 1),
+                ], quarantine: [])
+            let names = try await store.statistics().traitNames
+            #expect(names.users == ["plan", "email", "seats"])
+            #expect(names.accounts == ["industry"])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func sequencesStartAtOneAndARepeatWithinABatchIsADuplicate(_ backend: Backend) async throws {
         try await backend.withStore { store in
             #expect(try store.lastSequence() == 0)

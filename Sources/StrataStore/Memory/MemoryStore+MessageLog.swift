@@ -25,6 +25,8 @@ extension MemoryStore {
         private var byKind: [Message.Kind: Int] = [:]
         /// The names of the stored events.
         private var eventNames: Set<String> = []
+        /// The trait names of the stored identify and group calls.
+        private var traitNames = TraitNames()
         /// The earliest and latest time of the stored events (of the event kinds).
         private var eventTimes: ClosedRange<Int64>?
         /// Duplicates refused, and those of them whose content differed.
@@ -95,6 +97,7 @@ extension MemoryStore {
             }
             byKind[message.kind, default: 0] += 1
             if let event = message.event { eventNames.insert(event) }
+            message.payload?.withUnsafeBufferPointer { traitNames.add(kind: message.kind, payload: $0) }
             if message.kind.isEvent {
                 let time = message.time
                 eventTimes = eventTimes.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
@@ -115,7 +118,7 @@ extension MemoryStore {
                 messages: stored.count, messagesByKind: byKind, quarantined: quarantine.count,
                 quarantinedByReason: quarantine.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 },
                 duplicates: duplicates, conflicting: conflicting,
-                eventNames: eventNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+                eventNames: eventNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, traitNames: traitNames,
                 firstEvent: eventTimes?.lowerBound, lastEvent: eventTimes?.upperBound, bytesOnDisk: 0)
         }
     }

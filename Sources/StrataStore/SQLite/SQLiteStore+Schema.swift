@@ -96,6 +96,14 @@ extension SQLiteStore {
         registerSuppressionMigration(in: &migrator)
         registerRecomputationMigration(in: &migrator)
         migrator.registerMigration("v11-quarantine-fingerprints", migrate: fingerprintQuarantine)
+        migrator.registerMigration("v12-trait-names") { db in
+            // Filled by appends; a store that had messages before is catalogued by the current code once
+            // migrated (``catalogueStoredTraits(_:)``).
+            try db.execute(
+                sql:
+                    "CREATE TABLE trait_names (scope INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (scope, name)) WITHOUT ROWID"
+            )
+        }
         return migrator
     }
 }
@@ -106,6 +114,15 @@ extension SQLiteStore {
     static func indexMovedBlocks(_ db: Database, every length: Int) throws {
         var log = try BlockLog.load(db)
         try log.writeEpochs(db, every: length)
+    }
+
+    /// Catalogues the trait names of the identify and group calls stored before the catalogue existed.
+    static func catalogueStoredTraits(_ db: Database) throws {
+        var traits = TraitNames()
+        try forEachRecord(db, after: 0) { _, record in
+            if let payload = record.payload { traits.add(kind: record.kind, payload: record.slice(payload)) }
+        }
+        try record(traits, db)
     }
 }
 

@@ -65,6 +65,9 @@ public final class SQLiteStore: Store {
         if !applied.isEmpty, !applied.contains("v5-message-blocks") {
             try pool.write { db in try Self.indexMovedBlocks(db, every: epochLength) }
         }
+        if !applied.isEmpty, !applied.contains("v12-trait-names") {
+            try pool.write { db in try Self.catalogueStoredTraits(db) }
+        }
         checkpointer = try Checkpointer(
             path: path, threshold: threshold, limit: limit, synchronous: durability.synchronous)
         pool.writeWithoutTransaction { checkpointer.install(on: $0) }
@@ -142,6 +145,7 @@ public final class SQLiteStore: Store {
         }
         var eventIds = names
         var totals = Totals()
+        var traits = TraitNames()
         var block = MessageBlock.Builder(first: log.end + 1)
         var stored = StoredIdentities()
         for (position, message) in parts.joined().enumerated() {
@@ -172,6 +176,9 @@ public final class SQLiteStore: Store {
             result.inserted += 1
             result.duplicateFlags.append(false)
             totals.add(message)
+            if let payload = message.payload {
+                payload.withUnsafeBufferPointer { traits.add(kind: message.kind, payload: $0) }
+            }
             IdentityLink.links(of: message) { note($0, message.time, sequence) }
         }
         if !block.isEmpty { try Self.insert(block, db) }
@@ -206,6 +213,7 @@ public final class SQLiteStore: Store {
             result.released += db.changesCount
         }
         try totals.record(db)
+        try Self.record(traits, db)
         if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
         if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
         messageLog.withLock { $0 = log }
@@ -240,6 +248,13 @@ public final class SQLiteStore: Store {
                         """, arguments: [first, last])
             }
         }
+    }
+
+    /// Adds trait names to the catalogue.
+    static func record(_ traits: TraitNames, _ db: Database) throws {
+        guard !traits.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trait_names (scope, name) VALUES (?, ?)")
+        for row in traits.rows { try insert.execute(arguments: [row.scope, row.name]) }
     }
 
     private static func bump(_ counter: String, by amount: Int, _ db: Database) throws {
@@ -321,12 +336,16 @@ public final class SQLiteStore: Store {
             }
             // Only stored messages intern their names.
             let names = try String.fetchAll(db, sql: "SELECT name FROM event_names ORDER BY name")
+            var traits = TraitNames()
+            for row in try Row.fetchAll(db, sql: "SELECT scope, name FROM trait_names") {
+                if row[0] as Int == 0 { traits.users.insert(row[1]) } else { traits.accounts.insert(row[1]) }
+            }
             return StoreStatistics(
                 messages: byKind.values.reduce(0, +), messagesByKind: byKind,
                 quarantined: byReason.values.reduce(0, +), quarantinedByReason: byReason,
                 duplicates: Int(counters["duplicates"] ?? 0), conflicting: Int(counters["conflicting"] ?? 0),
-                eventNames: names, firstEvent: counters["events.first"], lastEvent: counters["events.last"],
-                bytesOnDisk: fileBytes)
+                eventNames: names, traitNames: traits, firstEvent: counters["events.first"],
+                lastEvent: counters["events.last"], bytesOnDisk: fileBytes)
         }
     }
 
