@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import StrataActivation
 import StrataCore
 import StrataEngine
@@ -75,7 +76,24 @@ public enum Server {
     ) async throws {
         let app = application(
             runtime: runtime, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw StartError(
+                "port \(configuration.port) on \(configuration.host) is already in use: stop the program that "
+                    + "listens there, or choose another port with --port")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw StartError(
+                "not allowed to listen on port \(configuration.port): ports below 1024 need privileges; "
+                    + "choose a port from 1024 up with --port")
+        }
+    }
+
+    /// Why the server could not start, as a sentence that says what to do.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+
+        init(_ description: String) { self.description = description }
     }
 
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``

@@ -98,7 +98,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                throw CommandError("cannot write \(output): \(error.localizedDescription)")
+                throw CommandError("cannot write \(output): \(PlainError.describe(error))")
             }
             print("Wrote \(grouped(entries.count)) quarantined message(s) to \(output)")
         }

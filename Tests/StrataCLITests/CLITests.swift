@@ -186,6 +186,34 @@ struct CLITests {
         #expect(run.stderr.hasPrefix("Error: --held-messages must be 0 or more, found -5\n"))
     }
 
+    @Test func serveOnAPortInUseSaysWhatToDo() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        // Hold a listening socket on a free loopback port.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(holder >= 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let port = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> UInt16 in
+                #expect(bind(holder, raw, length) == 0)
+                #expect(listen(holder, 1) == 0)
+                #expect(getsockname(holder, raw, &length) == 0)
+                return UInt16(bigEndian: pointer.pointee.sin_port)
+            }
+        }
+        let run = try fixture.strata("serve", "--port", String(port))
+        #expect(run.status == 1)
+        #expect(
+            run.stderr.hasSuffix(
+                "Error: port \(port) on 127.0.0.1 is already in use: stop the program that listens there, or choose "
+                    + "another port with --port\n"))
+        #expect(!run.stderr.contains("CancellationError"))
+    }
+
     @Test func messagesIdsOnlyInArrivalOrder() async throws {
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }
