@@ -262,4 +262,34 @@ struct CLITests {
         #expect(broken.stdout == "")
         #expect(broken.stderr.hasSuffix("Error: segment `broken` has errors: fix them (see `strata check`)\n"))
     }
+
+    @Test func numbersSentAsTextAreWarnedAboutAtCheckAndInExplain() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        try "where: sum(\"Product Added\", price) > 10\n".write(
+            to: fixture.root.appendingPathComponent("segments/big-carts.yaml"), atomically: true, encoding: .utf8)
+        let lines = [
+            #"{"type":"track","userId":"dee","event":"Product Added","properties":{"price":"19.99"},"messageId":"x1","timestamp":"2026-07-02T00:00:00Z"}"#,
+            #"{"type":"track","userId":"dee","event":"Product Added","properties":{"price":5},"messageId":"x2","timestamp":"2026-07-02T00:01:00Z"}"#,
+            #"{"type":"track","userId":"eve","event":"Product Added","properties":{"price":"7"},"messageId":"x3","timestamp":"2026-07-02T00:02:00Z"}"#,
+            #"{"type":"track","userId":"eve","event":"Product Added","properties":{"sku":"A"},"messageId":"x4","timestamp":"2026-07-02T00:03:00Z"}"#,
+        ]
+        let file = fixture.root.appendingPathComponent("carts.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try fixture.strata("import", file.path).status == 0)
+        let check = try fixture.strata("check")
+        #expect(check.status == 0)
+        // Two of the three events carrying a price hold it as text.
+        #expect(
+            check.stdout.contains(
+                "segments/big-carts.yaml:1:8: warning: `price` is text, not a number, in 67% of the \"Product Added\" "
+                    + "events that carry it: sum skips them; send numbers as JSON numbers\n"))
+        let explain = try fixture.strata("explain", "big-carts", "dee", "--as-of", "2026-07-03")
+        #expect(explain.status == 0)
+        #expect(explain.stdout.hasPrefix("big-carts: false\n"))
+        #expect(
+            explain.stdout.hasSuffix(
+                "note: `price` is text, not a number, in 1 of the 2 \"Product Added\" events of dee that carry it: "
+                    + "sum skips them\n"))
+    }
 }
