@@ -27,7 +27,7 @@ public struct Runtime: Sendable {
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 return Runtime(workspace: workspace, store: try SQLiteStore(path: url.path, durability: durability))
             } catch {
-                throw WorkspaceError("cannot open the store at \(url.path): \(error)")
+                throw WorkspaceError("cannot open the store at \(url.path): \(PlainError.describe(error))")
             }
         }
     }

@@ -65,6 +65,11 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as ImportError {
             bar.finish()
             throw CommandError(error.message)
+        } catch {
+            bar.finish()
+            throw CommandError(
+                "the import stopped: \(PlainError.describe(error)); what was stored before stays, and importing the "
+                    + "same files again finishes the job (stored messages are skipped)")
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)

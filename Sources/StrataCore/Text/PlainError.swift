@@ -1,10 +1,18 @@
 import Foundation
 
-/// Errors of the file system and the operating system as a short sentence for a person, instead of
-/// Foundation's `Error Domain=...` text or a Swift type name.
+/// An error that can say what went wrong in a short sentence for a person (the store's database
+/// errors, for example).
+public protocol PlainDescribable: Error {
+    /// What went wrong, and what to do when there is something to do.
+    var plainDescription: String { get }
+}
+
+/// Errors of the file system, the operating system and the store as a short sentence for a person,
+/// instead of Foundation's `Error Domain=...` text or a Swift type name.
 public enum PlainError {
     /// What went wrong, in a few words (`no such file or folder`, `permission denied`, ...).
     public static func describe(_ error: any Error) -> String {
+        if let error = error as? any PlainDescribable { return error.plainDescription }
         if let error = error as? CocoaError {
             switch error.code {
             case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
