@@ -16,6 +16,8 @@ struct ManagementAPI: Sendable {
 
     /// The largest definition accepted by `PUT /segments/{name}`.
     static let maxDefinitionBytes = 64 * 1024
+    /// The longest segment name a route takes (a file name holds at most 255 bytes).
+    static let maxNameLength = 200
     /// The default and largest page of members.
     static let defaultPage = 100
     /// See ``defaultPage``.
@@ -143,6 +145,9 @@ struct ManagementAPI: Sendable {
     /// The segment name of a route, checked to be a safe file stem.
     static func segmentName(_ context: BasicRequestContext, parameter: String = "name") throws -> String {
         let name = try context.parameters.require(parameter)
+        guard name.utf8.count <= maxNameLength else {
+            throw APIError.badRequest("segment names are at most \(maxNameLength) characters, not \(name.utf8.count)")
+        }
         guard !name.isEmpty,
             name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
         else {
