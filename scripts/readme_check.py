@@ -61,7 +61,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Commands (matched by a part of their text) left out of the check, with the reason.
@@ -244,16 +243,11 @@ class Session:
         self.background.append((command, process, log))
         if not re.search(r"\bstrata serve\b", command):
             return
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ready", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"FAIL: `{command}` did not get ready:\n{self.logs()}")
+        # curl retries while the port is closed and while /ready answers 503, once a second for 2 minutes
+        ready = subprocess.run(["curl", "-sf", "--max-time", "5", "--retry", "120", "--retry-delay", "1",
+                                "--retry-connrefused", f"http://127.0.0.1:{self.port}/ready"], capture_output=True)
+        if ready.returncode != 0:
+            raise SystemExit(f"FAIL: `{command}` did not get ready:\n{self.logs()}")
 
     def stop(self, job):
         command, process, log = job
