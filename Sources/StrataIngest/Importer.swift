@@ -189,7 +189,7 @@ public struct ImportReport: Sendable {
 
     mutating func add(_ result: AppendResult) {
         var counted = result
-        counted.duplicateFlags = []
+        counted.fates = []
         stored.add(counted)
     }
 }

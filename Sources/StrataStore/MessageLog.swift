@@ -70,19 +70,36 @@ public struct AppendResult: Sendable, Equatable {
     public var conflicting = 0
     /// Refused messages written to quarantine.
     public var quarantined = 0
+    /// Messages refused because they name an erased id (``ErasureStore``): not stored, and not
+    /// quarantined either, since that would keep the erased person's data.
+    public var erased = 0
+    /// What became of each appended message, in order.
+    public var fates: [Fate] = []
+
+    /// What became of one appended message.
+    public enum Fate: Sendable, Equatable {
+        /// Stored now.
+        case stored
+        /// Its id was already stored (or repeated within the batch).
+        case duplicate
+        /// Refused: it names an erased id.
+        case erased
+    }
+
     /// For each appended message, whether it was a duplicate.
-    public var duplicateFlags: [Bool] = []
+    public var duplicateFlags: [Bool] { fates.map { $0 == .duplicate } }
 
     /// An empty result.
     public init() {}
 
-    /// Adds another result's counts (flags are concatenated).
+    /// Adds another result's counts (fates are concatenated).
     public mutating func add(_ other: AppendResult) {
         inserted += other.inserted
         duplicates += other.duplicates
         conflicting += other.conflicting
         quarantined += other.quarantined
-        duplicateFlags += other.duplicateFlags
+        erased += other.erased
+        fates += other.fates
     }
 }
 

@@ -24,6 +24,8 @@ public struct MessageError: Error, Sendable, Hashable, CustomStringConvertible {
         case wrongType = "wrong_type"
         /// A row of a delimited file cannot be split (unclosed quote, invalid UTF-8).
         case invalidRow = "invalid_row"
+        /// The message names an id whose profile was erased: refused, and not quarantined either.
+        case erased = "erased"
     }
 
     /// The kind of refusal.

@@ -32,17 +32,17 @@ extension MemoryStore {
         /// quarantine entries.
         mutating func append(_ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry]) -> AppendResult {
             var result = AppendResult()
-            result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            result.fates.reserveCapacity(parts.reduce(0) { $0 + $1.count })
             for message in parts.joined() {
                 if let sequence = sequences[message.messageId] {
                     result.duplicates += 1
-                    result.duplicateFlags.append(true)
+                    result.fates.append(.duplicate)
                     if stored[Int(sequence - 1)].contentHash != message.contentHash { result.conflicting += 1 }
                     continue
                 }
                 store(message)
                 result.inserted += 1
-                result.duplicateFlags.append(false)
+                result.fates.append(.stored)
             }
             quarantine += entries
             result.quarantined = entries.count

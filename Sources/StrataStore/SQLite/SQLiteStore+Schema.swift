@@ -94,6 +94,7 @@ extension SQLiteStore {
         }
         registerSuppressionMigration(in: &migrator)
         registerRecomputationMigration(in: &migrator)
+        registerErasureMigration(in: &migrator)
         return migrator
     }
 }
