@@ -84,6 +84,9 @@ struct ImportCommand: AsyncParsableCommand {
         for (reason, count) in report.quarantinedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(reason): \(grouped(count))")
         }
+        if report.stored.erased > 0 {
+            lines.append("  refused      \(grouped(report.stored.erased)) (they name erased profiles; not kept)")
+        }
         if !report.examples.isEmpty {
             lines.append("  first quarantined:")
             lines += report.examples.map { "    \($0)" }

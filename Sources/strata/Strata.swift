@@ -13,6 +13,7 @@ struct Strata: AsyncParsableCommand {
             CheckCommand.self,
             ImportCommand.self,
             ProfileCommand.self,
+            ProfilesCommand.self,
             MessagesCommand.self,
             RunCommand.self,
             MembersCommand.self,
