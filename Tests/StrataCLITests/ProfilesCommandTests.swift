@@ -30,5 +30,17 @@ struct ProfilesCommandTests {
         #expect(again.stderr.contains("no profile with id `bob`"))
         let profile = try fixture.strata("profile", "ann")
         #expect(profile.status != 0)
+        // An import refuses the messages naming them, and stores the others.
+        let file = fixture.root.appendingPathComponent("later.jsonl")
+        try """
+        {"type": "track", "userId": "bob", "event": "Page Viewed", "messageId": "l1"}
+        {"type": "track", "userId": "dan", "event": "Page Viewed", "messageId": "l2"}
+        {"type": "identify", "userId": "eve", "anonymousId": "ann", "messageId": "l3"}
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let imported = try fixture.strata("import", file.path)
+        #expect(imported.status == 0)
+        #expect(imported.stdout.contains("\n  imported     1\n"))
+        #expect(imported.stdout.contains("\n  refused      2 (they name erased profiles; not kept)"))
     }
 }
