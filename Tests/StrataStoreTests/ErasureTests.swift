@@ -47,7 +47,9 @@ struct ErasureTests {
     /// every 4 messages (so that the erasure rewrites index rows too).
     func filledStore(at path: String) async throws -> SQLiteStore {
         let store = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 4)
-        #expect(try await store.append(Self.history, quarantine: []).inserted == 10)
+        // Two appends, two blocks: 1-5 and 6-10.
+        #expect(try await store.append(Array(Self.history[..<5]), quarantine: []).inserted == 5)
+        #expect(try await store.append(Array(Self.history[5...]), quarantine: []).inserted == 5)
         let recorded = try await store.recordChanges(
             [
                 change("visitors", "dev-1", entered: true, at: 2), change("visitors", "dev-1", entered: false, at: 3),

@@ -89,12 +89,12 @@ extension SQLiteStore {
             sql:
                 "SELECT first_seq, count, data, ids FROM message_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1"
         )
-        var done: Set<Int64> = []
         for sequence in sequences.sorted() {
             guard let row = try Row.fetchOne(statement, arguments: [sequence]) else { continue }
             let first: Int64 = row[0]
-            guard done.insert(first).inserted else { continue }
             let count: Int = row[1]
+            // A row written by this loop, found for a later sequence of the same block, ends before it.
+            guard sequence < first + Int64(count) else { continue }
             let data: Data = row[2]
             let ids: Data = row[3]
             var stretches: [[Int]] = [[]]
@@ -135,8 +135,9 @@ extension SQLiteStore {
         let epochs = try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs").map {
             (first: $0[0] as Int64, last: $0[1] as Int64)
         }
-        for (key, removed) in postings {
-            for epoch in epochs where removed.contains(where: { $0 >= epoch.first && $0 <= epoch.last }) {
+        for (key, sequences) in postings {
+            let removed = Set(sequences)
+            for epoch in epochs where sequences.contains(where: { $0 >= epoch.first && $0 <= epoch.last }) {
                 let arguments: StatementArguments = [epoch.first, Int64(bitPattern: key)]
                 guard
                     let row = try Data.fetchOne(
