@@ -44,6 +44,12 @@ struct ErasureTests {
                 #expect($0.json["profile"] == .string("s p/ace"))
                 #expect($0.json["removed"]?["messages"] == .number(1))
             }
+            try await client.execute(uri: "/api/v1/profiles/%zz", method: .delete, headers: admin) {
+                #expect($0.status == .badRequest)
+                #expect(
+                    $0.json["error"]?["message"]
+                        == .string("expected a profile id, percent-encoded, in the path, not \"%zz\""))
+            }
             try await client.execute(uri: "/api/v1/profiles/u1", method: .delete, headers: admin) {
                 #expect($0.status == .notFound)
                 #expect($0.json["error"]?["message"] == .string("no profile with id `u1`"))
