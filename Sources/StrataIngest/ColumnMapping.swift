@@ -141,12 +141,16 @@ public struct ColumnMapping: Sendable {
         return field
     }
 
-    /// Builds the message object of one row, or says which field could not be read.
-    public func object(row: [Substring]) -> Result<[String: JSONValue], MessageError> {
+    /// Builds the message objects of one row, or says which field could not be read, counting how
+    /// inferred values were read in `tally`.
+    ///
+    /// A row gives one message; an event row that also maps traits gives an identify carrying them
+    /// first (traits belong to identify calls), at the same time, so nothing mapped is dropped.
+    public func objects(row: [Substring], tally: inout ValueTally) -> Result<[[String: JSONValue]], MessageError> {
         var object: [String: JSONValue] = [:]
         var properties: [String: JSONValue] = [:]
         var traits: [String: JSONValue] = [:]
-        for field in fields {
+        for (position, field) in fields.enumerated() {
             let text: Substring
             switch field.source {
             case .literal(let value): text = Substring(value)
@@ -169,24 +173,42 @@ public struct ColumnMapping: Sendable {
                         ))
                 }
                 object["timestamp"] = .string(Instant.format(ms))
-            } else if field.target.hasPrefix("properties.") {
-                guard let value = Self.value(text, field.valueFormat) else {
-                    return .failure(formatError(field, text))
-                }
-                properties[String(field.target.dropFirst("properties.".count))] = value
-            } else if field.target.hasPrefix("traits.") {
-                guard let value = Self.value(text, field.valueFormat) else {
-                    return .failure(formatError(field, text))
-                }
-                traits[String(field.target.dropFirst("traits.".count))] = value
+            } else if let name = Self.payloadName(field.target, under: "properties.") {
+                guard let value = Self.value(text, field.valueFormat) else { return .failure(formatError(field, text)) }
+                if field.valueFormat == .inferred { tally.count(value, field: position) }
+                properties[name] = value
+            } else if let name = Self.payloadName(field.target, under: "traits.") {
+                guard let value = Self.value(text, field.valueFormat) else { return .failure(formatError(field, text)) }
+                if field.valueFormat == .inferred { tally.count(value, field: position) }
+                traits[name] = value
             } else {
                 object[field.target] = .string(String(text))
             }
         }
-        if object["type"] == nil { object["type"] = .string(object["event"] == nil ? "identify" : "track") }
+        let isEvent = object["event"] != nil
+        if object["type"] == nil { object["type"] = .string(isEvent ? "track" : "identify") }
         if !properties.isEmpty { object["properties"] = .object(properties) }
-        if !traits.isEmpty { object["traits"] = .object(traits) }
-        return .success(object)
+        guard !traits.isEmpty else { return .success([object]) }
+        guard object["type"]?.stringValue?.lowercased() != "identify" else {
+            object["traits"] = .object(traits)
+            return .success([object])
+        }
+        var identify = object.filter { ["userId", "anonymousId", "timestamp"].contains($0.key) }
+        identify["type"] = .string("identify")
+        identify["traits"] = .object(traits)
+        return .success([identify, object])
+    }
+
+    private static func payloadName(_ target: String, under prefix: String) -> String? {
+        target.hasPrefix(prefix) ? String(target.dropFirst(prefix.count)) : nil
+    }
+
+    /// What the fields whose values are inferred held, read as numbers, booleans or text.
+    public func readings(_ tally: ValueTally) -> [ValueReading] {
+        tally.counts.keys.sorted().map { position in
+            let field = fields[position]
+            return ValueReading(target: field.target, source: columnName(field), counts: tally.counts[position] ?? [:])
+        }
     }
 
     private func columnName(_ index: Int) -> String {
@@ -281,8 +303,55 @@ public struct ColumnMapping: Sendable {
     }
 }
 
+/// How many values of each inferred field were read as each JSON kind, by field position.
+public struct ValueTally: Sendable {
+    /// Counts by field position, then by kind.
+    var counts: [Int: [ValueReading.Kind: Int]] = [:]
+
+    /// An empty tally.
+    public init() {}
+
+    mutating func count(_ value: JSONValue, field: Int) {
+        let kind: ValueReading.Kind =
+            switch value {
+            case .number: .number
+            case .bool: .bool
+            default: .text
+            }
+        counts[field, default: [:]][kind, default: 0] += 1
+    }
+}
+
+/// How the values of one field were read: an import says which columns became numbers, and which
+/// mixed numbers with text (aggregates skip text).
+public struct ValueReading: Sendable, Equatable {
+    /// The kinds a value is read as.
+    public enum Kind: String, Sendable {
+        case number = "numbers", bool = "true/false values", text = "text values"
+    }
+
+    /// The target, for example `properties.revenue`.
+    public var target: String
+    /// The source, for example "column `dollar_value`".
+    public var source: String
+    /// Values read as each kind.
+    public var counts: [Kind: Int]
+
+    /// A reading from its parts.
+    public init(target: String, source: String, counts: [Kind: Int]) {
+        self.target = target
+        self.source = source
+        self.counts = counts
+    }
+
+    /// Adds another file's counts for the same field.
+    mutating func add(_ other: ValueReading) {
+        counts.merge(other.counts, uniquingKeysWith: +)
+    }
+}
+
 /// A mistake in how an import was asked for (bad `--map`, unreadable file).
-public struct ImportError: Error, Sendable, CustomStringConvertible {
+public struct ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, naming the option or file.
     public var message: String
 

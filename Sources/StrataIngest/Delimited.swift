@@ -4,13 +4,17 @@ public enum Delimiter: String, Sendable, CaseIterable {
     case comma
     /// Tab-separated.
     case tab
+    /// Semicolon-separated, with double-quoted fields as for commas (spreadsheets in locales that
+    /// write decimal commas save CSV this way).
+    case semicolon
     /// Fields separated by runs of spaces or tabs (leading and trailing blanks ignored).
     case whitespace
 
-    /// Guesses the delimiter from a sample line: commas, then tabs, else whitespace.
+    /// Guesses the delimiter from a sample line: commas, then tabs, then semicolons, else whitespace.
     public static func guess(from line: Substring) -> Delimiter {
         if line.contains(",") { return .comma }
         if line.contains("\t") { return .tab }
+        if line.contains(";") { return .semicolon }
         return .whitespace
     }
 
@@ -21,13 +25,14 @@ public enum Delimiter: String, Sendable, CaseIterable {
             return line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         case .tab:
             return line.split(separator: "\t", omittingEmptySubsequences: false)
-        case .comma:
-            guard line.contains("\"") else { return line.split(separator: ",", omittingEmptySubsequences: false) }
-            return Self.splitQuoted(line)
+        case .comma: return Self.splitQuoted(line, separator: ",")
+        case .semicolon: return Self.splitQuoted(line, separator: ";")
         }
     }
 
-    private static func splitQuoted(_ line: Substring) -> [Substring]? {
+    /// Splits at `separator` outside double quotes, RFC 4180 style.
+    private static func splitQuoted(_ line: Substring, separator: Character) -> [Substring]? {
+        guard line.contains("\"") else { return line.split(separator: separator, omittingEmptySubsequences: false) }
         var fields: [Substring] = []
         var current = ""
         var inQuotes = false
@@ -50,7 +55,7 @@ public enum Delimiter: String, Sendable, CaseIterable {
             } else if character == "\"", current.isEmpty, !wasQuoted {
                 inQuotes = true
                 wasQuoted = true
-            } else if character == "," {
+            } else if character == separator {
                 fields.append(Substring(current))
                 current = ""
                 wasQuoted = false

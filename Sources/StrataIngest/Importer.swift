@@ -61,14 +61,10 @@ public struct Importer: Sendable {
     /// decoded into its stored form on every core.
     public func run(files: [String], progress: @Sendable (Progress) -> Void = { _ in }) async throws -> ImportReport {
         var report = ImportReport()
-        let sizes = try files.map { path -> Int64 in
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                let size = attributes[.size] as? NSNumber
-            else { throw ImportError("cannot read \(path): no such file") }
-            return size.int64Value
-        }
+        let sizes = try files.map { path -> Int64 in try checkedSize(of: path) }
         let total = sizes.reduce(0, +)
-        var pending: Task<AppendResult, any Error>?
+        var pending: PendingAppend?
+        var carried: [QuarantineEntry] = []
         var bytesBefore: Int64 = 0
         for path in files {
             var reader = try FileLines(path: path)
@@ -81,25 +77,88 @@ public struct Importer: Sendable {
                 } else {
                     parts = await Self.decode(block, file: path, receivedAt: receivedAt)
                 }
-                if let previous = try await pending?.value { report.add(previous) }
-                for part in parts { report.record(part) }
+                if let previous = pending { carried = try await previous.settle(into: &report) }
+                for part in parts { report.record(decoded: part.messages.count, quarantined: part.quarantine) }
                 let messages = parts.map(\.messages)
-                let quarantine = parts.flatMap(\.quarantine)
-                pending = Task { [store] in try await store.append(storedParts: messages, quarantine: quarantine) }
+                let quarantine = carried + parts.flatMap(\.quarantine)
+                let task = Task { [store] in try await store.append(storedParts: messages, quarantine: quarantine) }
+                pending = PendingAppend(
+                    task: task, block: block, origins: parts.flatMap(\.origins), messages: messages, file: path,
+                    receivedAt: receivedAt)
                 progress(
                     Progress(
                         file: path, bytesRead: bytesBefore + reader.bytesRead, totalBytes: total,
                         messages: report.decoded))
             }
             if let error = rows?.setupError { throw error }
+            for reading in rows?.readings ?? [] { report.add(reading) }
             bytesBefore += reader.bytesRead
             report.files.append(path)
         }
-        if let previous = try await pending?.value { report.add(previous) }
+        if let previous = pending {
+            let late = try await previous.settle(into: &report)
+            if !late.isEmpty { report.add(try await store.append(stored: [], quarantine: late)) }
+        }
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
         return report
     }
+
+    /// An append under way, with what its conflicting duplicates are quarantined from.
+    private struct PendingAppend {
+        let task: Task<AppendResult, any Error>
+        let block: Lines
+        let origins: [Batch.Origin]
+        let messages: [[StoredMessage]]
+        let file: String
+        let receivedAt: Int64
+
+        /// Waits for the append, counts it, and returns quarantine entries for the messages whose id
+        /// was stored with different content: the line as read, naming the id (nothing sent is lost).
+        func settle(into report: inout ImportReport) async throws -> [QuarantineEntry] {
+            let result = try await task.value
+            report.add(result)
+            guard !result.conflicts.isEmpty else { return [] }
+            let flat = Array(messages.joined())
+            let entries = result.conflicts.map { position in
+                let origin = origins[position]
+                return QuarantineEntry(
+                    source: "\(file):\(origin.line)", index: origin.index,
+                    error: MessageError(
+                        .conflictingDuplicate, field: "messageId",
+                        "message id \(flat[position].messageId) is already stored with different content; the stored message is kept"
+                    ),
+                    raw: Array(block.bytes[block.lines[origin.line - block.firstNumber]]), receivedAt: receivedAt)
+            }
+            report.record(decoded: 0, quarantined: entries)
+            return entries
+        }
+    }
+
+    /// The size of a file to import, or an error saying what to do instead.
+    private func checkedSize(of path: String) throws(ImportError) -> Int64 {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ImportError("cannot read \(path): no such file")
+        }
+        if isFolder.boolValue {
+            throw ImportError("\(path) is a folder: give the files in it, for example \(path)/*.jsonl")
+        }
+        let suffix = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        if delimited == nil, Self.delimitedSuffixes.contains(suffix) {
+            throw ImportError(
+                "\(path) looks like a delimited file: say which columns hold what with --map, for example "
+                    + "--map userId=customer_id --map timestamp=date --map event=\"Order Completed\" "
+                    + "(see strata import --help)")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? NSNumber
+        else { throw ImportError("cannot read \(path): permission denied") }
+        return size.int64Value
+    }
+
+    /// File name suffixes of delimited files, which need `--map`.
+    static let delimitedSuffixes: Set<String> = ["csv", "tsv"]
 
     /// Decodes the JSONL lines of a block into their stored form, in parts on every core; the parts
     /// come back in the order of their lines.
@@ -114,7 +173,7 @@ public struct Importer: Sendable {
                     block.bytes.withUnsafeBufferPointer { bytes in
                         for index in range {
                             let line = UnsafeBufferPointer(rebasing: bytes[block.lines[index]])
-                            decode(line, source: "\(file):\(block.firstNumber + index)", receivedAt, into: &batch)
+                            decode(line, file: file, number: block.firstNumber + index, receivedAt, into: &batch)
                         }
                     }
                     return (part, batch)
@@ -129,29 +188,42 @@ public struct Importer: Sendable {
     /// Decodes one JSONL line: straight to its stored form when it can be scanned, else through
     /// ``MessageDocument``, which also decides every refusal.
     private static func decode(
-        _ line: UnsafeBufferPointer<UInt8>, source: @autoclosure () -> String, _ receivedAt: Int64,
-        into batch: inout Batch
+        _ line: UnsafeBufferPointer<UInt8>, file: String, number: Int, _ receivedAt: Int64, into batch: inout Batch
     ) {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         if let stored = StoredMessage(scanning: line, receivedAt: receivedAt) {
-            batch.messages.append(stored)
+            batch.append(stored, line: number, index: 0)
             return
         }
         for item in MessageDocument.decode(line, receivedAt: receivedAt) {
             switch item.result {
-            case .success(let message): batch.messages.append(StoredMessage(message))
+            case .success(let message): batch.append(StoredMessage(message), line: number, index: item.index)
             case .failure(let error):
                 batch.quarantine.append(
                     QuarantineEntry(
-                        source: source(), index: item.index, error: error, raw: item.raw, receivedAt: receivedAt))
+                        source: "\(file):\(number)", index: item.index, error: error, raw: item.raw,
+                        receivedAt: receivedAt))
             }
         }
     }
 
     /// Messages and refusals waiting to be written.
     struct Batch: Sendable {
-        var messages: [StoredMessage] = []
+        /// Where a message was read: its line, and its position in a batch on that line.
+        struct Origin: Sendable {
+            var line: Int
+            var index: Int
+        }
+
+        private(set) var messages: [StoredMessage] = []
+        /// The origin of each message.
+        private(set) var origins: [Origin] = []
         var quarantine: [QuarantineEntry] = []
+
+        mutating func append(_ message: StoredMessage, line: Int, index: Int) {
+            messages.append(message)
+            origins.append(Origin(line: line, index: index))
+        }
     }
 }
 
@@ -171,13 +243,15 @@ public struct ImportReport: Sendable {
     public var quarantinedByReason: [String: Int] = [:]
     /// The first few refusals, as `file:line[#index]: reason (field): detail`.
     public var examples: [String] = []
+    /// How the mapped fields with inferred values were read (delimited files).
+    public var readings: [ValueReading] = []
 
     /// How many refusals ``examples`` keeps.
     public static let exampleLimit = 5
 
-    mutating func record(_ batch: Importer.Batch) {
-        decoded += batch.messages.count
-        for entry in batch.quarantine {
+    mutating func record(decoded count: Int, quarantined entries: [QuarantineEntry]) {
+        decoded += count
+        for entry in entries {
             quarantinedByReason[entry.reason, default: 0] += 1
             if examples.count < Self.exampleLimit {
                 let index = entry.index > 0 ? "#\(entry.index)" : ""
@@ -187,9 +261,18 @@ public struct ImportReport: Sendable {
         }
     }
 
+    mutating func add(_ reading: ValueReading) {
+        if let index = readings.firstIndex(where: { $0.target == reading.target && $0.source == reading.source }) {
+            readings[index].add(reading)
+        } else {
+            readings.append(reading)
+        }
+    }
+
     mutating func add(_ result: AppendResult) {
         var counted = result
         counted.fates = []
+        counted.conflicts = []
         stored.add(counted)
     }
 }
@@ -204,6 +287,7 @@ private struct RowDecoder {
     var occurrences: [String: Int] = [:]
     var setupError: ImportError?
     var sawHeader = false
+    var tally = ValueTally()
 
     init(delimited: Importer.Delimited, file: String, receivedAt: Int64) {
         self.delimited = delimited
@@ -252,23 +336,42 @@ private struct RowDecoder {
             if sawHeader { return }
         }
         guard let mapping else { return }
-        switch mapping.object(row: fields) {
+        guard fields.count == mapping.columns.count else {
+            let named = delimited.columns == nil ? "the header has" : "--columns names"
+            refuse(MessageError(.invalidRow, "the row has \(fields.count) fields, \(named) \(mapping.columns.count)"))
+            return
+        }
+        switch mapping.objects(row: fields, tally: &tally) {
         case .failure(let error):
             refuse(error)
-        case .success(var object):
-            if object["messageId"] == nil {
-                // Identical rows are distinct purchases: number them, so re-imports still match.
-                let seen = occurrences[text, default: 0]
-                occurrences[text] = seen + 1
-                object["messageId"] = .string(Message.stableId(of: Array(text.utf8)) + "-\(seen)")
+        case .success(var objects):
+            // Identical rows are distinct purchases: without a messageId they are numbered, so re-imports
+            // still match; the identify carrying an event row's traits is known by the event's id.
+            let last = objects.count - 1
+            let id = objects[last]["messageId"]?.stringValue ?? nextRowId(text)
+            objects[last]["messageId"] = .string(id)
+            for index in 0..<last { objects[index]["messageId"] = .string(id + ":traits") }
+            var decoded: [StoredMessage] = []
+            for object in objects {
+                do {
+                    decoded.append(StoredMessage(try Message.decode(.object(object), receivedAt: receivedAt)))
+                } catch {
+                    refuse(error)
+                    return
+                }
             }
-            do {
-                batch.messages.append(StoredMessage(try Message.decode(.object(object), receivedAt: receivedAt)))
-            } catch {
-                refuse(error)
-            }
+            for message in decoded { batch.append(message, line: number, index: 0) }
         }
     }
+
+    private mutating func nextRowId(_ text: String) -> String {
+        let seen = occurrences[text, default: 0]
+        occurrences[text] = seen + 1
+        return Message.stableId(of: Array(text.utf8)) + "-\(seen)"
+    }
+
+    /// How the fields with inferred values were read in this file.
+    var readings: [ValueReading] { mapping?.readings(tally) ?? [] }
 }
 
 /// Lines of a file: their bytes, where each line lies in them, and the number of the first.
@@ -325,8 +428,10 @@ private struct FileLines {
             if chunk.isEmpty {
                 atEnd = true
             } else {
+                // A byte order mark (spreadsheets write one) is not part of the first line.
+                let skip = bytesRead == 0 && chunk.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
                 bytesRead += Int64(chunk.count)
-                buffer.append(contentsOf: chunk)
+                buffer.append(contentsOf: chunk.dropFirst(skip))
             }
         }
     }

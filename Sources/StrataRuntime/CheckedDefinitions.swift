@@ -4,7 +4,7 @@ import StrataLanguage
 import StrataStore
 
 /// A workspace's definitions as they are on disk, checked against what its store holds: event names
-/// never stored are warnings, and so are logistic scores with no trained model for their current
+/// and trait names never stored are warnings, and so are logistic scores with no trained model for their current
 /// definition (they evaluate to missing until `strata train NAME`).
 public struct CheckedDefinitions: Sendable {
     /// The definition files' texts, by workspace-relative path.
@@ -30,13 +30,14 @@ public struct CheckedDefinitions: Sendable {
     ) async throws(SessionError) -> CheckedDefinitions {
         let files = DefinitionFiles.read(from: workspace.root)
         var known: [String] = []
+        var traits = TraitNames()
         var messages = 0
         var documents: [String: String] = [:]
         var versions: [String: Int64] = [:]
         if let store {
             do {
                 let statistics = try await store.statistics()
-                (known, messages) = (statistics.eventNames, statistics.messages)
+                (known, traits, messages) = (statistics.eventNames, statistics.traitNames, statistics.messages)
                 let models = try await store.models()
                 documents = Dictionary(models.map { ($0.name, $0.document) }, uniquingKeysWith: { _, last in last })
                 versions = EvaluationSession.versions(of: models)
@@ -44,7 +45,10 @@ public struct CheckedDefinitions: Sendable {
                 throw .store(error)
             }
         }
-        let definitions = Definitions.load(files, knownEvents: known.isEmpty ? nil : Set(known))
+        // With no stored messages there is nothing to compare names with (a new workspace).
+        let definitions = Definitions.load(
+            files, knownEvents: known.isEmpty ? nil : Set(known), knownTraits: messages == 0 ? nil : traits.users,
+            knownAccountTraits: messages == 0 ? nil : traits.accounts)
         let trained = TrainedModel.matching(documents, definitions: definitions, sources: files.files)
         var diagnostics = definitions.diagnostics
         for score in definitions.scores where trained[score.name] == nil {

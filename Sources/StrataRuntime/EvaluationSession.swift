@@ -15,10 +15,13 @@ public struct EvaluationSession: Sendable {
     public let store: any Store
     /// The definition files' texts, by workspace-relative path (for explanations).
     public let sources: [String: String]
-    /// The checked definitions (without errors).
+    /// The checked definitions: those whose files have errors are left out.
     public let definitions: Definitions
     /// The definitions' warnings, sorted for display.
     public let warnings: [Diagnostic]
+    /// The errors of the definitions left out, sorted for display (empty unless the session was made
+    /// leaving out broken definitions).
+    public let errors: [Diagnostic]
     /// The stored models that match the logistic definitions, by score name.
     public let trainedModels: [String: TrainedModel]
     /// When each stored model was trained, by score name: what a long-running consumer compares to
@@ -30,14 +33,18 @@ public struct EvaluationSession: Sendable {
     /// The workspace's time zone.
     public var zone: Zone { workspace.config.timezone }
 
-    /// A session over checked definitions; fails when they have errors.
-    init(workspace: Workspace, store: any Store, checked: CheckedDefinitions) throws(SessionError) {
-        guard !checked.hasErrors else { throw .invalid(checked.diagnostics) }
+    /// A session over checked definitions; when they have errors, fails, or leaves out the broken
+    /// ones when `leavingOutBroken` (what the others need of them then fails as they are evaluated).
+    init(
+        workspace: Workspace, store: any Store, checked: CheckedDefinitions, leavingOutBroken: Bool = false
+    ) throws(SessionError) {
+        guard !checked.hasErrors || leavingOutBroken else { throw .invalid(checked.diagnostics) }
         self.workspace = workspace
         self.store = store
         sources = checked.sources
         definitions = checked.definitions
-        warnings = checked.diagnostics
+        warnings = checked.diagnostics.filter { $0.severity != .error }
+        errors = checked.diagnostics.filter { $0.severity == .error }
         trainedModels = checked.trainedModels
         storedModels = checked.storedModels
         messages = checked.messages
@@ -98,6 +105,9 @@ public struct EvaluationSession: Sendable {
     /// The segment with this name, or a failure with a did-you-mean.
     public func segment(named name: String) throws(SessionError) -> SegmentDefinition {
         if let segment = definitions.segment(named: name) { return segment }
+        if errors.contains(where: { ["segments/\(name).yaml", "segments/\(name).yml"].contains($0.file) }) {
+            throw SessionError(.unknownDefinition, "segment `\(name)` has errors: fix them (see `strata check`)")
+        }
         let names = definitions.segments.map(\.name)
         let hint = Suggestion.nearest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
         throw SessionError(

@@ -27,7 +27,7 @@ public struct Runtime: Sendable {
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 return Runtime(workspace: workspace, store: try SQLiteStore(path: url.path, durability: durability))
             } catch {
-                throw WorkspaceError("cannot open the store at \(url.path): \(error)")
+                throw WorkspaceError("cannot open the store at \(url.path): \(PlainError.describe(error))")
             }
         }
     }
@@ -37,9 +37,11 @@ public struct Runtime: Sendable {
         try await CheckedDefinitions.check(workspace, store: store)
     }
 
-    /// An evaluation session over the workspace's definitions as they are on disk now; fails when they
-    /// have errors.
-    public func session() async throws(SessionError) -> EvaluationSession {
-        try EvaluationSession(workspace: workspace, store: store, checked: try await checkDefinitions())
+    /// An evaluation session over the workspace's definitions as they are on disk now; when they have
+    /// errors, fails, or leaves the broken ones out when `leavingOutBroken` (``EvaluationSession/errors``).
+    public func session(leavingOutBroken: Bool = false) async throws(SessionError) -> EvaluationSession {
+        try EvaluationSession(
+            workspace: workspace, store: store, checked: try await checkDefinitions(),
+            leavingOutBroken: leavingOutBroken)
     }
 }

@@ -1,3 +1,4 @@
+import StrataCore
 import StrataLanguage
 
 /// Why an evaluation session could not be had or used: the definitions have errors, a name is not
@@ -42,7 +43,7 @@ public struct SessionError: Error, CustomStringConvertible, Sendable {
 
     /// The store failed.
     public static func store(_ error: any Error) -> SessionError {
-        SessionError(.store, "cannot read the store: \(error)")
+        SessionError(.store, "cannot read the store: \(PlainError.describe(error))")
     }
 
     public var description: String { message }

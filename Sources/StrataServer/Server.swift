@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import StrataActivation
 import StrataCore
 import StrataEngine
@@ -65,7 +66,7 @@ public enum Server {
             "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
             "GET /api/v1/changes/stream", "GET /api/v1/activations", "GET /api/v1/activations/{name}",
             "GET /api/v1/deliveries", "POST /api/v1/deliveries/{id}/retry", "GET /u/{token}", "POST /u/{token}",
-            "GET /t/o/{token}", "GET /t/c/{token}", "GET /api/v1/reports/{kind}",
+            "GET /t/o/{token}", "GET /t/c/{token}", "GET /api/v1/reports/{kind}", "GET /api/v1/quarantine",
         ]
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
@@ -76,7 +77,24 @@ public enum Server {
     ) async throws {
         let app = application(
             runtime: runtime, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw StartError(
+                "port \(configuration.port) on \(configuration.host) is already in use: stop the program that "
+                    + "listens there, or choose another port with --port")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw StartError(
+                "not allowed to listen on port \(configuration.port): ports below 1024 need privileges; "
+                    + "choose a port from 1024 up with --port")
+        }
+    }
+
+    /// Why the server could not start, as a sentence that says what to do.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+
+        init(_ description: String) { self.description = description }
     }
 
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``

@@ -10,8 +10,12 @@ public protocol MessageLog: Sendable {
 
     /// ``append(_:quarantine:)`` for messages already in their stored form, which callers can work
     /// out in parallel, off the single writer: the parts in order, as the parallel workers made them
-    /// (so they need not be copied into one array first).
-    func append(storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]) async throws -> AppendResult
+    /// (so they need not be copied into one array first). In the same transaction, the quarantine
+    /// entries `releasing` names leave the quarantine, each unless one of its messages is a
+    /// conflicting duplicate (a retried message that is now stored, or was already, is no longer lost).
+    func append(
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry], releasing: [QuarantineRelease]
+    ) async throws -> AppendResult
 
     /// Loads what appends need (the ids of the stored messages) before the first one, so that it does
     /// not wait for it; a server calls this as it starts.
@@ -31,8 +35,8 @@ public protocol MessageLog: Sendable {
     /// The user ids with the most messages, busiest first (ties by id).
     func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)]
 
-    /// Quarantined messages, oldest first.
-    func quarantined(limit: Int) async throws -> [QuarantineEntry]
+    /// Quarantined messages, oldest first, of one reason code or all; all of them for a negative limit.
+    func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry]
 
     /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
     /// Without `includingContext`, messages come without their context and integrations objects; with
@@ -70,11 +74,18 @@ public struct AppendResult: Sendable, Equatable {
     public var conflicting = 0
     /// Refused messages written to quarantine.
     public var quarantined = 0
+    /// Refused messages already in quarantine (the same source, position, reason and bytes), not
+    /// written again.
+    public var alreadyQuarantined = 0
+    /// Quarantine entries released (see ``MessageLog/append(storedParts:quarantine:releasing:)``).
+    public var released = 0
     /// Messages refused because they name an erased id (``ErasureStore``): not stored, and not
     /// quarantined either, since that would keep the erased person's data.
     public var erased = 0
     /// What became of each appended message, in order.
     public var fates: [Fate] = []
+    /// The positions (among the appended messages, from 0) of the conflicting duplicates.
+    public var conflicts: [Int] = []
 
     /// What became of one appended message.
     public enum Fate: Sendable, Equatable {
@@ -92,13 +103,17 @@ public struct AppendResult: Sendable, Equatable {
     /// An empty result.
     public init() {}
 
-    /// Adds another result's counts (fates are concatenated).
+    /// Adds another result's counts (fates and conflict positions are concatenated, positions shifted
+    /// by the messages before them).
     public mutating func add(_ other: AppendResult) {
         inserted += other.inserted
         duplicates += other.duplicates
         conflicting += other.conflicting
         quarantined += other.quarantined
+        alreadyQuarantined += other.alreadyQuarantined
+        released += other.released
         erased += other.erased
+        conflicts += other.conflicts.map { $0 + fates.count }
         fates += other.fates
     }
 }
@@ -119,6 +134,8 @@ public struct StoreStatistics: Sendable, Equatable {
     public var conflicting: Int
     /// Distinct event names.
     public var eventNames: [String]
+    /// The trait names stored identify and group calls carry.
+    public var traitNames: TraitNames
     /// The earliest and latest event time.
     public var firstEvent: Int64?
     /// See ``firstEvent``.
@@ -129,6 +146,8 @@ public struct StoreStatistics: Sendable, Equatable {
 
 /// A refused message as kept in quarantine: nothing a client sent is lost.
 public struct QuarantineEntry: Sendable, Equatable {
+    /// The entry's number in the quarantine, once stored.
+    public var id: Int64?
     /// Where it came from: `file:line` for imports, the request for the server.
     public var source: String
     /// The position within a batch.
@@ -157,6 +176,15 @@ public struct QuarantineEntry: Sendable, Equatable {
         self.receivedAt = receivedAt
     }
 
+    /// What makes an entry the same as another: its source, position, reason and bytes (16 bytes).
+    /// A file imported twice quarantines its bad lines once.
+    public var fingerprint: [UInt8] {
+        var bytes = Array(source.utf8) + [0] + Array(String(index).utf8) + [0] + Array(reason.utf8) + [0]
+        bytes += raw
+        let (a, b) = Hash.hash128(bytes)
+        return withUnsafeBytes(of: (a.bigEndian, b.bigEndian)) { Array($0) }
+    }
+
     /// An entry for a refused message.
     public init(source: String, index: Int, error: MessageError, raw: [UInt8], receivedAt: Int64) {
         self.init(
@@ -165,10 +193,45 @@ public struct QuarantineEntry: Sendable, Equatable {
     }
 }
 
+/// A quarantine entry to release as its messages are appended (see
+/// ``MessageLog/append(storedParts:quarantine:releasing:)``).
+public struct QuarantineRelease: Sendable, Equatable {
+    /// The entry's number in the quarantine.
+    public var id: Int64
+    /// The positions (among the appended messages, from 0) of the messages it was decoded to.
+    public var messages: Range<Int>
+
+    /// A release from its parts.
+    public init(id: Int64, messages: Range<Int>) {
+        self.id = id
+        self.messages = messages
+    }
+
+    /// The entries to delete: those of `releases` none of whose messages is a conflicting duplicate.
+    static func released(_ releases: [QuarantineRelease], conflicts: [Int]) -> [Int64] {
+        let conflicting = Set(conflicts)
+        return releases.filter { !$0.messages.contains(where: conflicting.contains) }.map(\.id)
+    }
+}
+
 extension MessageLog {
+    /// ``append(storedParts:quarantine:releasing:)`` releasing nothing.
+    public func append(
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]
+    ) async throws
+        -> AppendResult
+    {
+        try await append(storedParts: parts, quarantine: quarantine, releasing: [])
+    }
+
     /// ``append(storedParts:quarantine:)`` for messages in one array.
     public func append(stored messages: [StoredMessage], quarantine: [QuarantineEntry]) async throws -> AppendResult {
         try await append(storedParts: [messages], quarantine: quarantine)
+    }
+
+    /// Quarantined messages of every reason, oldest first.
+    public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
+        try await quarantined(reason: nil, limit: limit)
     }
 
     /// Every stored message in arrival order, with all its properties and traits (see

@@ -57,7 +57,7 @@ public struct Workspace: Sendable {
         do {
             text = try String(contentsOf: file, encoding: .utf8)
         } catch {
-            throw WorkspaceError("cannot read \(file.path): \(error.localizedDescription)")
+            throw WorkspaceError("cannot read \(file.path): \(PlainError.describe(error))")
         }
         config = try Self.parse(text, file: Self.fileName)
     }
@@ -116,7 +116,7 @@ public struct Workspace: Sendable {
             try settings.write(to: file, atomically: true, encoding: .utf8)
             try "data/\n".write(to: root.appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
         } catch {
-            throw WorkspaceError("cannot create the workspace at \(root.path): \(error.localizedDescription)")
+            throw WorkspaceError("cannot create the workspace at \(root.path): \(PlainError.describe(error))")
         }
         return try Workspace(root: root)
     }

@@ -12,8 +12,10 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check every segment, score, stage model, computed trait and RFM setting of the workspace.",
         discussion: """
             Prints each problem as path:line:col: error|warning: message (paths relative to the workspace), \
-            then a summary. Event names are checked against those in the store, when it holds any: an \
-            unknown one is a warning. Exits with status 1 when there is any error.
+            then a summary. Event and trait names are checked against those in the store, when it holds any: \
+            an unknown one is a warning, and so is a sum, avg, min or max over a property that the stored \
+            events hold as text (read from the first 200,000 stored messages). Exits with status 1 when \
+            there is any error.
             """
     )
 
@@ -29,11 +31,21 @@ struct CheckCommand: AsyncParsableCommand {
         } catch {
             throw reported(error)
         }
-        for diagnostic in checked.diagnostics {
+        var diagnostics = checked.diagnostics
+        if let store {
+            do throws(SessionError) {
+                diagnostics = Diagnostic.sortedForDisplay(
+                    diagnostics
+                        + (try TextNumbers.warnings(checked.definitions, sources: checked.sources, store: store)))
+            } catch {
+                throw reported(error)
+            }
+        }
+        for diagnostic in diagnostics {
             print(diagnostic.description)
         }
-        let errors = checked.diagnostics.filter { $0.severity == .error }.count
-        let warnings = checked.diagnostics.count - errors
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.count - errors
         print(CheckCommand.summary(files: checked.sources.count, errors: errors, warnings: warnings))
         if errors > 0 {
             throw ExitCode(1)

@@ -25,8 +25,9 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()))
-        _ = try session.requireSegment(name)
-        let evaluation = try session.evaluateShowingProgress(asOf: asOf?.milliseconds ?? currentInstant())
+        let segment = try session.requireSegment(name)
+        let instant = asOf?.milliseconds ?? currentInstant()
+        let evaluation = try session.evaluateShowingProgress(asOf: instant)
         do {
             let explanation = try evaluation.engine.explain(segment: name, profile: id, sources: session.sources)
             if explanation.profile != id { print("\(id) belongs to profile \(explanation.profile)") }
@@ -37,6 +38,24 @@ struct ExplainCommand: AsyncParsableCommand {
                     ?? "Without new events, the answer stays as it is.")
         } catch {
             throw CommandError(error.file == nil ? error.message : error.description)
+        }
+        for note in try await Self.textNumberNotes(session, segment: segment, profile: id, asOf: instant) {
+            print(note)
+        }
+    }
+
+    /// Notes on the numeric aggregates of a segment whose property the profile's events hold as text
+    /// ("price is text in 3 of ann's 5 "Product Added" events that carry it: sum skips them").
+    static func textNumberNotes(
+        _ session: EvaluationSession, segment: SegmentDefinition, profile id: String, asOf instant: Int64
+    ) async throws -> [String] {
+        let reads = NumericPropertyRead.reads(in: segment.condition, file: segment.file, scope: segment.of)
+        guard !reads.isEmpty, segment.of == .users,
+            let messages = try await session.store.profileMessages(id: id, asOf: instant)
+        else { return [] }
+        return TextNumbers.tally(reads, in: messages.messages.map(\.message)).filter { $0.texts > 0 }.map { tally in
+            "note: `\(tally.read.property.joined(separator: "."))` is text, not a number, in \(tally.texts) of the "
+                + "\(tally.numbers + tally.texts) \(tally.events) of \(id) that carry it: \(tally.read.function) skips them"
         }
     }
 }

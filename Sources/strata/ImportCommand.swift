@@ -34,7 +34,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Column names for files without a header row, comma-separated.")
     var columns: String?
 
-    @Option(help: "The delimiter of delimited files: comma, tab or whitespace (default: guessed).")
+    @Option(help: "The delimiter of delimited files: comma, tab, semicolon or whitespace (default: guessed).")
     var delimiter: Delimiter?
 
     func validate() throws {
@@ -65,6 +65,11 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as ImportError {
             bar.finish()
             throw CommandError(error.message)
+        } catch {
+            bar.finish()
+            throw CommandError(
+                "the import stopped: \(PlainError.describe(error)); what was stored before stays, and importing the "
+                    + "same files again finishes the job (stored messages are skipped)")
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)
@@ -78,11 +83,28 @@ struct ImportCommand: AsyncParsableCommand {
             "  imported     \(grouped(report.stored.inserted))",
             "  duplicates   \(grouped(report.stored.duplicates))"
                 + (report.stored.conflicting > 0
-                    ? " (\(grouped(report.stored.conflicting)) with different content)" : ""),
-            "  quarantined  \(grouped(report.stored.quarantined))",
+                    ? " (\(grouped(report.stored.conflicting)) with different content, kept in quarantine)" : ""),
+            "  quarantined  \(grouped(report.stored.quarantined))"
+                + (report.stored.alreadyQuarantined > 0
+                    ? " (and \(grouped(report.stored.alreadyQuarantined)) already in quarantine)" : ""),
         ]
         for (reason, count) in report.quarantinedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(reason): \(grouped(count))")
+        }
+        for reading in report.readings {
+            let numbers = reading.counts[.number] ?? 0
+            let others = reading.counts.filter { $0.key != .number }
+            let field = "\(reading.target) from \(reading.source)"
+            if numbers > 0 && others.isEmpty {
+                lines.append("  read as numbers: \(field)")
+            } else if numbers > 0 {
+                let rest = others.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    "\(grouped($0.value)) \($0.key.rawValue)"
+                }
+                lines.append(
+                    "  numbers and other values: \(field) (\(grouped(numbers)) numbers, \(rest.joined(separator: ", ")); "
+                        + "sums and averages skip the others)")
+            }
         }
         if report.stored.erased > 0 {
             lines.append("  refused      \(grouped(report.stored.erased)) (they name erased profiles; not kept)")

@@ -14,7 +14,8 @@ struct MembersCommand: AsyncParsableCommand {
         discussion: """
             --format ids prints one profile id per line, sorted by bytes (a stable contract for tools). \
             csv and jsonl add first_seen, last_seen, the number of events and key traits (email, name, \
-            plan and the traits the segment reads).
+            plan and the traits the segment reads). Other definitions with errors are reported and left out: \
+            the members are still listed, and the command exits 1.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -36,7 +37,7 @@ struct MembersCommand: AsyncParsableCommand {
     static let keyTraits: [[String]] = [["email"], ["name"], ["plan"]]
 
     func run() async throws {
-        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
         let segment = try session.requireSegment(name)
         var traitPaths: [[String]] = []
         if format != .ids {
@@ -93,5 +94,6 @@ struct MembersCommand: AsyncParsableCommand {
             }
         }
         out.flush()
+        try session.requireNoErrors()
     }
 }

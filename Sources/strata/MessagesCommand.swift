@@ -51,7 +51,7 @@ struct MessagesCommand: AsyncParsableCommand {
         } catch is LimitReached {
             // The limit, not a failure.
         } catch {
-            throw CommandError("cannot read the store: \(error)")
+            throw CommandError("cannot read the store: \(PlainError.describe(error))")
         }
         out.flush()
     }

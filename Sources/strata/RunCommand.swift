@@ -13,8 +13,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Evaluate every segment as of an instant, save the memberships and print their sizes.",
         discussion: """
             Builds the timelines from the store, evaluates each segment on all cores and saves the run \
-            (the change column compares with the previous run). Exits 1 when a definition has errors or a \
-            segment cannot be evaluated (the others are still saved).
+            (the change column compares with the previous run). Definitions with errors are reported and left \
+            out, and so are segments that cannot be evaluated: the others are still evaluated and saved, and \
+            the command exits 1.
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -23,10 +24,11 @@ struct RunCommand: AsyncParsableCommand {
     var asOf: InstantArgument?
 
     func run() async throws {
-        let session = try await openSession(try openRuntime(try workspaceOptions.load()))
+        let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
         let outcome = try await Self.evaluate(session, asOf: asOf?.milliseconds ?? currentInstant())
         print(outcome.report)
         if outcome.failures > 0 { throw ExitCode(1) }
+        try session.requireNoErrors()
     }
 
     /// What a run did: the printed report, the evaluation, and how many segments failed.

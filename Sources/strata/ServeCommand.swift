@@ -46,12 +46,16 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "strata.server")
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        try await Server.run(
-            runtime: runtime,
-            configuration: Server.Configuration(host: host, port: port, watch: watch, heldMessages: heldMessages),
-            logger: logger
-        ) { port in
-            printError("strata: listening on http://\(host):\(port)")
+        do {
+            try await Server.run(
+                runtime: runtime,
+                configuration: Server.Configuration(host: host, port: port, watch: watch, heldMessages: heldMessages),
+                logger: logger
+            ) { port in
+                printError("strata: listening on http://\(host):\(port)")
+            }
+        } catch let error as Server.StartError {
+            throw CommandError(error.description)
         }
     }
 }

@@ -16,11 +16,18 @@ func openRuntime(_ workspace: Workspace, durability: Durability = .full) throws 
 }
 
 /// The workspace's evaluation session: its warnings go to standard error; with errors in the
-/// definitions, every diagnostic is printed and the command exits 1.
-func openSession(_ runtime: Runtime) async throws -> EvaluationSession {
+/// definitions, every diagnostic is printed and the command exits 1, unless `leavingOutBroken`: then
+/// the broken definitions are left out (the command evaluates the others and exits 1 at its end, see
+/// ``EvaluationSession/requireNoErrors()``).
+func openSession(_ runtime: Runtime, leavingOutBroken: Bool = false) async throws -> EvaluationSession {
     do throws(SessionError) {
-        let session = try await runtime.session()
-        for diagnostic in session.warnings { printError(diagnostic.description) }
+        let session = try await runtime.session(leavingOutBroken: leavingOutBroken)
+        for diagnostic in Diagnostic.sortedForDisplay(session.warnings + session.errors) {
+            printError(diagnostic.description)
+        }
+        if !session.errors.isEmpty {
+            printError("definitions with errors are left out (see `strata check`); the others are evaluated")
+        }
         return session
     } catch {
         throw reported(error)
@@ -28,6 +35,12 @@ func openSession(_ runtime: Runtime) async throws -> EvaluationSession {
 }
 
 extension EvaluationSession {
+    /// Exits 1 when definitions with errors were left out: the command did what it could, and its exit
+    /// code says that something failed.
+    func requireNoErrors() throws {
+        if !errors.isEmpty { throw ExitCode(1) }
+    }
+
     /// ``segment(named:)``, failing as a command.
     func requireSegment(_ name: String) throws -> SegmentDefinition {
         do throws(SessionError) {

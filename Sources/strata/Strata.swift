@@ -12,6 +12,7 @@ struct Strata: AsyncParsableCommand {
             InitCommand.self,
             CheckCommand.self,
             ImportCommand.self,
+            QuarantineCommand.self,
             ProfileCommand.self,
             ProfilesCommand.self,
             MessagesCommand.self,

@@ -186,6 +186,34 @@ struct CLITests {
         #expect(run.stderr.hasPrefix("Error: --held-messages must be 0 or more, found -5\n"))
     }
 
+    @Test func serveOnAPortInUseSaysWhatToDo() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        // Hold a listening socket on a free loopback port.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(holder >= 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let port = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> UInt16 in
+                #expect(bind(holder, raw, length) == 0)
+                #expect(listen(holder, 1) == 0)
+                #expect(getsockname(holder, raw, &length) == 0)
+                return UInt16(bigEndian: pointer.pointee.sin_port)
+            }
+        }
+        let run = try fixture.strata("serve", "--port", String(port))
+        #expect(run.status == 1)
+        #expect(
+            run.stderr.hasSuffix(
+                "Error: port \(port) on 127.0.0.1 is already in use: stop the program that listens there, or choose "
+                    + "another port with --port\n"))
+        #expect(!run.stderr.contains("CancellationError"))
+    }
+
     @Test func messagesIdsOnlyInArrivalOrder() async throws {
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }
@@ -206,5 +234,62 @@ struct CLITests {
                 {"event":"Page Viewed","messageId":"p1","receivedAt":"2026-07-01T00:01:01.000Z","timestamp":"2026-07-01T00:01:00.000Z","type":"track","userId":"bob"}
 
                 """)
+    }
+
+    @Test func aBrokenDefinitionIsReportedAndTheOthersStillEvaluate() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        try "where: did(\"Order Completed\") and\n".write(
+            to: fixture.root.appendingPathComponent("segments/broken.yaml"), atomically: true, encoding: .utf8)
+        let error = "segments/broken.yaml:1:34: error: expected a value, found end of input"
+        let run = try fixture.strata("run", "--as-of", "2026-07-10")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains(error))
+        #expect(
+            run.stderr.contains("definitions with errors are left out (see `strata check`); the others are evaluated"))
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(
+            rows.map { Array($0.prefix(4)) }.prefix(3) == [
+                ["segment", "size", "%", "change"], ["browsers", "2", "66.7%", "new"], ["buyers", "2", "66.7%", "new"],
+            ])
+        #expect(!run.stdout.contains("broken"))
+        let members = try fixture.strata("members", "buyers", "--as-of", "2026-07-10")
+        #expect(members.status == 1)
+        #expect(members.stdout == "ann\nbob\n")
+        #expect(members.stderr.contains(error))
+        let broken = try fixture.strata("members", "broken")
+        #expect(broken.status == 1)
+        #expect(broken.stdout == "")
+        #expect(broken.stderr.hasSuffix("Error: segment `broken` has errors: fix them (see `strata check`)\n"))
+    }
+
+    @Test func numbersSentAsTextAreWarnedAboutAtCheckAndInExplain() async throws {
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        try "where: sum(\"Product Added\", price) > 10\n".write(
+            to: fixture.root.appendingPathComponent("segments/big-carts.yaml"), atomically: true, encoding: .utf8)
+        let lines = [
+            #"{"type":"track","userId":"dee","event":"Product Added","properties":{"price":"19.99"},"messageId":"x1","timestamp":"2026-07-02T00:00:00Z"}"#,
+            #"{"type":"track","userId":"dee","event":"Product Added","properties":{"price":5},"messageId":"x2","timestamp":"2026-07-02T00:01:00Z"}"#,
+            #"{"type":"track","userId":"eve","event":"Product Added","properties":{"price":"7"},"messageId":"x3","timestamp":"2026-07-02T00:02:00Z"}"#,
+            #"{"type":"track","userId":"eve","event":"Product Added","properties":{"sku":"A"},"messageId":"x4","timestamp":"2026-07-02T00:03:00Z"}"#,
+        ]
+        let file = fixture.root.appendingPathComponent("carts.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try fixture.strata("import", file.path).status == 0)
+        let check = try fixture.strata("check")
+        #expect(check.status == 0)
+        // Two of the three events carrying a price hold it as text.
+        #expect(
+            check.stdout.contains(
+                "segments/big-carts.yaml:1:8: warning: `price` is text, not a number, in 67% of the \"Product Added\" "
+                    + "events that carry it: sum skips them; send numbers as JSON numbers\n"))
+        let explain = try fixture.strata("explain", "big-carts", "dee", "--as-of", "2026-07-03")
+        #expect(explain.status == 0)
+        #expect(explain.stdout.hasPrefix("big-carts: false\n"))
+        #expect(
+            explain.stdout.hasSuffix(
+                "note: `price` is text, not a number, in 1 of the 2 \"Product Added\" events of dee that carry it: "
+                    + "sum skips them\n"))
     }
 }

@@ -18,6 +18,27 @@ struct MessageDecodingTests {
         return try #require(try results.first?.get())
     }
 
+    @Test func idsWithControlCharactersAreRefusedNamingTheField() throws {
+        let cases = [
+            (#"{"type":"track","userId":"u1","event":"A","messageId":"m\n1"}"#, "messageId"),
+            (#"{"type":"track","userId":"u\r1","event":"A"}"#, "userId"),
+            (#"{"type":"page","anonymousId":"a\t1"}"#, "anonymousId"),
+            (#"{"type":"group","userId":"u1","groupId":"acme\u0000"}"#, "groupId"),
+            (#"{"type":"alias","userId":"u1","previousId":"p\u007f"}"#, "previousId"),
+        ]
+        for (text, field) in cases {
+            let expected = MessageError(
+                .invalidId, field: field, "expected an id without control characters (line breaks, tabs)")
+            #expect(decode(text).map { $0.map(\.messageId) } == [.failure(expected)], "\(text)")
+            let bytes = Array(text.utf8)
+            // The fast path leaves such messages to the decoder, or refuses them the same way.
+            let scanned = bytes.withUnsafeBufferPointer { Message.Header(scanning: $0, receivedAt: Self.received) }
+            #expect(scanned == nil, "\(text)")
+        }
+        // Other characters are ids as sent.
+        #expect(try message(#"{"type":"track","userId":"ann é ✓","event":"A","messageId":"m 1"}"#).userId == "ann é ✓")
+    }
+
     // segment-analytics-python: Python isoformat timestamps with microseconds and +00:00, explicit nulls.
     static let segmentPython = """
         {"batch": [{"properties": {"plan": "pro", "revenue": 49.5}, "timestamp": "2026-06-30T10:15:30.123456+00:00", \

@@ -218,6 +218,28 @@ import Testing
             ])
     }
 
+    /// In one step, a change names the message that moved it: the last of its profile's messages
+    /// that its segment reads, not the last message of the step.
+    @Test func aChangeNamesTheMessageItsSegmentReads() throws {
+        var f = Fixture()
+        f.track("u1", "A", at: start + 10)
+        f.track("u1", "B", at: start + 20)
+        f.track("u2", "B", at: start + 30)
+        f.track("u2", "A", at: start + 40)
+        f.track("u2", "C", at: start + 50)
+        f.segment("did-a", #"did("A")"#)
+        f.segment("did-b", #"did("B")"#)
+        let batch = f.messages.enumerated().map { (sequence: Int64($0 + 1), message: $1) }
+        let engine = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start)
+        #expect(
+            try engine.ingest(batch, at: start + 50).map(\.description) == [
+                "2026-07-01T00:00:00.050Z did-a +u1 (message m0)",
+                "2026-07-01T00:00:00.050Z did-a +u2 (message m3)",
+                "2026-07-01T00:00:00.050Z did-b +u1 (message m1)",
+                "2026-07-01T00:00:00.050Z did-b +u2 (message m2)",
+            ])
+    }
+
     /// With room for four messages, the visitor's two events are dropped from memory when the user's
     /// third arrives (the visitor was evaluated least recently). The identify then joins a cluster
     /// held in memory with one that is not: the joined cluster is read back whole from the store, so

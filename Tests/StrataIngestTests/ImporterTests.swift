@@ -50,11 +50,47 @@ struct ImporterTests {
                         #"{"type":"track","anonymousId":"a","event":"Page Viewed","timestamp":"soon","messageId":"m4"}"#
                             .utf8),
                 ])
-            // Importing the same file again stores nothing new (quarantine keeps a record per attempt).
+            // Importing the same file again stores nothing new, and quarantines nothing twice.
             let again = try await importer.run(files: [file])
             #expect(again.stored.inserted == 0)
             #expect(again.stored.duplicates == 3)
+            #expect(again.stored.quarantined == 0)
+            #expect(again.stored.alreadyQuarantined == 3)
             #expect(try await store.statistics().messages == 2)
+            #expect(try await store.statistics().quarantined == 3)
+        }
+    }
+
+    @Test func aDuplicateIdWithOtherContentIsKeptInQuarantineNamingTheLineAndTheId() async throws {
+        try await withStore { store, folder in
+            let first = #"{"type":"track","userId":"u1","event":"Logged In","messageId":"m1"}"#
+            let changed = #"{"type":"track","userId":"u1","event":"Logged Out","messageId":"m1"}"#
+            let batch =
+                #"{"batch":[{"type":"identify","userId":"u2","messageId":"m2"},"#
+                + #"{"type":"identify","userId":"u2","traits":{"plan":"pro"},"messageId":"m2"}]}"#
+            let file = try write([first, changed, first, batch].joined(separator: "\n"), to: folder, name: "e.jsonl")
+            // Blocks of two lines: the conflict of the last block is quarantined after the last append.
+            let importer = Importer(store: store, batchSize: 2, receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            #expect(report.stored.inserted == 2)
+            #expect(report.stored.duplicates == 3)
+            #expect(report.stored.conflicting == 2)
+            #expect(report.stored.quarantined == 2)
+            #expect(report.quarantinedByReason == ["conflicting_duplicate": 2])
+            let kept = try await store.quarantined(limit: 10)
+            #expect(kept.map(\.source) == ["\(file):2", "\(file):4"])
+            #expect(kept.map(\.index) == [0, 1])
+            #expect(kept.map(\.field) == ["messageId", "messageId"])
+            #expect(
+                kept.map(\.detail) == [
+                    "message id m1 is already stored with different content; the stored message is kept",
+                    "message id m2 is already stored with different content; the stored message is kept",
+                ])
+            #expect(kept.map(\.raw) == [Array(changed.utf8), Array(batch.utf8)])
+            let again = try await importer.run(files: [file])
+            #expect(again.stored.quarantined == 0)
+            #expect(again.stored.alreadyQuarantined == 2)
+            #expect(try await store.statistics().quarantined == 2)
         }
     }
 
@@ -118,6 +154,72 @@ struct ImporterTests {
         }
     }
 
+    @Test func semicolonsByteOrderMarkFieldCountsAndTraitsOnEventRows() async throws {
+        try await withStore { store, folder in
+            let file = try write(
+                "\u{FEFF}email;when;sku;price;plan\n"
+                    + "ann@x.com;2026-06-01T10:00:00Z;A-1;19.99;pro\n"
+                    + "bob@x.com;2026-06-02T10:00:00Z;0042;n/a;free\n"
+                    + "carl@x.com;2026-06-03T10:00:00Z;B-2;5\n"
+                    + "dan@x.com;2026-06-04T10:00:00Z;C-3;1;pro;extra\n", to: folder, name: "orders.csv")
+            let importer = Importer(
+                store: store,
+                delimited: .init(
+                    mapping: [
+                        "userId=email", "timestamp=when", "event=\"Order Completed\"", "properties.sku=sku",
+                        "properties.price=price", "traits.plan=plan",
+                    ], columns: nil, delimiter: nil, zone: .utc),
+                receivedAt: Self.received)
+            let report = try await importer.run(files: [file])
+            // Each good row gives an identify with its traits and the event.
+            #expect(report.stored.inserted == 4)
+            #expect(report.quarantinedByReason == ["invalid_row": 2])
+            #expect(
+                report.examples == [
+                    "\(file):4: invalid_row: the row has 4 fields, the header has 5",
+                    "\(file):5: invalid_row: the row has 6 fields, the header has 5",
+                ])
+            #expect(
+                report.readings == [
+                    ValueReading(target: "properties.sku", source: "column `sku`", counts: [.text: 2]),
+                    ValueReading(target: "properties.price", source: "column `price`", counts: [.number: 1, .text: 1]),
+                    ValueReading(target: "traits.plan", source: "column `plan`", counts: [.text: 2]),
+                ])
+            let ann = try #require(try await store.profile(id: "ann@x.com", asOf: Self.received))
+            #expect(ann.traits == ["plan": .string("pro")])
+            #expect(ann.eventCounts == ["Order Completed": 1])
+            #expect(ann.recentEvents.first?.properties == ["sku": .string("A-1"), "price": .number(19.99)])
+            let bob = try #require(try await store.profile(id: "bob@x.com", asOf: Self.received))
+            #expect(bob.traits == ["plan": .string("free")])
+            #expect(bob.recentEvents.first?.properties == ["sku": .string("0042"), "price": .string("n/a")])
+            let again = try await importer.run(files: [file])
+            #expect(again.stored.inserted == 0)
+            #expect(again.stored.duplicates == 4)
+        }
+    }
+
+    @Test func filesThatCannotBeReadAsAskedSayWhatToDo() async throws {
+        try await withStore { store, folder in
+            let csv = try write("id,when\nann,2026-06-01\n", to: folder, name: "people.CSV")
+            let importer = Importer(store: store, receivedAt: Self.received)
+            let cases = [
+                (
+                    csv,
+                    "\(csv) looks like a delimited file: say which columns hold what with --map, for example "
+                        + "--map userId=customer_id --map timestamp=date --map event=\"Order Completed\" "
+                        + "(see strata import --help)"
+                ),
+                (folder.path, "\(folder.path) is a folder: give the files in it, for example \(folder.path)/*.jsonl"),
+                (folder.path + "/none.jsonl", "cannot read \(folder.path)/none.jsonl: no such file"),
+            ]
+            for (path, message) in cases {
+                await #expect(throws: ImportError(message)) { try await importer.run(files: [path]) }
+            }
+            #expect(try await store.statistics().messages == 0)
+            #expect(try await store.statistics().quarantined == 0)
+        }
+    }
+
     @Test func mappingErrorsNameTheProblem() {
         #expect(throws: ImportError.self) {
             try ColumnMapping(specifications: ["userId=custmer_id"], columns: ["customer_id", "date"])
@@ -146,7 +248,10 @@ struct ImporterTests {
         let berlin = try #require(Zone(identifier: "Europe/Berlin"))
         let mapping = try ColumnMapping(
             specifications: ["userId=$1", "timestamp=$2:dd/MM/yyyy HH:mm"], columns: [], zone: berlin)
-        let object = try mapping.object(row: ["u", "01/07/2026 09:30"]).get()
+        var tally = ValueTally()
+        let objects = try mapping.objects(row: ["u", "01/07/2026 09:30"], tally: &tally).get()
+        #expect(objects.count == 1)
+        let object = try #require(objects.first)
         #expect(object["timestamp"] == .string("2026-07-01T07:30:00.000Z"))
         #expect(object["type"] == .string("identify"))
     }

@@ -39,4 +39,27 @@ func withWorkspace(_ files: [String: String], _ body: (Runtime) async throws -> 
         let relative = try Workspace.find(explicit: "fresh", from: URL(fileURLWithPath: folder.path))
         #expect(relative.root.path == folder.path + "/fresh")
     }
+
+    @Test func traitNamesNoStoredCallCarriesAreWarnedAboutWithTheNearestStoredName() async throws {
+        let segment = "where: trait.plna = \"pro\" and account.trait.industy = \"retail\" and trait.plan = \"pro\"\n"
+        try await withWorkspace(["segments/pros.yaml": segment]) { runtime in
+            // Before anything is stored there is nothing to compare with.
+            #expect(try await runtime.checkDefinitions().diagnostics.isEmpty)
+            _ = try await runtime.store.append(
+                [
+                    Message(
+                        kind: .identify, messageId: "i1", userId: "ann", traits: ["plan": .string("pro")], receivedAt: 1
+                    ),
+                    Message(
+                        kind: .group, messageId: "g1", userId: "ann", traits: ["industry": .string("retail")],
+                        groupId: "acme", receivedAt: 1),
+                ], quarantine: [])
+            let diagnostics = try await runtime.checkDefinitions().diagnostics
+            #expect(
+                diagnostics.map(\.description) == [
+                    "segments/pros.yaml:1:8: warning: unknown trait `plna`: no profile has it in the store; did you mean `trait.plan`?",
+                    "segments/pros.yaml:1:31: warning: unknown account trait `industy`: no profile has it in the store; did you mean `account.trait.industry`?",
+                ])
+        }
+    }
 }

@@ -35,6 +35,27 @@ struct IngestionTests {
                 #expect(json["failed"]?[0]?["reason"] == .string("missing_event"))
                 #expect(json["failed"]?[0]?["field"] == .string("event"))
             }
+            let admin = harness.bearer(harness.adminKey)
+            try await client.execute(uri: "/api/v1/quarantine", method: .get, headers: admin) { response in
+                #expect(response.status == .ok)
+                let json = response.json
+                #expect(json["total"] == .number(1))
+                #expect(json["by_reason"] == .object(["missing_event": .number(1)]))
+                let entry = json["entries"]?[0]
+                #expect(entry?["id"] == .number(1))
+                #expect(entry?["source"] == .string("POST /v1/batch"))
+                #expect(entry?["index"] == .number(2))
+                #expect(entry?["field"] == .string("event"))
+                #expect(
+                    entry?["message"]
+                        == .object(["type": .string("track"), "userId": .string("u2"), "messageId": .string("m3")]))
+            }
+            try await client.execute(uri: "/api/v1/quarantine?reason=invalid_json", method: .get, headers: admin) {
+                #expect($0.json["entries"] == .array([]))
+            }
+            try await client.execute(uri: "/api/v1/quarantine?reason=nope", method: .get, headers: admin) {
+                #expect($0.status == .badRequest)
+            }
         }
         let statistics = try await harness.store.statistics()
         #expect(statistics.messages == 2)

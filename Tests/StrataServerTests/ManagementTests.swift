@@ -91,6 +91,19 @@ struct ManagementTests {
             try await client.execute(
                 uri: "/api/v1/segments/buyers/members?limit=0", method: .get, headers: admin
             ) { #expect($0.status == .badRequest) }
+            // A name too long for a file is refused as such, not failed on.
+            let long = String(repeating: "a", count: 251)
+            for method in [HTTPRequest.Method.get, .put, .delete] {
+                try await client.execute(
+                    uri: "/api/v1/segments/\(long)", method: method, headers: admin,
+                    body: ByteBuffer(string: "where: true")
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(
+                        response.json["error"]?["message"]
+                            == .string("segment names are at most 200 characters, not 251"))
+                }
+            }
             try await client.execute(
                 uri: "/api/v1/segments/buyers/members?format=csv", method: .get, headers: admin
             ) { response in

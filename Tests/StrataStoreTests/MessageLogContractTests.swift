@@ -63,9 +63,47 @@ struct MessageLogContractTests {
                 receivedAt: Self.t0)
             let result = try await store.append([], quarantine: [entry])
             #expect(result.quarantined == 1)
-            let kept = try await store.quarantined(limit: 10)
-            #expect(kept == [entry])
+            var stored = entry
+            stored.id = 1
+            #expect(try await store.quarantined(limit: 10) == [stored])
             #expect(try await store.statistics().quarantinedByReason == ["invalid_json": 1])
+            // The same entry again is kept once; the same bytes at another position are another entry.
+            var elsewhere = entry
+            elsewhere.index = 3
+            let again = try await store.append([], quarantine: [entry, elsewhere])
+            #expect(again.quarantined == 1)
+            #expect(again.alreadyQuarantined == 1)
+            #expect(try await store.quarantined(reason: "invalid_json", limit: -1).map(\.id) == [1, 2])
+            #expect(try await store.quarantined(reason: "too_large", limit: -1).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func releasedQuarantineEntriesLeaveWithTheirMessagesUnlessTheyConflict(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let refused = (1...3).map { line in
+                QuarantineEntry(
+                    source: "a.jsonl:\(line)", index: 0, error: MessageError(.invalidTimestamp, "soon"),
+                    raw: Array("line \(line)".utf8), receivedAt: Self.t0)
+            }
+            _ = try await store.append([track("m1", user: "u1", at: 0)], quarantine: refused)
+            // Entry 1 retried as a new message, entry 2 as m1 with other content, entry 3 as m1 itself.
+            let retried = try await store.append(
+                storedParts: [
+                    [
+                        StoredMessage(track("m2", user: "u1", at: 0)),
+                        StoredMessage(track("m1", user: "u1", event: "Logged Out", at: 0)),
+                        StoredMessage(track("m1", user: "u1", at: 0)),
+                    ]
+                ], quarantine: [],
+                releasing: [
+                    QuarantineRelease(id: 1, messages: 0..<1), QuarantineRelease(id: 2, messages: 1..<2),
+                    QuarantineRelease(id: 3, messages: 2..<3),
+                ])
+            #expect(retried.inserted == 1)
+            #expect(retried.conflicts == [1])
+            #expect(retried.released == 2)
+            #expect(try await store.quarantined(limit: -1).map(\.source) == ["a.jsonl:2"])
         }
     }
 
@@ -173,6 +211,28 @@ struct MessageLogContractTests {
             let ann = try #require(try await store.profile(id: "ann", asOf: Self.t0 + Instant.day))
             #expect(ann.account == "acme")
             #expect(ann.accountTraits == ["industry": .string("manufacturing"), "employees": .number(120)])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func traitNamesAreCataloguedFromStoredIdentifyAndGroupCalls(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let group = Message(
+                kind: .group, messageId: "g1", userId: "ann", traits: ["industry": .string("retail")], groupId: "acme",
+                timestamp: Self.t0, receivedAt: Self.t0)
+            var withProperties = track("t1", user: "ann", at: 2)
+            withProperties.properties = ["revenue": .number(5)]
+            _ = try await store.append(
+                [
+                    identify("i1", user: "ann", traits: ["plan": .string("pro"), "email": .string("a@x.com")], at: 1),
+                    identify("i2", user: "bob", traits: ["plan": .string("free"), "seats": .number(3)], at: 1),
+                    group, withProperties,
+                    // A duplicate id is not stored, so its trait is not catalogued.
+                    identify("i1", user: "ann", traits: ["nickname": .string("A")], at: 1),
+                ], quarantine: [])
+            let names = try await store.statistics().traitNames
+            #expect(names.users == ["plan", "email", "seats"])
+            #expect(names.accounts == ["industry"])
         }
     }
 

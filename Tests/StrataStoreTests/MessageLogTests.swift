@@ -328,6 +328,11 @@ struct MessageLogTests {
                         kind: .group, messageId: "o4", userId: "ann", traits: ["seats": .number(3)], groupId: "acme",
                         timestamp: 500, receivedAt: 600))
             #expect(try await store.statistics().eventNames == ["Seen", "Signed Up"])
+            // The trait names of what was stored before the catalogue existed: the group call's, not the
+            // track's properties.
+            var traits = TraitNames()
+            traits.accounts = ["seats"]
+            #expect(try await store.statistics().traitNames == traits)
             #expect(try await store.messages(of: [.init(id: "anon", isUser: false)]).map(\.sequence) == [1])
             #expect(try await store.groupCalls(account: "acme").map(\.sequence) == [4])
             // The old ids are known to the writer, and new messages follow the last sequence.

@@ -167,7 +167,13 @@ extension Message.FieldReader {
     func id(_ key: Message.Key) throws(MessageError) -> String? {
         switch field(key) {
         case nil, .null: return nil
-        case .string(let s): return s.isEmpty ? nil : s
+        case .string(let s):
+            // A line break in an id would split a line of `strata messages --ids-only` or of a CSV.
+            if s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+                throw MessageError(
+                    .invalidId, field: key.name, "expected an id without control characters (line breaks, tabs)")
+            }
+            return s.isEmpty ? nil : s
         case .number(let n):
             var out: [UInt8] = []
             JSONWriter.writeNumber(n, into: &out)

@@ -22,8 +22,12 @@ public struct MessageError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooLarge = "too_large"
         /// A field has the wrong JSON type.
         case wrongType = "wrong_type"
+        /// An id holds a control character (a line break, a tab).
+        case invalidId = "invalid_id"
         /// A row of a delimited file cannot be split (unclosed quote, invalid UTF-8).
         case invalidRow = "invalid_row"
+        /// The message id is stored already, with different content (the stored message is kept).
+        case conflictingDuplicate = "conflicting_duplicate"
         /// The message names an id whose profile was erased: refused, and not quarantined either.
         case erased = "erased"
     }

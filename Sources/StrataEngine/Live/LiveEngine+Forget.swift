@@ -32,7 +32,7 @@ extension LiveEngine {
             add(message, sequence: sequence, to: root)
             joined.append(root)
         }
-        return try evaluate(roots: Array(Set(joined.map(find))), causes: [:])
+        return try evaluate(roots: Array(Set(joined.map(find))), touches: [:])
     }
 
     /// The root of a node's cluster, read without shortening the path (``find(_:)`` does).

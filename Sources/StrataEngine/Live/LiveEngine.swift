@@ -220,7 +220,7 @@ public final class LiveEngine {
                 }
             }
             now = max(now, next)
-            changes += try evaluate(roots: roots, causes: [:])
+            changes += try evaluate(roots: roots, touches: [:])
         }
         now = max(now, instant)
         return changes
@@ -236,7 +236,9 @@ public final class LiveEngine {
 
     /// Takes stored messages received together at `instant`, in sequence order (first applying what
     /// time changed before it): every profile they touch is evaluated once, in one pass, and a change
-    /// is attributed to the last of the messages that touched its profile's cluster.
+    /// is attributed to the message that moved it: of the messages that touched its profile's cluster,
+    /// the last one its segment reads (an event it counts, or an identify, group or alias call, or a
+    /// message joining ids, which can move any segment).
     ///
     /// Messages may come with only the properties and traits under ``payloadKeys``: nothing else is
     /// read.
@@ -248,21 +250,41 @@ public final class LiveEngine {
         let moved = segments(movedBy: batch)
         // Events that no kept segment reads, from ids already known (so no new profile), move nothing.
         let inert = moved?.isEmpty == true && batch.allSatisfy { isKnown($0.message) }
-        var touched: [(node: String, id: String)] = []
+        var touched: [(node: String, touch: Touch)] = []
         for (sequence, message) in batch {
             guard let root = join(message) else { continue }
             add(message, sequence: sequence, to: root)
-            touched.append((root, message.messageId))
+            let movesAny = !message.kind.isEvent || (message.userId != nil && message.anonymousId != nil)
+            touched.append((root, Touch(id: message.messageId, event: movesAny ? nil : message.event)))
             if inert, message.time > now, message.time < (due[root] ?? Int64.max) {
                 due[root] = message.time
                 queue.push(message.time, root)
             }
         }
         guard !inert else { return changes }
-        var causes: [String: MembershipChange.Cause] = [:]
-        for (node, id) in touched { causes[find(node)] = .message(id) }
-        changes += try evaluate(roots: Array(causes.keys), causes: causes, only: moved)
+        var touches: [String: [Touch]] = [:]
+        for (node, touch) in touched { touches[find(node), default: []].append(touch) }
+        changes += try evaluate(roots: Array(touches.keys), touches: touches, only: moved)
         return changes
+    }
+
+    /// A message of a step that touched a cluster: its id, and its event name when it can only move the
+    /// segments that read that name (nil when it can move any).
+    struct Touch {
+        let id: String
+        let event: String?
+    }
+
+    /// What moved a segment's membership in a cluster: the last of the step's messages that touched it
+    /// that the segment reads (the last of them all when none), or time when no message touched it.
+    private func cause(of segment: String, among touches: [Touch]?) -> MembershipChange.Cause {
+        guard let touches, let last = touches.last else { return .time }
+        let read = eventNames[segment] ?? nil
+        let moving = touches.last { touch in
+            guard let event = touch.event, let read else { return true }
+            return read.contains(event)
+        }
+        return .message((moving ?? last).id)
     }
 
     /// Whether every id a message carries was carried by an earlier one.
@@ -346,7 +368,7 @@ public final class LiveEngine {
     /// cluster. Large steps are split into parts evaluated on several cores; the changes come in the
     /// same order either way: by segment name, then profile (bytes).
     func evaluate(
-        roots: [String], causes: [String: MembershipChange.Cause], only: Set<String>? = nil
+        roots: [String], touches: [String: [Touch]], only: Set<String>? = nil
     ) throws(EngineError) -> [MembershipChange] {
         // Without kept segments nothing is due and no membership can move.
         guard !roots.isEmpty, !segments.isEmpty else { return [] }
@@ -408,7 +430,7 @@ public final class LiveEngine {
                 changes.append(
                     MembershipChange(
                         segment: name, profile: change.profile, entered: change.entered, instant: now,
-                        cause: causes[change.root] ?? .time))
+                        cause: cause(of: name, among: touches[change.root])))
             }
         }
         for root in roots {

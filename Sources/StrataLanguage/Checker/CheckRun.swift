@@ -12,6 +12,8 @@ struct CheckRun {
         var inWhere = false
         /// Inside the COND of `streak` / `count_periods` (the function's name): windows are not allowed.
         var period: String?
+        /// Inside `account.EXPR` of a definition of users: names are written after `account.`.
+        var inAccount = false
     }
 
     let symbols: Symbols
@@ -177,6 +179,7 @@ struct CheckRun {
             var inner_context = context
             inner_context.scope = .accounts
             inner_context.inWhere = false
+            inner_context.inAccount = true
             guard let value = check(inner, inner_context) else { return nil }
             return TypedExpr(.account(value), type: value.type, mayBeMissing: value.type != .bool, range: range)
         }
@@ -362,7 +365,9 @@ struct CheckRun {
         let kind = context.scope == .users ? "trait" : "account trait"
         warning(
             .unknownTrait, "unknown \(kind) `\(name)`: no profile has it in the store", at: range,
-            suggestion: Suggestion.nearest(to: name, in: known).map { "trait.\($0)" })
+            suggestion: Suggestion.nearest(to: name, in: known).map {
+                (context.inAccount ? "account.trait." : "trait.") + $0
+            })
     }
 
     mutating func reportUnknownName(_ path: Path, _ range: SourceRange) {

@@ -102,6 +102,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let unknownTrait = Code("unknown-trait")
         /// An event name never seen in the store (warning; only when known events are supplied).
         public static let unknownEvent = Code("unknown-event")
+        /// A numeric aggregate over a property that the stored events hold as text (warning).
+        public static let textNumbers = Code("text-numbers")
         /// Definitions that depend on each other in a loop.
         public static let cycle = Code("cycle")
         /// A YAML key a definition does not have.

@@ -192,6 +192,8 @@ actor LiveService: Service {
                 }
                 failures = 0
             } catch {
+                // A stop (or a failed start of the server) cancels the work under way: not a failure.
+                if Task.isCancelled { break }
                 failures += 1
                 logger.error(
                     "real-time memberships: a start or step failed",

@@ -16,6 +16,8 @@ struct ManagementAPI: Sendable {
 
     /// The largest definition accepted by `PUT /segments/{name}`.
     static let maxDefinitionBytes = 64 * 1024
+    /// The longest segment name a route takes (a file name holds at most 255 bytes).
+    static let maxNameLength = 200
     /// The default and largest page of members.
     static let defaultPage = 100
     /// See ``defaultPage``.
@@ -93,6 +95,24 @@ struct ManagementAPI: Sendable {
                         ? changes.last.map { .string(String($0.id)) } ?? .null : .null,
                 ]))
         }
+        api.get("quarantine") { request, _ in
+            let query = request.uri.queryParameters
+            let reason = query["reason"].map(String.init)
+            if let reason, MessageError.Reason(rawValue: reason) == nil {
+                throw APIError.badRequest(
+                    "reason: unknown reason \"\(reason.prefix(40))\", expected one of "
+                        + MessageError.Reason.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let limit = try Self.limit(query["limit"].map(String.init))
+            let statistics = try await workbench.store.statistics()
+            let entries = try await workbench.store.quarantined(reason: reason, limit: limit)
+            return Response.json(
+                .object([
+                    "total": .number(Double(statistics.quarantined)),
+                    "by_reason": .object(statistics.quarantinedByReason.mapValues { .number(Double($0)) }),
+                    "entries": .array(entries.map(\.json)),
+                ]))
+        }
         api.get("changes/stream") { request, _ in
             let query = request.uri.queryParameters
             let segment = query["segment"].map(String.init)
@@ -135,6 +155,9 @@ struct ManagementAPI: Sendable {
     /// The segment name of a route, checked to be a safe file stem.
     static func segmentName(_ context: BasicRequestContext, parameter: String = "name") throws -> String {
         let name = try context.parameters.require(parameter)
+        guard name.utf8.count <= maxNameLength else {
+            throw APIError.badRequest("segment names are at most \(maxNameLength) characters, not \(name.utf8.count)")
+        }
         guard !name.isEmpty,
             name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
         else {

@@ -16,36 +16,62 @@ extension MemoryStore {
         private(set) var byAccount: [String: [Int64]] = [:]
         /// Each identity link with the earliest time a message made it, and that message's sequence.
         private(set) var links: [IdentityLink: (time: Int64, sequence: Int64)] = [:]
-        /// Quarantined messages, oldest first.
+        /// Quarantined messages, oldest first, numbered from 1.
         private(set) var quarantine: [QuarantineEntry] = []
+        /// The fingerprints of the quarantined messages, and the number the next one gets.
+        private var fingerprints: Set<[UInt8]> = []
+        private var nextQuarantineId: Int64 = 1
         /// Stored messages by type.
         private var byKind: [Message.Kind: Int] = [:]
         /// The names of the stored events.
         private var eventNames: Set<String> = []
+        /// The trait names of the stored identify and group calls.
+        private var traitNames = TraitNames()
         /// The earliest and latest time of the stored events (of the event kinds).
         private var eventTimes: ClosedRange<Int64>?
         /// Duplicates refused, and those of them whose content differed.
         private var duplicates = 0
         private var conflicting = 0
 
-        /// Stores the messages whose id is not stored yet (nor earlier in the parts) and keeps the
-        /// quarantine entries.
-        mutating func append(_ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry]) -> AppendResult {
+        /// Stores the messages whose id is not stored yet (nor earlier in the parts), keeps the
+        /// quarantine entries not kept yet and releases the entries named.
+        mutating func append(
+            _ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry], releasing: [QuarantineRelease]
+        ) -> AppendResult {
             var result = AppendResult()
             result.fates.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            for message in parts.joined() {
+            for (position, message) in parts.joined().enumerated() {
                 if let sequence = sequences[message.messageId] {
                     result.duplicates += 1
                     result.fates.append(.duplicate)
-                    if stored[Int(sequence - 1)].contentHash != message.contentHash { result.conflicting += 1 }
+                    if stored[Int(sequence - 1)].contentHash != message.contentHash {
+                        result.conflicting += 1
+                        result.conflicts.append(position)
+                    }
                     continue
                 }
                 store(message)
                 result.inserted += 1
                 result.fates.append(.stored)
             }
-            quarantine += entries
-            result.quarantined = entries.count
+            for var entry in entries {
+                guard fingerprints.insert(entry.fingerprint).inserted else {
+                    result.alreadyQuarantined += 1
+                    continue
+                }
+                entry.id = nextQuarantineId
+                nextQuarantineId += 1
+                quarantine.append(entry)
+                result.quarantined += 1
+            }
+            let released = Set(QuarantineRelease.released(releasing, conflicts: result.conflicts))
+            let before = quarantine.count
+            quarantine.removeAll { entry in
+                guard let id = entry.id, released.contains(id) else { return false }
+                fingerprints.remove(entry.fingerprint)
+                return true
+            }
+            result.released = before - quarantine.count
             duplicates += result.duplicates
             conflicting += result.conflicting
             return result
@@ -71,6 +97,7 @@ extension MemoryStore {
             }
             byKind[message.kind, default: 0] += 1
             if let event = message.event { eventNames.insert(event) }
+            message.payload?.withUnsafeBufferPointer { traitNames.add(kind: message.kind, payload: $0) }
             if message.kind.isEvent {
                 let time = message.time
                 eventTimes = eventTimes.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
@@ -91,7 +118,7 @@ extension MemoryStore {
                 messages: stored.count, messagesByKind: byKind, quarantined: quarantine.count,
                 quarantinedByReason: quarantine.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 },
                 duplicates: duplicates, conflicting: conflicting,
-                eventNames: eventNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+                eventNames: eventNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, traitNames: traitNames,
                 firstEvent: eventTimes?.lowerBound, lastEvent: eventTimes?.upperBound, bytesOnDisk: 0)
         }
     }

@@ -30,11 +30,12 @@ public final class MemoryStore: Store {
         try await append(stored: messages.map(StoredMessage.init), quarantine: quarantine)
     }
 
-    /// ``append(_:quarantine:)`` for messages already in their stored form, the parts in order.
+    /// ``append(_:quarantine:)`` for messages already in their stored form, the parts in order,
+    /// releasing quarantine entries.
     public func append(
-        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry], releasing: [QuarantineRelease]
     ) async throws -> AppendResult {
-        log.withLock { $0.append(parts, quarantine: quarantine) }
+        log.withLock { $0.append(parts, quarantine: quarantine, releasing: releasing) }
     }
 
     /// Nothing to load: the ids of the stored messages are always in memory.
@@ -96,8 +97,10 @@ public final class MemoryStore: Store {
     }
 
     /// Quarantined messages, oldest first (all of them for a negative limit, as SQLite's `LIMIT`).
-    public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
-        log.withLock { Array($0.quarantine.prefix(limit < 0 ? .max : limit)) }
+    public func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry] {
+        log.withLock { log in
+            Array(log.quarantine.filter { reason == nil || $0.reason == reason }.prefix(limit < 0 ? .max : limit))
+        }
     }
 
     /// Calls `body` with every stored message in arrival order, the store unlocked while it runs.

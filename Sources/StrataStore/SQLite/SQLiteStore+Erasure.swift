@@ -6,7 +6,7 @@ import StrataCore
 extension SQLiteStore {
     /// The migration of the erasures: one row per erased id, holding its digest only.
     static func registerErasureMigration(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v11-erasures") { db in
+        migrator.registerMigration("v13-erasures") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE erasures (

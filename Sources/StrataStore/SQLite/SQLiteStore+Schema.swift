@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StrataCore
 
@@ -94,6 +95,15 @@ extension SQLiteStore {
         }
         registerSuppressionMigration(in: &migrator)
         registerRecomputationMigration(in: &migrator)
+        migrator.registerMigration("v11-quarantine-fingerprints", migrate: fingerprintQuarantine)
+        migrator.registerMigration("v12-trait-names") { db in
+            // Filled by appends; a store that had messages before is catalogued by the current code once
+            // migrated (``catalogueStoredTraits(_:)``).
+            try db.execute(
+                sql:
+                    "CREATE TABLE trait_names (scope INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (scope, name)) WITHOUT ROWID"
+            )
+        }
         registerErasureMigration(in: &migrator)
         return migrator
     }
@@ -105,5 +115,46 @@ extension SQLiteStore {
     static func indexMovedBlocks(_ db: Database, every length: Int) throws {
         var log = try BlockLog.load(db)
         try log.writeEpochs(db, every: length)
+    }
+
+    /// Catalogues the trait names of the identify and group calls stored before the catalogue existed.
+    static func catalogueStoredTraits(_ db: Database) throws {
+        var traits = TraitNames()
+        try forEachRecord(db, after: 0) { _, record in
+            if let payload = record.payload { traits.add(kind: record.kind, payload: record.slice(payload)) }
+        }
+        try record(traits, db)
+    }
+}
+
+extension SQLiteStore {
+    /// Gives every quarantine entry its fingerprint, keeping the first of entries that are the same
+    /// (an earlier version quarantined a file's bad lines again on each import), and makes
+    /// fingerprints unique so that appends skip entries already kept.
+    static func fingerprintQuarantine(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE quarantine ADD COLUMN fingerprint BLOB")
+        var seen: Set<Data> = []
+        var repeated: [Int64] = []
+        var fingerprints: [(Int64, Data)] = []
+        let rows = try Row.fetchCursor(
+            db,
+            sql: "SELECT id, source, batch_index, reason, field, detail, raw, received_at FROM quarantine ORDER BY id")
+        while let row = try rows.next() {
+            let raw: Data = row[6]
+            let entry = QuarantineEntry(
+                source: row[1], index: row[2], reason: row[3], field: row[4], detail: row[5], raw: Array(raw),
+                receivedAt: row[7])
+            let fingerprint = Data(entry.fingerprint)
+            if seen.insert(fingerprint).inserted {
+                fingerprints.append((row[0], fingerprint))
+            } else {
+                repeated.append(row[0])
+            }
+        }
+        for id in repeated { try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id]) }
+        for (id, fingerprint) in fingerprints {
+            try db.execute(sql: "UPDATE quarantine SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, id])
+        }
+        try db.execute(sql: "CREATE UNIQUE INDEX quarantine_fingerprint ON quarantine(fingerprint)")
     }
 }

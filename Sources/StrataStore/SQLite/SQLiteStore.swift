@@ -67,6 +67,9 @@ public final class SQLiteStore: Store {
         if !applied.isEmpty, !applied.contains("v5-message-blocks") {
             try pool.write { db in try Self.indexMovedBlocks(db, every: epochLength) }
         }
+        if !applied.isEmpty, !applied.contains("v12-trait-names") {
+            try pool.write { db in try Self.catalogueStoredTraits(db) }
+        }
         checkpointer = try Checkpointer(
             path: path, threshold: threshold, limit: limit, synchronous: durability.synchronous)
         pool.writeWithoutTransaction { checkpointer.install(on: $0) }
@@ -84,7 +87,7 @@ public final class SQLiteStore: Store {
     }
 
     public func append(
-        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry]
+        storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry], releasing: [QuarantineRelease]
     ) async throws
         -> AppendResult
     {
@@ -92,7 +95,7 @@ public final class SQLiteStore: Store {
         let names = eventNameIds.withLock { $0 }
         let outcome: (AppendResult, [IdentityLink: Int64], [String: Int64])
         do {
-            outcome = try await pool.write { db in try self.write(parts, quarantine, known, names, db) }
+            outcome = try await pool.write { db in try self.write(parts, quarantine, releasing, known, names, db) }
         } catch {
             // The transaction may have been rolled back after the log in memory took its messages.
             messageLog.withLock { $0 = nil }
@@ -140,10 +143,10 @@ public final class SQLiteStore: Store {
         return try BlockLog.load(db)
     }
 
-    /// The body of ``append(storedParts:quarantine:)``'s transaction.
+    /// The body of ``append(storedParts:quarantine:releasing:)``'s transaction.
     private func write(
-        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ known: [IdentityLink: Int64],
-        _ names: [String: Int64], _ db: Database
+        _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ releasing: [QuarantineRelease],
+        _ known: [IdentityLink: Int64], _ names: [String: Int64], _ db: Database
     ) throws -> (AppendResult, [IdentityLink: Int64], [String: Int64]) {
         let erased = try erasedDigests(db)
         var log = try currentLog(db)
@@ -158,9 +161,10 @@ public final class SQLiteStore: Store {
         }
         var eventIds = names
         var totals = Totals()
+        var traits = TraitNames()
         var block = MessageBlock.Builder(first: log.end + 1)
         var stored = StoredIdentities()
-        for message in parts.joined() {
+        for (position, message) in parts.joined().enumerated() {
             if !erased.isEmpty,
                 Erasure.namedIds(of: message).contains(where: { erased.contains(Erasure.digest(of: $0)) })
             {
@@ -175,7 +179,10 @@ public final class SQLiteStore: Store {
             {
                 result.duplicates += 1
                 result.fates.append(.duplicate)
-                if contentHash != message.contentHash { result.conflicting += 1 }
+                if contentHash != message.contentHash {
+                    result.conflicting += 1
+                    result.conflicts.append(position)
+                }
                 continue
             }
             var eventId: Int64?
@@ -192,6 +199,9 @@ public final class SQLiteStore: Store {
             result.inserted += 1
             result.fates.append(.stored)
             totals.add(message)
+            if let payload = message.payload {
+                payload.withUnsafeBufferPointer { traits.add(kind: message.kind, payload: $0) }
+            }
             IdentityLink.links(of: message) { note($0, message.time, sequence) }
         }
         if !block.isEmpty { try Self.insert(block, db) }
@@ -208,19 +218,25 @@ public final class SQLiteStore: Store {
         for (key, value) in links {
             try link.execute(arguments: [key.kind, key.from, key.to, value.time, value.sequence])
         }
+        let quarantined = try db.cachedStatement(
+            sql: """
+                INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
+                """)
         for entry in quarantine {
-            try db.execute(
-                sql: """
-                    INSERT INTO quarantine (received_at, source, batch_index, reason, field, detail, raw)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
-                    Data(entry.raw),
-                ])
+            try quarantined.execute(arguments: [
+                entry.receivedAt, entry.source, entry.index, entry.reason, entry.field, entry.detail,
+                Data(entry.raw), Data(entry.fingerprint),
+            ])
+            if db.changesCount > 0 { result.quarantined += 1 } else { result.alreadyQuarantined += 1 }
         }
-        result.quarantined = quarantine.count
+        let release = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ?")
+        for id in QuarantineRelease.released(releasing, conflicts: result.conflicts) {
+            try release.execute(arguments: [id])
+            result.released += db.changesCount
+        }
         try totals.record(db)
+        try Self.record(traits, db)
         if result.duplicates > 0 { try Self.bump("duplicates", by: result.duplicates, db) }
         if result.conflicting > 0 { try Self.bump("conflicting", by: result.conflicting, db) }
         messageLog.withLock { $0 = log }
@@ -255,6 +271,13 @@ public final class SQLiteStore: Store {
                         """, arguments: [first, last])
             }
         }
+    }
+
+    /// Adds trait names to the catalogue.
+    static func record(_ traits: TraitNames, _ db: Database) throws {
+        guard !traits.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trait_names (scope, name) VALUES (?, ?)")
+        for row in traits.rows { try insert.execute(arguments: [row.scope, row.name]) }
     }
 
     private static func bump(_ counter: String, by amount: Int, _ db: Database) throws {
@@ -336,12 +359,16 @@ public final class SQLiteStore: Store {
             }
             // Only stored messages intern their names.
             let names = try String.fetchAll(db, sql: "SELECT name FROM event_names ORDER BY name")
+            var traits = TraitNames()
+            for row in try Row.fetchAll(db, sql: "SELECT scope, name FROM trait_names") {
+                if row[0] as Int == 0 { traits.users.insert(row[1]) } else { traits.accounts.insert(row[1]) }
+            }
             return StoreStatistics(
                 messages: byKind.values.reduce(0, +), messagesByKind: byKind,
                 quarantined: byReason.values.reduce(0, +), quarantinedByReason: byReason,
                 duplicates: Int(counters["duplicates"] ?? 0), conflicting: Int(counters["conflicting"] ?? 0),
-                eventNames: names, firstEvent: counters["events.first"], lastEvent: counters["events.last"],
-                bytesOnDisk: fileBytes)
+                eventNames: names, traitNames: traits, firstEvent: counters["events.first"],
+                lastEvent: counters["events.last"], bytesOnDisk: fileBytes)
         }
     }
 
@@ -415,19 +442,21 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func quarantined(limit: Int) async throws -> [QuarantineEntry] {
+    public func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT source, batch_index, reason, field, detail, raw, received_at
-                    FROM quarantine ORDER BY id LIMIT ?
-                    """, arguments: [limit]
+                    SELECT source, batch_index, reason, field, detail, raw, received_at, id
+                    FROM quarantine WHERE ?1 IS NULL OR reason = ?1 ORDER BY id LIMIT ?2
+                    """, arguments: [reason, limit]
             ).map { row in
                 let raw: Data = row[5]
-                return QuarantineEntry(
+                var entry = QuarantineEntry(
                     source: row[0], index: row[1], reason: row[2], field: row[3], detail: row[4], raw: Array(raw),
                     receivedAt: row[6])
+                entry.id = row[7]
+                return entry
             }
         }
     }
