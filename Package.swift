@@ -46,6 +46,7 @@ let package = Package(
             name: "StrataStore",
             dependencies: [
                 "StrataCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -271,7 +271,7 @@ public struct ImportReport: Sendable {
 
     mutating func add(_ result: AppendResult) {
         var counted = result
-        counted.duplicateFlags = []
+        counted.fates = []
         counted.conflicts = []
         stored.add(counted)
     }

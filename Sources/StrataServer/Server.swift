@@ -62,6 +62,7 @@ public enum Server {
             "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
+            "DELETE /api/v1/profiles/{id}",
             "GET /api/v1/profiles/{id}/explain/{segment}", "GET /api/v1/segments/{name}/changes",
             "GET /api/v1/changes/stream", "GET /api/v1/activations", "GET /api/v1/activations/{name}",
             "GET /api/v1/deliveries", "POST /api/v1/deliveries/{id}/retry", "GET /u/{token}", "POST /u/{token}",

@@ -79,15 +79,31 @@ public struct AppendResult: Sendable, Equatable {
     public var alreadyQuarantined = 0
     /// Quarantine entries released (see ``MessageLog/append(storedParts:quarantine:releasing:)``).
     public var released = 0
-    /// For each appended message, whether it was a duplicate.
-    public var duplicateFlags: [Bool] = []
+    /// Messages refused because they name an erased id (``ErasureStore``): not stored, and not
+    /// quarantined either, since that would keep the erased person's data.
+    public var erased = 0
+    /// What became of each appended message, in order.
+    public var fates: [Fate] = []
     /// The positions (among the appended messages, from 0) of the conflicting duplicates.
     public var conflicts: [Int] = []
+
+    /// What became of one appended message.
+    public enum Fate: Sendable, Equatable {
+        /// Stored now.
+        case stored
+        /// Its id was already stored (or repeated within the batch).
+        case duplicate
+        /// Refused: it names an erased id.
+        case erased
+    }
+
+    /// For each appended message, whether it was a duplicate.
+    public var duplicateFlags: [Bool] { fates.map { $0 == .duplicate } }
 
     /// An empty result.
     public init() {}
 
-    /// Adds another result's counts (flags and conflict positions are concatenated, positions shifted
+    /// Adds another result's counts (fates and conflict positions are concatenated, positions shifted
     /// by the messages before them).
     public mutating func add(_ other: AppendResult) {
         inserted += other.inserted
@@ -96,8 +112,9 @@ public struct AppendResult: Sendable, Equatable {
         quarantined += other.quarantined
         alreadyQuarantined += other.alreadyQuarantined
         released += other.released
-        conflicts += other.conflicts.map { $0 + duplicateFlags.count }
-        duplicateFlags += other.duplicateFlags
+        erased += other.erased
+        conflicts += other.conflicts.map { $0 + fates.count }
+        fates += other.fates
     }
 }
 

@@ -106,6 +106,9 @@ struct ImportCommand: AsyncParsableCommand {
                         + "sums and averages skip the others)")
             }
         }
+        if report.stored.erased > 0 {
+            lines.append("  refused      \(grouped(report.stored.erased)) (they name erased profiles; not kept)")
+        }
         if !report.examples.isEmpty {
             lines.append("  first quarantined:")
             lines += report.examples.map { "    \($0)" }

@@ -14,6 +14,7 @@ struct Strata: AsyncParsableCommand {
             ImportCommand.self,
             QuarantineCommand.self,
             ProfileCommand.self,
+            ProfilesCommand.self,
             MessagesCommand.self,
             RunCommand.self,
             MembersCommand.self,

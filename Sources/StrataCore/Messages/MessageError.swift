@@ -28,6 +28,8 @@ public struct MessageError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidRow = "invalid_row"
         /// The message id is stored already, with different content (the stored message is kept).
         case conflictingDuplicate = "conflicting_duplicate"
+        /// The message names an id whose profile was erased: refused, and not quarantined either.
+        case erased = "erased"
     }
 
     /// The kind of refusal.

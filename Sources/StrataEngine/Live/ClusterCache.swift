@@ -111,7 +111,8 @@ struct ClusterCache {
         }
     }
 
-    private mutating func drop(_ root: String) {
+    /// Lets go of a cluster's pack.
+    mutating func drop(_ root: String) {
         guard let slot = index.removeValue(forKey: root) else { return }
         unlink(slot)
         count -= slots[slot].count

@@ -367,7 +367,7 @@ public final class LiveEngine {
     /// evaluated (the others keep their members and due instants), unless a profile is new to its
     /// cluster. Large steps are split into parts evaluated on several cores; the changes come in the
     /// same order either way: by segment name, then profile (bytes).
-    private func evaluate(
+    func evaluate(
         roots: [String], touches: [String: [Touch]], only: Set<String>? = nil
     ) throws(EngineError) -> [MembershipChange] {
         // Without kept segments nothing is due and no membership can move.

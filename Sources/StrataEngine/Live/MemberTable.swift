@@ -37,6 +37,12 @@ struct MemberTable {
         if member { bits[row * words + segment / 64] |= mask } else { bits[row * words + segment / 64] &= ~mask }
     }
 
+    /// Forgets a profile: it is a member of no segment, and has no row.
+    mutating func remove(_ id: String, kind: ProfileKind) {
+        guard let row = rows[kind]?.removeValue(forKey: id) else { return }
+        for word in 0..<words { bits[row * words + word] = 0 }
+    }
+
     /// Calls `body` with each profile of a kind and each segment (by index) it is a member of.
     func forEachMembership(kind: ProfileKind, _ body: (String, Int) -> Void) {
         for (id, row) in rows[kind] ?? .init() {

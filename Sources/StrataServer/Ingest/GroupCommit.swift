@@ -50,12 +50,13 @@ actor GroupCommit {
                 if result.inserted > 0 || result.quarantined > 0 { await onCommit() }
                 var offset = 0
                 for request in group {
-                    let flags = result.duplicateFlags[offset..<offset + request.messages.count]
+                    let fates = result.fates[offset..<offset + request.messages.count]
                     offset += request.messages.count
                     var share = AppendResult()
-                    share.duplicateFlags = Array(flags)
-                    share.duplicates = flags.filter { $0 }.count
-                    share.inserted = flags.count - share.duplicates
+                    share.fates = Array(fates)
+                    share.duplicates = fates.filter { $0 == .duplicate }.count
+                    share.erased = fates.filter { $0 == .erased }.count
+                    share.inserted = fates.count - share.duplicates - share.erased
                     share.quarantined = request.quarantine.count
                     request.continuation.resume(returning: share)
                 }

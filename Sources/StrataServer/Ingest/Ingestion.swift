@@ -44,7 +44,9 @@ struct Ingestion: Sendable {
             let code = status == .contentTooLarge ? "too_large" : "invalid_messages"
             object["error"] = .object([
                 "code": .string(code),
-                "message": .string("\(failures.count) of \(received) messages were refused and quarantined"),
+                "message": .string(
+                    "\(failures.count) of \(received) messages were refused"
+                        + (failures.contains { $0.error.reason != .erased } ? " and quarantined" : "")),
             ])
             object["failed"] = .array(
                 failures.map { failure in
@@ -171,12 +173,16 @@ struct Ingestion: Sendable {
         async throws -> Outcome
     {
         var messages: [StoredMessage] = []
+        // The entry of each message, by position in `entries`.
+        var owners: [Int] = []
         var quarantine: [QuarantineEntry] = []
         var failures: [(index: Int, uuid: String?, error: MessageError)] = []
         let source = "\(request.method) \(request.uri.path)"
-        for entry in entries {
+        for (position, entry) in entries.enumerated() {
             switch entry.result {
-            case .success(let decoded): messages += decoded
+            case .success(let decoded):
+                messages += decoded
+                owners += repeatElement(position, count: decoded.count)
             case .failure(let error):
                 failures.append((entry.index, entry.uuid, error))
                 quarantine.append(
@@ -184,7 +190,16 @@ struct Ingestion: Sendable {
             }
         }
         let stored = try await commits.append(messages, quarantine: quarantine)
-        metrics.recordIngest(stored: stored.inserted, duplicates: stored.duplicates, refused: failures.map(\.error))
+        // The store refuses a message naming an erased id; its entry is refused with the reason.
+        var erased: Set<Int> = []
+        for (owner, fate) in zip(owners, stored.fates) where fate == .erased && erased.insert(owner).inserted {
+            let error = MessageError(.erased, "the message names an id whose profile was erased; it was not stored")
+            failures.append((entries[owner].index, entries[owner].uuid, error))
+        }
+        failures.sort { $0.index < $1.index }
+        metrics.recordIngest(
+            stored: stored.inserted, duplicates: stored.duplicates,
+            refused: failures.map(\.error).filter { $0.reason != .erased })
         context.logger.debug(
             "ingested",
             metadata: [

@@ -94,15 +94,16 @@ extension LiveService {
     func recomputeCadence() {
         let due = cadence.takeDue(at: configuration.clock())
         guard !due.isEmpty else { return }
-        let definitions = fingerprint
-        cadence.running = Task { await recompute(due, definitions: definitions) }
+        let (definitions, erased) = (fingerprint, erased)
+        cadence.running = Task { await recompute(due, definitions: definitions, erased: erased) }
     }
 
     /// Recomputes cadence segments with a batch evaluation as of now, then records what moved between
     /// two steps and schedules each one's next recomputation. A failure is logged and retried a
     /// minute later. When the definitions changed meanwhile, their change has recorded the memberships
-    /// and scheduled the segments again, so the result is dropped.
-    func recompute(_ due: [String], definitions: String) async {
+    /// and scheduled the segments again, so the result is dropped; when a profile was erased meanwhile,
+    /// the result may hold it, so it is dropped and the segments recomputed a minute later.
+    func recompute(_ due: [String], definitions: String, erased: Int) async {
         defer { cadence.running = nil }
         do {
             let started = ContinuousClock.now
@@ -115,6 +116,10 @@ extension LiveService {
                 ])
             try await exclusively {
                 guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
+                guard self.erased == erased else {
+                    cadence.failed(due, at: configuration.clock(), keptBy: engine)
+                    return
+                }
                 var changes: [MembershipChange] = []
                 for name in due {
                     changes += MembershipChange.differences(

@@ -57,6 +57,10 @@ actor LiveService: Service {
     var engine: LiveEngine?
     /// Identifies the definitions, models and time zone the engine was built from, for its snapshots.
     var fingerprint = ""
+    /// How many ids the store had erased when the engine was built or last forgot a profile: a
+    /// snapshot taken before an erasure may hold the erased profile, so it is not resumed from
+    /// (``stateFingerprint``).
+    var erased = 0
     /// What the engine was built from.
     var applied = AppliedDefinitions()
     /// Whether a definition changed through the API since the engine was built.
@@ -238,6 +242,7 @@ actor LiveService: Service {
         let started = ContinuousClock.now
         let session = try await LiveEngineLoader.session(runtime)
         let fingerprint = LiveEngineLoader.fingerprint(of: session)
+        erased = try await store.erasedCount()
         let checkpoint = try await store.liveCheckpoint()
         let instant = checkpoint?.instant ?? configuration.clock()
         // Read while the engine is built, on another core.
@@ -245,7 +250,10 @@ actor LiveService: Service {
         let engine: LiveEngine
         var cadenceMembers: [String: Set<String>] = [:]
         var resumed: Int64?
-        if let checkpoint, let restored = await resume(session, fingerprint: fingerprint, at: checkpoint) {
+        if let checkpoint,
+            let restored = await resume(
+                session, fingerprint: Self.stateFingerprint(fingerprint, erased: erased), at: checkpoint)
+        {
             (engine, resumed) = restored
             processed = checkpoint.sequence
         } else {
@@ -356,6 +364,13 @@ actor LiveService: Service {
         }
     }
 
+    /// Identifies what the engine's state comes from: the definitions (``fingerprint``) and the
+    /// erasures so far (``erased``).
+    var stateFingerprint: String { Self.stateFingerprint(fingerprint, erased: erased) }
+
+    /// ``stateFingerprint`` of its parts.
+    static func stateFingerprint(_ fingerprint: String, erased: Int) -> String { "\(fingerprint)/\(erased)" }
+
     /// Saves the checkpoint where the engine is, then hands a snapshot of the engine there to the
     /// writer, paced unless at shutdown.
     func takeSnapshot(of engine: LiveEngine, paced: Bool = true) async throws {
@@ -365,7 +380,7 @@ actor LiveService: Service {
             try store.messages(sequences: [sequence], payloadKeys: []).first?.message.messageId ?? ""
         }
         snapshots.write(
-            engine.snapshot(fingerprint: fingerprint, sequence: sequence, anchor: anchor), sequence: sequence,
+            engine.snapshot(fingerprint: stateFingerprint, sequence: sequence, anchor: anchor), sequence: sequence,
             paced: paced)
         snapshotSchedule.taken(at: sequence)
     }

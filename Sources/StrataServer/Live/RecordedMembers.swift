@@ -27,6 +27,14 @@ struct RecordedMembers {
         }
     }
 
+    /// Forgets erased profiles, recording no change.
+    mutating func forget(_ profiles: Set<String>) {
+        for (segment, members) in members where !members.isDisjoint(with: profiles) {
+            self.members[segment] = members.subtracting(profiles)
+            sorted[segment] = nil
+        }
+    }
+
     /// The members of a segment sorted by bytes (sorted once per change of the segment).
     mutating func sortedMembers(of segment: String) -> [String] {
         if let list = sorted[segment] { return list }

@@ -121,7 +121,7 @@ struct ManagementAPI: Sendable {
             return ChangeStream(feed: live.feed, segment: segment, after: after).response()
         }
         api.get("profiles/:id") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.profileId(context)
             let recent = try Self.limit(request.uri.queryParameters["recent"].map(String.init), default: 10)
             guard
                 let profile = try await workbench.store.profile(id: id, asOf: configuration.clock(), recent: recent),
@@ -135,8 +135,18 @@ struct ManagementAPI: Sendable {
                 try await memberships.segments(ofProfile: profile.key, definitions: definitions).map(JSONValue.string))
             return Response.json(.object(object))
         }
+        api.delete("profiles/:id") { _, context in
+            let id = try Self.profileId(context)
+            guard let erasure = try await live.erase(profile: id) else {
+                throw APIError.notFound("no profile with id `\(id)`")
+            }
+            context.logger.info(
+                "profile erased",
+                metadata: ["messages": "\(erasure.messages)", "ids": "\(erasure.ids.count)"])
+            return Response.json(erasure.json)
+        }
         api.get("profiles/:id/explain/:segment") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.profileId(context)
             let segment = try Self.segmentName(context, parameter: "segment")
             return Response.json(try await workbench.explain(segment: segment, profile: id))
         }
@@ -155,6 +165,15 @@ struct ManagementAPI: Sendable {
                 "segment names are kebab-case (lowercase letters, digits and hyphens), not \"\(name.prefix(60))\"")
         }
         return name
+    }
+
+    /// The profile id of a route, percent-decoded (an id may hold `/`, `@` or spaces).
+    static func profileId(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding, !id.isEmpty else {
+            throw APIError.badRequest("expected a profile id, percent-encoded, in the path, not \"\(raw.prefix(60))\"")
+        }
+        return id
     }
 
     /// A page size from the query, 1 to ``maxPage``.

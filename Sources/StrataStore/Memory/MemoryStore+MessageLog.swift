@@ -39,11 +39,11 @@ extension MemoryStore {
             _ parts: [[StoredMessage]], quarantine entries: [QuarantineEntry], releasing: [QuarantineRelease]
         ) -> AppendResult {
             var result = AppendResult()
-            result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            result.fates.reserveCapacity(parts.reduce(0) { $0 + $1.count })
             for (position, message) in parts.joined().enumerated() {
                 if let sequence = sequences[message.messageId] {
                     result.duplicates += 1
-                    result.duplicateFlags.append(true)
+                    result.fates.append(.duplicate)
                     if stored[Int(sequence - 1)].contentHash != message.contentHash {
                         result.conflicting += 1
                         result.conflicts.append(position)
@@ -52,7 +52,7 @@ extension MemoryStore {
                 }
                 store(message)
                 result.inserted += 1
-                result.duplicateFlags.append(false)
+                result.fates.append(.stored)
             }
             for var entry in entries {
                 guard fingerprints.insert(entry.fingerprint).inserted else {

@@ -49,7 +49,7 @@ struct BlockLog {
 
     /// The keys a message is found by: its profile's (its userId's, else its anonymousId's), and its
     /// account's for a group call; `hash` gives the ``idHash(_:)`` of an id, in whatever form it is held.
-    private static func keys<Id>(
+    static func keys<Id>(
         kind: Message.Kind, userId: Id?, anonymousId: Id?, groupId: Id?, hash: (Id) -> UInt64,
         _ body: (UInt64) -> Void
     ) {
@@ -157,14 +157,12 @@ struct BlockLog {
         var written = 0
         while sealedWritten < sealed.count && written < rows {
             let key = sealed[sealedWritten].key
-            var encoded: [UInt8] = []
-            var previous = epoch
+            var sequences: [Int64] = []
             while sealedWritten < sealed.count && sealed[sealedWritten].key == key {
-                Varint.append(UInt64(sealed[sealedWritten].sequence - previous), to: &encoded)
-                previous = sealed[sealedWritten].sequence
+                sequences.append(sealed[sealedWritten].sequence)
                 sealedWritten += 1
             }
-            try insert.execute(arguments: [epoch, Int64(bitPattern: key), Data(encoded)])
+            try insert.execute(arguments: [epoch, Int64(bitPattern: key), Self.postings(sequences, epoch: epoch)])
             written += 1
         }
         guard sealedWritten == sealed.count else { return }
@@ -173,6 +171,33 @@ struct BlockLog {
         through = sealedEnd
         sealed = []
         sealedWritten = 0
+    }
+
+    /// A row of `message_postings`: the ascending sequences of a key in an epoch, each as a varint of
+    /// its distance from the one before (the first from the epoch's first sequence).
+    static func postings(_ sequences: [Int64], epoch: Int64) -> Data {
+        var encoded: [UInt8] = []
+        var previous = epoch
+        for sequence in sequences {
+            Varint.append(UInt64(sequence - previous), to: &encoded)
+            previous = sequence
+        }
+        return Data(encoded)
+    }
+
+    /// The sequences of a row of `message_postings` (``postings(_:epoch:)``).
+    static func postings(_ row: Data, epoch: Int64) throws -> [Int64] {
+        try row.withUnsafeBytes { bytes in
+            var reader = StoredBytesReader(bytes, from: 0, to: bytes.count, source: .epoch(epoch))
+            var sequences: [Int64] = []
+            var previous = epoch
+            while !reader.isAtEnd {
+                // Wrapping: a damaged epoch gives sequences that are not stored, which reads skip.
+                previous &+= Int64(bitPattern: try reader.varint())
+                sequences.append(previous)
+            }
+            return sequences
+        }
     }
 
     // MARK: Reading
@@ -188,15 +213,7 @@ struct BlockLog {
             let first: Int64 = epoch[0]
             for key in keys {
                 guard let seqs = try Data.fetchOne(probe, arguments: [first, Int64(bitPattern: key)]) else { continue }
-                try seqs.withUnsafeBytes { bytes in
-                    var reader = StoredBytesReader(bytes, from: 0, to: bytes.count, source: .epoch(first))
-                    var previous = first
-                    while !reader.isAtEnd {
-                        // Wrapping: a damaged epoch gives sequences that are not stored, which reads skip.
-                        previous &+= Int64(bitPattern: try reader.varint())
-                        found.append(previous)
-                    }
-                }
+                found += try postings(seqs, epoch: first)
             }
         }
         let through: Int64 = epochs.last?[1] ?? 0
@@ -222,8 +239,10 @@ extension SQLiteStore {
 
     /// Writes a filled block.
     static func insert(_ block: MessageBlock.Builder, _ db: Database) throws {
+        // Replacing: an erasure of the last messages leaves an empty row where the next block begins
+        // (``SQLiteStore/erase(profile:at:)``), so that the log's last sequence stays.
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO message_blocks (first_seq, count, ids, data) VALUES (?, ?, ?, ?)")
+            sql: "INSERT OR REPLACE INTO message_blocks (first_seq, count, ids, data) VALUES (?, ?, ?, ?)")
         var binder = Binder()
         binder.reset(insert.sqliteStatement)
         binder.int(block.first)

@@ -144,10 +144,22 @@ enum MessageBlock {
 
         /// The record at `index` (of `0 ..< count`).
         func record(_ index: Int) throws -> Record {
+            let range = try range(of: index)
+            return try Record(bytes, from: range.lowerBound, to: range.upperBound, first: first)
+        }
+
+        /// The bytes of the record at `index` (of `0 ..< count`), as a block's `data` holds them.
+        func recordBytes(_ index: Int) throws -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: bytes[try range(of: index)])
+        }
+
+        /// Where the record at `index` is in the block's `data`.
+        private func range(of index: Int) throws -> Range<Int> {
             guard index >= 0, index < count else { throw MessageBlock.damaged(first) }
             let start = table + Int(offset(index))
             let end = index + 1 < count ? table + Int(offset(index + 1)) : bytes.count
-            return try Record(bytes, from: start, to: end, first: first)
+            guard start <= end, end <= bytes.count else { throw MessageBlock.damaged(first) }
+            return start..<end
         }
 
         private func offset(_ index: Int) -> UInt32 {

@@ -104,6 +104,7 @@ extension SQLiteStore {
                     "CREATE TABLE trait_names (scope INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (scope, name)) WITHOUT ROWID"
             )
         }
+        registerErasureMigration(in: &migrator)
         return migrator
     }
 }

@@ -24,13 +24,15 @@ public final class SQLiteStore: Store {
     /// The writer's view of the message log, nil until the first append (or after a failed one).
     private let messageLog = Mutex<BlockLog?>(nil)
     /// The keys of the messages after the index's last epoch, for lookups.
-    private let recentKeys = RecentKeys()
+    let recentKeys = RecentKeys()
     /// How many messages an epoch of the log's index covers.
     private let epochLength: Int
     /// How many rows of an epoch a commit writes at least.
     private let epochRowsPerCommit: Int
     /// The hash message ids are known by.
     private let idHash: @Sendable (String) -> UInt64
+    /// The digests of the erased ids (``Erasure/digest(of:)``), and how many the store held when read.
+    let erasures = Mutex<(count: Int, digests: Set<[UInt8]>)>((0, []))
 
     /// Opens (creating if needed) the database at a path and runs pending migrations.
     public convenience init(path: String, durability: Durability = .full) throws {
@@ -116,6 +118,19 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// The digests of the erased ids, read again when the store holds more of them than last read
+    /// (an erasure, by this process or another): the writer's log and links are then forgotten, as they
+    /// may hold what the erasure removed.
+    func erasedDigests(_ db: Database) throws -> Set<[UInt8]> {
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM erasures")) ?? 0
+        if let known = erasures.withLock({ $0.count == count ? $0.digests : nil }) { return known }
+        let digests = Set(try Data.fetchAll(db, sql: "SELECT digest FROM erasures").map { Array($0) })
+        messageLog.withLock { $0 = nil }
+        knownLinks.withLock { $0 = [:] }
+        erasures.withLock { $0 = (count, digests) }
+        return digests
+    }
+
     /// The log as the store holds it: the one in memory brought up to date, or loaded again.
     private func currentLog(_ db: Database) throws -> BlockLog {
         // Taken out, so that the writer mutates the only copy.
@@ -133,10 +148,11 @@ public final class SQLiteStore: Store {
         _ parts: [[StoredMessage]], _ quarantine: [QuarantineEntry], _ releasing: [QuarantineRelease],
         _ known: [IdentityLink: Int64], _ names: [String: Int64], _ db: Database
     ) throws -> (AppendResult, [IdentityLink: Int64], [String: Int64]) {
+        let erased = try erasedDigests(db)
         var log = try currentLog(db)
         let (start, mark) = (log.end, log.pending.count)
         var result = AppendResult()
-        result.duplicateFlags.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        result.fates.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         var links: [IdentityLink: (time: Int64, sequence: Int64)] = [:]
         func note(_ key: IdentityLink, _ time: Int64, _ sequence: Int64) {
             if let earliest = known[key], earliest <= time { return }
@@ -149,13 +165,20 @@ public final class SQLiteStore: Store {
         var block = MessageBlock.Builder(first: log.end + 1)
         var stored = StoredIdentities()
         for (position, message) in parts.joined().enumerated() {
+            if !erased.isEmpty,
+                Erasure.namedIds(of: message).contains(where: { erased.contains(Erasure.digest(of: $0)) })
+            {
+                result.erased += 1
+                result.fates.append(.erased)
+                continue
+            }
             let idHash = self.idHash(message.messageId)
             let place = log.place(of: idHash)
             if let contentHash = try stored.contentHash(
                 of: message.messageId, among: log.ids.sequences(at: place), pending: block, db)
             {
                 result.duplicates += 1
-                result.duplicateFlags.append(true)
+                result.fates.append(.duplicate)
                 if contentHash != message.contentHash {
                     result.conflicting += 1
                     result.conflicts.append(position)
@@ -174,7 +197,7 @@ public final class SQLiteStore: Store {
                 block = MessageBlock.Builder(first: log.end + 1)
             }
             result.inserted += 1
-            result.duplicateFlags.append(false)
+            result.fates.append(.stored)
             totals.add(message)
             if let payload = message.payload {
                 payload.withUnsafeBufferPointer { traits.add(kind: message.kind, payload: $0) }
@@ -363,22 +386,25 @@ public final class SQLiteStore: Store {
     }
 
     public func identityGraph(around id: String, asOf: Int64) async throws -> IdentityGraph {
-        try await pool.read { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT kind, from_id, to_id, time, seq FROM links WHERE from_id = ? AND time <= ?
-                    UNION ALL SELECT kind, from_id, to_id, time, seq FROM links WHERE to_id = ? AND time <= ?
-                    """)
-            return try IdentityLink.component(around: id) { ids in
-                var links: [(link: IdentityLink, time: Int64, sequence: Int64)] = []
-                for id in ids {
-                    let rows = try Row.fetchCursor(statement, arguments: [id, asOf, id, asOf])
-                    while let row = try rows.next() {
-                        links.append((IdentityLink(kind: row[0], from: row[1], to: row[2]), row[3], row[4]))
-                    }
+        try await pool.read { db in try Self.identityGraph(around: id, asOf: asOf, db) }
+    }
+
+    /// ``identityGraph(around:asOf:)`` inside a transaction.
+    static func identityGraph(around id: String, asOf: Int64, _ db: Database) throws -> IdentityGraph {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT kind, from_id, to_id, time, seq FROM links WHERE from_id = ? AND time <= ?
+                UNION ALL SELECT kind, from_id, to_id, time, seq FROM links WHERE to_id = ? AND time <= ?
+                """)
+        return try IdentityLink.component(around: id) { ids in
+            var links: [(link: IdentityLink, time: Int64, sequence: Int64)] = []
+            for id in ids {
+                let rows = try Row.fetchCursor(statement, arguments: [id, asOf, id, asOf])
+                while let row = try rows.next() {
+                    links.append((IdentityLink(kind: row[0], from: row[1], to: row[2]), row[3], row[4]))
                 }
-                return links
             }
+            return links
         }
     }
 
