@@ -57,8 +57,9 @@ public enum Server {
     /// The routes the server answers, as `METHOD /path` with `{parameter}` placeholders (the
     /// OpenAPI document lists the same).
     public static let routes: [String] =
-        ["batch", "track", "identify", "page", "screen", "group", "alias"].map { "POST /v1/\($0)" } + [
-            "POST /batch/", "POST /i/v1/analytics/events", "GET /health", "GET /ready", "GET /api/v1/health",
+        Ingestion.segmentRoutes.map { "POST /v1/\($0.path)" } + ["POST /batch/", "POST /i/v1/analytics/events"]
+        + Ingestion.paths.map { "OPTIONS /\($0)" } + [
+            "GET /health", "GET /ready", "GET /api/v1/health",
             "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
@@ -124,7 +125,10 @@ public enum Server {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         Probes(live: live).register(on: router)
-        Ingestion(keys: keys, commits: commits, metrics: metrics, configuration: configuration).register(on: router)
+        Ingestion(
+            keys: keys, commits: commits, metrics: metrics, configuration: configuration,
+            corsOrigins: runtime.workspace.config.corsOrigins
+        ).register(on: router)
         ManagementAPI(
             workbench: workbench, memberships: memberships, live: live, keys: keys, metrics: metrics,
             configuration: configuration
