@@ -98,7 +98,8 @@ public enum Server {
     }
 
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``
-    /// runs it; tests drive it through Hummingbird's testing client).
+    /// runs it; tests drive it through Hummingbird's testing client). The origins the tracking routes
+    /// answer come from the workspace's `cors_origins`.
     public static func application(
         runtime: Runtime, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "strata.server"),
