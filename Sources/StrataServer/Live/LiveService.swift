@@ -173,20 +173,25 @@ actor LiveService: Service {
                 }
                 if engine != nil { checkpoint = "message \(processed)" }
             }
-        } catch {
+        } catch let error where !Task.isCancelled {
             logger.error(
                 "real-time memberships: cannot save the checkpoint at shutdown", metadata: ["error": "\(error)"])
+        } catch {
+            // A start of the server that failed (the port is taken, say) cancels its services, and the
+            // store refuses work for a cancelled task: no graceful stop, nothing saved, nothing to report.
         }
         await snapshots.finish()
         feed.close()
-        await logStop(checkpoint: checkpoint, snapshot: snapshot)
+        if Task.isShuttingDownGracefully && !Task.isCancelled {
+            await logStop(checkpoint: checkpoint, snapshot: snapshot)
+        }
     }
 
     /// Logs what a graceful stop leaves behind, once the requests in flight have finished and the
     /// outbox has stopped (the service group stops this service last): the messages the ingestion
     /// routes stored since the start, where the real-time engine's checkpoint and snapshot stand ("none"
-    /// when the engine had not started), and
-    /// the deliveries the outbox left `sending`, which the next start sends again with the same id.
+    /// when the engine had not started), and the deliveries the outbox left `sending`, which the next
+    /// start sends again with the same id.
     private func logStop(checkpoint: String, snapshot: String) async {
         var metadata: Logger.Metadata = [
             "messages.stored": "\(metrics.messagesStored)", "checkpoint": "\(checkpoint)", "snapshot": "\(snapshot)",
