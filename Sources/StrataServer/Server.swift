@@ -57,8 +57,9 @@ public enum Server {
     /// The routes the server answers, as `METHOD /path` with `{parameter}` placeholders (the
     /// OpenAPI document lists the same).
     public static let routes: [String] =
-        ["batch", "track", "identify", "page", "screen", "group", "alias"].map { "POST /v1/\($0)" } + [
-            "POST /batch/", "POST /i/v1/analytics/events", "GET /health", "GET /ready", "GET /api/v1/health",
+        Ingestion.segmentRoutes.map { "POST /v1/\($0.path)" } + ["POST /batch/", "POST /i/v1/analytics/events"]
+        + Ingestion.paths.map { "OPTIONS /\($0)" } + [
+            "GET /health", "GET /ready", "GET /api/v1/health",
             "GET /api/v1/metrics",
             "GET /api/v1/segments", "GET /api/v1/segments/{name}", "PUT /api/v1/segments/{name}",
             "DELETE /api/v1/segments/{name}", "GET /api/v1/segments/{name}/members", "GET /api/v1/profiles/{id}",
@@ -98,7 +99,8 @@ public enum Server {
     }
 
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``
-    /// runs it; tests drive it through Hummingbird's testing client).
+    /// runs it; tests drive it through Hummingbird's testing client). The origins the tracking routes
+    /// answer come from the workspace's `cors_origins`.
     public static func application(
         runtime: Runtime, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "strata.server"),
@@ -125,7 +127,10 @@ public enum Server {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         Probes(live: live).register(on: router)
-        Ingestion(keys: keys, commits: commits, metrics: metrics, configuration: configuration).register(on: router)
+        Ingestion(
+            keys: keys, commits: commits, metrics: metrics, configuration: configuration,
+            corsOrigins: runtime.workspace.config.corsOrigins
+        ).register(on: router)
         ManagementAPI(
             workbench: workbench, memberships: memberships, live: live, keys: keys, metrics: metrics,
             configuration: configuration
@@ -140,7 +145,10 @@ public enum Server {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             services: [live, outbox],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                await keys.warnOfMissingKinds(workspace: runtime.workspace.root, logger: logger)
+                await onServerRunning(channel.localAddress?.port ?? configuration.port)
+            },
             logger: logger)
     }
 }

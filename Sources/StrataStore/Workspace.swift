@@ -23,16 +23,20 @@ public struct Workspace: Sendable {
         public var timezone: Zone
         /// The store.
         public var store: Store
+        /// The web origins (`https://shop.example`) whose pages the server lets read its answers to
+        /// tracking calls (`cors_origins`); nil lets every origin.
+        public var corsOrigins: [String]?
 
         /// Settings from their parts.
-        public init(name: String, timezone: Zone, store: Store) {
+        public init(name: String, timezone: Zone, store: Store, corsOrigins: [String]? = nil) {
             self.name = name
             self.timezone = timezone
             self.store = store
+            self.corsOrigins = corsOrigins
         }
 
         /// The keys `strata.yaml` may hold.
-        public static let keys = ["name", "timezone", "store", "keys", "public_url", "messaging"]
+        public static let keys = ["name", "timezone", "store", "keys", "public_url", "messaging", "cors_origins"]
         /// The default store path.
         public static let defaultDatabase = "data/strata.db"
     }
@@ -168,6 +172,8 @@ public struct Workspace: Sendable {
                 config.timezone = zone
             case "store":
                 config.store = try parseStore(value, at: valueWhere)
+            case "cors_origins":
+                config.corsOrigins = try parseOrigins(value, file: file)
             default:
                 break  // `keys` belongs to the server; `public_url` and `messaging` to the activations.
             }

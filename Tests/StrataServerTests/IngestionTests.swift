@@ -89,7 +89,7 @@ struct IngestionTests {
     }
 
     @Test(
-        "single-call routes imply the message type",
+        "single-call routes imply the message type, analytics.js's one-letter ones too",
         arguments: [
             ("/v1/track", #"{"userId": "u", "event": "Signed Up"}"#, Message.Kind.track),
             ("/v1/identify", #"{"userId": "u", "traits": {"plan": "pro"}}"#, .identify),
@@ -97,6 +97,12 @@ struct IngestionTests {
             ("/v1/screen", #"{"userId": "u", "name": "Home"}"#, .screen),
             ("/v1/group", #"{"userId": "u", "groupId": "g"}"#, .group),
             ("/v1/alias", #"{"userId": "u", "previousId": "a"}"#, .alias),
+            ("/v1/t", #"{"userId": "u", "event": "Signed Up"}"#, .track),
+            ("/v1/i", #"{"userId": "u", "traits": {"plan": "pro"}}"#, .identify),
+            ("/v1/p", #"{"anonymousId": "a", "name": "Home"}"#, .page),
+            ("/v1/s", #"{"userId": "u", "name": "Home"}"#, .screen),
+            ("/v1/g", #"{"userId": "u", "groupId": "g"}"#, .group),
+            ("/v1/a", #"{"userId": "u", "previousId": "a"}"#, .alias),
         ])
     func singleRoutes(route: String, body: String, kind: Message.Kind) async throws {
         let harness = try await Harness()

@@ -11,17 +11,25 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as any HTTPResponseError {
+        } catch {
+            throw Self.apiError(for: error, request: request, logger: context.logger)
+        }
+    }
+
+    /// The JSON error a failure is answered with; an unexpected one is logged and answered 500.
+    static func apiError(for error: any Error, request: Request, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as any HTTPResponseError:
             let code = error.status.code == 404 ? "not_found" : "http_\(error.status.code)"
             let message =
                 error.status.code == 404
                 ? "no route \(request.method) \(request.uri.path)" : error.status.reasonPhrase
-            throw APIError(error.status, code, message)
-        } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)"])
-            throw APIError(.internalServerError, "internal", "the server could not complete the request")
+            return APIError(error.status, code, message)
+        default:
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return APIError(.internalServerError, "internal", "the server could not complete the request")
         }
     }
 }

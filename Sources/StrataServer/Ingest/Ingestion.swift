@@ -13,6 +13,8 @@ struct Ingestion: Sendable {
     let commits: GroupCommit
     let metrics: Metrics
     let configuration: Server.Configuration
+    /// The origins whose pages may read the answers (``CORS``); nil lets every origin.
+    let corsOrigins: [String]?
 
     /// The fate of one message (or one PostHog event) of a request.
     struct Entry {
@@ -61,27 +63,46 @@ struct Ingestion: Sendable {
         }
     }
 
-    /// Registers the routes on a router.
+    /// The Segment routes with the message type each implies: the batch, each call by its name, and
+    /// the one-letter names analytics.js sends to (`t` for track, `s` for screen, ...).
+    static let segmentRoutes: [(path: String, kind: Message.Kind?)] =
+        [("batch", nil)] + Message.Kind.allCases.map { ($0.rawValue, $0) }
+        + Message.Kind.allCases.map { (String($0.rawValue.prefix(1)), $0) }
+
+    /// The paths of every ingestion route, without the leading slash.
+    static let paths = segmentRoutes.map { "v1/\($0.path)" } + ["batch/", "i/v1/analytics/events"]
+
+    /// Registers the routes on a router, each with a preflight (`OPTIONS`) and ``CORS`` headers.
     func register(on router: Router<BasicRequestContext>) {
-        let segmentRoutes: [(String, Message.Kind?)] = [
-            ("batch", nil), ("track", .track), ("identify", .identify), ("page", .page), ("screen", .screen),
-            ("group", .group), ("alias", .alias),
-        ]
-        for (path, kind) in segmentRoutes {
-            router.post("v1/\(path)") { request, context in
+        let routes = router.group().add(middleware: CORS<BasicRequestContext>(origins: corsOrigins))
+        for (path, kind) in Self.segmentRoutes {
+            routes.post("v1/\(path)") { request, context in
                 try await segment(request, context: context, kind: kind)
             }
         }
-        router.post("batch") { request, context in try await postHog(request, context: context, v1: false) }
-        router.post("i/v1/analytics/events") { request, context in
+        routes.post("batch") { request, context in try await postHog(request, context: context, v1: false) }
+        routes.post("i/v1/analytics/events") { request, context in
             try await postHog(request, context: context, v1: true)
+        }
+        for path in Self.paths {
+            routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
         }
     }
 
-    /// A Segment call: the write key in the `Authorization` header (Basic user or Bearer).
+    /// A Segment call: the write key in the `Authorization` header (Basic user or Bearer), else in the
+    /// body's `writeKey` field (``WriteKeyField``). The body is read as JSON whatever its
+    /// `Content-Type` (`sendBeacon` sends `text/plain`).
     func segment(_ request: Request, context: BasicRequestContext, kind: Message.Kind?) async throws -> Response {
-        try await authorize(Credentials.key(in: request.headers), context: context)
-        let bytes = try await BodyReader.read(request, limit: configuration.maxRequestBytes)
+        let headerKey = Credentials.key(in: request.headers)
+        if let headerKey { try await authorize(headerKey, context: context) }
+        let (bodyKeys, bytes) = WriteKeyField.take(
+            from: try await BodyReader.read(request, limit: configuration.maxRequestBytes))
+        if headerKey == nil {
+            guard bodyKeys.count <= 1 else {
+                throw APIError.unauthorized("the messages carry \(bodyKeys.count) different writeKey values; send one")
+            }
+            try await authorize(bodyKeys.first, context: context)
+        }
         let now = configuration.clock()
         // Straight to the stored form when every message can be scanned; else each message is decoded,
         // which also decides every refusal.
@@ -153,15 +174,23 @@ struct Ingestion: Sendable {
         return .json(.object(["results": .object(results)]))
     }
 
-    /// Fails with 401 unless the key is an active write key.
+    /// Fails with 401 unless the key is an active write key (saying so when it is an admin key).
     private func authorize(_ key: String?, context: BasicRequestContext) async throws {
+        let route: Logger.Metadata = ["route": "\(context.endpointPath ?? "")"]
         guard let key else {
-            context.logger.info("ingestion refused: no key", metadata: ["route": "\(context.endpointPath ?? "")"])
+            context.logger.info("ingestion refused: no key", metadata: route)
             throw APIError.unauthorized(
-                "send a write key as the HTTP Basic user, as a Bearer token, or in PostHog's api_key field")
+                "send a write key as the HTTP Basic user, as a Bearer token, or in the body's writeKey field (PostHog: api_key)"
+            )
         }
         guard try await keys.check(key, kind: .write) != nil else {
-            context.logger.info("ingestion refused: unknown key", metadata: ["route": "\(context.endpointPath ?? "")"])
+            if try await keys.check(key, kind: .admin) != nil {
+                context.logger.info("ingestion refused: admin key", metadata: route)
+                throw APIError.unauthorized(
+                    "this is an admin key, not a write key: sending events takes a write key (`strata keys create --kind write`)"
+                )
+            }
+            context.logger.info("ingestion refused: unknown key", metadata: route)
             throw APIError.unauthorized("the key is not an active write key")
         }
     }

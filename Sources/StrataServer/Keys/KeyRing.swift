@@ -9,7 +9,8 @@ import StrataStore
 /// digest in constant time. Active keys are cached and re-read from the store at most once a second,
 /// so a key revoked from the command line stops working within a second.
 public actor KeyRing {
-    private let store: any KeyStore
+    /// Where the keys are kept.
+    let store: any KeyStore
     private let clock = ContinuousClock()
     private var active: [APIKey] = []
     private var loadedAt: ContinuousClock.Instant?

@@ -165,20 +165,48 @@ actor LiveService: Service {
         // A recomputation still running records nothing: the next start recomputes what is due.
         cadence.running?.cancel()
         warmFeed?.cancel()
+        var (checkpoint, snapshot) = ("none", "none")
         do {
             try await exclusively {
                 if let engine, snapshotSchedule.isStale(processed: processed) {
                     try await takeSnapshot(of: engine, paced: false)
+                    snapshot = "written at message \(processed)"
                 } else {
                     try await record([], saving: true)
+                    if snapshotSchedule.sequence >= 0 { snapshot = "current at message \(snapshotSchedule.sequence)" }
                 }
+                if engine != nil { checkpoint = "message \(processed)" }
             }
-        } catch {
+        } catch let error where !Task.isCancelled {
             logger.error(
                 "real-time memberships: cannot save the checkpoint at shutdown", metadata: ["error": "\(error)"])
+        } catch {
+            // A start of the server that failed (the port is taken, say) cancels its services, and the
+            // store refuses work for a cancelled task: no graceful stop, nothing saved, nothing to report.
         }
         await snapshots.finish()
         feed.close()
+        if Task.isShuttingDownGracefully && !Task.isCancelled {
+            await logStop(checkpoint: checkpoint, snapshot: snapshot)
+        }
+    }
+
+    /// Logs what a graceful stop leaves behind, once the requests in flight have finished and the
+    /// outbox has stopped (the service group stops this service last): the messages the ingestion
+    /// routes stored since the start, where the real-time engine's checkpoint and snapshot stand ("none"
+    /// when the engine had not started), and the deliveries the outbox left `sending`, which the next
+    /// start sends again with the same id.
+    private func logStop(checkpoint: String, snapshot: String) async {
+        var metadata: Logger.Metadata = [
+            "messages.stored": "\(metrics.messagesStored)", "checkpoint": "\(checkpoint)", "snapshot": "\(snapshot)",
+        ]
+        do {
+            let counts = try await store.deliveryCounts(activation: nil, since: Int64.min)
+            metadata["deliveries.sending"] = "\(counts[.sending] ?? 0)"
+        } catch {
+            metadata["deliveries.sending"] = "unknown: \(error)"
+        }
+        logger.info("stopped", metadata: metadata)
     }
 
     private func loop() async {

@@ -34,6 +34,8 @@ final class Metrics: Sendable {
     private let ingested: CoreMetrics.Counter
     /// `strata_messages_duplicate_total`: messages not stored again, their id being stored already.
     private let duplicates: CoreMetrics.Counter
+    /// The messages stored by the ingestion routes, as ``ingested`` counts them, for the log at a stop.
+    private let stored = Atomic<Int>(0)
     /// The histogram of ``LiveHistogram/evaluation``.
     private let evaluation: CoreMetrics.Recorder
     /// The histogram of ``LiveHistogram/messageDelay``.
@@ -71,11 +73,15 @@ final class Metrics: Sendable {
     /// Counts one request's messages.
     func recordIngest(stored: Int, duplicates: Int, refused: [MessageError]) {
         ingested.increment(by: stored)
+        self.stored.add(stored, ordering: .relaxed)
         self.duplicates.increment(by: duplicates)
         for error in refused {
             counter("strata_messages_quarantined_total", [("reason", error.reason.rawValue)]).increment()
         }
     }
+
+    /// The messages stored by the ingestion routes since these metrics were made.
+    var messagesStored: Int { stored.load(ordering: .relaxed) }
 
     /// Counts one request and its latency under its route and status.
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {

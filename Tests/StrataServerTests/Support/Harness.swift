@@ -42,10 +42,14 @@ final class Harness: Sendable {
     /// The server's clock, which tests move by hand.
     let clock = TestClock(now)
 
-    /// A fresh workspace whose store is of `backend`.
-    init(backend: Backend = .sqlite) async throws {
+    /// A fresh workspace whose store is of `backend`, with `settings` added to its strata.yaml.
+    init(backend: Backend = .sqlite, settings: String = "") async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
-        workspace = try Workspace.create(at: root, name: "test")
+        let created = try Workspace.create(at: root, name: "test")
+        let file = root.appendingPathComponent(Workspace.fileName)
+        try (try String(contentsOf: file, encoding: .utf8) + settings).write(
+            to: file, atomically: true, encoding: .utf8)
+        workspace = try Workspace(root: created.root)
         switch backend {
         case .sqlite:
             store = try Runtime.open(workspace).store
