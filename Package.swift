@@ -96,6 +96,7 @@ let package = Package(
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime", "StrataActivation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -76,6 +76,26 @@ struct RobustnessTests {
         }
     }
 
+    @Test("a body with a bad chunk size is a 400 naming it, not a 500")
+    func badChunkSize() async throws {
+        let harness = try await Harness()
+        try await harness.run { client in
+            let port = try #require(client.port)
+            let key = try #require(harness.basic[.authorization])
+            let request =
+                "POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"
+            let answer = try EventStreamReader(port: port, request: Array(request.utf8))
+            #expect(try await answer.wait { $0.received.contains("}}") })
+            #expect(answer.received.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(
+                answer.received.hasSuffix(
+                    #"{"error":{"code":"invalid_http","message":"the request is not valid HTTP: invalid character in chunk size header"}}"#
+                        + "\n"))
+        }
+        #expect(try await harness.store.statistics().messages == 0)
+    }
+
     @Test("missing, wrong and misused keys get 401 with a JSON error")
     func authentication() async throws {
         let harness = try await Harness()

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Answers every failure as JSON: unknown routes, oversized bodies and unexpected errors included, so
 /// clients always get a reason and the server never answers with a bare status.
@@ -27,6 +28,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 error.status.code == 404
                 ? "no route \(request.method) \(request.uri.path)" : error.status.reasonPhrase
             return APIError(error.status, code, message)
+        case let error as HTTPParserError:
+            // A malformed body (a bad chunk size) or a client that hung up mid-body: the client's doing,
+            // not the server's; a client that hung up never reads the answer.
+            logger.debug("request body unreadable", metadata: ["error": "\(error)"])
+            return APIError(.badRequest, "invalid_http", "the request is not valid HTTP: \(error)")
         default:
             logger.error("request failed", metadata: ["error": "\(error)"])
             return APIError(.internalServerError, "internal", "the server could not complete the request")

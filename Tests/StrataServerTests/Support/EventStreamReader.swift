@@ -7,8 +7,9 @@ import StrataCore
     import Darwin
 #endif
 
-/// A plain HTTP/1.1 client for `text/event-stream` responses: sends one GET over a loopback socket
-/// and reads the stream as it arrives, on its own thread (reads block).
+/// A plain HTTP/1.1 client for `text/event-stream` responses: sends one GET (or any bytes, for
+/// requests no well-behaved client sends) over a loopback socket and reads the answer as it arrives,
+/// on its own thread (reads block).
 final class EventStreamReader: @unchecked Sendable {
     /// One server-sent event.
     struct Event: Equatable {
@@ -21,8 +22,14 @@ final class EventStreamReader: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""
 
-    /// Connects and sends the request; fails when the connection is refused.
-    init(port: Int, path: String, headers: [String: String]) throws {
+    /// Connects and sends a GET; fails when the connection is refused.
+    convenience init(port: Int, path: String, headers: [String: String]) throws {
+        let lines = ["GET \(path) HTTP/1.1", "Host: 127.0.0.1"] + headers.map { "\($0): \($1)" }
+        try self.init(port: port, request: Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8))
+    }
+
+    /// Connects and sends the bytes of a request as they are; fails when the connection is refused.
+    init(port: Int, request: [UInt8]) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -34,8 +41,6 @@ final class EventStreamReader: @unchecked Sendable {
             }
         }
         guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
-        let lines = ["GET \(path) HTTP/1.1", "Host: 127.0.0.1"] + headers.map { "\($0): \($1)" }
-        let request = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
         _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
         Thread.detachNewThread { [self] in
             var bytes = [UInt8](repeating: 0, count: 4096)
