@@ -289,7 +289,8 @@ public final class Outbox: Service, Sendable {
             }
         } catch {
             return schedule(
-                &delivery, error: "cannot read the profile: \(error)", code: nil, after: nil, settings: settings)
+                &delivery, error: "cannot read the profile: \(PlainError.describe(error))", code: nil, after: nil,
+                settings: settings)
         }
         let step = activation.steps[delivery.step]
         let variant = step.variants.first { $0.name == delivery.variant }
@@ -299,7 +300,8 @@ public final class Outbox: Service, Sendable {
             route = try await self.route(for: destination, fingerprint: fingerprint, settings: settings)
         } catch {
             return schedule(
-                &delivery, error: "cannot read the link key: \(error)", code: nil, after: nil, settings: settings)
+                &delivery, error: "cannot read the link key: \(PlainError.describe(error))", code: nil, after: nil,
+                settings: settings)
         }
         delivery.attempts += 1
         let payload = Payload(

@@ -9,6 +9,22 @@ import Testing
 struct MailTests {
     static let links = MailLinks(key: Array(0..<32))
 
+    @Test func aServerThatRefusesTheConnectionIsSaidToInPlainWords() async throws {
+        let files = ["destinations/mail.yaml": "kind: smtp\nhost: 127.0.0.1\nport: 9\ntls: none\nfrom: a@b.example\n"]
+        let definitions = Definitions.load(DefinitionFiles(files), environment: [:])
+        #expect(definitions.diagnostics.isEmpty)
+        guard case .smtp(let smtp)? = definitions.destination(named: "mail")?.kind else {
+            Issue.record("no smtp destination")
+            return
+        }
+        let client = try SMTPClient(smtp: smtp, root: URL(fileURLWithPath: "/"))
+        await #expect(
+            throws: SMTPClient.Failure.transient("could not talk to the SMTP server: connection refused", code: nil)
+        ) {
+            _ = try await client.send(from: "a@b.example", to: "c@d.example", message: "Subject: x\r\n\r\nhi")
+        }
+    }
+
     @Test func tokensAreTheBase64URLOfTheFieldsAndTheirHMAC() {
         // Python: p = "\0".join(fields).encode(); urlsafe_b64(p) + "." + urlsafe_b64(hmac(bytes(range(32)), p,
         // sha256)), without padding.

@@ -38,7 +38,7 @@ public struct FileSender: Sender {
             try Self.append(Array((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8), to: url.path)
             return .sent(status: nil)
         } catch {
-            return .retry(error: "cannot append to \(relative): \(error)", status: nil, after: nil)
+            return .retry(error: "cannot append to \(relative): \(PlainError.describe(error))", status: nil, after: nil)
         }
     }
 

@@ -50,7 +50,7 @@ public struct SMTPSender: Sender {
         do {
             client = try self.client.get()
         } catch {
-            return .fail(error: "cannot read `ca_file`: \(error)", status: nil, disable: false)
+            return .fail(error: "cannot read `ca_file`: \(PlainError.describe(error))", status: nil, disable: false)
         }
         let delivery = payload.delivery
         var extra: [String: String] = [:]

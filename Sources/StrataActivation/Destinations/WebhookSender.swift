@@ -97,9 +97,6 @@ public struct WebhookSender: Sender {
         if let error = error as? HTTPClientError {
             if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
         }
-        if let error = error as? IOError, let code = POSIXErrorCode(rawValue: error.errnoCode) {
-            return "could not reach the endpoint: \(PlainError.describe(POSIXError(code)))"
-        }
-        return "could not reach the endpoint: \(error)"
+        return "could not reach the endpoint: \(PlainError.describeConnection(error))"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import StrataCore
 import StrataLanguage
 
 /// Sends one message per connection to an SMTP server (RFC 5321): EHLO, STARTTLS or TLS from the first
@@ -66,7 +67,7 @@ struct SMTPClient: Sendable {
             if ContinuousClock.now - started >= .milliseconds(smtp.timeout) {
                 throw .transient("timed out after \(smtp.timeout / 1000) s", code: nil)
             }
-            throw .transient("could not talk to the SMTP server: \(error)", code: nil)
+            throw .transient("could not talk to the SMTP server: \(PlainError.describeConnection(error))", code: nil)
         }
     }
 
