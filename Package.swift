@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataRuntimeTests",
-            dependencies: ["StrataRuntime", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
+            dependencies: ["StrataRuntime", "StrataActivation", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

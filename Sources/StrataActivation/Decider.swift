@@ -42,10 +42,15 @@ public struct Decider: Sendable {
             let (pa, pb) = (priority(of: a), priority(of: b))
             return (a.profile, -pa, a.activation, a.id) < (b.profile, -pb, b.activation, b.id)
         }
+        // The profiles the decisions need, read together.
+        let asked = ordered.compactMap { delivery in factsRequest(for: delivery).map { (delivery.id, $0) } }
+        let read = try await reader.facts(of: asked.map(\.1))
+        let facts = Dictionary(zip(asked.map(\.0), read), uniquingKeysWith: { first, _ in first })
         var sentInRound: [String: [(channel: String, at: Int64)]] = [:]
         var decided: [Decided] = []
         for delivery in ordered {
-            let result = try await decide(delivery, at: now, sentInRound: sentInRound[delivery.profile] ?? [])
+            let result = try await decide(
+                delivery, facts: facts[delivery.id], at: now, sentInRound: sentInRound[delivery.profile] ?? [])
             if result.delivery.status == .sending {
                 sentInRound[delivery.profile, default: []].append((result.delivery.channel, now))
             }
@@ -58,8 +63,23 @@ public struct Decider: Sendable {
         settings.activations[delivery.activation]?.priority ?? 0
     }
 
+    /// What a delivery's decision reads of its profile, if anything: its step's `when`, its address (for
+    /// email) and its time zone (for quiet hours); the sender reads it otherwise.
+    private func factsRequest(for delivery: Delivery) -> FactsRequest? {
+        guard let activation = settings.activations[delivery.activation], delivery.step < activation.steps.count,
+            let destination = settings.destinations[activation.steps[delivery.step].destination]
+        else { return nil }
+        let step = activation.steps[delivery.step]
+        var needed = step.when != nil
+        if activation.category == .marketing, settings.messaging.quietHours != nil { needed = true }
+        if case .smtp = destination.kind { needed = true }
+        guard needed else { return nil }
+        return FactsRequest(
+            profile: delivery.profile, instant: delivery.dueAt, conditions: step.when.map { [$0] } ?? [])
+    }
+
     private func decide(
-        _ original: Delivery, at now: Int64, sentInRound: [(channel: String, at: Int64)]
+        _ original: Delivery, facts: ProfileFacts?, at now: Int64, sentInRound: [(channel: String, at: Int64)]
     ) async throws -> Decided {
         var delivery = original
         func finish(_ status: Delivery.Status, facts: ProfileFacts? = nil) -> Decided {
@@ -93,16 +113,9 @@ public struct Decider: Sendable {
             Assignment.variant(
                 profile: delivery.profile, activation: activation.name, step: delivery.step, variants: step.variants
             )?.name
-        // The profile is read only when a decision needs it (its `when`, its address, its time zone for
-        // quiet hours); the sender reads it otherwise.
         let quietHours = marketing ? settings.messaging.quietHours : nil
-        var facts: ProfileFacts?
         var smtp: Destination.SMTP?
         if case .smtp(let settings) = destination.kind { smtp = settings }
-        if step.when != nil || quietHours != nil || smtp != nil {
-            facts = try await reader.facts(
-                of: delivery.profile, asOf: delivery.dueAt, conditions: step.when.map { [$0] } ?? [])
-        }
         if step.when != nil, facts?.conditions.first != true { return finish(.condition, facts: facts) }
         if let smtp, let facts {
             if SMTPSender.recipient(of: smtp, for: Payload(delivery: delivery, facts: facts, attempt: 0)) == nil {

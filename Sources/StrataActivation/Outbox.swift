@@ -209,7 +209,7 @@ public final class Outbox: Service, Sendable {
         let due = try await store.dueDeliveries(at: now, limit: configuration.roundSize)
         let waiting = due.filter { !busy.contains($0.id) }
         guard !waiting.isEmpty else { return false }
-        let read = ContinuousClock.now
+        let listed = ContinuousClock.now
         let undecided = waiting.filter { $0.status == .pending || $0.status == .held }
         let decider = Decider(settings: current, store: store, reader: reader)
         let decided = try await decider.decide(undecided, at: now)
@@ -229,6 +229,12 @@ public final class Outbox: Service, Sendable {
             leased.nextAt = now + Self.lease
             starting.append((leased, facts))
         }
+        // The profiles of the sends whose decision did not read them, together, before anything is leased.
+        let unread = starting.indices.filter { starting[$0].1 == nil }
+        let read = try await reader.facts(
+            of: unread.map { FactsRequest(profile: starting[$0].0.profile, instant: starting[$0].0.dueAt) })
+        for (index, facts) in zip(unread, read) { starting[index].1 = facts }
+        let reading = ContinuousClock.now
         // The decisions and the leases in one write, before anything is sent.
         let leased = Set(starting.map(\.0.id))
         try await store.update(decided.map(\.delivery).filter { !leased.contains($0.id) } + starting.map(\.0))
@@ -237,15 +243,15 @@ public final class Outbox: Service, Sendable {
             "activation outbox: round",
             metadata: [
                 "due": "\(due.count)", "decided": "\(decided.count)", "started": "\(starting.count)",
-                "in_flight": "\(busy.count + leased.count)", "read_ms": "\(Self.milliseconds(read - started))",
-                "decide_ms": "\(Self.milliseconds(deciding - read))",
-                "write_ms": "\(Self.milliseconds(ContinuousClock.now - deciding))",
+                "in_flight": "\(busy.count + leased.count)", "read_ms": "\(Self.milliseconds(listed - started))",
+                "decide_ms": "\(Self.milliseconds(deciding - listed))",
+                "profiles_ms": "\(Self.milliseconds(reading - deciding))",
+                "write_ms": "\(Self.milliseconds(ContinuousClock.now - reading))",
             ])
         let disabled = try await store.disabledDestinations()
-        for (delivery, facts) in starting {
+        for case (let delivery, let facts?) in starting {
             group.addTask {
-                let result = await self.send(
-                    delivery, facts: facts, settings: current, reader: reader, disabled: disabled)
+                let result = await self.send(delivery, facts: facts, settings: current, disabled: disabled)
                 self.finished.withLock { $0.append(result) }
                 self.flusherBell.ring()
             }
@@ -260,8 +266,7 @@ public final class Outbox: Service, Sendable {
 
     /// One attempt at a delivery; returns it with the attempt's result.
     private func send(
-        _ original: Delivery, facts known: ProfileFacts?, settings: ActivationSettings, reader: any ProfileReader,
-        disabled: [String: String]
+        _ original: Delivery, facts: ProfileFacts, settings: ActivationSettings, disabled: [String: String]
     ) async -> Delivery {
         var delivery = original
         let now = configuration.clock
@@ -279,18 +284,6 @@ public final class Outbox: Service, Sendable {
         if disabled[destination.name] == fingerprint {
             return finish(
                 .failed, error: "the destination is turned off after 410 Gone; edit its file to turn it on", code: nil)
-        }
-        let facts: ProfileFacts
-        do {
-            if let known {
-                facts = known
-            } else {
-                facts = try await reader.facts(of: delivery.profile, asOf: delivery.dueAt, conditions: [])
-            }
-        } catch {
-            return schedule(
-                &delivery, error: "cannot read the profile: \(PlainError.describe(error))", code: nil, after: nil,
-                settings: settings)
         }
         let step = activation.steps[delivery.step]
         let variant = step.variants.first { $0.name == delivery.variant }

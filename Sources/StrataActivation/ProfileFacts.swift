@@ -36,9 +36,27 @@ public struct ProfileFacts: Sendable, Equatable {
     }
 }
 
+/// A profile the outbox asks about: as of which instant, and with which conditions.
+public struct FactsRequest: Sendable {
+    /// The profile's id, as the change names it.
+    public var profile: String
+    /// The instant (ms) the facts hold at: a step's due instant.
+    public var instant: Int64
+    /// The conditions to evaluate for it (a step's `when`).
+    public var conditions: [TypedExpr]
+
+    /// A request from its parts.
+    public init(profile: String, instant: Int64, conditions: [TypedExpr] = []) {
+        self.profile = profile
+        self.instant = instant
+        self.conditions = conditions
+    }
+}
+
 /// Reads profiles for the outbox (the runtime evaluates them with the workspace's definitions).
 public protocol ProfileReader: Sendable {
-    /// The facts of a profile as of an instant, with the value of each condition for it; a profile no
-    /// stored message names has no traits and every condition missing.
-    func facts(of profile: String, asOf instant: Int64, conditions: [TypedExpr]) async throws -> ProfileFacts
+    /// The facts of profiles, in the order asked, read together in one read of the store: each as of
+    /// its instant, with the value of each of its conditions. A profile no stored message names has no
+    /// traits and every condition missing.
+    func facts(of requests: [FactsRequest]) async throws -> [ProfileFacts]
 }

@@ -5,16 +5,22 @@ import StrataLanguage
 import StrataStore
 
 extension EvaluationSession: ProfileReader {
-    /// One profile as of an instant, evaluated alone: its traits and account, and the conditions (an
-    /// activation step's `when`) evaluated over its own messages. Population-relative values
-    /// (`percentile`, RFM bins, scores reading them) compare the profile only with itself here; an
-    /// id no message names (or an account id, for activations of account segments) has the traits
-    /// its group calls give and the conditions evaluated over those.
-    public func facts(of profile: String, asOf instant: Int64, conditions: [TypedExpr]) async throws -> ProfileFacts {
+    /// Profiles as of instants, each evaluated alone: its traits and account, and the conditions (an
+    /// activation step's `when`) evaluated over its own messages, all in one read of the store.
+    /// Population-relative values (`percentile`, RFM bins, scores reading them) compare the profile
+    /// only with itself here; an id no message names (or an account id, for activations of account
+    /// segments) has the traits its group calls give and the conditions evaluated over those.
+    public func facts(of requests: [FactsRequest]) async throws -> [ProfileFacts] {
+        guard !requests.isEmpty else { return [] }
+        return try await store.reading { source in try requests.map { try self.facts(of: $0, from: source) } }
+    }
+
+    private func facts(of request: FactsRequest, from source: any ProfileSource) throws -> ProfileFacts {
+        let (profile, instant) = (request.profile, request.instant)
         var messages: [(sequence: Int64, message: Message)] = []
         var facts = ProfileFacts(id: profile, traits: [:])
         var kind = ProfileKind.users
-        if let found = try await store.profileMessages(id: profile, asOf: instant) {
+        if let found = try source.profileMessages(id: profile, asOf: instant) {
             let summary = Profile(
                 key: found.key, ids: found.ids, messages: found.messages, accountMessages: found.accountMessages,
                 conflicts: found.conflicts, asOf: instant, recent: 0)
@@ -23,7 +29,7 @@ extension EvaluationSession: ProfileReader {
             facts.accountTraits = summary.accountTraits
             messages = found.messages + found.accountMessages
         } else {
-            let calls = try await store.groupCalls(account: profile).filter { $0.message.time <= instant }
+            let calls = try source.groupCalls(account: profile).filter { $0.message.time <= instant }
             if !calls.isEmpty {
                 kind = .accounts
                 facts.account = profile
@@ -31,9 +37,9 @@ extension EvaluationSession: ProfileReader {
                 messages = calls
             }
         }
-        guard !conditions.isEmpty else { return facts }
+        guard !request.conditions.isEmpty else { return facts }
         var needs = DataNeeds(definitions: definitions)
-        for condition in conditions { needs.add(condition, scope: kind) }
+        for condition in request.conditions { needs.add(condition, scope: kind) }
         var builder = TimelineBuilder(asOf: instant, needs: needs)
         var seen = Set<Int64>()
         for (sequence, message) in messages.sorted(by: { $0.sequence < $1.sequence })
@@ -41,7 +47,7 @@ extension EvaluationSession: ProfileReader {
             builder.add(sequence: sequence, message: message)
         }
         let engine = engine(over: builder.build(), now: instant)
-        facts.conditions = conditions.map { condition in
+        facts.conditions = request.conditions.map { condition in
             guard let value = try? engine.evaluate(condition, profile: profile, kind: kind) else { return nil }
             if case .bool(let flag) = value { return flag }
             return nil

@@ -24,13 +24,9 @@ public protocol MessageLog: Sendable {
     /// Counts of what the store holds.
     func statistics() async throws -> StoreStatistics
 
-    /// Every message of the given ids, with its store sequence, in arrival order: those carrying one of
-    /// the user ids, and the anonymous ones (without a userId) carrying one of the anonymous ids. A
-    /// message with a userId belongs to that user's profile, so this is all a profile needs.
-    func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)]
-
-    /// Every group call of an account, with its store sequence.
-    func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)]
+    /// Runs `body` over one consistent view of the stored messages and identity links (see
+    /// ``ProfileSource``): one read of the store, however many profiles `body` reads.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any ProfileSource) throws -> T) async throws -> T
 
     /// The user ids with the most messages, busiest first (ties by id).
     func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)]

@@ -29,9 +29,12 @@ struct FixedReader: ProfileReader {
     /// The answer to every condition, per profile (missing when absent).
     var conditions: [String: Bool] = [:]
 
-    func facts(of profile: String, asOf instant: Int64, conditions asked: [TypedExpr]) async throws -> ProfileFacts {
-        ProfileFacts(
-            id: profile, traits: traits[profile] ?? [:], conditions: asked.map { _ in conditions[profile] })
+    func facts(of requests: [FactsRequest]) async throws -> [ProfileFacts] {
+        requests.map { request in
+            ProfileFacts(
+                id: request.profile, traits: traits[request.profile] ?? [:],
+                conditions: request.conditions.map { _ in conditions[request.profile] })
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataActivation
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -38,6 +39,56 @@ func withWorkspace(_ files: [String: String], _ body: (Runtime) async throws -> 
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/data"))
         let relative = try Workspace.find(explicit: "fresh", from: URL(fileURLWithPath: folder.path))
         #expect(relative.root.path == folder.path + "/fresh")
+    }
+
+    @Test func factsOfManyProfilesAreReadTogetherEachAsOfItsInstant() async throws {
+        let files = [
+            "segments/buyers.yaml": "where: did(\"Order Completed\")\n",
+            "destinations/log.yaml": "kind: file\npath: out.jsonl\n",
+            "activations/thanks.yaml":
+                "segment: buyers\non: enter\nsteps:\n  - destination: log\n    when: trait.plan = \"pro\"\n",
+        ]
+        try await withWorkspace(files) { runtime in
+            let minute = Instant.minute
+            _ = try await runtime.store.append(
+                [
+                    Message(
+                        kind: .identify, messageId: "i1", userId: "ann", traits: ["plan": .string("free")],
+                        timestamp: minute, receivedAt: minute),
+                    Message(
+                        kind: .identify, messageId: "i2", userId: "ann", traits: ["plan": .string("pro")],
+                        timestamp: 3 * minute, receivedAt: 3 * minute),
+                    Message(
+                        kind: .group, messageId: "g1", userId: "ann", traits: ["seats": .number(12)], groupId: "acme",
+                        timestamp: 2 * minute, receivedAt: 2 * minute),
+                    Message(
+                        kind: .identify, messageId: "i3", userId: "bob", traits: ["plan": .string("pro")],
+                        timestamp: minute, receivedAt: minute),
+                ], quarantine: [])
+            let session = try await runtime.session()
+            let when = try #require(session.activationSettings.activations["thanks"]?.steps.first?.when)
+            let facts = try await session.facts(of: [
+                FactsRequest(profile: "ann", instant: 2 * minute, conditions: [when]),
+                FactsRequest(profile: "ann", instant: 4 * minute, conditions: [when]),
+                FactsRequest(profile: "bob", instant: 4 * minute),
+                FactsRequest(profile: "acme", instant: 4 * minute, conditions: [when]),
+                FactsRequest(profile: "nobody", instant: 4 * minute, conditions: [when]),
+            ])
+            // Ann was on free until minute 3; the account's traits come from its group call.
+            #expect(
+                facts[0]
+                    == ProfileFacts(
+                        id: "ann", traits: ["plan": .string("free")], account: "acme",
+                        accountTraits: ["seats": .number(12)],
+                        conditions: [false]))
+            #expect(facts[1].traits == ["plan": .string("pro")])
+            #expect(facts[1].conditions == [true])
+            #expect(facts[2] == ProfileFacts(id: "bob", traits: ["plan": .string("pro")]))
+            // An account id: its traits, and a user condition missing for it.
+            #expect(facts[3].account == "acme")
+            #expect(facts[3].accountTraits == ["seats": .number(12)])
+            #expect(facts[4] == ProfileFacts(id: "nobody", traits: [:], conditions: [nil]))
+        }
     }
 
     @Test func traitNamesNoStoredCallCarriesAreWarnedAboutWithTheNearestStoredName() async throws {

@@ -215,6 +215,40 @@ struct MessageLogContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func oneReadFindsManyProfilesAsSeparateReadsDo(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let group = Message(
+                kind: .group, messageId: "g1", userId: "ann", traits: ["industry": .string("retail")], groupId: "acme",
+                timestamp: Self.t0 + 2 * Instant.minute, receivedAt: Self.t0)
+            _ = try await store.append(
+                [
+                    track("e1", anonymous: "a1", at: 1), group,
+                    identify("i1", user: "ann", anonymous: "a1", traits: ["plan": .string("pro")], at: 3),
+                    track("e2", user: "bob", at: 4), track("e3", anonymous: "a2", at: 5),
+                ], quarantine: [])
+            let asOf = Self.t0 + Instant.day
+            let found = try await store.reading { source in
+                try ["a1", "bob", "a2", "nobody"].map { try source.profileMessages(id: $0, asOf: asOf) }
+            }
+            // a1 is ann's since the identify at minute 3; her account's group call comes along.
+            #expect(found[0]?.key == "ann")
+            #expect(found[0]?.messages.map(\.message.messageId) == ["e1", "g1", "i1"])
+            #expect(found[0]?.accountMessages.map(\.message.messageId) == ["g1"])
+            #expect(found[1]?.key == "bob")
+            #expect(found[1]?.messages.map(\.message.messageId) == ["e2"])
+            #expect(found[2]?.key == "a2")
+            #expect(found[2]?.accountMessages.isEmpty == true)
+            #expect(found[3] == nil)
+            for (index, id) in ["a1", "bob", "a2"].enumerated() {
+                let alone = try await store.profileMessages(id: id, asOf: asOf)
+                #expect(alone?.messages.map(\.sequence) == found[index]?.messages.map(\.sequence))
+            }
+            let calls = try await store.reading { try $0.groupCalls(account: "acme") }
+            #expect(calls.map(\.message.messageId) == ["g1"])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func traitNamesAreCataloguedFromStoredIdentifyAndGroupCalls(_ backend: Backend) async throws {
         try await backend.withStore { store in
             let group = Message(

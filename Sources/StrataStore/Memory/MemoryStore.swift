@@ -62,31 +62,41 @@ public final class MemoryStore: Store {
 
     /// The identity graph of the links that join an id to others, at or before an instant.
     public func identityGraph(around id: String, asOf: Int64) async throws -> IdentityGraph {
-        let links = log.withLock { $0.links.filter { $0.value.time <= asOf } }
-        return IdentityLink.component(around: id) { ids in
-            links.filter { ids.contains($0.key.from) || ids.contains($0.key.to) }.map {
-                ($0.key, $0.value.time, $0.value.sequence)
-            }
-        }
+        try await reading { try $0.identityGraph(around: id, asOf: asOf) }
     }
 
-    /// The messages carrying one of the user ids, and those without a userId carrying one of the
-    /// anonymous ids, in arrival order, with their context.
-    public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
-        let found = log.withLock { state in
+    /// Runs `body` under the message log's lock, so what it reads is one consistent view.
+    public func reading<T: Sendable>(_ body: @escaping @Sendable (any ProfileSource) throws -> T) async throws -> T {
+        try log.withLock { state in try body(Source(state: state)) }
+    }
+
+    /// The message log's state, read under its lock.
+    private struct Source: ProfileSource {
+        let state: MessageLogState
+
+        func identityGraph(around id: String, asOf: Int64) throws -> IdentityGraph {
+            let links = state.links.filter { $0.value.time <= asOf }
+            return IdentityLink.component(around: id) { ids in
+                links.filter { ids.contains($0.key.from) || ids.contains($0.key.to) }.map {
+                    ($0.key, $0.value.time, $0.value.sequence)
+                }
+            }
+        }
+
+        /// The messages carrying one of the user ids, and those without a userId carrying one of the
+        /// anonymous ids, in arrival order, with their context.
+        func messages(of ids: [IdentityGraph.Node]) throws -> [(sequence: Int64, message: Message)] {
             var sequences = Set<Int64>()
             for node in ids {
                 sequences.formUnion((node.isUser ? state.byUser[node.id] : state.byAnonymous[node.id]) ?? [])
             }
-            return state.stored(sequences.sorted())
+            return try MemoryStore.read(state.stored(sequences.sorted()), includingContext: true, payloadKeys: nil)
         }
-        return try Self.read(found, includingContext: true, payloadKeys: nil)
-    }
 
-    /// Every group call of an account, in arrival order, with its context.
-    public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
-        let found = log.withLock { $0.stored($0.byAccount[account] ?? []) }
-        return try Self.read(found, includingContext: true, payloadKeys: nil)
+        /// Every group call of an account, in arrival order, with its context.
+        func groupCalls(account: String) throws -> [(sequence: Int64, message: Message)] {
+            try MemoryStore.read(state.stored(state.byAccount[account] ?? []), includingContext: true, payloadKeys: nil)
+        }
     }
 
     /// The user ids with the most messages, busiest first (ties by id).
@@ -146,7 +156,7 @@ public final class MemoryStore: Store {
     }
 
     /// Stored messages read back as messages, with their sequences.
-    private static func read(
+    fileprivate static func read(
         _ found: [(sequence: Int64, message: StoredMessage)], includingContext: Bool, payloadKeys: Set<String>?
     ) throws -> [(sequence: Int64, message: Message)] {
         try found.map {

@@ -56,7 +56,9 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
-            try db.execute(sql: "PRAGMA cache_size = -131072")
+            // The writer keeps the index it appends to in 128 MB of pages; a reader scans blocks once or
+            // looks up a few, and up to five of them would hold 128 MB each for nothing: 16 MB each.
+            try db.execute(sql: "PRAGMA cache_size = \(db.configuration.readonly ? -16384 : -131072)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.busyMode = .timeout(10)
@@ -408,24 +410,34 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func messages(of ids: [IdentityGraph.Node]) async throws -> [(sequence: Int64, message: Message)] {
-        let users = Set(ids.filter(\.isUser).map(\.id))
-        let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
-        let keys = Set(users.map(BlockLog.userKey) + anonymous.map(BlockLog.anonymousKey))
-        return try await pool.read { db in
-            try self.messages(
-                db, sequences: BlockLog.sequences(of: keys, db, recent: self.recentKeys), includingContext: true
+    public func reading<T: Sendable>(_ body: @escaping @Sendable (any ProfileSource) throws -> T) async throws -> T {
+        try await pool.read { db in try body(Source(store: self, db: db)) }
+    }
+
+    /// The store's messages and links inside one read transaction.
+    private struct Source: ProfileSource {
+        let store: SQLiteStore
+        let db: Database
+
+        func identityGraph(around id: String, asOf: Int64) throws -> IdentityGraph {
+            try SQLiteStore.identityGraph(around: id, asOf: asOf, db)
+        }
+
+        func messages(of ids: [IdentityGraph.Node]) throws -> [(sequence: Int64, message: Message)] {
+            let users = Set(ids.filter(\.isUser).map(\.id))
+            let anonymous = Set(ids.filter { !$0.isUser }.map(\.id))
+            let keys = Set(users.map(BlockLog.userKey) + anonymous.map(BlockLog.anonymousKey))
+            return try store.messages(
+                db, sequences: BlockLog.sequences(of: keys, db, recent: store.recentKeys), includingContext: true
             ) { record in
                 if let userId = record.userId { return users.contains(record.string(userId)) }
                 return record.anonymousId.map { anonymous.contains(record.string($0)) } ?? false
             }
         }
-    }
 
-    public func groupCalls(account: String) async throws -> [(sequence: Int64, message: Message)] {
-        try await pool.read { db in
-            try self.messages(
-                db, sequences: BlockLog.sequences(of: [BlockLog.groupKey(account)], db, recent: self.recentKeys),
+        func groupCalls(account: String) throws -> [(sequence: Int64, message: Message)] {
+            try store.messages(
+                db, sequences: BlockLog.sequences(of: [BlockLog.groupKey(account)], db, recent: store.recentKeys),
                 includingContext: true
             ) { $0.kind == .group && $0.field($0.groupId, equals: account) }
         }
