@@ -85,6 +85,18 @@ struct CheckerTests {
             "count(\"A\" where count(\"B\") > 1) > 0",
             "1:17: error: `count` cannot be used inside `where`: a `where` condition tests one event at a time"
         ),
+        (
+            "count(\"A\" where score.churn > 1) > 0",
+            "1:17: error: `score.churn` cannot be read inside `where`: a `where` condition tests one event at a time, with its properties and the profile's traits; compare it outside the selector"
+        ),
+        (
+            "did(\"A\" where rfm.r >= 4)",
+            "1:15: error: `rfm.r` cannot be read inside `where`: a `where` condition tests one event at a time, with its properties and the profile's traits; compare it outside the selector"
+        ),
+        (
+            "count(\"A\" where account.trait.plan = \"pro\") > 0",
+            "1:17: error: `account.` cannot be read inside `where`: a `where` condition tests one event at a time, with its properties and the profile's traits; compare it outside the selector"
+        ),
         // Windows in streak / count_periods, and next.
         (
             "streak(week, count(\"A\", last 7d) >= 1) >= 2",
@@ -95,6 +107,10 @@ struct CheckerTests {
             "1:30: error: event functions inside `count_periods` take no window: the period is their window"
         ),
         ("streak(week, streak(day, did(any)) > 1) > 1", "1:14: error: `streak` cannot be nested inside `streak`"),
+        (
+            "count_periods(week, percentile(count(\"A\")) > 50, 4) >= 1",
+            "1:21: error: `percentile` cannot be used inside `count_periods`: it ranks the population at the evaluation instant, not period by period"
+        ),
         (
             "did(\"A\", next 30d)",
             "1:10: error: `next` looks past the evaluation instant: it is only allowed in a model's `label`"

@@ -183,6 +183,13 @@ extension CheckRun {
     }
 
     mutating func checkPercentile(_ arguments: [Argument], _ range: SourceRange, _ context: Context) -> TypedExpr? {
+        if let period = context.period {
+            error(
+                .invalidArgument,
+                "`percentile` cannot be used inside `\(period)`: it ranks the population at the evaluation "
+                    + "instant, not period by period", at: range)
+            return nil
+        }
         guard let args = sortArguments(arguments, function: "percentile", named: ["among"], window: false) else {
             return nil
         }

@@ -170,6 +170,10 @@ struct CheckRun {
         case .call(let name, let nameRange, let arguments):
             return checkCall(name, nameRange, arguments, range, context)
         case .account(let inner):
+            guard !context.inWhere else {
+                refuseInWhere("`account.`", at: range)
+                return nil
+            }
             guard context.scope == .users else {
                 error(
                     .wrongScope, "`account.` is only valid in a definition of users; this one is of accounts",
@@ -183,6 +187,16 @@ struct CheckRun {
             guard let value = check(inner, inner_context) else { return nil }
             return TypedExpr(.account(value), type: value.type, mayBeMissing: value.type != .bool, range: range)
         }
+    }
+
+    /// Reports a value of the profile (a score, a stage, RFM, a computed trait, its account) read inside
+    /// `where`, which sees one event at a time: only the event's properties and fields and the profile's
+    /// traits are there.
+    mutating func refuseInWhere(_ what: String, at range: SourceRange) {
+        error(
+            .invalidArgument,
+            "\(what) cannot be read inside `where`: a `where` condition tests one event at a time, with its "
+                + "properties and the profile's traits; compare it outside the selector", at: range)
     }
 
     /// Reports unless the value is a condition (bool or dynamic).
@@ -293,6 +307,12 @@ struct CheckRun {
     mutating func resolvePath(_ path: Path, _ range: SourceRange, _ context: Context) -> TypedExpr? {
         let segments = path.segments
         let head = segments[0]
+        if !path.quotedFirst, segments.count == 2, context.inWhere,
+            ["computed", "score", "stage", "rfm"].contains(head)
+        {
+            refuseInWhere("`\(path)`", at: range)
+            return nil
+        }
         if !path.quotedFirst, segments.count >= 2 {
             let name = segments[1]
             switch head {
