@@ -47,6 +47,37 @@ import Testing
             outcomes: f.population(asOf: at + horizon, definitions: definitions), workers: 1)
     }
 
+    /// A label that is a sequence over `next 30d` looks for the first step in (T, T + 30d] and the later
+    /// ones within 7 days of it, up to T + 37d (its horizon). p1 upgraded 4 days after a trial in the
+    /// window; p2 8 days after; p3's trial is on day 29 and the upgrade on day 35; p4's trial is past
+    /// the window; p5's trial is before T.
+    @Test(arguments: [
+        ("followed_by(\"Trial\", \"Upgraded\", within: 7d, next 30d)", [true, false, true, false, false]),
+        ("not_followed_by(\"Trial\", \"Upgraded\", within: 7d, next 30d)", [false, true, false, false, false]),
+        ("funnel(\"Trial\", \"Upgraded\", within: 7d, next 30d) = 2", [true, false, true, false, false]),
+    ])
+    func sequenceLabelsReadPastT(label: String, expected: [Bool]) throws {
+        var f = Fixture()
+        f.files["scores/m.yaml"] = """
+            kind: logistic
+            features:
+              - count("Login", last 30d)
+            label: >
+              \(label)
+            train_as_of: [2026-06-01]
+            """
+        let trials: [Int64] = [5, 5, 29, 31, -1]
+        let upgrades: [Int64] = [9, 13, 35, 32, 2]
+        for index in 0..<5 {
+            f.track("p\(index + 1)", "Login", at: at - day)
+            f.track("p\(index + 1)", "Trial", at: at + trials[index] * day)
+            f.track("p\(index + 1)", "Upgraded", at: at + upgrades[index] * day)
+        }
+        let s = try set(f)
+        let labels = Dictionary(uniqueKeysWithValues: s.ids.enumerated().map { ($1, s.labels[$0]) })
+        #expect((1...5).map { labels["p\($0)"] } == expected)
+    }
+
     /// The horizon of `next 30d` is 30 days.
     @Test func horizonIsTheLongestNextWindow() throws {
         let definitions = try fixture(withLaterEvents: false).definitions()

@@ -7,13 +7,18 @@ extension Compiler {
     /// steps must be at or before now. `not_followed_by` only considers an A with a + D <= now.
     /// A funnel counts the most steps completed in order (each strictly after the previous one), all
     /// within D of its first step; for a fixed first step, taking the earliest next step is optimal.
+    /// In a model's label, with the window `next W`, "now" for the later steps is the end of what the
+    /// label reads, now + W + D (``TrainingSet/horizon(of:)``): the first step in (now, now + W], the
+    /// later ones within D of it.
     func sequence(_ sequence: EventSequence) throws(EngineError) -> Code {
         let tl = timelines
         var filters: [EventFilter] = []
         for step in sequence.steps { filters.append(try filter(step)) }
         let w = try window(sequence.window)
         let within = sequence.within
-        let now = self.now
+        var end = self.now
+        if case .next(let d) = sequence.window { end = Compiler.plus(Compiler.plus(end, d), within) }
+        let now = end
         guard filters.count >= 2 else { return { _ in .missing } }
         let a = filters[0]
         let b = filters[1]
