@@ -18,7 +18,8 @@ With `--soak SECONDS` it measures memory instead: "Bench Ping" tracks at RATE pe
 over a fixed pool of RATE x 120 users, with `bench-pinged` narrowed to `last 1m`, so that each user
 leaves a minute after a ping and enters again at its next one, two minutes later (the set of profiles
 stops growing after the first two minutes). Every few seconds it samples the server's resident memory
-(VmRSS in /proc/PID/status) and reports the first, last and largest sample, with the samples. With
+(VmRSS in /proc/PID/status) and reports the first, the middle (half-way through), last and largest
+sample, with the samples. With
 `--fail-half` the receiver answers every other request 503, so half the attempts are retried on the
 destination's default schedule (0s, 5s, 5m, ...). With `--no-activation` no activation is defined, which
 gives the memory of the same ingest without the outbox's work.
@@ -255,8 +256,8 @@ def soak(args, receiver, connection, write, pid, ws):
                     "deliveries_received": len(receiver.delivery_ids)}
     return {"soak": {"seconds": args.soak, "entries_per_second": args.rate, "pings": posted, "users": pool,
                      "fail_half": args.fail_half, **answered, "deliveries_by_status": statuses,
-                     "rss_mb": {"first": round(values[0] / 1024, 1), "last": round(values[-1] / 1024, 1),
-                                "max": round(max(values) / 1024, 1)},
+                     "rss_mb": {"first": round(values[0] / 1024, 1), "half": round(values[len(values) // 2] / 1024, 1),
+                                "last": round(values[-1] / 1024, 1), "max": round(max(values) / 1024, 1)},
                      "samples": [[t, round(kb / 1024, 1)] for t, kb in samples if kb is not None]}}
 
 

@@ -144,7 +144,7 @@ public enum Server {
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-            services: [live, outbox],
+            services: [live, outbox, HeapTrimmer()],
             onServerRunning: { channel in
                 await keys.warnOfMissingKinds(workspace: runtime.workspace.root, logger: logger)
                 await onServerRunning(channel.localAddress?.port ?? configuration.port)

@@ -5,10 +5,6 @@ import StrataIngest
 import StrataRuntime
 import StrataStore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `strata import FILE...`: loads JSONL or delimited files into the workspace's store.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +40,7 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        keepFreedMemory()
+        Heap.keepFreedMemory()
         let workspace = try workspaceOptions.load()
         let store = try openRuntime(workspace, durability: .bulk).store
         let delimited =
@@ -118,17 +114,3 @@ struct ImportCommand: AsyncParsableCommand {
 }
 
 extension Delimiter: ExpressibleByArgument {}
-
-/// Keeps the memory of freed batches for the next ones: an import allocates and frees batches of
-/// megabytes, which the C library would otherwise map and unmap (or trim) each time, and fresh
-/// pages must be zeroed by the kernel. Measured: about 7% of an import's time.
-private func keepFreedMemory() {
-    #if canImport(Glibc)
-        // mallopt is declared in malloc.h, which Swift's Glibc module leaves out.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        _ = mallopt(-3, 256 << 20)  // M_MMAP_THRESHOLD: blocks up to 256 MB come from the heap
-        _ = mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD: up to 1 GB of free heap is kept
-    #endif
-}
