@@ -20,6 +20,12 @@ struct WindowTests {
                 from: .date(DateLiteral(year: 2025, month: 11, day: 20)),
                 to: .date(DateLiteral(year: 2025, month: 12, day: 2)))
         ),
+        // Empty only where a day starts more than 12 hours before its UTC midnight: left to the run.
+        (
+            ", from 2026-02-01 to 2026-01-31T12:00:00Z",
+            .absolute(
+                from: .date(DateLiteral(year: 2026, month: 2, day: 1)), to: .instant(milliseconds: 1_769_860_800_000))
+        ),
         (", this day", .calendar(.this, .day)),
         (", this week", .calendar(.this, .week)),
         (", this month", .calendar(.this, .month)),
@@ -93,6 +99,16 @@ struct WindowTests {
         ),
         (
             "count(\"A\", from 2026-02-01 to 2026-01-01) > 0",
+            "1:12: error: this window is empty: `from` must be before `to`"
+        ),
+        // A date against an instant: empty in every time zone (a date starts between 14 hours before and
+        // 12 hours after its midnight in UTC).
+        (
+            "count(\"A\", from 2026-02-01 to 2026-01-31T09:00:00Z) > 0",
+            "1:12: error: this window is empty: `from` must be before `to`"
+        ),
+        (
+            "count(\"A\", from 2026-02-01T13:00:00Z to 2026-02-01) > 0",
             "1:12: error: this window is empty: `from` must be before `to`"
         ),
         (

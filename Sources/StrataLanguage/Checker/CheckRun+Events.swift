@@ -226,7 +226,11 @@ extension CheckRun {
             switch (from, to) {
             case (.date(let a), .date(let b)): empty = a >= b
             case (.instant(let a), .instant(let b)): empty = a >= b
-            default: break
+            // A date starts at its midnight in the workspace's zone, which the check does not know: between
+            // 14 hours before midnight UTC (UTC+14) and 12 hours after it (UTC-12). Empty in every zone
+            // is an error; a window that is empty only in some zones is left to the run.
+            case (.date(let a), .instant(let b)): empty = Int64(a.daysSinceEpoch) * Instant.day - 14 * Instant.hour >= b
+            case (.instant(let a), .date(let b)): empty = a >= Int64(b.daysSinceEpoch) * Instant.day + 12 * Instant.hour
             }
             if empty {
                 error(.invalidWindow, "this window is empty: `from` must be before `to`", at: range)
