@@ -73,6 +73,10 @@ struct CheckerTests {
         ),
         ("streak(year, did(any)) > 1", "1:8: error: the period of `streak` must be day, week or month, found `year`"),
         (
+            "sum(\"A\", trait.mrr) > 0",
+            "1:10: error: `trait.mrr` reads the profile, but `sum` reads a property of each event; for a property named `trait`, quote it: `trait`.mrr"
+        ),
+        (
             "sum(\"A\", 1) > 0",
             "1:10: error: `sum` takes an event property name (e.g. revenue, a.b, `Plan Name` or $user) as its second argument, found the number 1"
         ),
@@ -182,6 +186,18 @@ struct CheckerTests {
             onlyDiagnostic(result)
                 == "1:1: error: `account.` is only valid in a definition of users; this one is of accounts")
         #expect(check("account.trait.industry = \"manufacturing\"").diagnostics.isEmpty)
+    }
+
+    /// A quoted first part makes `trait.mrr` an event property again.
+    @Test func aQuotedReferenceWordIsAnEventProperty() throws {
+        let result = check("sum(\"Invoice Paid\", `trait`.mrr) > 0")
+        #expect(result.diagnostics.isEmpty)
+        guard case .comparison(_, let sum, _)? = result.expression?.node, case .aggregate(let aggregate) = sum.node
+        else {
+            Issue.record("expected a comparison of a sum")
+            return
+        }
+        #expect(aggregate.function == .sum(.property(["trait", "mrr"])))
     }
 
     @Test func accountProfileTimes() throws {

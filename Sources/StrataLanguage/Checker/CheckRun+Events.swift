@@ -175,6 +175,15 @@ extension CheckRun {
             }
             return .event(field)
         }
+        if !path.quotedFirst, path.segments.count >= 2, CheckRun.referencePrefixes.contains(path.segments[0]) {
+            // `trait.mrr` means the profile's trait everywhere else, `where` included.
+            error(
+                .invalidArgument,
+                "`\(path)` reads the profile, but `\(function)` reads a property of each event; for a property "
+                    + "named `\(path.segments[0])`, quote it: `\(path.segments[0])`.\(path.segments.dropFirst().joined(separator: "."))",
+                at: expr.range)
+            return nil
+        }
         return .property(path.segments)
     }
 
