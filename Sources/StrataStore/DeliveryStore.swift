@@ -23,6 +23,11 @@ public protocol DeliveryStore: Sendable {
     func reopenSending(at instant: Int64) async throws -> Int
 
     /// Saves the state of deliveries already recorded (status, variant, attempts, errors, instants).
+    ///
+    /// The pending deliveries behind a delivery being retried (later ones of its profile and activation)
+    /// are parked: their next instant moves to the retry's (never before their due instant), so that
+    /// rounds do not meet them again while they wait; once it is done (sent, failed, dead), they are due
+    /// at their due instant again. ``enqueue(_:consumer:through:)`` parks a new pending delivery the same way.
     func update(_ deliveries: [Delivery]) async throws
 
     /// The delivery of an id.

@@ -61,11 +61,19 @@ struct DeliveryStoreContractTests {
             #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.changeID) == [4])
             let stored = try #require(try await store.delivery(id: 1))
             #expect(stored == retrying)
-            // Once it is sent, the later one goes.
+            // Parked until the retry, so rounds do not meet it meanwhile; change 3's (due later) keeps its instant.
+            #expect(try await store.delivery(id: 2)?.nextAt == Self.t0 + 30 * Instant.minute)
+            #expect(try await store.delivery(id: 3)?.nextAt == Self.t0 + 120 * Instant.minute)
+            #expect(try await store.nextDueInstant(after: now) == Self.t0 + 30 * Instant.minute)
+            // A change recorded meanwhile is parked as it is recorded.
+            try await store.enqueue([delivery(change: 5, due: 8)], consumer: "activations", through: 5)
+            #expect(try await store.delivery(id: 5)?.nextAt == Self.t0 + 30 * Instant.minute)
+            // Once it is sent, the later ones go.
             retrying.status = .sent
             retrying.finishedAt = now
             try await store.update([retrying])
-            #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.changeID) == [2, 4])
+            #expect(try await store.dueDeliveries(at: now, limit: 10).map(\.changeID) == [2, 4, 5])
+            #expect(try await store.delivery(id: 2)?.nextAt == Self.t0 + Instant.minute)
         }
     }
 

@@ -28,6 +28,13 @@ extension MemoryStore {
                 let key = DeliveryKey(changeID: delivery.changeID, activation: delivery.activation, step: delivery.step)
                 guard state.keys.insert(key).inserted else { continue }
                 delivery.id = Int64(state.deliveries.count + 1)
+                if delivery.status == .pending,
+                    let retried = state.deliveries.filter({
+                        $0.activation == delivery.activation && $0.profile == delivery.profile && $0.status == .retrying
+                    }).map(\.nextAt).max()
+                {
+                    delivery.nextAt = max(delivery.nextAt, retried)
+                }
                 state.deliveries.append(delivery)
                 inserted += 1
             }
@@ -91,6 +98,20 @@ extension MemoryStore {
                 stored.finishedAt = delivery.finishedAt
                 stored.late = delivery.late
                 state.deliveries[Int(delivery.id - 1)] = stored
+                // The pending deliveries behind it: parked until its retry, or due again once it is done.
+                guard stored.status != .sending else { continue }
+                for index in Int(stored.id)..<state.deliveries.count {
+                    var later = state.deliveries[index]
+                    guard later.activation == stored.activation, later.profile == stored.profile,
+                        later.status == .pending
+                    else { continue }
+                    if stored.status == .retrying {
+                        if later.nextAt < stored.nextAt { later.nextAt = max(later.dueAt, stored.nextAt) }
+                    } else if later.nextAt > later.dueAt {
+                        later.nextAt = later.dueAt
+                    }
+                    state.deliveries[index] = later
+                }
             }
         }
     }

@@ -73,13 +73,22 @@ extension SQLiteStore {
                     INSERT OR IGNORE INTO deliveries (\(Self.insertedColumns))
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            // A pending delivery behind one being retried is parked until the retry (``DeliveryStore``).
+            let retry = try db.cachedStatement(
+                sql: "SELECT max(next_at) FROM deliveries WHERE activation = ? AND profile = ? AND status = 'retrying'")
             var inserted = 0
             for delivery in deliveries {
+                var nextAt = delivery.nextAt
+                if delivery.status == .pending,
+                    let retried = try Int64.fetchOne(retry, arguments: [delivery.activation, delivery.profile])
+                {
+                    nextAt = max(nextAt, retried)
+                }
                 try insert.execute(arguments: [
                     delivery.changeID, delivery.activation, delivery.step, delivery.segment, delivery.profile,
                     delivery.entered, delivery.changeInstant, delivery.cause, delivery.destination, delivery.channel,
                     delivery.variant, delivery.status.rawValue, delivery.attempts, delivery.lastError,
-                    delivery.responseStatus, delivery.dueAt, delivery.nextAt, delivery.decidedAt, delivery.finishedAt,
+                    delivery.responseStatus, delivery.dueAt, nextAt, delivery.decidedAt, delivery.finishedAt,
                     delivery.late,
                 ])
                 inserted += db.changesCount
@@ -141,12 +150,33 @@ extension SQLiteStore {
                         next_at = ?, decided_at = ?, finished_at = ?, late = ?
                     WHERE id = ?
                     """)
+            // The pending deliveries behind one: parked until its retry, or due again once it is done.
+            let park = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET next_at = max(due_at, ?)
+                    WHERE activation = ? AND profile = ? AND id > ? AND status = 'pending' AND next_at < ?
+                    """)
+            let unpark = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET next_at = due_at
+                    WHERE activation = ? AND profile = ? AND id > ? AND status = 'pending' AND next_at > due_at
+                    """)
             for delivery in deliveries {
                 try update.execute(arguments: [
                     delivery.variant, delivery.status.rawValue, delivery.attempts, delivery.lastError,
                     delivery.responseStatus, delivery.nextAt, delivery.decidedAt, delivery.finishedAt, delivery.late,
                     delivery.id,
                 ])
+                switch delivery.status {
+                case .retrying:
+                    try park.execute(arguments: [
+                        delivery.nextAt, delivery.activation, delivery.profile, delivery.id, delivery.nextAt,
+                    ])
+                case .sending:
+                    break
+                default:
+                    try unpark.execute(arguments: [delivery.activation, delivery.profile, delivery.id])
+                }
             }
         }
     }
