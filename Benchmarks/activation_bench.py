@@ -12,7 +12,8 @@ activation sending each enter of `bench-pinged` to it. Then it measures:
   ready include the engine's first snapshot, a few seconds of one core);
 - delivery throughput: BURST entries posted as fast as the server takes them (batches of 500), and
   deliveries received per second from the first to the last; the receiver shares the cores, so the
-  output gives this process's CPU time over the burst.
+  output gives this process's CPU time over the burst, and the server's (all of its work per entry:
+  ingestion, the engine, the outbox and the HTTP client), which a busy machine moves less than the rate.
 
 With `--soak SECONDS` it measures memory instead: "Bench Ping" tracks at RATE per second for SECONDS
 over a fixed pool of RATE x 120 users, with `bench-pinged` narrowed to `last 1m`, so that each user
@@ -187,7 +188,14 @@ def rss_kb(pid):
     return None
 
 
-def steady_and_burst(args, receiver, connection, write):
+def cpu_seconds(pid):
+    """The user and system CPU time a process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def steady_and_burst(args, receiver, connection, write, pid):
     per_batch = max(1, args.rate // 100)
     # Warm-up at the same rate, not measured (the server's first seconds after ready include the engine's
     # first snapshot).
@@ -212,6 +220,7 @@ def steady_and_burst(args, receiver, connection, write):
     # Burst: as fast as the server takes them.
     before = len(receiver.arrivals)
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    server_before = cpu_seconds(pid)
     burst_users = [f"burst-{i}" for i in range(args.burst)]
     for i in range(0, len(burst_users), 500):
         post_batch(connection, write, burst_users[i:i + 500])
@@ -219,12 +228,15 @@ def steady_and_burst(args, receiver, connection, write):
     while time.time() < deadline and len(receiver.arrivals) < before + len(burst_users):
         time.sleep(0.05)
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = cpu_seconds(pid) - server_before
     times = sorted(receiver.arrivals[u] for u in burst_users if u in receiver.arrivals)
     span = times[-1] - times[0] if len(times) > 1 else 0
     burst = {"entries": len(burst_users), "received": len(times),
              "deliveries_per_second": round(len(times) / span) if span else None,
              "receiver_cpu_seconds": round((cpu_after.ru_utime + cpu_after.ru_stime)
                                            - (cpu_before.ru_utime + cpu_before.ru_stime), 2),
+             "server_cpu_seconds": round(server_cpu, 2),
+             "server_cpu_us_per_delivery": round(server_cpu / len(times) * 1e6) if times else None,
              "seconds": round(span, 2)}
     return {"steady": steady, "burst": burst}
 
@@ -302,7 +314,7 @@ def main():
         if args.soak:
             result = soak(args, receiver, connection, write, server.pid, ws)
         else:
-            result = steady_and_burst(args, receiver, connection, write)
+            result = steady_and_burst(args, receiver, connection, write, server.pid)
         print(json.dumps({"users": args.users, **result}, indent=2))
     finally:
         server.terminate()

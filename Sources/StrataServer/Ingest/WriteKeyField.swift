@@ -12,8 +12,7 @@ enum WriteKeyField {
     /// the document without the field. A document that does not hold the name, or is not a JSON object,
     /// comes back as it is.
     static func take(from bytes: [UInt8]) -> (keys: Set<String>, document: [UInt8]) {
-        guard bytes.firstRange(of: Array("\"\(name)\"".utf8)) != nil,
-            case .object(var object)? = try? JSONParser.parse(bytes)
+        guard holdsName(bytes), case .object(var object)? = try? JSONParser.parse(bytes)
         else { return ([], bytes) }
         var keys: Set<String> = []
         func removeKey(from object: inout [String: JSONValue]) {
@@ -31,5 +30,28 @@ enum WriteKeyField {
         var document: [UInt8] = []
         JSONWriter.write(.object(object), into: &document)
         return (keys, document)
+    }
+
+    /// The field's name in quotes, as bytes.
+    private static let quotedName = Array("\"\(name)\"".utf8)
+
+    /// Whether the bytes hold the quoted name anywhere: a plain scan from each quote, since every request
+    /// body goes through it (the standard library's generic search took 3.5% of the server's time).
+    static func holdsName(_ bytes: [UInt8]) -> Bool {
+        let needle = quotedName
+        return bytes.withUnsafeBufferPointer { haystack in
+            guard haystack.count >= needle.count else { return false }
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last {
+                if haystack[index] == UInt8(ascii: "\""), haystack[index + 1] == needle[1] {
+                    var matched = 2
+                    while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 }
