@@ -207,7 +207,8 @@ struct BlockLog {
     /// the last epoch are found in `recent` when it covers them, else by reading their blocks.
     static func sequences(of keys: Set<UInt64>, _ db: Database, recent: RecentKeys) throws -> [Int64] {
         var found: [Int64] = []
-        let epochs = try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq")
+        let epochs = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT first_seq, last_seq FROM message_epochs ORDER BY first_seq"))
         let probe = try db.cachedStatement(sql: "SELECT seqs FROM message_postings WHERE epoch = ? AND key = ?")
         for epoch in epochs {
             let first: Int64 = epoch[0]
