@@ -100,7 +100,7 @@ def main():
         check(status == 200, f"DELETE answered {status}: {body}")
         expected = {"profile": "ada", "ids": ["ada", "dev-1"],
                     "removed": {"messages": 3, "links": 1, "changes": 1, "memberships": 1, "deliveries": 0,
-                                "unsubscribes": 0}}
+                                "unsubscribes": 0, "quarantined": 0}}
         check(body == expected, f"the erasure report is {body}, expected {expected}")
         check(server.members() == ["bob"], f"buyers after the erasure: {server.members()}")
         for profile in ["ada", "dev-1"]:

@@ -9,7 +9,7 @@ import StrataCore
 public protocol ErasureStore: Sendable {
     /// Removes, in one transaction, the profile holding an id (a userId first, else an anonymousId)
     /// with every id resolving to it: its messages, identity links, change-log rows, live and batch
-    /// memberships, deliveries and unsubscribes; and records a digest of each id, so that later
+    /// memberships, deliveries, unsubscribes and the quarantined messages naming one of the ids; and records a digest of each id, so that later
     /// messages naming one are refused (``AppendResult/Fate/erased``). Nil when no stored message
     /// belongs to a profile holding the id.
     func erase(profile id: String, at instant: Int64) async throws -> Erasure?
@@ -38,11 +38,13 @@ public struct Erasure: Sendable, Equatable {
     public var deliveries: Int
     /// Unsubscribes removed.
     public var unsubscribes: Int
+    /// Quarantined messages removed: those naming one of the ids (``QuarantineEntry/names(anyOf:in:)``).
+    public var quarantined: Int
 
     /// A report from its parts.
     public init(
         profile: String, ids: [String], sequences: [Int64], links: Int, changes: Int, memberships: Int,
-        deliveries: Int, unsubscribes: Int
+        deliveries: Int, unsubscribes: Int, quarantined: Int = 0
     ) {
         self.profile = profile
         self.ids = ids
@@ -52,6 +54,7 @@ public struct Erasure: Sendable, Equatable {
         self.memberships = memberships
         self.deliveries = deliveries
         self.unsubscribes = unsubscribes
+        self.quarantined = quarantined
     }
 
     /// Messages removed.
@@ -61,7 +64,7 @@ public struct Erasure: Sendable, Equatable {
     public var removed: [(kind: String, count: Int)] {
         [
             ("messages", messages), ("links", links), ("changes", changes), ("memberships", memberships),
-            ("deliveries", deliveries), ("unsubscribes", unsubscribes),
+            ("deliveries", deliveries), ("unsubscribes", unsubscribes), ("quarantined", quarantined),
         ]
     }
 

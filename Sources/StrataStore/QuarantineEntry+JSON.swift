@@ -15,3 +15,28 @@ extension QuarantineEntry {
         return .object(object)
     }
 }
+
+extension QuarantineEntry {
+    /// Whether bytes as received (an entry's `raw`) name one of the ids: a JSON document holding one as
+    /// a string value anywhere (the userId, an anonymousId, a trait), or other text (a delimited row)
+    /// holding one as a whole field, quoted or not. Exact equality, so an id never matches inside another.
+    public static func names(anyOf ids: Set<String>, in raw: [UInt8]) -> Bool {
+        if let document = try? JSONParser.parse(raw) { return Self.holds(document, anyOf: ids) }
+        let text = String(decoding: raw, as: UTF8.self)
+        return text.split(whereSeparator: { ",;\t\r\n".contains($0) }).contains { field in
+            var value = field.trimmingPrefix(" ")
+            while value.last == " " { value = value.dropLast() }
+            if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
+            return ids.contains(String(value))
+        }
+    }
+
+    private static func holds(_ value: JSONValue, anyOf ids: Set<String>) -> Bool {
+        switch value {
+        case .string(let text): ids.contains(text)
+        case .array(let items): items.contains { holds($0, anyOf: ids) }
+        case .object(let members): members.values.contains { holds($0, anyOf: ids) }
+        default: false
+        }
+    }
+}

@@ -16,13 +16,14 @@ struct ProfilesCommandTests {
                   memberships   1
                   deliveries    0
                   unsubscribes  0
+                  quarantined   0
 
                 """)
         let json = try fixture.strata("profiles", "delete", "ann", "--format", "json")
         #expect(json.status == 0)
         #expect(
             json.stdout
-                == #"{"ids":["ann"],"profile":"ann","removed":{"changes":2,"deliveries":0,"links":0,"memberships":0,"messages":1,"unsubscribes":0}}"#
+                == #"{"ids":["ann"],"profile":"ann","removed":{"changes":2,"deliveries":0,"links":0,"memberships":0,"messages":1,"quarantined":0,"unsubscribes":0}}"#
                 + "\n")
         // Gone: asked again, it is unknown.
         let again = try fixture.strata("profiles", "delete", "bob")

@@ -35,7 +35,7 @@ struct ErasureTests {
                 #expect(response.json["ids"] == .array([.string("a1"), .string("u1")]))
                 let removed: [String: JSONValue] = [
                     "messages": .number(5), "links": .number(1), "changes": .number(1), "memberships": .number(1),
-                    "deliveries": .number(0), "unsubscribes": .number(0),
+                    "deliveries": .number(0), "unsubscribes": .number(0), "quarantined": .number(0),
                 ]
                 #expect(response.json["removed"] == .object(removed))
             }

@@ -47,8 +47,17 @@ struct ErasureTests {
     /// every 4 messages (so that the erasure rewrites index rows too).
     func filledStore(at path: String) async throws -> SQLiteStore {
         let store = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 4)
-        // Two appends, two blocks: 1-5 and 6-10.
-        #expect(try await store.append(Array(Self.history[..<5]), quarantine: []).inserted == 5)
+        // Two appends, two blocks: 1-5 and 6-10. Refused messages naming Ada's ids (as a field, a trait
+        // value, a CSV field) and others (an id that contains hers, Bob's row) wait in the quarantine.
+        let refused = [
+            #"{"type":"track","userId":"ada","event":""}"#, #"{"type":"identify","traits":{"email":"ada-old"}}"#,
+            #"ada-old,Order Completed,"2026-13-01""#, #"{"type":"track","userId":"adam","event":""}"#, "bob,x",
+        ].enumerated().map { index, raw in
+            QuarantineEntry(
+                source: "q.jsonl", index: index, reason: "invalid", field: nil, detail: "refused", raw: Array(raw.utf8),
+                receivedAt: Self.at(1))
+        }
+        #expect(try await store.append(Array(Self.history[..<5]), quarantine: refused).inserted == 5)
         #expect(try await store.append(Array(Self.history[5...]), quarantine: []).inserted == 5)
         let recorded = try await store.recordChanges(
             [
@@ -83,7 +92,8 @@ struct ErasureTests {
                 erasure
                     == Erasure(
                         profile: "ada", ids: ["ada", "ada-old", "dev-1"], sequences: [1, 2, 3, 4, 5, 8, 10], links: 2,
-                        changes: 3, memberships: 3, deliveries: 2, unsubscribes: 1))
+                        changes: 3, memberships: 3, deliveries: 2, unsubscribes: 1, quarantined: 3))
+            #expect(try await store.quarantined(limit: -1).map(\.index) == [3, 4])
 
             for id in ["ada", "dev-1", "ada-old"] { #expect(try await store.profile(id: id, asOf: Self.at(30)) == nil) }
             let bob = try #require(try await store.profile(id: "dev-2", asOf: Self.at(30)))
@@ -152,7 +162,8 @@ struct ErasureTests {
                 #expect((result.inserted, result.erased, result.duplicates, result.quarantined) == (2, 4, 0, 0))
                 // The erased last message's sequence is not given again.
                 #expect(try store.lastSequence() == 12)
-                #expect(try await store.statistics().quarantined == 0)
+                // Refused, not quarantined: the quarantine holds only the two entries the erasure left.
+                #expect(try await store.statistics().quarantined == 2)
                 #expect(try await store.erase(profile: "ada", at: Self.at(22)) == nil)
             }
             // Another process (here, the store opened again) refuses them too.

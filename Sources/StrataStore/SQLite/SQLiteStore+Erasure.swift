@@ -170,6 +170,15 @@ extension SQLiteStore {
         erasure.memberships = try delete("DELETE FROM live_members WHERE profile IN (\(list))")
         erasure.deliveries = try delete("DELETE FROM deliveries WHERE profile IN (\(list))")
         erasure.unsubscribes = try delete("DELETE FROM unsubscribes WHERE profile IN (\(list))")
+        // The quarantine keeps messages as received: those naming an id go too.
+        var named: [Int64] = []
+        let quarantine = try Row.fetchCursor(db, sql: "SELECT id, raw FROM quarantine")
+        while let row = try quarantine.next() {
+            let raw: Data = row[1]
+            if QuarantineEntry.names(anyOf: names, in: Array(raw)) { named.append(row[0]) }
+        }
+        for id in named { try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id]) }
+        erasure.quarantined = named.count
         // The batch runs keep their members as one list per segment.
         for row in try Row.fetchAll(db, sql: "SELECT run_id, segment, members FROM run_segments") {
             let data: Data = row[2]
