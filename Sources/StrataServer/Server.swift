@@ -154,7 +154,7 @@ public enum Server {
         ).register(on: router)
         ReportAPI(workbench: workbench, keys: keys, configuration: configuration).register(on: router)
         MailLinkRoutes(store: runtime.store, commits: commits, clock: configuration.clock).register(on: router)
-        let open = ConnectionGuard.OpenConnections()
+        let open = OpenConnections(limit: limits.maxConnections)
         return Application(
             router: router,
             server: .http1(

@@ -296,22 +296,43 @@ struct LimitsTests {
         }
     }
 
-    @Test("a connection over max_connections is closed as it opens, and counted")
-    func connectionLimit() async throws {
-        let harness = try await Harness(server: ["max_connections": "3"])
+    @Test("at max_connections a new connection takes the place of the one idle longest, counted")
+    func connectionLimitEvicts() async throws {
+        let harness = try await Harness(server: ["max_connections": "2"])
         try await harness.run { client in
             let port = try #require(client.port)
-            // The test client's connection is the first of three.
+            // The test client's connection, idle since this answer, is the oldest.
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
             let first = try EventStreamReader(port: port, path: "/health", headers: [:])
+            #expect(try await first.wait { $0.received.contains("ok") })
             let second = try EventStreamReader(port: port, path: "/health", headers: [:])
-            for connection in [first, second] { #expect(try await connection.wait { $0.received.contains("ok") }) }
-            let third = try EventStreamReader(port: port, path: "/health", headers: [:])
-            #expect(try await third.wait { $0.closed })
-            #expect(third.received == "")
-            #expect(
-                try await Self.metric("strata_limited_total{limit=\"connections\"}", client, harness) == "1")
-            #expect(!first.closed && !second.closed)
+            #expect(try await second.wait { $0.received.contains("ok") })
+            // Takes the place of `first`, after the test client's.
+            let metrics = try EventStreamReader(
+                port: port, path: "/api/v1/metrics", headers: ["Authorization": "Bearer \(harness.adminKey)"])
+            #expect(try await metrics.wait { $0.received.contains("strata_http_requests_total") })
+            #expect(MetricsTests.series(metrics.received)["strata_limited_total{limit=\"connections\"}"] == "2")
+            #expect(try await first.wait { $0.closed })
+            #expect(!second.closed)
+        }
+    }
+
+    @Test("at max_connections with a request under way on each, a new connection is closed as it opens")
+    func connectionLimitRefuses() async throws {
+        let harness = try await Harness(server: ["max_connections": "2"])
+        let auth = ["Authorization": "Bearer \(harness.adminKey)"]
+        try await harness.run { client in
+            let port = try #require(client.port)
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            // Two change streams, answers that never end: the second takes the test client's place.
+            let streams = try (0..<2).map { _ in
+                try EventStreamReader(port: port, path: "/api/v1/changes/stream", headers: auth)
+            }
+            for stream in streams { #expect(try await stream.wait { $0.received.contains("membership changes") }) }
+            let refused = try EventStreamReader(port: port, path: "/health", headers: [:])
+            #expect(try await refused.wait { $0.closed })
+            #expect(refused.received == "")
+            #expect(streams.map(\.closed) == [false, false])
         }
     }
 }

@@ -1,12 +1,12 @@
 import NIOCore
 import NIOHTTPTypes
 import StrataStore
-import Synchronization
 
-/// Bounds one connection of the server: it is closed as it opens when as many as the server keeps are
-/// open already, and later when it waits too long for a request (`idle_timeout`), for the rest of a
-/// request's head once its first byte came (`header_timeout`), or for the rest of a request's body
-/// (`body_timeout`). Each closing is counted in `strata_limited_total`.
+/// Bounds one connection of the server: when as many as the server keeps are open already, it takes
+/// the place of the one that has waited longest for a request, or is closed as it opens when each has
+/// a request under way (``OpenConnections``); later it is closed when it waits too long for a request
+/// (`idle_timeout`), for the rest of a request's head once its first byte came (`header_timeout`), or
+/// for the rest of a request's body (`body_timeout`). Each closing is counted in `strata_limited_total`.
 ///
 /// It sits after the HTTP decoder, so it sees requests as parts; a read that brought bytes but no
 /// part yet is the start of a head.
@@ -16,18 +16,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// The connections open, shared by the guards of one server.
-    final class OpenConnections: Sendable {
-        fileprivate let count = Atomic<Int>(0)
-
-        init() {}
-    }
-
     private let limits: Workspace.Config.ServerLimits
     private let open: OpenConnections
     private let metrics: Metrics
     /// Whether this connection is among the open ones counted.
     private var counted = false
+    /// Its ticket among the waiting connections while it waits for a request.
+    private var ticket: Int?
+    /// Whether another connection took its place (it is being closed, and no longer counted).
+    private var evicted = false
     /// Whether a request's head has come and its end not yet.
     private var readingBody = false
     /// Whether bytes of a request's head have come and the head not yet.
@@ -57,7 +54,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if counted { open.count.subtract(1, ordering: .relaxed) }
+        stopWaiting()
+        if counted { open.closed(evicted: evicted) }
         counted = false
         stopTimer()
         context.fireChannelInactive()
@@ -94,15 +92,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    /// Counts the connection, or closes it when as many as allowed are open.
+    /// Counts the connection, closing the one it replaces, or closes it.
     private func opened(_ context: ChannelHandlerContext) {
         guard !counted else { return }
-        counted = true
-        guard open.count.add(1, ordering: .relaxed).newValue <= limits.maxConnections else {
+        switch open.open() {
+        case .admitted:
+            break
+        case .replacing(let oldest):
+            metrics.recordLimited(.connections)
+            oldest.close(promise: nil)
+        case .refused:
             metrics.recordLimited(.connections)
             context.close(promise: nil)
             return
         }
+        counted = true
         wait(context)
     }
 
@@ -111,8 +115,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func wait(_ context: ChannelHandlerContext) {
         let (limit, timeout): (Metrics.Limit, Duration)
         if readingBody {
+            stopWaiting()
             (limit, timeout) = (.bodyTimeout, limits.bodyTimeout)
         } else if unanswered > 0 {
+            stopWaiting()
             stopTimer()
             return
         } else if readingHead {
@@ -120,6 +126,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             (limit, timeout) = (.idleTimeout, limits.idleTimeout)
         }
+        if limit != .bodyTimeout && ticket == nil && !evicted { ticket = open.waiting(context.channel) }
         guard timer?.limit != limit else { return }
         stopTimer()
         let metrics = metrics
@@ -128,6 +135,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
         }
         timer = (limit, task)
+    }
+
+    /// Takes the connection out of the waiting ones (noting when another took its place meanwhile).
+    private func stopWaiting() {
+        guard let ticket else { return }
+        if !open.busy(ticket) { evicted = true }
+        self.ticket = nil
     }
 
     private func stopTimer() {
