@@ -4,7 +4,8 @@ import Yams
 extension Workspace.Config {
     /// The limits `strata serve` enforces (`server:` in strata.yaml); each has a default.
     public struct ServerLimits: Sendable, Equatable {
-        /// The most connections open at once; a connection over it is closed as it opens.
+        /// The most connections open at once: a new one takes the place of the one that has waited
+        /// longest for a request, or is closed as it opens when each has a request under way.
         public var maxConnections = 10_000
         /// How long a connection may wait for the first byte of a request (between requests, too).
         public var idleTimeout = Duration.seconds(60)
