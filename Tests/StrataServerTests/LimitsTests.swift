@@ -105,26 +105,25 @@ struct LimitsTests {
         }
     }
 
-    @Test("concurrent PUTs of one segment each answer with their own definition")
+    @Test("concurrent PUTs of one segment, each on its own connection, each answer with their own definition")
     func concurrentPuts() async throws {
         let harness = try await Harness()
-        let admin = harness.bearer(harness.adminKey)
         try await harness.run { client in
-            for round in 0..<5 {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for side in ["a", "b"] {
-                        let text = "title: Round \(round) \(side)\nwhere: did(\"Buy\")\n"
-                        group.addTask {
-                            try await client.execute(
-                                uri: "/api/v1/segments/paying", method: .put, headers: admin,
-                                body: ByteBuffer(string: text)
-                            ) { response in
-                                #expect(response.json["definition"] == .string(text))
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
+            let port = try #require(client.port)
+            for round in 0..<10 {
+                let texts = ["a", "b"].map { "title: Round \(round) \($0)\nwhere: did(\"Buy\")\n" }
+                let puts = try texts.map { text in
+                    let head =
+                        "PUT /api/v1/segments/paying HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(harness.adminKey)\r\n"
+                        + "Content-Length: \(text.utf8.count)\r\n\r\n"
+                    return try EventStreamReader(port: port, request: Array((head + text).utf8))
                 }
+                for put in puts { #expect(try await put.wait { $0.received.hasSuffix("}\n") }) }
+                let answered = puts.map { put in
+                    let body = put.received.split(separator: "\r\n\r\n", maxSplits: 1).last.map(String.init) ?? ""
+                    return (try? JSONParser.parse(Array(body.utf8)))?["definition"]
+                }
+                #expect(answered == texts.map(JSONValue.string), "round \(round)")
             }
         }
     }
