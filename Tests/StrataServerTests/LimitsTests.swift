@@ -178,10 +178,10 @@ struct LimitsTests {
         #expect(try await harness.store.statistics().messages == 0)
     }
 
-    @Test("a client that writes a 5 MB body before reading gets its 413 instead of blocking")
+    @Test("a client that writes a 7.5 MB body before reading gets its 413 instead of blocking")
     func earlyTooLarge() async throws {
         let harness = try await Harness()
-        let body = [UInt8](repeating: 0x20, count: 5 << 20)
+        let body = [UInt8](repeating: 0x20, count: 15 << 19)
         try await harness.run { client in
             let port = try #require(client.port)
             let key = try #require(harness.basic[.authorization])
