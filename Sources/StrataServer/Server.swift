@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 import StrataActivation
 import StrataCore
 import StrataEngine
 import StrataRuntime
 import StrataStore
+import UnixSignals
 
 /// `strata serve`: the HTTP service apps send events to, the management API, and the activation
 /// outbox that acts on membership changes.
@@ -71,15 +74,21 @@ public enum Server {
         ]
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
-    /// their commits complete. `onServerRunning` receives the bound port.
+    /// their commits complete, and the real-time engine saves its checkpoint where it got to. A stop
+    /// that takes longer than the workspace's `shutdown_timeout` is cut short: what was committed stays,
+    /// and the engine takes the messages after its last checkpoint at the next start.
+    /// `onServerRunning` receives the bound port.
     public static func run(
         runtime: Runtime, configuration: Configuration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws {
         let app = application(
             runtime: runtime, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+        var group = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = runtime.workspace.config.server.shutdownTimeout
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: group).run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw StartError(
                 "port \(configuration.port) on \(configuration.host) is already in use: stop the program that "
@@ -111,7 +120,10 @@ public enum Server {
         let workbench = Workbench(runtime: runtime, metrics: metrics, configuration: configuration)
         let live = LiveService(
             runtime: runtime, workbench: workbench, metrics: metrics, configuration: configuration, logger: logger)
-        let memberships = Memberships(live: live, workbench: workbench, readyWait: configuration.readyWait)
+        let limits = runtime.workspace.config.server
+        let memberships = Memberships(
+            live: live, workbench: workbench, readyWait: configuration.readyWait, readWait: limits.readWait,
+            clock: configuration.clock)
         let activations = ActivationContext(runtime: runtime)
         let outbox = Outbox(
             store: runtime.store, feed: live.feed,
@@ -126,9 +138,11 @@ public enum Server {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: EmptySegmentMiddleware())
         Probes(live: live).register(on: router)
         Ingestion(
-            keys: keys, commits: commits, metrics: metrics, configuration: configuration,
+            keys: keys, commits: commits, metrics: metrics, configuration: configuration, limits: limits,
+            backlog: live.backlog, quota: QuarantineQuota(perMinute: limits.maxQuarantinePerKeyPerMinute),
             corsOrigins: runtime.workspace.config.corsOrigins
         ).register(on: router)
         ManagementAPI(
@@ -140,8 +154,12 @@ public enum Server {
         ).register(on: router)
         ReportAPI(workbench: workbench, keys: keys, configuration: configuration).register(on: router)
         MailLinkRoutes(store: runtime.store, commits: commits, clock: configuration.clock).register(on: router)
+        let open = OpenConnections(limit: limits.maxConnections)
         return Application(
             router: router,
+            server: .http1(
+                configuration: HTTP1Channel.Configuration(
+                    additionalChannelHandlers: [ConnectionGuard(limits: limits, open: open, metrics: metrics)])),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             services: [live, outbox, HeapTrimmer()],

@@ -26,6 +26,8 @@ public struct Workspace: Sendable {
         /// The web origins (`https://shop.example`) whose pages the server lets read its answers to
         /// tracking calls (`cors_origins`); nil lets every origin.
         public var corsOrigins: [String]?
+        /// The limits of `strata serve` (`server`).
+        public var server = ServerLimits()
 
         /// Settings from their parts.
         public init(name: String, timezone: Zone, store: Store, corsOrigins: [String]? = nil) {
@@ -36,7 +38,9 @@ public struct Workspace: Sendable {
         }
 
         /// The keys `strata.yaml` may hold.
-        public static let keys = ["name", "timezone", "store", "keys", "public_url", "messaging", "cors_origins"]
+        public static let keys = [
+            "name", "timezone", "store", "keys", "public_url", "messaging", "cors_origins", "server",
+        ]
         /// The default store path.
         public static let defaultDatabase = "data/strata.db"
     }
@@ -174,6 +178,8 @@ public struct Workspace: Sendable {
                 config.store = try parseStore(value, at: valueWhere)
             case "cors_origins":
                 config.corsOrigins = try parseOrigins(value, file: file)
+            case "server":
+                config.server = try parseServerLimits(value, file: file)
             default:
                 break  // `keys` belongs to the server; `public_url` and `messaging` to the activations.
             }

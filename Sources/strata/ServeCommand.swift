@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             Create keys first with `strata keys create`. Memberships of `refresh: realtime` segments are kept \
             current as messages arrive and as time passes; every enter and exit is recorded (`strata changes`) \
             and streamed at /api/v1/changes/stream. SIGTERM and SIGINT stop the server gracefully: requests in \
-            flight finish and their messages are committed. Set LOG_LEVEL=debug for a line per request.
+            flight finish and their messages are committed, within `shutdown_timeout` (`server:` in strata.yaml, \
+            with the server's other limits). Set LOG_LEVEL=debug for a line per request.
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions

@@ -25,7 +25,10 @@ struct ProbeTests {
             ) { #expect($0.status == .ok) }
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(response.text == "{\"status\":\"ready\"}\n")
+                #expect(
+                    response.text == #"{"current_to":"2026-07-01T00:00:00.000Z","lag_messages":0,"status":"ready"}"#
+                        + "\n")
+                #expect(response.currentTo == "2026-07-01T00:00:00.000Z")
             }
         }
     }
@@ -38,7 +41,7 @@ struct ProbeTests {
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "1")
-                #expect(response.text == "{\"status\":\"starting\"}\n")
+                #expect(response.text == #"{"lag_messages":0,"status":"starting"}"# + "\n")
             }
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
         }

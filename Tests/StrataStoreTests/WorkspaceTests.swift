@@ -19,6 +19,37 @@ struct WorkspaceTests {
         #expect(throws: WorkspaceError.self) { try Workspace.create(at: root) }
     }
 
+    @Test func serverLimitsAreReadWithDefaultsForTheRest() throws {
+        let config = try Workspace.parse("name: x\nserver:\n  max_lag: 500\n  read_wait: 0.25\n", file: "strata.yaml")
+        var expected = Workspace.Config.ServerLimits()
+        expected.maxLag = 500
+        expected.readWait = .milliseconds(250)
+        #expect(config.server == expected)
+        #expect(expected.idleTimeout == .seconds(60) && expected.maxConnections == 10_000)
+    }
+
+    @Test(arguments: [
+        (
+            "server:\n  idle_timout: 5\n",
+            "strata.yaml:2:3: unknown server setting `idle_timout`, expected one of max_connections, idle_timeout, "
+                + "header_timeout, body_timeout, max_lag, read_wait, shutdown_timeout, max_messages_per_request, "
+                + "max_quarantine_per_request, max_quarantine_per_key_per_minute; did you mean `idle_timeout`?"
+        ),
+        ("server:\n  max_lag: -1\n", "strata.yaml:2:12: `max_lag` must be a whole number, 0 or more, found `-1`"),
+        (
+            "server:\n  read_wait: soon\n",
+            "strata.yaml:2:14: `read_wait` must be a number of seconds, 0 or more, found `soon`"
+        ),
+    ])
+    func serverLimitErrorsNameTheLine(text: String, message: String) {
+        do {
+            _ = try Workspace.parse(text, file: "strata.yaml")
+            Issue.record("no error for \(text)")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
     @Test func settingsErrorsNameTheLine() {
         #expect(throws: WorkspaceError.self) { try Workspace.parse("name: x\ntimezon: UTC\n", file: "strata.yaml") }
         do {
@@ -26,7 +57,7 @@ struct WorkspaceTests {
         } catch {
             #expect(
                 error.message
-                    == "strata.yaml:2:1: unknown key `timezon`, expected one of name, timezone, store, keys, public_url, messaging, cors_origins; did you mean `timezone`?"
+                    == "strata.yaml:2:1: unknown key `timezon`, expected one of name, timezone, store, keys, public_url, messaging, cors_origins, server; did you mean `timezone`?"
             )
         }
         do {

@@ -11,6 +11,8 @@ struct APIError: Error, HTTPResponseError {
     var message: String
     /// More detail (the checker's diagnostics, say).
     var details: [String: JSONValue] = [:]
+    /// Headers the answer carries (`Retry-After`).
+    var headers: HTTPFields = [:]
 
     init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONValue] = [:]) {
         self.status = status
@@ -22,7 +24,9 @@ struct APIError: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         error.merge(details) { own, _ in own }
-        return Response.json(.object(["error": .object(error)]), status: status)
+        var response = Response.json(.object(["error": .object(error)]), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 
     static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, "unauthorized", message) }
@@ -32,6 +36,13 @@ struct APIError: Error, HTTPResponseError {
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
 
     static func tooLarge(_ message: String) -> APIError { APIError(.contentTooLarge, "too_large", message) }
+
+    /// 503 with `Retry-After: 1`: the server is too far behind to take more now.
+    static func overloaded(_ message: String) -> APIError {
+        var error = APIError(.serviceUnavailable, "overloaded", message)
+        error.headers[.retryAfter] = "1"
+        return error
+    }
 }
 
 extension Response {
@@ -43,6 +54,25 @@ extension Response {
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A JSON response read from the recorded memberships: the instant they are current to goes in the
+    /// `Strata-Current-To` header and, when the value is an object, in its `current_to` field.
+    static func json(_ value: JSONValue, currentTo: Int64, status: HTTPResponse.Status = .ok) -> Response {
+        var value = value
+        if case .object(var object) = value {
+            object["current_to"] = .string(Instant.format(currentTo))
+            value = .object(object)
+        }
+        return json(value, status: status).current(to: currentTo)
+    }
+
+    /// The response with the `Strata-Current-To` header: the instant the memberships it answers from
+    /// are current to.
+    func current(to instant: Int64) -> Response {
+        var response = self
+        if let name = HTTPFields.Element.Name("Strata-Current-To") { response.headers[name] = Instant.format(instant) }
+        return response
     }
 
     /// A plain-text response of a media type.

@@ -2,8 +2,9 @@ import Hummingbird
 import StrataCore
 
 /// The probes a load balancer or an orchestrator sends, without a key and without data: `GET /health`
-/// (the process answers) and `GET /ready` (the real-time memberships are ready, so reads of
-/// memberships answer at once). The detailed health stays at `/api/v1/health`, behind the admin key.
+/// (the process answers) and `GET /ready` (the real-time memberships are ready), with the engine's
+/// lag: the messages stored and not yet taken, and the instant the recorded memberships are current
+/// to. The detailed health stays at `/api/v1/health`, behind the admin key.
 struct Probes: Sendable {
     let live: LiveService
 
@@ -13,12 +14,16 @@ struct Probes: Sendable {
             Response.json(.object(["status": .string("ok")]))
         }
         router.get("ready") { _, _ in
-            guard await live.isReady else {
-                var response = Response.json(.object(["status": .string("starting")]), status: .serviceUnavailable)
+            let backlog = live.backlog
+            var fields: [String: JSONValue] = ["lag_messages": .number(Double(backlog.messages))]
+            guard let currentTo = backlog.currentTo else {
+                fields["status"] = .string("starting")
+                var response = Response.json(.object(fields), status: .serviceUnavailable)
                 response.headers[.retryAfter] = "1"
                 return response
             }
-            return Response.json(.object(["status": .string("ready")]))
+            fields["status"] = .string("ready")
+            return Response.json(.object(fields), currentTo: currentTo)
         }
     }
 }

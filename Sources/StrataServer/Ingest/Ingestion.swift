@@ -13,6 +13,13 @@ struct Ingestion: Sendable {
     let commits: GroupCommit
     let metrics: Metrics
     let configuration: Server.Configuration
+    /// The limits: the engine's lag, messages a request, quarantine rows a request.
+    let limits: Workspace.Config.ServerLimits
+    /// How far the real-time engine is behind: past ``Workspace/Config/ServerLimits/maxLag`` the
+    /// routes answer 503.
+    let backlog: Backlog
+    /// The quarantine rows each key may still write this minute.
+    let quota: QuarantineQuota
     /// The origins whose pages may read the answers (``CORS``); nil lets every origin.
     let corsOrigins: [String]?
 
@@ -29,6 +36,8 @@ struct Ingestion: Sendable {
     struct Outcome {
         var stored: AppendResult
         var failures: [(index: Int, uuid: String?, error: MessageError)]
+        /// The refused messages written to quarantine (at most the limits allow).
+        var quarantined: Int
 
         /// 200 when every message was accepted, 413 when one was too large, else 400.
         var status: HTTPResponse.Status {
@@ -44,11 +53,13 @@ struct Ingestion: Sendable {
             ]
             guard !failures.isEmpty else { return object }
             let code = status == .contentTooLarge ? "too_large" : "invalid_messages"
+            let quarantinable = failures.filter { $0.error.reason != .erased }.count
+            let kept =
+                quarantinable == 0
+                ? "" : quarantined == quarantinable ? " and quarantined" : "; \(quarantined) of them were quarantined"
             object["error"] = .object([
                 "code": .string(code),
-                "message": .string(
-                    "\(failures.count) of \(received) messages were refused"
-                        + (failures.contains { $0.error.reason != .erased } ? " and quarantined" : "")),
+                "message": .string("\(failures.count) of \(received) messages were refused\(kept)"),
             ])
             object["failed"] = .array(
                 failures.map { failure in
@@ -94,14 +105,17 @@ struct Ingestion: Sendable {
     /// `Content-Type` (`sendBeacon` sends `text/plain`).
     func segment(_ request: Request, context: BasicRequestContext, kind: Message.Kind?) async throws -> Response {
         let headerKey = Credentials.key(in: request.headers)
-        if let headerKey { try await authorize(headerKey, context: context) }
+        let authorized = headerKey == nil ? nil : try await authorize(headerKey, context: context)
         let (bodyKeys, bytes) = WriteKeyField.take(
             from: try await BodyReader.read(request, limit: configuration.maxRequestBytes))
-        if headerKey == nil {
+        let key: APIKey
+        if let authorized {
+            key = authorized
+        } else {
             guard bodyKeys.count <= 1 else {
                 throw APIError.unauthorized("the messages carry \(bodyKeys.count) different writeKey values; send one")
             }
-            try await authorize(bodyKeys.first, context: context)
+            key = try await authorize(bodyKeys.first, context: context)
         }
         let now = configuration.clock()
         // Straight to the stored form when every message can be scanned; else each message is decoded,
@@ -114,7 +128,7 @@ struct Ingestion: Sendable {
                 Entry(index: $0.index, result: $0.result.map { [StoredMessage($0)] }, raw: $0.raw)
             }
         }
-        let outcome = try await store(entries, request: request, context: context, at: now)
+        let outcome = try await store(entries, key: key, request: request, context: context, at: now)
         return .json(.object(outcome.fields(received: entries.count)), status: outcome.status)
     }
 
@@ -122,24 +136,36 @@ struct Ingestion: Sendable {
     /// legacy endpoint; v1 (`/i/v1/analytics/events`, Bearer) answers a result per event uuid.
     func postHog(_ request: Request, context: BasicRequestContext, v1: Bool) async throws -> Response {
         let headerKey = Credentials.key(in: request.headers)
-        if v1 || headerKey != nil { try await authorize(headerKey, context: context) }
+        let authorized = v1 || headerKey != nil ? try await authorize(headerKey, context: context) : nil
         let bytes = try await BodyReader.read(request, limit: configuration.maxRequestBytes)
         let now = configuration.clock()
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            if headerKey == nil { throw APIError.unauthorized("send the write key in api_key or as a Bearer token") }
+            guard let authorized else {
+                throw APIError.unauthorized("send the write key in api_key or as a Bearer token")
+            }
             let entry = Entry(index: 0, result: .failure(MessageError(.invalidJSON, error.description)), raw: bytes)
-            let outcome = try await store([entry], request: request, context: context, at: now)
+            let outcome = try await store([entry], key: authorized, request: request, context: context, at: now)
             return .json(.object(outcome.fields(received: 1)), status: outcome.status)
         }
-        if headerKey == nil { try await authorize(document.objectValue?["api_key"]?.stringValue, context: context) }
+        let key: APIKey
+        if let authorized {
+            key = authorized
+        } else {
+            key = try await authorize(document.objectValue?["api_key"]?.stringValue, context: context)
+        }
         let events: [JSONValue]
         switch document {
         case .array(let items): events = items
         case .object(let object):
-            if case .array(let items)? = object["batch"] { events = items } else { events = [document] }
+            switch object["batch"] {
+            case .array(let items)?: events = items
+            case nil: events = [document]
+            case .some:
+                throw APIError.badRequest("`batch` must be an array of events")
+            }
         default: events = [document]
         }
         let entries = events.enumerated().map { index, event in
@@ -154,7 +180,7 @@ struct Ingestion: Sendable {
             let result = PostHog.messages(from: event, receivedAt: now).map { $0.map(StoredMessage.init) }
             return Entry(index: index, result: result, raw: raw, uuid: uuid)
         }
-        let outcome = try await store(entries, request: request, context: context, at: now)
+        let outcome = try await store(entries, key: key, request: request, context: context, at: now)
         guard v1 else {
             var fields = outcome.fields(received: entries.count)
             fields["status"] = .number(1)
@@ -174,8 +200,8 @@ struct Ingestion: Sendable {
         return .json(.object(["results": .object(results)]))
     }
 
-    /// Fails with 401 unless the key is an active write key (saying so when it is an admin key).
-    private func authorize(_ key: String?, context: BasicRequestContext) async throws {
+    /// The active write key a secret names; 401 when it is not one (saying so when it is an admin key).
+    private func authorize(_ key: String?, context: BasicRequestContext) async throws -> APIKey {
         let route: Logger.Metadata = ["route": "\(context.endpointPath ?? "")"]
         guard let key else {
             context.logger.info("ingestion refused: no key", metadata: route)
@@ -183,7 +209,7 @@ struct Ingestion: Sendable {
                 "send a write key as the HTTP Basic user, as a Bearer token, or in the body's writeKey field (PostHog: api_key)"
             )
         }
-        guard try await keys.check(key, kind: .write) != nil else {
+        guard let found = try await keys.check(key, kind: .write) else {
             if try await keys.check(key, kind: .admin) != nil {
                 context.logger.info("ingestion refused: admin key", metadata: route)
                 throw APIError.unauthorized(
@@ -193,14 +219,27 @@ struct Ingestion: Sendable {
             context.logger.info("ingestion refused: unknown key", metadata: route)
             throw APIError.unauthorized("the key is not an active write key")
         }
+        return found
     }
 
-    /// Stores the valid messages and quarantines the refused ones in one shared commit.
+    /// Stores the valid messages and quarantines the refused ones (as many as the limits allow) in one
+    /// shared commit; 503 while the real-time engine is too far behind, 413 for too many messages.
     private func store(
-        _ entries: [Entry], request: Request, context: BasicRequestContext, at now: Int64
+        _ entries: [Entry], key: APIKey, request: Request, context: BasicRequestContext, at now: Int64
     )
         async throws -> Outcome
     {
+        let lag = backlog.messages
+        guard lag <= limits.maxLag else {
+            metrics.recordLimited(.lag)
+            throw APIError.overloaded(
+                "the real-time engine is \(lag) messages behind, over the limit of \(limits.maxLag): retry later")
+        }
+        guard entries.count <= limits.maxMessagesPerRequest else {
+            metrics.recordLimited(.messagesPerRequest)
+            throw APIError.tooLarge(
+                "the request holds \(entries.count) messages, over the limit of \(limits.maxMessagesPerRequest)")
+        }
         var messages: [StoredMessage] = []
         // The entry of each message, by position in `entries`.
         var owners: [Int] = []
@@ -218,7 +257,11 @@ struct Ingestion: Sendable {
                     QuarantineEntry(source: source, index: entry.index, error: error, raw: entry.raw, receivedAt: now))
             }
         }
-        let stored = try await commits.append(messages, quarantine: quarantine)
+        let perRequest = min(quarantine.count, limits.maxQuarantinePerRequest)
+        let kept = quota.take(perRequest, key: key.id, at: now)
+        metrics.recordLimited(.quarantinePerRequest, count: quarantine.count - perRequest)
+        metrics.recordLimited(.quarantinePerKey, count: perRequest - kept)
+        let stored = try await commits.append(messages, quarantine: Array(quarantine.prefix(kept)))
         // The store refuses a message naming an erased id; its entry is refused with the reason.
         var erased: Set<Int> = []
         for (owner, fate) in zip(owners, stored.fates) where fate == .erased && erased.insert(owner).inserted {
@@ -235,6 +278,6 @@ struct Ingestion: Sendable {
                 "route": "\(source)", "stored": "\(stored.inserted)", "duplicates": "\(stored.duplicates)",
                 "quarantined": "\(failures.count)",
             ])
-        return Outcome(stored: stored, failures: failures)
+        return Outcome(stored: stored, failures: failures, quarantined: kept)
     }
 }

@@ -1,3 +1,4 @@
+import StrataCore
 import StrataEngine
 import StrataStore
 
@@ -7,7 +8,7 @@ extension LiveService {
     /// takes a snapshot, so that a restart cannot bring it back. Nil when no profile holds the id.
     func erase(profile id: String) async throws -> Erasure? {
         var erasure: Erasure?
-        try await exclusively {
+        try await gate.exclusively {
             // Every message committed before the erasure is taken first, so that none of the
             // profile's is evaluated after it.
             try await step()

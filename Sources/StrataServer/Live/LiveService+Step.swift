@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -77,11 +78,12 @@ extension LiveService {
                     ])
                 readSeconds = 0
             }
-            if batch.count < Self.batchSize { break }
+            // At a stop the rest waits for the next start, which takes it after the checkpoint.
+            if batch.count < Self.batchSize || Task.isShuttingDownGracefully { break }
         }
         let now = configuration.clock()
         let timeChanges = try await blocking { try confined.value.advance(to: now) }
-        if !timeChanges.isEmpty { try await record(timeChanges) }
+        try await record(timeChanges)
         recomputeCadence()
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
         if let engine = self.engine, snapshotSchedule.isDue(processed: processed, writing: snapshots.isWriting) {
@@ -114,7 +116,7 @@ extension LiveService {
                     "segments": "\(due.joined(separator: ","))",
                     "seconds": "\((ContinuousClock.now - started).seconds)",
                 ])
-            try await exclusively {
+            try await gate.exclusively {
                 guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
                 guard self.erased == erased else {
                     cadence.failed(due, at: configuration.clock(), keptBy: engine)
@@ -181,12 +183,16 @@ extension LiveService {
         let recordedAt = configuration.clock()
         guard let engine else { return recordedAt }
         let due = checkpointSaved.map { ContinuousClock.now - $0 >= Self.checkpointInterval } ?? true
-        guard !changes.isEmpty || saving || due else { return recordedAt }
+        guard !changes.isEmpty || saving || due else {
+            backlog.taken(through: processed, currentTo: engine.now)
+            return recordedAt
+        }
         let saved = try await store.recordChanges(
             changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
         checkpointSaved = .now
         if !changes.isEmpty { snapshotSchedule.changedSince = true }
         recorded.apply(changes)
+        backlog.taken(through: processed, currentTo: engine.now)
         metrics.recordChanges(changes)
         if !changes.isEmpty { recordSizes(engine) }
         metrics.record(

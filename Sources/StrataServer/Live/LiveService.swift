@@ -78,10 +78,11 @@ actor LiveService: Service {
     /// The clusters the engine does not hold being read back on a thread of their own, to be held
     /// before each batch a step takes (``holdWarmed()``).
     var warmFeed: WarmFeed?
-    /// Whether a start or step is under way, and the callers waiting for it to end (the actor is
-    /// reentrant at every `await`, and two steps must never interleave).
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Lets one start or step run at a time (the actor is reentrant at every `await`, and two steps
+    /// must never interleave).
+    let gate = Gate()
+    /// How far the engine is behind the message log, for reads that must not wait for it.
+    let backlog: Backlog
 
     init(
         runtime: Runtime, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger
@@ -101,13 +102,24 @@ actor LiveService: Service {
             logger.error("real-time memberships: cannot read the message log", metadata: ["error": "\(error)"])
             baseline = nil
         }
+        backlog = Backlog(stored: baseline ?? 0)
     }
 
     /// The store.
     var store: any Store { runtime.store }
 
-    /// New messages were committed.
+    /// New messages were committed: notes the last one in the backlog and wakes the engine.
     nonisolated func messagesStored() {
+        do {
+            backlog.stored(through: try runtime.store.lastSequence())
+        } catch {
+            logger.error("real-time memberships: cannot read the message log", metadata: ["error": "\(error)"])
+        }
+        doorbell.ring()
+    }
+
+    /// A read wants the memberships current to now: wakes the engine for a step.
+    nonisolated func wake() {
         doorbell.ring()
     }
 
@@ -117,7 +129,7 @@ actor LiveService: Service {
         definitionsChanged = true
         guard engine != nil else { return }
         do {
-            try await exclusively { try await step() }
+            try await gate.exclusively { try await step() }
         } catch {
             logger.error("real-time memberships: a step failed", metadata: ["error": "\(error)"])
         }
@@ -125,33 +137,28 @@ actor LiveService: Service {
 
     // MARK: Reads
 
-    /// Whether the memberships are ready: the engine has started.
-    var isReady: Bool { engine != nil }
+    /// Whether the memberships are ready: the engine has started and recorded them.
+    nonisolated var isReady: Bool { backlog.currentTo != nil }
 
     /// The members of a segment as recorded (kept in real time, or recomputed on its cadence), sorted
-    /// by bytes, after taking every message already committed (so a client reads its own writes); nil
-    /// before the engine has started and for segments it does not keep.
-    func members(of segment: String) async throws -> [String]? {
-        guard engine?.keeps(segment) == true else { return nil }
-        try await exclusively { try await step() }
-        guard engine?.keeps(segment) == true else { return nil }
-        return recorded.sortedMembers(of: segment)
+    /// by bytes, at once, whatever the engine's backlog; nil before the engine has started and for
+    /// segments it does not keep.
+    func members(of segment: String) -> Recorded<[String]>? {
+        guard engine?.keeps(segment) == true, let currentTo = backlog.currentTo else { return nil }
+        return Recorded(value: recorded.sortedMembers(of: segment), currentTo: currentTo)
     }
 
-    /// The size of every segment kept, by name, after taking every message already committed; empty
-    /// before the engine has started.
-    func sizes() async throws -> [String: Int] {
-        guard engine != nil else { return [:] }
-        try await exclusively { try await step() }
-        return engine.map { recorded.sizes(keptBy: $0) } ?? [:]
+    /// The size of every segment kept, by name, as recorded; nil before the engine has started.
+    func sizes() -> Recorded<[String: Int]>? {
+        guard let engine, let currentTo = backlog.currentTo else { return nil }
+        return Recorded(value: recorded.sizes(keptBy: engine), currentTo: currentTo)
     }
 
-    /// The kept segments whose recorded members include a profile key, in name order, after taking
-    /// every message already committed.
-    func segments(holding key: String) async throws -> [String] {
-        guard engine != nil else { return [] }
-        try await exclusively { try await step() }
-        return engine.map { recorded.segments(holding: key, keptBy: $0) } ?? []
+    /// The kept segments whose recorded members include a profile key, in name order; nil before the
+    /// engine has started.
+    func segments(holding key: String) -> Recorded<[String]>? {
+        guard let engine, let currentTo = backlog.currentTo else { return nil }
+        return Recorded(value: recorded.segments(holding: key, keptBy: engine), currentTo: currentTo)
     }
 
     // MARK: The service
@@ -167,7 +174,7 @@ actor LiveService: Service {
         warmFeed?.cancel()
         var (checkpoint, snapshot) = ("none", "none")
         do {
-            try await exclusively {
+            try await gate.exclusively {
                 if let engine, snapshotSchedule.isStale(processed: processed) {
                     try await takeSnapshot(of: engine, paced: false)
                     snapshot = "written at message \(processed)"
@@ -214,7 +221,7 @@ actor LiveService: Service {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await exclusively {
+                try await gate.exclusively {
                     if engine == nil { try await start() }
                     try await step()
                 }
@@ -233,17 +240,6 @@ actor LiveService: Service {
             }
             await doorbell.wait(atMost: waitTime(failures: failures))
         }
-    }
-
-    /// Runs a start or a step once no other one is under way.
-    func exclusively(_ body: () async throws -> Void) async throws {
-        while busy { await withCheckedContinuation { waiting.append($0) } }
-        busy = true
-        defer {
-            busy = false
-            if !waiting.isEmpty { waiting.removeFirst().resume() }
-        }
-        try await body()
     }
 
     /// How long to sleep: until the next time-driven change or cadence, at most ``poll``; longer after
@@ -304,6 +300,7 @@ actor LiveService: Service {
             let current = engine.allMembers.merging(cadenceMembers) { live, _ in live }
             try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: processed, instant: instant))
             recorded.reset(current)
+            backlog.taken(through: processed, currentTo: engine.now)
         }
         recordSizes(engine)
         // A resumed engine keeps the cadence segments as recorded: they were not evaluated now.
@@ -412,6 +409,12 @@ actor LiveService: Service {
             paced: paced)
         snapshotSchedule.taken(at: sequence)
     }
+}
+
+/// A value read from the recorded memberships, with the instant they are current to.
+struct Recorded<Value: Sendable>: Sendable {
+    var value: Value
+    var currentTo: Int64
 }
 
 /// A value handed to ``LiveService``'s worker queue and back. It is not thread-safe: the service

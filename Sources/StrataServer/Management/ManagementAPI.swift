@@ -13,6 +13,8 @@ struct ManagementAPI: Sendable {
     let keys: KeyRing
     let metrics: Metrics
     let configuration: Server.Configuration
+    /// Lets one write of a definition (its file, its application and the answer read back) run at a time.
+    let definitionWrites = Gate()
 
     /// The largest definition accepted by `PUT /segments/{name}`.
     static let maxDefinitionBytes = 64 * 1024
@@ -32,27 +34,38 @@ struct ManagementAPI: Sendable {
                 .object(["status": .string("ok"), "messages": .number(Double(statistics.messages))]))
         }
         api.get("metrics") { _, _ in
-            Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            metrics.recordLag(messages: live.backlog.messages)
+            return Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         api.get("segments") { _, _ in
-            Response.json(try await workbench.segments(sizes: try await memberships.sizes()))
+            let sizes = try await memberships.sizes()
+            return Response.json(try await workbench.segments(sizes: sizes.value), currentTo: sizes.currentTo)
         }
         api.get("segments/:name") { _, context in
             let name = try Self.segmentName(context)
-            return Response.json(try await workbench.segment(named: name, sizes: try await memberships.sizes()))
+            let sizes = try await memberships.sizes()
+            return Response.json(
+                try await workbench.segment(named: name, sizes: sizes.value), currentTo: sizes.currentTo)
         }
         api.put("segments/:name") { request, context in
             let name = try Self.segmentName(context)
             let text = try await Self.definitionText(request)
-            let isNew = try await workbench.putSegment(named: name, text: text)
-            await live.definitionsDidChange()
-            return Response.json(
-                try await workbench.segment(named: name, sizes: try await memberships.sizes()),
-                status: isNew ? .created : .ok)
+            // Written, applied and read back before another write begins, so the answer is this one's.
+            return try await definitionWrites.exclusively {
+                let isNew = try await workbench.putSegment(named: name, text: text)
+                await live.definitionsDidChange()
+                let sizes = try await memberships.sizes()
+                return Response.json(
+                    try await workbench.segment(named: name, sizes: sizes.value), currentTo: sizes.currentTo,
+                    status: isNew ? .created : .ok)
+            }
         }
         api.delete("segments/:name") { _, context in
-            try await workbench.deleteSegment(named: try Self.segmentName(context))
-            await live.definitionsDidChange()
+            let name = try Self.segmentName(context)
+            try await definitionWrites.exclusively {
+                try await workbench.deleteSegment(named: name)
+                await live.definitionsDidChange()
+            }
             return Response(status: .noContent)
         }
         api.get("segments/:name/members") { request, context in
@@ -62,12 +75,16 @@ struct ManagementAPI: Sendable {
             case "csv":
                 let members = try await memberships.members(of: name)
                 return Response.text(
-                    try await workbench.membersCSV(of: name, members: members), contentType: "text/csv; charset=utf-8")
+                    try await workbench.membersCSV(of: name, members: members.value),
+                    contentType: "text/csv; charset=utf-8"
+                ).current(to: members.currentTo)
             case nil, "json":
                 let limit = try Self.limit(query["limit"].map(String.init))
                 let cursor = query["cursor"].map(String.init)
                 let members = try await memberships.members(of: name)
-                return Response.json(Workbench.page(of: members, segment: name, after: cursor, limit: limit))
+                return Response.json(
+                    Workbench.page(of: members.value, segment: name, after: cursor, limit: limit),
+                    currentTo: members.currentTo)
             case .some(let other):
                 throw APIError.badRequest("unknown format \"\(other.prefix(20))\", expected json or csv")
             }
@@ -131,9 +148,9 @@ struct ManagementAPI: Sendable {
             }
             let (evaluated, definitions) = try await workbench.evaluated(profile: id)
             object.merge(evaluated) { _, evaluated in evaluated }
-            object["segments"] = .array(
-                try await memberships.segments(ofProfile: profile.key, definitions: definitions).map(JSONValue.string))
-            return Response.json(.object(object))
+            let segments = try await memberships.segments(ofProfile: profile.key, definitions: definitions)
+            object["segments"] = .array(segments.value.map(JSONValue.string))
+            return Response.json(.object(object), currentTo: segments.currentTo)
         }
         api.delete("profiles/:id") { _, context in
             let id = try Self.profileId(context)

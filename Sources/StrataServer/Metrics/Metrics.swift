@@ -23,6 +23,27 @@ final class Metrics: Sendable {
         case flipLateness = "strata_live_flip_lateness_seconds"
     }
 
+    /// A limit of the server, for `strata_limited_total`: what it refused or left out.
+    enum Limit: String {
+        /// An ingestion request refused while the real-time engine was too far behind.
+        case lag
+        /// An ingestion request refused for holding too many messages.
+        case messagesPerRequest = "messages_per_request"
+        /// A refused message not quarantined: its request had quarantined as many as one may.
+        case quarantinePerRequest = "quarantine_per_request"
+        /// A refused message not quarantined: its key had quarantined as many as one may this minute.
+        case quarantinePerKey = "quarantine_per_key"
+        /// A connection closed for the bound on open connections: the one that waited longest, replaced
+        /// by a new one, or a new one when every connection had a request under way.
+        case connections
+        /// A connection closed for waiting too long for a request.
+        case idleTimeout = "idle_timeout"
+        /// A connection closed for a request head that took too long.
+        case headerTimeout = "header_timeout"
+        /// A connection closed for a request body that took too long.
+        case bodyTimeout = "body_timeout"
+    }
+
     /// The request latency histogram, by method and route.
     private static let requestDuration = "strata_http_request_duration_seconds"
 
@@ -99,6 +120,17 @@ final class Metrics: Sendable {
             case .flipLateness: flipLateness
             }
         for value in seconds { recorder.record(value) }
+    }
+
+    /// Counts what a limit refused or left out (nothing when `count` is 0).
+    func recordLimited(_ limit: Limit, count: Int = 1) {
+        guard count > 0 else { return }
+        counter("strata_limited_total", [("limit", limit.rawValue)]).increment(by: count)
+    }
+
+    /// Sets the real-time engine's lag: the messages stored and not yet taken.
+    func recordLag(messages: Int64) {
+        gauge("strata_live_lag_messages").record(messages)
     }
 
     /// Counts recorded membership changes by cause.

@@ -21,6 +21,9 @@ final class EventStreamReader: @unchecked Sendable {
     private let socket: Int32
     private let lock = NSLock()
     private var buffer = ""
+    private var ended = false
+    /// The bytes of the request sent: all of them unless the server stopped reading for 10 s.
+    let sent: Int
 
     /// Connects and sends a GET; fails when the connection is refused.
     convenience init(port: Int, path: String, headers: [String: String]) throws {
@@ -30,7 +33,8 @@ final class EventStreamReader: @unchecked Sendable {
 
     /// Connects and sends the bytes of a request as they are; fails when the connection is refused.
     init(port: Int, request: [UInt8]) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socket = socket
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -40,17 +44,35 @@ final class EventStreamReader: @unchecked Sendable {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
-        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        guard connected == 0 else {
+            sent = 0
+            throw CocoaError(.fileReadUnknown)
+        }
+        // A send the server does not read gives up after 10 s, sending less.
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var sent = 0
+        while sent < request.count {
+            let count = request[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { break }
+            sent += count
+        }
+        self.sent = sent
         Thread.detachNewThread { [self] in
             var bytes = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = recv(socket, &bytes, bytes.count, 0)
-                guard count > 0 else { return }
+                guard count > 0 else {
+                    lock.withLock { ended = true }
+                    return
+                }
                 lock.withLock { buffer += String(decoding: bytes[0..<count], as: UTF8.self) }
             }
         }
     }
+
+    /// Whether the server closed the connection (or it failed).
+    var closed: Bool { lock.withLock { ended } }
 
     deinit { close(socket) }
 

@@ -42,12 +42,19 @@ final class Harness: Sendable {
     /// The server's clock, which tests move by hand.
     let clock = TestClock(now)
 
-    /// A fresh workspace whose store is of `backend`, with `settings` added to its strata.yaml.
-    init(backend: Backend = .sqlite, settings: String = "") async throws {
+    /// The `server:` settings of every harness unless a test sets them: reads wait for the engine long
+    /// enough to see the writes before them on a busy machine.
+    static let serverDefaults = ["read_wait": "30"]
+
+    /// A fresh workspace whose store is of `backend`, with `settings` added to its strata.yaml and
+    /// `server` over ``serverDefaults`` as its `server:` settings.
+    init(backend: Backend = .sqlite, settings: String = "", server: [String: String] = [:]) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-server-\(UUID().uuidString)")
         let created = try Workspace.create(at: root, name: "test")
         let file = root.appendingPathComponent(Workspace.fileName)
-        try (try String(contentsOf: file, encoding: .utf8) + settings).write(
+        let limits = Self.serverDefaults.merging(server) { _, set in set }.sorted { $0.key < $1.key }
+        let block = "server:\n" + limits.map { "  \($0.key): \($0.value)\n" }.joined()
+        try (try String(contentsOf: file, encoding: .utf8) + block + settings).write(
             to: file, atomically: true, encoding: .utf8)
         workspace = try Workspace(root: created.root)
         switch backend {
@@ -108,6 +115,9 @@ extension TestResponse {
 
     /// The body as text.
     var text: String { String(buffer: body) }
+
+    /// The `Strata-Current-To` header: the instant the memberships read are current to.
+    var currentTo: String? { headers.first { $0.name.canonicalName == "strata-current-to" }?.value }
 }
 
 extension JSONValue {

@@ -1,0 +1,151 @@
+import NIOCore
+import NIOHTTPTypes
+import StrataStore
+
+/// Bounds one connection of the server: when as many as the server keeps are open already, it takes
+/// the place of the one that has waited longest for a request, or is closed as it opens when each has
+/// a request under way (``OpenConnections``); later it is closed when it waits too long for a request
+/// (`idle_timeout`), for the rest of a request's head once its first byte came (`header_timeout`), or
+/// for the rest of a request's body (`body_timeout`). Each closing is counted in `strata_limited_total`.
+///
+/// It sits after the HTTP decoder, so it sees requests as parts; a read that brought bytes but no
+/// part yet is the start of a head.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let limits: Workspace.Config.ServerLimits
+    private let open: OpenConnections
+    private let metrics: Metrics
+    /// Whether this connection is among the open ones counted.
+    private var counted = false
+    /// Its ticket among the waiting connections while it waits for a request.
+    private var ticket: Int?
+    /// Whether another connection took its place (it is being closed, and no longer counted).
+    private var evicted = false
+    /// Whether a request's head has come and its end not yet.
+    private var readingBody = false
+    /// Whether bytes of a request's head have come and the head not yet.
+    private var readingHead = false
+    /// The requests read and not yet answered.
+    private var unanswered = 0
+    /// The timer of what the connection waits for, and which limit that is.
+    private var timer: (limit: Metrics.Limit, task: Scheduled<Void>)?
+
+    init(limits: Workspace.Config.ServerLimits, open: OpenConnections, metrics: Metrics) {
+        self.limits = limits
+        self.open = open
+        self.metrics = metrics
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { opened(context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopTimer()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        opened(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopWaiting()
+        if counted { open.closed(evicted: evicted) }
+        counted = false
+        stopTimer()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            readingHead = false
+            readingBody = true
+            unanswered += 1
+        case .body:
+            break
+        case .end:
+            readingBody = false
+        }
+        wait(context)
+        context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !readingBody && !readingHead && unanswered == 0 {
+            readingHead = true
+            wait(context)
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            unanswered -= 1
+            wait(context)
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Counts the connection, closing the one it replaces, or closes it.
+    private func opened(_ context: ChannelHandlerContext) {
+        guard !counted else { return }
+        switch open.open() {
+        case .admitted:
+            break
+        case .replacing(let oldest):
+            metrics.recordLimited(.connections)
+            oldest.close(promise: nil)
+        case .refused:
+            metrics.recordLimited(.connections)
+            context.close(promise: nil)
+            return
+        }
+        counted = true
+        wait(context)
+    }
+
+    /// Starts the timer of what the connection waits for now, unless it runs already: a body, the rest
+    /// of a head, or a request (none while an answer is being written).
+    private func wait(_ context: ChannelHandlerContext) {
+        let (limit, timeout): (Metrics.Limit, Duration)
+        if readingBody {
+            stopWaiting()
+            (limit, timeout) = (.bodyTimeout, limits.bodyTimeout)
+        } else if unanswered > 0 {
+            stopWaiting()
+            stopTimer()
+            return
+        } else if readingHead {
+            (limit, timeout) = (.headerTimeout, limits.headerTimeout)
+        } else {
+            (limit, timeout) = (.idleTimeout, limits.idleTimeout)
+        }
+        if limit != .bodyTimeout && ticket == nil && !evicted { ticket = open.waiting(context.channel) }
+        guard timer?.limit != limit else { return }
+        stopTimer()
+        let metrics = metrics
+        let task = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+            metrics.recordLimited(limit)
+            context.close(promise: nil)
+        }
+        timer = (limit, task)
+    }
+
+    /// Takes the connection out of the waiting ones (noting when another took its place meanwhile).
+    private func stopWaiting() {
+        guard let ticket else { return }
+        if !open.busy(ticket) { evicted = true }
+        self.ticket = nil
+    }
+
+    private func stopTimer() {
+        timer?.task.cancel()
+        timer = nil
+    }
+}

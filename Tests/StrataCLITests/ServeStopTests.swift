@@ -1,0 +1,96 @@
+import Foundation
+import StrataCore
+import StrataRuntime
+import StrataStore
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `strata serve` stopped by SIGTERM while its real-time engine is far behind.
+struct ServeStopTests {
+    /// A running `strata serve --port 0` and what it wrote to standard error.
+    final class Server: Sendable {
+        let process: Process
+        private let errors = Mutex("")
+
+        init(workspace: URL) throws {
+            process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = ["serve", "--port", "0", "-w", workspace.path]
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let reading = pipe.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                while case let data = reading.availableData, !data.isEmpty {
+                    errors.withLock { $0 += String(decoding: data, as: UTF8.self) }
+                }
+            }
+        }
+
+        /// What the server wrote to standard error so far.
+        var stderr: String { errors.withLock { $0 } }
+
+        /// Waits (up to 60 s) for the server to log that its real-time memberships are ready.
+        func ready() async throws -> Bool {
+            for _ in 0..<600 {
+                if stderr.contains("real-time memberships ready") { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
+        /// Sends SIGTERM and waits for the process to end, up to `deadline`; whether it ended.
+        func terminate(within deadline: Duration) async throws -> Bool {
+            kill(process.processIdentifier, SIGTERM)
+            let end = ContinuousClock.now + deadline
+            while process.isRunning && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+            guard process.isRunning else { return true }
+            kill(process.processIdentifier, SIGKILL)
+            return false
+        }
+    }
+
+    @Test("SIGTERM with a long backlog stops within the shutdown bound, and the next start goes on from its checkpoint")
+    func boundedStop() async throws {
+        let fixture = try await CLITests.Fixture()
+        let settings = fixture.root.appendingPathComponent(Workspace.fileName)
+        try (try String(contentsOf: settings, encoding: .utf8) + "server:\n  shutdown_timeout: 3\n").write(
+            to: settings, atomically: true, encoding: .utf8)
+        let workspace = try Workspace(root: fixture.root)
+        let first = try Server(workspace: fixture.root)
+        #expect(try await first.ready())
+        // 60,000 orders of five profiles, stored behind the server's back: a backlog of many seconds.
+        let store = try Runtime.open(workspace).store
+        let backlog = (0..<60_000).map { index in
+            Message(
+                kind: .track, messageId: "b\(index)", userId: "hot-\(index % 5)", event: "Order Completed",
+                receivedAt: CLITests.t0 + 1_000_000)
+        }
+        _ = try await store.append(backlog, quarantine: [])
+        try await Task.sleep(for: .seconds(2))
+        // Three times the bound: a stop that waited for the whole backlog would take far longer.
+        #expect(try await first.terminate(within: .seconds(9)))
+        #expect(first.process.terminationReason == .exit)
+        #expect(try store.lastSequence() == 60_004)
+
+        // The next start takes the messages after the checkpoint the stop saved; it is stopped as soon
+        // as it has taken some, the same way.
+        let stopped = try #require(try await store.liveCheckpoint()).sequence
+        #expect(stopped < 60_004)
+        let second = try Server(workspace: fixture.root)
+        #expect(try await second.ready())
+        var checkpoint = stopped
+        for _ in 0..<600 where checkpoint <= stopped {
+            try await Task.sleep(for: .milliseconds(100))
+            checkpoint = try #require(try await store.liveCheckpoint()).sequence
+        }
+        #expect(checkpoint > stopped)
+        #expect(try await store.liveMembers()["buyers"]?.isSuperset(of: (0..<5).map { "hot-\($0)" }) == true)
+        #expect(try await second.terminate(within: .seconds(9)))
+    }
+}
