@@ -137,7 +137,8 @@ public enum Server {
         }
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ErrorMiddleware())
+        let routeMethods = RouteMethods()
+        router.add(middleware: ErrorMiddleware(routes: routeMethods))
         router.add(middleware: EmptySegmentMiddleware())
         Probes(live: live).register(on: router)
         Ingestion(
@@ -154,6 +155,7 @@ public enum Server {
         ).register(on: router)
         ReportAPI(workbench: workbench, keys: keys, configuration: configuration).register(on: router)
         MailLinkRoutes(store: runtime.store, commits: commits, clock: configuration.clock).register(on: router)
+        routeMethods.learn(router)
         let open = OpenConnections(limit: limits.maxConnections)
         return Application(
             router: router,

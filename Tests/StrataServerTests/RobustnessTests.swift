@@ -120,6 +120,49 @@ struct RobustnessTests {
         #expect(try await harness.store.statistics().messages == 0)
     }
 
+    @Test("a method a path does not take is 405 with the methods it takes; a path no route has is 404")
+    func methodNotAllowed() async throws {
+        let harness = try await Harness()
+        let admin = harness.bearer(harness.adminKey)
+        try await harness.run { client in
+            try await client.execute(uri: "/api/v1/segments", method: .delete, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                #expect(response.json["error"]?["code"] == .string("method_not_allowed"))
+            }
+            try await client.execute(uri: "/api/v1/segments/paying", method: .patch, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "DELETE, GET, PUT")
+            }
+            try await client.execute(uri: "/v1/batch", method: .trace) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow]?.contains("POST") == true)
+            }
+            try await client.execute(uri: "/v1/nothing-here", method: .trace) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.allow] == nil)
+            }
+        }
+    }
+
+    @Test("an empty query parameter is one not given; a report refuses a choice out of its set whatever the kind")
+    func queryParameters() async throws {
+        let harness = try await Harness()
+        let admin = harness.bearer(harness.adminKey)
+        try await harness.run { client in
+            try await client.execute(
+                uri: "/api/v1/deliveries?since=&activation=&cursor=", method: .get, headers: admin
+            ) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/reports/retention?source=AAA", method: .get, headers: admin) {
+                response in
+                #expect(response.status == .badRequest)
+                #expect(
+                    response.json["error"]?["message"]
+                        == .string("source: expected one of auto, log, evaluation, found \"AAA\""))
+            }
+        }
+    }
+
     @Test("a revoked key stops working within a second")
     func revokedKey() async throws {
         let harness = try await Harness()

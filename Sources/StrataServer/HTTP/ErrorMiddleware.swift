@@ -5,6 +5,10 @@ import NIOHTTP1
 /// Answers every failure as JSON: unknown routes, oversized bodies and unexpected errors included, so
 /// clients always get a reason and the server never answers with a bare status.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The router's paths and methods: a request the router has no route for is 405 when its path takes
+    /// other methods.
+    let routes: RouteMethods
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     )
@@ -12,6 +16,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as any HTTPResponseError where error.status == .notFound && !(error is APIError) {
+            let allowed = routes.methods(answering: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else {
+                throw Self.apiError(for: error, request: request, logger: context.logger)
+            }
+            let allow = allowed.joined(separator: ", ")
+            var refusal = APIError(
+                .methodNotAllowed, "method_not_allowed",
+                "\(request.method) is not a method of \(request.uri.path): it takes \(allow)")
+            refusal.headers[.allow] = allow
+            throw refusal
         } catch {
             throw Self.apiError(for: error, request: request, logger: context.logger)
         }

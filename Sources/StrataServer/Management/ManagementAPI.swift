@@ -70,7 +70,7 @@ struct ManagementAPI: Sendable {
         }
         api.get("segments/:name/members") { request, context in
             let name = try Self.segmentName(context)
-            let query = request.uri.queryParameters
+            let query = request.query
             switch query["format"].map(String.init) {
             case "csv":
                 let members = try await memberships.members(of: name)
@@ -91,7 +91,7 @@ struct ManagementAPI: Sendable {
         }
         api.get("segments/:name/changes") { request, context in
             let name = try Self.segmentName(context)
-            let query = request.uri.queryParameters
+            let query = request.query
             let since = try query["since"].map { text in
                 guard let instant = Instant.parse(String(text)) else {
                     throw APIError.badRequest(
@@ -113,7 +113,7 @@ struct ManagementAPI: Sendable {
                 ]))
         }
         api.get("quarantine") { request, _ in
-            let query = request.uri.queryParameters
+            let query = request.query
             let reason = query["reason"].map(String.init)
             if let reason, MessageError.Reason(rawValue: reason) == nil {
                 throw APIError.badRequest(
@@ -131,7 +131,7 @@ struct ManagementAPI: Sendable {
                 ]))
         }
         api.get("changes/stream") { request, _ in
-            let query = request.uri.queryParameters
+            let query = request.query
             let segment = query["segment"].map(String.init)
             let after = try Self.cursor(
                 query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
@@ -139,7 +139,7 @@ struct ManagementAPI: Sendable {
         }
         api.get("profiles/:id") { request, context in
             let id = try Self.profileId(context)
-            let recent = try Self.limit(request.uri.queryParameters["recent"].map(String.init), default: 10)
+            let recent = try Self.limit(request.query["recent"].map(String.init), default: 10)
             guard
                 let profile = try await workbench.store.profile(id: id, asOf: configuration.clock(), recent: recent),
                 var object = profile.json.objectValue

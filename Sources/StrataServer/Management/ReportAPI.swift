@@ -23,7 +23,12 @@ struct ReportAPI: Sendable {
                 throw APIError.notFound(
                     "no report `\(kind.prefix(40))`: expected one of \(Self.kinds.joined(separator: ", "))")
             }
-            let query = Query(request.uri.queryParameters, now: configuration.clock())
+            let query = Query(request.query, now: configuration.clock())
+            do throws(SessionError) {
+                try query.checkChoices()
+            } catch {
+                throw APIError(error, status: .internalServerError)
+            }
             let session = try await workbench.session()
             let table: ReportTable
             do throws(SessionError) {
@@ -140,6 +145,14 @@ struct ReportAPI: Sendable {
                     .invalidArgument, "\(name): expected one of \(allowed), found \"\(text.prefix(20))\"")
             }
             return value
+        }
+
+        /// Checks the parameters with a fixed set of values whatever the report, so that a value out of
+        /// the set is refused rather than ignored by a report that does not read it.
+        func checkChoices() throws(SessionError) {
+            let _: SizeSource? = try choice("source")
+            let _: Cohorts.Mode? = try choice("mode")
+            _ = try cohorts()
         }
 
         func days() throws(SessionError) -> [Int]? {
