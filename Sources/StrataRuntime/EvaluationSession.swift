@@ -115,7 +115,7 @@ public struct EvaluationSession: Sendable {
             asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
         var stored = policy == .rebuild ? nil : timelines?.load(lastSequence: lastSequence, logger: logger)
         if let snapshot = stored, !TimelineBuilder(asOf: Int64.max, from: snapshot).covers(wanted) {
-            logger.info("timelines: the definitions read more than the file keeps; rebuilding it")
+            logger.debug("timelines: the definitions read more than the file keeps; rebuilding it")
             stored = nil
         }
         var (count, last) = (0, Int64(0))

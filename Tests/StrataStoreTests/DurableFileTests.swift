@@ -6,10 +6,16 @@ import Testing
 /// time; what it holds afterwards is exactly the new bytes.
 @Suite("Durable file")
 struct DurableFileTests {
-    @Test("the new bytes replace the file, a pause after each megabyte written and each 4 MB let go of")
-    func replacesInSteps() throws {
+    /// A fresh folder under the temporary directory.
+    static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("the new bytes replace the file, a pause after each megabyte written and each 4 MB let go of")
+    func replacesInSteps() throws {
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("snapshot")
         var pauses = 0
@@ -49,8 +55,7 @@ struct DurableFileTests {
 
     @Test("a file is read back whole, a missing one is nil, and removing takes a leftover new file too")
     func readsAndRemoves() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("timelines")
         #expect(try DurableFile.read(url) == nil)

@@ -41,6 +41,14 @@ struct SnapshotWriter {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
+    /// The bytes written, then a checksum of them (8 bytes, lowest first).
+    func sealed(checksum: (ArraySlice<UInt8>) -> UInt64) -> [UInt8] {
+        var sealed = bytes
+        let sum = checksum(bytes[...])
+        for shift in stride(from: 0, to: 64, by: 8) { sealed.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift))) }
+        return sealed
+    }
+
     /// A column of fixed-width integers: its count, then its bytes as they are in memory.
     mutating func column<T: FixedWidthInteger>(_ values: [T]) {
         count(values.count)
@@ -89,6 +97,26 @@ struct SnapshotReader {
     }
 
     var isAtEnd: Bool { offset == end }
+
+    /// A reader of sealed bytes (``SnapshotWriter/sealed(checksum:)``) that start with `magic` then a
+    /// format version, placed after the version; fails, naming the file as `name` (a `kind` of file),
+    /// unless the bytes start so, their checksum matches, and the version is `version`.
+    static func unsealed(
+        _ bytes: [UInt8], magic: [UInt8], version: UInt64, checksum: (ArraySlice<UInt8>) -> UInt64, name: String,
+        kind: String
+    ) throws(SnapshotError) -> SnapshotReader {
+        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { throw SnapshotError("not \(kind)") }
+        let end = bytes.count - 8
+        var trailer = SnapshotReader(bytes, range: end..<bytes.count)
+        guard try trailer.raw() == checksum(bytes[..<end]) else {
+            throw SnapshotError("\(name) is damaged: its checksum does not match")
+        }
+        var reader = SnapshotReader(bytes, range: 0..<end)
+        try reader.skip(magic.count)
+        let found = try reader.unsigned()
+        guard found == version else { throw SnapshotError("\(name) has format \(found), this Strata reads \(version)") }
+        return reader
+    }
 
     mutating func unsigned() throws(SnapshotError) -> UInt64 {
         var value: UInt64 = 0

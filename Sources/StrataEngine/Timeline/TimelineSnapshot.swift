@@ -46,29 +46,15 @@ public struct TimelineSnapshot: Sendable {
         writer.count(erasures)
         Self.write(pack.layout, to: &writer)
         Self.write(pack, to: &writer)
-        var bytes = writer.bytes
-        let sum = Self.checksum(bytes[...])
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift))) }
-        return bytes
+        return writer.sealed(checksum: Self.checksum)
     }
 
     /// Reads the binary form, failing (never trapping) on anything damaged, cut short or of another
     /// format.
     public init(decoding bytes: [UInt8]) throws(SnapshotError) {
-        guard bytes.count >= Self.magic.count + 8, bytes.starts(with: Self.magic) else {
-            throw SnapshotError("not a timelines file")
-        }
-        let end = bytes.count - 8
-        var trailer = SnapshotReader(bytes, range: end..<bytes.count)
-        guard try trailer.raw() == Self.checksum(bytes[..<end]) else {
-            throw SnapshotError("the timelines file is damaged: its checksum does not match")
-        }
-        var reader = SnapshotReader(bytes, range: 0..<end)
-        try reader.skip(Self.magic.count)
-        let version = try reader.unsigned()
-        guard version == Self.version else {
-            throw SnapshotError("the timelines file has format \(version), this Strata reads \(Self.version)")
-        }
+        var reader = try SnapshotReader.unsealed(
+            bytes, magic: Self.magic, version: Self.version, checksum: Self.checksum, name: "the timelines file",
+            kind: "a timelines file")
         guard try reader.raw() == Self.byteOrderMark else {
             throw SnapshotError("the timelines file was written on a machine of the other byte order")
         }
