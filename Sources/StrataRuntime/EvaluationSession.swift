@@ -152,7 +152,7 @@ public struct EvaluationSession: Sendable {
             fileEvents = snapshot.events
             do throws(SessionError) {
                 try timelines.write(snapshot, logger: logger)
-            } catch where policy == .whenWorthIt {
+            } catch  where policy == .whenWorthIt {
                 logger.info("timelines: cannot keep the file current", metadata: ["error": "\(error)"])
             }
         }

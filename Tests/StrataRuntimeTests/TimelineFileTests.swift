@@ -170,7 +170,7 @@ import Testing
             switch damage {
             case "flip a byte": bytes[bytes.count / 2] ^= 0x01
             case "truncate": bytes.removeLast(bytes.count / 3)
-            case "another format": bytes[17] = 2
+            case "another format": bytes[17] = 7
             case "empty": bytes = []
             default:
                 // A crash while writing leaves the new file beside the old one: it is never read.

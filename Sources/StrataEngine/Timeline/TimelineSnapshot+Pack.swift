@@ -27,8 +27,9 @@ extension TimelineSnapshot {
 
         writer.column(pack.times)
         writer.column(pack.eventPairs)
-        writer.column(pack.names)
-        writer.column(pack.propertyStarts)
+        // Names and property counts are small: a byte each, mostly, rather than four.
+        for name in pack.names { writer.unsigned(UInt64(name)) }
+        for e in pack.times.indices { writer.unsigned(UInt64(pack.propertyStarts[e + 1] - pack.propertyStarts[e])) }
         writer.column(pack.propertySlots)
         writer.column(pack.propertyTags)
         writer.column(pack.propertyValues)
@@ -80,8 +81,19 @@ extension TimelineSnapshot {
 
         pack.times = try reader.column()
         pack.eventPairs = try reader.column()
-        pack.names = try reader.column()
-        pack.propertyStarts = try reader.column()
+        let events = pack.times.count
+        pack.names.reserveCapacity(events)
+        for _ in 0..<events { pack.names.append(try readUInt32(&reader)) }
+        pack.propertyStarts.reserveCapacity(events + 1)
+        var entries: UInt32 = 0
+        for _ in 0..<events {
+            let (sum, overflow) = entries.addingReportingOverflow(try readUInt32(&reader))
+            guard !overflow else {
+                throw SnapshotError("the timelines file has too many properties", at: reader.offset)
+            }
+            entries = sum
+            pack.propertyStarts.append(entries)
+        }
         pack.propertySlots = try reader.column()
         pack.propertyTags = try reader.column()
         pack.propertyValues = try reader.column()
@@ -144,6 +156,14 @@ extension TimelineSnapshot {
                 throw SnapshotError("property \(j) of the timelines file points outside its tables", at: offset)
             }
         }
+    }
+
+    private static func readUInt32(_ reader: inout SnapshotReader) throws(SnapshotError) -> UInt32 {
+        let at = reader.offset
+        guard let value = UInt32(exactly: try reader.unsigned()) else {
+            throw SnapshotError("a number of the timelines file is out of range", at: at)
+        }
+        return value
     }
 
     /// Optional ids: a byte saying which are present, then those.
