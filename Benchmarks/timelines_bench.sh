@@ -15,7 +15,8 @@ if [ $# -lt 3 ] || [ $# -gt 4 ]; then
     exit 2
 fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-base="$1" new="$2" data="$3" work="${4:-/tmp/strata-timelines}" as_of=2026-07-01T00:00:00Z
+base="$(realpath "$1")" new="$(realpath "$2")" data="$(realpath "$3")" work="${4:-/tmp/strata-timelines}"
+as_of=2026-07-01T00:00:00Z
 mkdir -p "$work"
 cd "$work"
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); data: $(wc -l <"$data") messages"
@@ -27,12 +28,12 @@ for side in base new; do
     cp "$root"/examples/scores/*.yaml "ws-$side/scores/"
     cp "$root"/examples/stages/*.yaml "ws-$side/stages/"
     /usr/bin/time -f "$side import: wall %e s, peak RSS %M KiB" "$(binary $side)" import "$data" -w "ws-$side" 2>&1 |
-        grep -E "^Read|wall"
+        grep -E "^Read|: wall "
 done
 for round in 1 2 3; do
     for side in base new; do
         /usr/bin/time -f "$side run $round: wall %e s, peak RSS %M KiB" \
-            "$(binary $side)" run -w "ws-$side" --as-of "$as_of" 2>&1 | grep -E "^as of|wall"
+            "$(binary $side)" run -w "ws-$side" --as-of "$as_of" 2>&1 | grep -E "^as of|: wall "
     done
 done
 for side in base new; do
