@@ -89,7 +89,10 @@ let package = Package(
         ),
         .target(
             name: "StrataRuntime",
-            dependencies: ["StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation"],
+            dependencies: [
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -29,6 +30,11 @@ public struct EvaluationSession: Sendable {
     public let storedModels: [String: Int64]
     /// How many messages the store held when the session was made (for progress).
     public let messages: Int
+    /// The timelines file that reads of the store start from and keep current, or nil to read the
+    /// log alone (``Runtime/session(leavingOutBroken:)`` sets it for a store kept in files).
+    public var timelines: TimelineFile?
+    /// Where reads of the store say why they rebuild the timelines file.
+    public var logger = Logger(label: "strata.timelines")
 
     /// The workspace's time zone.
     public var zone: Zone { workspace.config.timezone }
@@ -57,22 +63,105 @@ public struct EvaluationSession: Sendable {
 
     /// Feeds every stored message to each builder in one pass; returns how many were read.
     /// `progress` is called with the messages read so far, every 65,536 messages.
+    ///
+    /// When the session has a timelines file (``timelines``) that keeps what every builder keeps, the
+    /// builders start from it and only the log's messages after it are read. The file is rebuilt when
+    /// it cannot be served (damaged, of another format, stale, or keeping less than the definitions
+    /// read), and rewritten when the messages after it have grown to an eighth of those it covers.
     public func scan(
         into builders: inout [TimelineBuilder], progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> Int {
-        var count = 0
-        let keys = builders.reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
+        try read(into: &builders, file: .whenWorthIt, progress: progress).messages
+    }
+
+    /// Brings the timelines file up to the end of the log (rebuilt from the whole log when
+    /// `rebuilding`, or when it cannot be served) and returns what it covers; nil when the session has
+    /// no timelines file. `strata import` calls this at its end, `strata timelines rebuild` with
+    /// `rebuilding`.
+    public func updateTimelines(
+        rebuilding: Bool = false, progress: (Int) -> Void = { _ in }
+    ) throws(SessionError) -> TimelineSummary? {
+        guard let timelines else { return nil }
+        var builders: [TimelineBuilder] = []
+        let read = try read(into: &builders, file: rebuilding ? .rebuild : .always, progress: progress)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: timelines.url.path)[.size] as? Int) ?? 0
+        return TimelineSummary(
+            url: timelines.url, sequence: read.sequence, messages: read.messages, events: read.fileEvents,
+            bytes: bytes)
+    }
+
+    /// When a read of the log writes the timelines file.
+    private enum FilePolicy {
+        /// When there is no file that can be served, or the messages after it are many.
+        case whenWorthIt
+        /// Whenever the log holds messages the file does not.
+        case always
+        /// Always, from the whole log.
+        case rebuild
+    }
+
+    /// The body of ``scan(into:progress:)`` and ``updateTimelines(rebuilding:progress:)``: returns the
+    /// messages read, the last log sequence read, and the events the timelines file holds after.
+    private func read(
+        into builders: inout [TimelineBuilder], file policy: FilePolicy, progress: (Int) -> Void
+    ) throws(SessionError) -> (messages: Int, sequence: Int64, fileEvents: Int) {
+        let lastSequence: Int64
         do {
-            try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
+            lastSequence = try store.lastSequence()
+        } catch {
+            throw .store(error)
+        }
+        let wanted = TimelineBuilder(
+            asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
+        var stored = policy == .rebuild ? nil : timelines?.load(lastSequence: lastSequence, logger: logger)
+        if let snapshot = stored, !TimelineBuilder(asOf: Int64.max, from: snapshot).covers(wanted) {
+            logger.debug("timelines: the definitions read more than the file keeps; rebuilding it")
+            stored = nil
+        }
+        var (count, last) = (0, Int64(0))
+        var file: TimelineBuilder?
+        if let snapshot = stored, builders.allSatisfy({ TimelineBuilder(asOf: Int64.max, from: snapshot).covers($0) }) {
+            builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) }
+            (count, last) = (snapshot.messages, snapshot.sequence)
+            let later = lastSequence - snapshot.sequence
+            let worth =
+                policy == .always
+                ? later > 0
+                : later >= max(Int64(TimelineFile.rewriteMinimum), Int64(snapshot.messages / TimelineFile.rewriteShare))
+            if worth { file = TimelineBuilder(asOf: Int64.max, from: snapshot) }
+        } else if timelines != nil, stored == nil || policy != .whenWorthIt {
+            file = wanted
+        }
+        var fileEvents = stored?.events ?? 0
+        // The builders share the snapshot's columns until they add to them: let go of it first.
+        stored = nil
+        let keys = (builders + (file.map { [$0] } ?? [])).reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
+        do {
+            try store.forEachMessage(after: last, includingContext: false, payloadKeys: keys) { sequence, message in
                 for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
+                file?.add(sequence: sequence, message: message)
                 count += 1
+                last = sequence
                 if count % 65_536 == 0 { progress(count) }
             }
         } catch {
             throw .store(error)
         }
-        return count
+        if let file, let timelines {
+            let snapshot = file.snapshot(sequence: last, messages: count, erasures: timelines.erasures)
+            fileEvents = snapshot.events
+            do throws(SessionError) {
+                try timelines.write(snapshot, logger: logger)
+            } catch  where policy == .whenWorthIt {
+                logger.info("timelines: cannot keep the file current", metadata: ["error": "\(error)"])
+            }
+        }
+        return (count, last, fileEvents)
     }
+
+    /// Traits every listing of users shows besides those its segment reads (`strata members`): the
+    /// timelines file keeps them, so that listings are read from it.
+    public static let listingTraits: [[String]] = [["email"], ["name"], ["plan"]]
 
     /// An engine over a population, reading this session's definitions, trained models and zone.
     public func engine(over population: Population, now: Int64) -> Engine {
@@ -122,6 +211,20 @@ public struct EvaluationSession: Sendable {
         throw SessionError(
             .unknownDefinition, "unknown score `\(name)`\(names.isEmpty ? " (the workspace has no scores)" : hint)")
     }
+}
+
+/// What a timelines file covers once brought up to date (``EvaluationSession/updateTimelines(rebuilding:progress:)``).
+public struct TimelineSummary: Sendable, Equatable {
+    /// The file.
+    public var url: URL
+    /// The last log sequence it covers.
+    public var sequence: Int64
+    /// The messages it covers.
+    public var messages: Int
+    /// The events (track, page and screen calls) it holds.
+    public var events: Int
+    /// Its size.
+    public var bytes: Int
 }
 
 /// A session's definitions evaluated as of one instant: the timelines and the engine over them.

@@ -40,8 +40,21 @@ public struct Runtime: Sendable {
     /// An evaluation session over the workspace's definitions as they are on disk now; when they have
     /// errors, fails, or leaves the broken ones out when `leavingOutBroken` (``EvaluationSession/errors``).
     public func session(leavingOutBroken: Bool = false) async throws(SessionError) -> EvaluationSession {
-        try EvaluationSession(
+        var session = try EvaluationSession(
             workspace: workspace, store: store, checked: try await checkDefinitions(),
             leavingOutBroken: leavingOutBroken)
+        if let timelinesURL {
+            do {
+                session.timelines = TimelineFile(url: timelinesURL, erasures: try await store.erasedCount())
+            } catch {
+                throw .store(error)
+            }
+        }
+        return session
+    }
+
+    /// The timelines file of a store kept in files (beside its database), or nil.
+    public var timelinesURL: URL? {
+        (store as? SQLiteStore).map { SQLiteStore.timelinesURL(database: $0.path) }
     }
 }

@@ -34,11 +34,12 @@ public protocol MessageLog: Sendable {
     /// Quarantined messages, oldest first, of one reason code or all; all of them for a negative limit.
     func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry]
 
-    /// Calls `body` with every stored message in arrival order (a blocking scan, for batch work).
-    /// Without `includingContext`, messages come without their context and integrations objects; with
-    /// `payloadKeys`, their properties and traits hold only the members under those keys.
+    /// Calls `body` with every stored message after a sequence in arrival order (a blocking scan, for
+    /// batch work). Without `includingContext`, messages come without their context and integrations
+    /// objects; with `payloadKeys`, their properties and traits hold only the members under those keys.
     func forEachMessage(
-        includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
+        after sequence: Int64, includingContext: Bool, payloadKeys: Set<String>?,
+        _ body: (Int64, Message) throws -> Void
     ) throws
 
     /// The stored messages after a sequence, oldest first, at most `limit` of them, without context
@@ -230,9 +231,10 @@ extension MessageLog {
         try await quarantined(reason: nil, limit: limit)
     }
 
-    /// Every stored message in arrival order, with all its properties and traits (see
-    /// ``forEachMessage(includingContext:payloadKeys:_:)``).
-    public func forEachMessage(includingContext: Bool, _ body: (Int64, Message) throws -> Void) throws {
-        try forEachMessage(includingContext: includingContext, payloadKeys: nil, body)
+    /// Every stored message in arrival order (see ``forEachMessage(after:includingContext:payloadKeys:_:)``).
+    public func forEachMessage(
+        includingContext: Bool, payloadKeys: Set<String>? = nil, _ body: (Int64, Message) throws -> Void
+    ) throws {
+        try forEachMessage(after: 0, includingContext: includingContext, payloadKeys: payloadKeys, body)
     }
 }

@@ -33,9 +33,6 @@ struct MembersCommand: AsyncParsableCommand {
     @Option(help: "Output format: ids, csv or jsonl.")
     var format: Format = .ids
 
-    /// Traits shown for users in csv and jsonl besides those the segment reads.
-    static let keyTraits: [[String]] = [["email"], ["name"], ["plan"]]
-
     func run() async throws {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
         let segment = try session.requireSegment(name)
@@ -44,7 +41,7 @@ struct MembersCommand: AsyncParsableCommand {
             var needs = DataNeeds()
             needs.add(segment.condition, scope: segment.of)
             let read = segment.of == .users ? needs.traits : needs.accountTraits
-            traitPaths = segment.of == .users ? Self.keyTraits : []
+            traitPaths = segment.of == .users ? EvaluationSession.listingTraits : []
             for path in read.sorted(by: { $0.lexicographicallyPrecedes($1) }) where !traitPaths.contains(path) {
                 traitPaths.append(path)
             }

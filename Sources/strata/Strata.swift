@@ -33,6 +33,7 @@ struct Strata: AsyncParsableCommand {
             KeysCommand.self,
             TrainCommand.self,
             SignalsCommand.self,
+            TimelinesCommand.self,
         ]
     )
 }

@@ -89,31 +89,15 @@ extension LiveEngine {
                 writer.string(root)
                 writer.signed(instant)
             }
-            var bytes = writer.bytes
-            let sum = Self.checksum(bytes[...])
-            for shift in stride(from: 0, to: 64, by: 8) {
-                bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift)))
-            }
-            return bytes
+            return writer.sealed(checksum: Self.checksum)
         }
 
         /// Reads a snapshot's binary form, failing (never trapping) on anything damaged or of another
         /// version.
         public init(decoding bytes: [UInt8]) throws(SnapshotError) {
-            guard bytes.count >= Self.magic.count + 8, bytes.starts(with: Self.magic) else {
-                throw SnapshotError("not a snapshot of the live engine")
-            }
-            let end = bytes.count - 8
-            var trailer = SnapshotReader(bytes, range: end..<bytes.count)
-            guard try trailer.raw() == Self.checksum(bytes[..<end]) else {
-                throw SnapshotError("the snapshot is damaged: its checksum does not match")
-            }
-            var reader = SnapshotReader(bytes, range: 0..<end)
-            try reader.skip(Self.magic.count)
-            let version = try reader.unsigned()
-            guard version == Self.version else {
-                throw SnapshotError("the snapshot has format \(version), this Strata reads \(Self.version)")
-            }
+            var reader = try SnapshotReader.unsealed(
+                bytes, magic: Self.magic, version: Self.version, checksum: Self.checksum, name: "the snapshot",
+                kind: "a snapshot of the live engine")
             fingerprint = try reader.string()
             sequence = try reader.signed()
             anchor = try reader.string()

@@ -37,6 +37,24 @@ public struct TimelineBuilder {
         self.pack = TimelinePack(layout: layout, vocabulary: layout.template)
     }
 
+    /// A builder for an instant starting from the messages of a snapshot up to it, keeping what the
+    /// snapshot keeps: give it the log's messages after ``TimelineSnapshot/sequence``.
+    public init(asOf: Int64, from snapshot: TimelineSnapshot) {
+        self.init(asOf: asOf, layout: snapshot.pack.layout)
+        // Everything in the snapshot is as of the instant: the pack is taken whole, not copied.
+        if snapshot.pack.latest <= asOf { pack = snapshot.pack } else { add(snapshot.pack) }
+    }
+
+    /// Whether the builder keeps at least what `other` keeps, so that a population it builds answers
+    /// every question one of `other` does, the same way.
+    public func covers(_ other: TimelineBuilder) -> Bool { layout.covers(other.layout) }
+
+    /// What the builder holds as a snapshot covering the log up to `sequence` (`messages` messages,
+    /// read with `erasures` ids erased): made by a builder as of `Int64.max`, which keeps every message.
+    public func snapshot(sequence: Int64, messages: Int, erasures: Int) -> TimelineSnapshot {
+        TimelineSnapshot(pack: pack, sequence: sequence, messages: messages, erasures: erasures)
+    }
+
     /// The property and trait keys this builder reads: messages added may hold only these members of
     /// their properties and traits.
     public var payloadKeys: Set<String> { needs.payloadKeys.union(layout.userTraitHeads) }

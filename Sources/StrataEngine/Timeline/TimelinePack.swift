@@ -33,6 +33,32 @@ final class PackLayout: Sendable {
         self.userTraitHeads = Set(userTraitPaths.compactMap(\.first))
         self.accountTraitHeads = Set(accountTraitPaths.compactMap(\.first))
     }
+
+    /// The kept property paths read on events of a name, with their slots.
+    func slots(on name: String) -> [(slot: UInt16, path: [String])] {
+        keptPaths.filter { kept in
+            switch kept.events {
+            case .all: true
+            case .named(let names): names.contains(name)
+            }
+        }.map { ($0.slot, $0.path) }
+    }
+
+    /// Whether packs of this layout keep everything packs of `other` keep: every property path on at
+    /// least the same events, every trait, and account events when `other` has them. A population built
+    /// from such a pack answers every question one of `other` does, the same way.
+    func covers(_ other: PackLayout) -> Bool {
+        for (path, wanted) in other.needs.properties {
+            switch (needs.properties[path], wanted) {
+            case (.all?, _): continue
+            case (.named(let kept)?, .named(let names)) where names.isSubset(of: kept): continue
+            default: return false
+            }
+        }
+        return Set(other.userTraitPaths).isSubset(of: userTraitPaths)
+            && Set(other.accountTraitPaths).isSubset(of: accountTraitPaths)
+            && (needs.accountEvents || !other.needs.accountEvents)
+    }
 }
 
 /// Messages packed in compact form: only the property values and traits a ``PackLayout`` keeps, with
@@ -62,35 +88,35 @@ struct TimelinePack: Sendable {
 
     let layout: PackLayout
     var vocabulary: Vocabulary
-    private var pairIndex: [Pair: Int32] = [:]
-    private(set) var pairs: [Pair] = []
+    var pairIndex: [Pair: Int32] = [:]
+    var pairs: [Pair] = []
     /// The time of each pair's earliest message: the pair makes a profile from then on.
-    private var pairFirst: [Int64] = []
+    var pairFirst: [Int64] = []
     /// The event name of the previous event, and its id.
     private var lastEventName: (name: String, id: UInt32)?
     /// The pair of the previous message: consecutive messages are often from one client.
     private var lastPair: (pair: Pair, index: Int32)?
 
-    private(set) var times: [Int64] = []
-    private(set) var eventPairs: [Int32] = []
-    private(set) var names: [UInt32] = []
-    private(set) var propertyStarts: [UInt32] = [0]
-    private(set) var propertySlots: [UInt16] = []
-    private(set) var propertyTags: [UInt8] = []
-    private(set) var propertyValues: [UInt64] = []
+    var times: [Int64] = []
+    var eventPairs: [Int32] = []
+    var names: [UInt32] = []
+    var propertyStarts: [UInt32] = [0]
+    var propertySlots: [UInt16] = []
+    var propertyTags: [UInt8] = []
+    var propertyValues: [UInt64] = []
 
     /// Property slots kept for each event name id.
-    private var slotsForName: [[(slot: UInt16, path: [String])]] = []
+    var slotsForName: [[(slot: UInt16, path: [String])]] = []
 
     /// For each pair carrying both ids, the stamp of its earliest message: a link repeated later never
     /// changes the graph (it is a no-op, or refused again), so only the first occurrence is applied.
-    private(set) var pairLinks: [TraitSet.Stamp?] = []
+    var pairLinks: [TraitSet.Stamp?] = []
     /// Alias calls, each distinct one at its earliest stamp.
-    private(set) var aliases: [AliasKey: TraitSet.Stamp] = [:]
-    private(set) var identifies: [Stamped] = []
-    private(set) var groups: [Stamped] = []
+    var aliases: [AliasKey: TraitSet.Stamp] = [:]
+    var identifies: [Stamped] = []
+    var groups: [Stamped] = []
     /// The latest time of a message packed.
-    private(set) var latest = Int64.min
+    var latest = Int64.min
 
     /// An empty pack; with `vocabulary`, one that interns into it (holding the layout's property
     /// paths when the pack is built into a population).
@@ -231,15 +257,7 @@ struct TimelinePack: Sendable {
         if let last = lastEventName, Value.sameBytes(last.name, name) { return last.id }
         let id = vocabulary.internEventName(name)
         lastEventName = (name, id)
-        if Int(id) == slotsForName.count {
-            slotsForName.append(
-                layout.keptPaths.filter { kept in
-                    switch kept.events {
-                    case .all: true
-                    case .named(let names): names.contains(name)
-                    }
-                }.map { ($0.slot, $0.path) })
-        }
+        if Int(id) == slotsForName.count { slotsForName.append(layout.slots(on: name)) }
         return id
     }
 

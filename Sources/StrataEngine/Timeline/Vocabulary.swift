@@ -22,6 +22,15 @@ public struct Vocabulary: Sendable {
     /// An empty vocabulary.
     public init() {}
 
+    /// A vocabulary holding these tables (as read back from a file), with their indexes rebuilt.
+    init(eventNames: [String], propertyPaths: [[String]], strings: [String], jsonValues: [JSONValue]) {
+        for name in eventNames { _ = internEventName(name) }
+        for path in propertyPaths { _ = addPropertyPath(path) }
+        stringIndex.reserveCapacity(strings.count)
+        for string in strings { _ = internString(string) }
+        self.jsonValues = jsonValues
+    }
+
     /// The id of an event name, or nil when no event has it.
     public func eventNameID(_ name: String) -> UInt32? { eventNameIndex[Bytes(name)] }
 

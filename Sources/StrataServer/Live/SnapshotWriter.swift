@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import StrataCore
 import StrataEngine
+import StrataStore
 import Synchronization
 
-/// Writes snapshots of the live engine to their file (``SnapshotFile``) in the background, one after
+/// Writes snapshots of the live engine to their file (``DurableFile``) in the background, one after
 /// another, at the lowest priority (``LowPriorityThread``), so that writing them does not delay
 /// membership changes.
 final class SnapshotWriter: Sendable {
@@ -43,7 +44,7 @@ final class SnapshotWriter: Sendable {
                         let started = ContinuousClock.now
                         let pause = paced ? LowPriorityThread.pacer(share: Self.share) : nil
                         do {
-                            try SnapshotFile.replace(
+                            try DurableFile.replace(
                                 url, with: held.snapshot.encoded(pausing: pause), pausing: pause ?? {})
                             let seconds = (ContinuousClock.now - started).seconds
                             metrics.recordSnapshotWritten(sequence: sequence, seconds: seconds)

@@ -113,12 +113,13 @@ public final class MemoryStore: Store {
         }
     }
 
-    /// Calls `body` with every stored message in arrival order, the store unlocked while it runs.
+    /// Calls `body` with every stored message after a sequence in arrival order, the store unlocked
+    /// while it runs.
     public func forEachMessage(
-        includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
+        after first: Int64, includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
     ) throws {
         let stored = log.withLock { $0.stored }
-        for (index, message) in stored.enumerated() {
+        for (index, message) in stored.enumerated() where Int64(index + 1) > first {
             try body(
                 Int64(index + 1), try message.message(includingContext: includingContext, payloadKeys: payloadKeys))
         }

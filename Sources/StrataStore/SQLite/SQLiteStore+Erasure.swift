@@ -17,8 +17,17 @@ extension SQLiteStore {
         }
     }
 
+    /// Erases in one transaction, then removes the timelines file (``timelinesURL(database:)``), which
+    /// holds the erased messages until it is rebuilt without them.
     public func erase(profile id: String, at instant: Int64) async throws -> Erasure? {
-        try await pool.write { db in try self.erase(id, at: instant, db) }
+        let erasure = try await pool.write { db in try self.erase(id, at: instant, db) }
+        if erasure != nil { try DurableFile.remove(Self.timelinesURL(database: path)) }
+        return erasure
+    }
+
+    /// The timelines file derived from the log of the database at `path`: beside it, named after it.
+    public static func timelinesURL(database path: String) -> URL {
+        URL(fileURLWithPath: path + ".timelines")
     }
 
     public func erasedCount() async throws -> Int {

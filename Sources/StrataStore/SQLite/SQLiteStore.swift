@@ -474,11 +474,11 @@ public final class SQLiteStore: Store {
     }
 
     public func forEachMessage(
-        includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
+        after first: Int64, includingContext: Bool, payloadKeys: Set<String>?, _ body: (Int64, Message) throws -> Void
     ) throws {
         try pool.read { db in
             let names = try self.eventNames(db)
-            try Self.forEachRecord(db, after: 0) { sequence, record in
+            try Self.forEachRecord(db, after: first) { sequence, record in
                 try body(
                     sequence,
                     try record.message(names: names, includingContext: includingContext, payloadKeys: payloadKeys))

@@ -2,12 +2,14 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+    private let readBytes = Glibc.read
 #elseif canImport(Darwin)
     import Darwin
+    private let readBytes = Darwin.read
 #endif
 
-/// Replaces a large file (a snapshot of the live engine) durably without holding up the database's
-/// commits.
+/// Replaces a large file (a snapshot of the live engine, the timelines file) durably without holding
+/// up the database's commits, and reads one back in a single read.
 ///
 /// Written in one go and renamed over the old one, a file of 150 MB held every disk sync on the
 /// machine for 50-200 ms: the file system flushes the whole new file at the rename, and frees the old
@@ -15,18 +17,23 @@ import Foundation
 /// database then waits for. Here the new file is synced a megabyte at a time as it is written, and
 /// the old one is shortened a few megabytes at a time once replaced, so that a sync waits a few
 /// milliseconds at most.
-enum SnapshotFile {
+public enum DurableFile {
     /// Bytes written between two syncs of the new file.
     static let chunk = 1 << 20
     /// Bytes an old file is shortened by at a time.
     static let shrinkStep = 4 << 20
 
-    /// Writes `bytes` to a file beside `url` and renames it to `url`, both synced before returning,
-    /// then lets go of the file it replaced. Calls `pause` after each megabyte written and after each
-    /// step of shortening, so that the caller can spread the work out.
-    static func replace(_ url: URL, with bytes: [UInt8], pausing pause: () -> Void) throws {
+    /// A file left by an interrupted ``replace(_:with:pausing:)``: never read, and overwritten by the
+    /// next replacement.
+    public static func temporaryURL(of url: URL) -> URL { URL(fileURLWithPath: url.path + ".new") }
+
+    /// Writes `bytes` to a file beside `url` (``temporaryURL(of:)``) and renames it to `url`, both
+    /// synced before returning, then lets go of the file it replaced. Calls `pause` after each megabyte
+    /// written and after each step of shortening, so that the caller can spread the work out.
+
+    public static func replace(_ url: URL, with bytes: [UInt8], pausing pause: () -> Void = {}) throws {
         let path = url.path
-        let temporary = path + ".new"
+        let temporary = temporaryURL(of: url).path
         // A file left by an interrupted write is shortened like an old one before it is written again.
         let file = try openFile(temporary, flags: O_WRONLY | O_CREAT)
         do {
@@ -92,6 +99,49 @@ enum SnapshotFile {
     /// Throws what a failed system call (a negative `result`) did, naming the file.
     private static func check<Result: BinaryInteger>(_ result: Result, _ what: String, _ path: String) throws {
         guard result < 0 else { return }
-        throw LiveError("\(what) \(path): \(String(cString: strerror(errno)))")
+        throw FileError("\(what) \(path): \(String(cString: strerror(errno)))")
     }
+
+    /// The whole content of a file in one read, or nil when there is no file.
+    public static func read(_ url: URL) throws -> [UInt8]? {
+        let path = url.path
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        if file < 0 && errno == ENOENT { return nil }
+        try check(file, "cannot open", path)
+        defer { close(file) }
+        var status = stat()
+        try check(fstat(file, &status), "cannot read the size of", path)
+        let size = Int(status.st_size)
+        var failure: Int32 = 0
+        // A file that shrinks meanwhile is read short: whoever reads it finds it cut short.
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            while initialized < size {
+                let count = readBytes(file, base + initialized, size - initialized)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 {
+                    failure = count < 0 ? errno : 0
+                    break
+                }
+                initialized += count
+            }
+        }
+        guard failure == 0 else { throw FileError("cannot read \(path): \(String(cString: strerror(failure)))") }
+        return bytes
+    }
+
+    /// Removes a file and any leftover of an interrupted replacement; nothing when there is none.
+    public static func remove(_ url: URL) throws {
+        for path in [url.path, temporaryURL(of: url).path] {
+            if unlink(path) < 0 && errno != ENOENT { try check(-1, "cannot remove", path) }
+        }
+    }
+}
+
+/// A file that cannot be written, read or removed, naming it and what the system said.
+public struct FileError: Error, CustomStringConvertible {
+    /// What failed.
+    public var description: String
+
+    init(_ description: String) { self.description = description }
 }

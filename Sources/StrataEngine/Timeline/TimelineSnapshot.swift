@@ -1,0 +1,128 @@
+import StrataCore
+
+/// Every message of the log up to a sequence, packed as a ``TimelineBuilder`` packs them (before
+/// identities are resolved), in the binary form of the timelines file.
+///
+/// A snapshot is derived from the log and never the only copy of anything: a builder starts from it
+/// (``TimelineBuilder/init(asOf:from:)``) and is given the messages after ``sequence`` from the log.
+/// Identities are resolved when the population is built, from every link the snapshot and the later
+/// messages hold, so a later alias joining two profiles of the snapshot merges them as if the log
+/// had been read whole.
+public struct TimelineSnapshot: Sendable {
+    /// The packed messages.
+    let pack: TimelinePack
+    /// The last log sequence the snapshot covers.
+    public let sequence: Int64
+    /// How many messages of the log it covers.
+    public let messages: Int
+    /// How many ids the store had erased when the log was read: a store that has erased more since
+    /// holds less than the snapshot.
+    public let erasures: Int
+
+    /// The events (track, page and screen calls) it holds.
+    public var events: Int { pack.times.count }
+
+    /// The format this Strata writes and reads.
+    static let version: UInt64 = 2
+    private static let magic = Array("STRATA-TIMELINES\n".utf8)
+    /// Written as a raw word: read back on a machine of the other byte order, it differs.
+    private static let byteOrderMark: UInt64 = 0x0102_0304_0506_0708
+
+    init(pack: TimelinePack, sequence: Int64, messages: Int, erasures: Int) {
+        self.pack = pack
+        self.sequence = sequence
+        self.messages = messages
+        self.erasures = erasures
+    }
+
+    /// The binary form: a header, the layout, the packed messages, then a checksum of everything before.
+    public func encoded() -> [UInt8] {
+        var writer = SnapshotWriter()
+        writer.append(Self.magic)
+        writer.unsigned(Self.version)
+        writer.raw(Self.byteOrderMark)
+        writer.signed(sequence)
+        writer.count(messages)
+        writer.count(erasures)
+        Self.write(pack.layout, to: &writer)
+        Self.write(pack, to: &writer)
+        return writer.sealed(checksum: Self.checksum)
+    }
+
+    /// Reads the binary form, failing (never trapping) on anything damaged, cut short or of another
+    /// format.
+    public init(decoding bytes: [UInt8]) throws(SnapshotError) {
+        var reader = try SnapshotReader.unsealed(
+            bytes, magic: Self.magic, version: Self.version, checksum: Self.checksum, name: "the timelines file",
+            kind: "a timelines file")
+        guard try reader.raw() == Self.byteOrderMark else {
+            throw SnapshotError("the timelines file was written on a machine of the other byte order")
+        }
+        sequence = try reader.signed()
+        messages = try reader.count(limit: Int.max)
+        erasures = try reader.count(limit: Int.max)
+        let layout = try Self.readLayout(&reader)
+        pack = try Self.readPack(&reader, layout: layout)
+        guard reader.isAtEnd else {
+            throw SnapshotError("the timelines file has bytes past its end", at: reader.offset)
+        }
+    }
+
+    /// The checksum of the bytes before it: a hash of each 8-byte word through a full finaliser.
+    private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.withUnsafeBufferPointer { Hash.key64($0) }
+    }
+
+    private static func write(_ layout: PackLayout, to writer: inout SnapshotWriter) {
+        let properties = layout.needs.properties.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        writer.count(properties.count)
+        for (path, events) in properties {
+            writePath(path, to: &writer)
+            switch events {
+            case .all:
+                writer.count(0)
+            case .named(let names):
+                writer.count(names.count + 1)
+                for name in names.sorted() { writer.string(name) }
+            }
+        }
+        for paths in [layout.needs.traits.sorted { $0.lexicographicallyPrecedes($1) }, layout.userTraitPaths] {
+            writer.count(paths.count)
+            for path in paths { writePath(path, to: &writer) }
+        }
+        writer.count(layout.needs.accountTraits.count)
+        for path in layout.needs.accountTraits.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            writePath(path, to: &writer)
+        }
+        writer.count(layout.needs.accountEvents ? 1 : 0)
+    }
+
+    private static func readLayout(_ reader: inout SnapshotReader) throws(SnapshotError) -> PackLayout {
+        var needs = DataNeeds()
+        for _ in 0..<(try reader.count()) {
+            let path = try readPath(&reader)
+            let names = try reader.count()
+            needs.properties[path] =
+                names == 0
+                ? .all : .named(Set(try (1..<names).map { _ throws(SnapshotError) in try reader.string() }))
+        }
+        needs.traits = Set(try readPaths(&reader))
+        let userTraitPaths = try readPaths(&reader)
+        needs.accountTraits = Set(try readPaths(&reader))
+        needs.accountEvents = try reader.count() == 1
+        return PackLayout(needs: needs, extraTraits: userTraitPaths)
+    }
+
+    private static func writePath(_ path: [String], to writer: inout SnapshotWriter) {
+        writer.count(path.count)
+        for step in path { writer.string(step) }
+    }
+
+    private static func readPath(_ reader: inout SnapshotReader) throws(SnapshotError) -> [String] {
+        try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
+    }
+
+    private static func readPaths(_ reader: inout SnapshotReader) throws(SnapshotError) -> [[String]] {
+        try (0..<reader.count()).map { _ throws(SnapshotError) in try readPath(&reader) }
+    }
+}

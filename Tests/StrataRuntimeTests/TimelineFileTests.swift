@@ -1,0 +1,209 @@
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import StrataRuntime
+import StrataStore
+import Testing
+
+/// The timelines file against the log alone: a session reading the file and the log's later messages
+/// answers exactly as one reading the whole log, whatever the file went through.
+@Suite struct TimelineFileTests {
+    static let definitions = [
+        "segments/buyers.yaml": "where: count(\"Order Completed\", last 30d) >= 2\n",
+        "segments/big.yaml": "where: sum(\"Order Completed\", revenue) > 100 and trait.plan = \"pro\"\n",
+        "segments/teams.yaml": "of: accounts\nwhere: trait.industry = \"retail\"\n",
+    ]
+    static let start = Instant.parse("2026-01-01T00:00:00Z") ?? 0
+    static let day: Int64 = 86_400_000
+
+    /// A deterministic random source: the hash of the seed and a count, so that a failing seed can be
+    /// run again.
+    struct Draws: RandomNumberGenerator {
+        let seed: UInt64
+        var drawn: UInt64 = 0
+        mutating func next() -> UInt64 {
+            drawn += 1
+            return withUnsafeBytes(of: (seed, drawn)) { Hash.key64($0.bindMemory(to: UInt8.self)) }
+        }
+    }
+
+    /// What the segments and ann's and bob's plans are, as of an instant.
+    static func answers(_ session: EvaluationSession, at instant: Int64) throws -> [String] {
+        let evaluation = try session.evaluate(asOf: instant)
+        var answers = try ["buyers", "big", "teams"].map { name in
+            "\(name): \(try evaluation.engine.segment(named: name).members)"
+        }
+        for id in ["u1", "u2", "a1", "a2"] {
+            let plan = evaluation.population.userIndex(forID: id).map {
+                evaluation.population.trait(["plan"], of: $0, kind: .users).plainText
+            }
+            answers.append("\(id): \(plan ?? "no profile")")
+        }
+        return answers
+    }
+
+    /// The same session reading the log alone.
+    static func logAlone(_ session: EvaluationSession) -> EvaluationSession {
+        var copy = session
+        copy.timelines = nil
+        return copy
+    }
+
+    /// A batch of random messages: orders of known and anonymous users, identifies that link an
+    /// anonymous id to a user, aliases joining two users, group calls, and repeats of earlier messages.
+    static func batch(_ random: inout Draws, round: Int, earlier: [Message]) -> [Message] {
+        let users = (1...6).map { "u\($0)" }
+        let anonymous = (1...6).map { "a\($0)" }
+        var batch: [Message] = []
+        for index in 0..<Int.random(in: 5...25, using: &random) {
+            let id = "r\(round)-\(index)"
+            let time = start + Int64.random(in: 0..<(60 * day), using: &random)
+            let user = users.randomElement(using: &random)
+            let anon = anonymous.randomElement(using: &random)
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0...4:
+                let known = Bool.random(using: &random)
+                batch.append(
+                    Message(
+                        kind: .track, messageId: id, userId: known ? user : nil, anonymousId: known ? nil : anon,
+                        event: "Order Completed",
+                        properties: ["revenue": .number(Double(Int.random(in: 5...80, using: &random)))],
+                        timestamp: time, receivedAt: time))
+            case 5, 6:
+                batch.append(
+                    Message(
+                        kind: .identify, messageId: id, userId: user, anonymousId: anon,
+                        traits: ["plan": .string(["pro", "free"].randomElement(using: &random) ?? "pro")],
+                        timestamp: time, receivedAt: time))
+            case 7:
+                batch.append(
+                    Message(
+                        kind: .alias, messageId: id, userId: user, previousId: users.randomElement(using: &random),
+                        timestamp: time, receivedAt: time))
+            case 8:
+                batch.append(
+                    Message(
+                        kind: .group, messageId: id, userId: user, traits: ["industry": .string("retail")],
+                        groupId: ["acme", "initech"].randomElement(using: &random), timestamp: time, receivedAt: time))
+            default:
+                if let repeated = earlier.randomElement(using: &random) { batch.append(repeated) }
+            }
+        }
+        return batch
+    }
+
+    @Test(
+        "from the file and the later messages, at random instants with late merges, repeats and an erasure, every answer is the log's",
+        arguments: [1, 2, 3, 4] as [UInt64])
+    func fileAnswersAsTheLog(seed: UInt64) async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            var random = Draws(seed: seed)
+            var stored: [Message] = []
+            var session = try await runtime.session()
+            let url = try #require(session.timelines?.url)
+            for round in 0..<8 {
+                let batch = Self.batch(&random, round: round, earlier: stored)
+                _ = try await runtime.store.append(batch, quarantine: [])
+                stored += batch
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: _ = try session.updateTimelines()  // as at the end of an import
+                case 1: if round == 5 { _ = try await runtime.store.erase(profile: "u3", at: Self.start) }
+                default: break  // the file stays behind the log
+                }
+                session = try await runtime.session()
+                let instant = Self.start + Int64.random(in: 0..<(70 * Self.day), using: &random)
+                let fromLog = try Self.answers(Self.logAlone(session), at: instant)
+                #expect(try Self.answers(session, at: instant) == fromLog, "seed \(seed), round \(round)")
+                #expect(FileManager.default.fileExists(atPath: url.path))
+            }
+        }
+    }
+
+    @Test func theFileIsWhatIsServedAndTheLogOnlyAfterIt() async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            let time = Self.start + Self.day
+            let order = { (id: String, user: String) in
+                Message(
+                    kind: .track, messageId: id, userId: user, event: "Order Completed",
+                    properties: ["revenue": .number(150)],
+                    timestamp: time, receivedAt: time)
+            }
+            let identify = Message(
+                kind: .identify, messageId: "i1", userId: "u1", traits: ["plan": .string("pro")], timestamp: time,
+                receivedAt: time)
+            _ = try await runtime.store.append([identify, order("o1", "u1")], quarantine: [])
+            let session = try await runtime.session()
+            let summary = try #require(try session.updateTimelines())
+            #expect(summary.sequence == 2)
+            #expect(summary.messages == 2)
+            #expect(summary.events == 1)
+            // A file of the same coverage made from other messages (u9's order instead of u1's) is
+            // served as it is: the log is read only after its sequence.
+            var other = TimelineBuilder(
+                asOf: Int64.max, needs: DataNeeds(definitions: session.definitions),
+                extraTraits: EvaluationSession.listingTraits)
+            let forged = Message(
+                kind: .identify, messageId: "x", userId: "u9", traits: ["plan": .string("pro")], timestamp: time,
+                receivedAt: time)
+            other.add(sequence: 1, message: forged)
+            other.add(sequence: 2, message: order("x2", "u9"))
+            try DurableFile.replace(summary.url, with: other.snapshot(sequence: 2, messages: 2, erasures: 0).encoded())
+            _ = try await runtime.store.append([order("o3", "u2")], quarantine: [])
+            #expect(try session.evaluate(asOf: time + 1).engine.segment(named: "big").members == ["u9"])
+            #expect(try Self.logAlone(session).evaluate(asOf: time + 1).engine.segment(named: "big").members == ["u1"])
+        }
+    }
+
+    /// Damages the file in each way, then checks that the session answers as the log alone and has
+    /// written a whole file again.
+    @Test(arguments: ["flip a byte", "truncate", "another format", "empty", "leftover new file"])
+    func aDamagedFileIsRebuiltAndNeverServed(_ damage: String) async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            var random = Draws(seed: 7)
+            let batch = Self.batch(&random, round: 0, earlier: [])
+            _ = try await runtime.store.append(batch, quarantine: [])
+            let session = try await runtime.session()
+            let url = try #require(try session.updateTimelines()?.url)
+            let whole = try #require(try DurableFile.read(url))
+            var bytes = whole
+            switch damage {
+            case "flip a byte": bytes[bytes.count / 2] ^= 0x01
+            case "truncate": bytes.removeLast(bytes.count / 3)
+            case "another format": bytes[17] = 7
+            case "empty": bytes = []
+            default:
+                // A crash while writing leaves the new file beside the old one: it is never read.
+                try Data("half a file".utf8).write(to: DurableFile.temporaryURL(of: url))
+            }
+            try Data(bytes).write(to: url)
+            let instant = Self.start + 70 * Self.day
+            #expect(try Self.answers(session, at: instant) == Self.answers(Self.logAlone(session), at: instant))
+            // Rebuilt whole: the same bytes as the first file (nothing was added to the log).
+            #expect(try DurableFile.read(url) == whole)
+        }
+    }
+
+    @Test func anErasureRemovesTheFileAndAFileFromBeforeItIsNeverServed() async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            let time = Self.start + Self.day
+            let messages = ["u1-1", "u1-2", "u2-1", "u2-2"].map { id in
+                Message(
+                    kind: .track, messageId: id, userId: String(id.prefix(2)), event: "Order Completed",
+                    properties: ["revenue": .number(10)], timestamp: time, receivedAt: time)
+            }
+            _ = try await runtime.store.append(messages, quarantine: [])
+            let url = try #require(try await runtime.session().updateTimelines()?.url)
+            let before = try #require(try DurableFile.read(url))
+            #expect(try await runtime.store.erase(profile: "u1", at: time) != nil)
+            #expect(!FileManager.default.fileExists(atPath: url.path))
+            // A copy of the file from before the erasure put back (a backup restored, say) is stale.
+            try Data(before).write(to: url)
+            let session = try await runtime.session()
+            #expect(try session.evaluate(asOf: time + 1).engine.segment(named: "buyers").members == ["u2"])
+            let rebuilt = try TimelineSnapshot(decoding: try #require(try DurableFile.read(url)))
+            #expect(rebuilt.erasures == 1)
+            #expect(rebuilt.messages == 2)
+        }
+    }
+}
