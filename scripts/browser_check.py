@@ -254,7 +254,7 @@ def main():
                 check(status == 200 and headers.get("Access-Control-Allow-Origin") is None,
                       f"{run}: the management API answered {status} with CORS headers {headers}")
                 status, headers, _ = request(f"{api}/api/v1/health", "OPTIONS", preflight)
-                check(status == 404 and headers.get("Access-Control-Allow-Origin") is None,
+                check(status == 405 and headers.get("Access-Control-Allow-Origin") is None,
                       f"{run}: a management preflight answered {status} with {headers}")
             finally:
                 log = server.stop()

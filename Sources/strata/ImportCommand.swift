@@ -42,8 +42,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         Heap.keepFreedMemory()
         let workspace = try workspaceOptions.load()
-        let runtime = try openRuntime(workspace, durability: .bulk)
-        let store = runtime.store
+        let store = try openRuntime(workspace, durability: .bulk).store
         let delimited =
             mappings.isEmpty
             ? nil
@@ -71,18 +70,6 @@ struct ImportCommand: AsyncParsableCommand {
         bar.finish()
         let seconds = Date().timeIntervalSince(started)
         print(Self.summary(report, seconds: seconds))
-        await Self.updateTimelines(runtime)
-    }
-
-    /// Brings the timelines file up to the end of the log, so that the next batch command reads only
-    /// it; a failure is a note (the commands then read the log, and keep the file current themselves).
-    static func updateTimelines(_ runtime: Runtime) async {
-        do throws(SessionError) {
-            _ = try await runtime.session(leavingOutBroken: true).updateTimelines()
-        } catch {
-            printError(
-                "note: the timelines file was not brought up to date (\(error.message)); batch commands read the log")
-        }
     }
 
     static func summary(_ report: ImportReport, seconds: Double) -> String {

@@ -87,7 +87,7 @@ struct BrowserTests {
             try await client.execute(
                 uri: "/api/v1/segments", method: .options, headers: Self.preflight(from: Self.page)
             ) {
-                #expect($0.status == .notFound)
+                #expect($0.status == .methodNotAllowed)
                 #expect($0.headers[.accessControlAllowOrigin] == nil)
                 #expect($0.headers[.accessControlAllowMethods] == nil)
             }
