@@ -82,11 +82,3 @@ extension Response {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }
-
-extension Request {
-    /// The query's parameters, with an empty one (`?since=`, as a form with a blank field sends it) the
-    /// same as one not given.
-    var query: Parameters {
-        Parameters(uri.queryParameters.filter { !$0.value.isEmpty })
-    }
-}

@@ -38,7 +38,7 @@ struct ActivationAPI: Sendable {
             return Response.json(DeliveryLog.summary(of: activation, counts: counts, since: since))
         }
         api.get("deliveries") { request, _ in
-            let query = request.query
+            let query = request.uri.queryParameters
             var filter = DeliveryQuery(
                 activation: query["activation"].map(String.init), profile: query["profile"].map(String.init),
                 limit: try ManagementAPI.limit(query["limit"].map(String.init)))

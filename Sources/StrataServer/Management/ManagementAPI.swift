@@ -70,7 +70,9 @@ struct ManagementAPI: Sendable {
         }
         api.get("segments/:name/members") { request, context in
             let name = try Self.segmentName(context)
-            let query = request.query
+            let query = request.uri.queryParameters
+            // Read whatever the format, so that a bad one is refused rather than ignored by CSV.
+            let limit = try Self.limit(query["limit"].map(String.init))
             switch query["format"].map(String.init) {
             case "csv":
                 let members = try await memberships.members(of: name)
@@ -79,7 +81,6 @@ struct ManagementAPI: Sendable {
                     contentType: "text/csv; charset=utf-8"
                 ).current(to: members.currentTo)
             case nil, "json":
-                let limit = try Self.limit(query["limit"].map(String.init))
                 let cursor = query["cursor"].map(String.init)
                 let members = try await memberships.members(of: name)
                 return Response.json(
@@ -91,7 +92,7 @@ struct ManagementAPI: Sendable {
         }
         api.get("segments/:name/changes") { request, context in
             let name = try Self.segmentName(context)
-            let query = request.query
+            let query = request.uri.queryParameters
             let since = try query["since"].map { text in
                 guard let instant = Instant.parse(String(text)) else {
                     throw APIError.badRequest(
@@ -113,7 +114,7 @@ struct ManagementAPI: Sendable {
                 ]))
         }
         api.get("quarantine") { request, _ in
-            let query = request.query
+            let query = request.uri.queryParameters
             let reason = query["reason"].map(String.init)
             if let reason, MessageError.Reason(rawValue: reason) == nil {
                 throw APIError.badRequest(
@@ -131,15 +132,19 @@ struct ManagementAPI: Sendable {
                 ]))
         }
         api.get("changes/stream") { request, _ in
-            let query = request.query
+            let query = request.uri.queryParameters
             let segment = query["segment"].map(String.init)
-            let after = try Self.cursor(
-                query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
+            // Both are read, so that a bad one is refused even when the other is given.
+            let (asked, reconnected) = (
+                try Self.cursor(query["after"].map(String.init)),
+                try Self.cursor(ChangeStream.lastEventID(in: request.headers))
+            )
+            let after = asked ?? reconnected
             return ChangeStream(feed: live.feed, segment: segment, after: after).response()
         }
         api.get("profiles/:id") { request, context in
             let id = try Self.profileId(context)
-            let recent = try Self.limit(request.query["recent"].map(String.init), default: 10)
+            let recent = try Self.limit(request.uri.queryParameters["recent"].map(String.init), default: 10)
             guard
                 let profile = try await workbench.store.profile(id: id, asOf: configuration.clock(), recent: recent),
                 var object = profile.json.objectValue

@@ -23,7 +23,7 @@ struct ReportAPI: Sendable {
                 throw APIError.notFound(
                     "no report `\(kind.prefix(40))`: expected one of \(Self.kinds.joined(separator: ", "))")
             }
-            let query = Query(request.query, now: configuration.clock())
+            let query = Query(request.uri.queryParameters, now: configuration.clock())
             do throws(SessionError) {
                 try query.checkChoices()
             } catch {
