@@ -72,6 +72,9 @@ public enum Server {
             "GET /api/v1/deliveries", "POST /api/v1/deliveries/{id}/retry", "GET /u/{token}", "POST /u/{token}",
             "GET /t/o/{token}", "GET /t/c/{token}", "GET /api/v1/reports/{kind}", "GET /api/v1/quarantine",
         ]
+        // The reports that need a parameter, which the document describes as paths of their own so that it
+        // can require it; the `{kind}` route answers them.
+        + ["conversion", "sizes", "funnel", "lift"].map { "GET /api/v1/reports/\($0)" }
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
     /// their commits complete, and the real-time engine saves its checkpoint where it got to. A stop
