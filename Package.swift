@@ -163,7 +163,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataRuntimeTests",
-            dependencies: ["StrataRuntime", "StrataActivation", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
+            dependencies: [
+                "StrataRuntime", "StrataActivation", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -233,6 +233,10 @@ public final class Outbox: Service, Sendable {
         let unread = starting.indices.filter { starting[$0].1 == nil }
         let read = try await reader.facts(
             of: unread.map { FactsRequest(profile: starting[$0].0.profile, instant: starting[$0].0.dueAt) })
+        // Nothing is leased without its profile: a reader that answered short would leave leases unsent.
+        guard read.count == unread.count else {
+            throw OutboxError("the profile reader answered \(read.count) of \(unread.count) profiles")
+        }
         for (index, facts) in zip(unread, read) { starting[index].1 = facts }
         let reading = ContinuousClock.now
         // The decisions and the leases in one write, before anything is sent.
@@ -405,4 +409,10 @@ public final class Outbox: Service, Sendable {
             dispatcherBell.ring()
         }
     }
+}
+
+/// A failure of the outbox's own bookkeeping: logged, and the part tried again.
+struct OutboxError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -24,7 +24,7 @@ extension QuarantineEntry {
         if let document = try? JSONParser.parse(raw) { return Self.holds(document, anyOf: ids) }
         let text = String(decoding: raw, as: UTF8.self)
         return text.split(whereSeparator: { ",;\t\r\n".contains($0) }).contains { field in
-            var value = field.trimmingPrefix(" ")
+            var value = field.drop(while: { $0 == " " })
             while value.last == " " { value = value.dropLast() }
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
             return ids.contains(String(value))

@@ -51,7 +51,7 @@ struct ErasureTests {
         // value, a CSV field) and others (an id that contains hers, Bob's row) wait in the quarantine.
         let refused = [
             #"{"type":"track","userId":"ada","event":""}"#, #"{"type":"identify","traits":{"email":"ada-old"}}"#,
-            #"ada-old,Order Completed,"2026-13-01""#, #"{"type":"track","userId":"adam","event":""}"#, "bob,x",
+            #"  ada-old  ,Order Completed,"2026-13-01""#, #"{"type":"track","userId":"adam","event":""}"#, "bob,x",
         ].enumerated().map { index, raw in
             QuarantineEntry(
                 source: "q.jsonl", index: index, reason: "invalid", field: nil, detail: "refused", raw: Array(raw.utf8),
