@@ -97,9 +97,18 @@ class Server:
         while time.time() < deadline:
             _, body = call(f"{self.base}/api/v1/metrics", self.admin_key)
             if any(line.startswith("strata_live_start_seconds ") for line in body.splitlines()):
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("FAIL: the real-time engine did not start within 120 s")
+        # Members answer from the recorded state without waiting for the engine's backlog: wait until the
+        # engine has taken every stored message (`lag_messages` of /ready).
+        while time.time() < deadline:
+            _, body = call(f"{self.base}/ready", self.admin_key)
+            if json.loads(body).get("lag_messages") == 0:
                 return
             time.sleep(0.05)
-        raise SystemExit("FAIL: the real-time engine did not start within 120 s")
+        raise SystemExit("FAIL: the real-time engine did not catch up within 120 s")
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
