@@ -154,6 +154,11 @@ struct MetricsTests {
 
             #expect(values["strata_segment_size{segment=\"pinged\"}"] == "0.0")
             #expect(values["strata_segment_size{segment=\"pingers\"}"] == nil)
+
+            // The engine after the DELETE started over the three messages and holds them all.
+            #expect(values["strata_live_held_messages"] == "3.0")
+            // The workspace's database is open, with its schema and pages in SQLite's memory.
+            #expect((values["strata_sqlite_memory_bytes"].flatMap(Double.init) ?? 0) > 0)
         }
     }
 }

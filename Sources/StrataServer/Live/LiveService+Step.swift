@@ -18,6 +18,7 @@ extension LiveService {
         if !parts.isEmpty {
             let confined = Confined(engine)
             try await blocking { for part in parts { confined.value.hold(part) } }
+            metrics.recordHeld(messages: engine.heldMessages)
         }
         if finished {
             warmFeed = nil
@@ -182,6 +183,7 @@ extension LiveService {
     func record(_ changes: [MembershipChange], saving: Bool = false) async throws -> Int64 {
         let recordedAt = configuration.clock()
         guard let engine else { return recordedAt }
+        metrics.recordHeld(messages: engine.heldMessages)
         let due = checkpointSaved.map { ContinuousClock.now - $0 >= Self.checkpointInterval } ?? true
         guard !changes.isEmpty || saving || due else {
             backlog.taken(through: processed, currentTo: engine.now)

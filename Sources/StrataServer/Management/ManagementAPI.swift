@@ -35,6 +35,7 @@ struct ManagementAPI: Sendable {
         }
         api.get("metrics") { _, _ in
             metrics.recordLag(messages: live.backlog.messages)
+            metrics.recordSQLiteMemory(bytes: SQLiteStore.memoryInUse)
             return Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         api.get("segments") { _, _ in

@@ -133,6 +133,16 @@ final class Metrics: Sendable {
         gauge("strata_live_lag_messages").record(messages)
     }
 
+    /// Sets how many messages the real-time engine holds in memory, packed (up to `--held-messages`).
+    func recordHeld(messages: Int) {
+        gauge("strata_live_held_messages").record(messages)
+    }
+
+    /// Sets the bytes SQLite holds in the process (its page caches, each filling up to its bound).
+    func recordSQLiteMemory(bytes: Int64) {
+        gauge("strata_sqlite_memory_bytes").record(bytes)
+    }
+
     /// Counts recorded membership changes by cause.
     func recordChanges(_ changes: [MembershipChange]) {
         for change in changes {

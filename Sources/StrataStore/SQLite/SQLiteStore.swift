@@ -81,6 +81,10 @@ public final class SQLiteStore: Store {
         pool.writeWithoutTransaction { checkpointer.uninstall(from: $0) }
     }
 
+    /// The bytes SQLite holds in this process, for every open database: mostly the page caches of the
+    /// connections, which fill up to their `cache_size` (128 MB for a writer, 16 MB for a reader).
+    public static var memoryInUse: Int64 { sqlite3_memory_used() }
+
     // MARK: Writing
 
     public func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
