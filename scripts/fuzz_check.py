@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -24,30 +23,20 @@ import zlib
 
 import yaml
 
+from live_server import LiveServer, check
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 20260701
 REQUESTS = 10_500
 THREADS = 3
 GOOD_EVERY = 10  # a good message after every this many fuzzed requests, on each thread
 
-SEGMENT = 'title: Pro plan\nwhere: trait.plan = "pro"\n'
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FOO", "get"]
 TYPES = ["track", "identify", "page", "screen", "group", "alias", "Track", "", "nope"]
 # Values of every JSON type, with the awkward ones: empty, huge, control characters, lone surrogates.
 ODD_VALUES = [None, True, False, 0, -1, 1e308, -0.0, 2 ** 64, "", " ", "\n", "\u0000", "\ud800",
               "=HYPERLINK(\"x\")", "a" * 40_000, "é" * 300, [], [1, [2, [3]]], {}, {"a": {"b": None}},
               "2026-07-01T10:00:00Z", "not a date", "../../etc/passwd", "%00", "\r\nX-Injected: 1"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
 
 
 def routes():
@@ -323,47 +312,15 @@ class Worker(threading.Thread):
 
 def main():
     strata, work = sys.argv[1], sys.argv[2]
-    os.makedirs(work, exist_ok=True)
-    workspace = os.path.join(work, "workspace")
-    subprocess.run([strata, "init", workspace], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(workspace, "segments", "pro-plan.yaml"), "w") as f:
-        f.write(SEGMENT)
-
-    def key(kind):
-        return subprocess.run([strata, "keys", "create", "--kind", kind, "-w", workspace], check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    keys = {"write": key("write"), "admin": key("admin")}
-    port = free_port()
-    log_path = os.path.join(work, "server.log")
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([strata, "serve", "-w", workspace, "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=log)
-    workers = []
-    try:
-        for _ in range(300):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/ready")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit("FAIL: the server did not come up")
+    with LiveServer(strata, work) as server:
         started = time.monotonic()
-        workers = [Worker(n, port, keys, routes(), REQUESTS // THREADS) for n in range(THREADS)]
+        workers = [Worker(n, server.port, server.keys, routes(), REQUESTS // THREADS) for n in range(THREADS)]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
         elapsed = time.monotonic() - started
-        check(server.poll() is None, f"strata serve stopped during the fuzzing (log: {log_path})")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        code = server.wait(timeout=60)
-    check(code == 0, f"strata serve exited with {code} after SIGTERM (log: {log_path})")
+        check(server.running(), f"strata serve stopped during the fuzzing (log: {server.log_path})")
 
     sent = sum(w.sent for w in workers)
     statuses = {}
@@ -379,7 +336,7 @@ def main():
     check(sent >= 10_000, f"only {sent} requests were sent")
 
     acknowledged = [message_id for worker in workers for message_id in worker.acknowledged]
-    out = subprocess.run([strata, "messages", "-w", workspace, "--ids-only"], check=True,
+    out = subprocess.run([strata, "messages", "-w", server.workspace, "--ids-only"], check=True,
                          capture_output=True, text=True).stdout
     stored = set(out.split("\n"))
     missing = [message_id for message_id in acknowledged if message_id not in stored]
