@@ -9,13 +9,12 @@ Usage: schemathesis_check.py STRATA_BINARY WORK_DIR
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
+
+from live_server import LiveServer, check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(ROOT, "docs", "openapi.yaml")
@@ -24,7 +23,6 @@ SEED = 32
 MAX_EXAMPLES = 25
 INGESTION = r"^/(v1/|batch/|i/v1/)"
 
-SEGMENT = 'title: Pro plan\nwhere: trait.plan = "pro"\n'
 MESSAGES = (
     b'{"batch": ['
     b'{"type": "identify", "userId": "ada", "traits": {"plan": "pro"}, "messageId": "seed-1"},'
@@ -32,24 +30,13 @@ MESSAGES = (
 )
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(url, key, body=None):
+def request(url, key, body):
     req = urllib.request.Request(url, data=body, headers={"Authorization": f"Bearer {key}"})
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
 
 
 def schemathesis(base, key, work, name, *filters):
@@ -77,44 +64,15 @@ def schemathesis(base, key, work, name, *filters):
 
 def main():
     strata, work = sys.argv[1], sys.argv[2]
-    os.makedirs(work, exist_ok=True)
-    workspace = os.path.join(work, "workspace")
-    subprocess.run([strata, "init", workspace], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(workspace, "segments", "pro-plan.yaml"), "w") as f:
-        f.write(SEGMENT)
-
-    def key(kind):
-        out = subprocess.run([strata, "keys", "create", "--kind", kind, "-w", workspace], check=True,
-                             capture_output=True, text=True).stdout
-        return out.strip()
-
-    write_key, admin_key = key("write"), key("admin")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = os.path.join(work, "server.log")
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([strata, "serve", "-w", workspace, "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        for _ in range(300):
-            try:
-                if request(f"{base}/ready", admin_key)[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit("FAIL: the server did not come up")
-        status, body = request(f"{base}/v1/batch", write_key, MESSAGES)
+    with LiveServer(strata, work) as server:
+        status, body = request(f"{server.base}/v1/batch", server.keys["write"], MESSAGES)
         check(status == 200, f"the seed messages were answered {status}: {body}")
-
-        failures = schemathesis(base, admin_key, work, "admin")
-        failures += schemathesis(base, write_key, work, "write", "--include-path-regex", INGESTION)
-        check(server.poll() is None, "strata serve stopped during the run")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        code = server.wait(timeout=30)
-    check(code == 0, f"strata serve exited with {code} after SIGTERM (log: {log_path})")
+        failures = schemathesis(server.base, server.keys["admin"], work, "admin")
+        # No ingestion route answers with anything a later request reads, so the stateful phase has
+        # nothing to follow there: the links it infers only move ids between unrelated messages.
+        failures += schemathesis(server.base, server.keys["write"], work, "write", "--include-path-regex", INGESTION,
+                                 "--phases", "examples,coverage,fuzzing")
+        check(server.running(), "strata serve stopped during the run")
     check(failures == 0, f"schemathesis found {failures} failures")
     print("ok  docs/openapi.yaml and strata serve agree")
 
