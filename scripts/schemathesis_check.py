@@ -47,7 +47,7 @@ def schemathesis(base, key, work, name, *filters):
         "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED), "--workers", "1",
         "--report", "junit", "--report-junit-path", os.path.join(work, f"{name}.xml"), *filters,
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=work)  # its cache goes there too
     output = result.stdout + result.stderr
     with open(os.path.join(work, f"{name}.log"), "w") as f:
         f.write(output)
