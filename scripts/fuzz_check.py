@@ -210,6 +210,7 @@ class Fuzzer:
             head.encode() + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             head.encode() + b"Content-Length: abc\r\n\r\n",
             b"GET /health HTTP/9.9\r\n\r\n",
+            b"CONNECT /v1/track HTTP/1.1\r\nHost: x\r\n\r\n",
             b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + bytes(40),
             b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 100_000 + b"\r\n\r\n",
             b"GET /he\x00alth HTTP/1.1\r\nHost: x\r\n\r\n",

@@ -145,6 +145,22 @@ struct RobustnessTests {
         }
     }
 
+    @Test("CONNECT, a tunnel, is answered 405 on any path and the connection closed")
+    func connectRefused() async throws {
+        let harness = try await Harness()
+        try await harness.run { client in
+            let port = try #require(client.port)
+            for path in ["/v1/batch", "/nowhere"] {
+                let reader = try EventStreamReader(
+                    port: port, request: Array("CONNECT \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                // An answer to CONNECT has no length: the connection closing is its end.
+                #expect(try await reader.wait { $0.closed }, "CONNECT \(path)")
+                #expect(reader.received.hasPrefix("HTTP/1.1 405 "), "\(reader.received)")
+                #expect(reader.received.lowercased().contains("connection: close"))
+            }
+        }
+    }
+
     @Test("a parameter is checked even where the request does not read it")
     func queryParameters() async throws {
         let harness = try await Harness()

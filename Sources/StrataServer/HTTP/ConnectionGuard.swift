@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 import StrataStore
@@ -63,6 +64,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
+        case .head(let head) where head.method == .connect:
+            refuseTunnel(context)
+            return
         case .head:
             readingHead = false
             readingBody = true
@@ -90,6 +94,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             wait(context)
         }
         context.write(data, promise: promise)
+    }
+
+    /// Answers CONNECT, which asks for a tunnel Strata does not offer, with 405 and closes the
+    /// connection. Past a CONNECT head the HTTP decoder reads tunnel bytes, not requests, and the
+    /// encoder sends an answer to CONNECT without a length or a body, so only the closing ends it.
+    private func refuseTunnel(_ context: ChannelHandlerContext) {
+        var head = HTTPResponse(status: .methodNotAllowed)
+        head.headerFields[.connection] = "close"
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 
     /// Counts the connection, closing the one it replaces, or closes it.
