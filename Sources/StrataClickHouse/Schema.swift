@@ -35,10 +35,17 @@ public enum Schema {
     public static let table = "messages"
     /// The per-shard table of a cluster.
     static let localTable = "messages_local"
+    /// The log sequences shipped whole: one row per batch every shard acknowledged, on the node of
+    /// `url` (see ``Shipper``).
+    public static let shipments = "shipments"
 
     /// Creates the database and tables where they are missing: on each node of the cluster, or on
     /// the one server.
     public static func create(_ settings: Settings) async throws(ClickHouseError) {
+        try await Client(settings: bare(settings)).execute("CREATE DATABASE IF NOT EXISTS \(settings.database)")
+        try await Client(settings: settings).execute(
+            "CREATE TABLE IF NOT EXISTS \(settings.database).\(shipments) (high Int64) ENGINE = MergeTree ORDER BY high"
+        )
         guard let cluster = settings.cluster else {
             try await createTable(Client(settings: settings), name: table, database: settings.database)
             return

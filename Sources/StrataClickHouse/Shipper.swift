@@ -4,10 +4,12 @@ import StrataStore
 /// Ships the message log to ClickHouse: every stored message after the last one ClickHouse holds,
 /// in large batches, in log order.
 ///
-/// At least once, stored once: a batch is the log's messages of a range of sequences, and before
-/// writing one the shipper asks which of its sequences ClickHouse already holds (a batch that failed
-/// half-way, on one shard of two, say) and leaves those out. The log's own ids are unique, so a
-/// sequence stands for a messageId. One shipper at a time per database.
+/// At least once, stored once: a batch is the log's messages of a range of sequences. Once every
+/// shard has acknowledged it (a synchronous insert), its end is recorded in the `shipments` table,
+/// and the next shipment starts after the last one recorded. Before writing a batch the shipper asks
+/// which of its sequences ClickHouse already holds (a batch that failed half-way, on one shard of two,
+/// say) and leaves those out. The log's own ids are unique, so a sequence stands for a messageId. One
+/// shipper at a time per database.
 public struct Shipper: Sendable {
     /// The settings of the server or cluster.
     public let settings: Settings
@@ -36,7 +38,8 @@ public struct Shipper: Sendable {
         let client = Client(settings: settings)
         let table = "\(settings.database).\(Schema.table)"
         var result = Result()
-        result.sequence = try await Self.integer(client.rows("SELECT max(seq) FROM \(table)"))
+        let shipments = "\(settings.database).\(Schema.shipments)"
+        result.sequence = try await Self.integer(client.rows("SELECT max(high) FROM \(shipments)"))
         let last = try store.lastSequence()
         guard result.sequence < last else { return result }
         // Shard keys are the canonical profile ids as the log knows them now.
@@ -64,6 +67,7 @@ public struct Shipper: Sendable {
             if !rows.isEmpty {
                 try await client.insert("INSERT INTO \(table) FORMAT JSONEachRow", rows: rows, parameters: parameters)
             }
+            try await client.execute("INSERT INTO \(shipments) (high) VALUES (\(high))")
             result.sequence = high
         }
         return result
