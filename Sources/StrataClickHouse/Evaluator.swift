@@ -24,6 +24,8 @@ public struct Evaluator: Sendable {
         public var members: [String: [String]]
         /// How many profiles there are as of the instant (every id with a message at or before it).
         public var profiles: Int
+        /// The seconds each segment's query took.
+        public var seconds: [String: Double] = [:]
     }
 
     /// The members of each named segment as of an instant, and the number of profiles.
@@ -47,7 +49,11 @@ public struct Evaluator: Sendable {
                 throw ClickHouseError(Self.diagnostic(error, file: segment.file).description)
             }
             // The identity map travels in the query: let it be longer than the default 256 KiB.
+            let started = ContinuousClock.now
             let rows = try await client.rows(sql, parameters: large)
+            let elapsed = ContinuousClock.now - started
+            result.seconds[name] =
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             result.members[name] = rows.compactMap(\.first).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         }
         return result

@@ -89,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         let results = names.map { name in
             SegmentResult(
                 name: name, kind: .users, members: answer.members[name] ?? [], flags: [], population: answer.profiles,
-                seconds: seconds / Double(max(names.count, 1)))
+                seconds: answer.seconds[name] ?? 0)
         }
         try await session.store.saveRun(
             MembershipRun(
