@@ -87,10 +87,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The scale-out path: the message log shipped to ClickHouse, segments compiled to its SQL.
+        .target(
+            name: "StrataClickHouse",
+            dependencies: [
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "StrataRuntime",
             dependencies: [
-                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation",
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation", "StrataClickHouse",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -125,7 +136,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataDemo",
-                "StrataExamples", "StrataRuntime", "StrataServer", "StrataActivation",
+                "StrataExamples", "StrataRuntime", "StrataServer", "StrataActivation", "StrataClickHouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -187,6 +198,11 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrataClickHouseTests",
+            dependencies: ["StrataClickHouse", "StrataLanguage", "StrataStore", "StrataCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -60,6 +61,10 @@ public struct CheckedDefinitions: Sendable {
                         + "label and population: it is missing for every profile until you run "
                         + "`strata train \(score.name)`",
                     file: score.file, at: SourceRange(at: .start)))
+        }
+        // With `store: clickhouse`, segments outside the SQL subset are errors at the construct.
+        if workspace.config.clickhouse != nil {
+            diagnostics += Evaluator.diagnostics(definitions, zone: workspace.config.timezone)
         }
         return CheckedDefinitions(
             sources: files.files, definitions: definitions, diagnostics: Diagnostic.sortedForDisplay(diagnostics),

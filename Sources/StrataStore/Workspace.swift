@@ -28,6 +28,32 @@ public struct Workspace: Sendable {
         public var corsOrigins: [String]?
         /// The limits of `strata serve` (`server`).
         public var server = ServerLimits()
+        /// With `store: clickhouse`, the `clickhouse:` settings as written (the ClickHouse store reads
+        /// them); nil otherwise. The message log stays in the embedded store, which ships it to ClickHouse.
+        public var clickhouse: Section?
+
+        /// A section of settings as written: each key with its scalar value and their places, for a
+        /// module that owns the section to read and check.
+        public struct Section: Sendable, Equatable {
+            /// One key of the section.
+            public struct Entry: Sendable, Equatable {
+                /// The key.
+                public var key: String
+                /// The value when it is a scalar, nil when it is a list or a mapping.
+                public var value: String?
+                /// The items when the value is a list of scalars, nil otherwise.
+                public var items: [String]?
+                /// `file:line:col` of the key.
+                public var keyPlace: String
+                /// `file:line:col` of the value.
+                public var valuePlace: String
+            }
+
+            /// `file:line:col` of the section's key.
+            public var place: String
+            /// Its keys, in the order written.
+            public var entries: [Entry]
+        }
 
         /// Settings from their parts.
         public init(name: String, timezone: Zone, store: Store, corsOrigins: [String]? = nil) {
@@ -39,7 +65,7 @@ public struct Workspace: Sendable {
 
         /// The keys `strata.yaml` may hold.
         public static let keys = [
-            "name", "timezone", "store", "keys", "public_url", "messaging", "cors_origins", "server",
+            "name", "timezone", "store", "keys", "public_url", "messaging", "cors_origins", "server", "clickhouse",
         ]
         /// The default store path.
         public static let defaultDatabase = "data/strata.db"
@@ -152,6 +178,7 @@ public struct Workspace: Sendable {
             throw WorkspaceError("\(file):1:1: expected a mapping with name, timezone and store")
         }
         var config = Config(name: "strata", timezone: .utc, store: .sqlite(path: Config.defaultDatabase))
+        var clickhouseStore: String?
         for (key, value) in mapping {
             let where_ = "\(file):\(key.mark?.description ?? "1:1")"
             guard let name = key.string, Config.keys.contains(name) else {
@@ -174,8 +201,27 @@ public struct Workspace: Sendable {
                     )
                 }
                 config.timezone = zone
+            case "store" where value.string == "clickhouse":
+                clickhouseStore = valueWhere
             case "store":
                 config.store = try parseStore(value, at: valueWhere)
+            case "clickhouse":
+                guard let section = value.mapping else {
+                    throw WorkspaceError(
+                        "\(valueWhere): `clickhouse` must be a mapping with url, database and the like")
+                }
+                config.clickhouse = Config.Section(
+                    place: where_,
+                    entries: section.map { key, value in
+                        Config.Section.Entry(
+                            key: key.string ?? "?", value: value.scalar?.string,
+                            items: value.sequence.flatMap { list in
+                                let items = list.compactMap(\.scalar?.string)
+                                return items.count == list.count ? items : nil
+                            },
+                            keyPlace: "\(file):\(key.mark?.description ?? "1:1")",
+                            valuePlace: "\(file):\(value.mark?.description ?? "1:1")")
+                    })
             case "cors_origins":
                 config.corsOrigins = try parseOrigins(value, file: file)
             case "server":
@@ -184,24 +230,29 @@ public struct Workspace: Sendable {
                 break  // `keys` belongs to the server; `public_url` and `messaging` to the activations.
             }
         }
-        return config
+        switch (clickhouseStore, config.clickhouse) {
+        case (let place?, nil):
+            throw WorkspaceError("\(place): `store: clickhouse` needs a `clickhouse:` section with at least `url`")
+        case (nil, let section?):
+            throw WorkspaceError("\(section.place): the `clickhouse` settings are read only with `store: clickhouse`")
+        default:
+            return config
+        }
     }
 
     private static func parseStore(_ value: Node, at place: String) throws(WorkspaceError) -> Config.Store {
         if let kind = value.string {
             guard kind == "sqlite" else {
-                throw WorkspaceError("\(place): unknown store `\(kind)`, expected `sqlite` or `{sqlite: PATH}`")
+                throw WorkspaceError(
+                    "\(place): unknown store `\(kind)`, expected `sqlite`, `{sqlite: PATH}` or `clickhouse`")
             }
             return .sqlite(path: Config.defaultDatabase)
         }
         if let mapping = value.mapping, mapping.count == 1, let (key, path) = mapping.first.map({ ($0.key, $0.value) })
         {
             if key.string == "sqlite", let path = path.string, !path.isEmpty { return .sqlite(path: path) }
-            if key.string == "clickhouse" {
-                throw WorkspaceError("\(place): the ClickHouse store is not available in this version; use `sqlite`")
-            }
         }
-        throw WorkspaceError("\(place): expected `store: sqlite` or `store: {sqlite: PATH}`")
+        throw WorkspaceError("\(place): expected `store: sqlite`, `store: {sqlite: PATH}` or `store: clickhouse`")
     }
 }
 

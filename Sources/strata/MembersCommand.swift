@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -36,6 +37,18 @@ struct MembersCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
         let segment = try session.requireSegment(name)
+        if let settings = try session.requireClickHouseSettings() {
+            guard format == .ids else {
+                throw CommandError("with `store: clickhouse`, members lists ids only (--format ids)")
+            }
+            let answer = try await session.requireClickHouseMembers(
+                settings, of: [name], asOf: asOf?.milliseconds ?? currentInstant())
+            var out = OutputBuffer()
+            for id in answer.members[name] ?? [] { out.line(id) }
+            out.flush()
+            try session.requireNoErrors()
+            return
+        }
         var traitPaths: [[String]] = []
         if format != .ids {
             var needs = DataNeeds()

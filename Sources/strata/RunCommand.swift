@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -25,6 +26,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
+        if let settings = try session.requireClickHouseSettings() {
+            print(try await Self.evaluate(session, on: settings, asOf: asOf?.milliseconds ?? currentInstant()))
+            try session.requireNoErrors()
+            return
+        }
         let outcome = try await Self.evaluate(session, asOf: asOf?.milliseconds ?? currentInstant())
         print(outcome.report)
         if outcome.failures > 0 { throw ExitCode(1) }
@@ -67,6 +73,32 @@ struct RunCommand: AsyncParsableCommand {
             Self.table(results, previous: previous, failed: outcomes.compactMap { $0.result.failureName($0.name) })
             + "\n" + Self.footer(evaluation, evalSeconds: evalSeconds)
         return Outcome(report: report, evaluation: evaluation, results: results, failures: failures)
+    }
+
+    /// Evaluates, inside ClickHouse, every user segment of a session that its SQL subset holds (the
+    /// others are errors of the session, printed as it opened), saves the memberships and returns the report.
+    static func evaluate(
+        _ session: EvaluationSession, on settings: Settings, asOf instant: Int64
+    ) async throws -> String {
+        let refused = Set(session.errors.compactMap(\.file))
+        let names = session.definitions.segments.filter { $0.of == .users && !refused.contains($0.file) }.map(\.name)
+        let started = Date()
+        let answer = try await session.requireClickHouseMembers(settings, of: names, asOf: instant)
+        let seconds = Date().timeIntervalSince(started)
+        let previous = try await session.store.latestRun()
+        let results = names.map { name in
+            SegmentResult(
+                name: name, kind: .users, members: answer.members[name] ?? [], flags: [], population: answer.profiles,
+                seconds: answer.seconds[name] ?? 0)
+        }
+        try await session.store.saveRun(
+            MembershipRun(
+                asOf: instant, computedAt: currentInstant(), profiles: answer.profiles,
+                segments: results.map { MembershipRun.Segment(name: $0.name, members: $0.members, seconds: $0.seconds) }
+            ))
+        return Self.table(results, previous: previous, failed: [])
+            + "\nas of \(Instant.format(instant)) · \(grouped(answer.profiles)) profiles · ClickHouse "
+            + formatSeconds(seconds)
     }
 
     /// The segment table: name, size, share of its population, change since the previous run, time.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -39,6 +40,26 @@ extension EvaluationSession {
     /// code says that something failed.
     func requireNoErrors() throws {
         if !errors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The ClickHouse settings with `store: clickhouse`, nil for another store; failing as a command.
+    func requireClickHouseSettings() throws -> Settings? {
+        do throws(SessionError) {
+            return try clickHouseSettings()
+        } catch {
+            throw reported(error)
+        }
+    }
+
+    /// ``clickHouseMembers(_:of:asOf:)``, failing as a command.
+    func requireClickHouseMembers(
+        _ settings: Settings, of names: [String], asOf instant: Int64
+    ) async throws -> Evaluator.Answer {
+        do throws(SessionError) {
+            return try await clickHouseMembers(settings, of: names, asOf: instant)
+        } catch {
+            throw reported(error)
+        }
     }
 
     /// ``segment(named:)``, failing as a command.

@@ -57,7 +57,7 @@ struct WorkspaceTests {
         } catch {
             #expect(
                 error.message
-                    == "strata.yaml:2:1: unknown key `timezon`, expected one of name, timezone, store, keys, public_url, messaging, cors_origins, server; did you mean `timezone`?"
+                    == "strata.yaml:2:1: unknown key `timezon`, expected one of name, timezone, store, keys, public_url, messaging, cors_origins, server, clickhouse; did you mean `timezone`?"
             )
         }
         do {

@@ -128,6 +128,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let unknownTemplate = Code("unknown-template")
         /// A Mustache template that does not parse.
         public static let templateSyntax = Code("template-syntax")
+        /// A construct the configured store cannot evaluate (`store: clickhouse` and a construct outside its SQL subset).
+        public static let unsupportedOnClickHouse = Code("unsupported-on-clickhouse")
     }
 }
 

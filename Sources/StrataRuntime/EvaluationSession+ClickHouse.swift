@@ -1,0 +1,32 @@
+import StrataClickHouse
+import StrataCore
+import StrataLanguage
+import StrataStore
+
+extension EvaluationSession {
+    /// The ClickHouse settings of a workspace with `store: clickhouse`, nil for another store.
+    public func clickHouseSettings() throws(SessionError) -> Settings? {
+        guard let section = workspace.config.clickhouse else { return nil }
+        do {
+            return try Settings(section)
+        } catch {
+            throw SessionError(.store, error.message)
+        }
+    }
+
+    /// Ships the messages ClickHouse lacks, then evaluates segments there as of an instant: the
+    /// members of each, sorted by bytes, and the number of profiles.
+    public func clickHouseMembers(
+        _ settings: Settings, of names: [String], asOf instant: Int64
+    ) async throws(SessionError) -> Evaluator.Answer {
+        do {
+            _ = try await Shipper(settings: settings).ship(store)
+            return try await Evaluator(settings: settings, definitions: definitions, zone: zone).members(
+                of: names, asOf: instant)
+        } catch let error as ClickHouseError {
+            throw SessionError(.store, error.message)
+        } catch {
+            throw .store(error)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# A 2-shard ClickHouse cluster on loopback, for the ClickHouse store's tests (docs/clickhouse.md).
+#
+#   scripts/clickhouse_cluster.sh start FOLDER   # two clickhouse-server processes, configs and data in FOLDER
+#   scripts/clickhouse_cluster.sh stop FOLDER    # stops them (SIGTERM, then SIGKILL after 30 s)
+#
+# Each shard is its own process with its own ports and data folder. Both know a `remote_servers`
+# cluster named `strata2` naming the two shards (one replica each), so that Distributed tables work
+# without ZooKeeper. The ports start at CLICKHOUSE_PORT_BASE (default 18120): shard n (1 or 2) serves
+# HTTP on BASE+n, the native protocol on BASE+100+n and interserver HTTP on BASE+200+n. `start`
+# prints the shards' HTTP URLs, one a line, and writes them to FOLDER/urls; it returns once both
+# answer a query, and fails (stopping what it started) when one does not within 60 s.
+# Written for Debian's clickhouse-server 18.16, whose configuration root is <yandex>.
+set -euo pipefail
+
+usage() {
+    echo "usage: $0 start|stop FOLDER" >&2
+    exit 2
+}
+[ $# -eq 2 ] || usage
+action="$1"
+folder="$2"
+base="${CLICKHOUSE_PORT_BASE:-18120}"
+server="${CLICKHOUSE_SERVER:-clickhouse-server}"
+
+write_config() {
+    local shard="$1" dir="$2"
+    mkdir -p "$dir/data/tmp" "$dir/data/user_files" "$dir/log"
+    cat >"$dir/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+    <logger>
+        <level>warning</level>
+        <log>$dir/log/server.log</log>
+        <errorlog>$dir/log/server.err.log</errorlog>
+        <size>100M</size>
+        <count>2</count>
+    </logger>
+    <listen_host>127.0.0.1</listen_host>
+    <http_port>$((base + shard))</http_port>
+    <tcp_port>$((base + 100 + shard))</tcp_port>
+    <interserver_http_port>$((base + 200 + shard))</interserver_http_port>
+    <interserver_http_host>127.0.0.1</interserver_http_host>
+    <max_connections>256</max_connections>
+    <keep_alive_timeout>3</keep_alive_timeout>
+    <max_concurrent_queries>64</max_concurrent_queries>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+    <mark_cache_size>268435456</mark_cache_size>
+    <path>$dir/data/</path>
+    <tmp_path>$dir/data/tmp/</tmp_path>
+    <user_files_path>$dir/data/user_files/</user_files_path>
+    <users_config>$dir/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <remote_servers>
+        <strata2>
+            <shard>
+                <replica>
+                    <host>127.0.0.1</host>
+                    <port>$((base + 101))</port>
+                </replica>
+            </shard>
+            <shard>
+                <replica>
+                    <host>127.0.0.1</host>
+                    <port>$((base + 102))</port>
+                </replica>
+            </shard>
+        </strata2>
+    </remote_servers>
+</yandex>
+EOF
+    cat >"$dir/users.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+    <profiles>
+        <default>
+            <max_memory_usage>4000000000</max_memory_usage>
+            <load_balancing>random</load_balancing>
+        </default>
+    </profiles>
+    <users>
+        <default>
+            <password></password>
+            <networks>
+                <ip>127.0.0.1</ip>
+            </networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+    </users>
+    <quotas>
+        <default>
+            <interval>
+                <duration>3600</duration>
+                <queries>0</queries>
+                <errors>0</errors>
+                <result_rows>0</result_rows>
+                <read_rows>0</read_rows>
+                <execution_time>0</execution_time>
+            </interval>
+        </default>
+    </quotas>
+</yandex>
+EOF
+}
+
+stop_shard() {
+    local pidfile="$1/server.pid"
+    [ -f "$pidfile" ] || return 0
+    local pid
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        for _ in $(seq 1 300); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "shard in $1 did not stop within 30 s; killing it" >&2
+            kill -KILL "$pid"
+        fi
+    fi
+    rm -f "$pidfile"
+}
+
+case "$action" in
+start)
+    mkdir -p "$folder"
+    folder="$(cd "$folder" && pwd)"
+    : >"$folder/urls"
+    for shard in 1 2; do
+        dir="$folder/shard$shard"
+        if [ -f "$dir/server.pid" ] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+            echo "shard $shard is already running (pid $(cat "$dir/server.pid")); stop it first" >&2
+            exit 1
+        fi
+        write_config "$shard" "$dir"
+        (cd "$dir" && exec "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1) &
+        echo $! >"$dir/server.pid"
+        echo "http://127.0.0.1:$((base + shard))" >>"$folder/urls"
+    done
+    for shard in 1 2; do
+        url="http://127.0.0.1:$((base + shard))"
+        ready=""
+        for _ in $(seq 1 600); do
+            if [ "$(curl -s --max-time 2 --data-binary 'SELECT 1' "$url/" 2>/dev/null)" = "1" ]; then
+                ready=yes
+                break
+            fi
+            if ! kill -0 "$(cat "$folder/shard$shard/server.pid")" 2>/dev/null; then break; fi
+            sleep 0.1
+        done
+        if [ -z "$ready" ]; then
+            echo "shard $shard did not answer at $url; its log:" >&2
+            tail -n 20 "$folder/shard$shard/log/server.err.log" "$folder/shard$shard/log/stdout.log" >&2 || true
+            stop_shard "$folder/shard1"
+            stop_shard "$folder/shard2"
+            exit 1
+        fi
+    done
+    cat "$folder/urls"
+    ;;
+stop)
+    [ -d "$folder" ] || exit 0
+    stop_shard "$folder/shard1"
+    stop_shard "$folder/shard2"
+    ;;
+*)
+    usage
+    ;;
+esac
