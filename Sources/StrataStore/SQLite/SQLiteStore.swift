@@ -56,9 +56,11 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
-            // The writer keeps the index it appends to in 128 MB of pages; a reader scans blocks once or
-            // looks up a few, and up to five of them would hold 128 MB each for nothing: 16 MB each.
-            try db.execute(sql: "PRAGMA cache_size = \(db.configuration.readonly ? -16384 : -131072)")
+            // A cache fills up to its size and stays there, so its size is memory the process keeps.
+            // The writer appends (blocks, the index's epochs, changes, deliveries) and looks up a few
+            // pages of each table's last part: 32 MB. A reader scans blocks once or looks up a few, and
+            // up to five of them would hold their caches for nothing: 16 MB each.
+            try db.execute(sql: "PRAGMA cache_size = \(db.configuration.readonly ? -16384 : -32768)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.busyMode = .timeout(10)
@@ -82,7 +84,7 @@ public final class SQLiteStore: Store {
     }
 
     /// The bytes SQLite holds in this process, for every open database: mostly the page caches of the
-    /// connections, which fill up to their `cache_size` (128 MB for a writer, 16 MB for a reader).
+    /// connections, which fill up to their `cache_size` (32 MB for a writer, 16 MB for a reader).
     public static var memoryInUse: Int64 { sqlite3_memory_used() }
 
     // MARK: Writing
