@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import StrataCore
 import StrataEngine
 import StrataRuntime
 import StrataServer
@@ -43,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Heap.shareArenas()
         let runtime = try openRuntime(try workspaceOptions.load())
         var logger = Logger(label: "strata.server")
         logger.logLevel =
