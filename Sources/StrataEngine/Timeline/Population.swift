@@ -1,5 +1,6 @@
 import StrataCore
 import StrataLanguage
+import Synchronization
 
 /// Everything the engine evaluates against: the timelines of users and accounts as of one instant,
 /// the links between them, and the identity graph that keyed them.
@@ -17,8 +18,18 @@ public final class Population: Sendable {
     public let accounts: Timelines
     /// Whether account timelines hold their users' events.
     public let hasAccountEvents: Bool
-    /// The identity graph built from the links at or before ``asOf``.
-    public let identity: IdentityGraph
+    /// The identity graph built from the links at or before ``asOf``: made when first asked for (only
+    /// lookups of ids that are not profile keys need it).
+    public var identity: IdentityGraph {
+        identityGraph.withLock { graph in
+            if let graph { return graph }
+            let made = makeIdentity()
+            graph = made
+            return made
+        }
+    }
+    private let identityGraph = Mutex<IdentityGraph?>(nil)
+    private let makeIdentity: @Sendable () -> IdentityGraph
     /// The account of each user, or -1.
     let accountOfUser: [Int32]
     /// The users of account `a`: `accountUsers[accountUserStarts[a]..<accountUserStarts[a + 1]]`.
@@ -27,14 +38,15 @@ public final class Population: Sendable {
 
     init(
         asOf: Int64, vocabulary: Vocabulary, users: Timelines, accounts: Timelines, hasAccountEvents: Bool,
-        identity: IdentityGraph, accountOfUser: [Int32], accountUserStarts: [Int], accountUsers: [Int32]
+        identity: @escaping @Sendable () -> IdentityGraph, accountOfUser: [Int32], accountUserStarts: [Int],
+        accountUsers: [Int32]
     ) {
         self.asOf = asOf
         self.vocabulary = vocabulary
         self.users = users
         self.accounts = accounts
         self.hasAccountEvents = hasAccountEvents
-        self.identity = identity
+        self.makeIdentity = identity
         self.accountOfUser = accountOfUser
         self.accountUserStarts = accountUserStarts
         self.accountUsers = accountUsers

@@ -22,6 +22,8 @@ public struct TimelineBuilder {
     let layout: PackLayout
     /// The messages packed so far.
     private var pack: TimelinePack
+    /// The resolution of ``pack`` read from a timelines file, until a message is added to it.
+    private var stored: ResolvedPack?
 
     /// A builder for an instant, keeping what `needs` asks for plus the user traits in `extraTraits`
     /// (for listings).
@@ -40,9 +42,14 @@ public struct TimelineBuilder {
     /// A builder for an instant starting from the messages of a snapshot up to it, keeping what the
     /// snapshot keeps: give it the log's messages after ``TimelineSnapshot/sequence``.
     public init(asOf: Int64, from snapshot: TimelineSnapshot) {
-        self.init(asOf: asOf, layout: snapshot.pack.layout)
-        // Everything in the snapshot is as of the instant: the pack is taken whole, not copied.
-        if snapshot.pack.latest <= asOf { pack = snapshot.pack } else { add(snapshot.pack) }
+        self.init(asOf: asOf, layout: snapshot.resolved.pack.layout)
+        // Everything in the snapshot is as of the instant: the pack and its resolution are taken whole.
+        if snapshot.resolved.pack.latest <= asOf {
+            pack = snapshot.resolved.pack
+            stored = snapshot.resolved
+        } else {
+            add(snapshot.resolved.pack)
+        }
     }
 
     /// Whether the builder keeps at least what `other` keeps, so that a population it builds answers
@@ -51,8 +58,12 @@ public struct TimelineBuilder {
 
     /// What the builder holds as a snapshot covering the log up to `sequence` (`messages` messages,
     /// read with `erasures` ids erased): made by a builder as of `Int64.max`, which keeps every message.
+    /// The messages are resolved into profiles, so that a builder started from the snapshot and given no
+    /// later message builds its population without resolving them again.
     public func snapshot(sequence: Int64, messages: Int, erasures: Int) -> TimelineSnapshot {
-        TimelineSnapshot(pack: pack, sequence: sequence, messages: messages, erasures: erasures)
+        TimelineSnapshot(
+            resolved: stored ?? resolve(graph: IdentityLinks(pack).graph()), sequence: sequence, messages: messages,
+            erasures: erasures)
     }
 
     /// The property and trait keys this builder reads: messages added may hold only these members of
@@ -62,47 +73,35 @@ public struct TimelineBuilder {
     /// Adds one message; call in arrival order with its store sequence.
     public mutating func add(sequence: Int64, message: borrowing Message) {
         guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else { return }
+        // Let go of the file's resolution first: the pack's columns are then this builder's alone.
+        stored = nil
         pack.add(sequence: sequence, message: message)
     }
 
     /// Adds the messages packed in a pack of this builder's layout: those up to `asOf`, as if each had
     /// been added.
     mutating func add(_ packed: TimelinePack) {
+        stored = nil
         pack.add(packed, asOf: asOf)
     }
 
     /// Builds the population: resolves identities, sorts each profile's events by time and packs
-    /// them into exact-size columns.
+    /// them into exact-size columns. A builder started from a timelines file and given no message after
+    /// it takes the file's resolution as it is.
     public func build() -> Population {
-        let (pairs, times, eventPairs) = (pack.pairs, pack.times, pack.eventPairs)
-        let (identifies, groups) = (pack.identifies, pack.groups)
-        let (userTraitPaths, accountTraitPaths) = (layout.userTraitPaths, layout.accountTraitPaths)
-        // Identity, in time order.
-        var links: [(stamp: TraitSet.Stamp, message: Message)] = []
-        for (i, stamp) in pack.pairLinks.enumerated() {
-            guard let stamp else { continue }
-            links.append(
-                (
-                    stamp,
-                    Message(
-                        kind: .identify, messageId: "", userId: pairs[i].userId, anonymousId: pairs[i].anonymousId,
-                        timestamp: stamp.time, receivedAt: stamp.receivedAt)
-                ))
+        if let stored {
+            let links = IdentityLinks(pack)
+            return Self.assemble(stored, needs: needs, layout: layout, asOf: asOf) { links.graph() }
         }
-        for (key, stamp) in pack.aliases {
-            links.append(
-                (
-                    stamp,
-                    Message(
-                        kind: .alias, messageId: "", userId: key.userId, anonymousId: key.anonymousId,
-                        previousId: key.previousId, timestamp: stamp.time, receivedAt: stamp.receivedAt)
-                ))
-        }
-        links.sort { $0.stamp < $1.stamp }
-        var graph = IdentityGraph()
-        for link in links { graph.apply(link.message) }
-        links = []
+        let graph = IdentityLinks(pack).graph()
+        let resolved = resolve(graph: graph)
+        return Self.assemble(resolved, needs: needs, layout: layout, asOf: asOf) { graph }
+    }
 
+    /// Resolves the packed messages into profiles: identities, each profile's events in order (the pack's
+    /// columns gathered in that order), the latest traits and the accounts.
+    func resolve(graph: IdentityGraph) -> ResolvedPack {
+        let pairs = pack.pairs
         // Profiles: one per distinct key, sorted by bytes.
         var keyIndex: [String: Int32] = [:]
         keyIndex.reserveCapacity(pairs.count)
@@ -122,53 +121,22 @@ public struct TimelineBuilder {
         let byBytes = keys.indices.sorted { Value.compareBytes(keys[$0], keys[$1]) < 0 }
         var finalIndex = [Int32](repeating: 0, count: keys.count)
         for (final, key) in byBytes.enumerated() { finalIndex[key] = Int32(final) }
-        let sortedKeys = byBytes.map { keys[$0] }
+        let ids = byBytes.map { keys[$0] }
         let profileOfPair = keyOfPair.map { finalIndex[Int($0)] }
-        var hasUserID = [Bool](repeating: false, count: sortedKeys.count)
-        for (i, pair) in pairs.enumerated() where pair.userId != nil { hasUserID[Int(profileOfPair[i])] = true }
 
-        // Events: counting sort by profile, then by time within a profile.
-        let profileCount = sortedKeys.count
-        var starts = [Int](repeating: 0, count: profileCount + 1)
-        for pair in eventPairs { starts[Int(profileOfPair[Int(pair)]) + 1] += 1 }
-        for i in 0..<profileCount { starts[i + 1] += starts[i] }
-        var order = [Int32](repeating: 0, count: times.count)
-        var cursor = starts
-        for (i, pair) in eventPairs.enumerated() {
-            let profile = Int(profileOfPair[Int(pair)])
-            order[cursor[profile]] = Int32(i)
-            cursor[profile] += 1
-        }
-        for profile in 0..<profileCount {
-            let range = starts[profile]..<starts[profile + 1]
-            var sorted = true
-            var i = range.lowerBound + 1
-            while i < range.upperBound {
-                if times[Int(order[i - 1])] > times[Int(order[i])] {
-                    sorted = false
-                    break
-                }
-                i += 1
-            }
-            if !sorted {
-                order[range].sort { a, b in
-                    let (ta, tb) = (times[Int(a)], times[Int(b)])
-                    return ta != tb ? ta < tb : a < b
-                }
-            }
-        }
-        let userEvents = gather(order: order.lazy.map(Int.init), count: order.count)
+        var ordered = pack
+        let order = eventOrder(profileOfPair: profileOfPair, profiles: ids.count)
+        ordered.gather(order)
 
         // Traits: latest-wins per key, by (time, receivedAt, sequence).
-        var vocabulary = pack.vocabulary
-        let (userTags, userValues) = Self.latestTraits(
-            identifies, owners: identifies.map { Int(profileOfPair[Int($0.pair)]) }, count: profileCount,
-            paths: userTraitPaths, vocabulary: &vocabulary)
+        let userTraits = TraitTable(
+            latestOf: pack.identifies, owners: pack.identifies.map { Int(profileOfPair[Int($0.pair)]) },
+            count: ids.count, paths: layout.userTraitPaths, vocabulary: &ordered.vocabulary)
 
         // Accounts: the latest group call of each user; account traits over every group call.
         var latestGroup: [Int: (stamp: TraitSet.Stamp, groupId: String)] = [:]
         var groupIds: Set<String> = []
-        for record in groups {
+        for record in pack.groups {
             guard let groupId = record.groupId else { continue }
             groupIds.insert(groupId)
             let profile = Int(profileOfPair[Int(record.pair)])
@@ -181,14 +149,68 @@ public struct TimelineBuilder {
         let accountIDs = groupIds.sorted { Value.compareBytes($0, $1) < 0 }
         var accountIndex: [String: Int32] = [:]
         for (i, id) in accountIDs.enumerated() { accountIndex[id] = Int32(i) }
-        var accountOfUser = [Int32](repeating: -1, count: profileCount)
-        var accountUserCounts = [Int](repeating: 0, count: accountIDs.count + 1)
+        var accountOfUser = [Int32](repeating: -1, count: ids.count)
         for (profile, latest) in latestGroup {
-            guard let a = accountIndex[latest.groupId] else { continue }
-            accountOfUser[profile] = a
-            accountUserCounts[Int(a) + 1] += 1
+            if let a = accountIndex[latest.groupId] { accountOfUser[profile] = a }
         }
-        for i in 0..<accountIDs.count { accountUserCounts[i + 1] += accountUserCounts[i] }
+        let accountTraits = TraitTable(
+            latestOf: pack.groups, owners: pack.groups.map { Int(accountIndex[$0.groupId ?? ""] ?? 0) },
+            count: accountIDs.count, paths: layout.accountTraitPaths, vocabulary: &ordered.vocabulary)
+        return ResolvedPack(
+            pack: ordered, ids: ids, profileOfPair: profileOfPair, userTraits: userTraits, accountIDs: accountIDs,
+            accountOfUser: accountOfUser, accountTraits: accountTraits)
+    }
+
+    /// The pack's events in population order: by profile, then time; events at the same millisecond by
+    /// the ids of their message (userId, then anonymousId, by bytes), then arrival. The order depends on
+    /// the messages alone, not on how they were read (the log whole, or a file and the log after it).
+    private func eventOrder(profileOfPair: [Int32], profiles profileCount: Int) -> [Int32] {
+        let (times, eventPairs, pairs) = (pack.times, pack.eventPairs, pack.pairs)
+        var starts = [Int](repeating: 0, count: profileCount + 1)
+        for pair in eventPairs { starts[Int(profileOfPair[Int(pair)]) + 1] += 1 }
+        for i in 0..<profileCount { starts[i + 1] += starts[i] }
+        var order = [Int32](repeating: 0, count: times.count)
+        var cursor = starts
+        for (i, pair) in eventPairs.enumerated() {
+            let profile = Int(profileOfPair[Int(pair)])
+            order[cursor[profile]] = Int32(i)
+            cursor[profile] += 1
+        }
+        func precedes(_ a: Int32, _ b: Int32) -> Bool {
+            let (ta, tb) = (times[Int(a)], times[Int(b)])
+            if ta != tb { return ta < tb }
+            let (pa, pb) = (Int(eventPairs[Int(a)]), Int(eventPairs[Int(b)]))
+            guard pa != pb else { return a < b }
+            return TimelinePack.Pair.precedes(pairs[pa], pairs[pb])
+        }
+        for profile in 0..<profileCount {
+            let range = starts[profile]..<starts[profile + 1]
+            var i = range.lowerBound + 1
+            while i < range.upperBound, precedes(order[i - 1], order[i]) { i += 1 }
+            if i < range.upperBound { order[range].sort(by: precedes) }
+        }
+        return order
+    }
+
+    /// A population from resolved packed messages: the pack's columns as they are, the profiles'
+    /// event ranges counted from them, and the account tables and timelines.
+    private static func assemble(
+        _ resolved: ResolvedPack, needs: DataNeeds, layout: PackLayout, asOf: Int64,
+        identity: @escaping @Sendable () -> IdentityGraph
+    ) -> Population {
+        let pack = resolved.pack
+        let (profileOfPair, profileCount) = (resolved.profileOfPair, resolved.ids.count)
+        var starts = [Int](repeating: 0, count: profileCount + 1)
+        for pair in pack.eventPairs { starts[Int(profileOfPair[Int(pair)]) + 1] += 1 }
+        for i in 0..<profileCount { starts[i + 1] += starts[i] }
+        var hasUserID = [Bool](repeating: false, count: profileCount)
+        for (i, pair) in pack.pairs.enumerated() where pair.userId != nil { hasUserID[Int(profileOfPair[i])] = true }
+
+        let accountCount = resolved.accountIDs.count
+        let accountOfUser = resolved.accountOfUser
+        var accountUserCounts = [Int](repeating: 0, count: accountCount + 1)
+        for a in accountOfUser where a >= 0 { accountUserCounts[Int(a) + 1] += 1 }
+        for i in 0..<accountCount { accountUserCounts[i + 1] += accountUserCounts[i] }
         var accountUsers = [Int32](repeating: 0, count: accountUserCounts.last ?? 0)
         var accountCursor = accountUserCounts
         for profile in 0..<profileCount where accountOfUser[profile] >= 0 {
@@ -196,24 +218,20 @@ public struct TimelineBuilder {
             accountUsers[accountCursor[a]] = Int32(profile)
             accountCursor[a] += 1
         }
-        let (accountTags, accountValues) = Self.latestTraits(
-            groups, owners: groups.map { Int(accountIndex[$0.groupId ?? ""] ?? 0) }, count: accountIDs.count,
-            paths: accountTraitPaths, vocabulary: &vocabulary)
 
         let users = Timelines(
-            kind: .users, ids: sortedKeys, hasUserID: hasUserID, starts: starts, times: userEvents.times,
-            names: userEvents.names, users: [], propertyStarts: userEvents.propertyStarts,
-            propertySlots: userEvents.propertySlots, propertyTags: userEvents.propertyTags,
-            propertyValues: userEvents.propertyValues, traitPaths: userTraitPaths, traitTags: userTags,
-            traitValues: userValues)
+            kind: .users, ids: resolved.ids, hasUserID: hasUserID, starts: starts, times: pack.times,
+            names: pack.names, users: [], propertyStarts: pack.propertyStarts, propertySlots: pack.propertySlots,
+            propertyTags: pack.propertyTags, propertyValues: pack.propertyValues, traitPaths: layout.userTraitPaths,
+            traitTags: resolved.userTraits.tags, traitValues: resolved.userTraits.values)
 
         // Account timelines: every event of the account's users, by time.
-        var accountStarts = [Int](repeating: 0, count: accountIDs.count + 1)
+        var accountStarts = [Int](repeating: 0, count: accountCount + 1)
         var accountEvents = Columns()
         if needs.accountEvents {
             var accountOrder: [Int] = []
             var accountEventUsers: [UInt32] = []
-            for a in 0..<accountIDs.count {
+            for a in 0..<accountCount {
                 var merged: [(time: Int64, event: Int, user: Int32)] = []
                 for u in accountUsers[accountUserCounts[a]..<accountUserCounts[a + 1]] {
                     for e in users.events(of: Int(u)) { merged.append((users.times[e], e, u)) }
@@ -227,15 +245,16 @@ public struct TimelineBuilder {
             accountEvents.users = Array(accountEventUsers)
         }
         let accounts = Timelines(
-            kind: .accounts, ids: accountIDs, hasUserID: [Bool](repeating: false, count: accountIDs.count),
+            kind: .accounts, ids: resolved.accountIDs, hasUserID: [Bool](repeating: false, count: accountCount),
             starts: accountStarts, times: accountEvents.times, names: accountEvents.names, users: accountEvents.users,
             propertyStarts: accountEvents.propertyStarts, propertySlots: accountEvents.propertySlots,
             propertyTags: accountEvents.propertyTags, propertyValues: accountEvents.propertyValues,
-            traitPaths: accountTraitPaths, traitTags: accountTags, traitValues: accountValues)
+            traitPaths: layout.accountTraitPaths, traitTags: resolved.accountTraits.tags,
+            traitValues: resolved.accountTraits.values)
 
         return Population(
-            asOf: asOf, vocabulary: vocabulary, users: users, accounts: accounts,
-            hasAccountEvents: needs.accountEvents, identity: graph, accountOfUser: accountOfUser,
+            asOf: asOf, vocabulary: pack.vocabulary, users: users, accounts: accounts,
+            hasAccountEvents: needs.accountEvents, identity: identity, accountOfUser: accountOfUser,
             accountUserStarts: accountUserCounts, accountUsers: accountUsers)
     }
 
@@ -248,55 +267,6 @@ public struct TimelineBuilder {
         var propertySlots: [UInt16] = []
         var propertyTags: [UInt8] = []
         var propertyValues: [UInt64] = []
-    }
-
-    /// Packs the packed events in `order` into exact-size columns.
-    private func gather(order: some Collection<Int>, count: Int) -> Columns {
-        let (times, names, propertyStarts) = (pack.times, pack.names, pack.propertyStarts)
-        let (propertySlots, propertyTags, propertyValues) = (
-            pack.propertySlots, pack.propertyTags, pack.propertyValues
-        )
-        var entryCount = 0
-        for i in order { entryCount += Int(propertyStarts[i + 1] - propertyStarts[i]) }
-        var columns = Columns()
-        columns.times = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            var k = 0
-            for i in order {
-                buffer[k] = times[i]
-                k += 1
-            }
-            initialized = k
-        }
-        columns.names = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            var k = 0
-            for i in order {
-                buffer[k] = names[i]
-                k += 1
-            }
-            initialized = k
-        }
-        var starts = [UInt32]()
-        starts.reserveCapacity(count + 1)
-        starts.append(0)
-        var slots = [UInt16]()
-        slots.reserveCapacity(entryCount)
-        var tags = [UInt8]()
-        tags.reserveCapacity(entryCount)
-        var values = [UInt64]()
-        values.reserveCapacity(entryCount)
-        for i in order {
-            for j in Int(propertyStarts[i])..<Int(propertyStarts[i + 1]) {
-                slots.append(propertySlots[j])
-                tags.append(propertyTags[j])
-                values.append(propertyValues[j])
-            }
-            starts.append(UInt32(truncatingIfNeeded: slots.count))
-        }
-        columns.propertyStarts = starts
-        columns.propertySlots = slots
-        columns.propertyTags = tags
-        columns.propertyValues = values
-        return columns
     }
 
     /// Packs events of built timelines (account timelines from user events) into exact-size columns.
@@ -319,49 +289,5 @@ public struct TimelineBuilder {
             columns.propertyStarts.append(UInt32(truncatingIfNeeded: columns.propertySlots.count))
         }
         return columns
-    }
-
-    /// A dense `count × paths` table of the latest trait values: records are applied per owner in stamp
-    /// order, so for each top-level key the last write wins (a null write makes the trait missing).
-    private static func latestTraits(
-        _ records: [TimelinePack.Stamped], owners: [Int], count: Int, paths: [[String]], vocabulary: inout Vocabulary
-    ) -> ([UInt8], [UInt64]) {
-        var tags = [UInt8](repeating: StoredValue.absent, count: count * paths.count)
-        var values = [UInt64](repeating: 0, count: count * paths.count)
-        guard !paths.isEmpty else { return (tags, values) }
-        let heads = Array(Set(paths.map { $0[0] })).sorted()
-        var headIndex: [String: Int] = [:]
-        for (i, head) in heads.enumerated() { headIndex[head] = i }
-        var slotsOfHead = [[(slot: Int, rest: [String])]](repeating: [], count: heads.count)
-        for (slot, path) in paths.enumerated() {
-            if let h = headIndex[path[0]] { slotsOfHead[h].append((slot, Array(path.dropFirst()))) }
-        }
-        let order = records.indices.filter { !records[$0].traits.isEmpty }.sorted { a, b in
-            owners[a] != owners[b] ? owners[a] < owners[b] : records[a].stamp < records[b].stamp
-        }
-        var latest = [JSONValue?](repeating: nil, count: heads.count)
-        var i = 0
-        while i < order.count {
-            let owner = owners[order[i]]
-            for h in latest.indices { latest[h] = nil }
-            var j = i
-            while j < order.count, owners[order[j]] == owner {
-                for (key, value) in records[order[j]].traits {
-                    if let h = headIndex[key] { latest[h] = value }
-                }
-                j += 1
-            }
-            for (h, slots) in slotsOfHead.enumerated() {
-                guard let head = latest[h] else { continue }
-                for (slot, rest) in slots {
-                    guard let value = rest.isEmpty ? head : head.value(atPath: rest) else { continue }
-                    let (tag, payload) = vocabulary.encode(value)
-                    tags[owner * paths.count + slot] = tag
-                    values[owner * paths.count + slot] = payload
-                }
-            }
-            i = j
-        }
-        return (tags, values)
     }
 }

@@ -71,6 +71,21 @@ struct TimelinePack: Sendable {
     struct Pair: Hashable, Sendable {
         var userId: String?
         var anonymousId: String?
+
+        /// Whether `a` comes before `b`: by userId, then anonymousId, by bytes, a missing id first.
+        static func precedes(_ a: Pair, _ b: Pair) -> Bool {
+            let users = compare(a.userId, b.userId)
+            return users != 0 ? users < 0 : compare(a.anonymousId, b.anonymousId) < 0
+        }
+
+        private static func compare(_ a: String?, _ b: String?) -> Int {
+            switch (a, b) {
+            case (nil, nil): 0
+            case (nil, _): -1
+            case (_, nil): 1
+            case (let a?, let b?): Value.compareBytes(a, b)
+            }
+        }
     }
 
     struct Stamped: Sendable {
@@ -205,6 +220,35 @@ struct TimelinePack: Sendable {
             record.pair = pairMap[Int(record.pair)]
             groups.append(record)
         }
+    }
+
+    /// Puts the events in `order` (a permutation of their indexes), into exact-size columns.
+    mutating func gather(_ order: [Int32]) {
+        func permuted<T>(_ column: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: order.count) { buffer, initialized in
+                for (k, i) in order.enumerated() { buffer.initializeElement(at: k, to: column[Int(i)]) }
+                initialized = order.count
+            }
+        }
+        (times, eventPairs, names) = (permuted(times), permuted(eventPairs), permuted(names))
+        var starts = [UInt32]()
+        starts.reserveCapacity(order.count + 1)
+        starts.append(0)
+        var slots = [UInt16]()
+        slots.reserveCapacity(propertySlots.count)
+        var tags = [UInt8]()
+        tags.reserveCapacity(propertySlots.count)
+        var values = [UInt64]()
+        values.reserveCapacity(propertySlots.count)
+        for i in order {
+            for j in Int(propertyStarts[Int(i)])..<Int(propertyStarts[Int(i) + 1]) {
+                slots.append(propertySlots[j])
+                tags.append(propertyTags[j])
+                values.append(propertyValues[j])
+            }
+            starts.append(UInt32(truncatingIfNeeded: slots.count))
+        }
+        (propertyStarts, propertySlots, propertyTags, propertyValues) = (starts, slots, tags, values)
     }
 
     /// The earliest instant after `instant` of anything packed (an event, a pair's first message, a

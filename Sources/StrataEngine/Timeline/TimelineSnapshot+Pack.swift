@@ -25,7 +25,13 @@ extension TimelineSnapshot {
             writeStamp(stamp, to: &writer)
         }
 
-        writer.column(pack.times)
+        // Times in population order grow within a profile: each as the difference from the one before.
+        writer.count(pack.times.count)
+        var previous: Int64 = 0
+        for time in pack.times {
+            writer.signed(time &- previous)
+            previous = time
+        }
         writer.column(pack.eventPairs)
         // Names and property counts are small: a byte each, mostly, rather than four.
         for name in pack.names { writer.unsigned(UInt64(name)) }
@@ -79,9 +85,14 @@ extension TimelineSnapshot {
             pack.aliases[TimelinePack.AliasKey(userId: ids[0], anonymousId: ids[1], previousId: ids[2])] = stamp
         }
 
-        pack.times = try reader.column()
+        let events = try reader.count()
+        pack.times.reserveCapacity(events)
+        var previous: Int64 = 0
+        for _ in 0..<events {
+            previous = previous &+ (try reader.signed())
+            pack.times.append(previous)
+        }
         pack.eventPairs = try reader.column()
-        let events = pack.times.count
         pack.names.reserveCapacity(events)
         for _ in 0..<events { pack.names.append(try readUInt32(&reader)) }
         pack.propertyStarts.reserveCapacity(events + 1)

@@ -1,16 +1,16 @@
 import StrataCore
 
-/// Every message of the log up to a sequence, packed as a ``TimelineBuilder`` packs them (before
-/// identities are resolved), in the binary form of the timelines file.
+/// Every message of the log up to a sequence, packed as a ``TimelineBuilder`` packs them and resolved
+/// into profiles as it resolves them, in the binary form of the timelines file.
 ///
 /// A snapshot is derived from the log and never the only copy of anything: a builder starts from it
 /// (``TimelineBuilder/init(asOf:from:)``) and is given the messages after ``sequence`` from the log.
-/// Identities are resolved when the population is built, from every link the snapshot and the later
-/// messages hold, so a later alias joining two profiles of the snapshot merges them as if the log
-/// had been read whole.
+/// Given none, it builds its population from the stored resolution as it is. Given any, it resolves
+/// identities again from every link the snapshot and the later messages hold, so a later alias joining
+/// two profiles of the snapshot merges them as if the log had been read whole.
 public struct TimelineSnapshot: Sendable {
-    /// The packed messages.
-    let pack: TimelinePack
+    /// The packed messages, resolved into profiles.
+    let resolved: ResolvedPack
     /// The last log sequence the snapshot covers.
     public let sequence: Int64
     /// How many messages of the log it covers.
@@ -20,22 +20,23 @@ public struct TimelineSnapshot: Sendable {
     public let erasures: Int
 
     /// The events (track, page and screen calls) it holds.
-    public var events: Int { pack.times.count }
+    public var events: Int { resolved.pack.times.count }
 
     /// The format this Strata writes and reads.
-    static let version: UInt64 = 2
+    static let version: UInt64 = 3
     private static let magic = Array("STRATA-TIMELINES\n".utf8)
     /// Written as a raw word: read back on a machine of the other byte order, it differs.
     private static let byteOrderMark: UInt64 = 0x0102_0304_0506_0708
 
-    init(pack: TimelinePack, sequence: Int64, messages: Int, erasures: Int) {
-        self.pack = pack
+    init(resolved: ResolvedPack, sequence: Int64, messages: Int, erasures: Int) {
+        self.resolved = resolved
         self.sequence = sequence
         self.messages = messages
         self.erasures = erasures
     }
 
-    /// The binary form: a header, the layout, the packed messages, then a checksum of everything before.
+    /// The binary form: a header, the layout, the packed messages, their resolution into profiles, then a
+    /// checksum of everything before.
     public func encoded() -> [UInt8] {
         var writer = SnapshotWriter()
         writer.append(Self.magic)
@@ -44,8 +45,9 @@ public struct TimelineSnapshot: Sendable {
         writer.signed(sequence)
         writer.count(messages)
         writer.count(erasures)
-        Self.write(pack.layout, to: &writer)
-        Self.write(pack, to: &writer)
+        Self.write(resolved.pack.layout, to: &writer)
+        Self.write(resolved.pack, to: &writer)
+        Self.write(resolved, to: &writer)
         return writer.sealed(checksum: Self.checksum)
     }
 
@@ -62,7 +64,8 @@ public struct TimelineSnapshot: Sendable {
         messages = try reader.count(limit: Int.max)
         erasures = try reader.count(limit: Int.max)
         let layout = try Self.readLayout(&reader)
-        pack = try Self.readPack(&reader, layout: layout)
+        let pack = try Self.readPack(&reader, layout: layout)
+        resolved = try Self.readResolution(of: pack, &reader)
         guard reader.isAtEnd else {
             throw SnapshotError("the timelines file has bytes past its end", at: reader.offset)
         }
