@@ -44,8 +44,8 @@ public protocol ChangeLog: Sendable {
     /// Stores the result of a batch run; only the latest runs are kept.
     func saveRun(_ run: MembershipRun) async throws
 
-    /// The latest stored batch run, or nil before the first.
-    func latestRun() async throws -> MembershipRun?
+    /// The number of members of each segment in the latest stored batch run, or nil before the first.
+    func latestRunSizes() async throws -> [String: Int]?
 
     /// Records that segments recomputed on a cadence were evaluated as of an instant (an earlier
     /// instant than the one recorded changes nothing).

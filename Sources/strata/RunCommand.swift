@@ -48,8 +48,10 @@ struct RunCommand: AsyncParsableCommand {
     /// Evaluates every segment of a session as of an instant and saves the memberships; failures are
     /// printed to standard error and counted.
     static func evaluate(_ session: EvaluationSession, asOf instant: Int64) async throws -> Outcome {
+        // The previous run's sizes (for the change column) are read while the timelines load.
+        async let previousRun = session.store.latestRunSizes()
         let evaluation = try session.evaluateShowingProgress(asOf: instant)
-        let previous = try await session.store.latestRun()
+        let previous = try await previousRun
         let started = Date()
         let outcomes = evaluation.engine.allSegments()
         let evalSeconds = Date().timeIntervalSince(started)
@@ -85,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         let started = Date()
         let answer = try await session.requireClickHouseMembers(settings, of: names, asOf: instant)
         let seconds = Date().timeIntervalSince(started)
-        let previous = try await session.store.latestRun()
+        let previous = try await session.store.latestRunSizes()
         let results = names.map { name in
             SegmentResult(
                 name: name, kind: .users, members: answer.members[name] ?? [], flags: [], population: answer.profiles,
@@ -102,14 +104,12 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The segment table: name, size, share of its population, change since the previous run, time.
-    static func table(_ results: [SegmentResult], previous: MembershipRun?, failed: [String]) -> String {
+    static func table(_ results: [SegmentResult], previous before: [String: Int]?, failed: [String]) -> String {
         var rows: [[String]] = [["segment", "size", "%", "change", "time"]]
-        let before = Dictionary(
-            (previous?.segments ?? []).map { ($0.name, $0.members.count) }, uniquingKeysWith: { a, _ in a })
         for result in results {
             let share = result.population == 0 ? 0 : 100 * Double(result.members.count) / Double(result.population)
             var change = "new"
-            if let old = before[result.name] {
+            if let old = before?[result.name] {
                 let delta = result.members.count - old
                 change = delta > 0 ? "+\(grouped(delta))" : delta < 0 ? "-\(grouped(-delta))" : "0"
             }

@@ -116,8 +116,13 @@ struct ErasureTests {
                     "bob"
                 ])
             #expect(try await store.liveMembers() == ["vip": ["bob"]])
-            let run = try #require(try await store.latestRun())
-            #expect(run.segments.map(\.members) == [["bob"], []])
+            #expect(try await store.latestRunSizes() == ["vip": 1, "visitors": 0])
+            let runMembers = try await DatabaseQueue(path: path).read { db in
+                try Row.fetchAll(db, sql: "SELECT segment, members FROM run_segments ORDER BY segment").map {
+                    "\($0[0] as String): \(String(decoding: $0[1] as Data, as: UTF8.self))"
+                }
+            }
+            #expect(runMembers == ["vip: bob", "visitors: "])
             #expect(try await store.deliveries(DeliveryQuery()).map(\.profile) == ["bob"])
             #expect(try await store.unsubscribed(profile: "ada", destination: "email") == nil)
             #expect(try await store.unsubscribed(profile: "bob", destination: "email") == Self.at(10))

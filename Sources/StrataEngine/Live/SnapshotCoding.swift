@@ -37,6 +37,12 @@ struct SnapshotWriter {
         bytes.append(contentsOf: value.utf8)
     }
 
+    /// What another writer wrote, after its length in bytes (read by ``SnapshotReader/section()``).
+    mutating func section(_ other: SnapshotWriter) {
+        count(other.bytes.count)
+        bytes.append(contentsOf: other.bytes)
+    }
+
     mutating func raw(_ value: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
@@ -141,6 +147,13 @@ struct SnapshotReader {
             throw SnapshotError("a count of \(value) is more than the snapshot can hold", at: start)
         }
         return Int(value)
+    }
+
+    /// A reader of a section written by ``SnapshotWriter/section(_:)``; this reader goes on after it.
+    mutating func section() throws(SnapshotError) -> SnapshotReader {
+        let length = try count()
+        defer { offset += length }
+        return SnapshotReader(bytes, range: offset..<offset + length)
     }
 
     mutating func skip(_ length: Int) throws(SnapshotError) {

@@ -103,7 +103,8 @@ struct TimelinePack: Sendable {
 
     let layout: PackLayout
     var vocabulary: Vocabulary
-    var pairIndex: [Pair: Int32] = [:]
+    /// The index of each pair in ``pairs``; a pack read from a file makes it when first given a message.
+    private var pairIndex: [Pair: Int32] = [:]
     var pairs: [Pair] = []
     /// The time of each pair's earliest message: the pair makes a profile from then on.
     var pairFirst: [Int64] = []
@@ -269,6 +270,10 @@ struct TimelinePack: Sendable {
 
     /// The index of a pair of ids, added if new, with the time of a message carrying it.
     private mutating func pairID(_ pair: Pair, time: Int64) -> Int32 {
+        if pairIndex.count < pairs.count {
+            pairIndex.reserveCapacity(pairs.count)
+            for index in pairIndex.count..<pairs.count { pairIndex[pairs[index]] = Int32(index) }
+        }
         let p: Int32
         if let last = lastPair, last.pair == pair {
             p = last.index

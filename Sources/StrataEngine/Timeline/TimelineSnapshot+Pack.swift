@@ -1,63 +1,109 @@
 import StrataCore
 
 extension TimelineSnapshot {
-    /// Writes a pack: its vocabulary, its pairs of ids with their links and aliases, its event columns
-    /// as they are in memory, then its identify and group records.
+    /// Writes a pack in three sections, each after its length in bytes, so that they are read at the
+    /// same time: its vocabulary; its pairs of ids with their links and aliases, and its identify and
+    /// group records; its event columns. Then the latest time packed.
     static func write(_ pack: TimelinePack, to writer: inout SnapshotWriter) {
+        var section = SnapshotWriter()
         let vocabulary = pack.vocabulary
-        writer.count(vocabulary.eventNames.count)
-        for name in vocabulary.eventNames { writer.string(name) }
-        writer.count(vocabulary.strings.count)
-        for string in vocabulary.strings { writer.string(string) }
-        writer.count(vocabulary.jsonValues.count)
-        for value in vocabulary.jsonValues { writer.json(value) }
+        section.count(vocabulary.eventNames.count)
+        for name in vocabulary.eventNames { section.string(name) }
+        section.count(vocabulary.strings.count)
+        for string in vocabulary.strings { section.string(string) }
+        section.count(vocabulary.jsonValues.count)
+        for value in vocabulary.jsonValues { section.json(value) }
+        writer.section(section)
 
-        writer.count(pack.pairs.count)
-        for pair in pack.pairs { writeIds([pair.userId, pair.anonymousId], to: &writer) }
-        writer.column(pack.pairFirst)
+        section = SnapshotWriter()
+        section.count(pack.pairs.count)
+        for pair in pack.pairs { writeIds([pair.userId, pair.anonymousId], to: &section) }
+        section.column(pack.pairFirst)
         for link in pack.pairLinks {
-            writer.count(link == nil ? 0 : 1)
-            if let link { writeStamp(link, to: &writer) }
+            section.count(link == nil ? 0 : 1)
+            if let link { writeStamp(link, to: &section) }
         }
-        writer.count(pack.aliases.count)
+        section.count(pack.aliases.count)
         for (key, stamp) in pack.aliases {
-            writeIds([key.userId, key.anonymousId, key.previousId], to: &writer)
-            writeStamp(stamp, to: &writer)
+            writeIds([key.userId, key.anonymousId, key.previousId], to: &section)
+            writeStamp(stamp, to: &section)
         }
-
-        // Times in population order grow within a profile: each as the difference from the one before.
-        writer.count(pack.times.count)
-        var previous: Int64 = 0
-        for time in pack.times {
-            writer.signed(time &- previous)
-            previous = time
-        }
-        writer.column(pack.eventPairs)
-        // Names and property counts are small: a byte each, mostly, rather than four.
-        for name in pack.names { writer.unsigned(UInt64(name)) }
-        for e in pack.times.indices { writer.unsigned(UInt64(pack.propertyStarts[e + 1] - pack.propertyStarts[e])) }
-        writer.column(pack.propertySlots)
-        writer.column(pack.propertyTags)
-        writer.column(pack.propertyValues)
-
         for records in [pack.identifies, pack.groups] {
-            writer.count(records.count)
+            section.count(records.count)
             for record in records {
-                writer.count(Int(record.pair))
-                writeStamp(record.stamp, to: &writer)
-                writer.count(record.traits.count)
+                section.count(Int(record.pair))
+                writeStamp(record.stamp, to: &section)
+                section.count(record.traits.count)
                 for (key, value) in record.traits.sorted(by: { $0.key < $1.key }) {
-                    writer.string(key)
-                    writer.json(value)
+                    section.string(key)
+                    section.json(value)
                 }
-                writeIds([record.groupId], to: &writer)
+                writeIds([record.groupId], to: &section)
             }
         }
+        writer.section(section)
+
+        section = SnapshotWriter()
+        // Times in population order grow within a profile: each as the difference from the one before.
+        section.count(pack.times.count)
+        var previous: Int64 = 0
+        for time in pack.times {
+            section.signed(time &- previous)
+            previous = time
+        }
+        section.column(pack.eventPairs)
+        // Names and property counts are small: a byte each, mostly, rather than four.
+        for name in pack.names { section.unsigned(UInt64(name)) }
+        for e in pack.times.indices { section.unsigned(UInt64(pack.propertyStarts[e + 1] - pack.propertyStarts[e])) }
+        section.column(pack.propertySlots)
+        section.column(pack.propertyTags)
+        section.column(pack.propertyValues)
+        writer.section(section)
         writer.signed(pack.latest)
     }
 
-    /// Reads a pack of a layout, checking that every index it holds points inside its tables.
+    /// Reads a pack of a layout, its sections on a thread each as far as cores allow, checking that
+    /// every index it holds points inside its tables.
     static func readPack(_ reader: inout SnapshotReader, layout: PackLayout) throws(SnapshotError) -> TimelinePack {
+        let sections = [try reader.section(), try reader.section(), try reader.section()]
+        let read = Parallel.each(count: 3) { part in
+            var section = sections[part]
+            switch part {
+            case 0:
+                return Section.vocabulary(Result { () throws(SnapshotError) in try readVocabulary(&section, layout) })
+            case 1:
+                return Section.ids(
+                    Result { () throws(SnapshotError) in try readIdsAndRecords(&section, layout: layout) })
+            default: return Section.events(Result { () throws(SnapshotError) in try readEvents(&section) })
+            }
+        }
+        guard case .vocabulary(let vocabulary) = read[0], case .ids(let ids) = read[1],
+            case .events(let events) = read[2]
+        else { throw SnapshotError("the timelines file's sections were not read") }
+        var pack = try ids.get()
+        pack.vocabulary = try vocabulary.get()
+        (
+            pack.times, pack.eventPairs, pack.names, pack.propertyStarts, pack.propertySlots, pack.propertyTags,
+            pack.propertyValues
+        ) = try events.get()
+        pack.latest = try reader.signed()
+        try check(pack, at: reader.offset)
+        pack.slotsForName = pack.vocabulary.eventNames.map { layout.slots(on: $0) }
+        return pack
+    }
+
+    /// What a section of a pack holds once read.
+    private enum Section: Sendable {
+        case vocabulary(Result<Vocabulary, SnapshotError>)
+        case ids(Result<TimelinePack, SnapshotError>)
+        case events(
+            Result<([Int64], [Int32], [UInt32], [UInt32], [UInt16], [UInt8], [UInt64]), SnapshotError>)
+    }
+
+    /// The first section: the vocabulary.
+    private static func readVocabulary(
+        _ reader: inout SnapshotReader, _ layout: PackLayout
+    ) throws(SnapshotError) -> Vocabulary {
         let eventNames = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
         let strings = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
         let jsonValues = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.json() }
@@ -67,8 +113,17 @@ extension TimelineSnapshot {
         guard vocabulary.eventNames.count == eventNames.count, vocabulary.strings.count == strings.count else {
             throw SnapshotError("the timelines file names an event or a string twice", at: reader.offset)
         }
-        var pack = TimelinePack(layout: layout, vocabulary: vocabulary)
+        guard reader.isAtEnd else {
+            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+        }
+        return vocabulary
+    }
 
+    /// The second section: a pack holding the pairs of ids, links, aliases and records (and no vocabulary).
+    private static func readIdsAndRecords(
+        _ reader: inout SnapshotReader, layout: PackLayout
+    ) throws(SnapshotError) -> TimelinePack {
+        var pack = TimelinePack(layout: layout)
         let pairCount = try reader.count()
         pack.pairs.reserveCapacity(pairCount)
         for _ in 0..<pairCount {
@@ -84,31 +139,6 @@ extension TimelineSnapshot {
             let stamp = try readStamp(&reader)
             pack.aliases[TimelinePack.AliasKey(userId: ids[0], anonymousId: ids[1], previousId: ids[2])] = stamp
         }
-
-        let events = try reader.count()
-        pack.times.reserveCapacity(events)
-        var previous: Int64 = 0
-        for _ in 0..<events {
-            previous = previous &+ (try reader.signed())
-            pack.times.append(previous)
-        }
-        pack.eventPairs = try reader.column()
-        pack.names.reserveCapacity(events)
-        for _ in 0..<events { pack.names.append(try readUInt32(&reader)) }
-        pack.propertyStarts.reserveCapacity(events + 1)
-        var entries: UInt32 = 0
-        for _ in 0..<events {
-            let (sum, overflow) = entries.addingReportingOverflow(try readUInt32(&reader))
-            guard !overflow else {
-                throw SnapshotError("the timelines file has too many properties", at: reader.offset)
-            }
-            entries = sum
-            pack.propertyStarts.append(entries)
-        }
-        pack.propertySlots = try reader.column()
-        pack.propertyTags = try reader.column()
-        pack.propertyValues = try reader.column()
-
         var records: [[TimelinePack.Stamped]] = []
         for _ in 0..<2 {
             records.append(
@@ -128,13 +158,48 @@ extension TimelineSnapshot {
                 })
         }
         (pack.identifies, pack.groups) = (records[0], records[1])
-        pack.latest = try reader.signed()
-        try check(pack, at: reader.offset)
-
-        pack.pairIndex.reserveCapacity(pairCount)
-        for (index, pair) in pack.pairs.enumerated() { pack.pairIndex[pair] = Int32(index) }
-        pack.slotsForName = eventNames.map { layout.slots(on: $0) }
+        guard reader.isAtEnd else {
+            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+        }
         return pack
+    }
+
+    /// The third section: the event columns.
+    private static func readEvents(
+        _ reader: inout SnapshotReader
+    ) throws(SnapshotError) -> ([Int64], [Int32], [UInt32], [UInt32], [UInt16], [UInt8], [UInt64]) {
+        let events = try reader.count()
+        var times: [Int64] = []
+        times.reserveCapacity(events)
+        var previous: Int64 = 0
+        for _ in 0..<events {
+            previous = previous &+ (try reader.signed())
+            times.append(previous)
+        }
+        let eventPairs: [Int32] = try reader.column()
+        var names: [UInt32] = []
+        names.reserveCapacity(events)
+        for _ in 0..<events { names.append(try readUInt32(&reader)) }
+        var propertyStarts: [UInt32] = [0]
+        propertyStarts.reserveCapacity(events + 1)
+        var entries: UInt32 = 0
+        for _ in 0..<events {
+            let (sum, overflow) = entries.addingReportingOverflow(try readUInt32(&reader))
+            guard !overflow else {
+                throw SnapshotError("the timelines file has too many properties", at: reader.offset)
+            }
+            entries = sum
+            propertyStarts.append(entries)
+        }
+        let columns = (
+            times, eventPairs, names, propertyStarts, try reader.column(of: UInt16.self),
+            try reader.column(of: UInt8.self),
+            try reader.column(of: UInt64.self)
+        )
+        guard reader.isAtEnd else {
+            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+        }
+        return columns
     }
 
     /// Fails unless the columns agree in length and every id in them points inside its table.

@@ -106,9 +106,12 @@ extension MemoryStore {
         }
     }
 
-    /// The latest stored batch run, or nil before the first.
-    public func latestRun() async throws -> MembershipRun? {
-        changeLog.withLock { $0.runs.last }
+    public func latestRunSizes() async throws -> [String: Int]? {
+        changeLog.withLock { state in
+            state.runs.last.map { run in
+                Dictionary(run.segments.map { ($0.name, $0.members.count) }, uniquingKeysWith: max)
+            }
+        }
     }
 
     public func recordRecomputations(_ segments: [String], at instant: Int64) async throws {

@@ -324,24 +324,12 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func latestRun() async throws -> MembershipRun? {
+    public func latestRunSizes() async throws -> [String: Int]? {
         try await pool.read { db in
-            guard
-                let run = try Row.fetchOne(
-                    db, sql: "SELECT id, as_of, computed_at, profiles FROM runs ORDER BY id DESC LIMIT 1")
-            else { return nil }
-            let id: Int64 = run[0]
-            let segments = try Row.fetchAll(
-                db, sql: "SELECT segment, seconds, members FROM run_segments WHERE run_id = ? ORDER BY segment",
-                arguments: [id]
-            ).map { row in
-                let data: Data = row[2]
-                let text = String(decoding: data, as: UTF8.self)
-                let members =
-                    text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                return MembershipRun.Segment(name: row[0], members: members, seconds: row[1])
-            }
-            return MembershipRun(asOf: run[1], computedAt: run[2], profiles: run[3], segments: segments)
+            guard let id = try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs") else { return nil }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT segment, size FROM run_segments WHERE run_id = ?", arguments: [id])
+            return Dictionary(rows.map { (row: Row) -> (String, Int) in (row[0], row[1]) }, uniquingKeysWith: max)
         }
     }
 
