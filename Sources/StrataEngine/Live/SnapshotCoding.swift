@@ -149,6 +149,9 @@ struct SnapshotReader {
         return Int(value)
     }
 
+    /// The bytes not read yet, as an array of their own.
+    func rest() -> [UInt8] { Array(bytes[offset..<end]) }
+
     /// A reader of a section written by ``SnapshotWriter/section(_:)``; this reader goes on after it.
     mutating func section() throws(SnapshotError) -> SnapshotReader {
         let length = try count()
@@ -211,6 +214,24 @@ struct SnapshotReader {
                 members[key] = try json(depth: depth - 1)
             }
             return .object(members)
+        case let tag: throw SnapshotError("a value has the unknown tag \(tag)", at: at)
+        }
+    }
+
+    /// Goes past a JSON value written by ``SnapshotWriter/json(_:)``, checking it as ``json(depth:)`` does.
+    mutating func skipJSON(depth: Int = 64) throws(SnapshotError) {
+        let at = offset
+        guard depth > 0 else { throw SnapshotError("a value is nested too deep", at: at) }
+        switch try byte() {
+        case 0, 1, 2: return
+        case 3: try skip(8)
+        case 4: try skip(try count())
+        case 5: for _ in 0..<(try count()) { try skipJSON(depth: depth - 1) }
+        case 6:
+            for _ in 0..<(try count()) {
+                try skip(try count())
+                try skipJSON(depth: depth - 1)
+            }
         case let tag: throw SnapshotError("a value has the unknown tag \(tag)", at: at)
         }
     }

@@ -129,14 +129,15 @@ public struct TimelineBuilder {
         ordered.gather(order)
 
         // Traits: latest-wins per key, by (time, receivedAt, sequence).
+        let (identifies, groups) = pack.records()
         let userTraits = TraitTable(
-            latestOf: pack.identifies, owners: pack.identifies.map { Int(profileOfPair[Int($0.pair)]) },
+            latestOf: identifies, owners: identifies.map { Int(profileOfPair[Int($0.pair)]) },
             count: ids.count, paths: layout.userTraitPaths, vocabulary: &ordered.vocabulary)
 
         // Accounts: the latest group call of each user; account traits over every group call.
         var latestGroup: [Int: (stamp: TraitSet.Stamp, groupId: String)] = [:]
         var groupIds: Set<String> = []
-        for record in pack.groups {
+        for record in groups {
             guard let groupId = record.groupId else { continue }
             groupIds.insert(groupId)
             let profile = Int(profileOfPair[Int(record.pair)])
@@ -154,7 +155,7 @@ public struct TimelineBuilder {
             if let a = accountIndex[latest.groupId] { accountOfUser[profile] = a }
         }
         let accountTraits = TraitTable(
-            latestOf: pack.groups, owners: pack.groups.map { Int(accountIndex[$0.groupId ?? ""] ?? 0) },
+            latestOf: groups, owners: groups.map { Int(accountIndex[$0.groupId ?? ""] ?? 0) },
             count: accountIDs.count, paths: layout.accountTraitPaths, vocabulary: &ordered.vocabulary)
         return ResolvedPack(
             pack: ordered, ids: ids, profileOfPair: profileOfPair, userTraits: userTraits, accountIDs: accountIDs,

@@ -129,8 +129,12 @@ struct TimelinePack: Sendable {
     var pairLinks: [TraitSet.Stamp?] = []
     /// Alias calls, each distinct one at its earliest stamp.
     var aliases: [AliasKey: TraitSet.Stamp] = [:]
-    var identifies: [Stamped] = []
-    var groups: [Stamped] = []
+    /// Identify calls with kept traits, and group calls (see ``records()``).
+    private var identifies: [Stamped] = []
+    private var groups: [Stamped] = []
+    /// More of them as a timelines file holds them, checked when it was read and decoded when first
+    /// needed: a pack served as it is never decodes them.
+    var encodedRecords: EncodedRecords?
     /// The latest time of a message packed.
     var latest = Int64.min
 
@@ -141,8 +145,19 @@ struct TimelinePack: Sendable {
         self.vocabulary = vocabulary
     }
 
+    /// The identify calls with kept traits and the group calls, decoded.
+    func records() -> (identifies: [Stamped], groups: [Stamped]) {
+        guard let encodedRecords else { return (identifies, groups) }
+        let decoded = encodedRecords.decoded()
+        return (identifies + decoded.identifies, groups + decoded.groups)
+    }
+
     /// Stages one message carrying an id; call in arrival order with its store sequence.
     mutating func add(sequence: Int64, message: borrowing Message) {
+        if encodedRecords != nil {
+            (identifies, groups) = records()
+            encodedRecords = nil
+        }
         let p = pairID(Pair(userId: message.userId, anonymousId: message.anonymousId), time: message.time)
         latest = max(latest, message.time)
         let stamp = TraitSet.Stamp(time: message.time, receivedAt: message.receivedAt, sequence: sequence)
@@ -213,11 +228,12 @@ struct TimelinePack: Sendable {
             }
             propertyStarts.append(UInt32(truncatingIfNeeded: propertySlots.count))
         }
-        for var record in other.identifies where record.stamp.time <= asOf {
+        let records = other.records()
+        for var record in records.identifies where record.stamp.time <= asOf {
             record.pair = pairMap[Int(record.pair)]
             identifies.append(record)
         }
-        for var record in other.groups where record.stamp.time <= asOf {
+        for var record in records.groups where record.stamp.time <= asOf {
             record.pair = pairMap[Int(record.pair)]
             groups.append(record)
         }
@@ -263,8 +279,9 @@ struct TimelinePack: Sendable {
         for time in pairFirst { note(time) }
         for stamp in pairLinks { if let stamp { note(stamp.time) } }
         for stamp in aliases.values { note(stamp.time) }
-        for record in identifies { note(record.stamp.time) }
-        for record in groups { note(record.stamp.time) }
+        let records = records()
+        for record in records.identifies { note(record.stamp.time) }
+        for record in records.groups { note(record.stamp.time) }
         return earliest == Int64.max ? nil : earliest
     }
 

@@ -28,19 +28,22 @@ extension TimelineSnapshot {
             writeIds([key.userId, key.anonymousId, key.previousId], to: &section)
             writeStamp(stamp, to: &section)
         }
-        for records in [pack.identifies, pack.groups] {
-            section.count(records.count)
-            for record in records {
-                section.count(Int(record.pair))
-                writeStamp(record.stamp, to: &section)
-                section.count(record.traits.count)
+        var records = SnapshotWriter()
+        let (identifies, groups) = pack.records()
+        for kind in [identifies, groups] {
+            records.count(kind.count)
+            for record in kind {
+                records.count(Int(record.pair))
+                writeStamp(record.stamp, to: &records)
+                records.count(record.traits.count)
                 for (key, value) in record.traits.sorted(by: { $0.key < $1.key }) {
-                    section.string(key)
-                    section.json(value)
+                    records.string(key)
+                    records.json(value)
                 }
-                writeIds([record.groupId], to: &section)
+                writeIds([record.groupId], to: &records)
             }
         }
+        section.section(records)
         writer.section(section)
 
         section = SnapshotWriter()
@@ -119,7 +122,8 @@ extension TimelineSnapshot {
         return vocabulary
     }
 
-    /// The second section: a pack holding the pairs of ids, links, aliases and records (and no vocabulary).
+    /// The second section: a pack holding the pairs of ids, links and aliases, and its identify and group
+    /// records checked but left encoded (and no vocabulary).
     private static func readIdsAndRecords(
         _ reader: inout SnapshotReader, layout: PackLayout
     ) throws(SnapshotError) -> TimelinePack {
@@ -139,6 +143,20 @@ extension TimelineSnapshot {
             let stamp = try readStamp(&reader)
             pack.aliases[TimelinePack.AliasKey(userId: ids[0], anonymousId: ids[1], previousId: ids[2])] = stamp
         }
+        var records = try reader.section()
+        pack.encodedRecords = EncodedRecords(bytes: records.rest(), pairs: pairCount)
+        _ = try readRecords(&records, pairs: pairCount, keepingTraits: false)
+        guard reader.isAtEnd else {
+            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+        }
+        return pack
+    }
+
+    /// The identify and group records: every index checked, and their traits decoded when
+    /// `keepingTraits` (else only checked).
+    static func readRecords(
+        _ reader: inout SnapshotReader, pairs pairCount: Int, keepingTraits: Bool
+    ) throws(SnapshotError) -> (identifies: [TimelinePack.Stamped], groups: [TimelinePack.Stamped]) {
         var records: [[TimelinePack.Stamped]] = []
         for _ in 0..<2 {
             records.append(
@@ -150,18 +168,22 @@ extension TimelineSnapshot {
                     let stamp = try readStamp(&reader)
                     var traits: [String: JSONValue] = [:]
                     for _ in 0..<(try reader.count()) {
-                        let key = try reader.string()
-                        traits[key] = try reader.json()
+                        if keepingTraits {
+                            let key = try reader.string()
+                            traits[key] = try reader.json()
+                        } else {
+                            try reader.skip(try reader.count())
+                            try reader.skipJSON()
+                        }
                     }
                     return TimelinePack.Stamped(
                         pair: Int32(pair), stamp: stamp, traits: traits, groupId: try readIds(1, &reader)[0])
                 })
         }
-        (pack.identifies, pack.groups) = (records[0], records[1])
         guard reader.isAtEnd else {
-            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+            throw SnapshotError("the records of the timelines file run past their section", at: reader.offset)
         }
-        return pack
+        return (records[0], records[1])
     }
 
     /// The third section: the event columns.
@@ -265,5 +287,25 @@ extension TimelineSnapshot {
 
     private static func readStamp(_ reader: inout SnapshotReader) throws(SnapshotError) -> TraitSet.Stamp {
         TraitSet.Stamp(time: try reader.signed(), receivedAt: try reader.signed(), sequence: try reader.signed())
+    }
+}
+
+/// The identify and group records of a timelines file as it holds them: checked when the file was read
+/// (``TimelineSnapshot/readRecords(_:pairs:keepingTraits:)``), and decoded only when a pack read from
+/// it is given a message or resolved again.
+struct EncodedRecords: Sendable {
+    /// The records' section.
+    let bytes: [UInt8]
+    /// How many pairs of ids the pack has.
+    let pairs: Int
+
+    /// The records, decoded.
+    func decoded() -> (identifies: [TimelinePack.Stamped], groups: [TimelinePack.Stamped]) {
+        var reader = SnapshotReader(bytes)
+        do {
+            return try TimelineSnapshot.readRecords(&reader, pairs: pairs, keepingTraits: true)
+        } catch {
+            preconditionFailure("the records of a timelines file no longer read as when they were checked: \(error)")
+        }
     }
 }
