@@ -4,10 +4,10 @@ import Synchronization
 /// The connections of one server, shared by their ``ConnectionGuard``s: how many are open, which wait
 /// without a request under way (idle, or in a request's head), oldest first, and which are in a
 /// request's body, with how much of it has come. At the bound, a new connection takes the place of one
-/// of them: the slowest body (fewest bytes a second) once bodies that came slower than ``bodyGrace``
-/// allows hold more than half the slots, otherwise the connection that has waited longest, and the
-/// slowest body when none waits. Only when every connection is being answered, or is in a body begun
-/// less than ``bodyGrace`` ago, is the new one refused.
+/// of them: while bodies hold more than half the slots, the slowest body (the fewest bytes a second,
+/// among those begun at least ``bodyGrace`` ago); otherwise the connection that has waited longest, or
+/// the slowest body when none waits. Only when every connection is being answered, or is in a body
+/// begun less than ``bodyGrace`` ago, is the new one refused.
 final class OpenConnections: Sendable {
     /// How long a request's body may take before its connection can give its place to a new one.
     static let bodyGrace: TimeAmount = .seconds(1)
