@@ -35,15 +35,19 @@ public enum Server {
         public var readyWait: Duration
         /// How long the activation outbox sleeps at most between looks at the delivery log.
         public var activationPoll: Duration
+        /// The most connections the system queues for the server to accept (`listen`'s backlog; the
+        /// system lowers it to its own bound, `net.core.somaxconn` on Linux).
+        public var listenBacklog: Int
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
-        /// the system clock, and definition files read again only after a change through the API.
+        /// the system clock, definition files read again only after a change through the API, and 4,096
+        /// connections queued to be accepted.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
             watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity, readyWait: Duration = .seconds(10),
-            activationPoll: Duration = .seconds(1)
+            activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096
         ) {
             self.host = host
             self.port = port
@@ -54,6 +58,7 @@ public enum Server {
             self.heldMessages = heldMessages
             self.readyWait = readyWait
             self.activationPoll = activationPoll
+            self.listenBacklog = listenBacklog
         }
     }
 
@@ -166,7 +171,8 @@ public enum Server {
                 configuration: HTTP1Channel.Configuration(
                     additionalChannelHandlers: [ConnectionGuard(limits: limits, open: open, metrics: metrics)])),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
+                address: .hostname(configuration.host, port: configuration.port), serverName: "strata",
+                backlog: configuration.listenBacklog),
             services: [live, outbox, HeapTrimmer()],
             onServerRunning: { channel in
                 await keys.warnOfMissingKinds(workspace: runtime.workspace.root, logger: logger)

@@ -37,9 +37,20 @@ struct ServeCommand: AsyncParsableCommand {
                 "Profiles whose messages are not held are read from the store when a message or time moves them."))
     var heldMessages = LiveEngine.defaultCapacity
 
+    @Option(
+        help: ArgumentHelp(
+            "The most connections the system queues for the server to accept.",
+            discussion:
+                "The system lowers it to its own bound (net.core.somaxconn on Linux). A larger queue lets a new "
+                + "client in while many others connect at once; each waits its turn to be accepted."))
+    var listenBacklog = Server.Configuration().listenBacklog
+
     func validate() throws {
         guard heldMessages >= 0 else {
             throw ValidationError("--held-messages must be 0 or more, found \(heldMessages)")
+        }
+        guard listenBacklog >= 1 else {
+            throw ValidationError("--listen-backlog must be 1 or more, found \(listenBacklog)")
         }
     }
 
@@ -52,7 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await Server.run(
                 runtime: runtime,
-                configuration: Server.Configuration(host: host, port: port, watch: watch, heldMessages: heldMessages),
+                configuration: Server.Configuration(
+                    host: host, port: port, watch: watch, heldMessages: heldMessages, listenBacklog: listenBacklog),
                 logger: logger
             ) { port in
                 printError("strata: listening on http://\(host):\(port)")

@@ -177,13 +177,19 @@ struct CLITests {
         #expect(later.stderr == "no changes recorded for `gone` since 2026-08-01T00:00:00.000Z\n")
     }
 
-    @Test func serveRefusesANegativeNumberOfHeldMessages() async throws {
+    @Test(
+        "serve refuses a negative number of held messages and an empty listen backlog",
+        arguments: [
+            ("--held-messages=-5", "--held-messages must be 0 or more, found -5"),
+            ("--listen-backlog=0", "--listen-backlog must be 1 or more, found 0"),
+        ])
+    func serveRefusesBadNumbers(_ option: String, _ error: String) async throws {
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }
-        let run = try fixture.strata("serve", "--port", "0", "--held-messages=-5")
+        let run = try fixture.strata("serve", "--port", "0", option)
         #expect(run.status == 64)
         #expect(run.stdout == "")
-        #expect(run.stderr.hasPrefix("Error: --held-messages must be 0 or more, found -5\n"))
+        #expect(run.stderr.hasPrefix("Error: \(error)\n"))
     }
 
     @Test func serveOnAPortInUseSaysWhatToDo() async throws {

@@ -334,4 +334,83 @@ struct LimitsTests {
             #expect(streams.map(\.closed) == [false, false])
         }
     }
+
+    /// A connection that sends the head of a track with a body of 1,000 bytes, and `bytes` of them.
+    static func slowBody(port: Int, bytes: Int) throws -> EventStreamReader {
+        let head =
+            "POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        return try EventStreamReader(port: port, request: Array((head + String(repeating: " ", count: bytes)).utf8))
+    }
+
+    /// A new connection that sends a keyed track by `user` and then, on the same connection, a read of
+    /// the metrics; it waits (up to 10 s) for the metrics.
+    static func trackThenMetrics(port: Int, user: String, _ harness: Harness) async throws -> EventStreamReader {
+        let track = #"{"type": "track", "userId": "\#(user)", "event": "Probe"}"#
+        let request =
+            "POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(harness.writeKey)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(track.utf8.count)\r\n\r\n\(track)"
+            + "GET /api/v1/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(harness.adminKey)\r\n\r\n"
+        let answer = try EventStreamReader(port: port, request: Array(request.utf8))
+        #expect(try await answer.wait { $0.received.contains("strata_http_requests_total") })
+        return answer
+    }
+
+    /// Runs `test` with the port of a server that keeps `slots` connections open, once the test client's
+    /// connection has had an answer (it then waits for a request, longest of all); returns the harness.
+    static func withSlots(
+        _ slots: Int, _ test: @escaping @Sendable (Harness, Int) async throws -> Void
+    )
+        async throws -> Harness
+    {
+        let harness = try await Harness(server: ["max_connections": "\(slots)"])
+        try await harness.run { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await test(harness, try #require(client.port))
+        }
+        return harness
+    }
+
+    /// How many connections the metrics in `answer` count as closed for the bound.
+    static func connectionsLimited(_ answer: EventStreamReader) -> String? {
+        MetricsTests.series(answer.received)["strata_limited_total{limit=\"connections\"}"]
+    }
+
+    @Test("at max_connections with every connection in a slow body, a keyed request takes the place of the slowest")
+    func slowBodiesGivePlace() async throws {
+        let harness = try await Self.withSlots(8) { harness, port in
+            // Eight bodies, the later ones slower: 80 bytes, 70, ... 10. The eighth takes the place of the
+            // test client's connection, which waits for a request.
+            let bodies = try (0..<8).map { try Self.slowBody(port: port, bytes: (8 - $0) * 10) }
+            // Past the grace every body has to come at a rate.
+            try await Task.sleep(for: .milliseconds(1500))
+            let answer = try await Self.trackThenMetrics(port: port, user: "probe", harness)
+            #expect(answer.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(Self.connectionsLimited(answer) == "2")
+            #expect(bodies.map(\.closed) == [false, false, false, false, false, false, false, true])
+            for body in bodies { body.hangUp() }
+        }
+        #expect(try await harness.store.statistics().messages == 1)
+    }
+
+    @Test("slow bodies past half of max_connections give their place before connections that wait")
+    func slowBodiesPastHalf() async throws {
+        let harness = try await Self.withSlots(4) { harness, port in
+            let bodies = try [30, 10, 20].map { try Self.slowBody(port: port, bytes: $0) }
+            try await Task.sleep(for: .milliseconds(1500))
+            // Three bodies of four slots: the slowest (10 bytes) gives its place, not the test client's
+            // connection, which has waited longest.
+            let first = try await Self.trackThenMetrics(port: port, user: "first", harness)
+            #expect(first.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(Self.connectionsLimited(first) == "1")
+            #expect(bodies.map(\.closed) == [false, true, false])
+            // Two bodies of four slots: the test client's connection, which has waited longest, goes.
+            let second = try await Self.trackThenMetrics(port: port, user: "second", harness)
+            #expect(second.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(Self.connectionsLimited(second) == "2")
+            #expect(bodies.map(\.closed) == [false, true, false])
+            #expect(!first.closed)
+            for body in bodies { body.hangUp() }
+        }
+        #expect(try await harness.store.statistics().messages == 2)
+    }
 }

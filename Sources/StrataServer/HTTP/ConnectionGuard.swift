@@ -4,8 +4,8 @@ import NIOHTTPTypes
 import StrataStore
 
 /// Bounds one connection of the server: when as many as the server keeps are open already, it takes
-/// the place of the one that has waited longest for a request, or is closed as it opens when each has
-/// a request under way (``OpenConnections``); later it is closed when it waits too long for a request
+/// the place of one that waits for a request or is slow in a body, or is closed as it opens when none
+/// can give its place (``OpenConnections``); later it is closed when it waits too long for a request
 /// (`idle_timeout`), for the rest of a request's head once its first byte came (`header_timeout`), or
 /// for the rest of a request's body (`body_timeout`). Each closing is counted in `strata_limited_total`.
 ///
@@ -24,6 +24,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var counted = false
     /// Its ticket among the waiting connections while it waits for a request.
     private var ticket: Int?
+    /// Its ticket among the connections in a body, once a read ended in a body.
+    private var bodyTicket: Int?
+    /// When the head of the request whose body is being read ended, and the bytes of the body so far.
+    private var body: (since: NIODeadline, bytes: Int)?
     /// Whether another connection took its place (it is being closed, and no longer counted).
     private var evicted = false
     /// Whether a request's head has come and its end not yet.
@@ -56,6 +60,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         stopWaiting()
+        leaveBody()
         if counted { open.closed(evicted: evicted) }
         counted = false
         stopTimer()
@@ -70,17 +75,28 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             readingHead = false
             readingBody = true
+            body = (.now(), 0)
             unanswered += 1
-        case .body:
-            break
+        case .body(let bytes):
+            body?.bytes += bytes.readableBytes
         case .end:
             readingBody = false
+            body = nil
+            leaveBody()
         }
         wait(context)
         context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let body, !evicted {
+            // The body goes on past this read: its connection can give its place if it comes slowly.
+            if let bodyTicket {
+                open.received(bodyTicket, bytes: body.bytes)
+            } else {
+                bodyTicket = open.inBody(context.channel, since: body.since, bytes: body.bytes)
+            }
+        }
         if !readingBody && !readingHead && unanswered == 0 {
             readingHead = true
             wait(context)
@@ -111,12 +127,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Counts the connection, closing the one it replaces, or closes it.
     private func opened(_ context: ChannelHandlerContext) {
         guard !counted else { return }
-        switch open.open() {
+        switch open.open(now: .now()) {
         case .admitted:
             break
-        case .replacing(let oldest):
+        case .replacing(let other):
             metrics.recordLimited(.connections)
-            oldest.close(promise: nil)
+            other.close(promise: nil)
         case .refused:
             metrics.recordLimited(.connections)
             context.close(promise: nil)
@@ -156,8 +172,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Takes the connection out of the waiting ones (noting when another took its place meanwhile).
     private func stopWaiting() {
         guard let ticket else { return }
-        if !open.busy(ticket) { evicted = true }
+        if !open.settled(ticket) { evicted = true }
         self.ticket = nil
+    }
+
+    /// Takes the connection out of the ones in a body (noting when another took its place meanwhile).
+    private func leaveBody() {
+        guard let bodyTicket else { return }
+        if !open.settled(bodyTicket) { evicted = true }
+        self.bodyTicket = nil
     }
 
     private func stopTimer() {

@@ -33,8 +33,8 @@ final class Metrics: Sendable {
         case quarantinePerRequest = "quarantine_per_request"
         /// A refused message not quarantined: its key had quarantined as many as one may this minute.
         case quarantinePerKey = "quarantine_per_key"
-        /// A connection closed for the bound on open connections: the one that waited longest, replaced
-        /// by a new one, or a new one when every connection had a request under way.
+        /// A connection closed for the bound on open connections: one that waited for a request or was
+        /// slow in a body, replaced by a new one, or a new one when none could give its place.
         case connections
         /// A connection closed for waiting too long for a request.
         case idleTimeout = "idle_timeout"

@@ -76,6 +76,9 @@ final class EventStreamReader: @unchecked Sendable {
 
     deinit { close(socket) }
 
+    /// Ends the connection from this side, as a client that hangs up mid-request does.
+    func hangUp() { shutdown(socket, Int32(SHUT_RDWR)) }
+
     /// Everything received so far (status line, headers and chunked body as sent).
     var received: String { lock.withLock { buffer } }
 
