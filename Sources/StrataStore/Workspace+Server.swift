@@ -4,8 +4,9 @@ import Yams
 extension Workspace.Config {
     /// The limits `strata serve` enforces (`server:` in strata.yaml); each has a default.
     public struct ServerLimits: Sendable, Equatable {
-        /// The most connections open at once: a new one takes the place of the one that has waited
-        /// longest for a request, or is closed as it opens when each has a request under way.
+        /// The most connections open at once: a new one takes the place of the slowest request body
+        /// when bodies hold more than half of them, else of the one that has waited longest for a
+        /// request (docs/server.md); it is closed as it opens only when every one is being answered.
         public var maxConnections = 10_000
         /// How long a connection may wait for the first byte of a request (between requests, too).
         public var idleTimeout = Duration.seconds(60)
