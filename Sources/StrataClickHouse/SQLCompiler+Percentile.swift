@@ -35,11 +35,13 @@ extension SQLCompiler {
     ///
     /// A scalar subquery works out every profile's value and membership, sorted, with the
     /// running count of members; the last of equal values holds how many members have a value <= it.
-    /// A profile then looks its value up (`transform`, keyed by the value's bytes, -0 being 0), and
-    /// its share is worked out as the engine does: `scale * count / population`.
+    /// A profile then looks its value up (`transform`, keyed by the value's bytes, -0 being 0; the
+    /// lists start with a key of more than 8 bytes, which no value has, since `transform` refuses empty
+    /// ones), and its share is worked out as the engine does: `scale * count / population`.
     func rank(_ value: String, among member: String, scale: Double) -> String {
         let population = """
-            (SELECT (arrayMap(x -> reinterpretAsString(x.1), f), arrayMap(x -> x.3, f), n) FROM (\
+            (SELECT (arrayPushFront(arrayMap(x -> reinterpretAsString(x.1), f), 'no value'), \
+            arrayPushFront(arrayMap(x -> x.3, f), toUInt64(0)), n) FROM (\
             SELECT arrayFilter((x, i) -> i = length(s) OR s[i + 1].1 != x.1, \
             arrayMap((x, c) -> (x.1, x.2, c), s, arrayCumSum(arrayMap(x -> x.2, s))), arrayEnumerate(s)) AS f, n \
             FROM (SELECT arraySort(groupArray((assumeNotNull(ranked_value), ranked_member))) AS s, sum(ranked_member) AS n \

@@ -131,7 +131,7 @@ import Testing
         let sql = try sql(
             #"percentile(count("A"), among: "p") >= 75"#, files: ["segments/p.yaml": "where: did(\"B\")\n"])
         // One scan of the population, as of now, with membership of p; this profile's count looked up.
-        #expect(sql.ranges(of: "(SELECT (arrayMap").count == 1)
+        #expect(sql.ranges(of: "(SELECT (arrayPushFront(arrayMap").count == 1)
         #expect(
             sql.contains("FROM db.messages WHERE time <= 1782907200000 GROUP BY profile) WHERE isNotNull(ranked_value)")
         )
