@@ -46,7 +46,9 @@ extension SQLCompiler {
         var count: String { aggregate("count") }
 
         /// The times of the rows, as an array in no particular order.
-        var times: String { "arrayMap(x -> x.1, \(gathered([])))" }
+        var times: String {
+            anchored == nil ? "groupArrayIf(time, \(filter))" : "arrayMap(x -> x.1, \(gathered([])))"
+        }
 
         /// `value` when some row passes (`condition`), else NULL.
         func ifAny(_ value: String, where condition: String? = nil) -> String {
@@ -116,14 +118,33 @@ extension SQLCompiler {
     /// restricted by the window; `not_followed_by` considers an A only when a + D <= now. Each A's
     /// time is compared with each B's (`arrayExists` in `arrayExists`), in milliseconds.
     func sequence(_ sequence: EventSequence, _ e: TypedExpr) throws(Unsupported) -> String {
-        guard sequence.kind != .funnel, sequence.steps.count == 2 else {
-            throw Unsupported(message: "funnel is not supported on ClickHouse yet", range: e.range)
-        }
         let firsts = try rows(sequence.steps[0], sequence.window, e).times
         let seconds = try rows(sequence.steps[1], .allTime, e).times
         let follows = "arrayExists(b -> b > a AND b - a <= \(sequence.within), \(seconds))"
         if sequence.kind == .followedBy { return "arrayExists(a -> \(follows), \(firsts))" }
         return "arrayExists(a -> a <= \(Self.minus(now, sequence.within)) AND NOT \(follows), \(firsts))"
+    }
+
+    /// `funnel(A, B, C..., within: D, W)`: the most steps completed in order, each strictly after the
+    /// previous one, all within D of the first (an A in W); 0 without one. For each A, step k is
+    /// reached at the earliest time of its events after the time step k - 1 was reached (an array
+    /// per step, mapped from the previous one; never reached is the largest Int64), and the steps
+    /// reached within D are counted; taking the earliest next step is optimal, as in the engine.
+    func funnel(_ sequence: EventSequence, _ e: TypedExpr) throws(Unsupported) -> String {
+        let never = SQL.integer(Int64.max)
+        let firsts = try rows(sequence.steps[0], sequence.window, e).times
+        var reached: [String] = []
+        var previous = firsts
+        for step in sequence.steps.dropFirst() {
+            let times = "arraySort(\(try rows(step, .allTime, e).times))"
+            previous =
+                "arrayMap(p -> if(arrayExists(t -> t > p, \(times)), arrayFirst(t -> t > p, \(times)), \(never)), \(previous))"
+            reached.append(previous)
+        }
+        let names = reached.indices.map { "r\($0)" }
+        let counted = names.map { "(\($0) != \(never) AND \($0) - a <= \(sequence.within))" }
+        let steps = "arrayMap((\((["a"] + names).joined(separator: ", "))) -> 1 + \(counted.joined(separator: " + ")), "
+        return "toFloat64(arrayReduce('max', \(steps)\(([firsts] + reached).joined(separator: ", ")))))"
     }
 
     /// The condition on a row that it carries a number in a field, and that number.

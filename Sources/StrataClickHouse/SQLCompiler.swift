@@ -193,14 +193,19 @@ public struct SQLCompiler: Sendable {
             for item in items { alternatives.append(try comparison(.equal, value, try self.value(item, scope), e)) }
             return .bool(alternatives.isEmpty ? "0" : "(\(alternatives.joined(separator: " OR ")))")
         case .contains(let x, let y):
-            guard x.type == .string, y.type == .string else {
+            if x.type == .string, y.type == .string {
+                return .bool("ifNull(position(\(try string(x, scope)), \(try string(y, scope))) > 0, 0)")
+            }
+            guard case .literal(.string(let needle)) = y.node,
+                case .dynamic(let type, _, let text) = try value(x, scope)
+            else {
                 throw Unsupported(
                     message: x.type == .dynamic
-                        ? "`contains` on a property or trait is not supported on ClickHouse yet (it may hold an array)"
-                        : "`contains` on \(x.type) is not supported on ClickHouse yet (only string contains string)",
+                        ? "`contains` on a property or trait is supported on ClickHouse only with a string literal"
+                        : "`contains` on \(x.type) is not supported on ClickHouse yet",
                     range: e.range)
             }
-            return .bool("ifNull(position(\(try string(x, scope)), \(try string(y, scope))) > 0, 0)")
+            return .bool(Self.contains(type: type, text: text, needle))
         case .aggregate(let aggregate):
             try requireProfile(scope, e, aggregate.function.name)
             return try self.aggregate(aggregate, e)
@@ -253,6 +258,7 @@ public struct SQLCompiler: Sendable {
             throw Unsupported(message: "rfm.\(field) is not supported on ClickHouse yet", range: e.range)
         case .sequence(let sequence):
             try requireProfile(scope, e, sequence.kind.rawValue)
+            if sequence.kind == .funnel { return .number(try funnel(sequence, e)) }
             return .bool(try self.sequence(sequence, e))
         case .streak(let unit, let condition):
             try requireProfile(scope, e, "streak")
@@ -395,6 +401,21 @@ public struct SQLCompiler: Sendable {
     }
 
     var calendar: LocalCalendar { LocalCalendar(zone: zone, from: now, through: now) }
+
+    /// `x contains "needle"` for a stored value of type `type` and text `text`: a string holding the
+    /// needle, or an array (its canonical JSON) with the needle as an element. The array's JSON is cut
+    /// into string tokens and brackets (`extractAll`); a string token is an element when only the
+    /// array's own bracket is open around it.
+    static func contains(type: String, text: String, _ needle: String) -> String {
+        let tokens = "extractAll(\(text), \(SQL.string(#""(?:[^"\\]|\\.)*"|[\[\]{}]"#)))"
+        let depths = "arrayCumSum(arrayMap(k -> multiIf(k IN ('[', '{'), 1, k IN (']', '}'), -1, 0), \(tokens)))"
+        let element = SQL.string(JSONWriter.string(.string(needle)))
+        return """
+            multiIf(\(type) = \(Row.TypeCode.string), position(\(text), \(SQL.string(needle))) > 0, \
+            \(type) = \(Row.TypeCode.other) AND startsWith(\(text), '['), \
+            arrayExists((k, d) -> d = 1 AND k = \(element), \(tokens), \(depths)), 0)
+            """
+    }
 
     /// A NULL of Float64.
     static let null = "CAST(NULL AS Nullable(Float64))"

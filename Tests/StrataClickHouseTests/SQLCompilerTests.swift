@@ -140,4 +140,29 @@ import Testing
             sql.contains("toFloat64(100.0) * toFloat64(transform(reinterpretAsString(assumeNotNull(toFloat64(countIf("))
         #expect(sql.contains(" + 0 AS ranked_value, toUInt64((countIf("))
     }
+
+    @Test func containsReadsStringsAndTheElementsOfArrays() throws {
+        let sql = try sql(#"did("A" where tags contains "x")"#)
+        // A string holding "x", or an array with the element "x" (its JSON text `"x"`) at depth 1.
+        #expect(
+            sql.contains("multiIf(types[indexOf(keys, 'tags')] = 2, position(strs[indexOf(keys, 'tags')], 'x') > 0, "))
+        #expect(sql.contains("types[indexOf(keys, 'tags')] = 5 AND startsWith(strs[indexOf(keys, 'tags')], '['), "))
+        #expect(sql.contains("arrayExists((k, d) -> d = 1 AND k = '\"x\"', extractAll(strs[indexOf(keys, 'tags')], "))
+    }
+
+    @Test func funnelsReachEachStepAfterThePrevious() throws {
+        let sql = try sql(#"funnel("A", "B", "C", within: 1h) >= 2"#)
+        let never = "toInt64(9223372036854775807)"
+        // Step B reached after each A, then step C after that; each counted when within 1h of the A.
+        #expect(
+            sql.contains(
+                "arrayMap(p -> if(arrayExists(t -> t > p, arraySort(groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'B')))), "
+            ))
+        #expect(sql.contains("arrayFirst(t -> t > p, arraySort("))
+        #expect(
+            sql.contains(
+                "arrayMap((a, r0, r1) -> 1 + (r0 != \(never) AND r0 - a <= 3600000) + (r1 != \(never) AND r1 - a <= 3600000), "
+            ))
+        #expect(sql.contains("HAVING ifNull(toFloat64(arrayReduce('max', "))
+    }
 }
