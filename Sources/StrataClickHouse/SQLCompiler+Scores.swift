@@ -39,4 +39,29 @@ extension SQLCompiler {
         guard weights > 0 else { return Self.null }
         return "(toFloat64(100) * \(total) / \(SQL.number(weights)))"
     }
+
+    /// `stage.x` (LANGUAGE.md §7): the name of the first stage whose condition holds, `else` holding
+    /// always; missing when none does.
+    func stage(_ name: String, _ e: TypedExpr) throws(Unsupported) -> String {
+        guard let model = definitions.stageModel(named: name) else {
+            throw Unsupported(message: "stage.\(name) is not defined", range: e.range)
+        }
+        var branches: [String] = []
+        for stage in model.stages {
+            let label = "toNullable(\(SQL.string(stage.name)))"
+            guard let condition = stage.condition else { return Self.first(branches, else: label) }
+            do throws(Unsupported) {
+                branches.append("\(try bool(condition, .profile)), \(label)")
+            } catch {
+                throw Unsupported(
+                    message: "stage.\(name) cannot be evaluated on ClickHouse: \(error.message)", range: e.range)
+            }
+        }
+        return Self.first(branches, else: "CAST(NULL AS Nullable(String))")
+    }
+
+    /// `multiIf` of `condition, value` branches, or `otherwise` alone when there are none.
+    private static func first(_ branches: [String], else otherwise: String) -> String {
+        branches.isEmpty ? otherwise : "multiIf(\((branches + [otherwise]).joined(separator: ", ")))"
+    }
 }

@@ -253,7 +253,8 @@ public struct SQLCompiler: Sendable {
             try requireProfile(scope, e, "score.\(name)")
             return .number(try score(name, e))
         case .stage(let name):
-            throw Unsupported(message: "stage.\(name) is not supported on ClickHouse yet", range: e.range)
+            try requireProfile(scope, e, "stage.\(name)")
+            return .string(try stage(name, e))
         case .rfm(let field):
             throw Unsupported(message: "rfm.\(field) is not supported on ClickHouse yet", range: e.range)
         case .sequence(let sequence):

@@ -165,4 +165,24 @@ import Testing
             ))
         #expect(sql.contains("HAVING ifNull(toFloat64(arrayReduce('max', "))
     }
+
+    @Test func stagesAreTheFirstThatHolds() throws {
+        let model = """
+            stages:
+              - new: days_since_first(any) < 14
+              - active: did(any, last 14d)
+              - churned: else
+            """
+        let full = try sql(#"stage.life = "active""#, files: ["stages/life.yaml": model])
+        #expect(full.contains("HAVING ifNull(multiIf("))
+        #expect(full.contains(" < toFloat64(14.0), 0), toNullable('new'), (countIf("))
+        #expect(
+            full.contains(
+                " AND time >= 1781697600001)) > 0), toNullable('active'), toNullable('churned')) = 'active', 0)"))
+        let partial = try sql(#"stage.life = "x""#, files: ["stages/life.yaml": "stages:\n  - new: did(any)\n"])
+        #expect(
+            partial.contains(
+                "multiIf((countIf((\(SQLCompiler.eventFilter))) > 0), toNullable('new'), CAST(NULL AS Nullable(String)))"
+            ))
+    }
 }
