@@ -56,7 +56,8 @@ extension SQLCompiler {
         }
     }
 
-    /// An aggregate over the profile's events: one `-If` aggregate of the rows its selector and window pick.
+    /// An aggregate over the profile's events: an aggregate of the rows its selector and window pick
+    /// (``Rows``), in the engine's order of operations where it is exact.
     func aggregate(_ aggregate: EventAggregate, _ e: TypedExpr) throws(Unsupported) -> Value {
         let rows = try self.rows(aggregate.selector, aggregate.window, e)
         let day = Double(Instant.day)
