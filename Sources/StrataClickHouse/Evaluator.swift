@@ -33,11 +33,17 @@ public struct Evaluator: Sendable {
         let client = Client(settings: settings)
         let table = "\(settings.database).\(Schema.table)"
         let profile = try await IdentityMap.profileExpression(client, table: table, now: now)
-        let compiler = SQLCompiler(definitions: definitions, now: now, zone: zone)
         let large = ["max_query_size": String(1 << 30)]
-        let count = try await client.rows(
-            "SELECT uniqExact(\(profile)) FROM \(table) WHERE time <= \(now)", parameters: large)
-        var result = Answer(members: [:], profiles: Int(try Shipper.integer(count)))
+        let overview = try await client.rows(
+            "SELECT uniqExact(\(profile)), min(time) FROM \(table) WHERE time <= \(now)", parameters: large)
+        guard let counts = overview.first, counts.count == 2, let profiles = Int(counts[0]),
+            let earliest = Int64(counts[1])
+        else {
+            throw ClickHouseError("ClickHouse answered the count of profiles with \(overview)")
+        }
+        let compiler = SQLCompiler(
+            definitions: definitions, now: now, zone: zone, earliest: profiles == 0 ? now : earliest)
+        var result = Answer(members: [:], profiles: profiles)
         for name in names {
             guard let segment = definitions.segment(named: name) else {
                 throw ClickHouseError("no segment is named `\(name)`")
@@ -61,7 +67,7 @@ public struct Evaluator: Sendable {
 
     /// An error for every user segment outside the subset ClickHouse evaluates, at the construct.
     public static func diagnostics(_ definitions: Definitions, zone: Zone) -> [Diagnostic] {
-        let compiler = SQLCompiler(definitions: definitions, now: 0, zone: zone)
+        let compiler = SQLCompiler(definitions: definitions, now: 0, zone: zone, earliest: 0)
         var diagnostics: [Diagnostic] = []
         for segment in definitions.segments {
             do throws(SQLCompiler.Unsupported) {

@@ -14,7 +14,7 @@ struct Row {
         static let bool = 3
         /// JSON null: missing.
         static let null = 4
-        /// An array or an object.
+        /// An array or an object, its canonical JSON in `strs` (``StrataCore/JSONWriter``).
         static let other = 5
     }
 
@@ -57,7 +57,7 @@ struct Row {
             case .array, .object:
                 types.append(.number(Double(TypeCode.other)))
                 nums.append(.number(0))
-                strs.append(.string(""))
+                strs.append(.string(JSONWriter.string(value)))
             }
         }
         // Properties: every path down nested objects. Traits: the top-level keys, which latest-wins

@@ -21,12 +21,31 @@ public struct SQLCompiler: Sendable {
     public let now: Int64
     /// The workspace time zone.
     public let zone: Zone
+    /// The earliest time of a message at or before now, in milliseconds: how far back `streak` counts
+    /// periods and the zone's offsets are tabulated.
+    public let earliest: Int64
+    /// Inside `streak` / `count_periods`: the period whose condition is compiled.
+    var period: ClosedRange<Int64>?
+    /// The zone's UTC offsets from ``earliest`` to now.
+    let offsets: Offsets
+    /// Where the scan reads (a population pass of `percentile` scans again).
+    var scan = Scan(table: Schema.table, profile: "node")
 
-    /// A compiler for an instant.
-    public init(definitions: Definitions, now: Int64, zone: Zone) {
+    /// A zone's UTC offset at an instant and the later instants from which it changes.
+    struct Offsets {
+        /// The offset at the first instant, in milliseconds.
+        var initial: Int64
+        /// Each change: the instant from which `offset` is in force.
+        var changes: [(at: Int64, offset: Int64)]
+    }
+
+    /// A compiler for an instant, over messages from `earliest` on.
+    public init(definitions: Definitions, now: Int64, zone: Zone, earliest: Int64) {
         self.definitions = definitions
         self.now = now
         self.zone = zone
+        self.earliest = min(earliest, now)
+        offsets = Self.zoneOffsets(zone, from: self.earliest, through: now)
     }
 
     /// A construct outside the subset, with where it is written.
@@ -58,7 +77,9 @@ public struct SQLCompiler: Sendable {
     public func membersQuery(
         _ segment: SegmentDefinition, table: String, profile: String
     ) throws(Unsupported) -> String {
-        let condition = try self.condition(of: segment)
+        var compiler = self
+        compiler.scan = Scan(table: table, profile: profile)
+        let condition = try compiler.condition(of: segment)
         return """
             SELECT \(profile) AS profile
             FROM \(table)
@@ -98,11 +119,8 @@ public struct SQLCompiler: Sendable {
             return .number(SQL.integer(now))
         case .firstSeen, .lastSeen:
             try requireProfile(scope, e, "first_seen / last_seen")
-            let isFirst = e.node == .firstSeen
-            return .number(
-                Self.ifAny(
-                    Self.eventFilter, isFirst ? "minIf(time, \(Self.eventFilter))" : "maxIf(time, \(Self.eventFilter))")
-            )
+            let events = Rows(filter: Self.eventFilter)
+            return .number(events.ifAny(events.aggregate(e.node == .firstSeen ? "min" : "max", ["time"])))
         case .property(let path):
             try requireEvent(scope, e)
             let key = SQL.string(path.joined(separator: Row.pathSeparator))
@@ -175,19 +193,26 @@ public struct SQLCompiler: Sendable {
             for item in items { alternatives.append(try comparison(.equal, value, try self.value(item, scope), e)) }
             return .bool(alternatives.isEmpty ? "0" : "(\(alternatives.joined(separator: " OR ")))")
         case .contains(let x, let y):
-            guard x.type == .string, y.type == .string else {
+            if x.type == .string, y.type == .string {
+                return .bool("ifNull(position(\(try string(x, scope)), \(try string(y, scope))) > 0, 0)")
+            }
+            guard case .literal(.string(let needle)) = y.node,
+                case .dynamic(let type, _, let text) = try value(x, scope)
+            else {
                 throw Unsupported(
-                    message: "`contains` on \(x.type) is not supported on ClickHouse yet (only string contains string)",
+                    message: x.type == .dynamic
+                        ? "`contains` on a property or trait is supported on ClickHouse only with a string literal"
+                        : "`contains` on \(x.type) is not supported on ClickHouse yet",
                     range: e.range)
             }
-            return .bool("ifNull(position(\(try string(x, scope)), \(try string(y, scope))) > 0, 0)")
+            return .bool(Self.contains(type: type, text: text, needle))
         case .aggregate(let aggregate):
             try requireProfile(scope, e, aggregate.function.name)
             return try self.aggregate(aggregate, e)
         case .share(let selector, let of, let window):
             try requireProfile(scope, e, "share")
-            let part = "toFloat64(countIf(\(try filter(selector, window, e))))"
-            let whole = "toFloat64(countIf(\(try filter(of, window, e))))"
+            let part = "toFloat64(\(try rows(selector, window, e).count))"
+            let whole = "toFloat64(\(try rows(of, window, e).count))"
             return .number("if(\(whole) = 0, \(Self.null), \(part) / \(whole))")
         case .daysBetween(let a, let b):
             return .number("((\(try number(b, scope)) - \(try number(a, scope))) / \(Double(Instant.day)))")
@@ -225,20 +250,26 @@ public struct SQLCompiler: Sendable {
         case .account, .countUsers:
             throw Unsupported(message: "accounts are not supported on ClickHouse yet", range: e.range)
         case .score(let name):
-            throw Unsupported(message: "score.\(name) is not supported on ClickHouse yet", range: e.range)
+            try requireProfile(scope, e, "score.\(name)")
+            return .number(try score(name, e))
         case .stage(let name):
-            throw Unsupported(message: "stage.\(name) is not supported on ClickHouse yet", range: e.range)
+            try requireProfile(scope, e, "stage.\(name)")
+            return .string(try stage(name, e))
         case .rfm(let field):
             throw Unsupported(message: "rfm.\(field) is not supported on ClickHouse yet", range: e.range)
-        case .sequence:
-            throw Unsupported(
-                message: "followed_by, not_followed_by and funnel are not supported on ClickHouse yet", range: e.range)
-        case .streak:
-            throw Unsupported(message: "streak is not supported on ClickHouse yet", range: e.range)
-        case .countPeriods:
-            throw Unsupported(message: "count_periods is not supported on ClickHouse yet", range: e.range)
-        case .percentile:
-            throw Unsupported(message: "percentile is not supported on ClickHouse yet", range: e.range)
+        case .sequence(let sequence):
+            try requireProfile(scope, e, sequence.kind.rawValue)
+            if sequence.kind == .funnel { return .number(try funnel(sequence, e)) }
+            return .bool(try self.sequence(sequence, e))
+        case .streak(let unit, let condition):
+            try requireProfile(scope, e, "streak")
+            return .number(try streak(unit, condition, e))
+        case .countPeriods(let unit, let condition, let periods):
+            try requireProfile(scope, e, "count_periods")
+            return .number(try countPeriods(unit, condition, periods, e))
+        case .percentile(let inner, let among):
+            try requireProfile(scope, e, "percentile")
+            return .number(try percentile(inner, among: among, e))
         }
     }
 
@@ -280,8 +311,10 @@ public struct SQLCompiler: Sendable {
             return .string("toNullable(name)")
         case .user:
             return .string("if(user_id = '', CAST(NULL AS Nullable(String)), toNullable(user_id))")
-        case .hour, .weekday:
-            throw Unsupported(message: "\(field.rawValue) is not supported on ClickHouse yet", range: e.range)
+        case .hour:
+            return .number("toFloat64(\(hour("time")))")
+        case .weekday:
+            return .string("toNullable(\(weekday("time")))")
         }
     }
 
@@ -370,13 +403,23 @@ public struct SQLCompiler: Sendable {
 
     var calendar: LocalCalendar { LocalCalendar(zone: zone, from: now, through: now) }
 
+    /// `x contains "needle"` for a stored value of type `type` and text `text`: a string holding the
+    /// needle, or an array (its canonical JSON) with the needle as an element. The array's JSON is cut
+    /// into string tokens and brackets (`extractAll`); a string token is an element when only the
+    /// array's own bracket is open around it.
+    static func contains(type: String, text: String, _ needle: String) -> String {
+        let tokens = "extractAll(\(text), \(SQL.string(#""(?:[^"\\]|\\.)*"|[\[\]{}]"#)))"
+        let depths = "arrayCumSum(arrayMap(k -> multiIf(k IN ('[', '{'), 1, k IN (']', '}'), -1, 0), \(tokens)))"
+        let element = SQL.string(JSONWriter.string(.string(needle)))
+        return """
+            multiIf(\(type) = \(Row.TypeCode.string), position(\(text), \(SQL.string(needle))) > 0, \
+            \(type) = \(Row.TypeCode.other) AND startsWith(\(text), '['), \
+            arrayExists((k, d) -> d = 1 AND k = \(element), \(tokens), \(depths)), 0)
+            """
+    }
+
     /// A NULL of Float64.
     static let null = "CAST(NULL AS Nullable(Float64))"
-
-    /// `value` when some row passes `filter`, else NULL.
-    static func ifAny(_ filter: String, _ value: String) -> String {
-        "if(countIf(\(filter)) = 0, \(null), toNullable(toFloat64(\(value))))"
-    }
 
     /// The rows that are events (track, page and screen calls).
     static let eventFilter =

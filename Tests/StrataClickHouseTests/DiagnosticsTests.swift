@@ -23,20 +23,30 @@ import Testing
             ]) == [])
     }
 
+    @Test func periodsSequencesAndLocalTimeAreInTheSubset() {
+        #expect(
+            diagnostics([
+                "s": #"streak(week, count("A") >= 5) >= 3 and count_periods(day, did("B"), 7) = 7"#,
+                "f": #"followed_by("A", "B", within: 1d, first 7d) and not_followed_by("A", "B", within: 2h)"#,
+                "n": #"funnel("A", "B", "C", within: 1d, last 30d) >= 2"#,
+                "w": #"did("A" where $hour < 6 and $weekday in ["sat", "sun"]) and active_days(any, last 30d) > 3"#,
+                "d": #"count_distinct("A", feature, from 7d to 14d after first_seen) >= 2"#,
+                "t": #"top("A", feature, first 7d) = "x" and top_share("A", $weekday) > 0.5"#,
+            ]) == [])
+    }
+
     @Test func constructsOutsideTheSubsetAreErrorsAtTheirPlace() {
         #expect(
             diagnostics([
-                "p": #"percentile(count("A")) > 50"#,
-                "s": #"streak(week, did("A")) >= 2"#,
-                "f": #"did("A") and followed_by("A", "B", within: 1d)"#,
-                "w": #"did("A" where $hour < 6)"#,
-                "r": #"segment("p")"#,
+                "t": #"did("A" where tags contains label)"#,
+                "f": #"rfm.r >= 4"#,
+                "u": #"count_distinct("A", $user) >= 2"#,
+                "r": #"segment("f") or percentile(count("A")) > 50"#,
             ]) == [
-                "segments/f.yaml:2:16: error: followed_by, not_followed_by and funnel are not supported on ClickHouse yet (store: clickhouse)",
-                "segments/p.yaml:2:3: error: percentile is not supported on ClickHouse yet (store: clickhouse)",
-                "segments/r.yaml:2:3: error: segment(\"p\") cannot be evaluated on ClickHouse: percentile is not supported on ClickHouse yet (store: clickhouse)",
-                "segments/s.yaml:2:3: error: streak is not supported on ClickHouse yet (store: clickhouse)",
-                "segments/w.yaml:2:17: error: $hour is not supported on ClickHouse yet (store: clickhouse)",
+                "segments/f.yaml:2:3: error: rfm.r is not supported on ClickHouse yet (store: clickhouse)",
+                "segments/r.yaml:2:3: error: segment(\"f\") cannot be evaluated on ClickHouse: rfm.r is not supported on ClickHouse yet (store: clickhouse)",
+                "segments/t.yaml:2:17: error: `contains` on a property or trait is supported on ClickHouse only with a string literal (store: clickhouse)",
+                "segments/u.yaml:2:3: error: $user as a function's field is not supported on ClickHouse yet (store: clickhouse)",
             ])
     }
 }

@@ -1,0 +1,188 @@
+import StrataCore
+import StrataLanguage
+import Testing
+
+@testable import StrataClickHouse
+
+/// The SQL of the constructs whose bounds are worked out at compile time: the literals below are
+/// instants worked out by hand (2026-06-29 is a Monday).
+@Suite struct SQLCompilerTests {
+    /// 2026-07-01T12:00:00Z, a Wednesday.
+    static let now: Int64 = 1_782_907_200_000
+    /// 2026-06-15T08:00:00Z, a Monday.
+    static let earliest: Int64 = 1_781_510_400_000
+
+    func sql(
+        _ condition: String, zone: Zone = .utc, now: Int64 = now, earliest: Int64 = earliest,
+        files: [String: String] = [:]
+    ) throws -> String {
+        var files = files
+        files["segments/s.yaml"] = "where: >\n  \(condition)\n"
+        let definitions = Definitions.load(DefinitionFiles(files))
+        #expect(definitions.diagnostics.isEmpty)
+        let segment = try #require(definitions.segment(named: "s"))
+        let compiler = SQLCompiler(definitions: definitions, now: now, zone: zone, earliest: earliest)
+        return try compiler.membersQuery(segment, table: "db.messages", profile: "node")
+    }
+
+    @Test func countPeriodsHasOneConditionPerPeriod() throws {
+        let sql = try sql(#"count_periods(week, did("A"), 2) >= 1"#)
+        // This week: from Monday 2026-06-29 to now; last week: 2026-06-22 to the end of 2026-06-28.
+        #expect(sql.contains("name = 'A' AND time >= 1782691200000)"))
+        #expect(sql.contains("name = 'A' AND time >= 1782086400000 AND time <= 1782691199999)"))
+        #expect(!sql.contains("1781481600000"))
+    }
+
+    @Test func streakReachesBackToTheWeekOfTheEarliestMessage() throws {
+        let sql = try sql(#"streak(week, did("A")) >= 2"#)
+        #expect(sql.contains("time >= 1782691200000)"))
+        #expect(sql.contains("time >= 1782086400000 AND time <= 1782691199999)"))
+        // The week of 2026-06-15 holds the earliest message; the week before is not compiled.
+        #expect(sql.contains("time >= 1781481600000 AND time <= 1782086399999)"))
+        #expect(!sql.contains("1780876800000"))
+        // Earlier weeks count only when they end at or after first_seen.
+        #expect(sql.contains("minIf(time, \(SQLCompiler.eventFilter)) <= 1782691199999)"))
+        #expect(sql.contains("minIf(time, \(SQLCompiler.eventFilter)) <= 1782086399999)"))
+    }
+
+    @Test func streakRefusesTooManyPeriods() {
+        // 3,700 days between the earliest message and now.
+        #expect(throws: SQLCompiler.Unsupported.self) {
+            try sql(#"streak(day, did("A")) >= 2"#, earliest: Self.now - 3_700 * 86_400_000)
+        }
+    }
+
+    @Test func offsetsOfAZoneWithDaylightSaving() throws {
+        let berlin = try #require(Zone(identifier: "Europe/Berlin"))
+        // 2026-01-01T00:00Z to 2026-12-31T00:00Z: UTC+1, UTC+2 from 2026-03-29T01:00Z, UTC+1 again
+        // from 2026-10-25T01:00Z.
+        let offsets = SQLCompiler.zoneOffsets(berlin, from: 1_767_225_600_000, through: 1_798_675_200_000)
+        #expect(offsets.initial == 3_600_000)
+        #expect(offsets.changes.map(\.at) == [1_774_746_000_000, 1_792_890_000_000])
+        #expect(offsets.changes.map(\.offset) == [7_200_000, 3_600_000])
+        #expect(SQLCompiler.zoneOffsets(.utc, from: 1_767_225_600_000, through: 1_798_675_200_000).changes.isEmpty)
+    }
+
+    @Test func hoursAreLocal() throws {
+        let berlin = try #require(Zone(identifier: "Europe/Berlin"))
+        let summer = try sql(
+            #"did("A" where $hour < 6)"#, zone: berlin, now: 1_782_907_200_000, earliest: 1_767_225_600_000)
+        #expect(summer.contains("(time + multiIf(time < 1774746000000, 3600000, 7200000))"))
+        let utc = try sql(#"did("A" where $hour < 6)"#)
+        #expect(utc.contains("intDiv(time - (intDiv(time, 86400000) - (time % 86400000 < 0)) * 86400000, 3600000)"))
+        #expect(!utc.contains("multiIf"))
+    }
+
+    @Test func weekdaysCountFromAThursday() throws {
+        let sql = try sql(#"did("A" where $weekday = "sat")"#)
+        #expect(sql.contains("(((intDiv(time, 86400000) - (time % 86400000 < 0)) + 3) % 7 + 7) % 7 + 1)"))
+    }
+
+    @Test func anchoredWindowsGatherTheRows() throws {
+        let sql = try sql(#"count_distinct("A", feature, first 7d after "Start") >= 3"#)
+        #expect(sql.contains("HAVING ifNull(toFloat64(arrayReduce('uniqExact', arrayMap(x -> x.2, arrayFilter(x -> "))
+        #expect(sql.contains("x.1 - minIf(time, (") && sql.contains("name = 'Start')) < 604800000)"))
+        #expect(sql.contains("(countIf((") && sql.contains("name = 'Start')) > 0)"))
+    }
+
+    @Test func notFollowedByComparesMilliseconds() throws {
+        let sql = try sql(#"not_followed_by("A", "B", within: 2h, last 1d)"#)
+        // An A counts only when a + 2h <= now; a B follows it when a < b <= a + 2h.
+        #expect(
+            sql.contains(
+                "HAVING arrayExists(a -> a <= 1782900000000 AND NOT arrayExists(b -> b > a AND b - a <= 7200000"))
+        // A is restricted to the last day, B is not.
+        #expect(sql.contains("name = 'A' AND time >= 1782820800001)"))
+        #expect(sql.contains("name = 'B')"))
+    }
+
+    @Test func topOrdersTiesByTypeThenValue() throws {
+        let sql = try sql(#"top("A", feature) = "x""#)
+        // The most carried value first, ties to the smallest (type code, number, string).
+        #expect(sql.contains("arraySort((v, c) -> (-c, v), arrayDistinct(arrayMap(x -> (x.2, x.3, x.4), "))
+        #expect(
+            sql.contains(
+                "groupArrayIf(tuple(time, types[indexOf(keys, 'feature')], (nums[indexOf(keys, 'feature')] + 0), strs[indexOf(keys, 'feature')])"
+            ))
+        #expect(sql.contains("types[indexOf(keys, 'feature')] NOT IN (0, 4))"))
+        #expect(Row.TypeCode.number < Row.TypeCode.string && Row.TypeCode.string < Row.TypeCode.bool)
+        #expect(Row.TypeCode.bool < Row.TypeCode.other)
+    }
+
+    @Test func weightedScoresAddInTheInputsOrder() throws {
+        let score = """
+            kind: weighted
+            inputs:
+              - expr: count("A") / 4
+                weight: 30
+                normalize: clamp
+              - expr: did("B")
+                weight: 10
+                missing: 0.5
+            """
+        let sql = try sql("score.s2 > 70", files: ["scores/s2.yaml": score])
+        // 100 × (0 + 30 × clamp(count / 4) + 10 × did) / 40, a missing input taking its `missing`.
+        #expect(sql.contains("(toFloat64(100) * ((toFloat64(0.0) + toFloat64(30.0) * ifNull(least(greatest("))
+        #expect(sql.contains(", 0), 1), toFloat64(0.0))) + toFloat64(10.0) * ifNull(least(greatest("))
+        #expect(sql.contains(", 0), 1), toFloat64(0.5))) / toFloat64(40.0)) > toFloat64(70.0)"))
+    }
+
+    @Test func percentilesRankAgainstOnePopulationPass() throws {
+        let sql = try sql(
+            #"percentile(count("A"), among: "p") >= 75"#, files: ["segments/p.yaml": "where: did(\"B\")\n"])
+        // One scan of the population, as of now, with membership of p; this profile's count looked up.
+        #expect(sql.ranges(of: "(SELECT (arrayPushFront(arrayMap").count == 1)
+        #expect(
+            sql.contains("FROM db.messages WHERE time <= 1782907200000 GROUP BY profile) WHERE isNotNull(ranked_value)")
+        )
+        #expect(sql.contains("SELECT node AS profile, toFloat64(countIf("))
+        #expect(
+            sql.contains("toFloat64(100.0) * toFloat64(transform(reinterpretAsString(assumeNotNull(toFloat64(countIf("))
+        #expect(sql.contains(" + 0 AS ranked_value, toUInt64((countIf("))
+    }
+
+    @Test func containsReadsStringsAndTheElementsOfArrays() throws {
+        let sql = try sql(#"did("A" where tags contains "x")"#)
+        // A string holding "x", or an array with the element "x" (its JSON text `"x"`) at depth 1.
+        #expect(
+            sql.contains("multiIf(types[indexOf(keys, 'tags')] = 2, position(strs[indexOf(keys, 'tags')], 'x') > 0, "))
+        #expect(sql.contains("types[indexOf(keys, 'tags')] = 5 AND startsWith(strs[indexOf(keys, 'tags')], '['), "))
+        #expect(sql.contains("arrayExists((k, d) -> d = 1 AND k = '\"x\"', extractAll(strs[indexOf(keys, 'tags')], "))
+    }
+
+    @Test func funnelsReachEachStepAfterThePrevious() throws {
+        let sql = try sql(#"funnel("A", "B", "C", within: 1h) >= 2"#)
+        let never = "toInt64(9223372036854775807)"
+        // Step B reached after each A, then step C after that; each counted when within 1h of the A.
+        #expect(
+            sql.contains(
+                "arrayMap(p -> if(arrayExists(t -> t > p, arraySort(groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'B')))), "
+            ))
+        #expect(sql.contains("arrayFirst(t -> t > p, arraySort("))
+        #expect(
+            sql.contains(
+                "arrayMap((a, r0, r1) -> 1 + (r0 != \(never) AND r0 - a <= 3600000) + (r1 != \(never) AND r1 - a <= 3600000), "
+            ))
+        #expect(sql.contains("HAVING ifNull(toFloat64(arrayReduce('max', "))
+    }
+
+    @Test func stagesAreTheFirstThatHolds() throws {
+        let model = """
+            stages:
+              - new: days_since_first(any) < 14
+              - active: did(any, last 14d)
+              - churned: else
+            """
+        let full = try sql(#"stage.life = "active""#, files: ["stages/life.yaml": model])
+        #expect(full.contains("HAVING ifNull(multiIf("))
+        #expect(full.contains(" < toFloat64(14.0), 0), toNullable('new'), (countIf("))
+        #expect(
+            full.contains(
+                " AND time >= 1781697600001)) > 0), toNullable('active'), toNullable('churned')) = 'active', 0)"))
+        let partial = try sql(#"stage.life = "x""#, files: ["stages/life.yaml": "stages:\n  - new: did(any)\n"])
+        #expect(
+            partial.contains(
+                "multiIf((countIf((\(SQLCompiler.eventFilter))) > 0), toNullable('new'), CAST(NULL AS Nullable(String)))"
+            ))
+    }
+}
