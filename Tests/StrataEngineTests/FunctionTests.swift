@@ -58,6 +58,17 @@ import Testing
         #expect(try fixture.value(expression, for: "u", asOf: now) == expected)
     }
 
+    /// Equal arrays and objects are one value: three tagged events, two with the same tags.
+    @Test func equalArraysAndObjectsAreOneValue() throws {
+        var f = Fixture()
+        f.track("u", "Tagged", at: now - 3 * day, ["tags": .array(["a", "b"]), "meta": .object(["k": 1])])
+        f.track("u", "Tagged", at: now - 2 * day, ["tags": .array(["a", "b"]), "meta": .object(["k": 1])])
+        f.track("u", "Tagged", at: now - 1 * day, ["tags": .array(["b", "a"]), "meta": .object(["k": 2])])
+        #expect(try f.value(#"count_distinct("Tagged", tags)"#, for: "u", asOf: now) == .number(2))
+        #expect(try f.value(#"count_distinct("Tagged", meta)"#, for: "u", asOf: now) == .number(2))
+        #expect(try f.value(#"top_share("Tagged", tags)"#, for: "u", asOf: now) == .number(2.0 / 3.0))
+    }
+
     @Test func timestamps() throws {
         let values = try fixture.values(
             [#"first_time("Order Completed")"#, #"last_time("Order Completed")"#, "first_seen", "last_seen"],

@@ -113,8 +113,10 @@ extension TimelineSnapshot {
         let vocabulary = Vocabulary(
             eventNames: eventNames, propertyPaths: layout.template.propertyPaths, strings: strings,
             jsonValues: jsonValues)
-        guard vocabulary.eventNames.count == eventNames.count, vocabulary.strings.count == strings.count else {
-            throw SnapshotError("the timelines file names an event or a string twice", at: reader.offset)
+        guard vocabulary.eventNames.count == eventNames.count, vocabulary.strings.count == strings.count,
+            vocabulary.jsonValues.count == jsonValues.count
+        else {
+            throw SnapshotError("the timelines file holds an event name or a value twice", at: reader.offset)
         }
         guard reader.isAtEnd else {
             throw SnapshotError("a section of the timelines file is too long", at: reader.offset)

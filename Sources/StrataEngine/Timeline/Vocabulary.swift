@@ -17,6 +17,7 @@ public struct Vocabulary: Sendable {
 
     private var eventNameIndex: [Bytes: UInt32] = [:]
     private var stringIndex: [Bytes: UInt32] = [:]
+    private var jsonIndex: [JSONValue: UInt32] = [:]
     private var propertyPathIndex: [[String]: Int] = [:]
 
     /// An empty vocabulary.
@@ -28,7 +29,7 @@ public struct Vocabulary: Sendable {
         for path in propertyPaths { _ = addPropertyPath(path) }
         stringIndex.reserveCapacity(strings.count)
         for string in strings { _ = internString(string) }
-        self.jsonValues = jsonValues
+        for value in jsonValues { _ = internJSON(value) }
     }
 
     /// The id of an event name, or nil when no event has it.
@@ -58,6 +59,16 @@ public struct Vocabulary: Sendable {
         return id
     }
 
+    /// The id of an array or object value, interned if new: equal values share one id, so that
+    /// `count_distinct` and `top` count them as one value.
+    mutating func internJSON(_ value: JSONValue) -> UInt32 {
+        if let id = jsonIndex[value] { return id }
+        let id = UInt32(jsonValues.count)
+        jsonValues.append(value)
+        jsonIndex[value] = id
+        return id
+    }
+
     mutating func addPropertyPath(_ path: [String]) -> Int {
         if let slot = propertyPathIndex[path] { return slot }
         let slot = propertyPaths.count
@@ -73,9 +84,7 @@ public struct Vocabulary: Sendable {
         case .number(let n): return (StoredValue.number, StoredValue.bits(n))
         case .bool(let b): return (StoredValue.bool, b ? 1 : 0)
         case .string(let s): return (StoredValue.string, UInt64(internString(s)))
-        case .array, .object:
-            jsonValues.append(value)
-            return (StoredValue.json, UInt64(jsonValues.count - 1))
+        case .array, .object: return (StoredValue.json, UInt64(internJSON(value)))
         }
     }
 
