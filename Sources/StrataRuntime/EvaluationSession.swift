@@ -121,24 +121,33 @@ public struct EvaluationSession: Sendable {
         var (count, last) = (0, Int64(0))
         var file: TimelineBuilder?
         if let snapshot = stored, builders.allSatisfy({ TimelineBuilder(asOf: Int64.max, from: snapshot).covers($0) }) {
-            builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) }
             (count, last) = (snapshot.messages, snapshot.sequence)
             let later = lastSequence - snapshot.sequence
             let worth =
                 policy == .always
                 ? later > 0
                 : later >= max(Int64(TimelineFile.rewriteMinimum), Int64(snapshot.messages / TimelineFile.rewriteShare))
-            if worth { file = TimelineBuilder(asOf: Int64.max, from: snapshot) }
+            if worth {
+                file = TimelineBuilder(asOf: Int64.max, from: snapshot)
+            } else {
+                builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) }
+            }
         } else if timelines != nil, stored == nil || policy != .whenWorthIt {
             file = wanted
         }
+        // When the file is written and keeps what every builder keeps, the builders start from what it
+        // holds once it has every message, rather than being given each message too: the messages are
+        // packed once, and the profiles resolved once for the file and the builders.
+        let throughFile = file.map { file in builders.allSatisfy { file.covers($0) } } ?? false
         var fileEvents = stored?.events ?? 0
         // The builders share the snapshot's columns until they add to them: let go of it first.
         stored = nil
         let keys = (builders + (file.map { [$0] } ?? [])).reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
         do {
             try store.forEachMessage(after: last, includingContext: false, payloadKeys: keys) { sequence, message in
-                for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
+                if !throughFile {
+                    for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
+                }
                 file?.add(sequence: sequence, message: message)
                 count += 1
                 last = sequence
@@ -150,6 +159,7 @@ public struct EvaluationSession: Sendable {
         if let file, let timelines {
             let snapshot = file.snapshot(sequence: last, messages: count, erasures: timelines.erasures)
             fileEvents = snapshot.events
+            if throughFile { builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) } }
             do throws(SessionError) {
                 try timelines.write(snapshot, logger: logger)
             } catch  where policy == .whenWorthIt {
