@@ -90,4 +90,34 @@ import Testing
             (error as? SnapshotError)?.description.hasPrefix("event 1 of the timelines file is out of order") == true
         }
     }
+
+    /// A resolution that is not one is refused with what is wrong, however it got past the checksum:
+    /// ids out of order, a trait value outside the vocabulary, an account index outside the accounts.
+    @Test func aFileWhoseResolutionIsNotOneIsRefusedSayingWhy() throws {
+        let fixture = TimelineSnapshotTests.fixture()
+        let snapshot = try Self.snapshot(of: fixture.messages, needs: DataNeeds(definitions: try fixture.definitions()))
+        let resolved = snapshot.resolved
+        // ann's plan is the only string trait value, so the vocabulary holds fewer than 1,000 strings.
+        let plan = try #require(resolved.pack.layout.userTraitPaths.firstIndex(of: ["plan"]))
+        #expect(resolved.userTraits.tags[plan] == StoredValue.string)
+        var unsorted = resolved
+        unsorted.ids.swapAt(0, 1)
+        var badTrait = resolved
+        badTrait.userTraits.values[plan] = 1_000
+        var badAccount = resolved
+        badAccount.accountOfUser[0] = 5
+        let cases: [(ResolvedPack, String)] = [
+            (unsorted, "the ids of the timelines file are not in order"),
+            (badTrait, "trait value \(plan) of the timelines file is not valid"),
+            (badAccount, "an index of the timelines file points outside its table"),
+        ]
+        for (damaged, reason) in cases {
+            let bytes = TimelineSnapshot(resolved: damaged, sequence: 6, messages: 6, erasures: 0).encoded()
+            #expect {
+                try TimelineSnapshot(decoding: bytes)
+            } throws: { error in
+                (error as? SnapshotError)?.description.hasPrefix(reason) == true
+            }
+        }
+    }
 }
