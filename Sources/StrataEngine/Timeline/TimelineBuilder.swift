@@ -228,26 +228,27 @@ public struct TimelineBuilder {
 
         // Account timelines: every event of the account's users, by time.
         var accountStarts = [Int](repeating: 0, count: accountCount + 1)
-        var accountEvents = Columns()
+        // The pack's columns gathered in account order (an empty pack's when no definition reads them).
+        var accountEvents = TimelinePack(layout: layout)
+        var accountEventUsers: [UInt32] = []
         if needs.accountEvents {
-            var accountOrder: [Int] = []
-            var accountEventUsers: [UInt32] = []
+            var accountOrder: [Int32] = []
             for a in 0..<accountCount {
                 var merged: [(time: Int64, event: Int, user: Int32)] = []
                 for u in accountUsers[accountUserCounts[a]..<accountUserCounts[a + 1]] {
                     for e in users.events(of: Int(u)) { merged.append((users.times[e], e, u)) }
                 }
                 merged.sort { $0.time != $1.time ? $0.time < $1.time : $0.event < $1.event }
-                accountOrder.append(contentsOf: merged.map(\.event))
+                accountOrder.append(contentsOf: merged.map { Int32($0.event) })
                 accountEventUsers.append(contentsOf: merged.map { UInt32($0.user) })
                 accountStarts[a + 1] = accountOrder.count
             }
-            accountEvents = Self.gather(from: users, order: accountOrder)
-            accountEvents.users = Array(accountEventUsers)
+            accountEvents = pack
+            accountEvents.gather(accountOrder)
         }
         let accounts = Timelines(
             kind: .accounts, ids: resolved.accountIDs, hasUserID: [Bool](repeating: false, count: accountCount),
-            starts: accountStarts, times: accountEvents.times, names: accountEvents.names, users: accountEvents.users,
+            starts: accountStarts, times: accountEvents.times, names: accountEvents.names, users: accountEventUsers,
             propertyStarts: accountEvents.propertyStarts, propertySlots: accountEvents.propertySlots,
             propertyTags: accountEvents.propertyTags, propertyValues: accountEvents.propertyValues,
             traitPaths: layout.accountTraitPaths, traitTags: resolved.accountTraits.tags,
@@ -257,38 +258,5 @@ public struct TimelineBuilder {
             asOf: asOf, vocabulary: pack.vocabulary, users: users, accounts: accounts,
             hasAccountEvents: needs.accountEvents, identity: identity, accountOfUser: accountOfUser,
             accountUserStarts: accountUserCounts, accountUsers: accountUsers)
-    }
-
-    /// Event columns being packed.
-    private struct Columns {
-        var times: [Int64] = []
-        var names: [UInt32] = []
-        var users: [UInt32] = []
-        var propertyStarts: [UInt32] = [0]
-        var propertySlots: [UInt16] = []
-        var propertyTags: [UInt8] = []
-        var propertyValues: [UInt64] = []
-    }
-
-    /// Packs events of built timelines (account timelines from user events) into exact-size columns.
-    private static func gather(from source: Timelines, order: [Int]) -> Columns {
-        var columns = Columns()
-        columns.times = order.map { source.times[$0] }
-        columns.names = order.map { source.names[$0] }
-        var entryCount = 0
-        for i in order { entryCount += Int(source.propertyStarts[i + 1] - source.propertyStarts[i]) }
-        columns.propertyStarts.reserveCapacity(order.count + 1)
-        columns.propertySlots.reserveCapacity(entryCount)
-        columns.propertyTags.reserveCapacity(entryCount)
-        columns.propertyValues.reserveCapacity(entryCount)
-        for i in order {
-            for j in Int(source.propertyStarts[i])..<Int(source.propertyStarts[i + 1]) {
-                columns.propertySlots.append(source.propertySlots[j])
-                columns.propertyTags.append(source.propertyTags[j])
-                columns.propertyValues.append(source.propertyValues[j])
-            }
-            columns.propertyStarts.append(UInt32(truncatingIfNeeded: columns.propertySlots.count))
-        }
-        return columns
     }
 }
