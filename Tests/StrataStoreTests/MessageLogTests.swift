@@ -191,6 +191,30 @@ struct MessageLogTests {
         }
     }
 
+    @Test func aReaderLeavesTheKeysItReadForTheLookupsAfter() async throws {
+        try await withStore(epochLength: 4) { store, path in
+            // m1-m5 (users u, v, u, v, u) fill the epoch 1-5; m6 (v) and m7 (u) come after it.
+            _ = try await store.append((1...5).map { track("m\($0)", user: $0 % 2 == 1 ? "u" : "v") }, quarantine: [])
+            _ = try await store.append([track("m6", user: "v"), track("m7", user: "u")], quarantine: [])
+            let (u, v) = (BlockLog.userKey("u"), BlockLog.userKey("v"))
+            // A store that never writes (another process, a command) reads m6 and m7 from their blocks once.
+            let reader = try SQLiteStore(path: path)
+            #expect(reader.recentKeys.sequences(of: [u], after: 5, through: 7) == nil)
+            #expect(try await reader.messages(of: [.init(id: "u", isUser: true)]).map(\.sequence) == [1, 3, 5, 7])
+            #expect(reader.recentKeys.sequences(of: [u], after: 5, through: 7) == [7])
+            #expect(try await reader.messages(of: [.init(id: "v", isUser: true)]).map(\.sequence) == [2, 4, 6])
+            // The writer adds m8: the reader's next snapshot reaches past what it holds, so it reads again.
+            _ = try await store.append([track("m8", user: "v")], quarantine: [])
+            #expect(try await reader.messages(of: [.init(id: "v", isUser: true)]).map(\.sequence) == [2, 4, 6, 8])
+            #expect(reader.recentKeys.sequences(of: [v], after: 5, through: 8)?.sorted() == [6, 8])
+            // What an older snapshot read, or one before an epoch the index starts after, replaces nothing.
+            reader.recentKeys.remember([(v, 6)], after: 5, through: 6)
+            reader.recentKeys.remember([(u, 3), (u, 5)], after: 2, through: 9)
+            #expect(reader.recentKeys.sequences(of: [v], after: 5, through: 8)?.sorted() == [6, 8])
+            #expect(reader.recentKeys.sequences(of: [u], after: 2, through: 9) == nil)
+        }
+    }
+
     func track(_ id: String, user: String? = nil, anonymous: String? = nil, at offset: Int64 = 0) -> Message {
         Message(
             kind: .track, messageId: id, userId: user, anonymousId: anonymous, event: "Seen",

@@ -204,7 +204,8 @@ struct BlockLog {
 
     /// The sequences of the messages found by any of `keys`, ascending. A key is a hash, so this may
     /// hold messages of other profiles too: callers check the ids of what they read. The messages after
-    /// the last epoch are found in `recent` when it covers them, else by reading their blocks.
+    /// the last epoch are found in `recent` when it covers them, else by reading their blocks, whose
+    /// keys are then left in `recent` for the lookups after.
     static func sequences(of keys: Set<UInt64>, _ db: Database, recent: RecentKeys) throws -> [Int64] {
         var found: [Int64] = []
         let epochs = try Row.fetchAll(
@@ -218,14 +219,18 @@ struct BlockLog {
             }
         }
         let through: Int64 = epochs.last?[1] ?? 0
-        if let tail = recent.sequences(of: keys, after: through, through: try SQLiteStore.lastSequence(db)) {
+        let end = try SQLiteStore.lastSequence(db)
+        if let tail = recent.sequences(of: keys, after: through, through: end) {
             return Array(Set(found + tail)).sorted()
         }
+        var tail: [(key: UInt64, sequence: Int64)] = []
         try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
-            var wanted = false
-            Self.keys(of: record) { wanted = wanted || keys.contains($0) }
-            if wanted { found.append(sequence) }
+            Self.keys(of: record) { key in
+                tail.append((key, sequence))
+                if keys.contains(key) { found.append(sequence) }
+            }
         }
+        recent.remember(tail, after: through, through: end)
         return Array(Set(found)).sorted()
     }
 }

@@ -8,8 +8,9 @@ import Synchronization
 /// its keys in it. The writer adds a transaction's keys before it commits, so no reader sees a message
 /// the index lacks; the keys of a transaction rolled back stay, and readers skip what they find there, as
 /// they skip other profiles sharing a key's hash. A reader whose snapshot the index does not cover
-/// (another process wrote, or an epoch was completed since) reads the blocks as before. The writer keeps
-/// the index only once a lookup has asked for it, so bulk imports, which look nothing up, pay nothing.
+/// (another process wrote, or an epoch was completed since, or nothing has written in this process)
+/// reads the blocks, and leaves their keys here for the lookups after it. The writer keeps the index
+/// only once a lookup has asked for it, so bulk imports, which look nothing up, pay nothing.
 final class RecentKeys: Sendable {
     private struct State {
         /// Whether a lookup has asked for the index.
@@ -50,6 +51,21 @@ final class RecentKeys: Sendable {
                 }
             }
             return found
+        }
+    }
+
+    /// Called by a reader that read the blocks after `after` up to `through` because the index did not
+    /// cover them (``sequences(of:after:through:)``): their keys become the index unless it covers as
+    /// much already, or the reader's snapshot is older than the index (its epoch or its end).
+    func remember(_ keys: [(key: UInt64, sequence: Int64)], after: Int64, through: Int64) {
+        state.withLock { state in
+            state.wanted = true
+            if let covered = state.covered, covered.after > after || covered.through >= through { return }
+            state.heads = [:]
+            state.entries = []
+            state.entries.reserveCapacity(keys.count)
+            for (key, sequence) in keys { state.add(key, sequence) }
+            state.covered = (after, through)
         }
     }
 
