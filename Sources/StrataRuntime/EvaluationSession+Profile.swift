@@ -40,13 +40,7 @@ extension EvaluationSession: ProfileReader {
         guard !request.conditions.isEmpty else { return facts }
         var needs = DataNeeds(definitions: definitions)
         for condition in request.conditions { needs.add(condition, scope: kind) }
-        var builder = TimelineBuilder(asOf: instant, needs: needs)
-        var seen = Set<Int64>()
-        for (sequence, message) in messages.sorted(by: { $0.sequence < $1.sequence })
-        where seen.insert(sequence).inserted {
-            builder.add(sequence: sequence, message: message)
-        }
-        let engine = engine(over: builder.build(), now: instant)
+        let engine = engine(over: Self.population(of: messages, asOf: instant, needs: needs), now: instant)
         facts.conditions = request.conditions.map { condition in
             guard let value = try? engine.evaluate(condition, profile: profile, kind: kind) else { return nil }
             if case .bool(let flag) = value { return flag }
@@ -57,6 +51,40 @@ extension EvaluationSession: ProfileReader {
 }
 
 extension EvaluationSession {
+    /// The evaluation that answers questions about one profile as of an instant, built from that
+    /// profile's own messages and its account's group calls, a few rows of the store, when every
+    /// definition asked about is profile-local (``Definitions/isProfileLocal(_:)``), so that it gives
+    /// the profile what an evaluation of the whole store gives; nil when one is not (evaluate the whole
+    /// store instead). A population without the profile when no message names the id by then.
+    public func evaluation(
+        ofProfile id: String, reading definitionIDs: [DefinitionID], asOf instant: Int64
+    ) async throws -> Evaluation? {
+        guard definitionIDs.allSatisfy(definitions.isProfileLocal) else { return nil }
+        let started = ContinuousClock.now
+        let found = try await store.profileMessages(id: id, asOf: instant)
+        let messages = found.map { $0.messages + $0.accountMessages } ?? []
+        let building = ContinuousClock.now
+        let population = Self.population(of: messages, asOf: instant, needs: DataNeeds(definitions: definitions))
+        let built = ContinuousClock.now
+        return Evaluation(
+            instant: instant, population: population, engine: engine(over: population, now: instant),
+            messages: messages.count, loadSeconds: (built - started).seconds,
+            buildSeconds: (built - building).seconds)
+    }
+
+    /// The population of some stored messages (each once, however often it is given) as of an instant.
+    private static func population(
+        of messages: [(sequence: Int64, message: Message)], asOf instant: Int64, needs: DataNeeds
+    ) -> Population {
+        var builder = TimelineBuilder(asOf: instant, needs: needs)
+        var seen = Set<Int64>()
+        for (sequence, message) in messages.sorted(by: { $0.sequence < $1.sequence })
+        where seen.insert(sequence).inserted {
+            builder.add(sequence: sequence, message: message)
+        }
+        return builder.build()
+    }
+
     /// The activations, destinations, templates and messaging rules of this session's definitions.
     public var activationSettings: ActivationSettings {
         ActivationSettings(definitions: definitions, sources: sources, workspace: workspace.config.name, zone: zone)

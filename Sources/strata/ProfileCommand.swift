@@ -13,8 +13,8 @@ struct ProfileCommand: AsyncParsableCommand {
         abstract: "Show a profile: traits, account, linked ids, first/last seen, event counts, recent events.",
         discussion: """
             With scores, stage models or traits.yaml, the profile's scores, stages and computed traits \
-            too; they are evaluated over the whole population (a score may rank the profile among the \
-            others), so this reads every message of the store.
+            too, evaluated over the profile's own messages; when one of them ranks the profile among the \
+            others (percentile, RFM) or reads its account, over the whole store.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -99,7 +99,11 @@ struct ProfileCommand: AsyncParsableCommand {
         let definitions = session.definitions
         guard !(definitions.computedTraits.isEmpty && definitions.scores.isEmpty && definitions.stageModels.isEmpty)
         else { return [] }
-        let evaluation = try session.evaluateShowingProgress(asOf: instant)
+        let read =
+            definitions.computedTraits.map { DefinitionID(.computed, $0.name) }
+            + definitions.scores.map { DefinitionID(.score, $0.name) }
+            + definitions.stageModels.map { DefinitionID(.stage, $0.name) }
+        let evaluation = try await session.evaluateShowingProgress(ofProfile: id, reading: read, asOf: instant)
         guard let index = evaluation.population.userIndex(forID: id) else { return [] }
         do {
             let values = try evaluation.engine.values(ofProfile: index)

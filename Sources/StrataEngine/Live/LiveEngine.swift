@@ -313,7 +313,7 @@ public final class LiveEngine {
     /// The event names whose arrival can move a segment, through everything it reads; nil for any.
     static func eventNames(read segment: String, _ definitions: Definitions) -> Set<String>? {
         var names: Set<String> = []
-        let any = anyRead([segment], definitions) { id in
+        let any = DefinitionReads.any(from: [DefinitionID(.segment, segment)], definitions) { id in
             var any = false
             for expression in DataNeeds.expressions(of: id, in: definitions) {
                 PlanWalk.walk(expression, scope: .users) { item, _ in
@@ -337,27 +337,9 @@ public final class LiveEngine {
     /// reads an account's traits or events through `account.`. When none does, a user's memberships
     /// depend on its own identity alone, so group calls need not join users to their accounts.
     static func readAccounts(_ segments: [String], _ definitions: Definitions) -> Bool {
-        anyRead(segments, definitions) { id in
-            if id.kind == .segment, definitions.segment(named: id.name)?.of == .accounts { return true }
-            var reads = false
-            for expression in DataNeeds.expressions(of: id, in: definitions) {
-                PlanWalk.walk(expression, scope: .users) { _, scope in reads = reads || scope == .accounts }
-            }
-            return reads
+        DefinitionReads.any(from: segments.map { DefinitionID(.segment, $0) }, definitions) { id in
+            DefinitionReads.readsAccounts(id, definitions)
         }
-    }
-
-    /// Whether `found` holds for any of some segments or anything they read, directly or through other
-    /// definitions: each definition is visited once, until one is found.
-    static func anyRead(_ segments: [String], _ definitions: Definitions, _ found: (DefinitionID) -> Bool) -> Bool {
-        var seen: Set<DefinitionID> = []
-        var pending = segments.map { DefinitionID(.segment, $0) }
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            if found(next) { return true }
-            pending += definitions.dependencies[next] ?? []
-        }
-        return false
     }
 
     // MARK: Evaluation
@@ -516,25 +498,9 @@ public final class LiveEngine {
     /// packs and traits) refresh in real time, and none ranks profiles against the population
     /// (percentile, RFM, a percentile-normalised score input).
     static func isLive(_ name: String, _ definitions: Definitions) -> Bool {
-        !anyRead([name], definitions) { id in
-            if id.kind == .rfm { return true }
+        !DefinitionReads.any(from: [DefinitionID(.segment, name)], definitions) { id in
             if id.kind == .segment, definitions.segment(named: id.name)?.refresh != .realtime { return true }
-            var ranks = false
-            for expression in DataNeeds.expressions(of: id, in: definitions) {
-                PlanWalk.walk(expression, scope: .users) { item, _ in
-                    guard case .node(let node) = item else { return }
-                    switch node.node {
-                    case .percentile, .rfm: ranks = true
-                    default: break
-                    }
-                }
-            }
-            if case .weighted(let inputs)? = definitions.score(named: id.name)?.model, id.kind == .score,
-                inputs.contains(where: { $0.normalize == .percentile })
-            {
-                return true
-            }
-            return ranks
+            return DefinitionReads.ranksPopulation(id, definitions)
         }
     }
 
