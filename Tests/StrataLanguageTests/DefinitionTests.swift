@@ -163,6 +163,14 @@ struct DefinitionTests {
             "x.yaml", "where: did(any)\nreviewed: 2026-13-01\n",
             "segments/x.yaml:2:11: error: expected `reviewed` to be a date such as 2026-11-01; found `2026-13-01`"
         ),
+        (
+            "x.yaml", "where: did(any)\nowner: \"\"\n",
+            "segments/x.yaml:2:8: error: `owner` is blank: write a value or leave the key out"
+        ),
+        (
+            "x.yaml", "title: \"  \"\nwhere: did(any)\n",
+            "segments/x.yaml:1:8: error: `title` is blank: write a value or leave the key out"
+        ),
         ("x.yaml", "where:\n", "segments/x.yaml:1:7: error: expected `where` to be an expression (text)"),
         (
             "x.yaml", "- where: did(any)\n",

@@ -32,9 +32,9 @@ extension DefinitionLoader {
                 of: document.root, in: document, allowed: DefinitionLoader.scoreCommonKeys + specific, what: "a score",
                 elsewhere: elsewhere)
         else { return }
-        let title = text(fields["title"], "title", in: document)
-        let description = text(fields["description"], "description", in: document)
-        let ownerName = text(fields["owner"], "owner", in: document)
+        let title = label(fields["title"], "title", in: document)
+        let description = label(fields["description"], "description", in: document)
+        let ownerName = label(fields["owner"], "owner", in: document)
         guard fields["kind"] != nil else {
             diagnostics.append(
                 document.error(.missingKey, "a score needs `kind`: weighted or logistic", at: document.root))

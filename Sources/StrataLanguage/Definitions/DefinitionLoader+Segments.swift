@@ -12,10 +12,10 @@ extension DefinitionLoader {
             let fields = fields(
                 of: document.root, in: document, allowed: DefinitionLoader.segmentKeys, what: "a segment")
         else { return }
-        let title = text(fields["title"], "title", in: document)
-        let description = text(fields["description"], "description", in: document)
-        let owner = text(fields["owner"], "owner", in: document)
-        let successMetric = text(fields["success_metric"], "success_metric", in: document)
+        let title = label(fields["title"], "title", in: document)
+        let description = label(fields["description"], "description", in: document)
+        let owner = label(fields["owner"], "owner", in: document)
+        let successMetric = label(fields["success_metric"], "success_metric", in: document)
         let of =
             choice(fields["of"], "of", ProfileKind.allCases.map(\.rawValue), in: document).flatMap(ProfileKind.init)
             ?? .users

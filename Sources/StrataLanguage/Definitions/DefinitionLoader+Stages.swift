@@ -11,9 +11,9 @@ extension DefinitionLoader {
             let fields = fields(
                 of: document.root, in: document, allowed: DefinitionLoader.stageModelKeys, what: "a stage model")
         else { return }
-        let title = text(fields["title"], "title", in: document)
-        let description = text(fields["description"], "description", in: document)
-        let ownerName = text(fields["owner"], "owner", in: document)
+        let title = label(fields["title"], "title", in: document)
+        let description = label(fields["description"], "description", in: document)
+        let ownerName = label(fields["owner"], "owner", in: document)
         guard let stagesField = fields["stages"] else {
             diagnostics.append(
                 document.error(.missingKey, "a stage model needs `stages`, an ordered list", at: document.root))

@@ -231,6 +231,19 @@ struct DefinitionLoader {
         return field.value.isNull ? nil : scalar.string
     }
 
+    /// A text value that says something: blank text is an error (leave the key out instead), since
+    /// listings and health reports show it and route by it (`owner`).
+    mutating func label(_ field: (key: Node, value: Node)?, _ name: String, in document: YAMLDocument) -> String? {
+        guard let field, let value = text(field, name, in: document) else { return nil }
+        guard !value.allSatisfy(\.isWhitespace) else {
+            diagnostics.append(
+                document.error(.invalidValue, "`\(name)` is blank: write a value or leave the key out", at: field.value)
+            )
+            return nil
+        }
+        return value
+    }
+
     /// One of a fixed set of words, with a suggestion for a misspelling.
     mutating func choice(
         _ field: (key: Node, value: Node)?, _ name: String, _ options: [String], in document: YAMLDocument
