@@ -32,7 +32,7 @@ public struct Erasure: Sendable, Equatable {
     public var links: Int
     /// Rows of the change log removed (enters and exits of the profile).
     public var changes: Int
-    /// Memberships removed: of the live members and of the stored batch runs.
+    /// Live memberships removed (the stored batch runs hold sizes only).
     public var memberships: Int
     /// Deliveries removed, pending ones included (they are never sent).
     public var deliveries: Int

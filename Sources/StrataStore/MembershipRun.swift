@@ -1,18 +1,19 @@
-/// The members of every segment as of one instant, as `strata run` computed them.
+/// The size of every segment as of one instant, as `strata run` computed them: what the next run
+/// compares its sizes with. Members are not kept: the change log holds who entered and left.
 public struct MembershipRun: Sendable, Equatable {
     /// One segment's result.
     public struct Segment: Sendable, Equatable {
         /// The segment's name.
         public var name: String
-        /// Member profile ids, sorted by bytes.
-        public var members: [String]
+        /// How many members it had.
+        public var size: Int
         /// How long evaluating it took, in seconds.
         public var seconds: Double
 
-        /// A result from its parts; members are sorted here.
-        public init(name: String, members: [String], seconds: Double) {
+        /// A result from its parts.
+        public init(name: String, size: Int, seconds: Double) {
             self.name = name
-            self.members = members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            self.size = size
             self.seconds = seconds
         }
     }

@@ -68,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         let run = MembershipRun(
             asOf: instant, computedAt: currentInstant(), profiles: evaluation.population.users.count,
             segments: results.map {
-                MembershipRun.Segment(name: $0.name, members: $0.members, seconds: $0.seconds)
+                MembershipRun.Segment(name: $0.name, size: $0.members.count, seconds: $0.seconds)
             })
         try await session.store.saveRun(run)
         let report =
@@ -96,7 +96,9 @@ struct RunCommand: AsyncParsableCommand {
         try await session.store.saveRun(
             MembershipRun(
                 asOf: instant, computedAt: currentInstant(), profiles: answer.profiles,
-                segments: results.map { MembershipRun.Segment(name: $0.name, members: $0.members, seconds: $0.seconds) }
+                segments: results.map {
+                    MembershipRun.Segment(name: $0.name, size: $0.members.count, seconds: $0.seconds)
+                }
             ))
         return Self.table(results, previous: previous, failed: [])
             + "\nas of \(Instant.format(instant)) · \(grouped(answer.profiles)) profiles · ClickHouse "

@@ -131,11 +131,10 @@ struct ChangeLogContractTests {
                     MembershipRun(
                         asOf: Int64(run), computedAt: 1000 + Int64(run), profiles: 10,
                         segments: [
-                            .init(name: "b", members: (0...run).map { "p\($0)" }, seconds: 0.5),
-                            .init(name: "a", members: [], seconds: 0.25),
+                            .init(name: "b", size: run + 1, seconds: 0.5), .init(name: "a", size: 0, seconds: 0.25),
                         ]))
             }
-            // The last run saved had `b` with keptRuns + 3 members.
+            // The last run saved had `b` of size keptRuns + 3.
             #expect(try await store.latestRunSizes() == ["a": 0, "b": SQLiteStore.keptRuns + 3])
         }
     }

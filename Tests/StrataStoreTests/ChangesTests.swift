@@ -57,4 +57,27 @@ struct ChangesTests {
             #expect(try await store.changes(segment: "a", since: nil, after: nil, limit: 10).map(\.id) == [1])
         }
     }
+
+    @Test func aStoreWhoseRunsKeptMembersKeepsTheirSizesOnly() async throws {
+        try await withDatabasePath { path in
+            do {
+                let older = try await makeOlderStore(
+                    at: path, upTo: "v13-erasures",
+                    """
+                    INSERT INTO runs (id, as_of, computed_at, profiles) VALUES (1, 10, 11, 3), (2, 20, 21, 3);
+                    INSERT INTO run_segments (run_id, segment, size, seconds, members) VALUES
+                        (1, 'vip', 2, 0.5, CAST('ada' || char(10) || 'bob' AS BLOB)),
+                        (2, 'vip', 3, 0.25, CAST('ada' || char(10) || 'bob' || char(10) || 'cy' AS BLOB)),
+                        (2, 'new', 0, 0.125, x'');
+                    """)
+                #expect(try await older.read { try $0.columns(in: "run_segments").count } == 5)
+            }
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.latestRunSizes() == ["vip": 3, "new": 0])
+            let columns = try await DatabaseQueue(path: path).read { db in
+                try db.columns(in: "run_segments").map(\.name)
+            }
+            #expect(columns == ["run_id", "segment", "size", "seconds"])
+        }
+    }
 }

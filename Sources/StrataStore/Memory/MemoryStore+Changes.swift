@@ -109,7 +109,7 @@ extension MemoryStore {
     public func latestRunSizes() async throws -> [String: Int]? {
         changeLog.withLock { state in
             state.runs.last.map { run in
-                Dictionary(run.segments.map { ($0.name, $0.members.count) }, uniquingKeysWith: max)
+                Dictionary(run.segments.map { ($0.name, $0.size) }, uniquingKeysWith: max)
             }
         }
     }

@@ -188,16 +188,5 @@ extension SQLiteStore {
         }
         for id in named { try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id]) }
         erasure.quarantined = named.count
-        // The batch runs keep their members as one list per segment.
-        for row in try Row.fetchAll(db, sql: "SELECT run_id, segment, members FROM run_segments") {
-            let data: Data = row[2]
-            let members = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-            let kept = members.filter { !names.contains($0) }
-            guard kept.count < members.count else { continue }
-            erasure.memberships += members.count - kept.count
-            try db.execute(
-                sql: "UPDATE run_segments SET members = ?, size = ? WHERE run_id = ? AND segment = ?",
-                arguments: [Data(kept.joined(separator: "\n").utf8), kept.count, row[0], row[1]])
-        }
     }
 }

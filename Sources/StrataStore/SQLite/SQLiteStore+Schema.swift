@@ -105,6 +105,22 @@ extension SQLiteStore {
             )
         }
         registerErasureMigration(in: &migrator)
+        migrator.registerMigration("v14-run-sizes") { db in
+            // Runs kept every member of every segment, read by nothing: only the sizes stay.
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_sizes (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        segment TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        seconds REAL NOT NULL,
+                        PRIMARY KEY (run_id, segment)
+                    ) WITHOUT ROWID;
+                    INSERT INTO run_sizes SELECT run_id, segment, size, seconds FROM run_segments;
+                    DROP TABLE run_segments;
+                    ALTER TABLE run_sizes RENAME TO run_segments;
+                    """)
+        }
         return migrator
     }
 }

@@ -313,10 +313,9 @@ public final class SQLiteStore: Store {
                 arguments: [run.asOf, run.computedAt, run.profiles])
             let id = db.lastInsertedRowID
             for segment in run.segments {
-                let members = Data(segment.members.joined(separator: "\n").utf8)
                 try db.execute(
-                    sql: "INSERT INTO run_segments (run_id, segment, size, seconds, members) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, segment.name, segment.members.count, segment.seconds, members])
+                    sql: "INSERT INTO run_segments (run_id, segment, size, seconds) VALUES (?, ?, ?, ?)",
+                    arguments: [id, segment.name, segment.size, segment.seconds])
             }
             let cutoff = id - Int64(Self.keptRuns)
             try db.execute(sql: "DELETE FROM run_segments WHERE run_id <= ?", arguments: [cutoff])
