@@ -125,7 +125,7 @@ public enum Server {
     ) -> some ApplicationProtocol {
         let metrics = Metrics()
         let keys = KeyRing(store: runtime.store)
-        let workbench = Workbench(runtime: runtime, metrics: metrics, configuration: configuration)
+        let workbench = Workbench(runtime: runtime, metrics: metrics, configuration: configuration, logger: logger)
         let live = LiveService(
             runtime: runtime, workbench: workbench, metrics: metrics, configuration: configuration, logger: logger)
         let limits = runtime.workspace.config.server

@@ -159,6 +159,52 @@ struct ManagementTests {
     }
 
     @Test(
+        "a profile's scores answer at once from the latest evaluation, rebuilt behind the read; explain is as of now",
+        arguments: Backend.allCases)
+    func latestEvaluation(_ backend: Backend) async throws {
+        let harness = try await Self.loaded(backend)
+        let admin = harness.bearer(harness.adminKey)
+        let order = """
+            {"batch": [
+              {"type": "track", "userId": "u2", "event": "Order Completed", "messageId": "l1",
+               "timestamp": "2026-06-30T00:00:00Z"},
+              {"type": "track", "userId": "u9", "event": "Order Completed", "messageId": "l2",
+               "timestamp": "2026-06-30T00:00:00Z"}
+            ]}
+            """
+        try await harness.run { client in
+            func profile(_ id: String) async throws -> JSONValue {
+                try await client.execute(uri: "/api/v1/profiles/\(id)", method: .get, headers: admin) { $0.json }
+            }
+            let before = try await profile("u2")
+            #expect(before["evaluatedAt"] == .string("2026-07-01T00:00:00.000Z"))
+            #expect(before["rfm"]?["frequency"] == .number(1))
+            harness.clock.advance(by: Instant.hour)
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: harness.basic, body: ByteBuffer(string: order)
+            ) {
+                #expect($0.status == .ok)
+            }
+            // Answered from the evaluation before the order, which a rebuild now replaces.
+            let stale = try await profile("u2")
+            #expect(stale["evaluatedAt"] == .string("2026-07-01T00:00:00.000Z"))
+            #expect(stale["rfm"]?["frequency"] == .number(1))
+            // A segment of the profile alone is explained from its own messages as of now: u9 is new.
+            try await client.execute(uri: "/api/v1/profiles/u9/explain/buyers", method: .get, headers: admin) {
+                #expect($0.json["member"] == .bool(true))
+                #expect($0.json["evaluatedAt"] == .string("2026-07-01T01:00:00.000Z"))
+            }
+            var fresh = stale
+            for _ in 0..<600 where fresh["evaluatedAt"] != .string("2026-07-01T01:00:00.000Z") {
+                try await Task.sleep(for: .milliseconds(50))
+                fresh = try await profile("u2")
+            }
+            #expect(fresh["evaluatedAt"] == .string("2026-07-01T01:00:00.000Z"))
+            #expect(fresh["rfm"]?["frequency"] == .number(2))
+        }
+    }
+
+    @Test(
         "PUT checks a definition (422 with diagnostics), saves a valid one at once; DELETE removes it",
         arguments: Backend.allCases)
     func putAndDelete(_ backend: Backend) async throws {

@@ -9,7 +9,7 @@ import StrataStore
 extension Workbench {
     /// Every segment: name, title, kind, refresh, size (``Memberships``) and when it was computed.
     func segments(sizes: [String: Int]) async throws -> JSONValue {
-        let current = try await evaluation()
+        let current = try await latest()
         return .object([
             "segments": .array(
                 current.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) })
@@ -18,7 +18,7 @@ extension Workbench {
 
     /// One segment: its summary and its definition's text.
     func segment(named name: String, sizes: [String: Int]) async throws -> JSONValue {
-        let current = try await evaluation()
+        let current = try await latest()
         let definition = try await self.definition(named: name)
         var object = summary(definition, current, sizes: sizes).objectValue ?? [:]
         object["description"] = definition.description.map(JSONValue.string) ?? .null
@@ -57,7 +57,7 @@ extension Workbench {
     /// Members as CSV: id, first_seen, last_seen, events; the last three from the timelines as of the
     /// latest evaluation, empty for a member that arrived since.
     func membersCSV(of name: String, members: [String]) async throws -> String {
-        let current = try await evaluation()
+        let current = try await latest()
         let definition = try await self.definition(named: name)
         let timelines = current.evaluation.population.timelines(definition.of)
         var out = CSV.row(["id", "first_seen", "last_seen", "events"]) + "\n"
@@ -77,7 +77,7 @@ extension Workbench {
     /// reason of each that is missing for every profile (a logistic score never trained), and the
     /// definitions (for the profile's memberships).
     func evaluated(profile id: String) async throws -> (values: [String: JSONValue], definitions: Definitions) {
-        let current = try await evaluation()
+        let current = try await latest()
         let engine = current.engine
         guard let index = engine.population.userIndex(forID: id) else { return ([:], current.definitions) }
         let values: ProfileValues
@@ -122,14 +122,25 @@ extension Workbench {
 
     /// Why a profile is or is not in a segment: every sub-expression with its value.
     func explain(segment name: String, profile id: String) async throws -> JSONValue {
-        let current = try await evaluation()
         _ = try await definition(named: name)
+        let session = try await session()
+        // A segment that depends on the profile alone is explained from its own messages as of now.
+        let engine: Engine
+        let instant: Int64
+        if let alone = try await session.evaluation(
+            ofProfile: id, reading: [DefinitionID(.segment, name)], asOf: configuration.clock())
+        {
+            (engine, instant) = (alone.engine, alone.instant)
+        } else {
+            let current = try await latest()
+            (engine, instant) = (current.engine, current.computedAt)
+        }
         do {
-            let explanation = try current.engine.explain(segment: name, profile: id, sources: current.session.sources)
+            let explanation = try engine.explain(segment: name, profile: id, sources: session.sources)
             return .object([
                 "segment": .string(name), "profile": .string(explanation.profile),
                 "member": .bool(explanation.isMember), "tree": Self.json(explanation.root),
-                "text": .string(explanation.render()),
+                "text": .string(explanation.render()), "evaluatedAt": .string(Instant.format(instant)),
             ])
         } catch {
             throw APIError.notFound(error.message)

@@ -1,18 +1,24 @@
 import Foundation
 import Hummingbird
+import Logging
 import StrataCore
 import StrataEngine
 import StrataLanguage
 import StrataRuntime
 import StrataStore
 
-/// The workspace's evaluation session and an engine over the whole store, evaluated as of now: what
-/// the management API reads besides memberships (definitions, a profile's scores and stages,
-/// explanations, the members' first and last seen) and what cadence segments are recomputed with.
+/// The workspace's evaluation session and an engine over the whole store: what the management API
+/// reads besides memberships (definitions, a profile's scores and stages, explanations, the members'
+/// first and last seen) and what cadence segments are recomputed with.
 ///
-/// The evaluation is rebuilt lazily: on the first question after new messages were stored, after a
-/// definition changed, or once it is older than ``Server/Configuration/maxEvaluationAge``. Everything
-/// that reads the engine runs inside this actor, since an engine is used from one thread at a time.
+/// Reads take the latest evaluation at once, however old (``latest()``), and say the instant it is of;
+/// once messages were stored since, or it is older than ``Server/Configuration/maxEvaluationAge``, a
+/// rebuild runs in the background and replaces it when done, so no read waits for the whole store to
+/// be evaluated again. Only the first read, the first after a definition changed, and a cadence
+/// recomputation (which needs the present instant) wait for one (``evaluation(asOfNow:)``). An
+/// evaluation is built on a thread of its own, off the cooperative threads the requests run on;
+/// everything that reads its engine runs inside this actor, since an engine is used from one thread at
+/// a time.
 actor Workbench {
     /// One evaluation of every segment.
     struct Current {
@@ -26,18 +32,32 @@ actor Workbench {
         var computedAt: Int64 { evaluation.instant }
     }
 
+    /// An evaluation handed from the thread that built it to the actor, which alone uses it after.
+    private final class Built: @unchecked Sendable {
+        let current: Current
+        init(_ current: Current) { self.current = current }
+    }
+
     let runtime: Runtime
     private let metrics: Metrics
-    private let configuration: Server.Configuration
+    let configuration: Server.Configuration
+    private let logger: Logger
     private var current: Current?
+    /// Whether messages were stored since ``current`` began to be built.
+    private var stale = false
+    /// Whether a rebuild runs in the background.
+    private var refreshing = false
+    /// Counts definition changes: an evaluation begun before one is not installed.
+    private var generation = 0
     /// The session, kept until a definition changes through the API or it is older than
     /// ``Server/Configuration/maxEvaluationAge`` (files edited by hand are read again then).
     private var cachedSession: (session: EvaluationSession, builtAt: ContinuousClock.Instant)?
 
-    init(runtime: Runtime, metrics: Metrics, configuration: Server.Configuration) {
+    init(runtime: Runtime, metrics: Metrics, configuration: Server.Configuration, logger: Logger) {
         self.runtime = runtime
         self.metrics = metrics
         self.configuration = configuration
+        self.logger = logger
     }
 
     /// The workspace.
@@ -47,13 +67,14 @@ actor Workbench {
 
     /// Marks the evaluation out of date (new messages).
     func invalidate() {
-        current = nil
+        stale = true
     }
 
-    /// Marks the evaluation and the session out of date (a definition changed).
+    /// Drops the evaluation and the session (a definition changed): none is served for other definitions.
     func definitionsChanged() {
         current = nil
         cachedSession = nil
+        generation += 1
     }
 
     /// The workspace's session (see ``cachedSession``).
@@ -66,26 +87,69 @@ actor Workbench {
         return session
     }
 
-    /// The current evaluation, rebuilding it when out of date, or, `asOfNow`, when the clock moved since
-    /// it was built (cadence recomputations evaluate as of their due instant).
+    /// The latest evaluation at once, however old; when messages were stored since or it is older than
+    /// ``Server/Configuration/maxEvaluationAge``, a rebuild starts in the background. Waits for one only
+    /// when there is none yet.
+    func latest() async throws -> Current {
+        guard let current else { return try await evaluation() }
+        if stale || ContinuousClock.now - current.builtAt >= configuration.maxEvaluationAge, !refreshing {
+            refreshing = true
+            Task {
+                do {
+                    _ = try await rebuild(background: true)
+                } catch {
+                    logger.error("the background evaluation failed", metadata: ["error": "\(error)"])
+                }
+                refreshing = false
+            }
+        }
+        return current
+    }
+
+    /// An evaluation as of now: the current one unless messages were stored since it began, a
+    /// definition changed, it is older than ``Server/Configuration/maxEvaluationAge``, or, `asOfNow`,
+    /// the clock moved since it was built (cadence recomputations evaluate as of their due instant).
     func evaluation(asOfNow: Bool = false) async throws -> Current {
-        if let current, ContinuousClock.now - current.builtAt < configuration.maxEvaluationAge,
+        if let current, !stale, ContinuousClock.now - current.builtAt < configuration.maxEvaluationAge,
             !asOfNow || current.computedAt == configuration.clock()
         {
             return current
         }
+        return try await rebuild(background: false)
+    }
+
+    /// Evaluates every segment as of now on a thread of its own (at the lowest priority in the
+    /// `background`) and installs the result unless a definition changed meanwhile.
+    private func rebuild(background: Bool) async throws -> Current {
         let session = try await session()
-        let evaluation: Evaluation
-        do throws(SessionError) {
-            evaluation = try session.evaluate(asOf: configuration.clock())
-        } catch {
-            throw APIError(.internalServerError, error.code.rawValue, error.message)
+        let (generation, instant) = (self.generation, configuration.clock())
+        stale = false
+        let built = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Built, any Error>) in
+            let work: @Sendable () -> Void = {
+                continuation.resume(
+                    with: Result { () throws(APIError) -> Built in
+                        let evaluation: Evaluation
+                        do throws(SessionError) {
+                            evaluation = try session.evaluate(asOf: instant)
+                        } catch {
+                            throw APIError(.internalServerError, error.code.rawValue, error.message)
+                        }
+                        var results: [String: Result<SegmentResult, EngineError>] = [:]
+                        for (name, result) in evaluation.engine.allSegments() { results[name] = result }
+                        return Built(Current(session: session, evaluation: evaluation, results: results, builtAt: .now))
+                    })
+            }
+            if background {
+                LowPriorityThread.run(work)
+            } else {
+                Thread.detachNewThread(work)
+            }
         }
-        var results: [String: Result<SegmentResult, EngineError>] = [:]
-        for (name, result) in evaluation.engine.allSegments() { results[name] = result }
-        let built = Current(session: session, evaluation: evaluation, results: results, builtAt: .now)
-        current = built
-        return built
+        // A definition changed meanwhile, or a later evaluation was installed first: keep that one.
+        if generation == self.generation, (current?.computedAt ?? .min) <= built.current.computedAt {
+            current = built.current
+        }
+        return built.current
     }
 
     /// The workspace's session, failing with the diagnostics (under `status`) when the definitions
