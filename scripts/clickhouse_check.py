@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Differential test of the ClickHouse store on a real 2-shard cluster (docs/clickhouse.md).
+"""Differential test of the ClickHouse store on a real 2-shard cluster of Debian's clickhouse-server
+18.16 and on a current ClickHouse (chdb-core) (docs/clickhouse.md).
 
     scripts/clickhouse_check.py STRATA WORK [--users N]
 
-Starts the cluster of scripts/clickhouse_cluster.sh in WORK/cluster, emptied first (stopped at the
-end, whatever happens). For each generated dataset (`strata generate`), with duplicates added (exact
+Starts the cluster of scripts/clickhouse_cluster.sh in WORK/cluster, emptied first, and the current
+ClickHouse of scripts/chdb_server.py in WORK/chdb (both stopped at the end, whatever happens); the
+second needs chdb-core in this Python. For each generated dataset (`strata generate`), with duplicates added (exact
 re-sends and re-sends of a used messageId with other content), late events (old timestamps sent
 last) and identity links made late (anonymous ids identified after their events, an alias merging
 two users, an anonymous id claimed by a second user), it imports the data into an embedded workspace
-made from the saas example, copies that workspace into one with `store: clickhouse` on the cluster,
-and compares `strata members NAME --as-of T` of the two, byte for byte, for every example segment
-(and the EXTRA ones) that `strata check` accepts on ClickHouse and for several instants. Then the
+made from the saas example, copies that workspace into one with `store: clickhouse` on the cluster
+and one on the current ClickHouse, and compares `strata members NAME --as-of T` of the three, byte for
+byte, for every example segment, the EXTRA ones and RANDOM definitions generated from the subset's
+grammar (random windows, aggregates, `where` filters, sequences, streaks, percentiles, traits and
+references under random boolean structure; every one must be accepted), for several instants. Then the
 faults: the stored messages are shipped once (counted on both shards) however often they are shipped
 again, including after a batch half lost on one shard; with a shard down, `strata members` fails
 with ClickHouse's message and prints no members.
@@ -35,6 +39,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTER = ROOT / "scripts" / "clickhouse_cluster.sh"
+CHDB_SERVER = ROOT / "scripts" / "chdb_server.py"
 END = "2026-07-01T00:00:00Z"
 # Hours before END: the end itself, a Sunday evening, ten days before.
 OFFSETS_H = [0, 50, 240]
@@ -49,6 +54,100 @@ EXTRA = {
     "local-time": 'count("Logged In" where $hour < 9 or $weekday in ["sat", "sun"], last 30d) >= 2',
     "followed-ms": 'followed_by("Session Started", "Session Ended", within: 90s, last 30d)',
 }
+
+
+# Random definitions: RANDOM of them a dataset, from the grammar of the subset (docs/clickhouse.md),
+# over the events and properties the generators write.
+RANDOM = 30
+EVENTS = {
+    "Logged In": [("method", "str")], "Session Started": [("platform", "str")],
+    "Session Ended": [("duration_hours", "num")], "Feature Used": [("feature", "str")],
+    "Core Feature Used": [("area", "str")], "Document Edited": [("document_type", "str")],
+    "Payment Succeeded": [("amount", "num"), ("plan", "str")], "Email Opened": [("campaign", "str")],
+    "Onboarding Step Completed": [("step", "num")], "Product Viewed": [("price", "num"), ("category", "str")],
+    "Order Completed": [("revenue", "num")], "Teammate Invited": [("role", "str")], "Trial Started": [],
+    "Plan Upgraded": [("mrr", "num")], "Report Run": [("report", "str")],
+}
+STRINGS = {"method": ["password", "sso", "google"], "platform": ["web", "ios", "android"],
+           "feature": ["dashboards", "export", "api"], "area": ["editor", "reports"],
+           "document_type": ["doc", "sheet"], "plan": ["pro", "trial"], "campaign": ["onboarding", "winback"],
+           "category": ["shoes", "books"], "role": ["admin", "member"], "report": ["weekly", "funnel"]}
+REFERENCES = ['segment("paying")', 'segment("trial-activated")', "score.conversion >= 20",
+              'stage.lifecycle = "active"', 'stage.saas-adoption in ["activated", "onboarding"]']
+
+
+def random_conditions(seed: int, count: int) -> dict[str, str]:
+    """`count` conditions from a seeded generator: aggregates with random windows and `where` filters,
+    sequences, streaks, percentiles, traits and references, under random `and` / `or` / `not`."""
+    rng = random.Random(seed)
+    names = list(EVENTS)
+
+    def window() -> str:
+        days = rng.choice([1, 3, 7, 14, 30, 60, 90])
+        return rng.choice([
+            "", f", last {days}d", f", from {days * 2}d ago to {days}d ago", f", before {days}d ago",
+            ", this week", ", previous month", f", first {days}d", f', first {days}d after "Trial Started"',
+            f", since 2026-0{rng.randint(3, 6)}-{rng.randint(10, 28)}",
+        ])
+
+    def selector() -> str:
+        event = rng.choice(names)
+        fields = EVENTS[event]
+        if fields and rng.random() < 0.35:
+            field, kind = rng.choice(fields)
+            if kind == "str":
+                return f'"{event}" where {field} = "{rng.choice(STRINGS[field])}"'
+            return f'"{event}" where {field} > {rng.choice([0, 1, 5, 20])}'
+        if rng.random() < 0.15:
+            return f'"{event}" where $weekday in ["sat", "sun"] or $hour < 9'
+        return f'"{event}"' if rng.random() < 0.9 else "any"
+
+    def aggregate() -> str:
+        choice = rng.randrange(9)
+        if choice == 0:
+            return f"did({selector()}{window()})"
+        if choice == 1:
+            return f"count({selector()}{window()}) {rng.choice(['>=', '<', '='])} {rng.randint(0, 6)}"
+        numeric = [(e, f) for e in names for f, kind in EVENTS[e] if kind == "num"]
+        if choice == 2:
+            event, field = rng.choice(numeric)
+            function = rng.choice(["sum", "avg", "min", "max"])
+            return f'{function}("{event}", {field}{window()}) > {rng.choice([0, 1, 10, 50])}'
+        if choice == 3:
+            event = rng.choice(names)
+            return f'days_since{rng.choice(["", "_first"])}("{event}") {rng.choice(["<", ">="])} {rng.randint(1, 60)}'
+        if choice == 4:
+            return f"active_days({selector()}{window()}) >= {rng.randint(1, 5)}"
+        if choice == 5:
+            first, then = rng.sample(names, 2)
+            within = rng.choice(["90s", "30m", "2h", "1d", "7d"])
+            function = rng.choice(["followed_by", "not_followed_by"])
+            return f'{function}("{first}", "{then}", within: {within}{window()})'
+        if choice == 6:
+            unit = rng.choice(["day", "week", "month"])
+            if rng.random() < 0.5:
+                return f'streak({unit}, did("{rng.choice(names)}")) >= {rng.randint(1, 4)}'
+            return f'count_periods({unit}, did("{rng.choice(names)}"), {rng.randint(2, 8)}) >= {rng.randint(1, 3)}'
+        if choice == 7:
+            return f"percentile(count({selector()}{window()})) >= {rng.choice([25, 50, 75, 90])}"
+        return rng.choice([
+            f'trait.plan {rng.choice(["=", "!="])} "{rng.choice(["pro", "trial", "free", "enterprise"])}"',
+            f"trait.employees > {rng.choice([10, 100, 500])}", "exists(trait.mrr)",
+            f'count_distinct("Feature Used", feature{window()}) >= {rng.randint(1, 3)}',
+            f'share("Core Feature Used", of: any{window()}) > 0.{rng.randint(1, 5)}',
+            rng.choice(REFERENCES),
+        ])
+
+    def condition(depth: int) -> str:
+        if depth == 0 or rng.random() < 0.35:
+            return aggregate()
+        shape = rng.randrange(3)
+        if shape == 0:
+            return f"not ({condition(depth - 1)})"
+        joiner = "and" if shape == 1 else "or"
+        return f"({condition(depth - 1)}) {joiner} ({condition(depth - 1)})"
+
+    return {f"random-{seed}-{index}": condition(3) for index in range(count)}
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -128,8 +227,14 @@ def main() -> int:
     # A fresh cluster: the faults below leave a shard's data as no shipment would.
     shutil.rmtree(cluster, ignore_errors=True)
     urls = must([str(CLUSTER), "start", str(cluster)]).split()
+    shutil.rmtree(work / "chdb", ignore_errors=True)
+    chdb = subprocess.Popen([sys.executable, str(CHDB_SERVER), str(work / "chdb")], stdout=subprocess.PIPE, text=True)
     passed = failed = 0
     try:
+        chdb_url = chdb.stdout.readline().strip()
+        if not chdb_url.startswith("http://"):
+            raise SystemExit(f"the current ClickHouse (chdb) did not start: exit {chdb.wait(timeout=30)}")
+        print(f"current ClickHouse: {query(chdb_url, 'SELECT version()').strip()} at {chdb_url}")
         from datetime import datetime, timezone
 
         end_ms = int(datetime.fromisoformat(END.replace("Z", "+00:00")).timestamp() * 1000)
@@ -144,19 +249,23 @@ def main() -> int:
             events.write_text("\n".join(augment(generated.read_text().splitlines(), seed)) + "\n")
             embedded = ddir / "embedded"
             must([strata, "init", str(embedded), "--example", "saas"])
-            for extra, condition in EXTRA.items():
+            randoms = random_conditions(seed, RANDOM)
+            for extra, condition in {**EXTRA, **randoms}.items():
                 (embedded / "segments" / f"check-{extra}.yaml").write_text(f"where: >\n  {condition}\n")
             must([strata, "import", "-w", str(embedded), str(events)])
-            clickhouse = ddir / "clickhouse"
-            shutil.copytree(embedded, clickhouse)
-            settings = clickhouse / "strata.yaml"
-            text = settings.read_text()
-            if "\nstore: sqlite\n" not in text:
-                raise SystemExit("the example's strata.yaml no longer says `store: sqlite`")
-            settings.write_text(text.replace("\nstore: sqlite\n", "\n") + (
-                "\nstore: clickhouse\nclickhouse:\n"
-                f"  url: {urls[0]}\n  database: strata_{profile}\n  cluster: strata2\n"
-                f"  nodes: [{', '.join(urls)}]\n  user: default\n  password: ${{CLICKHOUSE_TEST_PASSWORD}}\n"))
+            clickhouse, current = ddir / "clickhouse", ddir / "chdb"
+            for copy, where in [
+                (clickhouse, f"  url: {urls[0]}\n  cluster: strata2\n  nodes: [{', '.join(urls)}]\n"),
+                (current, f"  url: {chdb_url}\n"),
+            ]:
+                shutil.copytree(embedded, copy)
+                settings = copy / "strata.yaml"
+                text = settings.read_text()
+                if "\nstore: sqlite\n" not in text:
+                    raise SystemExit("the example's strata.yaml no longer says `store: sqlite`")
+                settings.write_text(text.replace("\nstore: sqlite\n", "\n") + (
+                    f"\nstore: clickhouse\nclickhouse:\n{where}  database: strata_{profile}\n"
+                    "  user: default\n  password: ${CLICKHOUSE_TEST_PASSWORD}\n"))
             env_password = {"CLICKHOUSE_TEST_PASSWORD": ""}
             check = run([strata, "check", "-w", str(clickhouse)], env={**os.environ, **env_password})
             if "definition files:" not in check.stdout + check.stderr:
@@ -168,8 +277,12 @@ def main() -> int:
             subset = [s for s in segments if s not in refused]
             print(f"{profile}: {len(subset)} of {len(segments)} segments in the ClickHouse subset; "
                   f"refused: {', '.join(refused)}")
-            if len(subset) < MIN_SUBSET:
-                print(f"FAIL {profile}: only {len(subset)} segments accepted on ClickHouse")
+            written = [s for s in subset if not s.startswith("check-random-")]
+            if len(written) < MIN_SUBSET:
+                print(f"FAIL {profile}: only {len(written)} written segments accepted on ClickHouse")
+                failed += 1
+            if len(subset) - len(written) < RANDOM:
+                print(f"FAIL {profile}: random definitions refused: {[s for s in refused if 'random' in s]}")
                 failed += 1
             env = {**os.environ, **env_password}
             nonempty = 0
@@ -178,19 +291,21 @@ def main() -> int:
                 as_of = datetime.fromtimestamp(instant / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                 for name in subset:
                     ours = run([strata, "members", name, "-w", str(embedded), "--as-of", as_of])
-                    theirs = run([strata, "members", name, "-w", str(clickhouse), "--as-of", as_of], env=env)
-                    # The segments ClickHouse refuses are left out of its workspace, which then exits 1
-                    # after listing the members; any other failure prints `Error:`.
-                    answered = ours.returncode == 0 and theirs.returncode in (0, 1) and "Error:" not in theirs.stderr
-                    if answered and ours.stdout == theirs.stdout:
-                        passed += 1
-                        nonempty += 1 if ours.stdout.strip() else 0
-                    else:
-                        failed += 1
-                        a, b = set(ours.stdout.split()), set(theirs.stdout.split())
-                        print(f"FAIL {profile} {name} as of {as_of}: embedded {len(a)} (exit {ours.returncode}), "
-                              f"ClickHouse {len(b)} (exit {theirs.returncode}); only embedded: "
-                              f"{sorted(a - b)[:5]}, only ClickHouse: {sorted(b - a)[:5]}\n{theirs.stderr[-2000:]}")
+                    for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                        theirs = run([strata, "members", name, "-w", str(workspace), "--as-of", as_of], env=env)
+                        # The segments ClickHouse refuses are left out of its workspace, which then exits 1
+                        # after listing the members; any other failure prints `Error:`.
+                        answered = (ours.returncode == 0 and theirs.returncode in (0, 1)
+                                    and "Error:" not in theirs.stderr)
+                        if answered and ours.stdout == theirs.stdout:
+                            passed += 1
+                            nonempty += 1 if ours.stdout.strip() and workspace == clickhouse else 0
+                        else:
+                            failed += 1
+                            a, b = set(ours.stdout.split()), set(theirs.stdout.split())
+                            print(f"FAIL {profile} {name} as of {as_of}: embedded {len(a)} (exit {ours.returncode}), "
+                                  f"{label} {len(b)} (exit {theirs.returncode}); only embedded: "
+                                  f"{sorted(a - b)[:5]}, only {label}: {sorted(b - a)[:5]}\n{theirs.stderr[-2000:]}")
             print(f"{profile}: {nonempty} of {len(subset) * len(OFFSETS_H)} comparisons had members")
             if nonempty < len(subset):
                 failed += 1
@@ -253,6 +368,8 @@ def main() -> int:
             print(f"FAIL shard down: exit {down.returncode}, {len(down.stdout.split())} ids, {down.stderr[-500:]}")
     finally:
         run([str(CLUSTER), "stop", str(cluster)])
+        chdb.terminate()
+        chdb.wait(timeout=60)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
