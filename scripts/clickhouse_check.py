@@ -352,6 +352,31 @@ def main() -> int:
             print(f"FAIL partial batch: before {before}, after {len(shipped)}, stored {len(stored)}, "
                   f"same members {again.stdout == expected.stdout}\n{again.stderr[-1000:]}")
 
+        # An erasure reaches the shards: `strata profiles delete` deletes the profile's shipped rows.
+        victim = query(urls[0], f"SELECT user_id FROM {database}.messages WHERE user_id != '' GROUP BY user_id "
+                                "ORDER BY count() DESC, user_id LIMIT 1").strip()
+        rows_before = int(query(urls[0], f"SELECT count() FROM {database}.messages WHERE user_id = '{victim}'"))
+        erased = run([strata, "profiles", "delete", victim, "--format", "json", "-w", str(clickhouse)], env=env)
+        report = json.loads(erased.stdout) if erased.returncode == 0 else {}
+        must([strata, "profiles", "delete", victim, "-w", str(work / profile / "embedded")])
+        left = int(query(urls[0], f"SELECT count() FROM {database}.messages WHERE user_id = '{victim}'"))
+        shipped = sorted(query(urls[0], f"SELECT message_id FROM {database}.messages").split("\n")[:-1])
+        stored = stored_ids(strata, clickhouse)
+        same = all(run([strata, "members", s, "-w", str(clickhouse), "--as-of", as_of], env=env).stdout
+                   == run([strata, "members", s, "-w", str(work / profile / "embedded"), "--as-of", as_of]).stdout
+                   for s in ["paying", "trial-activated", "at-risk-users"])
+        removed = report.get("removed", {})
+        if (rows_before > 0 and left == 0 and shipped == stored and same
+                and removed.get("clickhouse") == removed.get("messages")):
+            passed += 1
+            print(f"erasure: {victim}'s {removed.get('messages')} messages gone from the log and the shards "
+                  f"({rows_before} rows with the userId before)")
+        else:
+            failed += 1
+            print(f"FAIL erasure of {victim}: exit {erased.returncode}, report {report}, rows before {rows_before}, "
+                  f"left {left}, shards hold the log's ids: {shipped == stored}, same members: {same}\n"
+                  f"{erased.stderr[-1000:]}")
+
         # A shard down: a clear error, no members printed.
         pid = int((cluster / "shard2" / "server.pid").read_text())
         subprocess.run(["kill", "-TERM", str(pid)], check=True)

@@ -14,13 +14,14 @@ extension EvaluationSession {
         }
     }
 
-    /// Ships the messages ClickHouse lacks, then evaluates segments there as of an instant: the
-    /// members of each, sorted by bytes, and the number of profiles.
+    /// Ships the messages ClickHouse lacks and deletes its copies of erased ones, then evaluates
+    /// segments there as of an instant: the members of each, sorted by bytes, and the number of profiles.
     public func clickHouseMembers(
         _ settings: Settings, of names: [String], asOf instant: Int64
     ) async throws(SessionError) -> Evaluator.Answer {
         do {
             _ = try await Shipper(settings: settings).ship(store)
+            _ = try await Eraser(settings: settings).apply(store)
             return try await Evaluator(settings: settings, definitions: definitions, zone: zone).members(
                 of: names, asOf: instant)
         } catch let error as ClickHouseError {

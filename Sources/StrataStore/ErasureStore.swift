@@ -17,6 +17,11 @@ public protocol ErasureStore: Sendable {
     /// How many ids were erased so far: anything kept outside the store (a snapshot of the live
     /// engine) and made before the count grew may hold an erased profile.
     func erasedCount() async throws -> Int
+
+    /// The log sequences erased after a mark (0 for all), at most `limit`, each with its mark, in the
+    /// order they were erased (marks increase): what a copy of the log kept elsewhere (ClickHouse)
+    /// must delete. A sequence says nothing of the person it was.
+    func erasedSequences(after mark: Int64, limit: Int) async throws -> [(mark: Int64, sequence: Int64)]
 }
 
 /// What an erasure removed.
@@ -40,6 +45,9 @@ public struct Erasure: Sendable, Equatable {
     public var unsubscribes: Int
     /// Quarantined messages removed: those naming one of the ids (``QuarantineEntry/names(anyOf:in:)``).
     public var quarantined: Int
+    /// With `store: clickhouse`, the erased messages whose copies ClickHouse deleted now (this
+    /// profile's, and those of earlier erasures not carried out there yet); nil for other stores.
+    public var shippedCopies: Int?
 
     /// A report from its parts.
     public init(
@@ -65,7 +73,7 @@ public struct Erasure: Sendable, Equatable {
         [
             ("messages", messages), ("links", links), ("changes", changes), ("memberships", memberships),
             ("deliveries", deliveries), ("unsubscribes", unsubscribes), ("quarantined", quarantined),
-        ]
+        ] + (shippedCopies.map { [("clickhouse", $0)] } ?? [])
     }
 
     /// The report as JSON: the profile, its ids and the count of each kind removed.

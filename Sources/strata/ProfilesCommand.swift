@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClickHouse
 import StrataCore
 import StrataRuntime
 import StrataStore
@@ -18,7 +19,8 @@ struct ProfilesCommand: AsyncParsableCommand {
             discussion: """
                 Later messages naming any of its ids are refused. Only a digest of each id is kept for \
                 that. While `strata serve` runs, erase through its API (DELETE /api/v1/profiles/ID) \
-                instead, so that the running server forgets the profile too. See docs/privacy.md.
+                instead, so that the running server forgets the profile too. With `store: clickhouse`, \
+                the copies shipped to ClickHouse are deleted too. See docs/privacy.md.
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -30,9 +32,19 @@ struct ProfilesCommand: AsyncParsableCommand {
         var format: ProfileCommand.Format = .text
 
         func run() async throws {
-            let store = try openRuntime(try workspaceOptions.load()).store
-            guard let erasure = try await store.erase(profile: id, at: currentInstant()) else {
+            let workspace = try workspaceOptions.load()
+            let store = try openRuntime(workspace).store
+            guard var erasure = try await store.erase(profile: id, at: currentInstant()) else {
                 throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
+            }
+            if let section = workspace.config.clickhouse {
+                do {
+                    erasure.shippedCopies = try await Eraser(settings: Settings(section)).apply(store)
+                } catch {
+                    throw CommandError(
+                        "erased profile \(erasure.profile) from the log, but its copies in ClickHouse are not deleted "
+                            + "yet: \(error). The next `strata run` or `strata members` deletes them.")
+                }
             }
             switch format {
             case .json:

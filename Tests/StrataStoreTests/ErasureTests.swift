@@ -115,6 +115,12 @@ struct ErasureTests {
                     "bob"
                 ])
             #expect(try await store.liveMembers() == ["vip": ["bob"]])
+            // The erased sequences, in erasure order, for the copies of the log kept elsewhere.
+            let erased = try await store.erasedSequences(after: 0, limit: 100)
+            #expect(erased.map(\.sequence) == [1, 2, 3, 4, 5, 8, 10])
+            #expect(erased.map(\.mark) == Array(1...7))
+            #expect(try await store.erasedSequences(after: 3, limit: 2).map(\.sequence) == [4, 5])
+            #expect(try await store.erasedSequences(after: 7, limit: 100).isEmpty)
             // A batch run keeps sizes only: no id to erase there.
             #expect(try await store.latestRunSizes() == ["vip": 2, "visitors": 1])
             #expect(try await store.deliveries(DeliveryQuery()).map(\.profile) == ["bob"])

@@ -8,4 +8,9 @@ extension MemoryStore {
 
     /// None: the in-memory store erases nothing.
     public func erasedCount() async throws -> Int { 0 }
+
+    /// None: the in-memory store erases nothing.
+    public func erasedSequences(after mark: Int64, limit: Int) async throws -> [(mark: Int64, sequence: Int64)] {
+        []
+    }
 }

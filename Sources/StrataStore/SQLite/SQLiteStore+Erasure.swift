@@ -17,6 +17,13 @@ extension SQLiteStore {
         }
     }
 
+    /// The migration of the erased sequences, in erasure order, for copies of the log kept elsewhere.
+    static func registerErasedMessagesMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v15-erased-messages") { db in
+            try db.execute(sql: "CREATE TABLE erased_messages (mark INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")
+        }
+    }
+
     /// Erases in one transaction, then removes the timelines file (``timelinesURL(database:)``), which
     /// holds the erased messages until it is rebuilt without them.
     public func erase(profile id: String, at instant: Int64) async throws -> Erasure? {
@@ -32,6 +39,15 @@ extension SQLiteStore {
 
     public func erasedCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM erasures") ?? 0 }
+    }
+
+    public func erasedSequences(after mark: Int64, limit: Int) async throws -> [(mark: Int64, sequence: Int64)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT mark, seq FROM erased_messages WHERE mark > ? ORDER BY mark LIMIT ?",
+                arguments: [mark, limit]
+            ).map { (mark: $0[0], sequence: $0[1]) }
+        }
     }
 
     /// The body of ``erase(profile:at:)``'s transaction.
@@ -53,6 +69,9 @@ extension SQLiteStore {
             guard !messages.isEmpty else { continue }
             let ids = Set(members.map(\.id)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             try Self.removeMessages(messages, db)
+            for (sequence, _) in messages {
+                try db.execute(sql: "INSERT INTO erased_messages (seq) VALUES (?)", arguments: [sequence])
+            }
             var erasure = Erasure(
                 profile: key, ids: ids, sequences: messages.map(\.sequence), links: 0, changes: 0, memberships: 0,
                 deliveries: 0, unsubscribes: 0)

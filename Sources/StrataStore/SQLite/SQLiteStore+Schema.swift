@@ -121,6 +121,7 @@ extension SQLiteStore {
                     ALTER TABLE run_sizes RENAME TO run_segments;
                     """)
         }
+        registerErasedMessagesMigration(in: &migrator)
         return migrator
     }
 }
