@@ -39,15 +39,25 @@ END = "2026-07-01T00:00:00Z"
 # Hours before END: the end itself, a Sunday evening, ten days before.
 OFFSETS_H = [0, 50, 240]
 DATASETS = [("saas", 7, 120), ("ecommerce", 11, 240)]
-MIN_SUBSET = 47
+MIN_SUBSET = 56
 # Segments beside the examples, for constructs no example uses (written into the workspace as
-# `check-NAME`): funnels, stages, local hours and weekdays, sequences in milliseconds.
+# `check-NAME`, of users unless the text says `of: accounts`): funnels, stages, local hours and
+# weekdays, sequences in milliseconds, accounts (traits, events, percentiles, users without one) and
+# `$user` after identity merges.
 EXTRA = {
     "funnel": 'funnel("Session Started", "Feature Used", "Document Edited", within: 2d, last 60d) >= 2',
     "funnel-all": 'funnel("Logged In", "Session Started", "Session Ended", within: 1h) = 3',
     "stages": 'stage.lifecycle = "at-risk" or stage.saas-adoption in ["activated", "onboarding"]',
     "local-time": 'count("Logged In" where $hour < 9 or $weekday in ["sat", "sun"], last 30d) >= 2',
     "followed-ms": 'followed_by("Session Started", "Session Ended", within: 90s, last 30d)',
+    "user-field": 'count(any where exists($user)) = count(any) and count_distinct(any, $user) = 1',
+    "account-traits": 'account.trait.employees >= 50 and not (account.trait.plan = "free")',
+    "account-events": 'account.count("Document Edited", last 30d) >= 5 and count("Document Edited", last 30d) < 3',
+    "account-missing": 'not account.did(any, last 14d) and not exists(account.trait.industry)',
+    "account-rank": 'of: accounts\nwhere: >\n  percentile(count(any, last 30d)) >= 50 and trait.plan != "free"',
+    "account-users": 'of: accounts\nwhere: >\n  count_users(did("Document Edited", last 7d)) >= 2 '
+                     'or count_distinct(any, $user, last 7d) >= 3 and segment("check-account-rank")',
+    "account-score": 'of: accounts\nwhere: >\n  score.expansion >= 40 or first_seen >= now - 60d',
 }
 
 
@@ -106,6 +116,18 @@ def augment(lines: list[str], seed: int) -> list[str]:
         # A second user claiming the same anonymous id later: refused, the first link stays.
         extra.append({"type": "identify", "messageId": f"lc-{seed}-{i}", "anonymousId": anonymous,
                       "userId": rng.choice(users), "timestamp": base["timestamp"]})
+    # Users moving to another account, whose traits change (latest wins), and an account named
+    # by an anonymous id's group call.
+    groups = [m for m in messages if m.get("type") == "group" and m.get("userId")]
+    for i, m in enumerate(rng.sample(groups, min(len(groups), 80))):
+        moved = dict(rng.choice(groups))
+        moved.update({"messageId": f"gm-{seed}-{i}", "userId": m["userId"], "timestamp": rng.choice(events)["timestamp"],
+                      "traits": {"plan": rng.choice(["free", "pro", "team"]), "employees": rng.randrange(1, 400)}})
+        extra.append(moved)
+    for i in range(20):
+        extra.append({"type": "group", "messageId": f"ga-{seed}-{i}", "anonymousId": f"late-anon-{seed}-{i}",
+                      "groupId": f"acct-anon-{seed}-{i % 5}", "traits": {"industry": None},
+                      "timestamp": rng.choice(events)["timestamp"]})
     # Users merged by alias.
     for i in range(60):
         a, b = rng.sample(users, 2)
@@ -144,8 +166,9 @@ def main() -> int:
             events.write_text("\n".join(augment(generated.read_text().splitlines(), seed)) + "\n")
             embedded = ddir / "embedded"
             must([strata, "init", str(embedded), "--example", "saas"])
-            for extra, condition in EXTRA.items():
-                (embedded / "segments" / f"check-{extra}.yaml").write_text(f"where: >\n  {condition}\n")
+            for extra, text in EXTRA.items():
+                body = text if text.startswith("of: ") else f"where: >\n  {text}"
+                (embedded / "segments" / f"check-{extra}.yaml").write_text(body + "\n")
             must([strata, "import", "-w", str(embedded), str(events)])
             clickhouse = ddir / "clickhouse"
             shutil.copytree(embedded, clickhouse)

@@ -20,10 +20,12 @@ public struct Evaluator: Sendable {
 
     /// What an evaluation found.
     public struct Answer: Sendable, Equatable {
-        /// The members of each segment, sorted by bytes.
+        /// The members of each segment (users or accounts), sorted by bytes.
         public var members: [String: [String]]
         /// How many profiles there are as of the instant (every id with a message at or before it).
         public var profiles: Int
+        /// How many accounts there are as of the instant (every groupId of a group call at or before it).
+        public var accounts: Int
         /// The seconds each segment's query took.
         public var seconds: [String: Double] = [:]
     }
@@ -35,22 +37,31 @@ public struct Evaluator: Sendable {
         let profile = try await IdentityMap.profileExpression(client, table: table, now: now)
         let large = ["max_query_size": String(1 << 30)]
         let overview = try await client.rows(
-            "SELECT uniqExact(\(profile)), min(time) FROM \(table) WHERE time <= \(now)", parameters: large)
-        guard let counts = overview.first, counts.count == 2, let profiles = Int(counts[0]),
-            let earliest = Int64(counts[1])
+            """
+            SELECT uniqExact(\(profile)), uniqExactIf(group_id, kind = \(Message.Kind.group.code)), min(time)
+            FROM \(table) WHERE time <= \(now)
+            """, parameters: large)
+        guard let counts = overview.first, counts.count == 3, let profiles = Int(counts[0]),
+            let accounts = Int(counts[1]), let earliest = Int64(counts[2])
         else {
             throw ClickHouseError("ClickHouse answered the count of profiles with \(overview)")
         }
+        // The users' accounts, when there are any: a segment of accounts groups rows by them.
+        let account =
+            accounts == 0
+            ? "''"
+            : try await AccountMap.accountExpression(
+                client, table: table, user: profile, now: now, parameters: large)
         let compiler = SQLCompiler(
             definitions: definitions, now: now, zone: zone, earliest: profiles == 0 ? now : earliest)
-        var result = Answer(members: [:], profiles: profiles)
+        var result = Answer(members: [:], profiles: profiles, accounts: accounts)
         for name in names {
             guard let segment = definitions.segment(named: name) else {
                 throw ClickHouseError("no segment is named `\(name)`")
             }
             let sql: String
             do throws(SQLCompiler.Unsupported) {
-                sql = try compiler.membersQuery(segment, table: table, profile: profile)
+                sql = try compiler.membersQuery(segment, table: table, user: profile, account: account)
             } catch {
                 throw ClickHouseError(Self.diagnostic(error, file: segment.file).description)
             }
@@ -65,7 +76,7 @@ public struct Evaluator: Sendable {
         return result
     }
 
-    /// An error for every user segment outside the subset ClickHouse evaluates, at the construct.
+    /// An error for every segment outside the subset ClickHouse evaluates, at the construct.
     public static func diagnostics(_ definitions: Definitions, zone: Zone) -> [Diagnostic] {
         let compiler = SQLCompiler(definitions: definitions, now: 0, zone: zone, earliest: 0)
         var diagnostics: [Diagnostic] = []
