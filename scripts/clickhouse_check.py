@@ -10,7 +10,8 @@ last) and identity links made late (anonymous ids identified after their events,
 two users, an anonymous id claimed by a second user), it imports the data into an embedded workspace
 made from the saas example, copies that workspace into one with `store: clickhouse` on the cluster,
 and compares `strata members NAME --as-of T` of the two, byte for byte, for every example segment
-(and the EXTRA ones) that `strata check` accepts on ClickHouse and for several instants. Then the
+(and the EXTRA ones) that `strata check` accepts on ClickHouse and for several instants, and their
+listings (`--format csv` and `jsonl`) as of the end. Then the
 faults: the stored messages are shipped once (counted on both shards) however often they are shipped
 again, including after a batch half lost on one shard; with a shard down, `strata members` fails
 with ClickHouse's message and prints no members.
@@ -217,6 +218,19 @@ def main() -> int:
             print(f"{profile}: {nonempty} of {len(subset) * len(OFFSETS_H)} comparisons had members")
             if nonempty < len(subset):
                 failed += 1
+            # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.
+            for fmt in ["csv", "jsonl"]:
+                for name in subset:
+                    ours = run([strata, "members", name, "--format", fmt, "-w", str(embedded), "--as-of", END])
+                    theirs = run([strata, "members", name, "--format", fmt, "-w", str(clickhouse), "--as-of", END],
+                                 env=env)
+                    if ours.returncode == 0 and "Error:" not in theirs.stderr and ours.stdout == theirs.stdout:
+                        passed += 1
+                    else:
+                        failed += 1
+                        a, b = ours.stdout.splitlines(), theirs.stdout.splitlines()
+                        diff = next((f"{x!r} != {y!r}" for x, y in zip(a, b) if x != y), f"{len(a)} != {len(b)} lines")
+                        print(f"FAIL {profile} {name} --format {fmt}: {diff}\n{theirs.stderr[-1000:]}")
 
             # Shipped once: the log's messages are on the shards exactly once.
             database = f"strata_{profile}"

@@ -75,12 +75,25 @@ public struct SQLCompiler: Sendable {
     /// The query listing the ids of a segment's members (users or accounts), sorted by bytes. `user` is
     /// the SQL expression of a row's user profile id as of the instant (``IdentityMap``), `account` that
     /// of its user's account (``AccountMap``).
+    ///
+    /// With `traits`, each id is followed by what `strata members --format csv|jsonl` lists: the number
+    /// of events, the times of the first and last (0 without events), then each trait's type code,
+    /// number and string (``Row``).
     public func membersQuery(
-        _ segment: SegmentDefinition, table: String, user: String, account: String
+        _ segment: SegmentDefinition, table: String, user: String, account: String, traits: [[String]]? = nil
     ) throws(Unsupported) -> String {
         var compiler = self
         compiler.scan = Scan(table: table, user: user, account: account, kind: segment.of)
-        return compiler.grouped([], having: try compiler.condition(of: segment)) + " ORDER BY profile"
+        var columns: [String] = []
+        if let traits {
+            let events = Rows(filter: Self.eventFilter)
+            columns = [events.count, events.aggregate("min", ["time"]), events.aggregate("max", ["time"])]
+            for path in traits {
+                let (type, number, string) = try compiler.trait(path, segment.condition.range)
+                columns += [type, number, string]
+            }
+        }
+        return compiler.grouped(columns, having: try compiler.condition(of: segment)) + " ORDER BY profile"
     }
 
     /// The SQL condition of a segment on the profiles of its kind, or why it cannot be had.
@@ -140,20 +153,8 @@ public struct SQLCompiler: Sendable {
             return try eventField(field, e)
         case .trait(let path):
             try requireProfile(scope, e, "trait.\(path.joined(separator: "."))")
-            guard path.count == 1 else {
-                throw Unsupported(
-                    message:
-                        "a nested trait path (trait.\(path.joined(separator: "."))) is not supported on ClickHouse yet",
-                    range: e.range)
-            }
-            // Latest-wins over the identify calls of a user, or the group calls of an account.
-            let calls = scan.kind == .users ? Message.Kind.identify : .group
-            let key = SQL.string(path[0])
-            let latest = "(time, received_at, seq), kind = \(calls.code) AND has(keys, \(key))"
-            return .dynamic(
-                type: "argMaxIf(types[indexOf(keys, \(key))], \(latest))",
-                number: "argMaxIf(nums[indexOf(keys, \(key))], \(latest))",
-                string: "argMaxIf(strs[indexOf(keys, \(key))], \(latest))")
+            let (type, number, string) = try trait(path, e.range)
+            return .dynamic(type: type, number: number, string: string)
         case .segment(let name):
             try requireProfile(scope, e, "segment(\"\(name)\")")
             return .bool(try reference(name, e))
@@ -309,6 +310,26 @@ public struct SQLCompiler: Sendable {
         case .duration(let ms): .number(SQL.integer(ms))
         case .time(let point): .number(SQL.integer(calendar.instant(point)))
         }
+    }
+
+    /// `trait.x` as its type code, number and string: latest-wins over the identify calls of a user, or
+    /// the group calls of an account.
+    private func trait(
+        _ path: [String], _ range: SourceRange
+    ) throws(Unsupported) -> (type: String, number: String, string: String) {
+        guard path.count == 1 else {
+            throw Unsupported(
+                message:
+                    "a nested trait path (trait.\(path.joined(separator: "."))) is not supported on ClickHouse yet",
+                range: range)
+        }
+        let calls = scan.kind == .users ? Message.Kind.identify : .group
+        let key = SQL.string(path[0])
+        let latest = "(time, received_at, seq), kind = \(calls.code) AND has(keys, \(key))"
+        return (
+            "argMaxIf(types[indexOf(keys, \(key))], \(latest))", "argMaxIf(nums[indexOf(keys, \(key))], \(latest))",
+            "argMaxIf(strs[indexOf(keys, \(key))], \(latest))"
+        )
     }
 
     private func eventField(_ field: EventField, _ e: TypedExpr) throws(Unsupported) -> Value {

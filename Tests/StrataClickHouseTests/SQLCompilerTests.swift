@@ -249,4 +249,23 @@ import Testing
         }
         #expect(try compiler.over(.accounts).reference(segment.name, segment.condition).hasPrefix("(countIf("))
     }
+
+    @Test func listingsSelectEventsAndTraitsBeforeTheCondition() throws {
+        let definitions = Definitions.load(DefinitionFiles(["segments/s.yaml": "where: did(any)\n"]))
+        let segment = try #require(definitions.segment(named: "s"))
+        let compiler = SQLCompiler(definitions: definitions, now: Self.now, zone: .utc, earliest: Self.earliest)
+        let sql = try compiler.membersQuery(
+            segment, table: "db.messages", user: "node", account: "''", traits: [["plan"], ["name"]])
+        let events = SQLCompiler.eventFilter
+        let plan = "(time, received_at, seq), kind = 1 AND has(keys, 'plan')"
+        #expect(
+            sql.hasPrefix(
+                "SELECT node AS profile, countIf(\(events)), minIf(time, \(events)), maxIf(time, \(events)), "
+                    + "argMaxIf(types[indexOf(keys, 'plan')], \(plan)), argMaxIf(nums[indexOf(keys, 'plan')], \(plan)), "
+                    + "argMaxIf(strs[indexOf(keys, 'plan')], \(plan)), argMaxIf(types[indexOf(keys, 'name')], "))
+        #expect(sql.hasSuffix("GROUP BY profile HAVING (countIf((\(events))) > 0) ORDER BY profile"))
+        #expect(throws: SQLCompiler.Unsupported.self) {
+            try compiler.membersQuery(segment, table: "t", user: "node", account: "''", traits: [["address", "city"]])
+        }
+    }
 }
