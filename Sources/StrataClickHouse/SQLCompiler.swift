@@ -3,9 +3,9 @@ import StrataEngine
 import StrataLanguage
 
 /// Compiles a checked segment to one ClickHouse query: a scan of the messages at or before the
-/// evaluation instant, grouped by profile (user or account), whose HAVING clause is the segment's condition over `-If`
-/// aggregates. Windows are resolved to millisecond literals from the instant and the workspace time
-/// zone, so the SQL never reads the server's clock.
+/// evaluation instant, grouped by profile (user or account), whose HAVING clause is the segment's
+/// condition over `-If` aggregates. Windows are resolved to millisecond literals from the instant and
+/// the workspace time zone, so the SQL never reads the server's clock.
 ///
 /// Values follow the language's rules (LANGUAGE.md §3): a missing value is SQL NULL, arithmetic on it
 /// stays NULL, a comparison with it is false (`ifNull(..., 0)`), and conditions are never NULL. Values
