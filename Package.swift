@@ -202,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataClickHouseTests",
-            dependencies: ["StrataClickHouse", "StrataLanguage", "StrataStore", "StrataCore"],
+            dependencies: ["StrataClickHouse", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

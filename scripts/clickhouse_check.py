@@ -14,7 +14,8 @@ made from the saas example, copies that workspace into one with `store: clickhou
 and one on the current ClickHouse, and compares `strata members NAME --as-of T` of the three, byte for
 byte, for every example segment, the EXTRA ones and RANDOM definitions generated from the subset's
 grammar (random windows, aggregates, `where` filters, sequences, streaks, percentiles, traits and
-references under random boolean structure; every one must be accepted), for several instants. Then the
+references under random boolean structure; every one must be accepted), for several instants, and
+their listings (`--format csv` and `jsonl`) as of the end. Then the
 faults: the stored messages are shipped once (counted on both shards) however often they are shipped
 again, including after a batch half lost on one shard; with a shard down, `strata members` fails
 with ClickHouse's message and prints no members.
@@ -44,15 +45,25 @@ END = "2026-07-01T00:00:00Z"
 # Hours before END: the end itself, a Sunday evening, ten days before.
 OFFSETS_H = [0, 50, 240]
 DATASETS = [("saas", 7, 120), ("ecommerce", 11, 240)]
-MIN_SUBSET = 47
+MIN_SUBSET = 56
 # Segments beside the examples, for constructs no example uses (written into the workspace as
-# `check-NAME`): funnels, stages, local hours and weekdays, sequences in milliseconds.
+# `check-NAME`, of users unless the text says `of: accounts`): funnels, stages, local hours and
+# weekdays, sequences in milliseconds, accounts (traits, events, percentiles, users without one) and
+# `$user` after identity merges.
 EXTRA = {
     "funnel": 'funnel("Session Started", "Feature Used", "Document Edited", within: 2d, last 60d) >= 2',
     "funnel-all": 'funnel("Logged In", "Session Started", "Session Ended", within: 1h) = 3',
     "stages": 'stage.lifecycle = "at-risk" or stage.saas-adoption in ["activated", "onboarding"]',
     "local-time": 'count("Logged In" where $hour < 9 or $weekday in ["sat", "sun"], last 30d) >= 2',
     "followed-ms": 'followed_by("Session Started", "Session Ended", within: 90s, last 30d)',
+    "user-field": 'count(any where exists($user)) = count(any) and count_distinct(any, $user) = 1',
+    "account-traits": 'account.trait.employees >= 50 and not (account.trait.plan = "free")',
+    "account-events": 'account.count("Document Edited", last 30d) >= 5 and count("Document Edited", last 30d) < 3',
+    "account-missing": 'not account.did(any, last 14d) and not exists(account.trait.industry)',
+    "account-rank": 'of: accounts\nwhere: >\n  percentile(count(any, last 30d)) >= 50 and trait.plan != "free"',
+    "account-users": 'of: accounts\nwhere: >\n  count_users(did("Document Edited", last 7d)) >= 2 '
+                     'or count_distinct(any, $user, last 7d) >= 3 and segment("check-account-rank")',
+    "account-score": 'of: accounts\nwhere: >\n  score.expansion >= 40 or first_seen >= now - 60d',
 }
 
 
@@ -205,6 +216,18 @@ def augment(lines: list[str], seed: int) -> list[str]:
         # A second user claiming the same anonymous id later: refused, the first link stays.
         extra.append({"type": "identify", "messageId": f"lc-{seed}-{i}", "anonymousId": anonymous,
                       "userId": rng.choice(users), "timestamp": base["timestamp"]})
+    # Users moving to another account, whose traits change (latest wins), and an account named
+    # by an anonymous id's group call.
+    groups = [m for m in messages if m.get("type") == "group" and m.get("userId")]
+    for i, m in enumerate(rng.sample(groups, min(len(groups), 80))):
+        moved = dict(rng.choice(groups))
+        moved.update({"messageId": f"gm-{seed}-{i}", "userId": m["userId"], "timestamp": rng.choice(events)["timestamp"],
+                      "traits": {"plan": rng.choice(["free", "pro", "team"]), "employees": rng.randrange(1, 400)}})
+        extra.append(moved)
+    for i in range(20):
+        extra.append({"type": "group", "messageId": f"ga-{seed}-{i}", "anonymousId": f"late-anon-{seed}-{i}",
+                      "groupId": f"acct-anon-{seed}-{i % 5}", "traits": {"industry": None},
+                      "timestamp": rng.choice(events)["timestamp"]})
     # Users merged by alias.
     for i in range(60):
         a, b = rng.sample(users, 2)
@@ -249,9 +272,9 @@ def main() -> int:
             events.write_text("\n".join(augment(generated.read_text().splitlines(), seed)) + "\n")
             embedded = ddir / "embedded"
             must([strata, "init", str(embedded), "--example", "saas"])
-            randoms = random_conditions(seed, RANDOM)
-            for extra, condition in {**EXTRA, **randoms}.items():
-                (embedded / "segments" / f"check-{extra}.yaml").write_text(f"where: >\n  {condition}\n")
+            for extra, text in {**EXTRA, **random_conditions(seed, RANDOM)}.items():
+                body = text if text.startswith("of: ") else f"where: >\n  {text}"
+                (embedded / "segments" / f"check-{extra}.yaml").write_text(body + "\n")
             must([strata, "import", "-w", str(embedded), str(events)])
             clickhouse, current = ddir / "clickhouse", ddir / "chdb"
             for copy, where in [
@@ -309,6 +332,19 @@ def main() -> int:
             print(f"{profile}: {nonempty} of {len(subset) * len(OFFSETS_H)} comparisons had members")
             if nonempty < len(subset):
                 failed += 1
+            # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.
+            for fmt in ["csv", "jsonl"]:
+                for name in subset:
+                    ours = run([strata, "members", name, "--format", fmt, "-w", str(embedded), "--as-of", END])
+                    theirs = run([strata, "members", name, "--format", fmt, "-w", str(clickhouse), "--as-of", END],
+                                 env=env)
+                    if ours.returncode == 0 and "Error:" not in theirs.stderr and ours.stdout == theirs.stdout:
+                        passed += 1
+                    else:
+                        failed += 1
+                        a, b = ours.stdout.splitlines(), theirs.stdout.splitlines()
+                        diff = next((f"{x!r} != {y!r}" for x, y in zip(a, b) if x != y), f"{len(a)} != {len(b)} lines")
+                        print(f"FAIL {profile} {name} --format {fmt}: {diff}\n{theirs.stderr[-1000:]}")
 
             # Shipped once: the log's messages are on the shards exactly once.
             database = f"strata_{profile}"

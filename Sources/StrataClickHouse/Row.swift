@@ -60,8 +60,8 @@ struct Row {
                 strs.append(.string(JSONWriter.string(value)))
             }
         }
-        // Properties: every path down nested objects. Traits: the top-level keys, which latest-wins
-        // is decided by.
+        // Properties: every path down nested objects. Traits (of users or accounts): the top-level
+        // keys, which latest-wins is decided by.
         func flatten(_ object: [String: JSONValue], prefix: String) {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 let path = prefix.isEmpty ? key : prefix + pathSeparator + key
@@ -75,7 +75,7 @@ struct Row {
                 message.event
                 ?? (message.kind == .page ? "Page Viewed" : message.kind == .screen ? "Screen Viewed" : "")
             flatten(message.properties, prefix: "")
-        } else if message.kind == .identify {
+        } else if message.kind == .identify || message.kind == .group {
             for (key, value) in message.traits.sorted(by: { $0.key < $1.key }) { add(key, value) }
         }
         return .object([
@@ -84,6 +84,7 @@ struct Row {
             "user_id": .string(message.userId ?? ""),
             "anonymous_id": .string(message.anonymousId ?? ""),
             "previous_id": .string(message.previousId ?? ""),
+            "group_id": .string(message.groupId ?? ""),
             "message_id": .string(message.messageId),
             "seq": .number(Double(sequence)),
             "kind": .number(Double(message.kind.code)),

@@ -177,8 +177,7 @@ extension SQLCompiler {
         case .event(.weekday):
             return ([string, "toFloat64(0)", weekday("time")], nil)
         case .event(.user):
-            throw Unsupported(
-                message: "\(field) as a function's field is not supported on ClickHouse yet", range: e.range)
+            return ([string, "toFloat64(0)", scan.user], hasUser)
         }
     }
 

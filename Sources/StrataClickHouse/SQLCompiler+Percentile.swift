@@ -2,31 +2,12 @@ import StrataCore
 import StrataLanguage
 
 extension SQLCompiler {
-    /// Where the scan of a query reads: the table, and the SQL of a row's profile id as of the instant.
-    struct Scan {
-        /// The table of messages.
-        var table: String
-        /// A row's profile id (``IdentityMap``).
-        var profile: String
-    }
-
     /// `percentile(EXPR)` / `percentile(EXPR, among: "s")` (LANGUAGE.md §6, §8): 100 × the share of
     /// the population (profiles whose EXPR is not missing, members of s only with `among`) whose EXPR
     /// is <= this profile's; missing when this profile's EXPR is missing or the population is empty.
     func percentile(_ inner: TypedExpr, among: String?, _ e: TypedExpr) throws(Unsupported) -> String {
         var member = "1"
-        if let among {
-            guard let segment = definitions.segment(named: among) else {
-                throw Unsupported(message: "segment(\"\(among)\") is not defined", range: e.range)
-            }
-            do throws(Unsupported) {
-                member = try condition(of: segment)
-            } catch {
-                throw Unsupported(
-                    message: "segment(\"\(among)\") cannot be evaluated on ClickHouse: \(error.message)", range: e.range
-                )
-            }
-        }
+        if let among { member = try reference(among, e) }
         return rank(try rankable(inner, scoring: false), among: member, scale: 100)
     }
 
@@ -45,11 +26,10 @@ extension SQLCompiler {
             SELECT arrayFilter((x, i) -> i = length(s) OR s[i + 1].1 != x.1, \
             arrayMap((x, c) -> (x.1, x.2, c), s, arrayCumSum(arrayMap(x -> x.2, s))), arrayEnumerate(s)) AS f, n \
             FROM (SELECT arraySort(groupArray((assumeNotNull(ranked_value), ranked_member))) AS s, sum(ranked_member) AS n \
-            FROM (SELECT \(scan.profile) AS profile, \(value) + 0 AS ranked_value, toUInt64(\(member)) AS ranked_member \
-            FROM \(scan.table) WHERE time <= \(now) GROUP BY profile) WHERE isNotNull(ranked_value))))
+            FROM (\(grouped(["\(value) + 0 AS ranked_value", "toUInt64(\(member)) AS ranked_member"]))) \
+            WHERE isNotNull(ranked_value))))
             """
-        let (high, low) = Hash.hash128(Array(population.utf8))
-        let name = "population_\(String(high, radix: 16))_\(String(low, radix: 16))"
+        let name = Self.name("population", of: population)
         let key = "reinterpretAsString(assumeNotNull(\(value)) + 0)"
         let count = "transform(\(key), tupleElement(\(name), 1), tupleElement(\(name), 2), toUInt64(0))"
         let share = "\(SQL.number(scale)) * toFloat64(\(count)) / toFloat64(tupleElement(\(name), 3))"

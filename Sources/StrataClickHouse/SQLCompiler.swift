@@ -2,10 +2,10 @@ import StrataCore
 import StrataEngine
 import StrataLanguage
 
-/// Compiles a checked user segment to one ClickHouse query: a scan of the messages at or before the
-/// evaluation instant, grouped by profile, whose HAVING clause is the segment's condition over `-If`
-/// aggregates. Windows are resolved to millisecond literals from the instant and the workspace time
-/// zone, so the SQL never reads the server's clock.
+/// Compiles a checked segment to one ClickHouse query: a scan of the messages at or before the
+/// evaluation instant, grouped by profile (user or account), whose HAVING clause is the segment's
+/// condition over `-If` aggregates. Windows are resolved to millisecond literals from the instant and
+/// the workspace time zone, so the SQL never reads the server's clock.
 ///
 /// Values follow the language's rules (LANGUAGE.md §3): a missing value is SQL NULL, arithmetic on it
 /// stays NULL, a comparison with it is false (`ifNull(..., 0)`), and conditions are never NULL. Values
@@ -29,7 +29,7 @@ public struct SQLCompiler: Sendable {
     /// The zone's UTC offsets from ``earliest`` to now.
     let offsets: Offsets
     /// Where the scan reads (a population pass of `percentile` scans again).
-    var scan = Scan(table: Schema.table, profile: "node")
+    var scan = Scan(table: Schema.table, user: "node", account: "''")
 
     /// A zone's UTC offset at an instant and the later instants from which it changes.
     struct Offsets {
@@ -72,31 +72,52 @@ public struct SQLCompiler: Sendable {
         case event
     }
 
-    /// The query listing the ids of a segment's members, sorted by bytes. `profile` is the SQL
-    /// expression of a row's profile id as of the instant (``IdentityMap``).
+    /// The query listing the ids of a segment's members (users or accounts), sorted by bytes. `user` is
+    /// the SQL expression of a row's user profile id as of the instant (``IdentityMap``), `account` that
+    /// of its user's account (``AccountMap``).
+    ///
+    /// With `traits`, each id is followed by what `strata members --format csv|jsonl` lists: the number
+    /// of events, the times of the first and last (0 without events), then each trait's type code,
+    /// number and string (``Row``).
     public func membersQuery(
-        _ segment: SegmentDefinition, table: String, profile: String
+        _ segment: SegmentDefinition, table: String, user: String, account: String, traits: [[String]]? = nil
     ) throws(Unsupported) -> String {
         var compiler = self
-        compiler.scan = Scan(table: table, profile: profile)
-        let condition = try compiler.condition(of: segment)
-        return """
-            SELECT \(profile) AS profile
-            FROM \(table)
-            WHERE time <= \(now)
-            GROUP BY profile
-            HAVING \(condition)
-            ORDER BY profile
-            """
+        compiler.scan = Scan(table: table, user: user, account: account, kind: segment.of)
+        var columns: [String] = []
+        if let traits {
+            let events = Rows(filter: Self.eventFilter)
+            columns = [events.count, events.aggregate("min", ["time"]), events.aggregate("max", ["time"])]
+            for path in traits {
+                let (type, number, string) = try compiler.trait(path, segment.condition.range)
+                columns += [type, number, string]
+            }
+        }
+        return compiler.grouped(columns, having: try compiler.condition(of: segment)) + " ORDER BY profile"
     }
 
-    /// The SQL condition of a segment, or why it cannot be had.
+    /// The SQL condition of a segment on the profiles of its kind, or why it cannot be had.
     func condition(of segment: SegmentDefinition) throws(Unsupported) -> String {
-        guard segment.of == .users else {
-            throw Unsupported(
-                message: "segments `of: accounts` are not supported on ClickHouse yet", range: segment.condition.range)
+        try over(segment.of).bool(segment.condition, .profile)
+    }
+
+    /// The condition of a segment referenced in the scan's kind of profile (`segment("x")`, `among:`).
+    func reference(_ name: String, _ e: TypedExpr) throws(Unsupported) -> String {
+        guard let segment = definitions.segment(named: name) else {
+            throw Unsupported(message: "segment(\"\(name)\") is not defined", range: e.range)
         }
-        return try bool(segment.condition, .profile)
+        guard segment.of == scan.kind else {
+            throw Unsupported(
+                message:
+                    "segment(\"\(name)\") is a segment of \(segment.of.rawValue), read here for \(scan.kind.rawValue)",
+                range: e.range)
+        }
+        do throws(Unsupported) {
+            return try condition(of: segment)
+        } catch {
+            throw Unsupported(
+                message: "segment(\"\(name)\") cannot be evaluated on ClickHouse: \(error.message)", range: e.range)
+        }
     }
 
     // MARK: Expressions
@@ -132,29 +153,11 @@ public struct SQLCompiler: Sendable {
             return try eventField(field, e)
         case .trait(let path):
             try requireProfile(scope, e, "trait.\(path.joined(separator: "."))")
-            guard path.count == 1 else {
-                throw Unsupported(
-                    message:
-                        "a nested trait path (trait.\(path.joined(separator: "."))) is not supported on ClickHouse yet",
-                    range: e.range)
-            }
-            let key = SQL.string(path[0])
-            let latest = "(time, received_at, seq), kind = \(Message.Kind.identify.code) AND has(keys, \(key))"
-            return .dynamic(
-                type: "argMaxIf(types[indexOf(keys, \(key))], \(latest))",
-                number: "argMaxIf(nums[indexOf(keys, \(key))], \(latest))",
-                string: "argMaxIf(strs[indexOf(keys, \(key))], \(latest))")
+            let (type, number, string) = try trait(path, e.range)
+            return .dynamic(type: type, number: number, string: string)
         case .segment(let name):
             try requireProfile(scope, e, "segment(\"\(name)\")")
-            guard let segment = definitions.segment(named: name) else {
-                throw Unsupported(message: "segment(\"\(name)\") is not defined", range: e.range)
-            }
-            do throws(Unsupported) {
-                return .bool(try condition(of: segment))
-            } catch {
-                throw Unsupported(
-                    message: "segment(\"\(name)\") cannot be evaluated on ClickHouse: \(error.message)", range: e.range)
-            }
+            return .bool(try reference(name, e))
         case .computed(let name):
             try requireProfile(scope, e, "computed.\(name)")
             guard let trait = definitions.computedTraits.first(where: { $0.name == name }) else {
@@ -247,8 +250,12 @@ public struct SQLCompiler: Sendable {
             case .dynamic(let type, _, _):
                 return .bool("(\(type) NOT IN (\(Row.TypeCode.absent), \(Row.TypeCode.null)))")
             }
-        case .account, .countUsers:
-            throw Unsupported(message: "accounts are not supported on ClickHouse yet", range: e.range)
+        case .account(let inner):
+            try requireProfile(scope, e, "account.")
+            return try account(inner, e)
+        case .countUsers(let inner):
+            try requireProfile(scope, e, "count_users")
+            return .number(try countUsers(inner, e))
         case .score(let name):
             try requireProfile(scope, e, "score.\(name)")
             return .number(try score(name, e))
@@ -305,12 +312,32 @@ public struct SQLCompiler: Sendable {
         }
     }
 
+    /// `trait.x` as its type code, number and string: latest-wins over the identify calls of a user, or
+    /// the group calls of an account.
+    private func trait(
+        _ path: [String], _ range: SourceRange
+    ) throws(Unsupported) -> (type: String, number: String, string: String) {
+        guard path.count == 1 else {
+            throw Unsupported(
+                message:
+                    "a nested trait path (trait.\(path.joined(separator: "."))) is not supported on ClickHouse yet",
+                range: range)
+        }
+        let calls = scan.kind == .users ? Message.Kind.identify : .group
+        let key = SQL.string(path[0])
+        let latest = "(time, received_at, seq), kind = \(calls.code) AND has(keys, \(key))"
+        return (
+            "argMaxIf(types[indexOf(keys, \(key))], \(latest))", "argMaxIf(nums[indexOf(keys, \(key))], \(latest))",
+            "argMaxIf(strs[indexOf(keys, \(key))], \(latest))"
+        )
+    }
+
     private func eventField(_ field: EventField, _ e: TypedExpr) throws(Unsupported) -> Value {
         switch field {
         case .name:
             return .string("toNullable(name)")
         case .user:
-            return .string("if(user_id = '', CAST(NULL AS Nullable(String)), toNullable(user_id))")
+            return .string(userOfRow)
         case .hour:
             return .number("toFloat64(\(hour("time")))")
         case .weekday:

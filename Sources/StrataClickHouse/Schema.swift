@@ -7,10 +7,10 @@
 /// shards (ids merged after they were shipped) still gets one answer: the Distributed table merges
 /// the shards' partial aggregates.
 ///
-/// Columns: the node (`u` + userId, else `a` + anonymousId), the ids, the message id and log sequence,
-/// the type (``StrataCore/Message/Kind/code``), event time and receipt time in milliseconds, the event
-/// name, and the properties of events or the traits of identify calls flattened to parallel arrays
-/// (``Flattened``).
+/// Columns: the node (`u` + userId, else `a` + anonymousId), the ids (the groupId of group calls
+/// included), the message id and log sequence, the type (``StrataCore/Message/Kind/code``), event time
+/// and receipt time in milliseconds, the event name, and the properties of events or the traits of
+/// identify and group calls flattened to parallel arrays (``Row``).
 public enum Schema {
     /// The columns of the messages table.
     static let columns = """
@@ -19,6 +19,7 @@ public enum Schema {
         user_id String,
         anonymous_id String,
         previous_id String,
+        group_id String,
         message_id String,
         seq Int64,
         kind UInt8,
@@ -80,6 +81,8 @@ public enum Schema {
         return bare
     }
 
+    /// Creates a MergeTree table of messages where missing, and refuses one made by an earlier version
+    /// without a column of today's (its rows lack what evaluation reads: ship them again).
     private static func createTable(_ client: Client, name: String, database: String) async throws(ClickHouseError) {
         try await Client(settings: bare(client.settings)).execute("CREATE DATABASE IF NOT EXISTS \(database)")
         try await client.execute(
@@ -87,5 +90,15 @@ public enum Schema {
             CREATE TABLE IF NOT EXISTS \(database).\(name) (\(columns))
             ENGINE = MergeTree ORDER BY (node, time, seq)
             """)
+        let found = try await client.rows(
+            "SELECT name FROM system.columns WHERE database = \(SQL.string(database)) AND table = \(SQL.string(name))")
+        let expected = columns.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        let missing = expected.filter { column in !found.contains { $0.first == column } }
+        guard missing.isEmpty else {
+            throw ClickHouseError(
+                "table \(database).\(name) at \(client.settings.url) was made by an earlier version of Strata and "
+                    + "lacks the column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")): drop the "
+                    + "database \(database) so that the messages are shipped again")
+        }
     }
 }

@@ -37,18 +37,6 @@ struct MembersCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: true)
         let segment = try session.requireSegment(name)
-        if let settings = try session.requireClickHouseSettings() {
-            guard format == .ids else {
-                throw CommandError("with `store: clickhouse`, members lists ids only (--format ids)")
-            }
-            let answer = try await session.requireClickHouseMembers(
-                settings, of: [name], asOf: asOf?.milliseconds ?? currentInstant())
-            var out = OutputBuffer()
-            for id in answer.members[name] ?? [] { out.line(id) }
-            out.flush()
-            try session.requireNoErrors()
-            return
-        }
         var traitPaths: [[String]] = []
         if format != .ids {
             var needs = DataNeeds()
@@ -59,51 +47,74 @@ struct MembersCommand: AsyncParsableCommand {
                 traitPaths.append(path)
             }
         }
+        let instant = asOf?.milliseconds ?? currentInstant()
+        var out = OutputBuffer()
+        if let settings = try session.requireClickHouseSettings() {
+            let answer = try await session.requireClickHouseMembers(
+                settings, of: [name], asOf: instant, listing: format == .ids ? nil : traitPaths)
+            if format == .ids {
+                for id in answer.members[name] ?? [] { out.line(id) }
+            } else {
+                write(answer.listed[name] ?? [], traitPaths: traitPaths, into: &out)
+            }
+            out.flush()
+            try session.requireNoErrors()
+            return
+        }
         let evaluation = try session.evaluateShowingProgress(
-            asOf: asOf?.milliseconds ?? currentInstant(), extraTraits: segment.of == .users ? traitPaths : [])
+            asOf: instant, extraTraits: segment.of == .users ? traitPaths : [])
         let result: SegmentResult
         do {
             result = try evaluation.engine.segment(named: name)
         } catch {
             throw CommandError(error)
         }
-        let population = evaluation.population
-        let timelines = population.timelines(result.kind)
-        var out = OutputBuffer()
-        switch format {
-        case .ids:
-            for id in result.members {
-                out.line(id)
+        if format == .ids {
+            for id in result.members { out.line(id) }
+        } else {
+            let population = evaluation.population
+            let timelines = population.timelines(result.kind)
+            let members = result.flags.indices.filter { result.flags[$0] }.map { index in
+                Evaluator.Listed(
+                    id: timelines.ids[index], firstSeen: timelines.firstSeen(index),
+                    lastSeen: timelines.lastSeen(index),
+                    events: timelines.events(of: index).count,
+                    traits: traitPaths.map { population.trait($0, of: index, kind: result.kind) })
             }
-        case .csv:
+            write(members, traitPaths: traitPaths, into: &out)
+        }
+        out.flush()
+        try session.requireNoErrors()
+    }
+
+    /// Writes members as csv (else jsonl) rows: the id, first_seen, last_seen, the number of events and
+    /// the traits of `traitPaths`, whichever store evaluated them.
+    private func write(_ members: [Evaluator.Listed], traitPaths: [[String]], into out: inout OutputBuffer) {
+        if format == .csv {
             let header = ["id", "first_seen", "last_seen", "events"] + traitPaths.map { $0.joined(separator: ".") }
             out.line(CSV.row(header))
-            for (index, member) in result.flags.enumerated() where member {
-                var row = [
-                    timelines.ids[index], timelines.firstSeen(index).map(Instant.format) ?? "",
-                    timelines.lastSeen(index).map(Instant.format) ?? "", String(timelines.events(of: index).count),
+            for member in members {
+                let row = [
+                    member.id, member.firstSeen.map(Instant.format) ?? "", member.lastSeen.map(Instant.format) ?? "",
+                    String(member.events),
                 ]
-                row += traitPaths.map { population.trait($0, of: index, kind: result.kind).plainText }
-                out.line(CSV.row(row))
+                out.line(CSV.row(row + member.traits.map(\.plainText)))
             }
-        case .jsonl:
-            for (index, member) in result.flags.enumerated() where member {
+        } else {
+            for member in members {
                 var traits: [String: JSONValue] = [:]
-                for path in traitPaths {
-                    let value = population.trait(path, of: index, kind: result.kind)
-                    if !value.isMissing { traits[path.joined(separator: ".")] = value.json }
+                for (path, value) in zip(traitPaths, member.traits) where !value.isMissing {
+                    traits[path.joined(separator: ".")] = value.json
                 }
                 let object: [String: JSONValue] = [
-                    "id": .string(timelines.ids[index]),
-                    "first_seen": timelines.firstSeen(index).map { .string(Instant.format($0)) } ?? .null,
-                    "last_seen": timelines.lastSeen(index).map { .string(Instant.format($0)) } ?? .null,
-                    "events": .number(Double(timelines.events(of: index).count)),
+                    "id": .string(member.id),
+                    "first_seen": member.firstSeen.map { .string(Instant.format($0)) } ?? .null,
+                    "last_seen": member.lastSeen.map { .string(Instant.format($0)) } ?? .null,
+                    "events": .number(Double(member.events)),
                     "traits": .object(traits),
                 ]
                 out.line(JSONWriter.string(.object(object)))
             }
         }
-        out.flush()
-        try session.requireNoErrors()
     }
 }

@@ -77,21 +77,23 @@ struct RunCommand: AsyncParsableCommand {
         return Outcome(report: report, evaluation: evaluation, results: results, failures: failures)
     }
 
-    /// Evaluates, inside ClickHouse, every user segment of a session that its SQL subset holds (the
+    /// Evaluates, inside ClickHouse, every segment of a session that its SQL subset holds (the
     /// others are errors of the session, printed as it opened), saves the memberships and returns the report.
     static func evaluate(
         _ session: EvaluationSession, on settings: Settings, asOf instant: Int64
     ) async throws -> String {
         let refused = Set(session.errors.compactMap(\.file))
-        let names = session.definitions.segments.filter { $0.of == .users && !refused.contains($0.file) }.map(\.name)
+        let segments = session.definitions.segments.filter { !refused.contains($0.file) }
+        let names = segments.map(\.name)
         let started = Date()
         let answer = try await session.requireClickHouseMembers(settings, of: names, asOf: instant)
         let seconds = Date().timeIntervalSince(started)
         let previous = try await session.store.latestRunSizes()
-        let results = names.map { name in
+        let results = segments.map { segment in
             SegmentResult(
-                name: name, kind: .users, members: answer.members[name] ?? [], flags: [], population: answer.profiles,
-                seconds: answer.seconds[name] ?? 0)
+                name: segment.name, kind: segment.of, members: answer.members[segment.name] ?? [], flags: [],
+                population: segment.of == .users ? answer.profiles : answer.accounts,
+                seconds: answer.seconds[segment.name] ?? 0)
         }
         try await session.store.saveRun(
             MembershipRun(

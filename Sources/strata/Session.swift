@@ -51,12 +51,12 @@ extension EvaluationSession {
         }
     }
 
-    /// ``clickHouseMembers(_:of:asOf:)``, failing as a command.
+    /// ``clickHouseMembers(_:of:asOf:listing:)``, failing as a command.
     func requireClickHouseMembers(
-        _ settings: Settings, of names: [String], asOf instant: Int64
+        _ settings: Settings, of names: [String], asOf instant: Int64, listing: [[String]]? = nil
     ) async throws -> Evaluator.Answer {
         do throws(SessionError) {
-            return try await clickHouseMembers(settings, of: names, asOf: instant)
+            return try await clickHouseMembers(settings, of: names, asOf: instant, listing: listing)
         } catch {
             throw reported(error)
         }

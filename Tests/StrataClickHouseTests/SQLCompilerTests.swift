@@ -13,16 +13,16 @@ import Testing
     static let earliest: Int64 = 1_781_510_400_000
 
     func sql(
-        _ condition: String, zone: Zone = .utc, now: Int64 = now, earliest: Int64 = earliest,
-        files: [String: String] = [:]
+        _ condition: String, of kind: ProfileKind = .users, zone: Zone = .utc, now: Int64 = now,
+        earliest: Int64 = earliest, files: [String: String] = [:]
     ) throws -> String {
         var files = files
-        files["segments/s.yaml"] = "where: >\n  \(condition)\n"
+        files["segments/s.yaml"] = "of: \(kind.rawValue)\nwhere: >\n  \(condition)\n"
         let definitions = Definitions.load(DefinitionFiles(files))
         #expect(definitions.diagnostics.isEmpty)
         let segment = try #require(definitions.segment(named: "s"))
         let compiler = SQLCompiler(definitions: definitions, now: now, zone: zone, earliest: earliest)
-        return try compiler.membersQuery(segment, table: "db.messages", profile: "node")
+        return try compiler.membersQuery(segment, table: "db.messages", user: "node", account: "account_of_node")
     }
 
     @Test func countPeriodsHasOneConditionPerPeriod() throws {
@@ -184,5 +184,88 @@ import Testing
             partial.contains(
                 "multiIf((countIf((\(SQLCompiler.eventFilter))) > 0), toNullable('new'), CAST(NULL AS Nullable(String)))"
             ))
+    }
+
+    @Test func accountSegmentsGroupRowsByTheAccountOfTheirUser() throws {
+        let sql = try sql(#"trait.plan = "pro""#, of: .accounts)
+        // A group call belongs to the account it names, any other row to its user's account.
+        #expect(sql.hasPrefix("SELECT if(kind = 4, group_id, account_of_node) AS profile FROM db.messages "))
+        // Account traits are latest-wins over the group calls; rows of users without an account are left out.
+        #expect(sql.contains("argMaxIf(types[indexOf(keys, 'plan')], (time, received_at, seq), kind = 4 AND has("))
+        #expect(sql.contains(" GROUP BY profile HAVING profile != '' AND "))
+        #expect(sql.hasSuffix(" ORDER BY profile"))
+    }
+
+    @Test func accountReferencesLookUpTheUsersAccount() throws {
+        let sql = try sql(#"account.count("A", last 7d) >= 2 and not account.did("B")"#)
+        // Each account's value from one pass over the accounts, read at the position of the user's account.
+        #expect(sql.contains("transform(argMaxIf(group_id, (time, received_at, seq), kind = 4), tupleElement((("))
+        #expect(sql.contains(" AS account_value_0 FROM db.messages WHERE time <= 1782907200000 GROUP BY profile "))
+        #expect(sql.contains("HAVING profile != ''"))
+        #expect(
+            sql.ranges(of: "SELECT arraySort(x -> x.1, groupArray(tuple(profile, account_value_0))) AS g").count == 2)
+        // Users without an account: position 0, where a number is NULL (missing) and a condition 0.
+        #expect(sql.contains("arrayPushFront(arrayEnumerate(g), toUInt32(0))"))
+        #expect(sql.contains("HAVING (ifNull(arrayElement(identity(tupleElement(account_values_"))
+        #expect(sql.contains("AND (NOT arrayElement(identity(tupleElement(account_values_"))
+    }
+
+    @Test func countUsersCountsTheAccountsUsersForWhomItHolds() throws {
+        let sql = try sql(#"count_users(did("A", last 1d)) >= 2"#, of: .accounts)
+        #expect(
+            sql.contains(
+                "SELECT user_account, sum(held) AS user_count FROM (SELECT node AS profile, argMaxIf(group_id, "
+                    + "(time, received_at, seq), kind = 4) AS user_account, toUInt64((countIf("))
+        #expect(sql.contains("AND time >= 1782820800001)) > 0)) AS held FROM db.messages WHERE time <= 1782907200000 "))
+        #expect(sql.contains("WHERE user_account != '' GROUP BY user_account"))
+        // Looked up by the account being grouped.
+        #expect(
+            sql.contains("HAVING profile != '' AND ifNull(toFloat64(arrayElement(identity(tupleElement(account_users_"))
+        #expect(sql.contains("), transform(profile, tupleElement(((SELECT (arrayPushFront("))
+    }
+
+    @Test func userIsTheProfilesUserIdOnEveryEventOfTheProfile() throws {
+        let sql = try sql(#"count_distinct(any, $user) = 1 and did(any where $user = "u")"#)
+        // The id of the row's profile (anonymous events merged into a user included), when some message
+        // of that profile carries a userId.
+        let hasUser = "node GLOBAL IN (SELECT node FROM db.messages WHERE time <= 1782907200000 AND user_id != '')"
+        #expect(
+            sql.contains("uniqExactIf(toUInt8(2), toFloat64(0), node, ((\(SQLCompiler.eventFilter)) AND \(hasUser)))"))
+        #expect(sql.contains("ifNull(if(\(hasUser), toNullable(node), CAST(NULL AS Nullable(String))) = 'u', 0)"))
+        #expect(!sql.contains("user_id = ''"))
+    }
+
+    @Test func accountReferencesAreRefusedInSegmentsOfAccounts() throws {
+        let files = [
+            "segments/a.yaml": "of: accounts\nwhere: did(any)\n",
+            "segments/u.yaml": "where: segment(\"a\")\n",
+        ]
+        let definitions = Definitions.load(DefinitionFiles(files))
+        let segment = try #require(definitions.segment(named: "a"))
+        let compiler = SQLCompiler(definitions: definitions, now: Self.now, zone: .utc, earliest: Self.earliest)
+        // A users' reading of an account segment (which the checker reports too) is refused, never compiled.
+        #expect(throws: SQLCompiler.Unsupported.self) {
+            try compiler.over(.users).reference(segment.name, segment.condition)
+        }
+        #expect(try compiler.over(.accounts).reference(segment.name, segment.condition).hasPrefix("(countIf("))
+    }
+
+    @Test func listingsSelectEventsAndTraitsBeforeTheCondition() throws {
+        let definitions = Definitions.load(DefinitionFiles(["segments/s.yaml": "where: did(any)\n"]))
+        let segment = try #require(definitions.segment(named: "s"))
+        let compiler = SQLCompiler(definitions: definitions, now: Self.now, zone: .utc, earliest: Self.earliest)
+        let sql = try compiler.membersQuery(
+            segment, table: "db.messages", user: "node", account: "''", traits: [["plan"], ["name"]])
+        let events = SQLCompiler.eventFilter
+        let plan = "(time, received_at, seq), kind = 1 AND has(keys, 'plan')"
+        #expect(
+            sql.hasPrefix(
+                "SELECT node AS profile, countIf(\(events)), minIf(time, \(events)), maxIf(time, \(events)), "
+                    + "argMaxIf(types[indexOf(keys, 'plan')], \(plan)), argMaxIf(nums[indexOf(keys, 'plan')], \(plan)), "
+                    + "argMaxIf(strs[indexOf(keys, 'plan')], \(plan)), argMaxIf(types[indexOf(keys, 'name')], "))
+        #expect(sql.hasSuffix("GROUP BY profile HAVING (countIf((\(events))) > 0) ORDER BY profile"))
+        #expect(throws: SQLCompiler.Unsupported.self) {
+            try compiler.membersQuery(segment, table: "t", user: "node", account: "''", traits: [["address", "city"]])
+        }
     }
 }
