@@ -11,9 +11,10 @@ one) and serves until SIGTERM or SIGINT.
 
 What it serves, as ClickHouse does: `GET /` and `GET /ping` answer `Ok.`; `POST /` runs the body as
 one statement, or, with a `query` parameter, the parameter followed by the body (an INSERT's rows),
-in the database the `database` parameter names (`default` otherwise), with TabSeparated output unless
-the statement says `FORMAT`. A statement that fails answers 500 with ClickHouse's message. Statements
-run one at a time (one chdb session); credentials are not checked (loopback only).
+in the database the `database` parameter names (`default` otherwise), with every other parameter as a
+setting of that statement (`max_query_size=...`), and TabSeparated output unless the statement says
+`FORMAT`. A statement that fails answers 500 with ClickHouse's message. Statements run one at a time
+(one chdb session); credentials are not checked (loopback only).
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         parameters = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
-        statement = parameters["query"] + "\n" + body if "query" in parameters else body
-        status, output = self.server.run(parameters.get("database", "default"), statement)
+        statement = parameters.pop("query") + "\n" + body if "query" in parameters else body
+        database = parameters.pop("database", "default")
+        status, output = self.server.run(database, parameters, statement)
         self.answer(status, output)
 
 
@@ -69,18 +71,32 @@ class Server(http.server.ThreadingHTTPServer):
         self.session = chdb_session.Session(folder)
         self.lock = threading.Lock()
 
-    def run(self, database: str, statement: str) -> tuple[int, bytes]:
-        """Runs a statement in a database: (200, its output) or (500, ClickHouse's message)."""
+    def run(self, database: str, settings: dict[str, str], statement: str) -> tuple[int, bytes]:
+        """Runs a statement in a database with some settings: (200, its output) or (500, ClickHouse's
+        message). The session is left in `default` with the default settings."""
         with self.lock:
             try:
-                if database != "default":
-                    self.session.query(f"USE {database}")
-                result = self.session.query(statement, "TabSeparated")
-                if database != "default":
+                self.session.query(f"USE {database}")
+                for name, value in settings.items():
+                    self.session.query(f"SET {name} = {self.literal(value)}")
+                try:
+                    result = self.session.query(statement, "TabSeparated")
+                finally:
                     self.session.query("USE default")
+                    for name in settings:
+                        self.session.query(f"SET {name} = DEFAULT")
             except Exception as error:  # chdb raises its own error type with ClickHouse's text
                 return 500, (str(error).strip() + "\n").encode()
             return 200, result.bytes() if hasattr(result, "bytes") else str(result).encode()
+
+    @staticmethod
+    def literal(value: str) -> str:
+        """A setting's value as SQL: a number as it is, anything else quoted."""
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def main() -> int:
