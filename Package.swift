@@ -87,6 +87,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The dashboard's pages without HTTP: view models, templates, SVG charts, session cookies.
+        .target(
+            name: "StrataDashboard",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The scale-out path: the message log shipped to ClickHouse, segments compiled to its SQL.
         .target(
             name: "StrataClickHouse",
@@ -110,6 +119,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime", "StrataActivation",
+                "StrataDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -200,6 +210,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "StrataDashboardTests", dependencies: ["StrataDashboard"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrataClickHouseTests",
             dependencies: ["StrataClickHouse", "StrataLanguage", "StrataStore", "StrataCore"],

@@ -1,0 +1,21 @@
+/// Numbers as the pages show them.
+public enum Format {
+    /// A whole number with a comma between groups of three digits: 1,234,567.
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// A share as a percentage with one decimal (12.5%); a dash when the whole is 0.
+    public static func percent(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "–" }
+        let tenths = (Double(part) * 1000 / Double(whole)).rounded()
+        let whole = Int(tenths) / 10
+        return "\(whole).\(Int(tenths) % 10)%"
+    }
+}

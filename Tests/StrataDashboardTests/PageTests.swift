@@ -1,0 +1,119 @@
+import Testing
+
+@testable import StrataDashboard
+
+@Suite("Dashboard pages")
+struct PageTests {
+    static func segment(
+        _ name: String, size: Int?, population: Int?, entered: Int = 0, flags: Int = 0
+    )
+        -> Overview.Segment
+    {
+        Overview.Segment(
+            name: name, title: "Title of \(name)", owner: nil, refresh: "realtime", size: size, population: population,
+            series: [1, 2], entered: entered, exited: 0,
+            flags: (0..<flags).map { Overview.Flag(code: "small", message: "fewer than \($0)") }, error: nil)
+    }
+
+    static let segments = [
+        segment("buyers", size: 30, population: 120, entered: 4),
+        segment("at-risk", size: 1_234_567, population: 2_000_000, flags: 2),
+        segment("new", size: 30, population: 40, entered: 1),
+    ]
+
+    @Test(
+        "the overview sorts by a column in either direction, ties in name order",
+        arguments: [
+            (nil, nil, ["at-risk", "buyers", "new"]), ("size", "desc", ["at-risk", "buyers", "new"]),
+            ("size", "asc", ["buyers", "new", "at-risk"]), ("share", "desc", ["new", "at-risk", "buyers"]),
+            ("entered", "desc", ["buyers", "new", "at-risk"]), ("health", "desc", ["at-risk", "buyers", "new"]),
+        ] as [(String?, String?, [String])])
+    func sorting(sort: String?, order: String?, expected: [String]) throws {
+        let page = try Overview(segments: Self.segments, sort: sort, order: order, currentTo: "", todayStart: "")
+        #expect(page.rows.map(\.name) == expected)
+    }
+
+    @Test("the overview's rows show grouped sizes and shares; its headings say how the table is sorted")
+    func overviewFigures() throws {
+        let page = try Overview(
+            segments: Self.segments, sort: "size", order: "desc", currentTo: "", todayStart: "")
+        #expect(page.rows.map(\.size) == ["1,234,567", "30", "30"])
+        #expect(page.rows.map(\.share) == ["61.7%", "25.0%", "75.0%"])
+        let size = try #require(page.headers.first { $0.label == "Size" })
+        #expect(size.ariaSort == "descending")
+        #expect(size.href == "/?sort=size&order=asc")
+        let name = try #require(page.headers.first { $0.label == "Segment" })
+        #expect(name.ariaSort == nil)
+        #expect(name.href == "/?sort=name&order=asc")
+        #expect(page.headers.map(\.label)[6] == "Last 30 days")
+    }
+
+    @Test("an unknown sort column or order is refused, naming the parameter")
+    func badParameters() {
+        #expect(throws: Overview.BadParameter.self) {
+            try Overview(segments: [], sort: "colour", order: nil, currentTo: "", todayStart: "")
+        }
+        do {
+            _ = try Overview(segments: [], sort: nil, order: "up", currentTo: "", todayStart: "")
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.message == "order: expected asc or desc, found \"up\"")
+        }
+    }
+
+    @Test("members come 60 to a page, filtered by a part of their id, with links to the pages around")
+    func memberPages() throws {
+        let all = (1...130).map { "user-\($0)" }
+        let third = try MemberList(all, segment: "buyers", query: nil, page: "3")
+        #expect(third.ids.map(\.id) == (121...130).map { "user-\($0)" })
+        #expect(third.pages == 3)
+        #expect(third.previous == "/segments/buyers?page=2")
+        #expect(third.next == nil)
+        let found = try MemberList(all, segment: "buyers", query: "USER-1 ", page: nil)
+        #expect(found.matching == "0")
+        let tens = try MemberList(all, segment: "buyers", query: "er-12", page: nil)
+        #expect(tens.ids.map(\.id) == ["user-12"] + (120...129).map { "user-\($0)" })
+        let odd = try MemberList(["a b/c"], segment: "s", query: "b/", page: "1")
+        #expect(odd.ids.map(\.href) == ["/profiles/a%20b%2Fc"])
+        for page in ["0", "4", "x", "-1"] {
+            #expect(throws: Overview.BadParameter.self) { try MemberList(all, segment: "s", query: nil, page: page) }
+        }
+        #expect(try MemberList([], segment: "s", query: nil, page: "1").pages == 1)
+    }
+
+    @Test("the pages escape what they show and carry the sign-out form's CSRF token")
+    func rendering() throws {
+        var hostile = Self.segment("buyers", size: 1, population: 2)
+        hostile.title = "<script>alert(1)</script>"
+        let renderer = try Renderer()
+        let html = renderer.overview(
+            try Overview(segments: [hostile], sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z", todayStart: ""),
+            visitor: Renderer.Visitor(kind: "viewer", prefix: "strata_viewer_ab12", csrf: "t0k3n"))
+        #expect(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"))
+        #expect(!html.contains("<script>alert"))
+        #expect(html.contains("<input type=\"hidden\" name=\"csrf\" value=\"t0k3n\">"))
+        #expect(html.contains("Signed in with a viewer key (strata_viewer_ab12…)"))
+        #expect(html.contains("<td class=\"number\" data-field=\"share\">50.0%</td>"))
+        let signIn = renderer.signIn(message: "That is not an active admin or viewer key.", csrf: "n0nce")
+        #expect(signIn.contains("<input id=\"key\" name=\"key\" type=\"password\""))
+        #expect(signIn.contains("<p class=\"error\" role=\"alert\">That is not an active admin or viewer key.</p>"))
+        #expect(!signIn.contains("Sign out"))
+    }
+
+    @Test("numbers are grouped by thousands and shares have one decimal")
+    func formats() {
+        #expect(Format.grouped(1_234_567) == "1,234,567")
+        #expect(Format.grouped(999) == "999")
+        #expect(Format.grouped(-1234) == "-1,234")
+        #expect(Format.percent(1, of: 8) == "12.5%")
+        #expect(Format.percent(2, of: 3) == "66.7%")
+        #expect(Format.percent(3, of: 0) == "–")
+    }
+
+    @Test("form fields are decoded: + as a space, percent escapes, the last of a repeated field")
+    func formFields() {
+        let fields = Form.fields(Array("key=strata_admin_ab%2Bc&csrf=x+y&csrf=z&bad=%ZZ&empty=&flag".utf8))
+        #expect(fields == ["key": "strata_admin_ab+c", "csrf": "z", "bad": "%ZZ", "empty": "", "flag": ""])
+        #expect(Form.fields(Array("k=%FF".utf8)) == [:])
+    }
+}
