@@ -1,0 +1,148 @@
+import Hummingbird
+import StrataActivation
+import StrataCore
+import StrataDashboard
+import StrataEngine
+import StrataLanguage
+import StrataRuntime
+import StrataStore
+
+extension Dashboard {
+    /// A segment's size at the end of each of the last 30 days and today, with the entries and exits of
+    /// each day, from the sizes report over the change log.
+    struct Day: Sendable {
+        var label: String
+        var size: Int
+        var entered: Int
+        var exited: Int
+    }
+
+    /// The overview: the summaries and sizes of the segments API, the sizes report's last 30 days,
+    /// and the health report's findings.
+    func overview(sort: String?, order: String?) async throws -> Overview {
+        let sizes = try await memberships.sizes()
+        let summaries = try await workbench.summaries(sizes: sizes.value)
+        let session = try await workbench.session()
+        let now = configuration.clock()
+        let days = try await Self.days(of: summaries.map(\.definition.name), session: session, now: now)
+        let findings = try await Self.findings(session: session, now: now)
+        let segments = summaries.map { summary in
+            let name = summary.definition.name
+            let series = days[name] ?? []
+            return Overview.Segment(
+                name: name, title: summary.definition.title, owner: summary.definition.owner,
+                refresh: summary.definition.refresh.rawValue, size: summary.size, population: summary.population,
+                series: series.map(\.size), entered: series.last?.entered ?? 0, exited: series.last?.exited ?? 0,
+                flags: findings[name] ?? [], error: summary.error)
+        }
+        return try Overview(
+            segments: segments, sort: sort, order: order, currentTo: Instant.format(sizes.currentTo),
+            todayStart: Instant.format(Self.startOfToday(session.zone, now)))
+    }
+
+    /// A segment's page: its summary and members as the API reads them, its last 30 days from the sizes
+    /// report, its recent changes from the change log and the activations it drives.
+    func segmentPage(_ name: String, query: String?, page: String?) async throws -> SegmentPage {
+        let members = try await memberships.members(of: name)
+        let sizes = try await memberships.sizes()
+        let (summary, source) = try await workbench.summary(named: name, sizes: sizes.value)
+        let session = try await workbench.session()
+        let now = configuration.clock()
+        let days = try await Self.days(of: [name], session: session, now: now)[name] ?? []
+        let definition = summary.definition
+        let facts = SegmentPage.Facts(
+            name: name, title: definition.title, description: definition.description, owner: definition.owner,
+            of: definition.of.rawValue, refresh: definition.refresh.rawValue,
+            size: summary.size ?? members.value.count, population: summary.population, source: source ?? "",
+            diagnostics: session.warnings.filter { $0.file == definition.file }.map(\.description))
+        return try SegmentPage(
+            facts: facts, sizes: days.map { LineChart.Point(label: $0.label, value: $0.size) },
+            members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
+            activations: try await activationSummaries(of: name, now: now))
+    }
+
+    /// How many recent changes a segment's page lists.
+    static let recentChanges = 20
+
+    /// The segment's latest changes of the last 30 days, newest first.
+    private func recentChanges(of name: String, now: Int64) async throws -> [SegmentPage.Change] {
+        var latest: [RecordedChange] = []
+        var after: Int64?
+        while true {
+            let page = try await workbench.store.changes(
+                segment: name, since: now - 30 * Cohorts.day, after: after, limit: 10_000)
+            latest = Array((latest + page).suffix(Self.recentChanges))
+            guard page.count == 10_000, let last = page.last else { break }
+            after = last.id
+        }
+        return latest.reversed().map { recorded in
+            SegmentPage.Change(
+                id: recorded.id, instant: Instant.format(recorded.change.instant), profile: recorded.change.profile,
+                direction: recorded.change.entered ? "entered" : "exited", cause: recorded.change.cause.name)
+        }
+    }
+
+    /// The activations on a segment with their deliveries since the day began, by status.
+    private func activationSummaries(of name: String, now: Int64) async throws -> [SegmentPage.Activation] {
+        guard let settings = await activations.current()?.settings else { return [] }
+        let since = Self.startOfToday(settings.zone, now)
+        var summaries: [SegmentPage.Activation] = []
+        for activation in settings.activations.values.filter({ $0.segment == name }).sorted(by: { $0.name < $1.name }) {
+            let counts = try await workbench.store.deliveryCounts(activation: activation.name, since: since)
+            let today = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+            let steps = activation.steps.map(\.destination).joined(separator: ", ")
+            summaries.append(
+                SegmentPage.Activation(
+                    name: activation.name,
+                    summary: "on \(activation.trigger.rawValue) to \(steps); deliveries today: "
+                        + (today.isEmpty ? "none" : today.joined(separator: ", "))))
+        }
+        return summaries
+    }
+
+    /// The start of the day holding `now` in a zone.
+    static func startOfToday(_ zone: Zone, _ now: Int64) -> Int64 {
+        zone.start(of: zone.date(at: now))
+    }
+
+    /// Each segment's ``Day``s: the sizes report over the change log at the end of each of the 30 days
+    /// up to today (today's end is now, since nothing later is recorded).
+    static func days(of names: [String], session: EvaluationSession, now: Int64) async throws -> [String: [Day]] {
+        let today = startOfToday(session.zone, now)
+        let table: ReportTable
+        do throws(SessionError) {
+            table = try await session.sizes(
+                segments: names, from: today - 29 * Cohorts.day, to: today + Cohorts.day, every: Cohorts.day,
+                source: .log)
+        } catch {
+            throw APIError(error, status: .internalServerError)
+        }
+        var days: [String: [Day]] = [:]
+        for row in table.rows {
+            guard let name = row[0].stringValue, let instant = row[1].stringValue.flatMap(Instant.parse) else {
+                continue
+            }
+            days[name, default: []].append(
+                Day(
+                    label: session.zone.date(at: instant - 1).description, size: Int(row[2].numberValue ?? 0),
+                    entered: Int(row[3].numberValue ?? 0), exited: Int(row[4].numberValue ?? 0)))
+        }
+        return days
+    }
+
+    /// The health report's findings by segment.
+    static func findings(session: EvaluationSession, now: Int64) async throws -> [String: [Overview.Flag]] {
+        let table: ReportTable
+        do throws(SessionError) {
+            table = try await session.health(segments: [], asOf: now)
+        } catch {
+            throw APIError(error, status: .internalServerError)
+        }
+        var findings: [String: [Overview.Flag]] = [:]
+        for row in table.rows {
+            guard let code = row[0].stringValue, let segment = row[1].stringValue else { continue }
+            findings[segment, default: []].append(Overview.Flag(code: code, message: row[4].stringValue ?? ""))
+        }
+        return findings
+    }
+}
