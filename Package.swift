@@ -91,6 +91,7 @@ let package = Package(
         .target(
             name: "StrataDashboard",
             dependencies: [
+                "StrataCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -210,7 +211,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StrataDashboardTests", dependencies: ["StrataDashboard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StrataDashboardTests", dependencies: ["StrataDashboard", "StrataCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrataClickHouseTests",
             dependencies: ["StrataClickHouse", "StrataLanguage", "StrataStore", "StrataCore"],

@@ -1,3 +1,5 @@
+import Foundation
+import StrataCore
 import Testing
 
 @testable import StrataDashboard
@@ -98,6 +100,47 @@ struct PageTests {
         #expect(signIn.contains("<input id=\"key\" name=\"key\" type=\"password\""))
         #expect(signIn.contains("<p class=\"error\" role=\"alert\">That is not an active admin or viewer key.</p>"))
         #expect(!signIn.contains("Sign out"))
+    }
+
+    @Test("a profile's page lists the API's object: ids, refused links, values as text, empty groups as none")
+    func profilePage() throws {
+        let profile: [String: JSONValue] = [
+            "id": .string("u1"),
+            "ids": .array([
+                .object(["id": .string("u1"), "type": .string("userId")]),
+                .object(["id": .string("a1"), "type": .string("anonymousId")]),
+            ]),
+            "conflicts": .array([
+                .object([
+                    "id": .string("a2"), "keptUser": .string("u1"), "refusedUser": .string("u9"),
+                    "time": .string("2026-06-01T00:00:00.000Z"),
+                ])
+            ]),
+            "traits": .object(["plan": .string("pro"), "seats": .number(3), "tags": .array([.string("a")])]),
+            "scores": .object([:]), "firstSeen": .null,
+            "recentEvents": .array([
+                .object([
+                    "event": .string("Order Completed"), "timestamp": .string("2026-06-03T00:00:00.000Z"),
+                    "properties": .object(["total": .number(12.5)]),
+                ])
+            ]),
+        ]
+        let page = ProfilePage(
+            profile: profile, explained: [.init(segment: "buyers", explanation: "count(...) >= 1: true")],
+            deliveries: [])
+        #expect(
+            page.facts.map(\.value)[0...2] == [
+                "userId u1, anonymousId a1", "a2 stays with u1, not u9 (2026-06-01T00:00:00.000Z)", "–",
+            ])
+        let traits = try #require(page.groups.first { $0.title == "Traits" })
+        #expect(traits.entries.map(\.value) == ["pro", "3", "[\"a\"]"])
+        #expect(page.groups.first { $0.title == "Scores" }?.listed == false)
+        #expect(page.events.map(\.properties) == ["{\"total\":12.5}"])
+        let html = try Renderer().profile(page, visitor: Renderer.Visitor(kind: "admin", prefix: "p", csrf: "c"))
+        #expect(html.contains("<h2>Scores</h2>\n\n<p>None.</p>"))
+        #expect(html.contains("<summary><a href=\"/segments/buyers\">buyers</a>: why</summary>"))
+        let deliveries = try #require(html.range(of: "<h2 id=\"deliveries-heading\">Deliveries</h2>"))
+        #expect(html[deliveries.upperBound...].hasPrefix("\n<p>None.</p>\n</section>"))
     }
 
     @Test("numbers are grouped by thousands and shares have one decimal")

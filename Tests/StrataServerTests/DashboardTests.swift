@@ -169,14 +169,12 @@ struct DashboardTests {
     @Test("the overview and a segment's page show the numbers the API answers")
     func numbersMatchTheAPI() async throws {
         let harness = try await ManagementTests.loaded(.sqlite)
+        // A second segment, which the server applies as it starts.
+        try harness.write(
+            "title: Browsers\nowner: growth\nwhere: count(\"Product Viewed\", last 365d) >= 1\n",
+            to: "segments/browsers.yaml")
         try await harness.run { client in
             let admin = harness.bearer(harness.adminKey)
-            // A second segment, through the API.
-            try await client.execute(
-                uri: "/api/v1/segments/browsers", method: .put, headers: admin,
-                body: ByteBuffer(
-                    string: "title: Browsers\nowner: growth\nwhere: count(\"Product Viewed\", last 365d) >= 1\n")
-            ) { #expect($0.status == .created) }
             let api = try await client.execute(uri: "/api/v1/segments", method: .get, headers: admin) { $0.json }
             let cookie = try await Self.signIn(client, key: harness.adminKey)
             let html = try await client.execute(uri: "/?sort=size&order=desc", method: .get, headers: [.cookie: cookie])
@@ -186,6 +184,7 @@ struct DashboardTests {
                 return response.text
             }
             // buyers: u1 and u2 of u1, u2, u3; browsers: u3 and u1 (as a1), of the same three.
+            #expect(api["segments"]?.arrayValue?.count == 2)
             for segment in api["segments"]?.arrayValue ?? [] {
                 let name = try #require(segment["name"]?.stringValue)
                 let size = try #require(segment["size"]?.numberValue)
@@ -225,6 +224,44 @@ struct DashboardTests {
             ) { $0.text }
             #expect(csv == apiCSV)
             #expect(csv.hasPrefix("id,first_seen,last_seen,events\nu1,"))
+        }
+    }
+
+    @Test("a profile's page shows what the profiles API answers, and why the profile is in each segment")
+    func profilePage() async throws {
+        let harness = try await ManagementTests.loaded(.sqlite)
+        try await harness.run { client in
+            let api = try await client.execute(
+                uri: "/api/v1/profiles/a1", method: .get, headers: harness.bearer(harness.adminKey)
+            ) { $0.json }
+            #expect(api["id"] == .string("u1"))
+            #expect(api["segments"] == .array([.string("buyers")]))
+            let cookie = try await Self.signIn(client, key: harness.adminKey)
+            // Found by its anonymous id, as the API finds it.
+            let page = try await client.execute(uri: "/profiles/a1", method: .get, headers: [.cookie: cookie]) {
+                response in
+                #expect(response.status == .ok)
+                return response.text
+            }
+            #expect(page.contains("<h1>Profile u1</h1>"))
+            #expect(page.contains("<dt>Ids</dt><dd>anonymousId a1, userId u1</dd>"))
+            #expect(page.contains("<dt>Account</dt><dd>acme</dd>"))
+            #expect(page.contains("<dt>plan</dt><dd>pro</dd>"))
+            #expect(page.contains("<dt>Order Completed</dt><dd>2</dd>"))
+            #expect(page.contains("<summary><a href=\"/segments/buyers\">buyers</a>: why</summary>"))
+            #expect(
+                page.contains(
+                    "<pre>buyers: true\n└─ &gt;= -&gt; true\n   └─ count(&quot;Order Completed&quot;, last 365d) = 2</pre>"
+                ))
+            // The changes on a segment's page link to the profiles.
+            let segment = try await client.execute(uri: "/segments/buyers", method: .get, headers: [.cookie: cookie]) {
+                $0.text
+            }
+            #expect(segment.contains("<td><a href=\"/profiles/u1\">u1</a></td><td>entered</td>"))
+            try await client.execute(uri: "/profiles/nobody", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .notFound)
+                #expect(response.text.contains("no profile with id `nobody`"))
+            }
         }
     }
 

@@ -84,10 +84,11 @@ struct OpenAPITests {
             for route in Server.pageRoutes {
                 let parts = route.split(separator: " ")
                 let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
+                    .replacingOccurrences(of: "{id}", with: "u1")
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 try await client.execute(uri: uri, method: method) { response in
                     switch route {
-                    case "GET /login", "GET /dashboard/style.css", "GET /dashboard/live.js":
+                    case "GET /login", "GET /dashboard/style.css", "GET /dashboard/icon.svg", "GET /dashboard/live.js":
                         #expect(response.status == .ok, "\(route)")
                     // The form without its CSRF token.
                     case "POST /login": #expect(response.status == .forbidden)

@@ -44,6 +44,13 @@ public enum Assets {
 
         """
 
+    /// The icon browsers show in a tab: a stack of three layers.
+    public static let icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="1" y="2" width="14" height="3" fill="#0b4f9c"/>\
+        <rect x="1" y="6.5" width="14" height="3" fill="#3a78c2"/><rect x="1" y="11" width="14" height="3" fill="#8fb3e0"/></svg>
+
+        """
+
     /// The script of a segment's page: appends the segment's membership changes as they happen, from
     /// the dashboard's change feed. The page reads the same without it.
     public static let liveScript = """

@@ -68,6 +68,11 @@ public struct Renderer: Sendable {
         page("Segment \(model.name)", "segment", model, visitor: visitor, live: true)
     }
 
+    /// A profile's page.
+    public func profile(_ model: ProfilePage, visitor: Visitor) -> String {
+        page("Profile \(model.id)", "profile", model, visitor: visitor)
+    }
+
     private func page(
         _ title: String, _ template: String, _ model: Any, visitor: Visitor?, live: Bool = false
     )

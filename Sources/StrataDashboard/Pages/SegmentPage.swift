@@ -8,6 +8,8 @@ public struct SegmentPage: Sendable {
         public var profile: String
         public var direction: String
         public var cause: String
+        /// The profile's page (templates see stored properties only).
+        let href: String
 
         /// A change from its parts.
         public init(id: Int64, instant: String, profile: String, direction: String, cause: String) {
@@ -16,9 +18,8 @@ public struct SegmentPage: Sendable {
             self.profile = profile
             self.direction = direction
             self.cause = cause
+            href = Paths.profile(profile)
         }
-
-        var href: String { Paths.profile(profile) }
     }
 
     /// An activation the segment drives, with a summary of its deliveries.

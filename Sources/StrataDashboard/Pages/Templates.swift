@@ -4,6 +4,7 @@ enum Templates {
     /// Every template by name.
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "error": error, "overview": overview, "segment": segment,
+        "profile": profile,
     ]
 
     static let layout = """
@@ -14,6 +15,7 @@ enum Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Strata</title>
         <link rel="stylesheet" href="/dashboard/style.css">
+        <link rel="icon" href="/dashboard/icon.svg" type="image/svg+xml">
         {{#live}}<script src="/dashboard/live.js" defer></script>{{/live}}
         </head>
         <body>
@@ -133,6 +135,45 @@ enum Templates {
         <h2 id="definition-heading">Definition</h2>
         {{#diagnostics}}<p class="warning">⚠ {{.}}</p>{{/diagnostics}}
         <pre><code>{{source}}</code></pre>
+        </section>
+
+        """
+
+    static let profile = """
+        <p class="crumbs"><a href="/">Segments</a> › profile</p>
+        <h1>Profile {{id}}</h1>
+        <dl class="facts">
+        {{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}
+        </dl>
+        <section aria-labelledby="segments-heading">
+        <h2 id="segments-heading">Segments</h2>
+        {{#segments}}
+        <details class="explained"><summary><a href="{{href}}">{{segment}}</a>: why</summary>
+        <pre>{{explanation}}</pre>
+        </details>
+        {{/segments}}
+        {{^segments}}<p>In no segment.</p>{{/segments}}
+        </section>
+        {{#groups}}
+        <section>
+        <h2>{{title}}</h2>
+        {{#listed}}<dl class="facts">{{#entries}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/entries}}</dl>{{/listed}}
+        {{^listed}}<p>None.</p>{{/listed}}
+        </section>
+        {{/groups}}
+        <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Recent events</h2>
+        <table class="compact"><thead><tr><th scope="col">Instant</th><th scope="col">Event</th><th scope="col">Properties</th></tr></thead>
+        <tbody>{{#events}}<tr><td><time>{{instant}}</time></td><td>{{name}}</td><td><code>{{properties}}</code></td></tr>{{/events}}</tbody></table>
+        {{^events}}<p>None.</p>{{/events}}
+        </section>
+        <section aria-labelledby="deliveries-heading">
+        <h2 id="deliveries-heading">Deliveries</h2>
+        {{#delivered}}
+        <table class="compact"><thead><tr><th scope="col">Due</th><th scope="col">Activation</th><th scope="col" class="number">Step</th><th scope="col">Status</th></tr></thead>
+        <tbody>{{#deliveries}}<tr><td><time>{{due}}</time></td><td>{{activation}}</td><td class="number">{{step}}</td><td>{{status}}</td></tr>{{/deliveries}}</tbody></table>
+        {{/delivered}}
+        {{^delivered}}<p>None.</p>{{/delivered}}
         </section>
 
         """

@@ -61,6 +61,32 @@ extension Dashboard {
             activations: try await activationSummaries(of: name, now: now))
     }
 
+    /// How many recent events and deliveries a profile's page lists.
+    static let recentEvents = 50
+
+    /// A profile's page: the object the profiles API answers, the explanation of each of its segments
+    /// as the explain API gives it, and its latest deliveries.
+    func profilePage(_ id: String) async throws -> ProfilePage {
+        let profile = try await memberships.profile(id: id, recent: Self.recentEvents).value
+        var names: [String] = []
+        if case .array(let segments)? = profile["segments"] { names = segments.compactMap(\.stringValue) }
+        var explained: [ProfilePage.Explained] = []
+        for name in names {
+            let explanation = try await workbench.explain(segment: name, profile: id)
+            explained.append(
+                ProfilePage.Explained(segment: name, explanation: explanation.objectValue?["text"]?.stringValue ?? ""))
+        }
+        let key = profile["id"]?.stringValue ?? id
+        let deliveries = try await workbench.store.deliveries(
+            DeliveryQuery(activation: nil, profile: key, limit: Self.recentEvents))
+        return ProfilePage(
+            profile: profile, explained: explained,
+            deliveries: deliveries.map {
+                ProfilePage.Delivery(
+                    due: Instant.format($0.dueAt), activation: $0.activation, step: $0.step, status: $0.status.rawValue)
+            })
+    }
+
     /// How many recent changes a segment's page lists.
     static let recentChanges = 20
 

@@ -29,7 +29,8 @@ struct Dashboard: Sendable {
     /// The pages and assets, as `METHOD /path` (not API routes: the OpenAPI document leaves them out).
     static let routes = [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /segments/{name}",
-        "GET /segments/{name}/members.csv", "GET /dashboard/changes", "GET /dashboard/style.css",
+        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /dashboard/changes", "GET /dashboard/style.css",
+        "GET /dashboard/icon.svg",
         "GET /dashboard/live.js",
     ]
 
@@ -43,6 +44,7 @@ struct Dashboard: Sendable {
         router.get("/dashboard/style.css") { _, _ in
             Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8")
         }
+        router.get("/dashboard/icon.svg") { _, _ in Self.asset(Assets.icon, type: "image/svg+xml") }
         router.get("/dashboard/live.js") { _, _ in
             Self.asset(Assets.liveScript, type: "text/javascript; charset=utf-8")
         }
@@ -67,6 +69,11 @@ struct Dashboard: Sendable {
                 let model = try await segmentPage(
                     name, query: query["q"].map(String.init), page: query["page"].map(String.init))
                 return renderer.segment(model, visitor: visitor)
+            }
+        }
+        router.get("/profiles/:id") { request, context in
+            try await page(request, logger: context.logger) { renderer, visitor in
+                renderer.profile(try await profilePage(try ManagementAPI.profileId(context)), visitor: visitor)
             }
         }
         router.get("/segments/:name/members.csv") { request, context in
