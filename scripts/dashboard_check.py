@@ -17,29 +17,20 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from browser_check import Server, check
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-
-DAY_MS = 86_400_000
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
 
 
 def request(url, method="GET", headers=None, body=None):
@@ -59,36 +50,14 @@ def request(url, method="GET", headers=None, body=None):
         return error.code, error.headers, error.read().decode()
 
 
-class Server:
-    """`strata serve` on a free loopback port, its log kept as it comes."""
-
-    def __init__(self, strata, workspace):
-        self.process = subprocess.Popen([strata, "serve", "-w", workspace, "--port", "0"], stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
-        self.lines = []
-        port = None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            listening = re.search(r"listening on http://127\.0\.0\.1:([0-9]+)", line)
-            if listening:
-                port = int(listening.group(1))
-                break
-        if port is None:
-            self.process.kill()
-            raise SystemExit(f"FAIL: the server did not come up: {''.join(self.lines)}")
-        self.base = f"http://127.0.0.1:{port}"
-        threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
-        for _ in range(600):
-            if request(self.base + "/ready")[0] == 200:
-                return
-            time.sleep(0.5)
-        raise SystemExit("FAIL: the server was not ready after 5 minutes")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        check(code == 0, f"strata serve exited with {code} after SIGTERM")
-        return "".join(self.lines)
+def start_server(strata, workspace):
+    """`strata serve` on a free loopback port (as the browser check starts it), once GET /ready says so."""
+    server = Server(strata, workspace)
+    for _ in range(600):
+        if request(server.api + "/ready")[0] == 200:
+            return server
+        time.sleep(0.5)
+    raise SystemExit("FAIL: the server was not ready after 5 minutes")
 
 
 class API:
@@ -182,7 +151,7 @@ def check_overview(browser, api):
     check(today.hour == 0 and today.minute == 0, f"the day starts at midnight UTC, not {since}")
     start = (today - datetime.timedelta(days=29)).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (today + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    sizes = api.get(f"/api/v1/reports/sizes?from={start}&to={end}&every=1d&source=log")["rows"]
+    sizes = api.get(f"/api/v1/reports/sizes?segments={','.join(names)}&from={start}&to={end}&every=1d&source=log")["rows"]
     last = {row["segment"]: row for row in sizes if row["instant"].startswith(end[:10])}
     for row in rows:
         name = row.get_attribute("data-segment")
@@ -258,15 +227,16 @@ def check_profile(browser, api, name, member):
     segments = [link.text for link in browser.css("details.explained summary a")]
     check(segments == profile["segments"], f"the profile's segments {segments} are the API's {profile['segments']}")
     check(name in segments, f"{member} is in {name}")
-    counts = {dt.text: dd.text for dt, dd in zip(browser.css("section:has(h2) dl.facts dt"),
-                                                 browser.css("section:has(h2) dl.facts dd"))}
+    section = "//section[h2='Event counts']//"
+    counts = {dt.text: dd.text for dt, dd in zip(browser.driver.find_elements(By.XPATH, section + "dt"),
+                                                 browser.driver.find_elements(By.XPATH, section + "dd"))}
     for event, count in profile["eventCounts"].items():
         check(counts.get(event) == str(count), f"event count of {event}: {counts.get(event)} shown, {count} in the API")
     check(len(browser.css("#timeline-heading + table tbody tr")) == len(profile["recentEvents"]), "the recent events")
-    browser.one("details.explained summary").click()
-    check("true" in browser.css("details.explained pre")[0].text, "the explain tree of the first segment")
+    tree = browser.css("details.explained pre")[0].get_attribute("textContent")
+    check(tree.startswith(f"{segments[0]}: true\n"), f"the explain tree of the first segment: {tree[:200]!r}")
     browser.screenshot("profile.png")
-    browser.one("details.explained summary a").click()
+    browser.css("details.explained summary a")[0].click()
     browser.wait(lambda: browser.path == f"/segments/{segments[0]}", "a profile links back to its segments")
 
 
@@ -276,6 +246,10 @@ def check_live(browser, api, base, write_key):
     status, _, body = request(base + "/api/v1/segments/dashboard-check", "PUT",
                               {"Authorization": f"Bearer {api.key}"}, definition)
     check(status == 201, f"PUT dashboard-check: {status} {body}")
+    for _ in range(100):
+        if request(base + "/api/v1/segments/dashboard-check/members", headers={"Authorization": f"Bearer {api.key}"})[0] == 200:
+            break
+        time.sleep(0.2)
     browser.open("/segments/dashboard-check")
     browser.wait(lambda: browser.one("#live-status").text == "Newest first; live.", "the live feed connects")
     check(len(browser.css("#changes tbody tr")) == 0, "no change yet")
@@ -301,9 +275,9 @@ def refused(base, cookie):
 
 
 def main():
-    strata, work = sys.argv[1], os.path.abspath(sys.argv[2])
+    strata, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     os.makedirs(work, exist_ok=True)
-    subprocess.run([strata, "demo"], cwd=work, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([strata, "demo"], cwd=work, check=True, capture_output=True)
     workspace = os.path.join(work, "strata-demo")
 
     def key(kind):
@@ -311,27 +285,32 @@ def main():
                               capture_output=True, text=True).stdout.strip()
 
     write_key, admin_key, viewer_key = key("write"), key("admin"), key("viewer")
-    server = Server(strata, workspace)
-    browser = Browser(server.base, work)
+    server = start_server(strata, workspace)
+    base = server.api
+    browser = Browser(base, work)
     cookies = []
     try:
-        api = API(server.base, admin_key)
+        api = API(base, admin_key)
         browser.open("/")
         check(browser.path == "/login", f"a visitor without a session is sent to /login, not {browser.path}")
         browser.screenshot("sign-in.png")
         browser.one("input#key").send_keys("strata_admin_" + "0" * 64 + Keys.ENTER)
         browser.wait(lambda: browser.css("p.error"), "a wrong key is refused on the form")
         check(browser.one("p.error").text == "That is not an active admin or viewer key.", "the refusal's words")
+        # The refusal is a 401, which the console reports; nothing else may appear there.
+        errors = [e for e in browser.console_errors() if "/login - Failed to load resource: the server responded "
+                  "with a status of 401" not in e["message"]]
+        check(not errors, f"console errors on the sign-in form: {errors}")
+
+        browser.sign_in(admin_key)
         # Keyboard: the first Tab reaches the skip link.
         browser.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
         check(browser.driver.switch_to.active_element.text == "Skip to content", "the first Tab reaches the skip link")
-
-        browser.sign_in(admin_key)
         cookies.append(browser.session_cookie())
         largest, segments = check_overview(browser, api)
         member = check_segment(browser, api, largest, segments)
         check_profile(browser, api, largest, member)
-        check_live(browser, api, server.base, write_key)
+        check_live(browser, api, base, write_key)
         errors = browser.console_errors()
         check(not errors, f"console errors: {errors}")
 
@@ -353,12 +332,12 @@ def main():
                               text=True).stdout
         admin_id = int(next(line.split("\t")[0] for line in keys.splitlines() if "\tadmin\t" in line))
         now = int(time.time() * 1000)
-        check(not refused(server.base, forged(secret, admin_id, now + 3_600_000)),
+        check(not refused(base, forged(secret, admin_id, now + 3_600_000)),
               "a cookie signed as the server signs is accepted (the scheme is HMAC-SHA256 as documented)")
-        check(refused(server.base, forged(secret, admin_id, now - 1000)), "an expired cookie is refused")
-        check(refused(server.base, forged(b"x" * 32, admin_id, now + 3_600_000)), "a cookie signed elsewhere is refused")
-        check(refused(server.base, cookies[0][:-1] + ("0" if cookies[0][-1] != "0" else "1")), "a tampered cookie")
-        check(refused(server.base, None), "no cookie")
+        check(refused(base, forged(secret, admin_id, now - 1000)), "an expired cookie is refused")
+        check(refused(base, forged(b"x" * 32, admin_id, now + 3_600_000)), "a cookie signed elsewhere is refused")
+        check(refused(base, cookies[0][:-1] + ("0" if cookies[0][-1] != "0" else "1")), "a tampered cookie")
+        check(refused(base, None), "no cookie")
         browser.driver.add_cookie({"name": "strata_session", "value": forged(secret, admin_id, now - 1000)})
         browser.open("/")
         check(browser.path == "/login", "the browser with an expired cookie is sent to sign in")
@@ -369,7 +348,7 @@ def main():
         cookies.append(browser.session_cookie())
         check("Signed in with a viewer key" in browser.one("form.sign-out span").text, "the header names the viewer key")
         check(len(browser.css("tr[data-segment]")) == 45, "the viewer sees every segment, dashboard-check included")
-        status, _, _ = request(server.base + "/api/v1/segments", headers={"Authorization": f"Bearer {viewer_key}"})
+        status, _, _ = request(base + "/api/v1/segments", headers={"Authorization": f"Bearer {viewer_key}"})
         check(status == 401, f"the viewer key reads no API route: {status}")
         errors = browser.console_errors()
         check(not errors, f"console errors: {errors}")

@@ -52,6 +52,14 @@ struct ChartTests {
         #expect(svg.hasPrefix("<svg class=\"chart\" viewBox=\"0 0 640 220\" role=\"img\" aria-label=\"sizes\">"))
     }
 
+    @Test("sizes are counted back from the size now by each interval's entries and exits, never below 0")
+    func history() {
+        // 10 now; 3 entered in the last interval, so 7 before it; 2 in and 1 out before that, so 6.
+        #expect(History.sizes(current: 10, entered: [0, 2, 3], exited: [0, 1, 0]) == [6, 7, 10])
+        #expect(History.sizes(current: 1, entered: [0, 5], exited: [0, 0]) == [0, 1])
+        #expect(History.sizes(current: 4, entered: [], exited: []) == [])
+    }
+
     @Test(
         "coordinates keep at most two decimals and no trailing zeros",
         arguments: [

@@ -31,14 +31,15 @@ struct PageTests {
             ("entered", "desc", ["buyers", "new", "at-risk"]), ("health", "desc", ["at-risk", "buyers", "new"]),
         ] as [(String?, String?, [String])])
     func sorting(sort: String?, order: String?, expected: [String]) throws {
-        let page = try Overview(segments: Self.segments, sort: sort, order: order, currentTo: "", todayStart: "")
+        let page = try Overview(
+            segments: Self.segments, sort: sort, order: order, currentTo: "", todayStart: "", trendsAsOf: "")
         #expect(page.rows.map(\.name) == expected)
     }
 
     @Test("the overview's rows show grouped sizes and shares; its headings say how the table is sorted")
     func overviewFigures() throws {
         let page = try Overview(
-            segments: Self.segments, sort: "size", order: "desc", currentTo: "", todayStart: "")
+            segments: Self.segments, sort: "size", order: "desc", currentTo: "", todayStart: "", trendsAsOf: "")
         #expect(page.rows.map(\.size) == ["1,234,567", "30", "30"])
         #expect(page.rows.map(\.share) == ["61.7%", "25.0%", "75.0%"])
         let size = try #require(page.headers.first { $0.label == "Size" })
@@ -53,10 +54,10 @@ struct PageTests {
     @Test("an unknown sort column or order is refused, naming the parameter")
     func badParameters() {
         #expect(throws: Overview.BadParameter.self) {
-            try Overview(segments: [], sort: "colour", order: nil, currentTo: "", todayStart: "")
+            try Overview(segments: [], sort: "colour", order: nil, currentTo: "", todayStart: "", trendsAsOf: "")
         }
         do {
-            _ = try Overview(segments: [], sort: nil, order: "up", currentTo: "", todayStart: "")
+            _ = try Overview(segments: [], sort: nil, order: "up", currentTo: "", todayStart: "", trendsAsOf: "")
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message == "order: expected asc or desc, found \"up\"")
@@ -89,7 +90,9 @@ struct PageTests {
         hostile.title = "<script>alert(1)</script>"
         let renderer = try Renderer()
         let html = renderer.overview(
-            try Overview(segments: [hostile], sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z", todayStart: ""),
+            try Overview(
+                segments: [hostile], sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z", todayStart: "",
+                trendsAsOf: ""),
             visitor: Renderer.Visitor(kind: "viewer", prefix: "strata_viewer_ab12", csrf: "t0k3n"))
         #expect(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"))
         #expect(!html.contains("<script>alert"))

@@ -1,7 +1,7 @@
 /// The dashboard's stylesheet and its one script, compiled into the binary.
 public enum Assets {
-    /// The stylesheet. Text and links keep a contrast of at least 7:1 on their backgrounds, flags at
-    /// least 4.5:1, and a flag carries a sign and a word besides its colour.
+    /// The stylesheet. Text, links and flags keep a contrast of at least 7:1 with their backgrounds,
+    /// and a flag carries a sign and a word besides its colour.
     public static let stylesheet = """
         :root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --link: #0b4f9c; }
         * { box-sizing: border-box; }
@@ -68,7 +68,8 @@ public enum Assets {
           source.addEventListener("change", function (event) {
             const change = JSON.parse(event.data);
             const row = body.insertRow(0);
-            const cells = [change.instant, change.profile, change.direction, change.cause];
+            const direction = change.direction === "enter" ? "entered" : "exited";
+            const cells = [change.instant, change.profile, direction, change.cause];
             cells.forEach(function (text, index) {
               const cell = row.insertCell();
               if (index === 1) {

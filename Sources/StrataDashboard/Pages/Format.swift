@@ -1,3 +1,5 @@
+import Foundation
+
 /// Numbers as the pages show them.
 public enum Format {
     /// A whole number with a comma between groups of three digits: 1,234,567.
@@ -11,11 +13,10 @@ public enum Format {
         return value < 0 ? "-" + out : out
     }
 
-    /// A share as a percentage with one decimal (12.5%); a dash when the whole is 0.
+    /// A share as a percentage with one decimal (12.5%), rounded as `printf`'s `%.1f` rounds; a dash
+    /// when the whole is 0.
     public static func percent(_ part: Int, of whole: Int) -> String {
         guard whole > 0 else { return "–" }
-        let tenths = (Double(part) * 1000 / Double(whole)).rounded()
-        let whole = Int(tenths) / 10
-        return "\(whole).\(Int(tenths) % 10)%"
+        return String(format: "%.1f%%", Double(part) * 100 / Double(whole))
     }
 }

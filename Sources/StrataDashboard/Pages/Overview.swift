@@ -110,14 +110,17 @@ public struct Overview: Sendable {
     let count: Int
     let currentTo: String
     let todayStart: String
+    let trendsAsOf: String
     let headers: [Header]
     let rows: [Row]
 
     /// The page over segments, sorted by the `sort` parameter (a ``Column``, the name by default) in
     /// the `order` parameter's direction (`asc` or `desc`; ascending by default); segments that tie
-    /// keep name order.
+    /// keep name order. The sizes are current to `currentTo`; the last 30 days, the day's entries and
+    /// exits (since `todayStart`) and the health flags are as of `trendsAsOf`.
     public init(
-        segments: [Segment], sort: String?, order: String?, currentTo: String, todayStart: String
+        segments: [Segment], sort: String?, order: String?, currentTo: String, todayStart: String,
+        trendsAsOf: String
     ) throws(BadParameter) {
         let column = try Self.column(sort)
         let descending: Bool
@@ -134,6 +137,7 @@ public struct Overview: Sendable {
         count = segments.count
         self.currentTo = currentTo
         self.todayStart = todayStart
+        self.trendsAsOf = trendsAsOf
         var headers = Column.allCases.map { candidate in
             let current = candidate == column
             let next = current && !descending ? "desc" : "asc"

@@ -60,7 +60,7 @@ enum Templates {
 
     static let overview = """
         <h1>Segments</h1>
-        <p class="meta">{{count}} segments · sizes current to <time>{{currentTo}}</time> · entries and exits since <time>{{todayStart}}</time></p>
+        <p class="meta">{{count}} segments · sizes current to <time>{{currentTo}}</time> · entries and exits since <time>{{todayStart}}</time>; last 30 days, entries, exits and health as of <time>{{trendsAsOf}}</time></p>
         <table class="segments">
         <caption class="visually-hidden">Every segment; choose a column heading to sort by it</caption>
         <thead><tr>

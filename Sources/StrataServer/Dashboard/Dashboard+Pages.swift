@@ -8,11 +8,10 @@ import StrataRuntime
 import StrataStore
 
 extension Dashboard {
-    /// A segment's size at the end of each of the last 30 days and today, with the entries and exits of
-    /// each day, from the sizes report over the change log.
+    /// A day of the last 30 and today: its label and the entries and exits of a segment that the sizes
+    /// report over the change log counts in it.
     struct Day: Sendable {
         var label: String
-        var size: Int
         var entered: Int
         var exited: Int
     }
@@ -23,21 +22,27 @@ extension Dashboard {
         let sizes = try await memberships.sizes()
         let summaries = try await workbench.summaries(sizes: sizes.value)
         let session = try await workbench.session()
-        let now = configuration.clock()
-        let days = try await Self.days(of: summaries.map(\.definition.name), session: session, now: now)
-        let findings = try await Self.findings(session: session, now: now)
+        let names = summaries.map(\.definition.name)
+        let figures = try await trends.figures(of: names, maxAge: configuration.maxEvaluationAge) {
+            let now = configuration.clock()
+            return Trends.Figures(
+                segments: names, days: try await Self.days(of: names, session: session, now: now),
+                findings: try await Self.findings(session: session, now: now), computedAt: now)
+        }
         let segments = summaries.map { summary in
             let name = summary.definition.name
-            let series = days[name] ?? []
+            let series = figures.days[name] ?? []
             return Overview.Segment(
                 name: name, title: summary.definition.title, owner: summary.definition.owner,
                 refresh: summary.definition.refresh.rawValue, size: summary.size, population: summary.population,
-                series: series.map(\.size), entered: series.last?.entered ?? 0, exited: series.last?.exited ?? 0,
-                flags: findings[name] ?? [], error: summary.error)
+                series: Self.sizes(series, current: summary.size), entered: series.last?.entered ?? 0,
+                exited: series.last?.exited ?? 0,
+                flags: figures.findings[name] ?? [], error: summary.error)
         }
         return try Overview(
             segments: segments, sort: sort, order: order, currentTo: Instant.format(sizes.currentTo),
-            todayStart: Instant.format(Self.startOfToday(session.zone, now)))
+            todayStart: Instant.format(Self.startOfToday(session.zone, figures.computedAt)),
+            trendsAsOf: Instant.format(figures.computedAt))
     }
 
     /// A segment's page: its summary and members as the API reads them, its last 30 days from the sizes
@@ -56,7 +61,8 @@ extension Dashboard {
             size: summary.size ?? members.value.count, population: summary.population, source: source ?? "",
             diagnostics: session.warnings.filter { $0.file == definition.file }.map(\.description))
         return try SegmentPage(
-            facts: facts, sizes: days.map { LineChart.Point(label: $0.label, value: $0.size) },
+            facts: facts,
+            sizes: zip(days, Self.sizes(days, current: facts.size)).map { LineChart.Point(label: $0.label, value: $1) },
             members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
             activations: try await activationSummaries(of: name, now: now))
     }
@@ -126,13 +132,18 @@ extension Dashboard {
         return summaries
     }
 
+    /// A segment's size at the end of each day, counted back from its size now (``History``).
+    static func sizes(_ days: [Day], current: Int?) -> [Int] {
+        History.sizes(current: current ?? 0, entered: days.map(\.entered), exited: days.map(\.exited))
+    }
+
     /// The start of the day holding `now` in a zone.
     static func startOfToday(_ zone: Zone, _ now: Int64) -> Int64 {
         zone.start(of: zone.date(at: now))
     }
 
     /// Each segment's ``Day``s: the sizes report over the change log at the end of each of the 30 days
-    /// up to today (today's end is now, since nothing later is recorded).
+    /// up to today (today's end is now, since nothing later is recorded), read for its entries and exits.
     static func days(of names: [String], session: EvaluationSession, now: Int64) async throws -> [String: [Day]] {
         let today = startOfToday(session.zone, now)
         let table: ReportTable
@@ -150,7 +161,7 @@ extension Dashboard {
             }
             days[name, default: []].append(
                 Day(
-                    label: session.zone.date(at: instant - 1).description, size: Int(row[2].numberValue ?? 0),
+                    label: session.zone.date(at: instant - 1).description,
                     entered: Int(row[3].numberValue ?? 0), exited: Int(row[4].numberValue ?? 0)))
         }
         return days

@@ -18,6 +18,7 @@ struct Dashboard: Sendable {
     let keys: KeyRing
     let configuration: Server.Configuration
     let parts: Parts
+    let trends = Trends()
 
     /// The session cookie's name.
     static let sessionCookie = "strata_session"
