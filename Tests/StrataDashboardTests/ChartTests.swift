@@ -48,6 +48,8 @@ struct ChartTests {
             svg.contains(
                 "<text class=\"tick\" x=\"50\" y=\"12\" text-anchor=\"end\" dominant-baseline=\"middle\">50</text>"))
         #expect(svg.contains("<text class=\"tick\" x=\"340\" y=\"210\" text-anchor=\"middle\">06-30</text>"))
+        #expect(svg.contains("<text class=\"tick\" x=\"56\" y=\"210\" text-anchor=\"start\">06-29</text>"))
+        #expect(svg.contains("<text class=\"tick\" x=\"624\" y=\"210\" text-anchor=\"end\">07-01</text>"))
         #expect(svg.contains("<circle class=\"dot\" cx=\"624\" cy=\"30\" r=\"2.5\"><title>07-01: 45</title></circle>"))
         #expect(svg.hasPrefix("<svg class=\"chart\" viewBox=\"0 0 640 220\" role=\"img\" aria-label=\"sizes\">"))
     }

@@ -68,9 +68,17 @@ public struct LineChart: Sendable {
         }
         let labelled = Set([0, points.count / 2, points.count - 1].filter { $0 >= 0 })
         for index in labelled.sorted() {
+            // The first and last labels keep inside the drawing.
+            let anchor =
+                switch index {
+                case _ where points.count == 1: "middle"
+                case 0: "start"
+                case points.count - 1: "end"
+                default: "middle"
+                }
             parts.append(
                 "<text class=\"tick\" x=\"\(Plot.number(plot.x(index)))\" y=\"\(Plot.number(bottom + 18))\" "
-                    + "text-anchor=\"middle\">\(HTML.escape(points[index].label))</text>")
+                    + "text-anchor=\"\(anchor)\">\(HTML.escape(points[index].label))</text>")
         }
         parts.append(
             "<polyline class=\"line\" fill=\"none\" points=\"\(plot.points(points.map { Double($0.value) }))\"/>")
