@@ -1,6 +1,7 @@
 """End-to-end check of the dashboard in a real browser: `strata serve` on the demo workspace, headless
 Chromium driven by Selenium through chromedriver. It signs in through the form, visits every page
-(the overview, a segment's page, its members' next page and search, a profile's page), compares
+(the overview, a segment's page, its members' next page and search, a profile's page, the
+activations), compares
 every number shown with the JSON API's answer for the same thing, follows the links between the
 pages, watches a segment's page append a change live, signs out, and checks that a visitor with no
 cookie, a forged one or an expired one (signed with the server's own secret, so only its expiry is
@@ -240,6 +241,28 @@ def check_profile(browser, api, name, member):
     browser.wait(lambda: browser.path == f"/segments/{segments[0]}", "a profile links back to its segments")
 
 
+def check_activations(browser, api):
+    """The activations page lists what the activations API lists, and links to their segments."""
+    browser.css("header nav a[href='/activations']")[0].click()
+    browser.wait(lambda: browser.path == "/activations", "the header links to the activations")
+    listed = api.get("/api/v1/activations")["activations"]
+    check(len(listed) == 6, f"the demo defines 6 activations, the API lists {len(listed)}")
+    rows = browser.css("tr[data-activation]")
+    check([row.get_attribute("data-activation") for row in rows] == [a["name"] for a in listed],
+          "the page lists the API's activations in its order")
+    for row, activation in zip(rows, listed):
+        counts = sorted(activation["deliveries"].items())
+        expected = ", ".join(f"{count} {status}" for status, count in counts) or "none"
+        shown = row.find_element(By.CSS_SELECTOR, "[data-field=deliveries]").text
+        check(shown == expected, f"{activation['name']}: deliveries {shown!r}, the API's {expected!r}")
+    browser.screenshot("activations.png")
+    segment = listed[0]["segment"]
+    rows[0].find_element(By.CSS_SELECTOR, f"a[href='/segments/{segment}']").click()
+    browser.wait(lambda: browser.path == f"/segments/{segment}", "an activation links to its segment")
+    check(any(link.text == listed[0]["name"] for link in browser.css("a[href^='/activations#']")),
+          "the segment's page lists the activation on it")
+
+
 def check_live(browser, api, base, write_key):
     """A new segment's page shows a change as it happens."""
     definition = 'title: Dashboard check\nwhere: count("Dashboard Checked", last 1d) >= 1\n'
@@ -310,6 +333,7 @@ def main():
         largest, segments = check_overview(browser, api)
         member = check_segment(browser, api, largest, segments)
         check_profile(browser, api, largest, member)
+        check_activations(browser, api)
         check_live(browser, api, base, write_key)
         errors = browser.console_errors()
         check(not errors, f"console errors: {errors}")
@@ -346,7 +370,7 @@ def main():
         browser.driver.delete_all_cookies()
         browser.sign_in(viewer_key)
         cookies.append(browser.session_cookie())
-        check("Signed in with a viewer key" in browser.one("form.sign-out span").text, "the header names the viewer key")
+        check("Signed in with the viewer key" in browser.one("form.sign-out span").text, "the header names the viewer key")
         check(len(browser.css("tr[data-segment]")) == 45, "the viewer sees every segment, dashboard-check included")
         status, _, _ = request(base + "/api/v1/segments", headers={"Authorization": f"Bearer {viewer_key}"})
         check(status == 401, f"the viewer key reads no API route: {status}")
@@ -357,7 +381,7 @@ def main():
         log = server.stop()
     for secret in [write_key, admin_key, viewer_key] + cookies:
         check(secret not in log, "the server log shows a key or a session cookie")
-    print(f"dashboard: signed in, 44 segments, 5 pages and a live change checked against the API; "
+    print(f"dashboard: signed in, 44 segments, 6 activations, every page and a live change checked against the API; "
           f"screenshots in {work}")
 
 

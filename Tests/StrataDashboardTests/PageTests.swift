@@ -97,7 +97,7 @@ struct PageTests {
         #expect(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"))
         #expect(!html.contains("<script>alert"))
         #expect(html.contains("<input type=\"hidden\" name=\"csrf\" value=\"t0k3n\">"))
-        #expect(html.contains("Signed in with a viewer key (strata_viewer_ab12…)"))
+        #expect(html.contains("Signed in with the viewer key strata_viewer_ab12…"))
         #expect(html.contains("<td class=\"number\" data-field=\"share\">50.0%</td>"))
         let signIn = renderer.signIn(message: "That is not an active admin or viewer key.", csrf: "n0nce")
         #expect(signIn.contains("<input id=\"key\" name=\"key\" type=\"password\""))
@@ -144,6 +144,35 @@ struct PageTests {
         #expect(html.contains("<summary><a href=\"/segments/buyers\">buyers</a>: why</summary>"))
         let deliveries = try #require(html.range(of: "<h2 id=\"deliveries-heading\">Deliveries</h2>"))
         #expect(html[deliveries.upperBound...].hasPrefix("\n<p>None.</p>\n</section>"))
+    }
+
+    @Test("an activation's row reads the activations API's summary: steps with their delays, deliveries by status")
+    func activationRows() throws {
+        let summary: JSONValue = .object([
+            "name": .string("win-back"), "title": .string("Win back"), "segment": .string("lapsed-90d"),
+            "on": .string("enter"), "category": .string("marketing"), "priority": .number(5),
+            "holdout": .string("10%"), "rollout": .string("100%"),
+            "steps": .array([
+                .object(["destination": .string("outbox"), "after_ms": .number(0), "template": .null]),
+                .object([
+                    "destination": .string("email"), "after_ms": .number(172_800_000), "template": .string("come-back"),
+                ]),
+            ]),
+            "deliveries": .object(["sent": .number(3), "failed": .number(1)]),
+        ])
+        let page = ActivationsPage(summaries: [summary, .string("not an object")], since: "2026-07-01")
+        let row = try #require(page.rows.first)
+        #expect(page.rows.count == 1)
+        #expect(row.steps == "outbox; after 2d: email (template come-back)")
+        #expect(row.deliveries == "1 failed, 3 sent")
+        #expect(row.segmentHref == "/segments/lapsed-90d")
+        #expect(row.priority == "5")
+        #expect([90_000, 900_000, 250, 7_200_000].map(ActivationsPage.Row.duration) == ["90s", "15m", "250ms", "2h"])
+        let html = try Renderer().activations(page, visitor: Renderer.Visitor(kind: "admin", prefix: "p", csrf: "c"))
+        #expect(html.contains("<td data-field=\"deliveries\">1 failed, 3 sent</td>"))
+        let none = try Renderer().activations(
+            ActivationsPage(summaries: [], since: ""), visitor: Renderer.Visitor(kind: "admin", prefix: "p", csrf: "c"))
+        #expect(none.contains("<p>No activations: a file in <code>activations/</code>"))
     }
 
     @Test("numbers are grouped by thousands and shares have one decimal")

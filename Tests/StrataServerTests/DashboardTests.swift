@@ -105,7 +105,7 @@ struct DashboardTests {
             let cookie = try await Self.signIn(client, key: viewer)
             try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .ok)
-                #expect(response.text.contains("Signed in with a viewer key (\(record.prefix)…)"))
+                #expect(response.text.contains("Signed in with the viewer key \(record.prefix)…"))
             }
             // Signed in, the form sends the visitor on.
             try await client.execute(uri: "/login", method: .get, headers: [.cookie: cookie]) { response in
@@ -258,6 +258,10 @@ struct DashboardTests {
                 $0.text
             }
             #expect(segment.contains("<td><a href=\"/profiles/u1\">u1</a></td><td>entered</td>"))
+            try await client.execute(uri: "/activations", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("<p>No activations: a file in <code>activations/</code>"))
+            }
             try await client.execute(uri: "/profiles/nobody", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .notFound)
                 #expect(response.text.contains("no profile with id `nobody`"))

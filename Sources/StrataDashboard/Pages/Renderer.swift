@@ -73,6 +73,11 @@ public struct Renderer: Sendable {
         page("Profile \(model.id)", "profile", model, visitor: visitor)
     }
 
+    /// The activations.
+    public func activations(_ model: ActivationsPage, visitor: Visitor) -> String {
+        page("Activations", "activations", model, visitor: visitor)
+    }
+
     private func page(
         _ title: String, _ template: String, _ model: Any, visitor: Visitor?, live: Bool = false
     )

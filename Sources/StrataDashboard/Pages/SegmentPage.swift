@@ -22,18 +22,6 @@ public struct SegmentPage: Sendable {
         }
     }
 
-    /// An activation the segment drives, with a summary of its deliveries.
-    public struct Activation: Sendable, Equatable {
-        public var name: String
-        public var summary: String
-
-        /// An activation from its name and summary.
-        public init(name: String, summary: String) {
-            self.name = name
-            self.summary = summary
-        }
-    }
-
     /// The segment's description.
     public struct Facts: Sendable {
         public var name: String
@@ -82,14 +70,14 @@ public struct SegmentPage: Sendable {
     let members: MemberList
     let changes: [Change]
     let newestChange: Int64?
-    let activations: [Activation]
+    let activations: [ActivationsPage.Row]
 
     /// The page of a segment: its facts, its size at instants (oldest first), its members sorted, the
     /// member query (`q`, a part of an id) and page number (`page`, from 1), its changes (newest
     /// first) and its activations.
     public init(
         facts: Facts, sizes: [LineChart.Point], members: [String], query: String?, page: String?,
-        changes: [Change], activations: [Activation]
+        changes: [Change], activations: [ActivationsPage.Row]
     ) throws(Overview.BadParameter) {
         name = facts.name
         title = facts.title

@@ -4,7 +4,7 @@ enum Templates {
     /// Every template by name.
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "error": error, "overview": overview, "segment": segment,
-        "profile": profile,
+        "profile": profile, "activations": activations,
     ]
 
     static let layout = """
@@ -21,10 +21,10 @@ enum Templates {
         <body>
         <a class="skip" href="#main">Skip to content</a>
         <header>
-        <nav aria-label="Dashboard"><a class="brand" href="/">Strata</a>{{#visitor}} <a href="/">Segments</a>{{/visitor}}</nav>
+        <nav aria-label="Dashboard"><a class="brand" href="/">Strata</a>{{#visitor}} <a href="/">Segments</a> <a href="/activations">Activations</a>{{/visitor}}</nav>
         {{#visitor}}
         <form class="sign-out" method="post" action="/logout">
-        <span>Signed in with a {{kind}} key ({{prefix}}…)</span>
+        <span>Signed in with the {{kind}} key {{prefix}}…</span>
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Sign out</button>
         </form>
@@ -128,7 +128,7 @@ enum Templates {
         </section>
         <section aria-labelledby="activations-heading">
         <h2 id="activations-heading">Activations wired to it</h2>
-        <ul>{{#activations}}<li>{{name}}: {{summary}}</li>{{/activations}}</ul>
+        <ul>{{#activations}}<li><a href="/activations#{{name}}">{{name}}</a>: on {{trigger}}, {{steps}}; deliveries today: {{deliveries}}</li>{{/activations}}</ul>
         {{^activations}}<p>None.</p>{{/activations}}
         </section>
         <section aria-labelledby="definition-heading">
@@ -175,6 +175,21 @@ enum Templates {
         {{/delivered}}
         {{^delivered}}<p>None.</p>{{/delivered}}
         </section>
+
+        """
+
+    static let activations = """
+        <h1>Activations</h1>
+        <p class="meta">Deliveries counted since <time>{{since}}</time>.</p>
+        <table class="activations">
+        <thead><tr><th scope="col">Activation</th><th scope="col">Segment</th><th scope="col">On</th><th scope="col">Category</th><th scope="col" class="number">Priority</th><th scope="col" class="number">Holdout</th><th scope="col" class="number">Rollout</th><th scope="col">Steps</th><th scope="col">Deliveries today</th></tr></thead>
+        <tbody>
+        {{#rows}}
+        <tr id="{{name}}" data-activation="{{name}}"><th scope="row">{{name}}{{#title}}<br><span class="meta">{{title}}</span>{{/title}}</th><td><a href="{{segmentHref}}">{{segment}}</a></td><td>{{trigger}}</td><td>{{category}}</td><td class="number">{{priority}}</td><td class="number">{{holdout}}</td><td class="number">{{rollout}}</td><td>{{steps}}</td><td data-field="deliveries">{{deliveries}}</td></tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        {{^rows}}<p>No activations: a file in <code>activations/</code> wires a segment to a destination.</p>{{/rows}}
 
         """
 }

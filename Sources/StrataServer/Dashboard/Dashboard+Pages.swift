@@ -64,7 +64,9 @@ extension Dashboard {
             facts: facts,
             sizes: zip(days, Self.sizes(days, current: facts.size)).map { LineChart.Point(label: $0.label, value: $1) },
             members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
-            activations: try await activationSummaries(of: name, now: now))
+            activations: try await activationSummaries(now: now).summaries.compactMap(\.objectValue).map(
+                ActivationsPage.Row.init
+            ).filter { $0.segment == name })
     }
 
     /// How many recent events and deliveries a profile's page lists.
@@ -114,22 +116,14 @@ extension Dashboard {
         }
     }
 
-    /// The activations on a segment with their deliveries since the day began, by status.
-    private func activationSummaries(of name: String, now: Int64) async throws -> [SegmentPage.Activation] {
-        guard let settings = await activations.current()?.settings else { return [] }
-        let since = Self.startOfToday(settings.zone, now)
-        var summaries: [SegmentPage.Activation] = []
-        for activation in settings.activations.values.filter({ $0.segment == name }).sorted(by: { $0.name < $1.name }) {
-            let counts = try await workbench.store.deliveryCounts(activation: activation.name, since: since)
-            let today = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
-            let steps = activation.steps.map(\.destination).joined(separator: ", ")
-            summaries.append(
-                SegmentPage.Activation(
-                    name: activation.name,
-                    summary: "on \(activation.trigger.rawValue) to \(steps); deliveries today: "
-                        + (today.isEmpty ? "none" : today.joined(separator: ", "))))
-        }
-        return summaries
+    /// The activations as the activations API lists them, with the start of the day their deliveries
+    /// are counted from; none when the definitions have errors.
+    func activationSummaries(now: Int64) async throws -> (summaries: [JSONValue], since: Int64) {
+        guard let settings = await activations.current()?.settings else { return ([], now) }
+        return (
+            try await ActivationAPI.summaries(settings, store: workbench.store, now: now),
+            Self.startOfToday(settings.zone, now)
+        )
     }
 
     /// A segment's size at the end of each day, counted back from its size now (``History``).

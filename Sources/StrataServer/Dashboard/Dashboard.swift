@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import StrataCore
 import StrataDashboard
 import StrataLanguage
 import StrataRuntime
@@ -30,7 +31,8 @@ struct Dashboard: Sendable {
     /// The pages and assets, as `METHOD /path` (not API routes: the OpenAPI document leaves them out).
     static let routes = [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /segments/{name}",
-        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /dashboard/changes", "GET /dashboard/style.css",
+        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /dashboard/changes",
+        "GET /dashboard/style.css",
         "GET /dashboard/icon.svg",
         "GET /dashboard/live.js",
     ]
@@ -75,6 +77,13 @@ struct Dashboard: Sendable {
         router.get("/profiles/:id") { request, context in
             try await page(request, logger: context.logger) { renderer, visitor in
                 renderer.profile(try await profilePage(try ManagementAPI.profileId(context)), visitor: visitor)
+            }
+        }
+        router.get("/activations") { request, context in
+            try await page(request, logger: context.logger) { renderer, visitor in
+                let (summaries, since) = try await activationSummaries(now: configuration.clock())
+                return renderer.activations(
+                    ActivationsPage(summaries: summaries, since: Instant.format(since)), visitor: visitor)
             }
         }
         router.get("/segments/:name/members.csv") { request, context in
