@@ -175,6 +175,34 @@ struct PageTests {
         #expect(none.contains("<p>No activations: a file in <code>activations/</code>"))
     }
 
+    @Test("a report's page fills its form from the URL, writes proportions out and shades them in ten steps")
+    func reportPage() throws {
+        let page = ReportPage(
+            kind: .retention, parameters: ["segments": ["buyers"], "days": ["7"]],
+            columns: ["cohort", "day", "size", "rate", "partial"],
+            rows: [
+                [.string("buyers"), .number(7), .number(120), .number(0.456), .bool(false)],
+                [.string("baseline"), .number(7), .number(80), .number(1), .null],
+            ],
+            ran: true)
+        #expect(page.fields.map(\.value) == ["buyers", "7", ""])
+        #expect(page.rows[0].cells.map(\.text) == ["buyers", "7", "120", "45.6%", "false"])
+        #expect(page.rows[0].cells.map(\.heat) == [nil, nil, nil, "heat-4", nil])
+        #expect(page.rows[1].cells[3].heat == "heat-9")
+        #expect(page.rows[1].cells[4].text == "–")
+        let funnel = ReportPage(kind: .funnel, parameters: ["steps": ["A", "B"]], columns: [], rows: [], ran: false)
+        #expect(funnel.fields.map(\.value) == ["A", "B", "", "", ""])
+        #expect(ReportPage.Kind.funnel.isReady(["steps": ["A", "B"]]))
+        #expect(!ReportPage.Kind.funnel.isReady(["steps": ["A"]]))
+        #expect(!ReportPage.Kind.overlap.isReady(["segments": ["a"]]))
+        #expect(ReportPage.Kind.overlap.isReady(["segments": ["a,b"]]))
+        let html = try Renderer().report(page, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        #expect(html.contains("<td class=\"number heat-4\">45.6%</td>"))
+        #expect(
+            html.contains("<input id=\"field-0\" name=\"segments\" value=\"buyers\" aria-describedby=\"field-0-hint\">")
+        )
+    }
+
     @Test("numbers are grouped by thousands and shares have one decimal")
     func formats() {
         #expect(Format.grouped(1_234_567) == "1,234,567")

@@ -262,6 +262,33 @@ struct DashboardTests {
                 #expect(response.status == .ok)
                 #expect(response.text.contains("<p>No activations: a file in <code>activations/</code>"))
             }
+            // A report's page shows the report API's rows.
+            let report = try await client.execute(
+                uri: "/api/v1/reports/retention?segments=buyers&days=1,7", method: .get,
+                headers: harness.bearer(harness.adminKey)
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            let reportPage = try await client.execute(
+                uri: "/reports/retention?segments=buyers&days=1,7&as_of=", method: .get, headers: [.cookie: cookie]
+            ) { response in
+                #expect(response.status == .ok)
+                return response.text
+            }
+            #expect(report.count == 4)
+            #expect(reportPage.components(separatedBy: "<tr><td>").count - 1 == report.count)
+            #expect(
+                reportPage.contains("<td>\(report[0]["cohort"]?.stringValue ?? "")</td><td class=\"number\">1</td>"))
+            try await client.execute(uri: "/reports/retention", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("Fill in the form to run the report"))
+            }
+            for (uri, status) in [
+                ("/reports/decay", HTTPResponse.Status.notFound), ("/reports/retention?segments=nope", .notFound),
+                ("/reports/retention?segments=buyers&days=x", .badRequest),
+            ] {
+                try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == status, "\(uri)")
+                }
+            }
             try await client.execute(uri: "/profiles/nobody", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .notFound)
                 #expect(response.text.contains("no profile with id `nobody`"))

@@ -84,7 +84,7 @@ struct OpenAPITests {
             for route in Server.pageRoutes {
                 let parts = route.split(separator: " ")
                 let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
-                    .replacingOccurrences(of: "{id}", with: "u1")
+                    .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{kind}", with: "retention")
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 try await client.execute(uri: uri, method: method) { response in
                     switch route {

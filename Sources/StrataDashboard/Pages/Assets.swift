@@ -40,6 +40,11 @@ public enum Assets {
         ul.members { columns: 3 16rem; }
         form.sign-in { display: grid; gap: .5rem; max-width: 28rem; }
         input, button { font: inherit; padding: .3rem .5rem; }
+        form.report label { display: inline-block; min-width: 6rem; font-weight: 600; }
+        .heat-0 { background: #f5f8fc; } .heat-1 { background: #e3ecf7; } .heat-2 { background: #cfdff1; }
+        .heat-3 { background: #b7cfe9; } .heat-4 { background: #9dbde0; } .heat-5 { background: #5f93cc; }
+        .heat-6 { background: #3f79b8; color: #fff; } .heat-7 { background: #2a62a0; color: #fff; }
+        .heat-8 { background: #1b4d86; color: #fff; } .heat-9 { background: #0e3a6b; color: #fff; }
         button { cursor: pointer; }
 
         """

@@ -78,6 +78,11 @@ public struct Renderer: Sendable {
         page("Activations", "activations", model, visitor: visitor)
     }
 
+    /// A report's page.
+    public func report(_ model: ReportPage, visitor: Visitor) -> String {
+        page(model.title, "report", model, visitor: visitor)
+    }
+
     private func page(
         _ title: String, _ template: String, _ model: Any, visitor: Visitor?, live: Bool = false
     )

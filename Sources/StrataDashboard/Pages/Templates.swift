@@ -4,7 +4,7 @@ enum Templates {
     /// Every template by name.
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "error": error, "overview": overview, "segment": segment,
-        "profile": profile, "activations": activations,
+        "profile": profile, "activations": activations, "report": report,
     ]
 
     static let layout = """
@@ -21,7 +21,7 @@ enum Templates {
         <body>
         <a class="skip" href="#main">Skip to content</a>
         <header>
-        <nav aria-label="Dashboard"><a class="brand" href="/">Strata</a>{{#visitor}} <a href="/">Segments</a> <a href="/activations">Activations</a>{{/visitor}}</nav>
+        <nav aria-label="Dashboard"><a class="brand" href="/">Strata</a>{{#visitor}} <a href="/">Segments</a> <a href="/activations">Activations</a> <a href="/reports/retention">Retention</a> <a href="/reports/overlap">Overlap</a> <a href="/reports/funnel">Funnel</a>{{/visitor}}</nav>
         {{#visitor}}
         <form class="sign-out" method="post" action="/logout">
         <span>Signed in with the {{kind}} key {{prefix}}…</span>
@@ -190,6 +190,24 @@ enum Templates {
         </tbody>
         </table>
         {{^rows}}<p>No activations: a file in <code>activations/</code> wires a segment to a destination.</p>{{/rows}}
+
+        """
+
+    static let report = """
+        <h1>{{title}}</h1>
+        <form method="get" action="/reports/{{kind}}" class="report">
+        {{#fields}}<p><label for="{{id}}">{{label}}</label> <input id="{{id}}" name="{{name}}" value="{{value}}" aria-describedby="{{id}}-hint"> <span class="hint" id="{{id}}-hint">{{hint}}</span></p>
+        {{/fields}}
+        <button type="submit">Show</button>
+        </form>
+        {{#ran}}
+        <table class="report">
+        <thead><tr>{{#columns}}<th scope="col">{{.}}</th>{{/columns}}</tr></thead>
+        <tbody>{{#rows}}<tr>{{#cells}}<td{{#style}} class="{{style}}"{{/style}}>{{text}}</td>{{/cells}}</tr>{{/rows}}</tbody>
+        </table>
+        <p class="meta">Proportions are shaded from light (0%) to dark (100%) and written out.</p>
+        {{/ran}}
+        {{^ran}}<p>Fill in the form to run the report; the URL keeps its parameters, to share the view.</p>{{/ran}}
 
         """
 }

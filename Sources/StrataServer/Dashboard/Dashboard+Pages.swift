@@ -69,6 +69,19 @@ extension Dashboard {
             ).filter { $0.segment == name })
     }
 
+    /// A report's page: the report API's table for the query's parameters (the form's empty fields left
+    /// out), or only the form while they are not enough to run it.
+    func reportPage(_ kind: ReportPage.Kind, _ query: Parameters) async throws -> ReportPage {
+        var parameters: [String: [String]] = [:]
+        for (key, value) in query where !value.isEmpty { parameters[String(key), default: []].append(String(value)) }
+        guard kind.isReady(parameters) else {
+            return ReportPage(kind: kind, parameters: parameters, columns: [], rows: [], ran: false)
+        }
+        let table = try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration).table(
+            kind.rawValue, query: ReportAPI.Query(parameters, now: configuration.clock()))
+        return ReportPage(kind: kind, parameters: parameters, columns: table.columns, rows: table.rows, ran: true)
+    }
+
     /// How many recent events and deliveries a profile's page lists.
     static let recentEvents = 50
 

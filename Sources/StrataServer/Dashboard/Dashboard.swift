@@ -31,7 +31,8 @@ struct Dashboard: Sendable {
     /// The pages and assets, as `METHOD /path` (not API routes: the OpenAPI document leaves them out).
     static let routes = [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /segments/{name}",
-        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /dashboard/changes",
+        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /reports/{kind}",
+        "GET /dashboard/changes",
         "GET /dashboard/style.css",
         "GET /dashboard/icon.svg",
         "GET /dashboard/live.js",
@@ -84,6 +85,17 @@ struct Dashboard: Sendable {
                 let (summaries, since) = try await activationSummaries(now: configuration.clock())
                 return renderer.activations(
                     ActivationsPage(summaries: summaries, since: Instant.format(since)), visitor: visitor)
+            }
+        }
+        router.get("/reports/:kind") { request, context in
+            try await page(request, logger: context.logger) { renderer, visitor in
+                let text = try context.parameters.require("kind")
+                guard let kind = ReportPage.Kind(rawValue: text) else {
+                    throw APIError.notFound(
+                        "no report page `\(text.prefix(40))`: expected one of "
+                            + ReportPage.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return renderer.report(try await reportPage(kind, request.uri.queryParameters), visitor: visitor)
             }
         }
         router.get("/segments/:name/members.csv") { request, context in
