@@ -1,7 +1,7 @@
 """End-to-end check of the dashboard in a real browser: `strata serve` on the demo workspace, headless
 Chromium driven by Selenium through chromedriver. It signs in through the form, visits every page
 (the overview, a segment's page, its members' next page and search, a profile's page, the
-activations), compares
+activations, the retention, overlap and funnel reports filled in through their forms), compares
 every number shown with the JSON API's answer for the same thing, follows the links between the
 pages, watches a segment's page append a change live, signs out, and checks that a visitor with no
 cookie, a forged one or an expired one (signed with the server's own secret, so only its expiry is
@@ -263,6 +263,42 @@ def check_activations(browser, api):
           "the segment's page lists the activation on it")
 
 
+def check_reports(browser, api):
+    """Each report page, filled in through its form, shows the report API's rows for the same URL."""
+    filled = {
+        "retention": {"field-0": "paying,at-risk-users", "field-1": "1,7,30"},
+        "overlap": {"field-0": "paying,at-risk-users,trial-activated"},
+        "funnel": {"field-0": '"Signed Up"', "field-1": '"Feature Used"', "field-2": '"Plan Upgraded"', "field-3": "30d"},
+    }
+    for kind, fields in filled.items():
+        browser.css(f"header nav a[href='/reports/{kind}']")[0].click()
+        browser.wait(lambda: browser.path == f"/reports/{kind}", f"the header links to the {kind} report")
+        check("Fill in the form" in browser.one("main").text, f"{kind}: the form alone until it is filled in")
+        for field, value in fields.items():
+            browser.one(f"input#{field}").send_keys(value)
+        browser.one("form.report button").click()
+        browser.wait(lambda: browser.css("table.report"), f"{kind}: the report runs")
+        query = urllib.parse.urlparse(browser.driver.current_url).query
+        rows = api.get(f"/api/v1/reports/{kind}?" + "&".join(
+            part for part in query.split("&") if not part.endswith("=")))["rows"]
+        shown = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in browser.css("table.report tbody tr")]
+        check(len(shown) == len(rows) > 0, f"{kind}: {len(shown)} rows shown, the API's {len(rows)}")
+        columns = [th.text for th in browser.css("table.report thead th")]
+        for cells, row in zip(shown, rows):
+            for column, text in zip(columns, cells):
+                value = row[column]
+                if column in ("rate", "low", "high", "jaccard", "containment", "rate_from_previous", "rate_from_first") \
+                        and value is not None:
+                    check(text == f"{value * 100:.1f}%", f"{kind} {column}: {text} shown, {value} in the API")
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    check(float(text) == value, f"{kind} {column}: {text} shown, {value} in the API")
+        browser.screenshot(f"report-{kind}.png")
+        # The URL is the view: opened again, it shows the same table.
+        browser.open(f"/reports/{kind}?{query}")
+        check([[c.text for c in r.find_elements(By.TAG_NAME, "td")] for r in browser.css("table.report tbody tr")]
+              == shown, f"{kind}: the shared URL shows the same table")
+
+
 def check_live(browser, api, base, write_key):
     """A new segment's page shows a change as it happens."""
     definition = 'title: Dashboard check\nwhere: count("Dashboard Checked", last 1d) >= 1\n'
@@ -334,6 +370,7 @@ def main():
         member = check_segment(browser, api, largest, segments)
         check_profile(browser, api, largest, member)
         check_activations(browser, api)
+        check_reports(browser, api)
         check_live(browser, api, base, write_key)
         errors = browser.console_errors()
         check(not errors, f"console errors: {errors}")
@@ -381,7 +418,7 @@ def main():
         log = server.stop()
     for secret in [write_key, admin_key, viewer_key] + cookies:
         check(secret not in log, "the server log shows a key or a session cookie")
-    print(f"dashboard: signed in, 44 segments, 6 activations, every page and a live change checked against the API; "
+    print(f"dashboard: signed in, 44 segments, 6 activations, 3 reports, every page and a live change checked against the API; "
           f"screenshots in {work}")
 
 

@@ -31,8 +31,9 @@ public struct ReportPage: Sendable {
                 ]
             case .funnel:
                 [
-                    ("steps", "Step 1", "an event name"), ("steps", "Step 2", "an event name"),
-                    ("steps", "Step 3", "an event name, or empty"), ("within", "Within", "for example 7d"),
+                    ("steps", "Step 1", "an event in quotes: \"Signed Up\""),
+                    ("steps", "Step 2", "an event in quotes, or any where …"),
+                    ("steps", "Step 3", "the same, or empty"), ("within", "Within", "for example 7d"),
                     ("as_of", "As of", "an instant or a date; now when empty"),
                 ]
             }
