@@ -196,6 +196,7 @@ def check_segment(browser, api, name, segments):
     definition = api.get(f"/api/v1/segments/{name}")["definition"]
     check(browser.one("pre code").text == definition.rstrip("\n"), f"{name}: the page shows the definition's text")
     browser.screenshot("segment.png")
+    check(browser.css(f"a[href='/reports/retention?segments={name}&days=1,7,30']"), f"{name}: a link to its retention")
     # The next page, as the API's cursor gives it.
     browser.one("a[rel=next]").click()
     browser.wait(lambda: browser.path == f"/segments/{name}?page=2", "the next page link")

@@ -207,6 +207,7 @@ struct DashboardTests {
             ) { $0.json["members"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
             #expect(members == ["u1", "u2"])
             #expect(Self.field("size", in: page[...]) == "2")
+            #expect(page.contains("<a href=\"/reports/retention?segments=buyers&amp;days=1,7,30\">"))
             #expect(page.contains("<li><a href=\"/profiles/u1\">u1</a></li><li><a href=\"/profiles/u2\">u2</a></li>"))
             #expect(
                 page.contains(

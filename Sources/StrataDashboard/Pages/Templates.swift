@@ -131,6 +131,11 @@ enum Templates {
         <ul>{{#activations}}<li><a href="/activations#{{name}}">{{name}}</a>: on {{trigger}}, {{steps}}; deliveries today: {{deliveries}}</li>{{/activations}}</ul>
         {{^activations}}<p>None.</p>{{/activations}}
         </section>
+        <section aria-labelledby="reports-heading">
+        <h2 id="reports-heading">Reports</h2>
+        <ul><li><a href="/reports/retention?segments={{name}}&amp;days=1,7,30">Retention of {{name}} against the baseline</a></li>
+        <li><a href="/reports/overlap?segments={{name}},">Overlap of {{name}} with other segments</a> (name them in the form)</li></ul>
+        </section>
         <section aria-labelledby="definition-heading">
         <h2 id="definition-heading">Definition</h2>
         {{#diagnostics}}<p class="warning">⚠ {{.}}</p>{{/diagnostics}}
