@@ -87,6 +87,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The dashboard's pages without HTTP: view models, templates, SVG charts, session cookies.
+        .target(
+            name: "StrataDashboard",
+            dependencies: [
+                "StrataCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The scale-out path: the message log shipped to ClickHouse, segments compiled to its SQL.
         .target(
             name: "StrataClickHouse",
@@ -110,6 +120,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataRuntime", "StrataActivation",
+                "StrataDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -200,6 +211,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "StrataDashboardTests", dependencies: ["StrataDashboard", "StrataCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrataClickHouseTests",
             dependencies: ["StrataClickHouse", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],

@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import StrataActivation
 import StrataCore
+import StrataDashboard
 import StrataEngine
 import StrataRuntime
 import StrataStore
@@ -62,8 +63,8 @@ public enum Server {
         }
     }
 
-    /// The routes the server answers, as `METHOD /path` with `{parameter}` placeholders (the
-    /// OpenAPI document lists the same).
+    /// The routes of the API the server answers, as `METHOD /path` with `{parameter}` placeholders (the
+    /// OpenAPI document lists the same; ``pageRoutes`` are the dashboard's).
     public static let routes: [String] =
         Ingestion.segmentRoutes.map { "POST /v1/\($0.path)" } + ["POST /batch/", "POST /i/v1/analytics/events"]
         + Ingestion.paths.map { "OPTIONS /\($0)" } + [
@@ -80,6 +81,10 @@ public enum Server {
         // The reports that need a parameter, which the document describes as paths of their own so that it
         // can require it; the `{kind}` route answers them.
         + ["conversion", "sizes", "funnel", "lift"].map { "GET /api/v1/reports/\($0)" }
+
+    /// The dashboard's pages and assets, for people in a browser rather than programs: outside the
+    /// OpenAPI document.
+    public static let pageRoutes: [String] = Dashboard.routes
 
     /// Runs the server until SIGTERM or SIGINT, then stops gracefully: in-flight requests finish and
     /// their commits complete, and the real-time engine saves its checkpoint where it got to. A stop
@@ -163,6 +168,13 @@ public enum Server {
         ).register(on: router)
         ReportAPI(workbench: workbench, keys: keys, configuration: configuration).register(on: router)
         MailLinkRoutes(store: runtime.store, commits: commits, clock: configuration.clock).register(on: router)
+        Dashboard(
+            workbench: workbench, memberships: memberships, live: live, activations: activations, keys: keys,
+            configuration: configuration,
+            parts: Dashboard.Parts(
+                secretURL: runtime.workspace.databaseURL.deletingLastPathComponent().appendingPathComponent(
+                    SessionSecret.fileName))
+        ).register(on: router)
         routeMethods.learn(router)
         let open = OpenConnections(limit: limits.maxConnections)
         return Application(

@@ -11,18 +11,19 @@ struct KeysCommand: AsyncParsableCommand {
         abstract: "Create, list and revoke the API keys of `strata serve`.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    /// `strata keys create --kind write|admin`.
+    /// `strata keys create --kind write|admin|viewer`.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a key and print it (alone, once: only its hash is stored).",
             discussion: """
                 A write key sends events (as the HTTP Basic user, a Bearer token or PostHog's api_key); an \
-                admin key uses the management API under /api/v1 (as a Bearer token).
+                admin key uses the management API under /api/v1 (as a Bearer token) and signs in to the \
+                dashboard; a viewer key only signs in to the dashboard, to read its pages.
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
 
-        @Option(help: "What the key may do: write or admin.")
+        @Option(help: "What the key may do: write, admin or viewer.")
         var kind: APIKey.Kind
 
         func run() async throws {

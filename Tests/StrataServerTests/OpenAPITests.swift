@@ -73,4 +73,31 @@ struct OpenAPITests {
             try await client.execute(uri: "/v1/unknown", method: .post) { #expect($0.status == .notFound) }
         }
     }
+
+    @Test(
+        "the dashboard's pages are outside the document: without a session each sends the visitor to sign in, but the form and the assets"
+    )
+    func pagesAreServed() async throws {
+        #expect(Set(Server.pageRoutes).isDisjoint(with: try Self.documentedRoutes()))
+        let harness = try await Harness()
+        try await harness.run { client in
+            for route in Server.pageRoutes {
+                let parts = route.split(separator: " ")
+                let uri = parts[1].replacingOccurrences(of: "{name}", with: "buyers")
+                    .replacingOccurrences(of: "{id}", with: "u1").replacingOccurrences(of: "{kind}", with: "retention")
+                let method = try #require(HTTPRequest.Method(String(parts[0])))
+                try await client.execute(uri: uri, method: method) { response in
+                    switch route {
+                    case "GET /login", "GET /dashboard/style.css", "GET /dashboard/icon.svg", "GET /dashboard/live.js":
+                        #expect(response.status == .ok, "\(route)")
+                    // The form without its CSRF token.
+                    case "POST /login": #expect(response.status == .forbidden)
+                    default:
+                        #expect(response.status == .seeOther, "\(route)")
+                        #expect(response.headers[.location] == "/login", "\(route)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -41,17 +41,26 @@ public actor KeyRing {
 
     /// The active key of a kind matching a presented secret, or nil.
     public func check(_ secret: String, kind: APIKey.Kind) async throws -> APIKey? {
-        let fresh = loadedAt.map { clock.now - $0 < Self.refreshInterval } ?? false
-        if !fresh {
-            active = try await store.keys().filter { $0.revokedAt == nil }
-            loadedAt = clock.now
-        }
+        try await refresh()
         let digest = Self.digest(of: secret)
         var found: APIKey?
         for key in active where key.kind == kind {
             if Self.constantTimeEqual(key.digest, digest) { found = key }
         }
         return found
+    }
+
+    /// The active key with an id, or nil (a key revoked stops being active within ``refreshInterval``).
+    func active(id: Int64) async throws -> APIKey? {
+        try await refresh()
+        return active.first { $0.id == id }
+    }
+
+    /// Reads the active keys again once the cached ones are older than ``refreshInterval``.
+    private func refresh() async throws {
+        if let loadedAt, clock.now - loadedAt < Self.refreshInterval { return }
+        active = try await store.keys().filter { $0.revokedAt == nil }
+        loadedAt = clock.now
     }
 
     /// The SHA-256 digest of a key.

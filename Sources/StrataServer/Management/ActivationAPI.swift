@@ -18,13 +18,8 @@ struct ActivationAPI: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: keys))
         api.get("activations") { _, _ in
-            let current = try await currentSettings()
-            let since = startOfToday(current.settings)
-            var list: [JSONValue] = []
-            for activation in current.settings.activations.values.sorted(by: { $0.name < $1.name }) {
-                let counts = try await runtime.store.deliveryCounts(activation: activation.name, since: since)
-                list.append(DeliveryLog.summary(of: activation, counts: counts, since: since))
-            }
+            let list = try await Self.summaries(
+                try await currentSettings().settings, store: runtime.store, now: configuration.clock())
             return Response.json(.object(["activations": .array(list)]))
         }
         api.get("activations/:name") { _, context in
@@ -33,7 +28,7 @@ struct ActivationAPI: Sendable {
             guard let activation = current.settings.activations[name] else {
                 throw APIError.notFound("no activation `\(name.prefix(60))`")
             }
-            let since = startOfToday(current.settings)
+            let since = Self.startOfToday(current.settings, now: configuration.clock())
             let counts = try await runtime.store.deliveryCounts(activation: name, since: since)
             return Response.json(DeliveryLog.summary(of: activation, counts: counts, since: since))
         }
@@ -91,8 +86,20 @@ struct ActivationAPI: Sendable {
         return current
     }
 
-    private func startOfToday(_ settings: ActivationSettings) -> Int64 {
+    /// Every activation with its deliveries since the day began, by status, in name order, as
+    /// `GET /api/v1/activations` lists them.
+    static func summaries(_ settings: ActivationSettings, store: any Store, now: Int64) async throws -> [JSONValue] {
+        let since = startOfToday(settings, now: now)
+        var list: [JSONValue] = []
+        for activation in settings.activations.values.sorted(by: { $0.name < $1.name }) {
+            let counts = try await store.deliveryCounts(activation: activation.name, since: since)
+            list.append(DeliveryLog.summary(of: activation, counts: counts, since: since))
+        }
+        return list
+    }
+
+    private static func startOfToday(_ settings: ActivationSettings, now: Int64) -> Int64 {
         let zone = settings.zone
-        return zone.start(of: zone.date(at: configuration.clock()))
+        return zone.start(of: zone.date(at: now))
     }
 }

@@ -146,17 +146,8 @@ struct ManagementAPI: Sendable {
         api.get("profiles/:id") { request, context in
             let id = try Self.profileId(context)
             let recent = try Self.limit(request.uri.queryParameters["recent"].map(String.init), default: 10)
-            guard
-                let profile = try await workbench.store.profile(id: id, asOf: configuration.clock(), recent: recent),
-                var object = profile.json.objectValue
-            else {
-                throw APIError.notFound("no profile with id `\(id)`")
-            }
-            let (evaluated, definitions) = try await workbench.evaluated(profile: id)
-            object.merge(evaluated) { _, evaluated in evaluated }
-            let segments = try await memberships.segments(ofProfile: profile.key, definitions: definitions)
-            object["segments"] = .array(segments.value.map(JSONValue.string))
-            return Response.json(.object(object), currentTo: segments.currentTo)
+            let profile = try await memberships.profile(id: id, recent: recent)
+            return Response.json(.object(profile.value), currentTo: profile.currentTo)
         }
         api.delete("profiles/:id") { _, context in
             let id = try Self.profileId(context)

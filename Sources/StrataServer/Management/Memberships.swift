@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import StrataCore
 import StrataLanguage
+import StrataStore
 
 /// The one answer to "who is in this segment now", for every read the server makes: JSON pages, CSV,
 /// the summary sizes, a profile's memberships. Real-time segments answer from the live engine and
@@ -41,6 +42,21 @@ struct Memberships: Sendable {
         guard let held = await live.segments(holding: key) else { throw Self.notReady }
         let users = Set(definitions.segments.filter { $0.of == .users }.map(\.name))
         return Recorded(value: held.value.filter { users.contains($0) }, currentTo: held.currentTo)
+    }
+
+    /// A profile as `GET /api/v1/profiles/{id}` answers it: its stored summary with `recent` events, what
+    /// the engine computes of it, and its segments; 404 when no profile holds the id.
+    func profile(id: String, recent: Int) async throws -> Recorded<[String: JSONValue]> {
+        guard let profile = try await workbench.store.profile(id: id, asOf: clock(), recent: recent),
+            var object = profile.json.objectValue
+        else {
+            throw APIError.notFound("no profile with id `\(id)`")
+        }
+        let (evaluated, definitions) = try await workbench.evaluated(profile: id)
+        object.merge(evaluated) { _, evaluated in evaluated }
+        let segments = try await self.segments(ofProfile: profile.key, definitions: definitions)
+        object["segments"] = .array(segments.value.map(JSONValue.string))
+        return Recorded(value: object, currentTo: segments.currentTo)
     }
 
     /// Waits for the real-time memberships (503 after ``readyWait``), then up to ``readWait`` for the

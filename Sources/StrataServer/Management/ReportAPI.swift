@@ -24,23 +24,28 @@ struct ReportAPI: Sendable {
                     "no report `\(kind.prefix(40))`: expected one of \(Self.kinds.joined(separator: ", "))")
             }
             let query = Query(request.uri.queryParameters, now: configuration.clock())
-            do throws(SessionError) {
-                try query.checkChoices()
-            } catch {
-                throw APIError(error, status: .internalServerError)
-            }
-            let session = try await workbench.session()
-            let table: ReportTable
-            do throws(SessionError) {
-                table = try await report(kind, query: query, session: session)
-            } catch {
-                throw APIError(error, status: .internalServerError)
-            }
+            let table = try await self.table(kind, query: query)
             switch try query.text("format") ?? "json" {
             case "json": return Response.json(table.json)
             case "csv": return Response.text(table.csv, contentType: "text/csv; charset=utf-8")
             case let other: throw APIError.badRequest("format: expected json or csv, found \"\(other.prefix(20))\"")
             }
+        }
+    }
+
+    /// A report of a kind over the workspace's session, its parameters checked first; a mistake in
+    /// them is a 400 that names the parameter.
+    func table(_ kind: String, query: Query) async throws -> ReportTable {
+        do throws(SessionError) {
+            try query.checkChoices()
+        } catch {
+            throw APIError(error, status: .internalServerError)
+        }
+        let session = try await workbench.session()
+        do throws(SessionError) {
+            return try await report(kind, query: query, session: session)
+        } catch {
+            throw APIError(error, status: .internalServerError)
         }
     }
 
@@ -98,7 +103,12 @@ struct ReportAPI: Sendable {
         init(_ parameters: Hummingbird.Parameters, now: Int64) {
             var all: [String: [String]] = [:]
             for (key, value) in parameters { all[String(key), default: []].append(String(value)) }
-            self.parameters = all
+            self.init(all, now: now)
+        }
+
+        /// The parameters by name, each with its values in order.
+        init(_ parameters: [String: [String]], now: Int64) {
+            self.parameters = parameters
             self.now = now
         }
 

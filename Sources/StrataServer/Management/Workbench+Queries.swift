@@ -7,23 +7,60 @@ import StrataRuntime
 import StrataStore
 
 extension Workbench {
+    /// What the API and the dashboard say of a segment besides its members.
+    struct Summary: Sendable {
+        /// Its definition.
+        var definition: SegmentDefinition
+        /// Its members now (``Memberships``), nil when the server keeps none of it.
+        var size: Int?
+        /// The profiles it was evaluated over, nil when its evaluation failed.
+        var population: Int?
+        /// Why its evaluation failed.
+        var error: String?
+        /// When the evaluation ran (ms).
+        var computedAt: Int64
+
+        /// `{"name", "title", "of", "refresh", "last_computed", "size", "population" | "error"}`.
+        var json: JSONValue {
+            var object: [String: JSONValue] = [
+                "name": .string(definition.name), "title": definition.title.map(JSONValue.string) ?? .null,
+                "of": .string(definition.of.rawValue), "refresh": .string(definition.refresh.rawValue),
+                "last_computed": .string(Instant.format(computedAt)),
+            ]
+            object["size"] = size.map { .number(Double($0)) } ?? .null
+            if let population { object["population"] = .number(Double(population)) }
+            if let error { object["error"] = .string(error) }
+            return .object(object)
+        }
+    }
+
+    /// Every segment's summary in name order, with sizes from ``Memberships``.
+    func summaries(sizes: [String: Int]) async throws -> [Summary] {
+        let current = try await latest()
+        return current.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) }
+    }
+
     /// Every segment: name, title, kind, refresh, size (``Memberships``) and when it was computed.
     func segments(sizes: [String: Int]) async throws -> JSONValue {
+        .object(["segments": .array(try await summaries(sizes: sizes).map(\.json))])
+    }
+
+    /// One segment's summary and the text of its definition file; 404 with a did-you-mean when none has
+    /// this name.
+    func summary(named name: String, sizes: [String: Int]) async throws -> (summary: Summary, source: String?) {
         let current = try await latest()
-        return .object([
-            "segments": .array(
-                current.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) })
-        ])
+        let definition = try await self.definition(named: name)
+        return (summary(definition, current, sizes: sizes), current.session.sources[definition.file])
     }
 
     /// One segment: its summary and its definition's text.
     func segment(named name: String, sizes: [String: Int]) async throws -> JSONValue {
-        let current = try await latest()
-        let definition = try await self.definition(named: name)
-        var object = summary(definition, current, sizes: sizes).objectValue ?? [:]
+        let (summary, source) = try await summary(named: name, sizes: sizes)
+        let definition = summary.definition
+        var object = summary.json.objectValue ?? [:]
+        object["definition"] = source.map(JSONValue.string) ?? .null
         object["description"] = definition.description.map(JSONValue.string) ?? .null
         object["owner"] = definition.owner.map(JSONValue.string) ?? .null
-        object["definition"] = current.session.sources[definition.file].map(JSONValue.string) ?? .null
         return .object(object)
     }
 
@@ -183,19 +220,16 @@ extension Workbench {
         definitionsChanged()
     }
 
-    private func summary(_ definition: SegmentDefinition, _ current: Current, sizes: [String: Int]) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "name": .string(definition.name), "title": definition.title.map(JSONValue.string) ?? .null,
-            "of": .string(definition.of.rawValue), "refresh": .string(definition.refresh.rawValue),
-            "last_computed": .string(Instant.format(current.computedAt)),
-        ]
-        object["size"] = sizes[definition.name].map { .number(Double($0)) } ?? .null
+    private func summary(_ definition: SegmentDefinition, _ current: Current, sizes: [String: Int]) -> Summary {
+        var summary = Summary(
+            definition: definition, size: sizes[definition.name], population: nil, error: nil,
+            computedAt: current.computedAt)
         switch current.results[definition.name] {
-        case .success(let result)?: object["population"] = .number(Double(result.population))
-        case .failure(let error)?: object["error"] = .string(error.description)
+        case .success(let result)?: summary.population = result.population
+        case .failure(let error)?: summary.error = error.description
         case nil: break
         }
-        return .object(object)
+        return summary
     }
 
     private static func result(_ name: String, in current: Current) throws -> SegmentResult {

@@ -18,6 +18,8 @@ public struct APIKey: Sendable, Equatable {
         case write
         /// Uses the management API.
         case admin
+        /// Reads the dashboard's pages, and nothing else: no route of the API takes it.
+        case viewer
     }
 
     /// The key's id (shown by `strata keys list`, used by `strata keys revoke`).

@@ -1,0 +1,69 @@
+import StrataCore
+
+/// The activations page: every activation as `GET /api/v1/activations` lists it, with its segment,
+/// trigger, holdout, rollout, steps and today's deliveries by status.
+public struct ActivationsPage: Sendable {
+    /// An activation as the pages show it.
+    public struct Row: Sendable {
+        let name: String
+        let title: String
+        /// The segment it acts on.
+        public let segment: String
+        let segmentHref: String
+        let trigger: String
+        let category: String
+        let priority: String
+        let holdout: String
+        let rollout: String
+        let steps: String
+        let deliveries: String
+
+        /// The row of an activation's summary object.
+        public init(summary: [String: JSONValue]) {
+            func text(_ key: String) -> String { ProfilePage.text(summary[key]) }
+            name = text("name")
+            title = summary["title"]?.stringValue ?? ""
+            segment = text("segment")
+            segmentHref = Paths.segment(segment)
+            trigger = text("on")
+            category = text("category")
+            priority = text("priority")
+            holdout = text("holdout")
+            rollout = text("rollout")
+            var steps: [String] = []
+            if case .array(let items)? = summary["steps"] {
+                for item in items {
+                    let step = item.objectValue ?? [:]
+                    let after = Int64(step["after_ms"]?.numberValue ?? 0)
+                    let template = step["template"]?.stringValue.map { " (template \($0))" } ?? ""
+                    steps.append(
+                        (after > 0 ? "after \(Self.duration(after)): " : "") + ProfilePage.text(step["destination"])
+                            + template)
+                }
+            }
+            self.steps = steps.joined(separator: "; ")
+            let counts = (summary["deliveries"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+            deliveries =
+                counts.isEmpty
+                ? "none" : counts.map { "\(ProfilePage.text($0.value)) \($0.key)" }.joined(separator: ", ")
+        }
+
+        /// A duration in the largest unit that divides it: 30d, 2h, 15m, 90s, 250ms.
+        static func duration(_ milliseconds: Int64) -> String {
+            for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+            where milliseconds % size == 0 {
+                return "\(milliseconds / size)\(unit)"
+            }
+            return "\(milliseconds)ms"
+        }
+    }
+
+    let rows: [Row]
+    let since: String
+
+    /// The page of the activations' summaries, their deliveries counted since `since`.
+    public init(summaries: [JSONValue], since: String) {
+        rows = summaries.compactMap { $0.objectValue.map(Row.init) }
+        self.since = since
+    }
+}

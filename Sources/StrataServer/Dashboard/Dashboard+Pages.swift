@@ -1,0 +1,192 @@
+import Hummingbird
+import StrataActivation
+import StrataCore
+import StrataDashboard
+import StrataEngine
+import StrataLanguage
+import StrataRuntime
+import StrataStore
+
+extension Dashboard {
+    /// A day of the last 30 and today: its label and the entries and exits of a segment that the sizes
+    /// report over the change log counts in it.
+    struct Day: Sendable {
+        var label: String
+        var entered: Int
+        var exited: Int
+    }
+
+    /// The overview: the summaries and sizes of the segments API, the sizes report's last 30 days,
+    /// and the health report's findings.
+    func overview(sort: String?, order: String?) async throws -> Overview {
+        let sizes = try await memberships.sizes()
+        let summaries = try await workbench.summaries(sizes: sizes.value)
+        let session = try await workbench.session()
+        let names = summaries.map(\.definition.name)
+        let figures = try await trends.figures(of: names, maxAge: configuration.maxEvaluationAge) {
+            let now = configuration.clock()
+            return Trends.Figures(
+                segments: names, days: try await Self.days(of: names, session: session, now: now),
+                findings: try await Self.findings(session: session, now: now), computedAt: now)
+        }
+        let segments = summaries.map { summary in
+            let name = summary.definition.name
+            let series = figures.days[name] ?? []
+            return Overview.Segment(
+                name: name, title: summary.definition.title, owner: summary.definition.owner,
+                refresh: summary.definition.refresh.rawValue, size: summary.size, population: summary.population,
+                series: Self.sizes(series, current: summary.size), entered: series.last?.entered ?? 0,
+                exited: series.last?.exited ?? 0,
+                flags: figures.findings[name] ?? [], error: summary.error)
+        }
+        return try Overview(
+            segments: segments, sort: sort, order: order, currentTo: Instant.format(sizes.currentTo),
+            todayStart: Instant.format(Self.startOfToday(session.zone, figures.computedAt)),
+            trendsAsOf: Instant.format(figures.computedAt))
+    }
+
+    /// A segment's page: its summary and members as the API reads them, its last 30 days from the sizes
+    /// report, its recent changes from the change log and the activations it drives.
+    func segmentPage(_ name: String, query: String?, page: String?) async throws -> SegmentPage {
+        let members = try await memberships.members(of: name)
+        let sizes = try await memberships.sizes()
+        let (summary, source) = try await workbench.summary(named: name, sizes: sizes.value)
+        let session = try await workbench.session()
+        let now = configuration.clock()
+        let days = try await Self.days(of: [name], session: session, now: now)[name] ?? []
+        let definition = summary.definition
+        let facts = SegmentPage.Facts(
+            name: name, title: definition.title, description: definition.description, owner: definition.owner,
+            of: definition.of.rawValue, refresh: definition.refresh.rawValue,
+            size: summary.size ?? members.value.count, population: summary.population, source: source ?? "",
+            diagnostics: session.warnings.filter { $0.file == definition.file }.map(\.description))
+        return try SegmentPage(
+            facts: facts,
+            sizes: zip(days, Self.sizes(days, current: facts.size)).map { LineChart.Point(label: $0.label, value: $1) },
+            members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
+            activations: try await activationSummaries(now: now).summaries.compactMap(\.objectValue).map(
+                ActivationsPage.Row.init
+            ).filter { $0.segment == name })
+    }
+
+    /// A report's page: the report API's table for the query's parameters (the form's empty fields left
+    /// out), or only the form while they are not enough to run it.
+    func reportPage(_ kind: ReportPage.Kind, _ query: Parameters) async throws -> ReportPage {
+        var parameters: [String: [String]] = [:]
+        for (key, value) in query where !value.isEmpty { parameters[String(key), default: []].append(String(value)) }
+        guard kind.isReady(parameters) else {
+            return ReportPage(kind: kind, parameters: parameters, columns: [], rows: [], ran: false)
+        }
+        let table = try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration).table(
+            kind.rawValue, query: ReportAPI.Query(parameters, now: configuration.clock()))
+        return ReportPage(kind: kind, parameters: parameters, columns: table.columns, rows: table.rows, ran: true)
+    }
+
+    /// How many recent events and deliveries a profile's page lists.
+    static let recentEvents = 50
+
+    /// A profile's page: the object the profiles API answers, the explanation of each of its segments
+    /// as the explain API gives it, and its latest deliveries.
+    func profilePage(_ id: String) async throws -> ProfilePage {
+        let profile = try await memberships.profile(id: id, recent: Self.recentEvents).value
+        var names: [String] = []
+        if case .array(let segments)? = profile["segments"] { names = segments.compactMap(\.stringValue) }
+        var explained: [ProfilePage.Explained] = []
+        for name in names {
+            let explanation = try await workbench.explain(segment: name, profile: id)
+            explained.append(
+                ProfilePage.Explained(segment: name, explanation: explanation.objectValue?["text"]?.stringValue ?? ""))
+        }
+        let key = profile["id"]?.stringValue ?? id
+        let deliveries = try await workbench.store.deliveries(
+            DeliveryQuery(activation: nil, profile: key, limit: Self.recentEvents))
+        return ProfilePage(
+            profile: profile, explained: explained,
+            deliveries: deliveries.map {
+                ProfilePage.Delivery(
+                    due: Instant.format($0.dueAt), activation: $0.activation, step: $0.step, status: $0.status.rawValue)
+            })
+    }
+
+    /// How many recent changes a segment's page lists.
+    static let recentChanges = 20
+
+    /// The segment's latest changes of the last 30 days, newest first.
+    private func recentChanges(of name: String, now: Int64) async throws -> [SegmentPage.Change] {
+        var latest: [RecordedChange] = []
+        var after: Int64?
+        while true {
+            let page = try await workbench.store.changes(
+                segment: name, since: now - 30 * Cohorts.day, after: after, limit: 10_000)
+            latest = Array((latest + page).suffix(Self.recentChanges))
+            guard page.count == 10_000, let last = page.last else { break }
+            after = last.id
+        }
+        return latest.reversed().map { recorded in
+            SegmentPage.Change(
+                id: recorded.id, instant: Instant.format(recorded.change.instant), profile: recorded.change.profile,
+                direction: recorded.change.entered ? "entered" : "exited", cause: recorded.change.cause.name)
+        }
+    }
+
+    /// The activations as the activations API lists them, with the start of the day their deliveries
+    /// are counted from; none when the definitions have errors.
+    func activationSummaries(now: Int64) async throws -> (summaries: [JSONValue], since: Int64) {
+        guard let settings = await activations.current()?.settings else { return ([], now) }
+        return (
+            try await ActivationAPI.summaries(settings, store: workbench.store, now: now),
+            Self.startOfToday(settings.zone, now)
+        )
+    }
+
+    /// A segment's size at the end of each day, counted back from its size now (``History``).
+    static func sizes(_ days: [Day], current: Int?) -> [Int] {
+        History.sizes(current: current ?? 0, entered: days.map(\.entered), exited: days.map(\.exited))
+    }
+
+    /// The start of the day holding `now` in a zone.
+    static func startOfToday(_ zone: Zone, _ now: Int64) -> Int64 {
+        zone.start(of: zone.date(at: now))
+    }
+
+    /// Each segment's ``Day``s: the sizes report over the change log at the end of each of the 30 days
+    /// up to today (today's end is now, since nothing later is recorded), read for its entries and exits.
+    static func days(of names: [String], session: EvaluationSession, now: Int64) async throws -> [String: [Day]] {
+        let today = startOfToday(session.zone, now)
+        let table: ReportTable
+        do throws(SessionError) {
+            table = try await session.sizes(
+                segments: names, from: today - 29 * Cohorts.day, to: today + Cohorts.day, every: Cohorts.day,
+                source: .log)
+        } catch {
+            throw APIError(error, status: .internalServerError)
+        }
+        var days: [String: [Day]] = [:]
+        for row in table.rows {
+            guard let name = row[0].stringValue, let instant = row[1].stringValue.flatMap(Instant.parse) else {
+                continue
+            }
+            days[name, default: []].append(
+                Day(
+                    label: session.zone.date(at: instant - 1).description,
+                    entered: Int(row[3].numberValue ?? 0), exited: Int(row[4].numberValue ?? 0)))
+        }
+        return days
+    }
+
+    /// The health report's findings by segment.
+    static func findings(session: EvaluationSession, now: Int64) async throws -> [String: [Overview.Flag]] {
+        let table: ReportTable
+        do throws(SessionError) {
+            table = try await session.health(segments: [], asOf: now)
+        } catch {
+            throw APIError(error, status: .internalServerError)
+        }
+        var findings: [String: [Overview.Flag]] = [:]
+        for row in table.rows {
+            guard let code = row[0].stringValue, let segment = row[1].stringValue else { continue }
+            findings[segment, default: []].append(Overview.Flag(code: code, message: row[4].stringValue ?? ""))
+        }
+        return findings
+    }
+}
