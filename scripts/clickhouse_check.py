@@ -45,7 +45,7 @@ END = "2026-07-01T00:00:00Z"
 # Hours before END: the end itself, a Sunday evening, ten days before.
 OFFSETS_H = [0, 50, 240]
 DATASETS = [("saas", 7, 120), ("ecommerce", 11, 240)]
-MIN_SUBSET = 56
+MIN_SUBSET = 57
 # Segments beside the examples, for constructs no example uses (written into the workspace as
 # `check-NAME`, of users unless the text says `of: accounts`): funnels, stages, local hours and
 # weekdays, sequences in milliseconds, accounts (traits, events, percentiles, users without one) and
@@ -57,6 +57,7 @@ EXTRA = {
     "local-time": 'count("Logged In" where $hour < 9 or $weekday in ["sat", "sun"], last 30d) >= 2',
     "followed-ms": 'followed_by("Session Started", "Session Ended", within: 90s, last 30d)',
     "user-field": 'count(any where exists($user)) = count(any) and count_distinct(any, $user) = 1',
+    "math-missing": 'greatest(avg("Ticket Rated", sentiment, last 90d), 0) >= 0 or least(days_since("Plan Upgraded"), 5) < 9',
     "account-traits": 'account.trait.employees >= 50 and not (account.trait.plan = "free")',
     "account-events": 'account.count("Document Edited", last 30d) >= 5 and count("Document Edited", last 30d) < 3',
     "account-missing": 'not account.did(any, last 14d) and not exists(account.trait.industry)',

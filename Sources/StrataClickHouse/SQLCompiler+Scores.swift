@@ -26,10 +26,10 @@ extension SQLCompiler {
             let normalized: String
             switch input.normalize {
             case .none, .clamp:
-                normalized = "least(greatest(\(raw), 0), 1)"
+                normalized = Self.clamped(raw)
             case .range(let a, let b):
                 let scaled = "(\(raw) - \(SQL.number(a))) / \(SQL.number(b - a))"
-                normalized = a == b ? Self.null : "least(greatest(\(scaled), 0), 1)"
+                normalized = a == b ? Self.null : Self.clamped(scaled)
             case .percentile:
                 normalized = rank(raw, among: "1", scale: 1)
             }

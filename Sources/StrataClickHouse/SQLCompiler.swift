@@ -223,8 +223,8 @@ public struct SQLCompiler: Sendable {
             var parts: [String] = []
             for argument in arguments { parts.append(try number(argument, scope)) }
             switch function {
-            case .least: return .number("least(\(parts.joined(separator: ", ")))")
-            case .greatest: return .number("greatest(\(parts.joined(separator: ", ")))")
+            case .least: return .number(Self.strict("least", parts))
+            case .greatest: return .number(Self.strict("greatest", parts))
             case .abs: return .number("abs(\(parts[0]))")
             case .round: return .number("round(\(parts[0]))")
             case .floor: return .number("floor(\(parts[0]))")
@@ -447,6 +447,17 @@ public struct SQLCompiler: Sendable {
 
     /// A NULL of Float64.
     static let null = "CAST(NULL AS Nullable(Float64))"
+
+    /// `function(parts...)`, missing when any part is, as in the language: ClickHouse's `least` and
+    /// `greatest` skip NULL arguments since 24 (18.16 answered NULL), so the test is written out.
+    static func strict(_ function: String, _ parts: [String]) -> String {
+        "if(\(parts.map { "isNull(\($0))" }.joined(separator: " OR ")), \(null), \(function)(\(parts.joined(separator: ", "))))"
+    }
+
+    /// A number clamped to [0, 1], missing when it is (``strict(_:_:)``).
+    static func clamped(_ number: String) -> String {
+        "if(isNull(\(number)), \(null), least(greatest(\(number), 0), 1))"
+    }
 
     /// The rows that are events (track, page and screen calls).
     static let eventFilter =
