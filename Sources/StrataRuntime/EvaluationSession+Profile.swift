@@ -52,16 +52,16 @@ extension EvaluationSession: ProfileReader {
 
 extension EvaluationSession {
     /// The evaluation that answers questions about one profile as of an instant, built from that
-    /// profile's own messages and its account's group calls, a few rows of the store, when every
-    /// definition asked about is profile-local (``Definitions/isProfileLocal(_:)``), so that it gives
-    /// the profile what an evaluation of the whole store gives; nil when one is not (evaluate the whole
-    /// store instead). A population without the profile when no message names the id by then.
+    /// profile's own messages and its account's group calls as the store gave them (`found`, read as
+    /// of the same instant; nil when no message names the id by then, which gives a population without
+    /// the profile), when every definition asked about is profile-local
+    /// (``Definitions/isProfileLocal(_:)``), so that it gives the profile what an evaluation of the whole
+    /// store gives; nil when one is not (evaluate the whole store instead).
     public func evaluation(
-        ofProfile id: String, reading definitionIDs: [DefinitionID], asOf instant: Int64
-    ) async throws -> Evaluation? {
+        of found: ProfileMessages?, reading definitionIDs: [DefinitionID], asOf instant: Int64
+    ) -> Evaluation? {
         guard definitionIDs.allSatisfy(definitions.isProfileLocal) else { return nil }
         let started = ContinuousClock.now
-        let found = try await store.profileMessages(id: id, asOf: instant)
         let messages = found.map { $0.messages + $0.accountMessages } ?? []
         let building = ContinuousClock.now
         let population = Self.population(of: messages, asOf: instant, needs: DataNeeds(definitions: definitions))

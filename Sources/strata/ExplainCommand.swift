@@ -27,8 +27,9 @@ struct ExplainCommand: AsyncParsableCommand {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()))
         let segment = try session.requireSegment(name)
         let instant = asOf?.milliseconds ?? currentInstant()
-        let evaluation = try await session.evaluateShowingProgress(
-            ofProfile: id, reading: [DefinitionID(.segment, segment.name)], asOf: instant)
+        let evaluation = try session.evaluateShowingProgress(
+            of: try await session.store.profileMessages(id: id, asOf: instant),
+            reading: [DefinitionID(.segment, segment.name)], asOf: instant)
         do {
             let explanation = try evaluation.engine.explain(segment: name, profile: id, sources: session.sources)
             if explanation.profile != id { print("\(id) belongs to profile \(explanation.profile)") }

@@ -38,10 +38,14 @@ struct ProfileCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try openRuntime(try workspaceOptions.load())
         let instant = asOf?.milliseconds ?? currentInstant()
-        guard let profile = try await runtime.store.profile(id: id, asOf: instant, recent: recent) else {
+        // Read once: summarised here and, for profile-local definitions, evaluated alone.
+        guard let found = try await runtime.store.profileMessages(id: id, asOf: instant) else {
             throw CommandError("no profile with id `\(id)` (neither a userId nor an anonymousId in the store)")
         }
-        let evaluated = try await Self.evaluated(of: id, runtime: runtime, asOf: instant)
+        let profile = Profile(
+            key: found.key, ids: found.ids, messages: found.messages, accountMessages: found.accountMessages,
+            conflicts: found.conflicts, asOf: instant, recent: recent)
+        let evaluated = try await Self.evaluated(of: id, found: found, runtime: runtime, asOf: instant)
         switch format {
         case .json:
             var json = profile.json
@@ -85,7 +89,7 @@ struct ProfileCommand: AsyncParsableCommand {
     /// when the workspace defines none. When the definitions have errors, says so on standard error
     /// and shows none.
     static func evaluated(
-        of id: String, runtime: Runtime, asOf instant: Int64
+        of id: String, found: ProfileMessages, runtime: Runtime, asOf instant: Int64
     ) async throws -> [(Section, [ProfileValues.Entry])] {
         let session: EvaluationSession
         do throws(SessionError) {
@@ -103,7 +107,7 @@ struct ProfileCommand: AsyncParsableCommand {
             definitions.computedTraits.map { DefinitionID(.computed, $0.name) }
             + definitions.scores.map { DefinitionID(.score, $0.name) }
             + definitions.stageModels.map { DefinitionID(.stage, $0.name) }
-        let evaluation = try await session.evaluateShowingProgress(ofProfile: id, reading: read, asOf: instant)
+        let evaluation = try session.evaluateShowingProgress(of: found, reading: read, asOf: instant)
         guard let index = evaluation.population.userIndex(forID: id) else { return [] }
         do {
             let values = try evaluation.engine.values(ofProfile: index)

@@ -81,9 +81,9 @@ extension EvaluationSession {
     /// An evaluation for questions about one profile: over its own messages when every definition
     /// asked about is profile-local, else of the whole store with a progress bar.
     func evaluateShowingProgress(
-        ofProfile id: String, reading definitionIDs: [DefinitionID], asOf instant: Int64
-    ) async throws -> Evaluation {
-        if let local = try await evaluation(ofProfile: id, reading: definitionIDs, asOf: instant) { return local }
+        of found: ProfileMessages?, reading definitionIDs: [DefinitionID], asOf instant: Int64
+    ) throws -> Evaluation {
+        if let local = evaluation(of: found, reading: definitionIDs, asOf: instant) { return local }
         return try evaluateShowingProgress(asOf: instant)
     }
 

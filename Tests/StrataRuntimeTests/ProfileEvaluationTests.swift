@@ -83,7 +83,9 @@ import Testing
                 "bob": (.number(60 * 1 / 4), .string("casual"), false),
             ]
             for (id, (score, stage, member)) in expected {
-                let alone = try #require(try await session.evaluation(ofProfile: id, reading: read, asOf: asOf))
+                let alone = try #require(
+                    session.evaluation(
+                        of: try await runtime.store.profileMessages(id: id, asOf: asOf), reading: read, asOf: asOf))
                 #expect(alone.population.users.count == 1)
                 let index = try #require(alone.population.userIndex(forID: id))
                 let everyone = try #require(whole.population.userIndex(forID: id))
@@ -93,7 +95,7 @@ import Testing
                 }
                 #expect(try alone.engine.segment(named: "pro-active").flags[index] == member)
             }
-            let nobody = try #require(try await session.evaluation(ofProfile: "nobody", reading: read, asOf: asOf))
+            let nobody = try #require(session.evaluation(of: nil, reading: read, asOf: asOf))
             #expect(nobody.population.users.count == 0)
         }
     }
@@ -108,8 +110,9 @@ import Testing
             for name in ["top-half", "big-account"] {
                 #expect(!definitions.isProfileLocal(DefinitionID(.segment, name)))
                 #expect(
-                    try await session.evaluation(
-                        ofProfile: "bob", reading: [DefinitionID(.segment, name)], asOf: Self.day(40)) == nil)
+                    session.evaluation(
+                        of: try await runtime.store.profileMessages(id: "bob", asOf: Self.day(40)),
+                        reading: [DefinitionID(.segment, name)], asOf: Self.day(40)) == nil)
             }
             #expect(!definitions.isProfileLocal(DefinitionID(.score, "rank")))
         }

@@ -162,10 +162,11 @@ extension Workbench {
         _ = try await definition(named: name)
         let session = try await session()
         // A segment that depends on the profile alone is explained from its own messages as of now.
+        let now = configuration.clock()
         let engine: Engine
         let instant: Int64
-        if let alone = try await session.evaluation(
-            ofProfile: id, reading: [DefinitionID(.segment, name)], asOf: configuration.clock())
+        if let alone = session.evaluation(
+            of: try await store.profileMessages(id: id, asOf: now), reading: [DefinitionID(.segment, name)], asOf: now)
         {
             (engine, instant) = (alone.engine, alone.instant)
         } else {
