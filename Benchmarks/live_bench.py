@@ -23,9 +23,21 @@ the benchmark runs. Then it starts `strata serve` and measures:
   those due once the engine had taken the peak run (`time_lateness_after_peak`);
 - incremental cost per event: the server's `strata_live_evaluation_seconds` sum / count.
 
+Two other runs replace the probes and the lateness:
+
+- `--soak SECONDS`: the background at half of the peak (or `--rate`) for SECONDS, with one probe a
+  second; every 20 s the server's RSS (VmRSS) and `strata_live_lag_messages`. It reports the RSS at
+  5 minutes and its largest value after, the largest lag, event to change per 5 minutes, and every
+  request refused or failed.
+- `--hot N`: N hot profiles (`u-0` to `u-{N-1}`) receiving `--hot-rate` identifies a second between
+  them (batches of 50 from 4 threads, each changing a trait), with no other background; after 5 s,
+  probes every 50 ms (event to change of other profiles) and a reader of `paying`'s members every
+  100 ms (the read's time); then SIGTERM with the hot load still sending, and how long the server
+  took to exit.
+
 Prints one JSON object. Usage:
   live_bench.py STRATA WORKDIR [--users N] [--probes N] [--workers N] [--rate EVENTS_PER_SECOND] [--fresh]
-                [--probe-log FILE] [--server-log FILE]
+                [--probe-log FILE] [--server-log FILE] [--soak SECONDS | --hot N [--hot-rate R]]
 
 With LOG_LEVEL=debug in the environment and --server-log, the server's log holds a line per step of
 the engine (messages, evaluation, read and record times, the oldest message's wait), to set beside
@@ -46,6 +58,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 
@@ -79,6 +92,17 @@ def post(port, key, path, body):
                                  headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=60) as response:
         return response.status
+
+
+def send(port, key, path, body):
+    """`post`, returning the status of an answer that is not 2xx, or the name of a connection error,
+    instead of raising."""
+    try:
+        return post(port, key, path, body)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError as error:
+        return type(error).__name__
 
 
 def metrics(port, admin):
@@ -166,30 +190,47 @@ class Stream(threading.Thread):
                             change["recorded_at"].replace("Z", "+00:00")).timestamp()
 
 
-class Load:
-    """Background ingest: WORKERS threads sending batches of 100 new events at a target rate (events/s),
-    each for a random one of the USERS existing users (`u-0` to `u-{USERS-1}`, as generated)."""
+def feature_used(users):
+    """The background's message: "Feature Used" for a random one of the USERS generated users."""
+    return lambda rng, message_id: {"type": "track", "userId": f"u-{rng.randrange(users)}", "event": "Feature Used",
+                                    "properties": {"feature": "reports"}, "messageId": message_id,
+                                    "timestamp": now_iso()}
 
-    def __init__(self, port, key, workers, rate, users):
-        self.port, self.key, self.rate, self.users = port, key, rate, users
+
+def hot_identify(hot):
+    """The hot profiles' message: an identify of one of `u-0` to `u-{HOT-1}` (generated users with a
+    history) changing a trait each time."""
+    return lambda rng, message_id: {"type": "identify", "userId": f"u-{rng.randrange(hot)}",
+                                    "traits": {"hot_counter": rng.randrange(1_000_000)}, "messageId": message_id,
+                                    "timestamp": now_iso()}
+
+
+class Load:
+    """Background ingest: WORKERS threads sending /v1/batch requests of BATCH new messages at a target
+    rate (messages/s; 0 for as fast as answered), each made by `make(rng, message_id)`."""
+
+    def __init__(self, port, key, workers, rate, make, batch=100):
+        self.port, self.key, self.rate, self.make, self.batch = port, key, rate, make, batch
         self.nonce = time.time_ns()  # every run sends new messages: a re-sent id is a cheap duplicate
         self.stopping, self.sent, self.lock = threading.Event(), 0, threading.Lock()
+        self.failures = {}  # status (or the error's name) -> requests
         self.threads = [threading.Thread(target=self.work, args=(i,), daemon=True) for i in range(workers)]
         self.workers = workers
 
     def work(self, worker):
         rng = random.Random(worker)
         n = 0
-        interval = 100 * self.workers / self.rate if self.rate else 0
+        interval = self.batch * self.workers / self.rate if self.rate else 0
         next_at = time.time()
         while not self.stopping.is_set():
-            batch = [{"type": "track", "userId": f"u-{rng.randrange(self.users)}", "event": "Feature Used",
-                      "properties": {"feature": "reports"}, "messageId": f"load-{self.nonce}-{worker}-{n + i}",
-                      "timestamp": now_iso()} for i in range(100)]
-            n += 100
-            post(self.port, self.key, "/v1/batch", json.dumps({"batch": batch}).encode())
+            batch = [self.make(rng, f"load-{self.nonce}-{worker}-{n + i}") for i in range(self.batch)]
+            n += self.batch
+            status = send(self.port, self.key, "/v1/batch", json.dumps({"batch": batch}).encode())
             with self.lock:
-                self.sent += 100
+                if status == 200:
+                    self.sent += self.batch
+                else:
+                    self.failures[str(status)] = self.failures.get(str(status), 0) + 1
             if interval:
                 next_at += interval
                 time.sleep(max(0.0, next_at - time.time()))
@@ -228,6 +269,188 @@ def drain(port, key, stream):
     raise SystemExit("the live engine did not take a ping within 300 s")
 
 
+def rss_mb(pid):
+    """The resident set of a process, in MB (VmRSS in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        return round(int(f.read().split("VmRSS:")[1].split()[0]) / 1024)
+
+
+def measure_peak(server, write, stream, workers, users):
+    """The peak ingest rate (10 s of batches as fast as answered) and how long the engine takes to
+    have taken it all."""
+    with Load(server.port, write, workers, 0, feature_used(users)) as peak:
+        time.sleep(10)
+    # The engine takes the log in order: once a ping sent after the peak run has entered, the
+    # engine has taken the whole peak run, and what follows measures a caught-up engine.
+    return {"peak_events_per_second": round(peak.sent / peak.seconds),
+            "peak_drain_seconds": round(drain(server.port, write, stream), 2)}
+
+
+def entered(stream, probes):
+    """(arrival on the stream, sent, answered) of each probe that entered."""
+    with stream.lock:
+        return [(stream.entered[user], sent, answered) for user, sent, answered in probes if user in stream.entered]
+
+
+def wait_entered(stream, probes, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with stream.lock:
+            if all(user in stream.entered for user, _, _ in probes):
+                return
+        time.sleep(0.1)
+
+
+def probe_run(args, server, write, admin, stream, rate):
+    """The default run: probes every 50 ms with a background at `rate`, then time-driven lateness."""
+    result = {}
+    caught_up = time.time()
+    probes = []
+    written = 'strata_live_snapshots_total{outcome="written"}'
+    snapshots_before = metrics(server.port, admin).get(written, 0)
+    with Load(server.port, write, args.workers, rate, feature_used(args.users)) as background:
+        for i in range(args.probes):
+            probes.append(ping(server.port, write, i))
+            time.sleep(0.05)
+        wait_entered(stream, probes)
+    result["background_events_per_second"] = round(background.sent / background.seconds)
+    result["background_failures"] = background.failures
+    # The engine writes a snapshot every 100,000 messages: how many fell within the probes.
+    values = metrics(server.port, admin)
+    result["snapshots_during_probes"] = int(values.get(written, 0) - snapshots_before)
+    result["snapshot_write_seconds"] = values.get("strata_live_snapshot_write_seconds")
+    arrived = entered(stream, probes)
+    with stream.lock:
+        recorded = [stream.recorded[user] - sent for user, sent, _ in probes if user in stream.recorded]
+        during = [c for arrival, c in stream.changes if probes[0][1] <= arrival <= probes[-1][1]]
+    result["event_to_change"] = percentiles([arrival - sent for arrival, sent, _ in arrived])
+    result["probe_answered"] = percentiles([answered - sent for _, sent, answered in probes])
+    result["answer_to_change"] = percentiles([arrival - answered for arrival, _, answered in arrived])
+    # When the server recorded the enter (its clock, in whole ms), and how many changes the stream
+    # carried meanwhile: the rest of event_to_change is the delivery to this process.
+    result["event_to_recorded"] = percentiles(recorded)
+    result["stream_changes_per_second"] = round(len(during) / max(1e-9, probes[-1][1] - probes[0][1]))
+    result["event_to_change_missing"] = len(probes) - len(arrived)
+    if args.probe_log:
+        first = probes[0][1]
+        with open(args.probe_log, "w") as log, stream.lock:
+            for user, sent, answered in probes:
+                arrival, recorded_at = stream.entered.get(user), stream.recorded.get(user)
+                log.write(json.dumps({
+                    "at_s": round(sent - first, 3), "answered_ms": round((answered - sent) * 1000, 2),
+                    "entered_ms": None if arrival is None else round((arrival - sent) * 1000, 2),
+                    "recorded_ms": None if recorded_at is None else round((recorded_at - sent) * 1000, 2)})
+                    + "\n")
+
+    time.sleep(35)  # every probe exits 30 s after its ping
+    with stream.lock:
+        changes = list(stream.changes)
+    # Changes that fell due while the server was down are recorded at start-up with their true
+    # instant; their lateness is the downtime, not the scheduler's: only those due since count.
+    due = [(arrival, datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp())
+           for arrival, c in changes if c["cause"] == "time"]
+    lateness = [arrival - instant for arrival, instant in due if instant >= server.ready]
+    # The peak run overloads the engine on purpose: changes due then wait behind its backlog.
+    after_peak = [arrival - instant for arrival, instant in due if instant >= caught_up]
+    probe_exits = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
+                   for arrival, c in changes if c["cause"] == "time" and c["segment"] == "bench-pinged"]
+    result["time_lateness_all"] = percentiles(lateness)
+    result["time_lateness_after_peak"] = percentiles(after_peak)
+    result["time_lateness_probe_exits"] = percentiles(probe_exits)
+    values = metrics(server.port, admin)
+    count = values.get("strata_live_evaluation_seconds_count", 0)
+    result["evaluated_messages"] = int(count)
+    result["evaluation_us_per_message"] = round(values["strata_live_evaluation_seconds_sum"] / count * 1e6, 1)
+    return result
+
+
+def soak_run(args, server, write, admin, stream, rate):
+    """The background at `rate` for --soak seconds, a probe a second: the server's RSS and lag every
+    20 s, event to change per 5 minutes, and every refused or failed request."""
+    samples, probes, probe_failures = [], [], {}
+    started = time.time()
+    next_sample = started
+    with Load(server.port, write, args.workers, rate, feature_used(args.users)) as background:
+        while time.time() - started < args.soak:
+            try:
+                probes.append(ping(server.port, write, len(probes)))
+            except (urllib.error.HTTPError, OSError) as error:
+                name = str(getattr(error, "code", type(error).__name__))
+                probe_failures[name] = probe_failures.get(name, 0) + 1
+            if time.time() >= next_sample:
+                lag = metrics(server.port, admin).get("strata_live_lag_messages", 0)
+                samples.append({"at_s": round(time.time() - started), "rss_mb": rss_mb(server.process.pid),
+                                "lag_messages": int(lag)})
+                next_sample += 20
+            time.sleep(1)
+        wait_entered(stream, probes)
+    at_five = next(sample["rss_mb"] for sample in samples if sample["at_s"] >= min(300, samples[-1]["at_s"]))
+    after_five = [sample["rss_mb"] for sample in samples if sample["at_s"] >= 300] or [at_five]
+    arrived = entered(stream, probes)
+    windows = {}
+    for arrival, sent, _ in arrived:
+        windows.setdefault(int((sent - started) // 300), []).append(arrival - sent)
+    return {
+        "soak_seconds": args.soak,
+        "background_events_per_second": round(background.sent / background.seconds),
+        "background_failures": background.failures,
+        "probe_failures": probe_failures,
+        "probes_missing": len(probes) - len(arrived),
+        "rss_mb_at_5_minutes": at_five,
+        "rss_mb_max_after_5_minutes": max(after_five),
+        "rss_growth_after_5_minutes_pct": round((max(after_five) - at_five) / at_five * 100, 1),
+        "lag_messages_max": max(sample["lag_messages"] for sample in samples),
+        "event_to_change_per_5_minutes": [percentiles(windows[k]) for k in sorted(windows)],
+        "samples": samples,
+    }
+
+
+def hot_run(args, server, write, admin, stream):
+    """--hot profiles receiving --hot-rate identifies a second between them (batches of 50 from 4
+    threads), while probes enter fresh profiles every 50 ms and a reader pages members of `paying`
+    every 100 ms; then SIGTERM with the hot load still sending."""
+    reads, stopping = [], threading.Event()
+
+    def read_members():
+        while not stopping.is_set():
+            began = time.time()
+            request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/v1/segments/paying/members?limit=100",
+                                             headers={"Authorization": f"Bearer {admin}"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+            reads.append(time.time() - began)
+            time.sleep(0.1)
+
+    reader = threading.Thread(target=read_members, daemon=True)
+    probes = []
+    hot = Load(server.port, write, 4, args.hot_rate, hot_identify(args.hot), batch=50)
+    with hot:
+        time.sleep(5)  # the hot profiles' clusters first take their load
+        reader.start()
+        for i in range(args.probes):
+            probes.append(ping(server.port, write, i))
+            time.sleep(0.05)
+        wait_entered(stream, probes)
+        stopping.set()
+        reader.join()
+        lag = metrics(server.port, admin).get("strata_live_lag_messages", 0)
+        accepted, refused = hot.sent, dict(hot.failures)  # the requests failing once it stops do not count
+        began = time.time()
+        server.stop()
+        stop_seconds = time.time() - began
+    arrived = entered(stream, probes)
+    return {
+        "hot_profiles": args.hot,
+        "hot_identifies_per_second": round(accepted / (began - hot.started)),
+        "hot_refusals": refused,
+        "event_to_change": percentiles([arrival - sent for arrival, sent, _ in arrived]),
+        "event_to_change_missing": len(probes) - len(arrived),
+        "members_read": percentiles(reads),
+        "lag_messages_before_stop": int(lag),
+        "sigterm_seconds": round(stop_seconds, 2),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("strata")
@@ -243,6 +466,11 @@ def main():
                         "this file, one JSON line each")
     parser.add_argument("--server-log", help="append the server's output to this file (LOG_LEVEL=debug in the "
                         "environment adds a line per step)")
+    parser.add_argument("--soak", type=float, help="instead of the probes: run the background this many seconds, "
+                        "sampling the server's RSS and lag")
+    parser.add_argument("--hot", type=int, help="instead of the probes: this many hot profiles receiving --hot-rate "
+                        "identifies a second, then SIGTERM")
+    parser.add_argument("--hot-rate", type=float, default=5000)
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ws = prepare(args.strata, args.work, args.users, args.fresh)
@@ -257,84 +485,20 @@ def main():
     result["start_seconds"] = server.start_seconds
     stream = Stream(server.port, admin)
     stream.start()
-    try:
-        if args.rate is None:
-            with Load(server.port, write, args.workers, 0, args.users) as peak:
-                time.sleep(10)
-            result["peak_events_per_second"] = round(peak.sent / peak.seconds)
-            half = peak.sent / peak.seconds / 2
-            # The engine takes the log in order: once a ping sent after the peak run has entered, the
-            # engine has taken the whole peak run, and the probes below measure a caught-up engine.
-            result["peak_drain_seconds"] = round(drain(server.port, write, stream), 2)
-        else:
-            half = args.rate
-        caught_up = time.time()
-        result["background_events_per_second_target"] = round(half)
-
-        probes = []
-        written = 'strata_live_snapshots_total{outcome="written"}'
-        snapshots_before = metrics(server.port, admin).get(written, 0)
-        with Load(server.port, write, args.workers, half, args.users) as background:
-            for i in range(args.probes):
-                probes.append(ping(server.port, write, i))
-                time.sleep(0.05)
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                with stream.lock:
-                    if all(user in stream.entered for user, _, _ in probes):
-                        break
-                time.sleep(0.1)
-        result["background_events_per_second"] = round(background.sent / background.seconds)
-        # The engine writes a snapshot every 100,000 messages: how many fell within the probes.
-        values = metrics(server.port, admin)
-        result["snapshots_during_probes"] = int(values.get(written, 0) - snapshots_before)
-        result["snapshot_write_seconds"] = values.get("strata_live_snapshot_write_seconds")
-        with stream.lock:
-            entered = [(stream.entered[user], sent, answered) for user, sent, answered in probes
-                       if user in stream.entered]
-            recorded = [stream.recorded[user] - sent for user, sent, _ in probes if user in stream.recorded]
-            during = [c for arrival, c in stream.changes if probes[0][1] <= arrival <= probes[-1][1]]
-        latencies = [arrival - sent for arrival, sent, _ in entered]
-        result["event_to_change"] = percentiles(latencies)
-        result["probe_answered"] = percentiles([answered - sent for _, sent, answered in probes])
-        result["answer_to_change"] = percentiles([arrival - answered for arrival, _, answered in entered])
-        # When the server recorded the enter (its clock, in whole ms), and how many changes the stream
-        # carried meanwhile: the rest of event_to_change is the delivery to this process.
-        result["event_to_recorded"] = percentiles(recorded)
-        result["stream_changes_per_second"] = round(len(during) / max(1e-9, probes[-1][1] - probes[0][1]))
-        result["event_to_change_missing"] = len(probes) - len(latencies)
-        if args.probe_log:
-            first = probes[0][1]
-            with open(args.probe_log, "w") as log, stream.lock:
-                for user, sent, answered in probes:
-                    arrival, recorded_at = stream.entered.get(user), stream.recorded.get(user)
-                    log.write(json.dumps({
-                        "at_s": round(sent - first, 3), "answered_ms": round((answered - sent) * 1000, 2),
-                        "entered_ms": None if arrival is None else round((arrival - sent) * 1000, 2),
-                        "recorded_ms": None if recorded_at is None else round((recorded_at - sent) * 1000, 2)})
-                        + "\n")
-
-        time.sleep(35)  # every probe exits 30 s after its ping
-        with stream.lock:
-            changes = list(stream.changes)
-        # Changes that fell due while the server was down are recorded at start-up with their true
-        # instant; their lateness is the downtime, not the scheduler's: only those due since count.
-        due = [(arrival, datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp())
-               for arrival, c in changes if c["cause"] == "time"]
-        lateness = [arrival - instant for arrival, instant in due if instant >= server.ready]
-        # The peak run overloads the engine on purpose: changes due then wait behind its backlog.
-        after_peak = [arrival - instant for arrival, instant in due if instant >= caught_up]
-        probe_exits = [arrival - datetime.fromisoformat(c["instant"].replace("Z", "+00:00")).timestamp()
-                       for arrival, c in changes if c["cause"] == "time" and c["segment"] == "bench-pinged"]
-        result["time_lateness_all"] = percentiles(lateness)
-        result["time_lateness_after_peak"] = percentiles(after_peak)
-        result["time_lateness_probe_exits"] = percentiles(probe_exits)
-        values = metrics(server.port, admin)
-        count = values.get("strata_live_evaluation_seconds_count", 0)
-        result["evaluated_messages"] = int(count)
-        result["evaluation_us_per_message"] = round(values["strata_live_evaluation_seconds_sum"] / count * 1e6, 1)
-    finally:
-        server.stop()
+    if args.hot:
+        result.update(hot_run(args, server, write, admin, stream))
+    else:
+        try:
+            if args.rate is None:
+                result.update(measure_peak(server, write, stream, args.workers, args.users))
+                rate = result["peak_events_per_second"] / 2
+            else:
+                rate = args.rate
+            result["background_events_per_second_target"] = round(rate)
+            run = soak_run if args.soak else probe_run
+            result.update(run(args, server, write, admin, stream, rate))
+        finally:
+            server.stop()
     restarted = Serve(args.strata, ws, admin, args.server_log)
     result["restart_seconds"] = restarted.start_seconds
     restarted.stop()
