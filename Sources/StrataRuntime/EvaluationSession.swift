@@ -61,17 +61,19 @@ public struct EvaluationSession: Sendable {
         Dictionary(models.map { ($0.name, $0.trainedAt) }, uniquingKeysWith: max)
     }
 
-    /// Feeds every stored message to each builder in one pass; returns how many were read.
-    /// `progress` is called with the messages read so far, every 65,536 messages.
+    /// Feeds every stored message to each builder in one pass, or those up to the sequence `through`;
+    /// returns how many were read. `progress` is called with the messages read so far, every 65,536
+    /// messages.
     ///
     /// When the session has a timelines file (``timelines``) that keeps what every builder keeps, the
     /// builders start from it and only the log's messages after it are read. The file is rebuilt when
     /// it cannot be served (damaged, of another format, stale, or keeping less than the definitions
-    /// read), and rewritten when the messages after it have grown to an eighth of those it covers.
+    /// read), and rewritten when the messages after it have grown to an eighth of those it covers. A
+    /// file covering messages after `through` is left as it is, and the log read from its start.
     public func scan(
-        into builders: inout [TimelineBuilder], progress: (Int) -> Void = { _ in }
+        into builders: inout [TimelineBuilder], through: Int64 = Int64.max, progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> Int {
-        try read(into: &builders, file: .whenWorthIt, progress: progress).messages
+        try read(into: &builders, file: .whenWorthIt, through: through, progress: progress).messages
     }
 
     /// Brings the timelines file up to the end of the log (rebuilt from the whole log when
@@ -83,7 +85,8 @@ public struct EvaluationSession: Sendable {
     ) throws(SessionError) -> TimelineSummary? {
         guard let timelines else { return nil }
         var builders: [TimelineBuilder] = []
-        let read = try read(into: &builders, file: rebuilding ? .rebuild : .always, progress: progress)
+        let read = try read(
+            into: &builders, file: rebuilding ? .rebuild : .always, through: Int64.max, progress: progress)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: timelines.url.path)[.size] as? Int) ?? 0
         return TimelineSummary(
             url: timelines.url, sequence: read.sequence, messages: read.messages, events: read.fileEvents,
@@ -100,10 +103,12 @@ public struct EvaluationSession: Sendable {
         case rebuild
     }
 
-    /// The body of ``scan(into:progress:)`` and ``updateTimelines(rebuilding:progress:)``: returns the
-    /// messages read, the last log sequence read, and the events the timelines file holds after.
+    /// The body of ``scan(into:through:progress:)`` and ``updateTimelines(rebuilding:progress:)``:
+    /// returns the messages read, the last log sequence read, and the events the timelines file holds
+    /// after.
     private func read(
-        into builders: inout [TimelineBuilder], file policy: FilePolicy, progress: (Int) -> Void
+        into builders: inout [TimelineBuilder], file policy: FilePolicy, through bound: Int64,
+        progress: (Int) -> Void
     ) throws(SessionError) -> (messages: Int, sequence: Int64, fileEvents: Int) {
         let lastSequence: Int64
         do {
@@ -114,6 +119,9 @@ public struct EvaluationSession: Sendable {
         let wanted = TimelineBuilder(
             asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
         var stored = policy == .rebuild ? nil : timelines?.load(lastSequence: lastSequence, logger: logger)
+        // A file past the bound is right for later reads: neither used nor replaced by this one.
+        let fileBeyond = stored.map { $0.sequence > bound } ?? false
+        if fileBeyond { stored = nil }
         if let snapshot = stored, !TimelineBuilder(asOf: Int64.max, from: snapshot).covers(wanted) {
             logger.debug("timelines: the definitions read more than the file keeps; rebuilding it")
             stored = nil
@@ -132,7 +140,7 @@ public struct EvaluationSession: Sendable {
             } else {
                 builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) }
             }
-        } else if timelines != nil, stored == nil || policy != .whenWorthIt {
+        } else if timelines != nil, !fileBeyond, stored == nil || policy != .whenWorthIt {
             file = wanted
         }
         // When the file is written and keeps what every builder keeps, the builders start from what it
@@ -143,8 +151,10 @@ public struct EvaluationSession: Sendable {
         // The builders share the snapshot's columns until they add to them: let go of it first.
         stored = nil
         let keys = (builders + (file.map { [$0] } ?? [])).reduce(into: Set<String>()) { $0.formUnion($1.payloadKeys) }
+        struct Bound: Error {}
         do {
             try store.forEachMessage(after: last, includingContext: false, payloadKeys: keys) { sequence, message in
+                guard sequence <= bound else { throw Bound() }
                 if !throughFile {
                     for index in builders.indices { builders[index].add(sequence: sequence, message: message) }
                 }
@@ -153,6 +163,7 @@ public struct EvaluationSession: Sendable {
                 last = sequence
                 if count % 65_536 == 0 { progress(count) }
             }
+        } catch is Bound {
         } catch {
             throw .store(error)
         }

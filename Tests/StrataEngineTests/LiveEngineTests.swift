@@ -341,6 +341,45 @@ extension LiveEngineTests {
         #expect(log.reads == [[2, 3], [1]])
     }
 
+    @Test func aReloadForOtherDefinitionsKeepsTheClustersAndTheirMessagesAndRefusesOtherKinds() throws {
+        var f = Fixture()
+        f.track("u", "Ping", at: start)
+        f.track(nil, "Viewed", at: start + 1, anonymousId: "a1")
+        f.identify("u1", at: start + 2, anonymousId: "a1")
+        f.segment("pinged", #"did("Ping", last 5s)"#)
+        f.segment("viewers", #"did("Viewed")"#)
+        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        let first = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start, source: log.recordingSource)
+        for (sequence, message) in log.messages {
+            try first.ingest(message, sequence: sequence, at: message.receivedAt)
+        }
+        var next = Fixture()
+        next.segment("viewers", #"did("Viewed")"#)
+        next.segment("pinged-10s", #"did("Ping", last 10s)"#)
+        var builder = TimelineBuilder(asOf: first.now, needs: DataNeeds(definitions: try next.definitions()))
+        for (sequence, message) in log.messages { builder.add(sequence: sequence, message: message) }
+        let reloaded = try #require(
+            try LiveEngine.reload(
+                first, definitions: try next.definitions(), zone: f.zone, population: builder.build(),
+                source: log.recordingSource))
+        #expect(reloaded.segments == ["pinged-10s", "viewers"])
+        #expect(reloaded.members(of: "viewers") == ["u1"])
+        #expect(reloaded.members(of: "pinged-10s") == ["u"])
+        // The old exit from `pinged` at 5 s stays due: a cluster evaluated then changes nothing.
+        #expect(reloaded.nextDue == start + 5_000)
+        #expect(reloaded.heldMessages == 3)
+        let changes = try reloaded.advance(to: start + 20_000)
+        #expect(changes.map(\.description) == ["2026-07-01T00:00:10.000Z pinged-10s -u (time)"])
+        // Both definitions read no properties: the messages held before were kept, none read back.
+        #expect(log.reads.isEmpty)
+        // An account segment makes group calls join users to accounts: the clusters cannot carry over.
+        next.segment("teams", of: .accounts, #"did("Ping")"#)
+        #expect(
+            try LiveEngine.reload(
+                first, definitions: try next.definitions(), zone: f.zone, population: builder.build(), source: nil)
+                == nil)
+    }
+
     /// A restored engine holds nothing; warming reads the clusters back, the most recently given a
     /// message first, while they fit in three quarters of the room.
     @Test func warmingReadsBackTheLatestClustersFirstWhileTheyFit() throws {
@@ -569,11 +608,21 @@ extension LiveEngineTests {
             }
             // Accounts read by an account segment, by a user segment, or not at all (so that group
             // calls join no users).
-            switch random.int(0...2) {
-            case 0: f.segment("busy-account", of: .accounts, #"count("A", last 7d) >= 2"#)
-            case 1: f.segment("in-busy-account", #"account.count("A", last 7d) >= 2"#)
-            default: break
+            let accounts = random.int(0...2)
+            func readAccounts(_ fixture: inout Fixture) {
+                switch accounts {
+                case 0: fixture.segment("busy-account", of: .accounts, #"count("A", last 7d) >= 2"#)
+                case 1: fixture.segment("in-busy-account", #"account.count("A", last 7d) >= 2"#)
+                default: break
+                }
             }
+            readAccounts(&f)
+            // The definitions of an engine running before a definition change: another random segment,
+            // one of the same, and the same reading of accounts.
+            var before = world.fixture
+            before.segment("replaced", ReferenceExpr.randomCondition(&random, depth: 2).text)
+            before.segment("waiting", #"not_followed_by("A", "B", within: 2d)"#)
+            readAccounts(&before)
             // An event no segment reads, from new and from known users: it moves nothing, except that a
             // new user may enter at once (`not did("A")`).
             f.segment("never-a", #"not did("A")"#)
@@ -583,6 +632,7 @@ extension LiveEngineTests {
             }
             do {
                 let definitions = try f.definitions()
+                let definitionsBefore = try before.definitions()
                 // Arrival: each message within a day of its timestamp, earlier or later, in arrival order.
                 var arrivals = f.messages.enumerated().map { i, message in
                     (message, message.time + Int64(random.int(-86_400...86_400)) * 1000, i)
@@ -600,7 +650,8 @@ extension LiveEngineTests {
                 // The restarted engine holds few messages in memory, often none: clusters are dropped,
                 // read back from the store and joined while held or not.
                 let capacity = random.int(0...12)
-                // Two restarted engines: one started from the stored messages, one resumed from a snapshot.
+                // Three restarted engines: one started from the stored messages, one resumed from a
+                // snapshot, one reloaded from an engine of other definitions over the same messages.
                 var restarted: [LiveEngine] = []
                 var storedLog: StoredLog?
                 func compare(_ live: [MembershipChange], _ restart: (LiveEngine) throws -> [MembershipChange]) throws {
@@ -648,6 +699,19 @@ extension LiveEngineTests {
                             try LiveEngine.restore(
                                 LiveEngine.Snapshot(decoding: snapshot.encoded()), definitions: definitions,
                                 zone: f.zone, source: source, capacity: capacity))
+                        let older = try LiveEngine.start(
+                            definitions: definitionsBefore, zone: f.zone, now: engine.now, source: source,
+                            capacity: capacity
+                        ) { body in
+                            for (sequence, message) in received { body(sequence, message) }
+                        }
+                        var builder = TimelineBuilder(asOf: engine.now, needs: DataNeeds(definitions: definitions))
+                        for (sequence, message) in received { builder.add(sequence: sequence, message: message) }
+                        restarted.append(
+                            try #require(
+                                try LiveEngine.reload(
+                                    older, definitions: definitions, zone: f.zone, population: builder.build(),
+                                    source: source, capacity: capacity)))
                         storedLog = log
                         for other in restarted {
                             #expect(other.allMembers == engine.allMembers, "seed \(seed): started")

@@ -155,6 +155,39 @@ import Testing
         }
     }
 
+    @Test func aScanUpToASequenceReadsTheLogThroughItAndLeavesAFileCoveringMoreAsItIs() async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            let time = Self.start + Self.day
+            let messages = ["u1", "u2"].flatMap { (user: String) -> [Message] in
+                [
+                    Message(
+                        kind: .identify, messageId: "i-\(user)", userId: user, traits: ["plan": .string("pro")],
+                        timestamp: time, receivedAt: time),
+                    Message(
+                        kind: .track, messageId: "o-\(user)", userId: user, event: "Order Completed",
+                        properties: ["revenue": .number(150)], timestamp: time, receivedAt: time),
+                ]
+            }
+            _ = try await runtime.store.append(messages, quarantine: [])
+            let session = try await runtime.session()
+            let summary = try #require(try session.updateTimelines())
+            #expect(summary.sequence == 4)
+            let file = try Data(contentsOf: summary.url)
+            func big(through bound: Int64) throws -> (messages: Int, members: [String]) {
+                var builders = [TimelineBuilder(asOf: time + 1, needs: DataNeeds(definitions: session.definitions))]
+                let read = try session.scan(into: &builders, through: bound)
+                let engine = session.engine(over: builders[0].build(), now: time + 1)
+                return (read, try engine.segment(named: "big").members)
+            }
+            // u1's identify and order (sequences 1 and 2): u2 is not there yet.
+            #expect(try big(through: 2) == (2, ["u1"]))
+            #expect(try Data(contentsOf: summary.url) == file)
+            #expect(try big(through: 4) == (4, ["u1", "u2"]))
+            #expect(try big(through: 3) == (3, ["u1"]))
+            #expect(try Data(contentsOf: summary.url) == file)
+        }
+    }
+
     /// Damages the file in each way, then checks that the session answers as the log alone and has
     /// written a whole file again.
     @Test(arguments: ["flip a byte", "truncate", "another format", "empty", "leftover new file"])

@@ -40,40 +40,80 @@ extension LiveEngine {
         let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
         whole.trainedModels = trainedModels
         try batch(whole)
+        try engine.settle(over: whole, due: future)
+        return engine
+    }
 
+    /// An engine for other definitions over the clusters of `old`, at its clock: the ids joined, the
+    /// message sequences of each cluster and when each is due carry over, since a message joins the
+    /// same ids whatever the definitions; the held messages too when the new definitions read the
+    /// same of them. One batch evaluation of `population` (the store's messages through the last one
+    /// `old` took, as of its clock) sets every membership and horizon, without reporting changes.
+    /// Nil when the definitions change which kinds of profile are kept (a segment of accounts, or
+    /// one reading accounts, added or removed), which joins ids differently: then start from the
+    /// store.
+    ///
+    /// - Parameter batch: receives the batch engine over the population, as for a start.
+    public static func reload(
+        _ old: LiveEngine, definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:],
+        population: Population, source: MessageSource?, capacity: Int = defaultCapacity,
+        batch: (Engine) throws -> Void = { _ in }
+    ) throws -> LiveEngine? {
+        let engine = LiveEngine(
+            definitions: definitions, zone: zone, trainedModels: trainedModels, now: old.now, source: source,
+            capacity: capacity)
+        guard engine.readsAccounts == old.readsAccounts else { return nil }
+        engine.parent = old.parent
+        engine.clusterMessages = old.clusterMessages
+        if engine.needs == old.needs, engine.cache.capacity == old.cache.capacity {
+            engine.cache = old.cache
+            engine.mayWarm = old.mayWarm
+        }
+        let whole = Engine(population: population, definitions: definitions, zone: zone, now: old.now)
+        whole.trainedModels = trainedModels
+        try batch(whole)
+        // The old due instants stand for messages with future timestamps as well as the old horizons:
+        // a cluster evaluated when nothing moved it changes nothing.
+        try engine.settle(over: whole, due: old.due.map { ($0.key, $0.value) })
+        return engine
+    }
+
+    /// Sets every membership, each cluster's profiles and when each cluster is next due from a batch
+    /// engine over the whole population, no later than the instants of `due` (cluster root, instant).
+    private func settle(over whole: Engine, due extra: [(root: String, time: Int64)]) throws {
+        let population = whole.population
         var roots: [ProfileKind: [String]] = [:]
         var rows: [ProfileKind: [Int]] = [:]
-        engine.clusterProfiles.reserveCapacity(engine.clusterMessages.count)
-        for kind in engine.profileKinds {
+        clusterProfiles.reserveCapacity(clusterMessages.count)
+        for kind in profileKinds {
             let ids = population.timelines(kind).ids
             roots[kind] = ids.map { id in
-                let root = engine.root(ofProfile: id, kind: kind)
-                engine.clusterProfiles[root, default: [:]][kind, default: []].insert(id)
+                let root = root(ofProfile: id, kind: kind)
+                clusterProfiles[root, default: [:]][kind, default: []].insert(id)
                 return root
             }
-            rows[kind] = ids.map { engine.table.row(of: $0, kind: kind) }
+            rows[kind] = ids.map { table.row(of: $0, kind: kind) }
         }
         var earliest = roots.mapValues { [Int64](repeating: Int64.max, count: $0.count) }
-        for (segment, name) in engine.segments.enumerated() {
-            let kind = engine.segmentKinds[segment]
+        for (segment, name) in segments.enumerated() {
+            let kind = segmentKinds[segment]
             let kindRows = rows[kind] ?? []
             for (index, member) in try whole.segment(named: name).flags.enumerated() where member {
-                engine.table.set(row: kindRows[index], segment: segment, member: true)
+                table.set(row: kindRows[index], segment: segment, member: true)
             }
-            lower(&earliest, kind: kind, to: try whole.nextChanges(ofSegment: name))
+            Self.lower(&earliest, kind: kind, to: try whole.nextChanges(ofSegment: name))
         }
         var next: [String: Int64] = [:]
-        for (kind, instants) in earliest { schedule(instants, roots: roots[kind] ?? [], into: &next) }
-        for (root, time) in future {
-            let current = engine.find(root)
+        for (kind, instants) in earliest { Self.schedule(instants, roots: roots[kind] ?? [], into: &next) }
+        for (root, time) in extra {
+            let current = find(root)
             next[current] = min(next[current] ?? Int64.max, time)
         }
-        engine.due.reserveCapacity(next.count)
+        due.reserveCapacity(next.count)
         for (root, instant) in next {
-            engine.due[root] = instant
-            engine.queue.push(instant, root)
+            due[root] = instant
+            queue.push(instant, root)
         }
-        return engine
     }
 
     /// The cluster root of a profile: a user profile is keyed by a userId or, never identified, by

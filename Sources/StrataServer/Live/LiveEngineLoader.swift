@@ -53,11 +53,35 @@ enum LiveEngineLoader {
                     }
                 } catch is End {}
             }, batch: { batch = $0 })
+        return Started(engine: engine, cadence: try cadence(of: engine, batch), last: read)
+    }
+
+    /// An engine for a session's definitions over the clusters of `old` (``LiveEngine/reload(_:definitions:zone:trainedModels:population:source:capacity:batch:)``),
+    /// with the population read through the timelines file up to `last`, the last sequence `old` took;
+    /// nil when the new definitions join ids differently, and the engine must start from the store.
+    static func reload(
+        _ old: LiveEngine, session: EvaluationSession, through last: Int64, capacity: Int
+    ) throws -> Started? {
+        var builders = [TimelineBuilder(asOf: old.now, needs: DataNeeds(definitions: session.definitions))]
+        _ = try session.scan(into: &builders, through: last)
+        var batch: Engine?
+        let keys = DataNeeds(definitions: session.definitions).payloadKeys
+        guard
+            let engine = try LiveEngine.reload(
+                old, definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
+                population: builders[0].build(), source: source(session.store, keys), capacity: capacity,
+                batch: { batch = $0 })
+        else { return nil }
+        return Started(engine: engine, cadence: try cadence(of: engine, batch), last: last)
+    }
+
+    /// The members of an engine's cadence segments, from the batch engine it was started with.
+    private static func cadence(of engine: LiveEngine, _ batch: Engine?) throws -> [String: Set<String>] {
         var cadence: [String: Set<String>] = [:]
         for name in engine.cadenceSegments.keys {
             cadence[name] = Set(try batch?.segment(named: name).members ?? [])
         }
-        return Started(engine: engine, cadence: cadence, last: read)
+        return cadence
     }
 
     /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages

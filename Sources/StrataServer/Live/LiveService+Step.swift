@@ -160,7 +160,7 @@ extension LiveService {
             return
         }
         let instant = engine.now
-        let loaded = try await load(session, at: instant, through: processed)
+        let loaded = try await reload(engine, session: session, through: processed)
         let next = loaded.engine
         self.engine = next
         startWarming(next)

@@ -358,6 +358,20 @@ actor LiveService: Service {
         }.value
     }
 
+    /// An engine for a session's definitions over the clusters of the running one, or when they join
+    /// ids differently one started from the stored messages up to the same sequence, at its clock.
+    func reload(
+        _ old: LiveEngine, session: EvaluationSession, through last: Int64
+    ) async throws -> LiveEngineLoader.Started {
+        let capacity = configuration.heldMessages
+        let running = Confined(old)
+        let reloaded = try await blocking {
+            Confined(try LiveEngineLoader.reload(running.value, session: session, through: last, capacity: capacity))
+        }.value
+        guard let reloaded else { return try await load(session, at: old.now, through: last) }
+        return reloaded
+    }
+
     /// The enters and exits from recorded memberships to an engine's (as definition changes) and to the
     /// members of its cadence segments (with `cadenceCause`).
     func changed(
