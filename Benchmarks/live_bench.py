@@ -28,7 +28,9 @@ Two other runs replace the probes and the lateness:
 - `--soak SECONDS`: the background at half of the peak (or `--rate`) for SECONDS, with one probe a
   second; every 20 s the server's RSS (VmRSS) and `strata_live_lag_messages`. It reports the RSS at
   5 minutes and its largest value after, the largest lag, event to change per 5 minutes, and every
-  request refused or failed.
+  request refused or failed. The engine's memory grows with the messages it holds (about 180 bytes
+  each) up to `--held-messages` (passed to `strata serve`): set it low enough to be reached within
+  the first 5 minutes to see whether anything else grows.
 - `--hot N`: N hot profiles (`u-0` to `u-{N-1}`) receiving `--hot-rate` identifies a second between
   them (batches of 50 from 4 threads, each changing a trait), with no other background; after 5 s,
   probes every 50 ms (event to change of other profiles) and a reader of `paying`'s members every
@@ -138,10 +140,11 @@ def prepare(strata, work, users, fresh):
 
 
 class Serve:
-    def __init__(self, strata, ws, admin, log=None):
+    def __init__(self, strata, ws, admin, log=None, held=None):
         self.port = free_port()
         output = open(log, "a") if log else subprocess.DEVNULL
-        self.process = subprocess.Popen([strata, "serve", "-w", ws, "--port", str(self.port)],
+        bound = ["--held-messages", str(held)] if held is not None else []
+        self.process = subprocess.Popen([strata, "serve", "-w", ws, "--port", str(self.port)] + bound,
                                         stdout=output, stderr=output)
         if log:
             output.close()
@@ -471,6 +474,8 @@ def main():
     parser.add_argument("--hot", type=int, help="instead of the probes: this many hot profiles receiving --hot-rate "
                         "identifies a second, then SIGTERM")
     parser.add_argument("--hot-rate", type=float, default=5000)
+    parser.add_argument("--held-messages", type=int, help="the server's --held-messages (default: its own); the "
+                        "engine's memory grows with the messages it holds until this bound")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ws = prepare(args.strata, args.work, args.users, args.fresh)
@@ -481,7 +486,7 @@ def main():
 
     write, admin = key("write"), key("admin")
     result = {"users": args.users, "workspace": ws}
-    server = Serve(args.strata, ws, admin, args.server_log)
+    server = Serve(args.strata, ws, admin, args.server_log, args.held_messages)
     result["start_seconds"] = server.start_seconds
     stream = Stream(server.port, admin)
     stream.start()
@@ -499,7 +504,7 @@ def main():
             result.update(run(args, server, write, admin, stream, rate))
         finally:
             server.stop()
-    restarted = Serve(args.strata, ws, admin, args.server_log)
+    restarted = Serve(args.strata, ws, admin, args.server_log, args.held_messages)
     result["restart_seconds"] = restarted.start_seconds
     restarted.stop()
     print(json.dumps(result, indent=2))
