@@ -301,17 +301,23 @@ import Testing
 }
 
 extension LiveEngineTests {
-    /// An engine resumed from a snapshot holds no message: it has the memberships and due instants of
-    /// the one snapshotted, reads a cluster back from the store when a message touches it, and gives
-    /// the changes the first would have given.
-    @Test func aSnapshotResumesWhereItWasTaken() throws {
+    /// u's ping, then a1's view and a1 identified as u1, with `pinged` (a ping in the last 5 s) and
+    /// `viewers`; and the messages as a store holds them.
+    func pingAndView() -> (Fixture, StoredLog) {
         var f = Fixture()
         f.track("u", "Ping", at: start)
         f.track(nil, "Viewed", at: start + 1, anonymousId: "a1")
         f.identify("u1", at: start + 2, anonymousId: "a1")
         f.segment("pinged", #"did("Ping", last 5s)"#)
         f.segment("viewers", #"did("Viewed")"#)
-        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        return (f, StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) }))
+    }
+
+    /// An engine resumed from a snapshot holds no message: it has the memberships and due instants of
+    /// the one snapshotted, reads a cluster back from the store when a message touches it, and gives
+    /// the changes the first would have given.
+    @Test func aSnapshotResumesWhereItWasTaken() throws {
+        let (f, log) = pingAndView()
         let first = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start)
         for (sequence, message) in log.messages.prefix(2) {
             try first.ingest(message, sequence: sequence, at: message.receivedAt)
@@ -342,13 +348,7 @@ extension LiveEngineTests {
     }
 
     @Test func aReloadForOtherDefinitionsKeepsTheClustersAndTheirMessagesAndRefusesOtherKinds() throws {
-        var f = Fixture()
-        f.track("u", "Ping", at: start)
-        f.track(nil, "Viewed", at: start + 1, anonymousId: "a1")
-        f.identify("u1", at: start + 2, anonymousId: "a1")
-        f.segment("pinged", #"did("Ping", last 5s)"#)
-        f.segment("viewers", #"did("Viewed")"#)
-        let log = StoredLog(f.messages.enumerated().map { (Int64($0 + 1), $1) })
+        let (f, log) = pingAndView()
         let first = LiveEngine(definitions: try f.definitions(), zone: f.zone, now: start, source: log.recordingSource)
         for (sequence, message) in log.messages {
             try first.ingest(message, sequence: sequence, at: message.receivedAt)
