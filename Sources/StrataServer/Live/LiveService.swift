@@ -175,7 +175,9 @@ actor LiveService: Service {
         var (checkpoint, snapshot) = ("none", "none")
         do {
             try await gate.exclusively {
-                if let engine, snapshotSchedule.isStale(processed: processed) {
+                // Not behind one being written: that one goes at full speed now, and the next start
+                // takes the messages after it up to the checkpoint.
+                if let engine, snapshotSchedule.isStale(processed: processed), !snapshots.isWriting {
                     try await takeSnapshot(of: engine, paced: false)
                     snapshot = "written at message \(processed)"
                 } else {
@@ -193,9 +195,12 @@ actor LiveService: Service {
         }
         await snapshots.finish()
         feed.close()
-        if Task.isShuttingDownGracefully && !Task.isCancelled {
-            await logStop(checkpoint: checkpoint, snapshot: snapshot)
+        guard Task.isShuttingDownGracefully else { return }
+        if snapshots.isWriting {
+            // The stop took longer than `shutdown_timeout`: the process exits without waiting for it.
+            snapshot = "left unwritten at the shutdown bound (the next start resumes from the one before)"
         }
+        await logStop(checkpoint: checkpoint, snapshot: snapshot)
     }
 
     /// Logs what a graceful stop leaves behind, once the requests in flight have finished and the
@@ -207,6 +212,12 @@ actor LiveService: Service {
         var metadata: Logger.Metadata = [
             "messages.stored": "\(metrics.messagesStored)", "checkpoint": "\(checkpoint)", "snapshot": "\(snapshot)",
         ]
+        if Task.isCancelled {
+            // Past the bound the store takes no more work.
+            metadata["deliveries.sending"] = "not counted (stopped at the shutdown bound)"
+            logger.info("stopped", metadata: metadata)
+            return
+        }
         do {
             let counts = try await store.deliveryCounts(activation: nil, since: Int64.min)
             metadata["deliveries.sending"] = "\(counts[.sending] ?? 0)"

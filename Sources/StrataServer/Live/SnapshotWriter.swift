@@ -19,6 +19,8 @@ final class SnapshotWriter: Sendable {
     private let logger: Logger
     /// The last write started, awaited before the next one, and how many are being written.
     private let state = Mutex<(last: Task<Void, Never>?, writing: Int)>((nil, 0))
+    /// Set by ``finish()``: the writes under way stop pacing themselves.
+    private let hurried = Atomic<Bool>(false)
 
     init(url: URL, metrics: Metrics, logger: Logger) {
         self.url = url
@@ -42,7 +44,7 @@ final class SnapshotWriter: Sendable {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     LowPriorityThread.run {
                         let started = ContinuousClock.now
-                        let pause = paced ? LowPriorityThread.pacer(share: Self.share) : nil
+                        let pause = paced ? self.pacer() : nil
                         do {
                             try DurableFile.replace(
                                 url, with: held.snapshot.encoded(pausing: pause), pausing: pause ?? {})
@@ -65,9 +67,25 @@ final class SnapshotWriter: Sendable {
         }
     }
 
-    /// Waits until every snapshot started is written.
+    /// At shutdown: lets the writes under way go at full speed and waits until they are written, or
+    /// until the task is cancelled (the server's `shutdown_timeout` passed). A write cut short by the
+    /// process's exit leaves the snapshot before it in place (``DurableFile``).
     func finish() async {
-        await state.withLock { $0.last }?.value
+        hurried.store(true, ordering: .relaxed)
+        while isWriting {
+            do {
+                try await Task.sleep(for: .milliseconds(10))
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// The pause of a paced write: as ``LowPriorityThread/pacer(share:)`` with ``share`` until
+    /// ``finish()`` is called, then none.
+    private func pacer() -> () -> Void {
+        let pace = LowPriorityThread.pacer(share: Self.share)
+        return { if !self.hurried.load(ordering: .relaxed) { pace() } }
     }
 }
 
