@@ -179,6 +179,16 @@ def query(url: str, sql: str) -> str:
         return response.read().decode()
 
 
+def use_clickhouse(workspace: Path, settings: str) -> None:
+    """Turns a workspace made with `store: sqlite` into one with `store: clickhouse` and the settings
+    (the lines of its `clickhouse:` section)."""
+    config = workspace / "strata.yaml"
+    text = config.read_text()
+    if "\nstore: sqlite\n" not in text:
+        raise SystemExit(f"{config} no longer says `store: sqlite`")
+    config.write_text(text.replace("\nstore: sqlite\n", "\n") + f"\nstore: clickhouse\nclickhouse:\n{settings}")
+
+
 def stored_ids(strata: str, workspace: Path) -> list[str]:
     """The ids of the messages a workspace's log holds, sorted."""
     return sorted(must([strata, "messages", "--ids-only", "-w", str(workspace)]).split())
@@ -283,13 +293,8 @@ def main() -> int:
                 (current, f"  url: {chdb_url}\n"),
             ]:
                 shutil.copytree(embedded, copy)
-                settings = copy / "strata.yaml"
-                text = settings.read_text()
-                if "\nstore: sqlite\n" not in text:
-                    raise SystemExit("the example's strata.yaml no longer says `store: sqlite`")
-                settings.write_text(text.replace("\nstore: sqlite\n", "\n") + (
-                    f"\nstore: clickhouse\nclickhouse:\n{where}  database: strata_{profile}\n"
-                    "  user: default\n  password: ${CLICKHOUSE_TEST_PASSWORD}\n"))
+                use_clickhouse(copy, f"{where}  database: strata_{profile}\n"
+                                     "  user: default\n  password: ${CLICKHOUSE_TEST_PASSWORD}\n")
             env_password = {"CLICKHOUSE_TEST_PASSWORD": ""}
             check = run([strata, "check", "-w", str(clickhouse)], env={**os.environ, **env_password})
             if "definition files:" not in check.stdout + check.stderr:

@@ -6,12 +6,7 @@ import StrataStore
 extension EvaluationSession {
     /// The ClickHouse settings of a workspace with `store: clickhouse`, nil for another store.
     public func clickHouseSettings() throws(SessionError) -> Settings? {
-        guard let section = workspace.config.clickhouse else { return nil }
-        do {
-            return try Settings(section)
-        } catch {
-            throw SessionError(.store, error.message)
-        }
+        try Runtime.clickHouseSettings(of: workspace)
     }
 
     /// Ships the messages ClickHouse lacks and deletes its copies of erased ones, then evaluates
