@@ -189,6 +189,32 @@ def use_clickhouse(workspace: Path, settings: str) -> None:
     config.write_text(text.replace("\nstore: sqlite\n", "\n") + f"\nstore: clickhouse\nclickhouse:\n{settings}")
 
 
+def rfm_rows(text: str) -> list[dict]:
+    """`strata rfm --format jsonl`'s rows."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def same_rfm(ours: str, theirs: str) -> bool:
+    """Whether two `strata rfm --format jsonl` listings agree: the same profiles, bins, scores, segments,
+    recency and frequency, and monetary values equal to 1e-12 relative (docs/clickhouse.md: sums of
+    non-integer floats may differ in their last bits; the bins must not)."""
+    a, b = rfm_rows(ours), rfm_rows(theirs)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if {k: v for k, v in x.items() if k != "monetary"} != {k: v for k, v in y.items() if k != "monetary"}:
+            return False
+        m, n = x["monetary"], y["monetary"]
+        if (m is None) != (n is None) or (m is not None and abs(m - n) > 1e-12 * max(abs(m), abs(n), 1)):
+            return False
+    return True
+
+
+def without_footer(text: str) -> str:
+    """A report without its last paragraph (the timings)."""
+    return text.rstrip("\n").rsplit("\n\n", 1)[0]
+
+
 def stored_ids(strata: str, workspace: Path) -> list[str]:
     """The ids of the messages a workspace's log holds, sorted."""
     return sorted(must([strata, "messages", "--ids-only", "-w", str(workspace)]).split())
@@ -286,6 +312,9 @@ def main() -> int:
             for extra, text in {**EXTRA, **random_conditions(seed, RANDOM)}.items():
                 body = text if text.startswith("of: ") else f"where: >\n  {text}"
                 (embedded / "segments" / f"check-{extra}.yaml").write_text(body + "\n")
+            if profile == "ecommerce":
+                # RFM's defaults (Order Completed, revenue) rather than the saas example's paid features.
+                (embedded / "rfm.yaml").unlink()
             must([strata, "import", "-w", str(embedded), str(events)])
             clickhouse, current = ddir / "clickhouse", ddir / "chdb"
             for copy, where in [
@@ -336,6 +365,42 @@ def main() -> int:
                                   f"{label} {len(b)} (exit {theirs.returncode}); only embedded: "
                                   f"{sorted(a - b)[:5]}, only {label}: {sorted(b - a)[:5]}\n{theirs.stderr[-2000:]}")
             print(f"{profile}: {nonempty} of {len(subset) * len(OFFSETS_H)} comparisons had members")
+            # strata rfm (both listings) and strata stages at each instant.
+            ranked = exact = 0
+            for hours in OFFSETS_H:
+                instant = end_ms - hours * 3_600_000
+                as_of = datetime.fromtimestamp(instant / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                commands = [["rfm", "--format", "jsonl"], ["rfm", "--format", "csv"], ["stages"]]
+                for command in commands:
+                    ours = run([strata, *command, "-w", str(embedded), "--as-of", as_of])
+                    for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                        theirs = run([strata, *command, "-w", str(workspace), "--as-of", as_of], env=env)
+                        answered = ours.returncode == 0 and theirs.returncode == 0
+                        if command[0] == "stages":
+                            same = answered and without_footer(ours.stdout) == without_footer(theirs.stdout)
+                        elif command[-1] == "jsonl":
+                            same = answered and same_rfm(ours.stdout, theirs.stdout)
+                            ranked += len(rfm_rows(ours.stdout)) if workspace == clickhouse else 0
+                            exact += 1 if ours.stdout == theirs.stdout else 0
+                        else:
+                            # csv: the same lines, or lines differing only where the jsonl is within the bound.
+                            same = answered and (ours.stdout == theirs.stdout or same_rfm(
+                                run([strata, "rfm", "--format", "jsonl", "-w", str(embedded), "--as-of", as_of]).stdout,
+                                run([strata, "rfm", "--format", "jsonl", "-w", str(workspace), "--as-of", as_of],
+                                    env=env).stdout))
+                        if same:
+                            passed += 1
+                        else:
+                            failed += 1
+                            a, b = ours.stdout.splitlines(), theirs.stdout.splitlines()
+                            diff = next((f"{x!r} != {y!r}" for x, y in zip(a, b) if x != y), f"{len(a)} != {len(b)} lines")
+                            print(f"FAIL {profile} strata {' '.join(command)} as of {as_of} on {label}: {diff}\n"
+                                  f"{theirs.stderr[-1000:]}")
+            print(f"{profile}: strata rfm ranked {ranked} profiles over {len(OFFSETS_H)} instants; "
+                  f"{exact} of {2 * len(OFFSETS_H)} jsonl listings byte for byte")
+            if ranked == 0:
+                print(f"FAIL {profile}: strata rfm ranked no profile")
+                failed += 1
             if nonempty < len(subset):
                 failed += 1
             # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.

@@ -1,5 +1,6 @@
 import StrataClickHouse
 import StrataCore
+import StrataEngine
 import StrataLanguage
 import StrataStore
 
@@ -16,11 +17,35 @@ extension EvaluationSession {
     public func clickHouseMembers(
         _ settings: Settings, of names: [String], asOf instant: Int64, listing: [[String]]? = nil
     ) async throws(SessionError) -> Evaluator.Answer {
+        try await shippedFirst(settings) { evaluator in
+            try await evaluator.members(of: names, asOf: instant, listing: listing)
+        }
+    }
+
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then counts the user profiles
+    /// in each stage of the models as of an instant (``Evaluator/stages(of:asOf:)``).
+    public func clickHouseStages(
+        _ settings: Settings, of models: [StageModel], asOf instant: Int64
+    ) async throws(SessionError) -> [Evaluator.StageCounts] {
+        try await shippedFirst(settings) { evaluator in try await evaluator.stages(of: models, asOf: instant) }
+    }
+
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then ranks the user profiles
+    /// by RFM as of an instant (``Evaluator/rfm(asOf:)``).
+    public func clickHouseRFM(
+        _ settings: Settings, asOf instant: Int64
+    ) async throws(SessionError) -> (ids: [String], result: RFMResult) {
+        try await shippedFirst(settings) { evaluator in try await evaluator.rfm(asOf: instant) }
+    }
+
+    /// Ships the messages ClickHouse lacks, deletes its copies of erased ones, then evaluates there.
+    private func shippedFirst<T>(
+        _ settings: Settings, _ evaluate: (Evaluator) async throws -> T
+    ) async throws(SessionError) -> T {
         do {
             _ = try await Shipper(settings: settings).ship(store)
             _ = try await Eraser(settings: settings).apply(store)
-            return try await Evaluator(settings: settings, definitions: definitions, zone: zone).members(
-                of: names, asOf: instant, listing: listing)
+            return try await evaluate(Evaluator(settings: settings, definitions: definitions, zone: zone))
         } catch let error as ClickHouseError {
             throw SessionError(.store, error.message)
         } catch {

@@ -1,0 +1,81 @@
+import StrataCore
+import StrataEngine
+import StrataLanguage
+
+extension Evaluator {
+    /// How the user profiles spread over the stages of a model as of an instant.
+    public struct StageCounts: Sendable, Equatable {
+        /// The profiles in each stage reached, by stage name.
+        public var counts: [String: Int]
+        /// The profiles no stage holds for (a model without `else`).
+        public var none: Int
+
+        /// Counts from their parts.
+        public init(counts: [String: Int], none: Int) {
+            self.counts = counts
+            self.none = none
+        }
+    }
+
+    /// How the user profiles spread over the stages of each model as of an instant (`strata stages`),
+    /// in the models' order.
+    public func stages(of models: [StageModel], asOf now: Int64) async throws(ClickHouseError) -> [StageCounts] {
+        let scan = try await Prepared(self, asOf: now)
+        var result: [StageCounts] = []
+        for model in models {
+            let sql: String
+            do throws(SQLCompiler.Unsupported) {
+                sql = try scan.compiler.stagesQuery(model, table: scan.table, user: scan.profile, account: scan.account)
+            } catch {
+                throw ClickHouseError(Self.diagnostic(error, file: model.file).description)
+            }
+            var counts = StageCounts(counts: [:], none: 0)
+            for row in try await scan.rows(sql) {
+                guard row.count == 3, let count = Int(row[2]) else {
+                    throw ClickHouseError("ClickHouse answered a stage's count with \(row)")
+                }
+                if row[0] == "1" { counts.none += count } else { counts.counts[row[1], default: 0] += count }
+            }
+            result.append(counts)
+        }
+        return result
+    }
+
+    /// The RFM result of the user profiles as of an instant (`strata rfm`) and their ids, sorted by
+    /// bytes: the raw values computed in ClickHouse, one row per profile, ranked and mapped by
+    /// ``StrataEngine/RFMResult/ranking(kind:recency:frequency:monetary:members:map:)`` as the engine
+    /// ranks and maps its own.
+    public func rfm(asOf now: Int64) async throws(ClickHouseError) -> (ids: [String], result: RFMResult) {
+        let scan = try await Prepared(self, asOf: now)
+        let sql: String
+        do throws(SQLCompiler.Unsupported) {
+            sql = try scan.compiler.rfmQuery(
+                definitions.rfm, table: scan.table, user: scan.profile, account: scan.account)
+        } catch {
+            throw ClickHouseError(Self.diagnostic(error, file: "rfm.yaml").description)
+        }
+        var ids: [String] = []
+        var raw: [[Double]] = [[], [], []]
+        var members: [Bool] = []
+        let rows = try await scan.rows(sql).sorted {
+            ($0.first ?? "").utf8.lexicographicallyPrecedes(($1.first ?? "").utf8)
+        }
+        for row in rows {
+            guard row.count == 5, let member = Int(row[4]) else {
+                throw ClickHouseError("ClickHouse answered a profile's RFM values with \(row)")
+            }
+            ids.append(row[0])
+            for axis in 0..<3 {
+                // Missing (nan) or not finite: missing, as the engine reads them.
+                raw[axis].append(Double(row[1 + axis]).flatMap { $0.isFinite ? $0 : nil } ?? .nan)
+            }
+            members.append(member != 0)
+        }
+        return (
+            ids,
+            RFMResult.ranking(
+                kind: .users, recency: raw[0], frequency: raw[1], monetary: raw[2], members: members,
+                map: definitions.rfm.map)
+        )
+    }
+}
