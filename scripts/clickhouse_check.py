@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -213,6 +214,25 @@ def same_rfm(ours: str, theirs: str) -> bool:
 def without_footer(text: str) -> str:
     """A report without its last paragraph (the timings)."""
     return text.rstrip("\n").rsplit("\n\n", 1)[0]
+
+
+def top_level(text: str, segment: str) -> list[str]:
+    """What `strata explain` says of a segment: its answer, then the value of each condition directly
+    under the root (`true` / `false`), or of the root itself when it is not an `and` / `or`."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"{segment}: ")), None)
+    if start is None or start + 1 >= len(lines):
+        return []
+    values = [lines[start].split(": ", 1)[1]]
+
+    def value(line: str) -> str:
+        found = re.search(r"(?:->|=) (true|false)(?:  \(.*\))?$", line)
+        return found.group(1) if found else line
+
+    root = lines[start + 1]
+    if not (root.startswith("└─ and -> ") or root.startswith("└─ or -> ")):
+        return values + [value(root)]
+    return values + [value(line) for line in lines[start + 2:] if line[:6] in ("   ├─ ", "   └─ ")]
 
 
 def stored_ids(strata: str, workspace: Path) -> list[str]:
@@ -403,6 +423,31 @@ def main() -> int:
                 failed += 1
             if nonempty < len(subset):
                 failed += 1
+            # strata explain of a member and a non-member of each written segment, as of the end: the
+            # answer and each top-level condition's value agree with the embedded explanation.
+            explained = 0
+            for name in written:
+                ids = run([strata, "members", name, "-w", str(embedded), "--as-of", END]).stdout.split()
+                accounts = "of: accounts" in (embedded / "segments" / f"{name}.yaml").read_text()
+                other = "check-account-rank" if accounts else "check-user-field"
+                others = [i for i in run([strata, "members", other, "-w", str(embedded), "--as-of", END]).stdout.split()
+                          if i not in set(ids)]
+                for profile_id in ids[:1] + others[:1]:
+                    ours = run([strata, "explain", name, profile_id, "-w", str(embedded), "--as-of", END])
+                    expected = top_level(ours.stdout, name)
+                    for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                        theirs = run([strata, "explain", name, profile_id, "-w", str(workspace), "--as-of", END],
+                                     env=env)
+                        if ours.returncode == 0 and theirs.returncode == 0 and expected and \
+                                top_level(theirs.stdout, name) == expected:
+                            passed += 1
+                            explained += 1
+                        else:
+                            failed += 1
+                            print(f"FAIL {profile} strata explain {name} {profile_id} on {label}: embedded "
+                                  f"{expected}, ClickHouse {top_level(theirs.stdout, name)}\n{theirs.stdout[-800:]}"
+                                  f"{theirs.stderr[-800:]}")
+            print(f"{profile}: strata explain agreed {explained} times on the top-level conditions")
             # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.
             for fmt in ["csv", "jsonl"]:
                 for name in subset:

@@ -79,3 +79,42 @@ extension Evaluator {
         )
     }
 }
+
+extension Evaluator {
+    /// Why a profile is or is not in a segment as of an instant, as far as SQL tells: the value of each
+    /// condition directly under the root of the embedded explanation (``StrataEngine/Explanation/topLevel(of:source:)``),
+    /// each compiled as a column of one query for that one profile. `source` is the text of the
+    /// segment's file, for the conditions' labels.
+    public func explain(
+        segment name: String, id: String, source: String?, asOf now: Int64
+    ) async throws(ClickHouseError) -> Explanation {
+        guard let segment = definitions.segment(named: name) else {
+            throw ClickHouseError("no segment is named `\(name)`")
+        }
+        let scan = try await Prepared(self, asOf: now)
+        let (connective, conditions) = Explanation.topLevel(of: segment.condition, source: source)
+        let sql: String
+        do throws(SQLCompiler.Unsupported) {
+            sql = try scan.compiler.explainQuery(
+                segment, conditions: conditions.map(\.condition), id: id, table: scan.table, user: scan.profile,
+                account: scan.account)
+        } catch {
+            throw ClickHouseError(Self.diagnostic(error, file: segment.file).description)
+        }
+        guard let row = try await scan.rows(sql).first else {
+            throw ClickHouseError(
+                "no \(segment.of == .users ? "profile" : "account") with id `\(id)` as of this instant")
+        }
+        guard row.count == conditions.count + (segment.of == .users ? 3 : 2) else {
+            throw ClickHouseError("ClickHouse answered an explanation with \(row)")
+        }
+        let children = conditions.indices.map {
+            Explanation.Node(label: conditions[$0].label, value: .bool(row[1 + $0] == "1"), isOperator: false)
+        }
+        let member = row[1 + conditions.count] == "1"
+        let root =
+            connective.map { Explanation.Node(label: $0, value: .bool(member), isOperator: true, children: children) }
+            ?? Explanation.Node(label: conditions.first?.label ?? name, value: .bool(member), isOperator: false)
+        return Explanation(segment: name, profile: row[0], isMember: member, root: root)
+    }
+}

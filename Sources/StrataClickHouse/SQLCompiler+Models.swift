@@ -31,3 +31,28 @@ extension SQLCompiler {
         return compiler.grouped(columns)
     }
 }
+
+extension SQLCompiler {
+    /// The query of why one profile is or is not in a segment (`strata explain` on ClickHouse): at most
+    /// one row, for the profile `id` names as of the instant (a user by userId or anonymousId, the
+    /// userId's profile first; an account by groupId), with its profile id, each condition's value (1
+    /// or 0), then the segment's condition, then for users how many of its rows carry `id` as userId.
+    public func explainQuery(
+        _ segment: SegmentDefinition, conditions: [TypedExpr], id: String, table: String, user: String,
+        account: String
+    ) throws(Unsupported) -> String {
+        var compiler = self
+        compiler.scan = Scan(table: table, user: user, account: account, kind: segment.of)
+        var columns: [String] = []
+        for condition in conditions + [segment.condition] {
+            columns.append(try compiler.bool(condition, .profile))
+        }
+        guard segment.of == .users else {
+            return compiler.grouped(columns, having: "profile = \(SQL.string(id))")
+        }
+        let (asUser, asAnonymous) = (SQL.string("u" + id), SQL.string("a" + id))
+        columns.append("countIf(node = \(asUser)) AS by_user")
+        return compiler.grouped(columns, having: "countIf(node IN (\(asUser), \(asAnonymous))) > 0")
+            + " ORDER BY by_user DESC, profile LIMIT 1"
+    }
+}

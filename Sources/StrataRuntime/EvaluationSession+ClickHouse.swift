@@ -38,6 +38,17 @@ extension EvaluationSession {
         try await shippedFirst(settings) { evaluator in try await evaluator.rfm(asOf: instant) }
     }
 
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then tells why a profile is or
+    /// is not in a segment as of an instant: the value of each top-level condition
+    /// (``Evaluator/explain(segment:id:source:asOf:)``).
+    public func clickHouseExplain(
+        _ settings: Settings, segment: SegmentDefinition, id: String, asOf instant: Int64
+    ) async throws(SessionError) -> Explanation {
+        try await shippedFirst(settings) { evaluator in
+            try await evaluator.explain(segment: segment.name, id: id, source: sources[segment.file], asOf: instant)
+        }
+    }
+
     /// Ships the messages ClickHouse lacks, deletes its copies of erased ones, then evaluates there.
     private func shippedFirst<T>(
         _ settings: Settings, _ evaluate: (Evaluator) async throws -> T
