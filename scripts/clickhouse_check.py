@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -179,6 +180,61 @@ def query(url: str, sql: str) -> str:
         return response.read().decode()
 
 
+def use_clickhouse(workspace: Path, settings: str) -> None:
+    """Turns a workspace made with `store: sqlite` into one with `store: clickhouse` and the settings
+    (the lines of its `clickhouse:` section)."""
+    config = workspace / "strata.yaml"
+    text = config.read_text()
+    if "\nstore: sqlite\n" not in text:
+        raise SystemExit(f"{config} no longer says `store: sqlite`")
+    config.write_text(text.replace("\nstore: sqlite\n", "\n") + f"\nstore: clickhouse\nclickhouse:\n{settings}")
+
+
+def rfm_rows(text: str) -> list[dict]:
+    """`strata rfm --format jsonl`'s rows."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def same_rfm(ours: str, theirs: str) -> bool:
+    """Whether two `strata rfm --format jsonl` listings agree: the same profiles, bins, scores, segments,
+    recency and frequency, and monetary values equal to 1e-12 relative (docs/clickhouse.md: sums of
+    non-integer floats may differ in their last bits; the bins must not)."""
+    a, b = rfm_rows(ours), rfm_rows(theirs)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if {k: v for k, v in x.items() if k != "monetary"} != {k: v for k, v in y.items() if k != "monetary"}:
+            return False
+        m, n = x["monetary"], y["monetary"]
+        if (m is None) != (n is None) or (m is not None and abs(m - n) > 1e-12 * max(abs(m), abs(n), 1)):
+            return False
+    return True
+
+
+def without_footer(text: str) -> str:
+    """A report without its last paragraph (the timings)."""
+    return text.rstrip("\n").rsplit("\n\n", 1)[0]
+
+
+def top_level(text: str, segment: str) -> list[str]:
+    """What `strata explain` says of a segment: its answer, then the value of each condition directly
+    under the root (`true` / `false`), or of the root itself when it is not an `and` / `or`."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"{segment}: ")), None)
+    if start is None or start + 1 >= len(lines):
+        return []
+    values = [lines[start].split(": ", 1)[1]]
+
+    def value(line: str) -> str:
+        found = re.search(r"(?:->|=) (true|false)(?:  \(.*\))?$", line)
+        return found.group(1) if found else line
+
+    root = lines[start + 1]
+    if not (root.startswith("└─ and -> ") or root.startswith("└─ or -> ")):
+        return values + [value(root)]
+    return values + [value(line) for line in lines[start + 2:] if line[:6] in ("   ├─ ", "   └─ ")]
+
+
 def stored_ids(strata: str, workspace: Path) -> list[str]:
     """The ids of the messages a workspace's log holds, sorted."""
     return sorted(must([strata, "messages", "--ids-only", "-w", str(workspace)]).split())
@@ -276,6 +332,9 @@ def main() -> int:
             for extra, text in {**EXTRA, **random_conditions(seed, RANDOM)}.items():
                 body = text if text.startswith("of: ") else f"where: >\n  {text}"
                 (embedded / "segments" / f"check-{extra}.yaml").write_text(body + "\n")
+            if profile == "ecommerce":
+                # RFM's defaults (Order Completed, revenue) rather than the saas example's paid features.
+                (embedded / "rfm.yaml").unlink()
             must([strata, "import", "-w", str(embedded), str(events)])
             clickhouse, current = ddir / "clickhouse", ddir / "chdb"
             for copy, where in [
@@ -283,13 +342,8 @@ def main() -> int:
                 (current, f"  url: {chdb_url}\n"),
             ]:
                 shutil.copytree(embedded, copy)
-                settings = copy / "strata.yaml"
-                text = settings.read_text()
-                if "\nstore: sqlite\n" not in text:
-                    raise SystemExit("the example's strata.yaml no longer says `store: sqlite`")
-                settings.write_text(text.replace("\nstore: sqlite\n", "\n") + (
-                    f"\nstore: clickhouse\nclickhouse:\n{where}  database: strata_{profile}\n"
-                    "  user: default\n  password: ${CLICKHOUSE_TEST_PASSWORD}\n"))
+                use_clickhouse(copy, f"{where}  database: strata_{profile}\n"
+                                     "  user: default\n  password: ${CLICKHOUSE_TEST_PASSWORD}\n")
             env_password = {"CLICKHOUSE_TEST_PASSWORD": ""}
             check = run([strata, "check", "-w", str(clickhouse)], env={**os.environ, **env_password})
             if "definition files:" not in check.stdout + check.stderr:
@@ -331,8 +385,69 @@ def main() -> int:
                                   f"{label} {len(b)} (exit {theirs.returncode}); only embedded: "
                                   f"{sorted(a - b)[:5]}, only {label}: {sorted(b - a)[:5]}\n{theirs.stderr[-2000:]}")
             print(f"{profile}: {nonempty} of {len(subset) * len(OFFSETS_H)} comparisons had members")
+            # strata rfm (both listings) and strata stages at each instant.
+            ranked = exact = 0
+            for hours in OFFSETS_H:
+                instant = end_ms - hours * 3_600_000
+                as_of = datetime.fromtimestamp(instant / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                commands = [["rfm", "--format", "jsonl"], ["rfm", "--format", "csv"], ["stages"]]
+                for command in commands:
+                    ours = run([strata, *command, "-w", str(embedded), "--as-of", as_of])
+                    for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                        theirs = run([strata, *command, "-w", str(workspace), "--as-of", as_of], env=env)
+                        answered = ours.returncode == 0 and theirs.returncode == 0
+                        if command[0] == "stages":
+                            same = answered and without_footer(ours.stdout) == without_footer(theirs.stdout)
+                        elif command[-1] == "jsonl":
+                            same = answered and same_rfm(ours.stdout, theirs.stdout)
+                            ranked += len(rfm_rows(ours.stdout)) if workspace == clickhouse else 0
+                            exact += 1 if ours.stdout == theirs.stdout else 0
+                        else:
+                            # csv: the same lines, or lines differing only where the jsonl is within the bound.
+                            same = answered and (ours.stdout == theirs.stdout or same_rfm(
+                                run([strata, "rfm", "--format", "jsonl", "-w", str(embedded), "--as-of", as_of]).stdout,
+                                run([strata, "rfm", "--format", "jsonl", "-w", str(workspace), "--as-of", as_of],
+                                    env=env).stdout))
+                        if same:
+                            passed += 1
+                        else:
+                            failed += 1
+                            a, b = ours.stdout.splitlines(), theirs.stdout.splitlines()
+                            diff = next((f"{x!r} != {y!r}" for x, y in zip(a, b) if x != y), f"{len(a)} != {len(b)} lines")
+                            print(f"FAIL {profile} strata {' '.join(command)} as of {as_of} on {label}: {diff}\n"
+                                  f"{theirs.stderr[-1000:]}")
+            print(f"{profile}: strata rfm ranked {ranked} profiles over {len(OFFSETS_H)} instants; "
+                  f"{exact} of {2 * len(OFFSETS_H)} jsonl listings byte for byte")
+            if ranked == 0:
+                print(f"FAIL {profile}: strata rfm ranked no profile")
+                failed += 1
             if nonempty < len(subset):
                 failed += 1
+            # strata explain of a member and a non-member of each written segment, as of the end: the
+            # answer and each top-level condition's value agree with the embedded explanation.
+            explained = 0
+            for name in written:
+                ids = run([strata, "members", name, "-w", str(embedded), "--as-of", END]).stdout.split()
+                accounts = "of: accounts" in (embedded / "segments" / f"{name}.yaml").read_text()
+                other = "check-account-rank" if accounts else "check-user-field"
+                others = [i for i in run([strata, "members", other, "-w", str(embedded), "--as-of", END]).stdout.split()
+                          if i not in set(ids)]
+                for profile_id in ids[:1] + others[:1]:
+                    ours = run([strata, "explain", name, profile_id, "-w", str(embedded), "--as-of", END])
+                    expected = top_level(ours.stdout, name)
+                    for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                        theirs = run([strata, "explain", name, profile_id, "-w", str(workspace), "--as-of", END],
+                                     env=env)
+                        if ours.returncode == 0 and theirs.returncode == 0 and expected and \
+                                top_level(theirs.stdout, name) == expected:
+                            passed += 1
+                            explained += 1
+                        else:
+                            failed += 1
+                            print(f"FAIL {profile} strata explain {name} {profile_id} on {label}: embedded "
+                                  f"{expected}, ClickHouse {top_level(theirs.stdout, name)}\n{theirs.stdout[-800:]}"
+                                  f"{theirs.stderr[-800:]}")
+            print(f"{profile}: strata explain agreed {explained} times on the top-level conditions")
             # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.
             for fmt in ["csv", "jsonl"]:
                 for name in subset:

@@ -3,6 +3,8 @@
 #
 #   scripts/clickhouse_cluster.sh start FOLDER   # two clickhouse-server processes, configs and data in FOLDER
 #   scripts/clickhouse_cluster.sh stop FOLDER    # stops them (SIGTERM, then SIGKILL after 30 s)
+#   scripts/clickhouse_cluster.sh stop-shard FOLDER N    # stops shard N (1 or 2) of a running cluster
+#   scripts/clickhouse_cluster.sh start-shard FOLDER N   # starts it again, with its data, once it answers
 #
 # Each shard is its own process with its own ports and data folder. Both know a `remote_servers`
 # cluster named `strata2` naming the two shards (one replica each), so that Distributed tables work
@@ -14,12 +16,17 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop FOLDER" >&2
+    echo "usage: $0 start|stop FOLDER, or $0 start-shard|stop-shard FOLDER 1|2" >&2
     exit 2
 }
-[ $# -eq 2 ] || usage
+[ $# -ge 2 ] || usage
 action="$1"
 folder="$2"
+case "$action" in
+start | stop) [ $# -eq 2 ] || usage ;;
+start-shard | stop-shard) [ $# -eq 3 ] && { [ "$3" = 1 ] || [ "$3" = 2 ]; } || usage ;;
+*) usage ;;
+esac
 base="${CLICKHOUSE_PORT_BASE:-18120}"
 server="${CLICKHOUSE_SERVER:-clickhouse-server}"
 
@@ -125,36 +132,44 @@ stop_shard() {
     rm -f "$pidfile"
 }
 
+# Starts shard $1's process over the configuration in its folder.
+start_shard() {
+    local shard="$1" dir="$folder/shard$1"
+    if [ -f "$dir/server.pid" ] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+        echo "shard $shard is already running (pid $(cat "$dir/server.pid")); stop it first" >&2
+        exit 1
+    fi
+    (cd "$dir" && exec "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1) &
+    echo $! >"$dir/server.pid"
+}
+
+# Waits until shard $1 answers a query; returns 1 when it does not within 60 s.
+wait_shard() {
+    local shard="$1" url="http://127.0.0.1:$((base + $1))"
+    for _ in $(seq 1 600); do
+        if [ "$(curl -s --max-time 2 --data-binary 'SELECT 1' "$url/" 2>/dev/null)" = "1" ]; then
+            return 0
+        fi
+        if ! kill -0 "$(cat "$folder/shard$shard/server.pid")" 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    echo "shard $shard did not answer at $url; its log:" >&2
+    tail -n 20 "$folder/shard$shard/log/server.err.log" "$folder/shard$shard/log/stdout.log" >&2 || true
+    return 1
+}
+
 case "$action" in
 start)
     mkdir -p "$folder"
     folder="$(cd "$folder" && pwd)"
     : >"$folder/urls"
     for shard in 1 2; do
-        dir="$folder/shard$shard"
-        if [ -f "$dir/server.pid" ] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
-            echo "shard $shard is already running (pid $(cat "$dir/server.pid")); stop it first" >&2
-            exit 1
-        fi
-        write_config "$shard" "$dir"
-        (cd "$dir" && exec "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1) &
-        echo $! >"$dir/server.pid"
+        write_config "$shard" "$folder/shard$shard"
+        start_shard "$shard"
         echo "http://127.0.0.1:$((base + shard))" >>"$folder/urls"
     done
     for shard in 1 2; do
-        url="http://127.0.0.1:$((base + shard))"
-        ready=""
-        for _ in $(seq 1 600); do
-            if [ "$(curl -s --max-time 2 --data-binary 'SELECT 1' "$url/" 2>/dev/null)" = "1" ]; then
-                ready=yes
-                break
-            fi
-            if ! kill -0 "$(cat "$folder/shard$shard/server.pid")" 2>/dev/null; then break; fi
-            sleep 0.1
-        done
-        if [ -z "$ready" ]; then
-            echo "shard $shard did not answer at $url; its log:" >&2
-            tail -n 20 "$folder/shard$shard/log/server.err.log" "$folder/shard$shard/log/stdout.log" >&2 || true
+        if ! wait_shard "$shard"; then
             stop_shard "$folder/shard1"
             stop_shard "$folder/shard2"
             exit 1
@@ -167,7 +182,15 @@ stop)
     stop_shard "$folder/shard1"
     stop_shard "$folder/shard2"
     ;;
-*)
-    usage
+stop-shard)
+    stop_shard "$folder/shard$3"
+    ;;
+start-shard)
+    folder="$(cd "$folder" && pwd)"
+    start_shard "$3"
+    if ! wait_shard "$3"; then
+        stop_shard "$folder/shard$3"
+        exit 1
+    fi
     ;;
 esac

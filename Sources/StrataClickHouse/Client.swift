@@ -15,10 +15,20 @@ public struct Client: Sendable {
     private let http: HTTPClient
 
     /// A client of the server the settings name, over a shared HTTP client.
-    public init(settings: Settings, http: HTTPClient = .shared) {
+    public init(settings: Settings, http: HTTPClient = Client.shared) {
         self.settings = settings
         self.http = http
     }
+
+    /// The HTTP client of every ClickHouse client unless told otherwise: AsyncHTTPClient's shared one,
+    /// except that a connection refused fails the statement at once. By default AsyncHTTPClient tries
+    /// to connect again and again until the statement's timeout, so a node that is down would hold a
+    /// command, or the background shipper, for `timeout_seconds` before saying so.
+    public static let shared: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// Runs a statement and returns the bytes of its answer. `parameters` are ClickHouse settings for
     /// this statement only (`insert_distributed_sync`, `max_query_size`...).

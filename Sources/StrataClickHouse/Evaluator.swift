@@ -61,43 +61,21 @@ public struct Evaluator: Sendable {
     public func members(
         of names: [String], asOf now: Int64, listing: [[String]]? = nil
     ) async throws(ClickHouseError) -> Answer {
-        let client = Client(settings: settings)
-        let table = "\(settings.database).\(Schema.table)"
-        let profile = try await IdentityMap.profileExpression(client, table: table, now: now)
-        let large = ["max_query_size": String(1 << 30)]
-        let overview = try await client.rows(
-            """
-            SELECT uniqExact(\(profile)), uniqExactIf(group_id, kind = \(Message.Kind.group.code)), min(time)
-            FROM \(table) WHERE time <= \(now)
-            """, parameters: large)
-        guard let counts = overview.first, counts.count == 3, let profiles = Int(counts[0]),
-            let accounts = Int(counts[1]), let earliest = Int64(counts[2])
-        else {
-            throw ClickHouseError("ClickHouse answered the count of profiles with \(overview)")
-        }
-        // The users' accounts, when there are any: a segment of accounts groups rows by them.
-        let account =
-            accounts == 0
-            ? "''"
-            : try await AccountMap.accountExpression(
-                client, table: table, user: profile, now: now, parameters: large)
-        let compiler = SQLCompiler(
-            definitions: definitions, now: now, zone: zone, earliest: profiles == 0 ? now : earliest)
-        var result = Answer(members: [:], profiles: profiles, accounts: accounts)
+        let scan = try await Prepared(self, asOf: now)
+        var result = Answer(members: [:], profiles: scan.profiles, accounts: scan.accounts)
         for name in names {
             guard let segment = definitions.segment(named: name) else {
                 throw ClickHouseError("no segment is named `\(name)`")
             }
             let sql: String
             do throws(SQLCompiler.Unsupported) {
-                sql = try compiler.membersQuery(
-                    segment, table: table, user: profile, account: account, traits: listing)
+                sql = try scan.compiler.membersQuery(
+                    segment, table: scan.table, user: scan.profile, account: scan.account, traits: listing)
             } catch {
                 throw ClickHouseError(Self.diagnostic(error, file: segment.file).description)
             }
-            // The identity map travels in the query: let it be longer than the default 256 KiB.
             let started = ContinuousClock.now
-            let rows = try await client.rows(sql, parameters: large)
+            let rows = try await scan.rows(sql)
             let elapsed = ContinuousClock.now - started
             result.seconds[name] =
                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -108,6 +86,53 @@ public struct Evaluator: Sendable {
             }
         }
         return result
+    }
+
+    /// What every evaluation as of an instant starts from: the profile of a row as of the instant
+    /// (``IdentityMap``), the counts of profiles and accounts, the users' accounts (``AccountMap``) and
+    /// a compiler for the instant.
+    struct Prepared {
+        let client: Client
+        let table: String
+        let profile: String
+        let account: String
+        let profiles: Int
+        let accounts: Int
+        let compiler: SQLCompiler
+        /// The identity map travels in the query: let it be longer than the default 256 KiB.
+        static let large = ["max_query_size": String(1 << 30)]
+
+        init(_ evaluator: Evaluator, asOf now: Int64) async throws(ClickHouseError) {
+            client = Client(settings: evaluator.settings)
+            table = "\(evaluator.settings.database).\(Schema.table)"
+            profile = try await IdentityMap.profileExpression(client, table: table, now: now)
+            let overview = try await client.rows(
+                """
+                SELECT uniqExact(\(profile)), uniqExactIf(group_id, kind = \(Message.Kind.group.code)), min(time)
+                FROM \(table) WHERE time <= \(now)
+                """, parameters: Self.large)
+            guard let counts = overview.first, counts.count == 3, let profiles = Int(counts[0]),
+                let accounts = Int(counts[1]), let earliest = Int64(counts[2])
+            else {
+                throw ClickHouseError("ClickHouse answered the count of profiles with \(overview)")
+            }
+            self.profiles = profiles
+            self.accounts = accounts
+            // The users' accounts, when there are any: a segment of accounts groups rows by them.
+            account =
+                accounts == 0
+                ? "''"
+                : try await AccountMap.accountExpression(
+                    client, table: table, user: profile, now: now, parameters: Self.large)
+            compiler = SQLCompiler(
+                definitions: evaluator.definitions, now: now, zone: evaluator.zone,
+                earliest: profiles == 0 ? now : earliest)
+        }
+
+        /// The rows a compiled query answers.
+        func rows(_ sql: String) async throws(ClickHouseError) -> [[String]] {
+            try await client.rows(sql, parameters: Self.large)
+        }
     }
 
     /// An error for every segment outside the subset ClickHouse evaluates, at the construct.

@@ -46,16 +46,22 @@ extension SQLCompiler {
         guard let model = definitions.stageModel(named: name) else {
             throw Unsupported(message: "stage.\(name) is not defined", range: e.range)
         }
+        do throws(Unsupported) {
+            return try stage(of: model)
+        } catch {
+            throw Unsupported(
+                message: "stage.\(name) cannot be evaluated on ClickHouse: \(error.message)", range: e.range)
+        }
+    }
+
+    /// The stage of a profile in a model: a Nullable(String), NULL when no stage holds; an error names
+    /// the stage condition outside the subset, where it is written.
+    func stage(of model: StageModel) throws(Unsupported) -> String {
         var branches: [String] = []
         for stage in model.stages {
             let label = "toNullable(\(SQL.string(stage.name)))"
             guard let condition = stage.condition else { return Self.first(branches, else: label) }
-            do throws(Unsupported) {
-                branches.append("\(try bool(condition, .profile)), \(label)")
-            } catch {
-                throw Unsupported(
-                    message: "stage.\(name) cannot be evaluated on ClickHouse: \(error.message)", range: e.range)
-            }
+            branches.append("\(try bool(condition, .profile)), \(label)")
         }
         return Self.first(branches, else: "CAST(NULL AS Nullable(String))")
     }

@@ -33,14 +33,18 @@ public struct Settings: Sendable, Equatable {
     public var password: String
     /// How long one statement may take, in seconds.
     public var timeoutSeconds: Int
+    /// How often `strata serve` ships the messages stored since its last shipment, in seconds.
+    public var shipIntervalSeconds: Int
 
     /// The keys the section may hold.
-    public static let keys = ["url", "database", "cluster", "nodes", "user", "password", "timeout_seconds"]
+    public static let keys = [
+        "url", "database", "cluster", "nodes", "user", "password", "timeout_seconds", "ship_interval_seconds",
+    ]
 
     /// Settings from their parts.
     public init(
         url: URL, database: String = "strata", cluster: String? = nil, nodes: [URL] = [], user: String = "default",
-        password: String = "", timeoutSeconds: Int = 600
+        password: String = "", timeoutSeconds: Int = 600, shipIntervalSeconds: Int = 5
     ) {
         self.url = url
         self.database = database
@@ -49,6 +53,7 @@ public struct Settings: Sendable, Equatable {
         self.user = user
         self.password = password
         self.timeoutSeconds = timeoutSeconds
+        self.shipIntervalSeconds = shipIntervalSeconds
     }
 
     /// Reads the section strata.yaml holds, replacing `${NAME}` from `environment`; every mistake names
@@ -100,10 +105,10 @@ public struct Settings: Sendable, Equatable {
             default:
                 guard let seconds = Int(value), seconds > 0 else {
                     throw ClickHouseError(
-                        "\(entry.valuePlace): `clickhouse.timeout_seconds` must be a whole number of seconds above 0, "
+                        "\(entry.valuePlace): `clickhouse.\(entry.key)` must be a whole number of seconds above 0, "
                             + "found `\(value)`")
                 }
-                timeoutSeconds = seconds
+                if entry.key == "timeout_seconds" { timeoutSeconds = seconds } else { shipIntervalSeconds = seconds }
             }
         }
         guard let url else {

@@ -1,17 +1,13 @@
 import StrataClickHouse
 import StrataCore
+import StrataEngine
 import StrataLanguage
 import StrataStore
 
 extension EvaluationSession {
     /// The ClickHouse settings of a workspace with `store: clickhouse`, nil for another store.
     public func clickHouseSettings() throws(SessionError) -> Settings? {
-        guard let section = workspace.config.clickhouse else { return nil }
-        do {
-            return try Settings(section)
-        } catch {
-            throw SessionError(.store, error.message)
-        }
+        try Runtime.clickHouseSettings(of: workspace)
     }
 
     /// Ships the messages ClickHouse lacks and deletes its copies of erased ones, then evaluates
@@ -21,11 +17,46 @@ extension EvaluationSession {
     public func clickHouseMembers(
         _ settings: Settings, of names: [String], asOf instant: Int64, listing: [[String]]? = nil
     ) async throws(SessionError) -> Evaluator.Answer {
+        try await shippedFirst(settings) { evaluator in
+            try await evaluator.members(of: names, asOf: instant, listing: listing)
+        }
+    }
+
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then counts the user profiles
+    /// in each stage of the models as of an instant (``Evaluator/stages(of:asOf:)``).
+    public func clickHouseStages(
+        _ settings: Settings, of models: [StageModel], asOf instant: Int64
+    ) async throws(SessionError) -> [Evaluator.StageCounts] {
+        try await shippedFirst(settings) { evaluator in try await evaluator.stages(of: models, asOf: instant) }
+    }
+
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then ranks the user profiles
+    /// by RFM as of an instant (``Evaluator/rfm(asOf:)``).
+    public func clickHouseRFM(
+        _ settings: Settings, asOf instant: Int64
+    ) async throws(SessionError) -> (ids: [String], result: RFMResult) {
+        try await shippedFirst(settings) { evaluator in try await evaluator.rfm(asOf: instant) }
+    }
+
+    /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then tells why a profile is or
+    /// is not in a segment as of an instant: the value of each top-level condition
+    /// (``Evaluator/explain(segment:id:source:asOf:)``).
+    public func clickHouseExplain(
+        _ settings: Settings, segment: SegmentDefinition, id: String, asOf instant: Int64
+    ) async throws(SessionError) -> Explanation {
+        try await shippedFirst(settings) { evaluator in
+            try await evaluator.explain(segment: segment.name, id: id, source: sources[segment.file], asOf: instant)
+        }
+    }
+
+    /// Ships the messages ClickHouse lacks, deletes its copies of erased ones, then evaluates there.
+    private func shippedFirst<T>(
+        _ settings: Settings, _ evaluate: (Evaluator) async throws -> T
+    ) async throws(SessionError) -> T {
         do {
             _ = try await Shipper(settings: settings).ship(store)
             _ = try await Eraser(settings: settings).apply(store)
-            return try await Evaluator(settings: settings, definitions: definitions, zone: zone).members(
-                of: names, asOf: instant, listing: listing)
+            return try await evaluate(Evaluator(settings: settings, definitions: definitions, zone: zone))
         } catch let error as ClickHouseError {
             throw SessionError(.store, error.message)
         } catch {

@@ -95,8 +95,15 @@ public enum Server {
         runtime: Runtime, configuration: Configuration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws {
+        let shipping: ClickHouseShipping?
+        do {
+            shipping = try runtime.clickHouseShipping(clock: configuration.clock, logger: logger)
+        } catch {
+            throw StartError(error.description)
+        }
         let app = application(
-            runtime: runtime, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+            runtime: runtime, configuration: configuration, logger: logger, shipping: shipping,
+            onServerRunning: onServerRunning)
         var group = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = runtime.workspace.config.server.shutdownTimeout
@@ -122,10 +129,11 @@ public enum Server {
 
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``
     /// runs it; tests drive it through Hummingbird's testing client). The origins the tracking routes
-    /// answer come from the workspace's `cors_origins`.
+    /// answer come from the workspace's `cors_origins`. With `shipping`, the stored messages are shipped
+    /// to ClickHouse in the background, its lag in the metrics and in `GET /ready`.
     public static func application(
         runtime: Runtime, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "strata.server"),
+        logger: Logger = Logger(label: "strata.server"), shipping: ClickHouseShipping? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let metrics = Metrics()
@@ -146,6 +154,7 @@ public enum Server {
             logger: logger)
         let commits = GroupCommit(store: runtime.store) {
             live.messagesStored()
+            shipping?.stored(through: live.backlog.stored)
             await workbench.invalidate()
         }
         let router = Router(context: BasicRequestContext.self)
@@ -153,7 +162,7 @@ public enum Server {
         let routeMethods = RouteMethods()
         router.add(middleware: ErrorMiddleware(routes: routeMethods))
         router.add(middleware: EmptySegmentMiddleware())
-        Probes(live: live).register(on: router)
+        Probes(live: live, shipping: shipping).register(on: router)
         Ingestion(
             keys: keys, commits: commits, metrics: metrics, configuration: configuration, limits: limits,
             backlog: live.backlog, quota: QuarantineQuota(perMinute: limits.maxQuarantinePerKeyPerMinute),
@@ -161,7 +170,7 @@ public enum Server {
         ).register(on: router)
         ManagementAPI(
             workbench: workbench, memberships: memberships, live: live, keys: keys, metrics: metrics,
-            configuration: configuration
+            configuration: configuration, shipping: shipping
         ).register(on: router)
         ActivationAPI(
             runtime: runtime, context: activations, outbox: outbox, keys: keys, configuration: configuration
@@ -185,7 +194,7 @@ public enum Server {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "strata",
                 backlog: configuration.listenBacklog),
-            services: [live, outbox, HeapTrimmer()],
+            services: [live, outbox, HeapTrimmer()] + (shipping.map { [ShippingService(shipping: $0)] } ?? []),
             onServerRunning: { channel in
                 await keys.warnOfMissingKinds(workspace: runtime.workspace.root, logger: logger)
                 await onServerRunning(channel.localAddress?.port ?? configuration.port)

@@ -27,6 +27,18 @@ struct ExplainCommand: AsyncParsableCommand {
         let session = try await openSession(try openRuntime(try workspaceOptions.load()))
         let segment = try session.requireSegment(name)
         let instant = asOf?.milliseconds ?? currentInstant()
+        if let settings = try session.requireClickHouseSettings() {
+            let explanation: Explanation
+            do throws(SessionError) {
+                explanation = try await session.clickHouseExplain(settings, segment: segment, id: id, asOf: instant)
+            } catch {
+                throw reported(error)
+            }
+            if explanation.profile != id { print("\(id) belongs to profile \(explanation.profile)") }
+            print(explanation.render())
+            print("On ClickHouse, the value of each top-level condition; the embedded store explains every part.")
+            return
+        }
         let evaluation = try session.evaluateShowingProgress(
             of: try await session.store.profileMessages(id: id, asOf: instant),
             reading: [DefinitionID(.segment, segment.name)], asOf: instant)

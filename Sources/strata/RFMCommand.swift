@@ -31,22 +31,33 @@ struct RFMCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await options.session()
-        let evaluation = try session.evaluateShowingProgress(asOf: options.instant)
+        let instant = options.instant
         let result: RFMResult
+        let ids: [String]
+        let footer: () -> String
         let started = Date()
-        do {
-            result = try evaluation.engine.rfm()
-        } catch {
-            throw CommandError(error)
+        if let settings = try session.requireClickHouseSettings() {
+            do throws(SessionError) {
+                (ids, result) = try await session.clickHouseRFM(settings, asOf: instant)
+            } catch {
+                throw reported(error)
+            }
+            footer = { "ClickHouse " + formatSeconds(Date().timeIntervalSince(started)) }
+        } else {
+            let evaluation = try session.evaluateShowingProgress(asOf: instant)
+            do {
+                result = try evaluation.engine.rfm()
+            } catch {
+                throw CommandError(error)
+            }
+            ids = evaluation.population.users.ids
+            footer = { RunCommand.footer(evaluation, evalSeconds: Date().timeIntervalSince(started)) }
         }
-        let ids = evaluation.population.users.ids
         var out = OutputBuffer()
         switch format {
         case .table:
-            out.line(
-                Self.table(
-                    result, map: session.definitions.rfm.map, profiles: ids.count, instant: evaluation.instant))
-            out.line("\n" + RunCommand.footer(evaluation, evalSeconds: Date().timeIntervalSince(started)))
+            out.line(Self.table(result, map: session.definitions.rfm.map, profiles: ids.count, instant: instant))
+            out.line("\n" + footer())
         case .csv:
             out.line(CSV.row(Self.columns))
             for profile in ids.indices where result.isRanked(profile) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -38,12 +39,23 @@ struct StagesCommand: AsyncParsableCommand {
             guard !all.isEmpty else { throw CommandError("the workspace has no stage models (stages/NAME.yaml)") }
             models = all
         }
+        let started = Date()
+        if let settings = try session.requireClickHouseSettings() {
+            let spreads: [Evaluator.StageCounts]
+            do throws(SessionError) {
+                spreads = try await session.clickHouseStages(settings, of: models, asOf: options.instant)
+            } catch {
+                throw reported(error)
+            }
+            print(zip(models, spreads).map { Self.distribution($0, $1) }.joined(separator: "\n\n"))
+            print("\nClickHouse " + formatSeconds(Date().timeIntervalSince(started)))
+            return
+        }
         let evaluation = try session.evaluateShowingProgress(asOf: options.instant)
         var blocks: [String] = []
-        let started = Date()
         for model in models {
             do {
-                blocks.append(Self.distribution(model, try evaluation.engine.stages(of: model)))
+                blocks.append(Self.distribution(model, Self.counts(try evaluation.engine.stages(of: model))))
             } catch {
                 throw CommandError(error)
             }
@@ -52,17 +64,23 @@ struct StagesCommand: AsyncParsableCommand {
         print("\n" + RunCommand.footer(evaluation, evalSeconds: Date().timeIntervalSince(started)))
     }
 
-    /// A model's stages in order with their profile counts and shares.
-    static func distribution(_ model: StageModel, _ stages: [Value]) -> String {
-        var counts: [String: Int] = [:]
-        var none = 0
+    /// The profiles in each stage, from every profile's stage (missing for none).
+    static func counts(_ stages: [Value]) -> Evaluator.StageCounts {
+        var counts = Evaluator.StageCounts(counts: [:], none: 0)
         for value in stages {
-            if case .string(let name) = value { counts[name, default: 0] += 1 } else { none += 1 }
+            if case .string(let name) = value { counts.counts[name, default: 0] += 1 } else { counts.none += 1 }
         }
+        return counts
+    }
+
+    /// A model's stages in order with their profile counts and shares.
+    static func distribution(_ model: StageModel, _ spread: Evaluator.StageCounts) -> String {
+        let (counts, none) = (spread.counts, spread.none)
+        let total = counts.values.reduce(none, +)
         var rows = model.stages.map {
-            [$0.name, grouped(counts[$0.name] ?? 0), share(counts[$0.name] ?? 0, stages.count)]
+            [$0.name, grouped(counts[$0.name] ?? 0), share(counts[$0.name] ?? 0, total)]
         }
-        if none > 0 { rows.append(["(no stage)", grouped(none), share(none, stages.count)]) }
+        if none > 0 { rows.append(["(no stage)", grouped(none), share(none, total)]) }
         let title = model.title.map { "\(model.name): \($0)" } ?? model.name
         return ([title + " (\(model.file))"] + alignedLines(rows, indent: "  ")).joined(separator: "\n")
     }

@@ -33,6 +33,7 @@ import Testing
                   nodes: [http://127.0.0.1:18121, "http://127.0.0.1:${SECOND_PORT}"]
                   user: ${CH_USER}
                   password: a${CH_PASSWORD}z
+                  ship_interval_seconds: 2
                 """, environment: ["CH_USER": "reader", "CH_PASSWORD": "s3cret", "SECOND_PORT": "18122"]))
         #expect(parsed.url.absoluteString == "http://127.0.0.1:18121")
         #expect(parsed.database == "strata_test")
@@ -41,6 +42,7 @@ import Testing
         #expect(parsed.user == "reader")
         #expect(parsed.password == "as3cretz")
         #expect(parsed.timeoutSeconds == 600)
+        #expect(parsed.shipIntervalSeconds == 2)
     }
 
     @Test func defaultsForOneServer() throws {
@@ -48,6 +50,7 @@ import Testing
         #expect(parsed == Settings(url: URL(string: "https://ch.example:8443")!))
         #expect(
             parsed.database == "strata" && parsed.user == "default" && parsed.password == "" && parsed.cluster == nil)
+        #expect(parsed.timeoutSeconds == 600 && parsed.shipIntervalSeconds == 5)
     }
 
     @Test func otherStoresHaveNoSettings() throws {
@@ -73,7 +76,7 @@ import Testing
         ),
         (
             "store: clickhouse\nclickhouse:\n  url: http://h:1\n  databse: x\n",
-            "strata.yaml:4:3: unknown key `clickhouse.databse`, expected one of url, database, cluster, nodes, user, password, timeout_seconds; did you mean `database`?"
+            "strata.yaml:4:3: unknown key `clickhouse.databse`, expected one of url, database, cluster, nodes, user, password, timeout_seconds, ship_interval_seconds; did you mean `database`?"
         ),
         (
             "store: clickhouse\nclickhouse:\n  url: http://h:1\n  database: my-db\n",
@@ -94,6 +97,10 @@ import Testing
         (
             "store: clickhouse\nclickhouse:\n  url: http://h:1\n  user: [a, b]\n",
             "strata.yaml:4:9: `clickhouse.user` must be a single value"
+        ),
+        (
+            "store: clickhouse\nclickhouse:\n  url: http://h:1\n  ship_interval_seconds: 0.5\n",
+            "strata.yaml:4:26: `clickhouse.ship_interval_seconds` must be a whole number of seconds above 0, found `0.5`"
         ),
         (
             "store: clickhouse\nclickhouse: http://h:1\n",

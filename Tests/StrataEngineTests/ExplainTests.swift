@@ -52,6 +52,25 @@ import Testing
                 """)
     }
 
+    @Test func topLevelConditionsAreTheRootsOperandsWithTheirSourceText() throws {
+        var f = Fixture()
+        f.segment("chain", "did(\"A\") and\n  count(\"B\", last 7d) >= 2 and true and (did(\"C\") or did(\"D\"))")
+        f.segment("single", "not did(\"A\")")
+        f.track("u", "A", times: [now - day])
+        let engine = try f.engine(asOf: now)
+        let files = f.definitionFiles
+        let chain = try #require(engine.definitions.segment(named: "chain"))
+        let top = Explanation.topLevel(of: chain.condition, source: files[chain.file])
+        // The chain's three operands that are not literals, whitespace collapsed, as the tree labels them.
+        #expect(top.connective == "and")
+        #expect(
+            top.conditions.map(\.label) == [#"did("A")"#, #"count("B", last 7d) >= 2"#, #"(did("C") or did("D"))"#])
+        let single = try #require(engine.definitions.segment(named: "single"))
+        let alone = Explanation.topLevel(of: single.condition, source: files[single.file])
+        #expect(alone.connective == nil)
+        #expect(alone.conditions.map(\.label) == [#"not did("A")"#])
+    }
+
     @Test func unknownProfileIsAnError() throws {
         var f = Fixture()
         f.segment("any", "did(any)")

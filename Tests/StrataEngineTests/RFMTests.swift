@@ -56,6 +56,23 @@ import Testing
         #expect(try engine.rfm().rankedCount == 7)
     }
 
+    @Test func rankingRawValuesWithAMissingOne() {
+        // What ClickHouse's raw values go through. Members 0-2, profile 3 outside the population.
+        // Frequency 3, missing, 3 among 3 members: the missing one is worse than both 3s, so each 3 has
+        // 1 strictly worse (bin 1 + floor(5 × 1 / 3) = 2) and the missing one 0 (bin 1). Recency days
+        // 1, 2, 3: 2, 1 and 0 members with more days, bins 1 + floor(10 / 3) = 4, 1 + 1 = 2 and 1.
+        // Monetary 5 for all: bin 1.
+        let result = RFMResult.ranking(
+            kind: .users, recency: [1, 2, 3, 0], frequency: [3, .nan, 3, 9], monetary: [5, 5, 5, 5],
+            members: [true, true, true, false], map: .standard)
+        #expect(result.r == [4, 2, 1, 0])
+        #expect(result.f == [2, 1, 2, 0])
+        #expect(result.m == [1, 1, 1, 0])
+        #expect(result.rankedCount == 3)
+        #expect(result.segment[3] == -1)
+        #expect(result.value(.score, of: 0) == .string("421"))
+    }
+
     @Test func anAllEqualPopulationIsOneBin() throws {
         // Nobody has a strictly worse value, so everyone is 1 + floor(5 × 0 / 4) = 1 on every axis.
         let profiles: [(id: String, days: Double, f: Double, m: Double)] = [

@@ -42,24 +42,9 @@ extension Engine {
             let member = list.count > 3 ? list[3](ev).isTrue : values[1] > 0
             return (recency: values[0], frequency: values[1], monetary: values[2], member: member)
         }
-        let members = raw.map(\.member)
-        let recency = raw.map(\.recency)
-        let frequency = raw.map(\.frequency)
-        let monetary = raw.map(\.monetary)
-        let r = Self.bins(recency, members: members, higherIsBetter: false)
-        let f = Self.bins(frequency, members: members, higherIsBetter: true)
-        let m = Self.bins(monetary, members: members, higherIsBetter: true)
-        let rows = settings.map.rows
-        var segment = [Int32](repeating: -1, count: raw.count)
-        for profile in raw.indices where members[profile] {
-            let (rBin, fBin, mBin) = (Int(r[profile]), Int(f[profile]), Int(m[profile]))
-            if let row = rows.firstIndex(where: { $0.matches(r: rBin, f: fBin, m: mBin) }) {
-                segment[profile] = Int32(row)
-            }
-        }
-        return RFMResult(
-            kind: kind, segmentNames: rows.map(\.name), recency: recency, frequency: frequency, monetary: monetary,
-            r: r, f: f, m: m, segment: segment)
+        return RFMResult.ranking(
+            kind: kind, recency: raw.map(\.recency), frequency: raw.map(\.frequency), monetary: raw.map(\.monetary),
+            members: raw.map(\.member), map: settings.map)
     }
 
     /// Bins 1-5 by rank among the members, ties sharing a bin (LANGUAGE.md §7):
@@ -105,5 +90,29 @@ extension Engine {
             if sorted[mid] <= value { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+}
+
+extension RFMResult {
+    /// Ranks raw values (NaN when missing) among the profiles of the population (``Engine/bins(_:members:higherIsBetter:)``)
+    /// and names each ranked profile's segment with the first row of the map its bins match: what the
+    /// engine does after its population pass, and what ClickHouse's raw values go through.
+    public static func ranking(
+        kind: ProfileKind, recency: [Double], frequency: [Double], monetary: [Double], members: [Bool], map: RFMMap
+    ) -> RFMResult {
+        let r = Engine.bins(recency, members: members, higherIsBetter: false)
+        let f = Engine.bins(frequency, members: members, higherIsBetter: true)
+        let m = Engine.bins(monetary, members: members, higherIsBetter: true)
+        let rows = map.rows
+        var segment = [Int32](repeating: -1, count: members.count)
+        for profile in members.indices where members[profile] {
+            let (rBin, fBin, mBin) = (Int(r[profile]), Int(f[profile]), Int(m[profile]))
+            if let row = rows.firstIndex(where: { $0.matches(r: rBin, f: fBin, m: mBin) }) {
+                segment[profile] = Int32(row)
+            }
+        }
+        return RFMResult(
+            kind: kind, segmentNames: rows.map(\.name), recency: recency, frequency: frequency, monetary: monetary,
+            r: r, f: f, m: m, segment: segment)
     }
 }

@@ -65,6 +65,12 @@ struct Explainer {
 
     /// The source text of an expression (whitespace collapsed), else the plan printed back.
     func text(_ expr: TypedExpr) -> String {
+        Self.text(expr, source: source)
+    }
+
+    /// The source text of an expression in its file's bytes (whitespace collapsed), else the plan
+    /// printed back.
+    static func text(_ expr: TypedExpr, source: [UInt8]?) -> String {
         let start = expr.range.start.offset
         let end = expr.range.end.offset
         if let source, start >= 0, end > start, end <= source.count {
@@ -76,23 +82,43 @@ struct Explainer {
         return PlanPrinter.text(expr)
     }
 
-    private static func isLiteral(_ expr: TypedExpr) -> Bool {
+    static func isLiteral(_ expr: TypedExpr) -> Bool {
         if case .literal = expr.node { return true }
         if case .now = expr.node { return true }
         return false
     }
 
-    private static func connective(_ node: PlanNode) -> String {
+    static func connective(_ node: PlanNode) -> String {
         if case .and = node { return "and" }
         return "or"
     }
 
     /// The operands of a chain of one connective: `a and b and c` gives [a, b, c].
-    private static func chain(_ expr: TypedExpr, _ op: String) -> [TypedExpr] {
+    static func chain(_ expr: TypedExpr, _ op: String) -> [TypedExpr] {
         switch expr.node {
         case .and(let a, let b) where op == "and": chain(a, op) + chain(b, op)
         case .or(let a, let b) where op == "or": chain(a, op) + chain(b, op)
         default: [expr]
+        }
+    }
+}
+
+extension Explanation {
+    /// The conditions directly under the root of a segment's explanation: the operands of a chain of
+    /// `and` (or of `or`) with that connective, or the condition itself without one; each with the
+    /// label the tree gives it (its source text, whitespace collapsed). Literal operands are left out,
+    /// as the tree leaves them out. `source` is the text of the segment's file.
+    public static func topLevel(
+        of condition: TypedExpr, source: String?
+    ) -> (connective: String?, conditions: [(label: String, condition: TypedExpr)]) {
+        let bytes = source.map { Array($0.utf8) }
+        switch condition.node {
+        case .and, .or:
+            let op = Explainer.connective(condition.node)
+            let operands = Explainer.chain(condition, op).filter { !Explainer.isLiteral($0) }
+            return (op, operands.map { (Explainer.text($0, source: bytes), $0) })
+        default:
+            return (nil, [(Explainer.text(condition, source: bytes), condition)])
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import StrataCore
+import StrataRuntime
 import StrataStore
 
 /// The management API under `/api/v1`, for admin keys: segments, members, profiles, explanations,
@@ -13,6 +14,8 @@ struct ManagementAPI: Sendable {
     let keys: KeyRing
     let metrics: Metrics
     let configuration: Server.Configuration
+    /// The background shipper to ClickHouse, with `store: clickhouse`.
+    let shipping: ClickHouseShipping?
     /// Lets one write of a definition (its file, its application and the answer read back) run at a time.
     let definitionWrites = Gate()
 
@@ -36,6 +39,7 @@ struct ManagementAPI: Sendable {
         api.get("metrics") { _, _ in
             metrics.recordLag(messages: live.backlog.messages)
             metrics.recordSQLiteMemory(bytes: SQLiteStore.memoryInUse)
+            if let lag = shipping?.lag() { metrics.recordShippingLag(lag) }
             return Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         api.get("segments") { _, _ in

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Prometheus
 import StrataCore
+import StrataRuntime
 import Synchronization
 
 /// The server's metrics, kept with swift-metrics in a Prometheus registry of their own and rendered in
@@ -131,6 +132,15 @@ final class Metrics: Sendable {
     /// Sets the real-time engine's lag: the messages stored and not yet taken.
     func recordLag(messages: Int64) {
         gauge("strata_live_lag_messages").record(messages)
+    }
+
+    /// Sets the lag of the background shipper to ClickHouse: the messages not yet shipped, the seconds
+    /// the oldest of them has waited, whether shipping fails, and the rounds that failed.
+    func recordShippingLag(_ lag: ClickHouseShipping.Lag) {
+        gauge("strata_clickhouse_lag_messages").record(lag.messages)
+        gauge("strata_clickhouse_lag_seconds").record(lag.seconds)
+        gauge("strata_clickhouse_shipping_failing").record(lag.failing ? 1 : 0)
+        gauge("strata_clickhouse_failed_rounds").record(lag.failedRounds)
     }
 
     /// Sets how many messages the real-time engine holds in memory, packed (up to `--held-messages`).
