@@ -31,7 +31,8 @@ struct Dashboard: Sendable {
     /// The pages and assets, as `METHOD /path` (not API routes: the OpenAPI document leaves them out).
     static let routes = [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /segments/{name}",
-        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /reports/{kind}",
+        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /activations/{name}",
+        "GET /reports/{kind}",
         "GET /dashboard/changes",
         "GET /dashboard/style.css",
         "GET /dashboard/icon.svg",
@@ -85,6 +86,13 @@ struct Dashboard: Sendable {
                 let (summaries, since) = try await activationSummaries(now: configuration.clock())
                 return renderer.activations(
                     ActivationsPage(summaries: summaries, since: Instant.format(since)), visitor: visitor)
+            }
+        }
+        router.get("/activations/:name") { request, context in
+            try await page(request, logger: context.logger) { renderer, visitor in
+                let name = try context.parameters.require("name")
+                return renderer.activation(
+                    try await activationPage(name, request.uri.queryParameters), visitor: visitor)
             }
         }
         router.get("/reports/:kind") { request, context in
