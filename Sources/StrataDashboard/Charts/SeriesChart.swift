@@ -108,7 +108,6 @@ public struct SeriesChart: Sendable {
     public var svg: String {
         let plot = self.plot
         let bottom = plot.top + plot.height
-        let right = plot.left + plot.width
         var parts = [
             "<svg class=\"chart series\" viewBox=\"0 0 \(Plot.number(width)) \(Plot.number(height))\" role=\"img\" "
                 + "aria-label=\"\(HTML.escape(title))\">"
@@ -117,27 +116,12 @@ public struct SeriesChart: Sendable {
         let half = plot.maximum / 2
         let ticks = scale == .count && half != half.rounded() ? [0, plot.maximum] : [0, half, plot.maximum]
         for tick in ticks {
-            let y = Plot.number(plot.y(tick))
-            let label = scale == .proportion ? "\(Int((tick * 100).rounded()))%" : text(tick)
             parts.append(
-                "<line class=\"grid\" x1=\"\(Plot.number(plot.left))\" y1=\"\(y)\" x2=\"\(Plot.number(right))\" "
-                    + "y2=\"\(y)\"/><text class=\"tick\" x=\"\(Plot.number(plot.left - 6))\" y=\"\(y)\" "
-                    + "text-anchor=\"end\" dominant-baseline=\"middle\">\(label)</text>")
+                plot.gridLine(at: tick, label: scale == .proportion ? "\(Int((tick * 100).rounded()))%" : text(tick)))
         }
         // Every label when there are few, else the first, middle and last.
         let shown = labels.count <= 8 ? Set(labels.indices) : Set([0, labels.count / 2, labels.count - 1])
-        for index in shown.sorted() {
-            let anchor =
-                switch index {
-                case _ where labels.count == 1: "middle"
-                case 0: "start"
-                case labels.count - 1: "end"
-                default: "middle"
-                }
-            parts.append(
-                "<text class=\"tick\" x=\"\(Plot.number(plot.x(index)))\" y=\"\(Plot.number(bottom + 18))\" "
-                    + "text-anchor=\"\(anchor)\">\(HTML.escape(labels[index]))</text>")
-        }
+        for index in shown.sorted() { parts.append(plot.label(labels[index], at: index)) }
         for (number, line) in series.enumerated() {
             let style = Self.styles[number % Self.styles.count]
             let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
