@@ -268,6 +268,18 @@ struct PageTests {
                 "<tr><th scope=\"row\">2026-07-01</th><td class=\"number\">1</td><td class=\"number\">1</td><td class=\"number\">0</td></tr>"
             ))
         #expect(html.contains("aria-label=\"thanks: deliveries by status, by the day they were due\""))
+        // No delivery on these days and none simulated: words instead of an empty chart and empty tables.
+        let quiet = ActivationPage(
+            row: row, facts: [], days: [.init(label: "2026-07-01", counts: [:])], lift: nil, liftMessage: nil,
+            from: "2026-06-01", to: "2026-06-30",
+            simulated: .init(
+                changes: 0, triggers: 0, statuses: [], total: .init(label: "deliveries", counts: [:]), days: [],
+                variants: []))
+        #expect(quiet.chart == nil)
+        #expect(quiet.simulation.byStatus == nil && quiet.simulation.byDay == nil)
+        let quietHTML = try Renderer().activation(quiet, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        #expect(quietHTML.contains("<p>No delivery was due on these days.</p>"))
+        #expect(!quietHTML.contains("<svg"))
     }
 
     @Test("numbers are grouped by thousands and shares have one decimal")

@@ -85,7 +85,8 @@ public struct ActivationPage: Sendable {
     let row: ActivationsPage.Row
     let name: String
     let facts: [Fact]
-    let chart: String
+    /// The chart of the deliveries by status and day; none when no delivery was due on these days.
+    let chart: String?
     let days: CountTable
     let capped: String
     let cappedToday: String
@@ -105,7 +106,9 @@ public struct ActivationPage: Sendable {
         self.facts = facts
         let statuses = Set(days.flatMap { $0.counts.filter { $0.value > 0 }.keys }).sorted()
         chart =
-            SeriesChart(
+            statuses.isEmpty
+            ? nil
+            : SeriesChart(
                 labels: days.map(\.label),
                 series: statuses.map { status in
                     SeriesChart.Series(name: status, values: days.map { Double($0.counts[status] ?? 0) })
@@ -123,8 +126,12 @@ public struct ActivationPage: Sendable {
                     + "\(Format.grouped(simulated.triggers)) triggers, "
                     + "\(Format.grouped(simulated.total.counts.values.reduce(0, +))) deliveries"
             } ?? "",
-            byStatus: simulated.map { CountTable(heading: "", statuses: $0.statuses, rows: [$0.total]) },
-            byDay: simulated.map { CountTable(heading: "Due", statuses: $0.statuses, rows: $0.days) },
+            byStatus: simulated.flatMap {
+                $0.statuses.isEmpty ? nil : CountTable(heading: "", statuses: $0.statuses, rows: [$0.total])
+            },
+            byDay: simulated.flatMap {
+                $0.statuses.isEmpty ? nil : CountTable(heading: "Due", statuses: $0.statuses, rows: $0.days)
+            },
             byVariant: simulated.flatMap {
                 $0.variants.isEmpty ? nil : CountTable(heading: "Variant", statuses: $0.statuses, rows: $0.variants)
             })

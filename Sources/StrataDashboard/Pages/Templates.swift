@@ -261,10 +261,11 @@ enum Templates {
         <section aria-labelledby="deliveries-heading">
         <h2 id="deliveries-heading">Deliveries by status</h2>
         <p class="meta">By the day they are due; today's include those due later today or after. Capped by the workspace's caps: <span data-field="capped">{{capped}}</span> over these days, <span data-field="capped-today">{{cappedToday}}</span> today.</p>
-        {{{chart}}}
+        {{#chart}}{{{.}}}
         <details><summary>The deliveries as a table</summary>
         {{#days}}{{> count-table}}{{/days}}
-        </details>
+        </details>{{/chart}}
+        {{^chart}}<p>No delivery was due on these days.</p>{{/chart}}
         </section>
         <section aria-labelledby="lift-heading">
         <h2 id="lift-heading">Lift against the holdout</h2>
