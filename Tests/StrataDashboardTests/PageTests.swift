@@ -277,7 +277,8 @@ struct PageTests {
                 variants: []))
         #expect(quiet.chart == nil)
         #expect(quiet.simulation.byStatus == nil && quiet.simulation.byDay == nil)
-        let quietHTML = try Renderer().activation(quiet, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        let quietHTML = try Renderer().activation(
+            quiet, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
         #expect(quietHTML.contains("<p>No delivery was due on these days.</p>"))
         #expect(!quietHTML.contains("<svg"))
     }
