@@ -298,5 +298,10 @@ struct PageTests {
         let fields = Form.fields(Array("key=strata_admin_ab%2Bc&csrf=x+y&csrf=z&bad=%ZZ&empty=&flag".utf8))
         #expect(fields == ["key": "strata_admin_ab+c", "csrf": "z", "bad": "%ZZ", "empty": "", "flag": ""])
         #expect(Form.fields(Array("k=%FF".utf8)) == [:])
+        // A form sent with GET: every value of a repeated field, in order.
+        #expect(
+            Form.values(Array("steps=%22Signed+Up%22&steps=&within=7d&steps=a%2Bb".utf8)) == [
+                "steps": ["\"Signed Up\"", "", "a+b"], "within": ["7d"],
+            ])
     }
 }

@@ -433,6 +433,22 @@ struct DashboardTests {
             #expect(reportPage.components(separatedBy: "<tr><td>").count - 1 == report.count)
             #expect(
                 reportPage.contains("<td>\(report[0]["cohort"]?.stringValue ?? "")</td><td class=\"number\">1</td>"))
+            // A funnel as its form sends it, a space as +: u1 and u3 viewed a product, u1 then bought.
+            let funnel = try await client.execute(
+                uri: "/api/v1/reports/funnel?steps=%22Product%20Viewed%22&steps=%22Order%20Completed%22&within=30d",
+                method: .get, headers: harness.bearer(harness.adminKey)
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            #expect(funnel.map { $0["reached"] } == [.number(2), .number(1)])
+            let funnelPage = try await client.execute(
+                uri: "/reports/funnel?steps=%22Product+Viewed%22&steps=%22Order+Completed%22&steps=&within=30d&as_of=",
+                method: .get, headers: [.cookie: cookie]
+            ) { $0.text }
+            #expect(funnelPage.contains("value=\"&quot;Product Viewed&quot;\""))
+            #expect(funnelPage.contains(">1 (50.0% of step 1, 50.0% of the step before)</text>"))
+            #expect(
+                Self.cells(of: funnelPage.components(separatedBy: "<table class=\"report\">").last ?? "").map {
+                    Array($0.prefix(3))
+                } == funnel.map { Self.texts($0, ["segment", "step", "reached"]) })
             try await client.execute(uri: "/reports/retention", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains("Fill in the form to run the report"))

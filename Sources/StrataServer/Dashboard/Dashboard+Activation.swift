@@ -15,7 +15,7 @@ extension Dashboard {
     /// configured, its deliveries by status on each of the last days (the activations API's counts,
     /// taken from the start of each day), the lift report as `GET /api/v1/reports/lift` answers it, and,
     /// when the query gives `from` and `to`, the simulation `strata activations simulate` runs.
-    func activationPage(_ name: String, _ query: Parameters) async throws -> ActivationPage {
+    func activationPage(_ name: String, _ query: [String: [String]]) async throws -> ActivationPage {
         guard let current = await activations.current() else {
             throw APIError(
                 .internalServerError, "invalid_definitions",
@@ -53,8 +53,8 @@ extension Dashboard {
         } catch let error as APIError where error.status.code < 500 {
             liftMessage = error.message
         }
-        let from = query["from"].map(String.init)
-        let to = query["to"].map(String.init)
+        let from = query["from"]?.last
+        let to = query["to"]?.last
         return ActivationPage(
             row: ActivationsPage.Row(summary: summary.objectValue ?? [:]),
             facts: Self.facts(of: activation, settings: settings), days: days, lift: lift, liftMessage: liftMessage,

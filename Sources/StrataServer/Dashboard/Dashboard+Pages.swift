@@ -109,9 +109,8 @@ extension Dashboard {
 
     /// A report's page: the report API's table for the query's parameters (the form's empty fields left
     /// out), or only the form while they are not enough to run it.
-    func reportPage(_ kind: ReportPage.Kind, _ query: Parameters) async throws -> ReportPage {
-        var parameters: [String: [String]] = [:]
-        for (key, value) in query where !value.isEmpty { parameters[String(key), default: []].append(String(value)) }
+    func reportPage(_ kind: ReportPage.Kind, _ query: [String: [String]]) async throws -> ReportPage {
+        let parameters = query.mapValues { $0.filter { !$0.isEmpty } }.filter { !$0.value.isEmpty }
         guard kind.isReady(parameters) else {
             return ReportPage(kind: kind, parameters: parameters, columns: [], rows: [], ran: false)
         }

@@ -92,7 +92,7 @@ struct Dashboard: Sendable {
             try await page(request, logger: context.logger) { renderer, visitor in
                 let name = try context.parameters.require("name")
                 return renderer.activation(
-                    try await activationPage(name, request.uri.queryParameters), visitor: visitor)
+                    try await activationPage(name, Self.query(request)), visitor: visitor)
             }
         }
         router.get("/reports/:kind") { request, context in
@@ -103,7 +103,7 @@ struct Dashboard: Sendable {
                         "no report page `\(text.prefix(40))`: expected one of "
                             + ReportPage.Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                return renderer.report(try await reportPage(kind, request.uri.queryParameters), visitor: visitor)
+                return renderer.report(try await reportPage(kind, Self.query(request)), visitor: visitor)
             }
         }
         router.get("/segments/:name/members.csv") { request, context in
@@ -128,6 +128,12 @@ struct Dashboard: Sendable {
                 query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
             return ChangeStream(feed: live.feed, segment: query["segment"].map(String.init), after: after).response()
         }
+    }
+
+    /// The query of a page's form sent with GET, read as the form encodes it (`+` is a space, as in
+    /// `steps="Signed+Up"`), every value of a repeated field in order.
+    static func query(_ request: Request) -> [String: [String]] {
+        Form.values(Array((request.uri.query ?? "").utf8))
     }
 
     // MARK: Sessions
