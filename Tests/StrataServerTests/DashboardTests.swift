@@ -256,6 +256,23 @@ struct DashboardTests {
             let pair = try #require(overlap.first { $0["a"] == .string("buyers") })
             #expect(tables.last == [Self.texts(pair, ["a", "b", "count"]) + ["33.3%", "50.0%"]])
             #expect(pair["count"] == .number(1))
+            // u2 comes back on its day 1: the API's retention says so at once, while the page keeps the
+            // report it made for the evaluation age (an hour here).
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic,
+                body: ByteBuffer(
+                    string:
+                        #"{"userId": "u2", "event": "Logged In", "messageId": "e8", "timestamp": "2026-06-03T12:00:00Z"}"#
+                )
+            ) { #expect($0.status == .ok) }
+            let after = try await client.execute(
+                uri: "/api/v1/reports/retention?segments=buyers&days=1,7,30", method: .get, headers: admin
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            #expect(after.first?["rate"] == .number(1))
+            let kept = try await client.execute(uri: "/segments/buyers", method: .get, headers: [.cookie: cookie]) {
+                $0.text
+            }
+            #expect(kept.contains("<td class=\"number heat-5\">50.0%</td>"))
         }
     }
 

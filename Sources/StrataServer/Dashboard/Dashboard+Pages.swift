@@ -85,13 +85,17 @@ extension Dashboard {
         }
     }
 
-    /// A report as a report's page shows it, with only the rows kept; a report the parameters cannot
-    /// make (a 4xx) is the reason instead.
+    /// A report as a report's page shows it (kept a while: ``KeptReports``), with only the rows kept; a
+    /// report the parameters cannot make (a 4xx) is the reason instead.
     private func embedded(
         _ kind: ReportPage.Kind, _ parameters: [String: [String]], keep: ([JSONValue]) -> Bool = { _ in true }
     ) async throws -> SegmentPage.Report {
         do {
-            let table = try await reportTable(kind.rawValue, parameters)
+            let key =
+                kind.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined()
+            let table = try await keptReports.table(key, maxAge: configuration.maxEvaluationAge) {
+                try await reportTable(kind.rawValue, parameters)
+            }
             return SegmentPage.Report(
                 ReportPage(
                     kind: kind, parameters: parameters, columns: table.columns, rows: table.rows.filter(keep),

@@ -20,6 +20,7 @@ struct Dashboard: Sendable {
     let configuration: Server.Configuration
     let parts: Parts
     let trends = Trends()
+    let keptReports = KeptReports()
 
     /// The session cookie's name.
     static let sessionCookie = "strata_session"
