@@ -2,8 +2,8 @@ import StrataRuntime
 
 extension Dashboard {
     /// The reports a segment's page shows (its retention against the baseline, its overlap with the
-    /// others): each evaluates the segments from the stored events, too slow to run for every view of
-    /// a large workspace, so each is kept for ``Server/Configuration/maxEvaluationAge`` as the overview's
+    /// others) and an activation's lift: each reads the stored events, too slow to run for every view
+    /// of a large workspace, so each is kept for ``Server/Configuration/maxEvaluationAge`` as the overview's
     /// ``Trends`` are.
     actor KeptReports {
         private var kept: [String: (table: ReportTable, at: ContinuousClock.Instant)] = [:]
