@@ -1,7 +1,8 @@
 """End-to-end check of the dashboard in a real browser: `strata serve` on the demo workspace, headless
 Chromium driven by Selenium through chromedriver. It signs in through the form, visits every page
 (the overview, a segment's page, its members' next page and search, a profile's page, the
-activations, the retention, overlap and funnel reports filled in through their forms), compares
+activations and one activation's page with a simulation, the retention, overlap and funnel reports
+filled in through their forms, with their charts), compares
 every number shown with the JSON API's answer for the same thing, follows the links between the
 pages, watches a segment's page append a change live, signs out, and checks that a visitor with no
 cookie, a forged one or an expired one (signed with the server's own secret, so only its expiry is
@@ -13,6 +14,7 @@ Usage: dashboard_check.py STRATA_BINARY WORK_DIR
 
 import base64
 import datetime
+import decimal
 import glob
 import hashlib
 import hmac
@@ -195,8 +197,8 @@ def check_segment(browser, api, name, segments):
     check(len(browser.css("svg.chart circle.dot")) == 31, f"{name}: the size chart has a point a day for 31 days")
     definition = api.get(f"/api/v1/segments/{name}")["definition"]
     check(browser.one("pre code").text == definition.rstrip("\n"), f"{name}: the page shows the definition's text")
+    check_segment_reports(browser, api, name)
     browser.screenshot("segment.png")
-    check(browser.css(f"a[href='/reports/retention?segments={name}&days=1,7,30']"), f"{name}: a link to its retention")
     # The next page, as the API's cursor gives it.
     browser.one("a[rel=next]").click()
     browser.wait(lambda: browser.path == f"/segments/{name}?page=2", "the next page link")
@@ -218,6 +220,64 @@ def check_segment(browser, api, name, segments):
     check(status == 200 and headers["Content-Disposition"] == f'attachment; filename="{name}.csv"', "the CSV download")
     check(csv == api.get(f"/api/v1/segments/{name}/members?format=csv"), "the page's CSV is the API's")
     return first["members"][0]
+
+
+PROPORTIONS = ("rate", "low", "high", "jaccard", "containment", "rate_from_previous", "rate_from_first")
+
+
+def percent(fraction):
+    """A proportion as the pages write it: a percentage with one decimal, halves rounded away from zero
+    (the API's 0.0015 is 0.2%, where Python's float formatting would give 0.1%)."""
+    tenths = (decimal.Decimal(repr(fraction)) * 100).quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
+    return f"{tenths}%"
+
+
+def report_cells(table):
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+
+def shown_as(value, column):
+    """A report value as the pages write it: proportions as percentages, numbers plainly, null as a dash."""
+    if value is None:
+        return "–"
+    if column in PROPORTIONS:
+        return percent(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_table(table, rows, what):
+    """A report table on a page holds the report API's rows, every cell as the pages write it."""
+    columns = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    shown = report_cells(table)
+    expected = [[shown_as(row[column], column) for column in columns] for row in rows]
+    differing = [(page, api) for page, api in zip(shown, expected) if page != api]
+    check(len(shown) == len(expected) and not differing,
+          f"{what}: {len(shown)} rows shown, the API's {len(expected)}; differing (page, API): {differing[:3]}")
+
+
+def check_segment_reports(browser, api, name):
+    """A segment's retention against the baseline and its overlap with the others are the report API's."""
+    tables = browser.css("table.report")
+    check(len(tables) == 2, f"{name}: a retention and an overlap table, found {len(tables)}")
+    retention = api.get(f"/api/v1/reports/retention?segments={name}&days=1,7,30")["rows"]
+    check_table(tables[0], retention, f"{name}: retention")
+    legend = [text.text for text in browser.css("#retention svg.series text.legend")]
+    check(legend == [name, "baseline"], f"{name}: the retention curves' legend reads {legend}")
+    # The overlap of the segment with every other of its kind, read through the link to the report.
+    link = urllib.parse.urlparse(browser.one("#overlap a[href^='/reports/overlap?']").get_attribute("href"))
+    segments = urllib.parse.parse_qs(link.query)["segments"][0].split(",")
+    listed = api.get("/api/v1/segments")["segments"]
+    kind = next(s["of"] for s in listed if s["name"] == name)
+    check(segments[0] == name and sorted(segments[1:]) == sorted(s["name"] for s in listed
+                                                              if s["name"] != name and s["of"] == kind),
+          f"{name}: the overlap is with every other segment of {kind}")
+    overlap = api.get(f"/api/v1/reports/overlap?{link.query}")["rows"]
+    check_table(tables[1], [row for row in overlap if row["a"] == name], f"{name}: overlap")
 
 
 def check_profile(browser, api, name, member):
@@ -260,8 +320,57 @@ def check_activations(browser, api):
     segment = listed[0]["segment"]
     rows[0].find_element(By.CSS_SELECTOR, f"a[href='/segments/{segment}']").click()
     browser.wait(lambda: browser.path == f"/segments/{segment}", "an activation links to its segment")
-    check(any(link.text == listed[0]["name"] for link in browser.css("a[href^='/activations#']")),
-          "the segment's page lists the activation on it")
+    check(any(link.text == listed[0]["name"] for link in browser.css(f"a[href='/activations/{listed[0]['name']}']")),
+          "the segment's page links the activation on it")
+    browser.css(f"a[href='/activations/{listed[0]['name']}']")[0].click()
+    browser.wait(lambda: browser.path == f"/activations/{listed[0]['name']}", "a segment links to its activations")
+    check_activation(browser, api, listed[0]["name"])
+    # One with a goal (so a lift table) and a split step, simulated over the last two weeks of the demo's
+    # events (which end at 2026-07-01).
+    browser.open("/activations/trial-nudges")
+    check_activation(browser, api, "trial-nudges", window=("2026-06-17", "2026-07-01"))
+
+
+def check_activation(browser, api, name, window=None):
+    """An activation's page: today's deliveries as the API counts them, the lift report's table (or why
+    there is none), and, given a window, a simulation over the demo's history run through its form."""
+    summary = api.get(f"/api/v1/activations/{name}")
+    check(browser.one("h1").text.startswith(name), f"{name}: the page's heading")
+    # The table is inside a closed <details>: its text is read from the DOM, not from what is drawn.
+    days = browser.css("#deliveries-heading ~ details table tbody tr")
+    if days:
+        statuses = [th.get_attribute("textContent")
+                    for th in browser.css("#deliveries-heading ~ details table thead th")][1:]
+        cells = days[-1].find_elements(By.TAG_NAME, "td")
+        shown = dict(zip(statuses, (number(td.get_attribute("textContent")) for td in cells)))
+        expected = {status: summary["deliveries"].get(status, 0) for status in statuses}
+        check(shown == expected and all(s in statuses for s in summary["deliveries"]),
+              f"{name}: today's deliveries {shown}, the API's {summary['deliveries']}")
+    else:
+        check(browser.one("#deliveries-heading ~ p:not(.meta)").text == "No delivery was due on these days."
+              and not summary["deliveries"], f"{name}: no deliveries, and the API counts none today")
+    status, _, body = request(api.base + f"/api/v1/reports/lift?activation={name}",
+                              headers={"Authorization": f"Bearer {api.key}"})
+    if status == 200:
+        check_table(browser.one("#lift-heading ~ table.report"), json.loads(body)["rows"], f"{name}: lift")
+    else:
+        message = json.loads(body)["error"]["message"]
+        check(browser.one("#lift-heading ~ p").text == f"No lift: {message}", f"{name}: why there is no lift")
+    if window is None:
+        return
+    browser.one("input#from").send_keys(window[0])
+    browser.one("input#to").send_keys(window[1])
+    browser.one("form.report button").click()
+    browser.wait(lambda: browser.css("[data-field=simulation]"), f"{name}: the simulation runs", seconds=600)
+    check(browser.path == f"/activations/{name}?from={window[0]}&to={window[1]}", "the window is in the URL")
+    summary_text = browser.one("[data-field=simulation]").text
+    words = summary_text.split(" ")
+    check(f"of {summary['segment']}," in summary_text and number(words[-2]) > 0,
+          f"{name}: the simulation's summary reads {summary_text!r}")
+    by_status = browser.css("[data-field=simulation] + table tbody td")
+    check(sum(number(cell.text) for cell in by_status) == number(words[-2]),
+          f"{name}: the deliveries by status add up to the {words[-2]} of the summary")
+    browser.screenshot("activation.png")
 
 
 def check_reports(browser, api):
@@ -269,7 +378,7 @@ def check_reports(browser, api):
     filled = {
         "retention": {"field-0": "paying,at-risk-users", "field-1": "1,7,30"},
         "overlap": {"field-0": "paying,at-risk-users,trial-activated"},
-        "funnel": {"field-0": '"Signed Up"', "field-1": '"Feature Used"', "field-2": '"Plan Upgraded"', "field-3": "30d"},
+        "funnel": {"field-0": '"Trial Started"', "field-1": '"Feature Used"', "field-2": '"Plan Upgraded"', "field-3": "30d"},
     }
     for kind, fields in filled.items():
         browser.css(f"header nav a[href='/reports/{kind}']")[0].click()
@@ -280,19 +389,30 @@ def check_reports(browser, api):
         browser.one("form.report button").click()
         browser.wait(lambda: browser.css("table.report"), f"{kind}: the report runs")
         query = urllib.parse.urlparse(browser.driver.current_url).query
+        # The form writes a space as +, which the API (not a form) reads as a plus: %20 there.
         rows = api.get(f"/api/v1/reports/{kind}?" + "&".join(
-            part for part in query.split("&") if not part.endswith("=")))["rows"]
+            part for part in query.split("&") if not part.endswith("=")).replace("+", "%20"))["rows"]
+        check(kind != "funnel" or rows[0]["reached"] > 0, f"funnel: nobody reached step 1 of {query}")
         shown = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in browser.css("table.report tbody tr")]
         check(len(shown) == len(rows) > 0, f"{kind}: {len(shown)} rows shown, the API's {len(rows)}")
         columns = [th.text for th in browser.css("table.report thead th")]
         for cells, row in zip(shown, rows):
             for column, text in zip(columns, cells):
                 value = row[column]
-                if column in ("rate", "low", "high", "jaccard", "containment", "rate_from_previous", "rate_from_first") \
-                        and value is not None:
-                    check(text == f"{value * 100:.1f}%", f"{kind} {column}: {text} shown, {value} in the API")
+                if column in PROPORTIONS and value is not None:
+                    check(text == percent(value), f"{kind} {column}: {text} shown, {value} in the API")
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     check(float(text) == value, f"{kind} {column}: {text} shown, {value} in the API")
+        if kind == "retention":
+            cohorts = list(dict.fromkeys(row["cohort"] for row in rows))
+            legend = [text.text for text in browser.css("figure.chart svg.series text.legend")]
+            check(legend == cohorts, f"retention: the curves' legend {legend}, the API's cohorts {cohorts}")
+        elif kind == "funnel":
+            bars = [text.text for text in browser.css("figure.chart svg.bars text.value")]
+            check([number(bar.split(" ")[0]) for bar in bars] == [row["reached"] for row in rows],
+                  f"funnel: the bars read {bars}, the API's counts {[row['reached'] for row in rows]}")
+        else:
+            check(not browser.css("figure.chart"), "overlap stays a shaded matrix")
         browser.screenshot(f"report-{kind}.png")
         # The URL is the view: opened again, it shows the same table.
         browser.open(f"/reports/{kind}?{query}")

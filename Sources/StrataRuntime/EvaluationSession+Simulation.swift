@@ -20,6 +20,32 @@ public struct Simulation: Sendable {
     public var deliveries: [Delivery]
 }
 
+extension Simulation {
+    /// The statuses its deliveries have, in the order `Delivery.Status.allCases` lists them.
+    public var statuses: [Delivery.Status] {
+        let present = Set(deliveries.map(\.status))
+        return Delivery.Status.allCases.filter(present.contains)
+    }
+
+    /// Its deliveries by status, as `strata activations simulate` and the dashboard show them.
+    public var byStatus: [Delivery.Status: Int] { counts { _ in 0 }[0] ?? [:] }
+
+    /// Its deliveries by the day they are due in a zone, and by status.
+    public func byDay(in zone: Zone) -> [CivilDate: [Delivery.Status: Int]] { counts { zone.date(at: $0.dueAt) } }
+
+    /// Its deliveries with a variant (assigned when a step is decided to send), by variant and status.
+    public var byVariant: [String: [Delivery.Status: Int]] { counts(\.variant) }
+
+    private func counts<Key: Hashable>(_ key: (Delivery) -> Key?) -> [Key: [Delivery.Status: Int]] {
+        var counts: [Key: [Delivery.Status: Int]] = [:]
+        for delivery in deliveries {
+            guard let key = key(delivery) else { continue }
+            counts[key, default: [:]][delivery.status, default: 0] += 1
+        }
+        return counts
+    }
+}
+
 extension EvaluationSession {
     /// Replays the stored history between two instants through the real-time engine and the
     /// activations' decisions, as `strata serve` would have taken them (caps shared with the

@@ -120,13 +120,14 @@ struct ActivationsCommand: AsyncParsableCommand {
                     + "\(grouped(simulation.triggers)) trigger\(simulation.triggers == 1 ? "" : "s"), "
                     + "\(grouped(deliveries.count)) deliveries (\(activation.steps.count) step\(activation.steps.count == 1 ? "" : "s") each)",
             ]
-            let statuses = Delivery.Status.allCases.filter { status in deliveries.contains { $0.status == status } }
+            let statuses = simulation.statuses
             func name(_ status: Delivery.Status) -> String {
                 status == .pending ? "pending (due after the window)" : status.rawValue
             }
+            let byStatus = simulation.byStatus
             var rows = [["status", "deliveries", "%"]]
             for status in statuses {
-                let count = deliveries.filter { $0.status == status }.count
+                let count = byStatus[status] ?? 0
                 rows.append([
                     name(status), grouped(count),
                     String(format: "%.1f%%", 100 * Double(count) / Double(max(1, deliveries.count))),
@@ -136,21 +137,19 @@ struct ActivationsCommand: AsyncParsableCommand {
             guard !deliveries.isEmpty else {
                 return (lines + ["", "nothing was sent or written"]).joined(separator: "\n")
             }
-            let days = Dictionary(grouping: deliveries) { zone.date(at: $0.dueAt) }
+            let days = simulation.byDay(in: zone)
             var dayRows = [["due"] + statuses.map(\.rawValue)]
             for day in days.keys.sorted() {
-                let list = days[day] ?? []
-                dayRows.append(
-                    [day.description] + statuses.map { status in grouped(list.filter { $0.status == status }.count) })
+                let counts = days[day] ?? [:]
+                dayRows.append([day.description] + statuses.map { grouped(counts[$0] ?? 0) })
             }
             lines += ["", "by day (\(zone.identifier))", alignedTable(dayRows)]
-            let variants = Set(deliveries.compactMap(\.variant))
+            let variants = simulation.byVariant
             if !variants.isEmpty {
                 var variantRows = [["variant"] + statuses.map(\.rawValue)]
-                for variant in variants.sorted() {
-                    let list = deliveries.filter { $0.variant == variant }
-                    variantRows.append(
-                        [variant] + statuses.map { status in grouped(list.filter { $0.status == status }.count) })
+                for variant in variants.keys.sorted() {
+                    let counts = variants[variant] ?? [:]
+                    variantRows.append([variant] + statuses.map { grouped(counts[$0] ?? 0) })
                 }
                 lines += ["", "by variant (assigned when a step is decided to send)", alignedTable(variantRows)]
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StrataDashboard
@@ -52,6 +53,68 @@ struct ChartTests {
         #expect(svg.contains("<text class=\"tick\" x=\"624\" y=\"210\" text-anchor=\"end\">07-01</text>"))
         #expect(svg.contains("<circle class=\"dot\" cx=\"624\" cy=\"30\" r=\"2.5\"><title>07-01: 45</title></circle>"))
         #expect(svg.hasPrefix("<svg class=\"chart\" viewBox=\"0 0 640 220\" role=\"img\" aria-label=\"sizes\">"))
+    }
+
+    @Test("a series chart draws a line per series, breaks it where a value is missing, and names each in a legend")
+    func seriesChart() {
+        // The plot: x from 56 to 624, y from 12 (100%) to 192 (0%); 50% sits at 102 and 25% at 147. The
+        // legend's first row is 28 below the plot plus half of its 18: 192 + 28 + 9 = 229.
+        let chart = SeriesChart(
+            labels: ["day 1", "day 7"],
+            series: [.init(name: "a", values: [0.5, 0.25]), .init(name: "b & c", values: [1, nil])],
+            title: "retention", scale: .proportion)
+        let svg = chart.svg
+        #expect(chart.height == 256)
+        #expect(
+            svg.hasPrefix("<svg class=\"chart series\" viewBox=\"0 0 640 256\" role=\"img\" aria-label=\"retention\">"))
+        #expect(
+            svg.contains("<polyline fill=\"none\" stroke=\"#0b4f9c\" stroke-width=\"2\" points=\"56,102 624,147\"/>"))
+        // b has one value: a marker, no line; its second series style is dashed with squares.
+        #expect(svg.components(separatedBy: "<polyline").count == 2)
+        #expect(
+            svg.contains(
+                "<rect x=\"53\" y=\"9\" width=\"6\" height=\"6\" fill=\"#a33b00\"><title>b &amp; c, day 1: 100.0%</title></rect>"
+            ))
+        #expect(
+            svg.contains(
+                "<text class=\"tick\" x=\"50\" y=\"102\" text-anchor=\"end\" dominant-baseline=\"middle\">50%</text>"))
+        #expect(
+            svg.contains(
+                "<line x1=\"56\" y1=\"229\" x2=\"84\" y2=\"229\" stroke=\"#0b4f9c\" stroke-width=\"2\"/>"))
+        #expect(svg.contains("<text class=\"legend\" x=\"92\" y=\"247\" dominant-baseline=\"middle\">b &amp; c</text>"))
+        // Counts: the axis ends at the round maximum above the largest, 7 of 10 sits at 192 - 126 = 66.
+        let counts = SeriesChart(
+            labels: ["x", "y"], series: [.init(name: "sent", values: [7, 0])], title: "n", scale: .count
+        ).svg
+        #expect(counts.contains("points=\"56,66 624,192\""))
+        #expect(counts.contains("dominant-baseline=\"middle\">10</text>"))
+        // An axis up to 1 has no middle tick: there is no half a delivery.
+        let one = SeriesChart(labels: ["x"], series: [.init(name: "sent", values: [1])], title: "n", scale: .count).svg
+        #expect(one.components(separatedBy: "text-anchor=\"end\" dominant-baseline=\"middle\">").count - 1 == 2)
+    }
+
+    @Test("a bar chart draws bars as long as their values against the largest, and writes the values out")
+    func barChart() {
+        // 640 wide less 90 for labels and 270 for the text: 280 for the longest bar, so 40 of 100 is 112.
+        let chart = BarChart(
+            bars: [
+                .init(label: "step 1", value: 100, note: ""),
+                .init(label: "step 2", value: 40, note: "40.0% of step 1"),
+            ],
+            title: "funnel")
+        let svg = chart.svg
+        #expect(chart.height == 60)
+        #expect(
+            svg.contains(
+                "<rect class=\"bar\" x=\"90\" y=\"7\" width=\"280\" height=\"18\"><title>step 1: 100</title></rect>"))
+        #expect(svg.contains("<rect class=\"bar\" x=\"90\" y=\"35\" width=\"112\" height=\"18\">"))
+        #expect(
+            svg.contains(
+                "<text class=\"value\" x=\"208\" y=\"44\" dominant-baseline=\"middle\">40 (40.0% of step 1)</text>"))
+        #expect(
+            svg.contains(
+                "<text class=\"tick\" x=\"82\" y=\"16\" text-anchor=\"end\" dominant-baseline=\"middle\">step 1</text>")
+        )
     }
 
     @Test("sizes are counted back from the size now by each interval's entries and exits, never below 0")

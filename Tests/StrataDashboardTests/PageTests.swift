@@ -167,9 +167,11 @@ struct PageTests {
         #expect(row.deliveries == "1 failed, 3 sent")
         #expect(row.segmentHref == "/segments/lapsed-90d")
         #expect(row.priority == "5")
-        #expect([90_000, 900_000, 250, 7_200_000].map(ActivationsPage.Row.duration) == ["90s", "15m", "250ms", "2h"])
+        #expect(row.href == "/activations/win-back")
+        #expect([90_000, 900_000, 250, 7_200_000].map(Format.duration) == ["90s", "15m", "250ms", "2h"])
         let html = try Renderer().activations(page, visitor: Renderer.Visitor(kind: "admin", prefix: "p", csrf: "c"))
         #expect(html.contains("<td data-field=\"deliveries\">1 failed, 3 sent</td>"))
+        #expect(html.contains("<th scope=\"row\"><a href=\"/activations/win-back\">win-back</a><br>"))
         let none = try Renderer().activations(
             ActivationsPage(summaries: [], since: ""), visitor: Renderer.Visitor(kind: "admin", prefix: "p", csrf: "c"))
         #expect(none.contains("<p>No activations: a file in <code>activations/</code>"))
@@ -186,10 +188,15 @@ struct PageTests {
             ],
             ran: true)
         #expect(page.fields.map(\.value) == ["buyers", "7", ""])
-        #expect(page.rows[0].cells.map(\.text) == ["buyers", "7", "120", "45.6%", "false"])
-        #expect(page.rows[0].cells.map(\.heat) == [nil, nil, nil, "heat-4", nil])
-        #expect(page.rows[1].cells[3].heat == "heat-9")
-        #expect(page.rows[1].cells[4].text == "–")
+        #expect(page.table.rows[0].cells.map(\.text) == ["buyers", "7", "120", "45.6%", "false"])
+        #expect(page.table.rows[0].cells.map(\.heat) == [nil, nil, nil, "heat-4", nil])
+        #expect(page.table.rows[1].cells[3].heat == "heat-9")
+        #expect(page.table.rows[1].cells[4].text == "–")
+        #expect(page.href == "/reports/retention?days=7&segments=buyers")
+        // One curve per cohort over the days: buyers at 45.6% and the baseline at 100%.
+        #expect(page.charts.count == 1)
+        #expect(page.charts[0].svg.contains("<title>buyers, day 7: 45.6%</title>"))
+        #expect(page.charts[0].svg.contains("<title>baseline, day 7: 100.0%</title>"))
         let funnel = ReportPage(kind: .funnel, parameters: ["steps": ["A", "B"]], columns: [], rows: [], ran: false)
         #expect(funnel.fields.map(\.value) == ["A", "B", "", "", ""])
         #expect(ReportPage.Kind.funnel.isReady(["steps": ["A", "B"]]))
@@ -201,6 +208,79 @@ struct PageTests {
         #expect(
             html.contains("<input id=\"field-0\" name=\"segments\" value=\"buyers\" aria-describedby=\"field-0-hint\">")
         )
+    }
+
+    @Test("a funnel's page draws a bar per step for everyone and for each segment, with counts and conversion")
+    func funnelCharts() throws {
+        let columns = ["segment", "step", "reached", "rate_from_previous", "rate_from_first", "low", "high"]
+        let rows: [[JSONValue]] = [
+            [.string(""), .number(1), .number(10), .number(1), .number(1), .number(0.7), .number(1)],
+            [.string(""), .number(2), .number(4), .number(0.4), .number(0.4), .number(0.1), .number(0.7)],
+            [.string("paying"), .number(1), .number(2), .number(1), .number(1), .number(0.3), .number(1)],
+            [.string("paying"), .number(2), .number(1), .number(0.5), .number(0.5), .number(0.1), .number(0.9)],
+        ]
+        let page = ReportPage(
+            kind: .funnel, parameters: ["steps": ["A", "B"]], columns: columns, rows: rows, ran: true)
+        #expect(page.charts.count == 2)
+        #expect(page.charts[0].svg.contains("aria-label=\"Funnel of everyone: profiles reaching each step\""))
+        #expect(page.charts[0].svg.contains(">4 (40.0% of step 1, 40.0% of the step before)</text>"))
+        #expect(page.charts[1].svg.contains("aria-label=\"Funnel of members of paying: profiles reaching each step\""))
+        #expect(page.charts[1].svg.contains(">1 (50.0% of step 1, 50.0% of the step before)</text>"))
+        let overlap = ReportPage(
+            kind: .overlap, parameters: [:], columns: ["a", "b", "count"],
+            rows: [[.string("a"), .string("b"), .number(1)]], ran: true)
+        #expect(overlap.charts.isEmpty)
+        let html = try Renderer().report(page, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        #expect(html.contains("<figure class=\"chart\"><svg class=\"chart bars\""))
+    }
+
+    @Test("an activation's page counts deliveries by day and status, caps hit, and writes the simulation's figures")
+    func activationPage() throws {
+        let row = ActivationsPage.Row(summary: [
+            "name": .string("thanks"), "segment": .string("buyers"), "on": .string("enter"),
+            "steps": .array([]), "deliveries": .object(["held_out": .number(1)]),
+        ])
+        let page = ActivationPage(
+            row: row, facts: [.init(name: "Reentry", value: "always")],
+            days: [
+                .init(label: "2026-06-30", counts: ["sent": 2, "capped": 3]),
+                .init(label: "2026-07-01", counts: ["capped": 1, "held_out": 1]),
+            ],
+            lift: nil, liftMessage: "activation `thanks` has no `goal:`", from: "2026-06-01", to: "2026-06-30",
+            simulated: .init(
+                changes: 3, triggers: 2, statuses: ["sent", "held_out"],
+                total: .init(label: "deliveries", counts: ["sent": 1, "held_out": 1]),
+                days: [.init(label: "2026-06-01", counts: ["sent": 1])], variants: []))
+        #expect(page.capped == "4")
+        #expect(page.cappedToday == "1")
+        #expect(page.days.statuses == ["capped", "held_out", "sent"])
+        #expect(page.days.rows.map(\.cells) == [["3", "0", "2"], ["1", "1", "0"]])
+        #expect(page.simulation.summary == "3 enters and exits of buyers, 2 triggers, 2 deliveries")
+        #expect(page.simulation.byDay?.rows.map(\.cells) == [["1", "0"]])
+        #expect(page.simulation.byVariant == nil)
+        let html = try Renderer().activation(page, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        #expect(html.contains("<h1>thanks</h1>"))
+        #expect(html.contains("<dt>Segment</dt><dd><a href=\"/segments/buyers\">buyers</a></dd>"))
+        #expect(html.contains("<p>No lift: activation `thanks` has no `goal:`</p>"))
+        #expect(html.contains("<input id=\"from\" name=\"from\" value=\"2026-06-01\""))
+        #expect(
+            html.contains(
+                "<tr><th scope=\"row\">2026-07-01</th><td class=\"number\">1</td><td class=\"number\">1</td><td class=\"number\">0</td></tr>"
+            ))
+        #expect(html.contains("aria-label=\"thanks: deliveries by status, by the day they were due\""))
+        // No delivery on these days and none simulated: words instead of an empty chart and empty tables.
+        let quiet = ActivationPage(
+            row: row, facts: [], days: [.init(label: "2026-07-01", counts: [:])], lift: nil, liftMessage: nil,
+            from: "2026-06-01", to: "2026-06-30",
+            simulated: .init(
+                changes: 0, triggers: 0, statuses: [], total: .init(label: "deliveries", counts: [:]), days: [],
+                variants: []))
+        #expect(quiet.chart == nil)
+        #expect(quiet.simulation.byStatus == nil && quiet.simulation.byDay == nil)
+        let quietHTML = try Renderer().activation(
+            quiet, visitor: Renderer.Visitor(kind: "viewer", prefix: "p", csrf: "c"))
+        #expect(quietHTML.contains("<p>No delivery was due on these days.</p>"))
+        #expect(!quietHTML.contains("<svg"))
     }
 
     @Test("numbers are grouped by thousands and shares have one decimal")
@@ -218,5 +298,10 @@ struct PageTests {
         let fields = Form.fields(Array("key=strata_admin_ab%2Bc&csrf=x+y&csrf=z&bad=%ZZ&empty=&flag".utf8))
         #expect(fields == ["key": "strata_admin_ab+c", "csrf": "z", "bad": "%ZZ", "empty": "", "flag": ""])
         #expect(Form.fields(Array("k=%FF".utf8)) == [:])
+        // A form sent with GET: every value of a repeated field, in order.
+        #expect(
+            Form.values(Array("steps=%22Signed+Up%22&steps=&within=7d&steps=a%2Bb".utf8)) == [
+                "steps": ["\"Signed Up\"", "", "a+b"], "within": ["7d"],
+            ])
     }
 }

@@ -49,6 +49,15 @@ import Testing
             #expect(thanks.deliveries.map(\.profile) == ["ann", "bob"])
             #expect(thanks.deliveries.map(\.changeInstant) == [Self.t0 + Self.hour, Self.t0 + 30 * Self.hour])
             #expect(thanks.deliveries.allSatisfy { $0.status == .sent })
+            // Counted as the command and the dashboard show them: ann's due on 06-30, bob's on 07-01 (UTC).
+            #expect(thanks.statuses == [.sent])
+            #expect(thanks.byStatus == [.sent: 2])
+            #expect(
+                thanks.byDay(in: .utc) == [
+                    CivilDate(year: 2026, month: 6, day: 30): [.sent: 1],
+                    CivilDate(year: 2026, month: 7, day: 1): [.sent: 1],
+                ])
+            #expect(thanks.byVariant.isEmpty)
             let lapsed = try await session.simulate(activation: "lapsed", from: Self.t0, to: to)
             #expect(lapsed.deliveries.map(\.profile) == ["ann"])
             #expect(lapsed.deliveries.map(\.changeInstant) == [Self.t0 + 49 * Self.hour])

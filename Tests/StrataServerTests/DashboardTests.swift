@@ -207,7 +207,7 @@ struct DashboardTests {
             ) { $0.json["members"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
             #expect(members == ["u1", "u2"])
             #expect(Self.field("size", in: page[...]) == "2")
-            #expect(page.contains("<a href=\"/reports/retention?segments=buyers&amp;days=1,7,30\">"))
+            #expect(page.contains("<a href=\"/reports/retention?days=1%2C7%2C30&amp;segments=buyers\">"))
             #expect(page.contains("<li><a href=\"/profiles/u1\">u1</a></li><li><a href=\"/profiles/u2\">u2</a></li>"))
             #expect(
                 page.contains(
@@ -225,6 +225,178 @@ struct DashboardTests {
             ) { $0.text }
             #expect(csv == apiCSV)
             #expect(csv.hasPrefix("id,first_seen,last_seen,events\nu1,"))
+            // Retention against the baseline and overlap with browsers, as the report API answers them.
+            let retention = try await client.execute(
+                uri: "/api/v1/reports/retention?segments=buyers&days=1,7,30", method: .get, headers: admin
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            let overlap = try await client.execute(
+                uri: "/api/v1/reports/overlap?segments=buyers,browsers", method: .get, headers: admin
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            let tables = page.components(separatedBy: "<table class=\"report\">").dropFirst().map {
+                Self.cells(of: $0.components(separatedBy: "</table>")[0])
+            }
+            #expect(tables.count == 2)
+            #expect(
+                tables.first?.map { Array($0.prefix(5)) }
+                    == retention.map { Self.texts($0, ["cohort", "day", "size", "eligible", "returned"]) })
+            // buyers: u1 (first seen 05-31, back on 06-01) and u2 (06-02, never back): day 1 is 1 of 2; the
+            // baseline adds u3, first seen 06-02 and never back: 1 of 3. Day 30 has only u1 eligible.
+            #expect(
+                retention.map { row in
+                    let rate = row["rate"]?.numberValue.map { String(format: "%.3f", $0) } ?? "none"
+                    return "\(row["cohort"]?.stringValue ?? "") \(Int(row["day"]?.numberValue ?? -1)) \(rate)"
+                } == [
+                    "buyers 1 0.500", "buyers 7 0.000", "buyers 30 0.000", "baseline 1 0.333", "baseline 7 0.000",
+                    "baseline 30 0.000",
+                ])
+            #expect(page.contains("<td class=\"number heat-5\">50.0%</td>"))
+            #expect(page.contains("<td class=\"number heat-3\">33.3%</td>"))
+            #expect(page.contains("aria-label=\"Retention by day since day 0, one line per cohort\""))
+            // buyers {u1, u2} and browsers {u1, u3}: 1 in both, Jaccard 1 of 3, containment 1 of 2.
+            let pair = try #require(overlap.first { $0["a"] == .string("buyers") })
+            #expect(tables.last == [Self.texts(pair, ["a", "b", "count"]) + ["33.3%", "50.0%"]])
+            #expect(pair["count"] == .number(1))
+            // u2 comes back on its day 1: the API's retention says so at once, while the page keeps the
+            // report it made for the evaluation age (an hour here).
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic,
+                body: ByteBuffer(
+                    string:
+                        #"{"userId": "u2", "event": "Logged In", "messageId": "e8", "timestamp": "2026-06-03T12:00:00Z"}"#
+                )
+            ) { #expect($0.status == .ok) }
+            let after = try await client.execute(
+                uri: "/api/v1/reports/retention?segments=buyers&days=1,7,30", method: .get, headers: admin
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            #expect(after.first?["rate"] == .number(1))
+            let kept = try await client.execute(uri: "/segments/buyers", method: .get, headers: [.cookie: cookie]) {
+                $0.text
+            }
+            #expect(kept.contains("<td class=\"number heat-5\">50.0%</td>"))
+        }
+    }
+
+    /// The texts of a table's body cells, row by row.
+    static func cells(of table: String) -> [[String]] {
+        let body = table.components(separatedBy: "<tbody>").last ?? ""
+        return body.components(separatedBy: "<tr>").dropFirst().map { row in
+            row.components(separatedBy: "<td").dropFirst().map { cell in
+                String(cell.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" })
+            }
+        }
+    }
+
+    /// Some of a report row's values as a page writes numbers and text.
+    static func texts(_ row: JSONValue, _ columns: [String]) -> [String] {
+        columns.map { column in
+            switch row[column] {
+            case .number(let number)?: String(Int(number))
+            case .string(let text)?: text
+            default: "–"
+            }
+        }
+    }
+
+    @Test("an activation's page shows the activations API's counts by day, caps hit, the lift report and a simulation")
+    func activationPage() async throws {
+        let harness = try await ManagementTests.loaded(.sqlite)
+        // On exit, which nothing in the events does, so the outbox adds no deliveries of its own.
+        try harness.write(
+            "title: Thanks\nsegment: buyers\non: exit\nholdout: 40%\ngoal: did(\"Order Completed\")\nsteps:\n"
+                + "  - destination: hook\n  - after: 1d\n    destination: hook\n",
+            to: "activations/thanks.yaml")
+        try harness.write("kind: file\npath: out.jsonl\n", to: "destinations/hook.yaml")
+        let day: Int64 = 86_400_000
+        let june = Harness.now - 30 * day  // 2026-06-01T00:00:00Z
+        func delivery(
+            _ change: Int64, _ profile: String, step: Int = 0, at instant: Int64, _ status: Delivery.Status
+        )
+            -> Delivery
+        {
+            Delivery(
+                changeID: change, activation: "thanks", step: step, segment: "buyers", profile: profile,
+                entered: false, changeInstant: instant, cause: "message", destination: "hook", channel: "file",
+                status: status, dueAt: instant)
+        }
+        _ = try await harness.store.enqueue(
+            [
+                delivery(1, "u1", at: june + day, .sent),  // converts on 06-03
+                delivery(2, "u2", at: june, .heldOut),  // converts on 06-02
+                delivery(3, "u3", at: june + 19 * day + day / 2, .heldOut),  // never converts
+                delivery(4, "u1", at: Harness.now - day + day / 2, .capped),
+                delivery(5, "u2", step: 1, at: Harness.now, .failed),
+            ], consumer: "dashboard-test", through: 5)
+        try await harness.run { client in
+            let admin = harness.bearer(harness.adminKey)
+            let api = try await client.execute(uri: "/api/v1/activations/thanks", method: .get, headers: admin) {
+                $0.json
+            }
+            let lift = try await client.execute(
+                uri: "/api/v1/reports/lift?activation=thanks", method: .get, headers: admin
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            let cookie = try await Self.signIn(client, key: harness.adminKey)
+            let page = try await client.execute(uri: "/activations/thanks", method: .get, headers: [.cookie: cookie]) {
+                response in
+                #expect(response.status == .ok)
+                return response.text
+            }
+            // Today (from 2026-07-01) only the failed second step, as the API counts it.
+            #expect(api["deliveries"] == .object(["failed": .number(1)]))
+            #expect(
+                page.contains(
+                    "<tr><th scope=\"row\">2026-07-01</th><td class=\"number\">0</td><td class=\"number\">1</td><td class=\"number\">0</td></tr>"
+                ))
+            // The 14 days are 06-18 to 07-01: u3's held-out step on 06-20, the capped one on 06-30.
+            #expect(
+                page.contains(
+                    "<th scope=\"col\">Due</th><th scope=\"col\" class=\"number\">capped</th><th scope=\"col\" class=\"number\">failed</th><th scope=\"col\" class=\"number\">held_out</th></tr>"
+                ))
+            #expect(
+                page.contains(
+                    "<tr><th scope=\"row\">2026-06-20</th><td class=\"number\">0</td><td class=\"number\">0</td><td class=\"number\">1</td></tr>"
+                ))
+            #expect(
+                page.contains(
+                    "<tr><th scope=\"row\">2026-06-30</th><td class=\"number\">1</td><td class=\"number\">0</td><td class=\"number\">0</td></tr>"
+                ))
+            #expect(
+                page.contains(
+                    "<span data-field=\"capped\">1</span> over these days, <span data-field=\"capped-today\">0</span> today"
+                ))
+            #expect(page.contains("<dt>Holdout</dt><dd>40%</dd>"))
+            #expect(page.contains("<dt>Step 2</dt><dd>after 1d: hook (channel file)</dd>"))
+            #expect(page.contains("<dt>Caps</dt><dd>none</dd>"))
+            // Treated: u1's first step, converted; control: u2 (converted) and u3 (not).
+            let lifted = Self.cells(
+                of: try #require(page.components(separatedBy: "<table class=\"report\">").dropFirst().first, "\(page)"))
+            #expect(
+                lifted.map { Array($0[2...5]) } == [["treated", "1", "1", "100.0%"], ["control", "2", "1", "50.0%"]])
+            #expect(lifted.map { Array($0[2...4]) } == lift.map { Self.texts($0, ["group", "n", "converted"]) })
+            // May and June: u1 and u2 enter buyers and nobody exits, so the activation never triggers.
+            let simulated = try await client.execute(
+                uri: "/activations/thanks?from=2026-05-01&to=2026-06-30", method: .get, headers: [.cookie: cookie]
+            ) { $0.text }
+            #expect(
+                simulated.contains(
+                    "<p data-field=\"simulation\">2 enters and exits of buyers, 0 triggers, 0 deliveries</p>"))
+            // It is linked from the activations and from its segment's page.
+            try await client.execute(uri: "/activations", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.text.contains("<a href=\"/activations/thanks\">thanks</a>"))
+            }
+            try await client.execute(uri: "/segments/buyers", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.text.contains("<li><a href=\"/activations/thanks\">thanks</a>: on exit"))
+            }
+            for (uri, status, message) in [
+                ("/activations/thank", HTTPResponse.Status.notFound, "no activation `thank`; did you mean `thanks`?"),
+                ("/activations/thanks?from=x&to=2026-06-30", .badRequest, "from: expected an ISO 8601 instant"),
+                ("/activations/thanks?from=2026-06-30", .badRequest, "from and to: both required"),
+                ("/activations/thanks?from=2026-06-30&to=2026-06-01", .badRequest, "from must be before to"),
+            ] as [(String, HTTPResponse.Status, String)] {
+                try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) { response in
+                    #expect(response.status == status, "\(uri)")
+                    #expect(response.text.contains(message), "\(uri)")
+                }
+            }
         }
     }
 
@@ -278,6 +450,22 @@ struct DashboardTests {
             #expect(reportPage.components(separatedBy: "<tr><td>").count - 1 == report.count)
             #expect(
                 reportPage.contains("<td>\(report[0]["cohort"]?.stringValue ?? "")</td><td class=\"number\">1</td>"))
+            // A funnel as its form sends it, a space as +: u1 and u3 viewed a product, u1 then bought.
+            let funnel = try await client.execute(
+                uri: "/api/v1/reports/funnel?steps=%22Product%20Viewed%22&steps=%22Order%20Completed%22&within=30d",
+                method: .get, headers: harness.bearer(harness.adminKey)
+            ) { $0.json["rows"]?.arrayValue ?? [] }
+            #expect(funnel.map { $0["reached"] } == [.number(2), .number(1)])
+            let funnelPage = try await client.execute(
+                uri: "/reports/funnel?steps=%22Product+Viewed%22&steps=%22Order+Completed%22&steps=&within=30d&as_of=",
+                method: .get, headers: [.cookie: cookie]
+            ) { $0.text }
+            #expect(funnelPage.contains("value=\"&quot;Product Viewed&quot;\""))
+            #expect(funnelPage.contains(">1 (50.0% of step 1, 50.0% of the step before)</text>"))
+            #expect(
+                Self.cells(of: funnelPage.components(separatedBy: "<table class=\"report\">").last ?? "").map {
+                    Array($0.prefix(3))
+                } == funnel.map { Self.texts($0, ["segment", "step", "reached"]) })
             try await client.execute(uri: "/reports/retention", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains("Fill in the form to run the report"))

@@ -53,32 +53,13 @@ public struct LineChart: Sendable {
     public var svg: String {
         let plot = self.plot
         let maximum = Int(plot.maximum)
-        let bottom = plot.top + plot.height
-        let right = plot.left + plot.width
         var parts = [
             "<svg class=\"chart\" viewBox=\"0 0 \(Plot.number(width)) \(Plot.number(height))\" role=\"img\" "
                 + "aria-label=\"\(HTML.escape(title))\">"
         ]
-        for tick in [0, maximum / 2, maximum] {
-            let y = Plot.number(plot.y(Double(tick)))
-            parts.append(
-                "<line class=\"grid\" x1=\"\(Plot.number(plot.left))\" y1=\"\(y)\" x2=\"\(Plot.number(right))\" "
-                    + "y2=\"\(y)\"/><text class=\"tick\" x=\"\(Plot.number(plot.left - 6))\" y=\"\(y)\" "
-                    + "text-anchor=\"end\" dominant-baseline=\"middle\">\(tick)</text>")
-        }
-        let labelled = Set([0, points.count / 2, points.count - 1].filter { $0 >= 0 })
-        for index in labelled.sorted() {
-            // The first and last labels keep inside the drawing.
-            let anchor =
-                switch index {
-                case _ where points.count == 1: "middle"
-                case 0: "start"
-                case points.count - 1: "end"
-                default: "middle"
-                }
-            parts.append(
-                "<text class=\"tick\" x=\"\(Plot.number(plot.x(index)))\" y=\"\(Plot.number(bottom + 18))\" "
-                    + "text-anchor=\"\(anchor)\">\(HTML.escape(points[index].label))</text>")
+        for tick in [0, maximum / 2, maximum] { parts.append(plot.gridLine(at: Double(tick), label: "\(tick)")) }
+        for index in Set([0, points.count / 2, points.count - 1].filter { $0 >= 0 }).sorted() {
+            parts.append(plot.label(points[index].label, at: index))
         }
         parts.append(
             "<polyline class=\"line\" fill=\"none\" points=\"\(plot.points(points.map { Double($0.value) }))\"/>")

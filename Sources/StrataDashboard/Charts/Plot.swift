@@ -28,6 +28,27 @@ struct Plot: Sendable {
             separator: " ")
     }
 
+    /// A horizontal grid line at a value, labelled on the left of the plot.
+    func gridLine(at value: Double, label: String) -> String {
+        let y = Self.number(self.y(value))
+        return "<line class=\"grid\" x1=\"\(Self.number(left))\" y1=\"\(y)\" x2=\"\(Self.number(left + width))\" "
+            + "y2=\"\(y)\"/><text class=\"tick\" x=\"\(Self.number(left - 6))\" y=\"\(y)\" "
+            + "text-anchor=\"end\" dominant-baseline=\"middle\">\(HTML.escape(label))</text>"
+    }
+
+    /// A label below the plot under the value at an index; the first and last keep inside the drawing.
+    func label(_ text: String, at index: Int) -> String {
+        let anchor =
+            switch index {
+            case _ where count == 1: "middle"
+            case 0: "start"
+            case count - 1: "end"
+            default: "middle"
+            }
+        return "<text class=\"tick\" x=\"\(Self.number(x(index)))\" y=\"\(Self.number(top + height + 18))\" "
+            + "text-anchor=\"\(anchor)\">\(HTML.escape(text))</text>"
+    }
+
     /// A coordinate with at most two decimals, without trailing zeros.
     static func number(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100

@@ -6,7 +6,9 @@ public struct ActivationsPage: Sendable {
     /// An activation as the pages show it.
     public struct Row: Sendable {
         let name: String
-        let title: String
+        /// The activation's page.
+        let href: String
+        let title: String?
         /// The segment it acts on.
         public let segment: String
         let segmentHref: String
@@ -22,7 +24,8 @@ public struct ActivationsPage: Sendable {
         public init(summary: [String: JSONValue]) {
             func text(_ key: String) -> String { ProfilePage.text(summary[key]) }
             name = text("name")
-            title = summary["title"]?.stringValue ?? ""
+            href = Paths.activation(name)
+            title = summary["title"]?.stringValue
             segment = text("segment")
             segmentHref = Paths.segment(segment)
             trigger = text("on")
@@ -37,7 +40,7 @@ public struct ActivationsPage: Sendable {
                     let after = Int64(step["after_ms"]?.numberValue ?? 0)
                     let template = step["template"]?.stringValue.map { " (template \($0))" } ?? ""
                     steps.append(
-                        (after > 0 ? "after \(Self.duration(after)): " : "") + ProfilePage.text(step["destination"])
+                        (after > 0 ? "after \(Format.duration(after)): " : "") + ProfilePage.text(step["destination"])
                             + template)
                 }
             }
@@ -46,15 +49,6 @@ public struct ActivationsPage: Sendable {
             deliveries =
                 counts.isEmpty
                 ? "none" : counts.map { "\(ProfilePage.text($0.value)) \($0.key)" }.joined(separator: ", ")
-        }
-
-        /// A duration in the largest unit that divides it: 30d, 2h, 15m, 90s, 250ms.
-        static func duration(_ milliseconds: Int64) -> String {
-            for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
-            where milliseconds % size == 0 {
-                return "\(milliseconds / size)\(unit)"
-            }
-            return "\(milliseconds)ms"
         }
     }
 

@@ -33,6 +33,9 @@ public enum Assets {
         .chart .dot { fill: #0b4f9c; }
         .chart .grid { stroke: #d8d8d8; }
         .chart .tick { font-size: 11px; fill: var(--muted); }
+        .chart .bar { fill: #0b4f9c; }
+        .chart .value, .chart .legend { font-size: 12px; fill: var(--ink); }
+        figure.chart { margin: .5rem 0 1rem; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
         dl.facts dt { font-weight: 600; }
         dl.facts dd { margin: 0; }

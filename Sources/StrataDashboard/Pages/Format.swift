@@ -19,4 +19,16 @@ public enum Format {
         guard whole > 0 else { return "–" }
         return String(format: "%.1f%%", Double(part) * 100 / Double(whole))
     }
+
+    /// A duration in the largest unit that divides it: 30d, 2h, 15m, 90s, 250ms.
+    public static func duration(_ milliseconds: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds)ms"
+    }
+
+    /// A number with at most two decimals and no trailing zeros: 50, 2.5, 33.33.
+    public static func number(_ value: Double) -> String { Plot.number(value) }
 }

@@ -3,6 +3,9 @@ public enum Paths {
     /// A segment's page.
     public static func segment(_ name: String) -> String { "/segments/" + component(name) }
 
+    /// An activation's page.
+    public static func activation(_ name: String) -> String { "/activations/" + component(name) }
+
     /// A profile's page, its id percent-encoded (an id may hold `/`, `?` or spaces).
     public static func profile(_ id: String) -> String { "/profiles/" + component(id) }
 

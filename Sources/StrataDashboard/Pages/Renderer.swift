@@ -78,6 +78,11 @@ public struct Renderer: Sendable {
         page("Activations", "activations", model, visitor: visitor)
     }
 
+    /// An activation's page.
+    public func activation(_ model: ActivationPage, visitor: Visitor) -> String {
+        page("Activation \(model.name)", "activation", model, visitor: visitor)
+    }
+
     /// A report's page.
     public func report(_ model: ReportPage, visitor: Visitor) -> String {
         page(model.title, "report", model, visitor: visitor)

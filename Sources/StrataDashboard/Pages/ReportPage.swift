@@ -60,38 +60,21 @@ public struct ReportPage: Sendable {
         var value: String
     }
 
-    struct Cell: Sendable {
-        var text: String
-        /// `heat-0` to `heat-9` for a proportion, nil otherwise.
-        var heat: String?
-        /// The cell's classes: `number` for a number, its heat for a proportion; nil for none.
-        var style: String?
-
-        init(text: String, heat: String?, numeric: Bool) {
-            self.text = text
-            self.heat = heat
-            let classes = (numeric ? ["number"] : []) + (heat.map { [$0] } ?? [])
-            style = classes.isEmpty ? nil : classes.joined(separator: " ")
-        }
+    /// A chart of the report, drawn from its table.
+    struct Chart: Sendable {
+        var svg: String
     }
-
-    struct Row: Sendable {
-        var cells: [Cell]
-    }
-
-    /// The columns that hold proportions, shaded.
-    static let proportions: Set<String> = [
-        "rate", "low", "high", "jaccard", "containment", "rate_from_previous", "rate_from_first",
-    ]
 
     let kind: String
     let title: String
     let fields: [Field]
-    let columns: [String]
-    let rows: [Row]
+    let table: ReportTableView
+    let charts: [Chart]
     let ran: Bool
+    /// The page's address with its parameters, to open the whole report from another page.
+    public let href: String
 
-    /// The page of a report: its form filled from the parameters, and its table when it ran.
+    /// The page of a report: its form filled from the parameters, and its table and charts when it ran.
     public init(kind: Kind, parameters: [String: [String]], columns: [String], rows: [[JSONValue]], ran: Bool) {
         self.kind = kind.rawValue
         title = kind.title
@@ -104,21 +87,58 @@ public struct ReportPage: Sendable {
                 id: "field-\(index)", name: field.name, label: field.label, hint: field.hint,
                 value: position < values.count ? values[position] : "")
         }
-        self.columns = columns
-        self.rows = rows.map { row in
-            Row(
-                cells: zip(columns, row).map { column, value in
-                    let shaded = Self.proportions.contains(column)
-                    switch value {
-                    case .number(let number) where shaded:
-                        return Cell(
-                            text: Format.percent(Int((number * 1000).rounded()), of: 1000),
-                            heat: "heat-\(min(9, max(0, Int(number * 10))))", numeric: true)
-                    case .number: return Cell(text: ProfilePage.text(value), heat: nil, numeric: true)
-                    default: return Cell(text: ProfilePage.text(value), heat: nil, numeric: false)
-                    }
-                })
-        }
+        table = ReportTableView(columns: columns, rows: rows)
+        charts = ran ? Self.charts(kind, columns: columns, rows: rows) : []
         self.ran = ran
+        let query = parameters.sorted { $0.key < $1.key }.flatMap { name, values in
+            values.map { "\(Paths.component(name))=\(Paths.component($0))" }
+        }
+        href = "/reports/\(kind.rawValue)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
+
+    /// The charts of a report's rows: retention as one curve per cohort, a funnel as bars per step for
+    /// everyone and for each segment; none for overlap, whose table is its matrix.
+    static func charts(_ kind: Kind, columns: [String], rows: [[JSONValue]]) -> [Chart] {
+        let records = rows.map { Dictionary(zip(columns, $0), uniquingKeysWith: { first, _ in first }) }
+        func ordered(_ column: String) -> [String] {
+            var seen: Set<String> = []
+            return records.map { ProfilePage.text($0[column]) }.filter { seen.insert($0).inserted }
+        }
+        switch kind {
+        case .overlap:
+            return []
+        case .retention:
+            let days = ordered("day")
+            let series = ordered("cohort").map { cohort in
+                SeriesChart.Series(
+                    name: cohort,
+                    values: days.map { day in
+                        records.first {
+                            ProfilePage.text($0["cohort"]) == cohort && ProfilePage.text($0["day"]) == day
+                        }?["rate"]?.numberValue
+                    })
+            }
+            return [
+                Chart(
+                    svg: SeriesChart(
+                        labels: days.map { "day \($0)" }, series: series,
+                        title: "Retention by day since day 0, one line per cohort", scale: .proportion
+                    ).svg)
+            ]
+        case .funnel:
+            return ordered("segment").map { segment in
+                let steps = records.filter { ProfilePage.text($0["segment"]) == segment }
+                let bars = steps.map { step in
+                    let number = ProfilePage.text(step["step"])
+                    let first = step["rate_from_first"]?.numberValue.map(ReportTableView.percent) ?? "–"
+                    let previous = step["rate_from_previous"]?.numberValue.map(ReportTableView.percent) ?? "–"
+                    return BarChart.Bar(
+                        label: "step \(number)", value: Int(step["reached"]?.numberValue ?? 0),
+                        note: number == "1" ? "" : "\(first) of step 1, \(previous) of the step before")
+                }
+                let who = segment == "–" || segment.isEmpty ? "everyone" : "members of \(segment)"
+                return Chart(svg: BarChart(bars: bars, title: "Funnel of \(who): profiles reaching each step").svg)
+            }
+        }
     }
 }

@@ -1,6 +1,25 @@
 /// A segment's page: its figures, its size over time, a page of its members, its recent changes, the
-/// activations it drives, and its definition with the checker's warnings.
+/// activations it drives, its retention against the baseline and its overlap with the other segments
+/// (the report pages' tables and charts), and its definition with the checker's warnings.
 public struct SegmentPage: Sendable {
+    /// A report shown on the page, or why there is none.
+    public struct Report: Sendable {
+        let report: ReportPage?
+        let message: String?
+
+        /// A report that ran.
+        public init(_ report: ReportPage) {
+            self.report = report
+            message = nil
+        }
+
+        /// Why the report could not be made for this segment.
+        public init(message: String) {
+            report = nil
+            self.message = message
+        }
+    }
+
     /// A recorded change as the page lists it.
     public struct Change: Sendable, Equatable {
         public var id: Int64
@@ -71,13 +90,15 @@ public struct SegmentPage: Sendable {
     let changes: [Change]
     let newestChange: Int64?
     let activations: [ActivationsPage.Row]
+    let retention: Report
+    let overlap: Report
 
     /// The page of a segment: its facts, its size at instants (oldest first), its members sorted, the
     /// member query (`q`, a part of an id) and page number (`page`, from 1), its changes (newest
-    /// first) and its activations.
+    /// first), its activations, and its retention and overlap reports.
     public init(
         facts: Facts, sizes: [LineChart.Point], members: [String], query: String?, page: String?,
-        changes: [Change], activations: [ActivationsPage.Row]
+        changes: [Change], activations: [ActivationsPage.Row], retention: Report, overlap: Report
     ) throws(Overview.BadParameter) {
         name = facts.name
         title = facts.title
@@ -95,6 +116,8 @@ public struct SegmentPage: Sendable {
         self.changes = changes
         newestChange = changes.first?.id
         self.activations = activations
+        self.retention = retention
+        self.overlap = overlap
     }
 }
 

@@ -4,7 +4,8 @@ enum Templates {
     /// Every template by name.
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "error": error, "overview": overview, "segment": segment,
-        "profile": profile, "activations": activations, "report": report,
+        "profile": profile, "activations": activations, "activation": activation, "report": report,
+        "report-result": reportResult, "report-table": reportTable, "count-table": countTable,
     ]
 
     static let layout = """
@@ -128,13 +129,18 @@ enum Templates {
         </section>
         <section aria-labelledby="activations-heading">
         <h2 id="activations-heading">Activations wired to it</h2>
-        <ul>{{#activations}}<li><a href="/activations#{{name}}">{{name}}</a>: on {{trigger}}, {{steps}}; deliveries today: {{deliveries}}</li>{{/activations}}</ul>
+        <ul>{{#activations}}<li><a href="{{href}}">{{name}}</a>: on {{trigger}}, {{steps}}; deliveries today: {{deliveries}}</li>{{/activations}}</ul>
         {{^activations}}<p>None.</p>{{/activations}}
         </section>
-        <section aria-labelledby="reports-heading">
-        <h2 id="reports-heading">Reports</h2>
-        <ul><li><a href="/reports/retention?segments={{name}}&amp;days=1,7,30">Retention of {{name}} against the baseline</a></li>
-        <li><a href="/reports/overlap?segments={{name}},">Overlap of {{name}} with other segments</a> (name them in the form)</li></ul>
+        <section aria-labelledby="retention-heading" id="retention">
+        <h2 id="retention-heading">Retention against the baseline</h2>
+        {{#retention.report}}{{> report-result}}<p class="meta"><a href="{{href}}">The retention report of {{name}}</a>, to change its days or instant.</p>{{/retention.report}}
+        {{#retention.message}}<p>No retention: {{retention.message}}</p>{{/retention.message}}
+        </section>
+        <section aria-labelledby="overlap-heading" id="overlap">
+        <h2 id="overlap-heading">Overlap with the other segments</h2>
+        {{#overlap.report}}{{#table}}{{> report-table}}{{/table}}<p class="meta"><a href="{{href}}">The overlap report of these segments</a>, as a matrix.</p>{{/overlap.report}}
+        {{#overlap.message}}<p>No overlap: {{overlap.message}}</p>{{/overlap.message}}
         </section>
         <section aria-labelledby="definition-heading">
         <h2 id="definition-heading">Definition</h2>
@@ -190,7 +196,7 @@ enum Templates {
         <thead><tr><th scope="col">Activation</th><th scope="col">Segment</th><th scope="col">On</th><th scope="col">Category</th><th scope="col" class="number">Priority</th><th scope="col" class="number">Holdout</th><th scope="col" class="number">Rollout</th><th scope="col">Steps</th><th scope="col">Deliveries today</th></tr></thead>
         <tbody>
         {{#rows}}
-        <tr id="{{name}}" data-activation="{{name}}"><th scope="row">{{name}}{{#title}}<br><span class="meta">{{title}}</span>{{/title}}</th><td><a href="{{segmentHref}}">{{segment}}</a></td><td>{{trigger}}</td><td>{{category}}</td><td class="number">{{priority}}</td><td class="number">{{holdout}}</td><td class="number">{{rollout}}</td><td>{{steps}}</td><td data-field="deliveries">{{deliveries}}</td></tr>
+        <tr id="{{name}}" data-activation="{{name}}"><th scope="row"><a href="{{href}}">{{name}}</a>{{#title}}<br><span class="meta">{{title}}</span>{{/title}}</th><td><a href="{{segmentHref}}">{{segment}}</a></td><td>{{trigger}}</td><td>{{category}}</td><td class="number">{{priority}}</td><td class="number">{{holdout}}</td><td class="number">{{rollout}}</td><td>{{steps}}</td><td data-field="deliveries">{{deliveries}}</td></tr>
         {{/rows}}
         </tbody>
         </table>
@@ -206,13 +212,84 @@ enum Templates {
         <button type="submit">Show</button>
         </form>
         {{#ran}}
+        {{> report-result}}
+        <p class="meta">Proportions are shaded from light (0%) to dark (100%) and written out; the charts draw the table's numbers.</p>
+        {{/ran}}
+        {{^ran}}<p>Fill in the form to run the report; the URL keeps its parameters, to share the view.</p>{{/ran}}
+
+        """
+
+    /// A report's charts and table, inside a ``ReportPage``.
+    static let reportResult = """
+        {{#charts}}<figure class="chart">{{{svg}}}</figure>
+        {{/charts}}{{#table}}{{> report-table}}{{/table}}
+        """
+
+    /// A report's table, inside a ``ReportTableView``.
+    static let reportTable = """
         <table class="report">
         <thead><tr>{{#columns}}<th scope="col">{{.}}</th>{{/columns}}</tr></thead>
         <tbody>{{#rows}}<tr>{{#cells}}<td{{#style}} class="{{style}}"{{/style}}>{{text}}</td>{{/cells}}</tr>{{/rows}}</tbody>
         </table>
-        <p class="meta">Proportions are shaded from light (0%) to dark (100%) and written out.</p>
+        """
+
+    /// Counts by status, inside an ``ActivationPage/CountTable``.
+    static let countTable = """
+        <table class="compact counts">
+        <thead><tr><th scope="col">{{heading}}</th>{{#statuses}}<th scope="col" class="number">{{.}}</th>{{/statuses}}</tr></thead>
+        <tbody>{{#rows}}<tr><th scope="row">{{label}}</th>{{#cells}}<td class="number">{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody>
+        </table>
+        """
+
+    static let activation = """
+        <p class="crumbs"><a href="/activations">Activations</a> › {{name}}</p>
+        {{#row}}
+        <h1>{{name}}{{#title}}: {{title}}{{/title}}</h1>
+        <section aria-labelledby="steps-heading">
+        <h2 id="steps-heading">What it does</h2>
+        <dl class="facts">
+        <dt>Segment</dt><dd><a href="{{segmentHref}}">{{segment}}</a></dd>
+        <dt>On</dt><dd>{{trigger}}</dd>
+        <dt>Category</dt><dd>{{category}}</dd>
+        <dt>Priority</dt><dd>{{priority}}</dd>
+        <dt>Holdout</dt><dd>{{holdout}}</dd>
+        <dt>Rollout</dt><dd>{{rollout}}</dd>
+        {{/row}}
+        {{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}
+        </dl>
+        </section>
+        <section aria-labelledby="deliveries-heading">
+        <h2 id="deliveries-heading">Deliveries by status</h2>
+        <p class="meta">By the day they are due; today's include those due later today or after. Capped by the workspace's caps: <span data-field="capped">{{capped}}</span> over these days, <span data-field="capped-today">{{cappedToday}}</span> today.</p>
+        {{#chart}}{{{.}}}
+        <details><summary>The deliveries as a table</summary>
+        {{#days}}{{> count-table}}{{/days}}
+        </details>{{/chart}}
+        {{^chart}}<p>No delivery was due on these days.</p>{{/chart}}
+        </section>
+        <section aria-labelledby="lift-heading">
+        <h2 id="lift-heading">Lift against the holdout</h2>
+        {{#lift}}{{> report-table}}<p class="meta">Treated (sent) against control (held out and global control) among its first step's triggers, each rate with its 95% Wilson interval, the difference with Newcombe's interval and the two-proportion test's p-value, as <code>GET /api/v1/reports/lift?activation={{name}}</code> answers; none below 30 profiles in a group.</p>{{/lift}}
+        {{#liftMessage}}<p>No lift: {{liftMessage}}</p>{{/liftMessage}}
+        </section>
+        <section aria-labelledby="simulation-heading">
+        <h2 id="simulation-heading">Simulate over the stored history</h2>
+        {{#simulation}}
+        <form method="get" action="/activations/{{name}}#simulation-heading" class="report">
+        <p><label for="from">From</label> <input id="from" name="from" value="{{from}}" required aria-describedby="from-hint"> <span class="hint" id="from-hint">an instant or a date: memberships as of it are the start</span></p>
+        <p><label for="to">To</label> <input id="to" name="to" value="{{to}}" required aria-describedby="to-hint"> <span class="hint" id="to-hint">an instant or a date</span></p>
+        <button type="submit">Simulate</button>
+        </form>
+        {{#ran}}
+        <p data-field="simulation">{{summary}}</p>
+        {{#byStatus}}{{> count-table}}{{/byStatus}}
+        {{#byDay}}<h3>By day</h3>{{> count-table}}{{/byDay}}
+        {{#byVariant}}<h3>By variant</h3>{{> count-table}}{{/byVariant}}
+        <p class="meta">As <code>strata activations simulate</code> replays it, with the same decisions (caps shared with the other activations, control, holdout, rollout, variants, quiet hours, reentry); nothing was sent or written.</p>
         {{/ran}}
-        {{^ran}}<p>Fill in the form to run the report; the URL keeps its parameters, to share the view.</p>{{/ran}}
+        {{^ran}}<p>Give a window to replay: what the activation would have sent, and why not. It reads the whole history, so it takes a while on a large workspace.</p>{{/ran}}
+        {{/simulation}}
+        </section>
 
         """
 }

@@ -3,13 +3,19 @@ public enum Form {
     /// The fields by name, `+` read as a space and percent-escapes decoded; the last of a repeated
     /// field wins, and a field that is not valid UTF-8 once decoded is left out.
     public static func fields(_ body: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
+        values(body).compactMapValues(\.last)
+    }
+
+    /// Every value of each field, in order, read as ``fields(_:)`` reads them: the query of a form sent
+    /// with GET, whose fields may repeat.
+    public static func values(_ body: [UInt8]) -> [String: [String]] {
+        var values: [String: [String]] = [:]
         for pair in body.split(separator: UInt8(ascii: "&")) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]) else { continue }
-            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
+            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { continue }
+            values[name, default: []].append(value)
         }
-        return fields
+        return values
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) -> String? {

@@ -46,7 +46,8 @@ extension Dashboard {
     }
 
     /// A segment's page: its summary and members as the API reads them, its last 30 days from the sizes
-    /// report, its recent changes from the change log and the activations it drives.
+    /// report, its recent changes from the change log, the activations it drives, and its retention
+    /// against the baseline and overlap with the other segments of its kind from the report API.
     func segmentPage(_ name: String, query: String?, page: String?) async throws -> SegmentPage {
         let members = try await memberships.members(of: name)
         let sizes = try await memberships.sizes()
@@ -66,19 +67,58 @@ extension Dashboard {
             members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
             activations: try await activationSummaries(now: now).summaries.compactMap(\.objectValue).map(
                 ActivationsPage.Row.init
-            ).filter { $0.segment == name })
+            ).filter { $0.segment == name },
+            retention: try await embedded(.retention, ["segments": [name], "days": ["1,7,30"]]),
+            overlap: try await overlap(of: name, definition.of, session: session))
+    }
+
+    /// The overlap report of a segment with the others of its kind (as many as the report takes), its
+    /// rows of pairs led by the segment.
+    private func overlap(
+        of name: String, _ kind: ProfileKind, session: EvaluationSession
+    ) async throws -> SegmentPage.Report {
+        let others = session.definitions.segments.filter { $0.of == kind && $0.name != name }.map(\.name)
+        guard !others.isEmpty else { return SegmentPage.Report(message: "it is the only segment of \(kind.rawValue)") }
+        let segments = [name] + others.prefix(Overlap.maxSegments - 1)
+        return try await embedded(.overlap, ["segments": [segments.joined(separator: ",")]]) {
+            $0.first?.stringValue == name
+        }
+    }
+
+    /// A report as a report's page shows it (kept a while: ``KeptReports``), with only the rows kept; a
+    /// report the parameters cannot make (a 4xx) is the reason instead.
+    private func embedded(
+        _ kind: ReportPage.Kind, _ parameters: [String: [String]], keep: ([JSONValue]) -> Bool = { _ in true }
+    ) async throws -> SegmentPage.Report {
+        do {
+            let key =
+                kind.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined()
+            let table = try await keptReports.table(key, maxAge: configuration.maxEvaluationAge) {
+                try await reportTable(kind.rawValue, parameters)
+            }
+            return SegmentPage.Report(
+                ReportPage(
+                    kind: kind, parameters: parameters, columns: table.columns, rows: table.rows.filter(keep),
+                    ran: true))
+        } catch let error as APIError where error.status.code < 500 {
+            return SegmentPage.Report(message: error.message)
+        }
+    }
+
+    /// A report of the report API for some parameters, as `GET /api/v1/reports/KIND` answers it.
+    func reportTable(_ kind: String, _ parameters: [String: [String]]) async throws -> ReportTable {
+        try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration).table(
+            kind, query: ReportAPI.Query(parameters, now: configuration.clock()))
     }
 
     /// A report's page: the report API's table for the query's parameters (the form's empty fields left
     /// out), or only the form while they are not enough to run it.
-    func reportPage(_ kind: ReportPage.Kind, _ query: Parameters) async throws -> ReportPage {
-        var parameters: [String: [String]] = [:]
-        for (key, value) in query where !value.isEmpty { parameters[String(key), default: []].append(String(value)) }
+    func reportPage(_ kind: ReportPage.Kind, _ query: [String: [String]]) async throws -> ReportPage {
+        let parameters = query.mapValues { $0.filter { !$0.isEmpty } }.filter { !$0.value.isEmpty }
         guard kind.isReady(parameters) else {
             return ReportPage(kind: kind, parameters: parameters, columns: [], rows: [], ran: false)
         }
-        let table = try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration).table(
-            kind.rawValue, query: ReportAPI.Query(parameters, now: configuration.clock()))
+        let table = try await reportTable(kind.rawValue, parameters)
         return ReportPage(kind: kind, parameters: parameters, columns: table.columns, rows: table.rows, ran: true)
     }
 

@@ -20,6 +20,7 @@ struct Dashboard: Sendable {
     let configuration: Server.Configuration
     let parts: Parts
     let trends = Trends()
+    let keptReports = KeptReports()
 
     /// The session cookie's name.
     static let sessionCookie = "strata_session"
@@ -31,7 +32,8 @@ struct Dashboard: Sendable {
     /// The pages and assets, as `METHOD /path` (not API routes: the OpenAPI document leaves them out).
     static let routes = [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /segments/{name}",
-        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /reports/{kind}",
+        "GET /segments/{name}/members.csv", "GET /profiles/{id}", "GET /activations", "GET /activations/{name}",
+        "GET /reports/{kind}",
         "GET /dashboard/changes",
         "GET /dashboard/style.css",
         "GET /dashboard/icon.svg",
@@ -87,6 +89,13 @@ struct Dashboard: Sendable {
                     ActivationsPage(summaries: summaries, since: Instant.format(since)), visitor: visitor)
             }
         }
+        router.get("/activations/:name") { request, context in
+            try await page(request, logger: context.logger) { renderer, visitor in
+                let name = try context.parameters.require("name")
+                return renderer.activation(
+                    try await activationPage(name, Self.query(request)), visitor: visitor)
+            }
+        }
         router.get("/reports/:kind") { request, context in
             try await page(request, logger: context.logger) { renderer, visitor in
                 let text = try context.parameters.require("kind")
@@ -95,7 +104,7 @@ struct Dashboard: Sendable {
                         "no report page `\(text.prefix(40))`: expected one of "
                             + ReportPage.Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                return renderer.report(try await reportPage(kind, request.uri.queryParameters), visitor: visitor)
+                return renderer.report(try await reportPage(kind, Self.query(request)), visitor: visitor)
             }
         }
         router.get("/segments/:name/members.csv") { request, context in
@@ -120,6 +129,12 @@ struct Dashboard: Sendable {
                 query["after"].map(String.init) ?? ChangeStream.lastEventID(in: request.headers))
             return ChangeStream(feed: live.feed, segment: query["segment"].map(String.init), after: after).response()
         }
+    }
+
+    /// The query of a page's form sent with GET, read as the form encodes it (`+` is a space, as in
+    /// `steps="Signed+Up"`), every value of a repeated field in order.
+    static func query(_ request: Request) -> [String: [String]] {
+        Form.values(Array((request.uri.query ?? "").utf8))
     }
 
     // MARK: Sessions

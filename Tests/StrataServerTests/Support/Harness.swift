@@ -75,9 +75,11 @@ final class Harness: Sendable {
         try? FileManager.default.removeItem(at: workspace.root)
     }
 
-    /// Writes a definition file into the workspace.
+    /// Writes a definition file into the workspace, making its folder if there is none.
     func write(_ text: String, to path: String) throws {
-        try text.write(to: workspace.root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        let url = workspace.root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
     /// Runs a test against the live server.
