@@ -6,6 +6,7 @@ import StrataEngine
 import StrataLanguage
 import StrataRuntime
 import StrataStore
+import Synchronization
 
 extension Dashboard {
     /// How many days, today included, an activation's page counts deliveries for.
@@ -74,15 +75,27 @@ extension Dashboard {
         guard from != nil || to != nil else { return nil }
         let query = ReportAPI.Query(["from": from.map { [$0] } ?? [], "to": to.map { [$0] } ?? []], now: 0)
         let session = try await workbench.session()
-        let simulation: Simulation
+        let run: @Sendable () async throws -> Simulation
         do throws(SessionError) {
             guard let start = try query.instant("from"), let end = try query.instant("to") else {
                 throw SessionError(.invalidArgument, "from and to: both required, as instants or dates")
             }
             guard start < end else { throw SessionError(.invalidArgument, "from must be before to") }
-            simulation = try await session.simulate(activation: name, from: start, to: end)
+            run = { try await session.simulate(activation: name, from: start, to: end) }
         } catch {
             throw APIError(error, status: .internalServerError)
+        }
+        let ran: Simulation?
+        do {
+            ran = try await simulations.run(run)
+        } catch let error as SessionError {
+            throw APIError(error, status: .internalServerError)
+        }
+        guard let simulation = ran else {
+            throw APIError(
+                .tooManyRequests, "busy",
+                "a simulation is already running on this server (each replays the store's history): "
+                    + "try again once it has ended")
         }
         func counts(_ label: String, _ counts: [Delivery.Status: Int]) -> ActivationPage.Counts {
             ActivationPage.Counts(
@@ -158,5 +171,25 @@ extension Dashboard {
         let hours = minutes / 60
         let rest = minutes % 60
         return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+    }
+}
+
+extension Dashboard {
+    /// One simulation at a time: each replays the store's history, so that a page reloaded, or many
+    /// visitors at once, cannot start one replay each.
+    final class SimulationGate: Sendable {
+        private let running = Mutex(false)
+
+        /// The result of `body`, or nil without running it when a simulation is running.
+        func run<T: Sendable>(_ body: () async throws -> T) async throws -> T? {
+            guard
+                running.withLock({ running in
+                    defer { running = true }
+                    return !running
+                })
+            else { return nil }
+            defer { running.withLock { $0 = false } }
+            return try await body()
+        }
     }
 }

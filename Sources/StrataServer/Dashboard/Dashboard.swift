@@ -21,6 +21,7 @@ struct Dashboard: Sendable {
     let parts: Parts
     let trends = Trends()
     let keptReports = KeptReports()
+    let simulations = SimulationGate()
 
     /// The session cookie's name.
     static let sessionCookie = "strata_session"
