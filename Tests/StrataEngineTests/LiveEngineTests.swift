@@ -360,7 +360,7 @@ extension LiveEngineTests {
         for (sequence, message) in log.messages { builder.add(sequence: sequence, message: message) }
         let reloaded = try #require(
             try LiveEngine.reload(
-                first, definitions: try next.definitions(), zone: f.zone, population: builder.build(),
+                first, definitions: try next.definitions(), zone: f.zone, population: { builder.build() },
                 source: log.recordingSource))
         #expect(reloaded.segments == ["pinged-10s", "viewers"])
         #expect(reloaded.members(of: "viewers") == ["u1"])
@@ -372,12 +372,18 @@ extension LiveEngineTests {
         #expect(changes.map(\.description) == ["2026-07-01T00:00:10.000Z pinged-10s -u (time)"])
         // Both definitions read no properties: the messages held before were kept, none read back.
         #expect(log.reads.isEmpty)
-        // An account segment makes group calls join users to accounts: the clusters cannot carry over.
+        // An account segment makes group calls join users to accounts: the clusters cannot carry over,
+        // and the population is not read for nothing.
         next.segment("teams", of: .accounts, #"did("Ping")"#)
+        var read = false
         #expect(
             try LiveEngine.reload(
-                first, definitions: try next.definitions(), zone: f.zone, population: builder.build(), source: nil)
-                == nil)
+                first, definitions: try next.definitions(), zone: f.zone,
+                population: {
+                    read = true
+                    return builder.build()
+                }, source: nil) == nil)
+        #expect(!read)
     }
 
     /// A restored engine holds nothing; warming reads the clusters back, the most recently given a
@@ -710,7 +716,7 @@ extension LiveEngineTests {
                         restarted.append(
                             try #require(
                                 try LiveEngine.reload(
-                                    older, definitions: definitions, zone: f.zone, population: builder.build(),
+                                    older, definitions: definitions, zone: f.zone, population: { builder.build() },
                                     source: source, capacity: capacity)))
                         storedLog = log
                         for other in restarted {

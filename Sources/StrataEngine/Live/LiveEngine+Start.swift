@@ -49,14 +49,14 @@ extension LiveEngine {
     /// same ids whatever the definitions; the held messages too when the new definitions read the
     /// same of them. One batch evaluation of `population` (the store's messages through the last one
     /// `old` took, as of its clock) sets every membership and horizon, without reporting changes.
-    /// Nil when the definitions change which kinds of profile are kept (a segment of accounts, or
-    /// one reading accounts, added or removed), which joins ids differently: then start from the
-    /// store.
+    /// Nil, without reading the population, when the definitions change which kinds of profile are
+    /// kept (a segment of accounts, or one reading accounts, added or removed), which joins ids
+    /// differently: then start from the store.
     ///
     /// - Parameter batch: receives the batch engine over the population, as for a start.
     public static func reload(
         _ old: LiveEngine, definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:],
-        population: Population, source: MessageSource?, capacity: Int = defaultCapacity,
+        population: () throws -> Population, source: MessageSource?, capacity: Int = defaultCapacity,
         batch: (Engine) throws -> Void = { _ in }
     ) throws -> LiveEngine? {
         let engine = LiveEngine(
@@ -69,7 +69,7 @@ extension LiveEngine {
             engine.cache = old.cache
             engine.mayWarm = old.mayWarm
         }
-        let whole = Engine(population: population, definitions: definitions, zone: zone, now: old.now)
+        let whole = Engine(population: try population(), definitions: definitions, zone: zone, now: old.now)
         whole.trainedModels = trainedModels
         try batch(whole)
         // The old due instants stand for messages with future timestamps as well as the old horizons:

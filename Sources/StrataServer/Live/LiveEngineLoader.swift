@@ -62,15 +62,16 @@ enum LiveEngineLoader {
     static func reload(
         _ old: LiveEngine, session: EvaluationSession, through last: Int64, capacity: Int
     ) throws -> Started? {
-        var builders = [TimelineBuilder(asOf: old.now, needs: DataNeeds(definitions: session.definitions))]
-        _ = try session.scan(into: &builders, through: last)
+        let needs = DataNeeds(definitions: session.definitions)
         var batch: Engine?
-        let keys = DataNeeds(definitions: session.definitions).payloadKeys
         guard
             let engine = try LiveEngine.reload(
                 old, definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
-                population: builders[0].build(), source: source(session.store, keys), capacity: capacity,
-                batch: { batch = $0 })
+                population: {
+                    var builders = [TimelineBuilder(asOf: old.now, needs: needs)]
+                    _ = try session.scan(into: &builders, through: last)
+                    return builders[0].build()
+                }, source: source(session.store, needs.payloadKeys), capacity: capacity, batch: { batch = $0 })
         else { return nil }
         return Started(engine: engine, cadence: try cadence(of: engine, batch), last: last)
     }
