@@ -91,12 +91,15 @@ public final class Timelines: Sendable {
         return range.isEmpty ? nil : times[range.upperBound - 1]
     }
 
-    /// The events of a profile with `low <= time <= high`, by binary search.
+    /// The events of a profile with `low <= time <= high`, by binary search where a bound falls inside
+    /// the profile's events (a window reaching back before its first event or up to after its last,
+    /// as all-time windows and those ending now usually do, needs none on that side).
     @inline(__always) func events(of profile: Int, from low: Int64, through high: Int64) -> Range<Int> {
         let range = events(of: profile)
         guard low <= high, !range.isEmpty else { return range.lowerBound..<range.lowerBound }
-        let a = firstIndex(atOrAfter: low, in: range)
-        let b = firstIndex(after: high, in: a..<range.upperBound)
+        let a = low <= times[range.lowerBound] ? range.lowerBound : firstIndex(atOrAfter: low, in: range)
+        let b =
+            high >= times[range.upperBound - 1] ? range.upperBound : firstIndex(after: high, in: a..<range.upperBound)
         return a..<b
     }
 
