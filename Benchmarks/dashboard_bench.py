@@ -1,7 +1,9 @@
 """Server time of the dashboard's pages: `strata serve` on a copy of a workspace, signed in through the
-form, then the overview and a profile's page asked for several times each over loopback. The first
-overview makes the trends (the sizes report over the change log and the health report) that later
-ones reuse for the evaluation age; the times of the first and of the others are given apart.
+form, then the overview, a segment's page and a profile's page asked for several times each over
+loopback. The first overview starts making the trends (the sizes report over the change log and the
+health report) in the background and answers at once; the overview is timed while they are made,
+how long they take to appear, then the overview with them. The segment's page (the first segment in
+the overview) is timed the same way, its first view starting its reports.
 
 Usage: dashboard_bench.py STRATA WORKSPACE [--repeat N] [--profile ID]
 The workspace is used as it is (copy it first: the server records memberships in it).
@@ -67,23 +69,40 @@ def main():
                                       f"key={urllib.parse.quote(key)}&csrf={token}")
         assert status == 303, status
         cookie = {"Cookie": headers["Set-Cookie"].split(";")[0]}
-        times = []
-        for _ in range(args.repeat + 1):
-            status, _, page, seconds = fetch(base + "/", cookie)
-            assert status == 200, (status, page[:500])
-            times.append(seconds * 1000)
-        rows = page.count("<tr data-segment=")
-        print(f"overview, {rows} segments: first {times[0]:.0f} ms; then median {statistics.median(times[1:]):.1f} ms, "
-              f"min {min(times[1:]):.1f}, max {max(times[1:]):.1f} ms ({args.repeat} requests)")
-        profile = args.profile or re.search(r'href="/profiles/([^"]+)"', fetch(
-            base + "/segments/" + re.search(r'<tr data-segment="([^"]+)"', page).group(1), cookie)[2]).group(1)
-        times = []
-        for _ in range(args.repeat + 1):
-            status, _, text, seconds = fetch(base + "/profiles/" + profile, cookie)
-            assert status == 200, (status, text[:500])
-            times.append(seconds * 1000)
-        print(f"profile {urllib.parse.unquote(profile)}: first {times[0]:.0f} ms; then median "
-              f"{statistics.median(times[1:]):.1f} ms, min {min(times[1:]):.1f}, max {max(times[1:]):.1f} ms")
+        def timed(path, count):
+            """The page asked for `count` times: the times (ms) and the last page's text."""
+            times = []
+            for _ in range(count):
+                status, _, text, seconds = fetch(base + path, cookie)
+                assert status == 200, (status, text[:500])
+                times.append(seconds * 1000)
+            return times, text
+
+        def summary(times):
+            return f"median {statistics.median(times):.1f} ms, min {min(times):.1f}, max {max(times):.1f} ms ({len(times)} requests)"
+
+        def trends(page):
+            return re.search(r'data-trends="([a-z]+)"', page).group(1)
+
+        times, page = timed("/", 1)
+        print(f"overview, {page.count('<tr data-segment=')} segments, first: {times[0]:.0f} ms, trends {trends(page)}")
+        times, page = timed("/", args.repeat)
+        print(f"overview while the trends are made: {summary(times)}, trends {trends(page)}")
+        waited = time.perf_counter()
+        while trends(page) != "made":
+            time.sleep(1)
+            page = timed("/", 1)[1]
+        print(f"trends made {time.perf_counter() - waited:.1f} s after that")
+        times, page = timed("/", args.repeat)
+        print(f"overview with its trends: {summary(times)}")
+        segment = re.search(r'<tr data-segment="([^"]+)"', page).group(1)
+        times, text = timed("/segments/" + segment, 1)
+        print(f"segment {segment}, first: {times[0]:.0f} ms, {text.count('being computed')} figures being computed")
+        times, text = timed("/segments/" + segment, args.repeat)
+        print(f"segment {segment} then: {summary(times)}")
+        profile = args.profile or re.search(r'href="/profiles/([^"]+)"', text).group(1)
+        times, _ = timed("/profiles/" + profile, args.repeat + 1)
+        print(f"profile {urllib.parse.unquote(profile)}: first {times[0]:.0f} ms; then {summary(times[1:])}")
     finally:
         server.terminate()
         server.wait(timeout=120)

@@ -117,6 +117,15 @@ class Browser:
         except Exception:
             raise SystemExit(f"FAIL: {what} (at {self.path})")
 
+    def reload_until(self, condition, what, seconds=180):
+        """Reloads the page until `condition` holds: what the server makes in the background (the
+        overview's trends, a segment's reports, an activation's lift) shows as being computed at first."""
+        deadline = time.time() + seconds
+        while not condition():
+            check(time.time() < deadline, f"{what} (at {self.path}, reloaded for {seconds} s)")
+            time.sleep(0.5)
+            self.driver.refresh()
+
     def sign_in(self, key):
         self.open("/login")
         check(self.path == "/login", f"the sign-in form is at {self.path}")
@@ -143,6 +152,15 @@ class Browser:
 
 
 def check_overview(browser, api):
+    # The trends are made in the background: the first view may show them as being computed, with the
+    # sizes already there.
+    if browser.one("p.meta").get_attribute("data-trends") == "making":
+        check("being computed" in browser.one("p.meta").text, "the overview says its trends are being computed")
+        check(not browser.css("svg.sparkline") and {cell.text for cell in browser.css("td[data-field=entered]")} == {"–"},
+              "no sparkline and no entries are shown before the trends are made")
+        browser.screenshot("overview-computing.png")
+    browser.reload_until(lambda: browser.one("p.meta").get_attribute("data-trends") == "made",
+                         "the overview's trends are made")
     segments = {s["name"]: s for s in api.get("/api/v1/segments")["segments"]}
     check(len(segments) == 44, f"the demo defines 44 segments, the API lists {len(segments)}")
     rows = browser.css("tr[data-segment]")
@@ -187,6 +205,7 @@ def check_overview(browser, api):
 def check_segment(browser, api, name, segments):
     browser.one(f"tr[data-segment='{name}'] th a").click()
     browser.wait(lambda: browser.path == f"/segments/{name}", f"the overview links to /segments/{name}")
+    browser.reload_until(lambda: len(browser.css("table.report")) == 2, f"{name}: the retention and overlap are made")
     size = segments[name]["size"]
     check(number(browser.one("dd[data-field=size]").text) == size, f"{name}: the page's size is the API's, {size}")
     first = api.get(f"/api/v1/segments/{name}/members?limit=60")
@@ -334,6 +353,8 @@ def check_activations(browser, api):
 def check_activation(browser, api, name, window=None):
     """An activation's page: today's deliveries as the API counts them, the lift report's table (or why
     there is none), and, given a window, a simulation over the demo's history run through its form."""
+    browser.reload_until(lambda: "being computed" not in browser.one("#lift-heading").find_element(
+        By.XPATH, "..").text, f"{name}: the lift is made")
     summary = api.get(f"/api/v1/activations/{name}")
     check(browser.one("h1").text.startswith(name), f"{name}: the page's heading")
     # The table is inside a closed <details>: its text is read from the DOM, not from what is drawn.

@@ -32,14 +32,14 @@ struct PageTests {
         ] as [(String?, String?, [String])])
     func sorting(sort: String?, order: String?, expected: [String]) throws {
         let page = try Overview(
-            segments: Self.segments, sort: sort, order: order, currentTo: "", todayStart: "", trendsAsOf: "")
+            segments: Self.segments, sort: sort, order: order, currentTo: "", trends: .asOf("", todayStart: ""))
         #expect(page.rows.map(\.name) == expected)
     }
 
     @Test("the overview's rows show grouped sizes and shares; its headings say how the table is sorted")
     func overviewFigures() throws {
         let page = try Overview(
-            segments: Self.segments, sort: "size", order: "desc", currentTo: "", todayStart: "", trendsAsOf: "")
+            segments: Self.segments, sort: "size", order: "desc", currentTo: "", trends: .asOf("", todayStart: ""))
         #expect(page.rows.map(\.size) == ["1,234,567", "30", "30"])
         #expect(page.rows.map(\.share) == ["61.7%", "25.0%", "75.0%"])
         let size = try #require(page.headers.first { $0.label == "Size" })
@@ -54,10 +54,10 @@ struct PageTests {
     @Test("an unknown sort column or order is refused, naming the parameter")
     func badParameters() {
         #expect(throws: Overview.BadParameter.self) {
-            try Overview(segments: [], sort: "colour", order: nil, currentTo: "", todayStart: "", trendsAsOf: "")
+            try Overview(segments: [], sort: "colour", order: nil, currentTo: "", trends: .asOf("", todayStart: ""))
         }
         do {
-            _ = try Overview(segments: [], sort: nil, order: "up", currentTo: "", todayStart: "", trendsAsOf: "")
+            _ = try Overview(segments: [], sort: nil, order: "up", currentTo: "", trends: .asOf("", todayStart: ""))
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message == "order: expected asc or desc, found \"up\"")
@@ -91,8 +91,8 @@ struct PageTests {
         let renderer = try Renderer()
         let html = renderer.overview(
             try Overview(
-                segments: [hostile], sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z", todayStart: "",
-                trendsAsOf: ""),
+                segments: [hostile], sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z",
+                trends: .asOf("", todayStart: "")),
             visitor: Renderer.Visitor(kind: "viewer", prefix: "strata_viewer_ab12", csrf: "t0k3n"))
         #expect(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"))
         #expect(!html.contains("<script>alert"))
@@ -103,6 +103,34 @@ struct PageTests {
         #expect(signIn.contains("<input id=\"key\" name=\"key\" type=\"password\""))
         #expect(signIn.contains("<p class=\"error\" role=\"alert\">That is not an active admin or viewer key.</p>"))
         #expect(!signIn.contains("Sign out"))
+    }
+
+    @Test("before its trends are made the overview shows the sizes, says so, and shows no trend")
+    func overviewWhileTrendsAreMade() throws {
+        let renderer = try Renderer()
+        let visitor = Renderer.Visitor(kind: "admin", prefix: "strata_admin_ab12", csrf: "t0k3n")
+        let making = renderer.overview(
+            try Overview(
+                segments: Self.segments, sort: nil, order: nil, currentTo: "2026-07-01T00:00:00Z", trends: .making),
+            visitor: visitor)
+        #expect(making.contains("<p class=\"meta\" data-trends=\"making\">3 segments"))
+        #expect(making.contains("the health flags are being computed: reload in a moment</p>"))
+        #expect(making.contains("<td class=\"number\" data-field=\"size\">1,234,567</td>"))
+        #expect(making.components(separatedBy: "<td class=\"number\" data-field=\"entered\">–</td>").count == 4)
+        #expect(!making.contains("<svg") && !making.contains("⚠ small") && !making.contains("class=\"ok\""))
+        let failed = renderer.overview(
+            try Overview(segments: Self.segments, sort: nil, order: nil, currentTo: "", trends: .failed("disk full")),
+            visitor: visitor)
+        #expect(failed.contains("data-trends=\"failed\""))
+        #expect(failed.contains("the health flags could not be computed: disk full</p>"))
+        let made = renderer.overview(
+            try Overview(
+                segments: Self.segments, sort: nil, order: nil, currentTo: "",
+                trends: .asOf("2026-07-01T00:00:00Z", todayStart: "2026-06-30T22:00:00Z")),
+            visitor: visitor)
+        #expect(made.contains("entries and exits since <time>2026-06-30T22:00:00Z</time>"))
+        #expect(made.contains("<td class=\"number\" data-field=\"entered\">4</td>"))
+        #expect(made.components(separatedBy: "⚠ small").count == 3)
     }
 
     @Test("a profile's page lists the API's object: ids, refused links, values as text, empty groups as none")

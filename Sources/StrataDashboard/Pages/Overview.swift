@@ -57,6 +57,18 @@ public struct Overview: Sendable {
         }
     }
 
+    /// Where the figures that are not recorded sizes stand: the last 30 days, the day's entries and
+    /// exits and the health flags come from reports too slow to make for every view, made in the
+    /// background and kept.
+    public enum Trends: Sendable, Equatable {
+        /// Made as of an instant (ISO 8601), counting the day's entries and exits since another.
+        case asOf(String, todayStart: String)
+        /// Being made for the first time.
+        case making
+        /// Could not be made, for this reason.
+        case failed(String)
+    }
+
     /// A column the table sorts by.
     public enum Column: String, Sendable, CaseIterable {
         case name, title, owner, refresh, size, share, entered, exited, health
@@ -100,6 +112,8 @@ public struct Overview: Sendable {
         var exited: String
         var flags: [Flag]
         var error: String?
+        /// Whether the sparkline, entries, exits and flags are known (``Trends/asOf(_:todayStart:)``).
+        var trendsKnown: Bool
     }
 
     /// A query parameter the page cannot read.
@@ -109,18 +123,19 @@ public struct Overview: Sendable {
 
     let count: Int
     let currentTo: String
-    let todayStart: String
-    let trendsAsOf: String
+    let todayStart: String?
+    let trendsAsOf: String?
+    let trendsMaking: Bool
+    let trendsFailed: String?
     let headers: [Header]
     let rows: [Row]
 
     /// The page over segments, sorted by the `sort` parameter (a ``Column``, the name by default) in
     /// the `order` parameter's direction (`asc` or `desc`; ascending by default); segments that tie
-    /// keep name order. The sizes are current to `currentTo`; the last 30 days, the day's entries and
-    /// exits (since `todayStart`) and the health flags are as of `trendsAsOf`.
+    /// keep name order. The sizes are current to `currentTo`; the segments' last 30 days, the day's
+    /// entries and exits and the health flags count only when `trends` are ``Trends/asOf(_:todayStart:)``.
     public init(
-        segments: [Segment], sort: String?, order: String?, currentTo: String, todayStart: String,
-        trendsAsOf: String
+        segments: [Segment], sort: String?, order: String?, currentTo: String, trends: Trends
     ) throws(BadParameter) {
         let column = try Self.column(sort)
         let descending: Bool
@@ -136,8 +151,13 @@ public struct Overview: Sendable {
             : Self.stableSort(byName) { Self.precedes($0, $1, by: column) }
         count = segments.count
         self.currentTo = currentTo
-        self.todayStart = todayStart
-        self.trendsAsOf = trendsAsOf
+        var known = false
+        switch trends {
+        case .asOf(let instant, let todayStart):
+            (trendsAsOf, self.todayStart, trendsMaking, trendsFailed, known) = (instant, todayStart, false, nil, true)
+        case .making: (trendsAsOf, todayStart, trendsMaking, trendsFailed) = (nil, nil, true, nil)
+        case .failed(let reason): (trendsAsOf, todayStart, trendsMaking, trendsFailed) = (nil, nil, false, reason)
+        }
         var headers = Column.allCases.map { candidate in
             let current = candidate == column
             let next = current && !descending ? "desc" : "asc"
@@ -156,9 +176,11 @@ public struct Overview: Sendable {
                 name: segment.name, title: segment.title ?? "", owner: segment.owner ?? "", refresh: segment.refresh,
                 size: segment.size.map(Format.grouped) ?? "–",
                 share: segment.size.map { Format.percent($0, of: segment.population ?? 0) } ?? "–",
-                sparkline: Sparkline(values: segment.series, label: "\(segment.name): size over the last 30 days").svg,
-                entered: Format.grouped(segment.entered), exited: Format.grouped(segment.exited), flags: segment.flags,
-                error: segment.error)
+                sparkline: known
+                    ? Sparkline(values: segment.series, label: "\(segment.name): size over the last 30 days").svg : "",
+                entered: known ? Format.grouped(segment.entered) : "–",
+                exited: known ? Format.grouped(segment.exited) : "–",
+                flags: segment.flags, error: segment.error, trendsKnown: known)
         }
     }
 

@@ -20,6 +20,16 @@ public struct SegmentPage: Sendable {
         }
     }
 
+    /// Why figures are not shown (being computed, or what failed).
+    public struct Unavailable: Error, Sendable {
+        public let message: String
+
+        /// The reason, as the page says it.
+        public init(_ message: String) {
+            self.message = message
+        }
+    }
+
     /// A recorded change as the page lists it.
     public struct Change: Sendable, Equatable {
         public var id: Int64
@@ -84,8 +94,9 @@ public struct SegmentPage: Sendable {
     let share: String
     let source: String
     let diagnostics: [String]
-    let chart: String
+    let chart: String?
     let points: [LineChart.Point]
+    let sizesNote: String?
     let members: MemberList
     let changes: [Change]
     let newestChange: Int64?
@@ -93,11 +104,13 @@ public struct SegmentPage: Sendable {
     let retention: Report
     let overlap: Report
 
-    /// The page of a segment: its facts, its size at instants (oldest first), its members sorted, the
+    /// The page of a segment: its facts, its size at instants (oldest first) or why they are not shown,
+    /// its members sorted, the
     /// member query (`q`, a part of an id) and page number (`page`, from 1), its changes (newest
     /// first), its activations, and its retention and overlap reports.
     public init(
-        facts: Facts, sizes: [LineChart.Point], members: [String], query: String?, page: String?,
+        facts: Facts, sizes: Result<[LineChart.Point], Unavailable>, members: [String], query: String?,
+        page: String?,
         changes: [Change], activations: [ActivationsPage.Row], retention: Report, overlap: Report
     ) throws(Overview.BadParameter) {
         name = facts.name
@@ -110,8 +123,12 @@ public struct SegmentPage: Sendable {
         share = Format.percent(facts.size, of: facts.population ?? 0)
         source = facts.source
         diagnostics = facts.diagnostics
-        chart = LineChart(points: sizes, title: "\(facts.name): size over the last 30 days").svg
-        points = sizes
+        switch sizes {
+        case .success(let sizes):
+            chart = LineChart(points: sizes, title: "\(facts.name): size over the last 30 days").svg
+            (points, sizesNote) = (sizes, nil)
+        case .failure(let unavailable): (chart, points, sizesNote) = (nil, [], unavailable.message)
+        }
         self.members = try MemberList(members, segment: facts.name, query: query, page: page)
         self.changes = changes
         newestChange = changes.first?.id

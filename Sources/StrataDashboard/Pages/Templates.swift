@@ -61,7 +61,7 @@ enum Templates {
 
     static let overview = """
         <h1>Segments</h1>
-        <p class="meta">{{count}} segments · sizes current to <time>{{currentTo}}</time> · entries and exits since <time>{{todayStart}}</time>; last 30 days, entries, exits and health as of <time>{{trendsAsOf}}</time></p>
+        <p class="meta" data-trends="{{#trendsAsOf}}made{{/trendsAsOf}}{{#trendsMaking}}making{{/trendsMaking}}{{#trendsFailed}}failed{{/trendsFailed}}">{{count}} segments · sizes current to <time>{{currentTo}}</time> · {{#trendsAsOf}}entries and exits since <time>{{todayStart}}</time>; last 30 days, entries, exits and health as of <time>{{trendsAsOf}}</time>{{/trendsAsOf}}{{#trendsMaking}}the last 30 days, today's entries and exits and the health flags are being computed: reload in a moment{{/trendsMaking}}{{#trendsFailed}}the last 30 days, today's entries and exits and the health flags could not be computed: {{trendsFailed}}{{/trendsFailed}}</p>
         <table class="segments">
         <caption class="visually-hidden">Every segment; choose a column heading to sort by it</caption>
         <thead><tr>
@@ -79,7 +79,7 @@ enum Templates {
         <td>{{{sparkline}}}</td>
         <td class="number" data-field="entered">{{entered}}</td>
         <td class="number" data-field="exited">{{exited}}</td>
-        <td>{{#flags}}<span class="flag" title="{{message}}">⚠ {{code}}</span> {{/flags}}{{^flags}}<span class="ok">ok</span>{{/flags}}{{#error}}<span class="flag">⚠ {{error}}</span>{{/error}}</td>
+        <td>{{#trendsKnown}}{{#flags}}<span class="flag" title="{{message}}">⚠ {{code}}</span> {{/flags}}{{^flags}}<span class="ok">ok</span>{{/flags}}{{/trendsKnown}}{{^trendsKnown}}–{{/trendsKnown}}{{#error}}<span class="flag">⚠ {{error}}</span>{{/error}}</td>
         </tr>
         {{/rows}}
         </tbody>
@@ -100,11 +100,12 @@ enum Templates {
         </dl>
         <section aria-labelledby="size-heading">
         <h2 id="size-heading">Size over the last 30 days</h2>
-        {{{chart}}}
+        {{#chart}}{{{.}}}
         <details><summary>The sizes as a table</summary>
         <table class="compact"><thead><tr><th scope="col">Day</th><th scope="col" class="number">Size</th></tr></thead>
         <tbody>{{#points}}<tr><td>{{label}}</td><td class="number">{{value}}</td></tr>{{/points}}</tbody></table>
-        </details>
+        </details>{{/chart}}
+        {{#sizesNote}}<p class="pending" data-pending="sizes">{{.}}</p>{{/sizesNote}}
         </section>
         <section aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>

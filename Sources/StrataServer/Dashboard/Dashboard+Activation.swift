@@ -14,8 +14,8 @@ extension Dashboard {
 
     /// An activation's page: its summary as `GET /api/v1/activations/NAME` answers it, its settings as
     /// configured, its deliveries by status on each of the last days (the activations API's counts,
-    /// taken from the start of each day), the lift report as `GET /api/v1/reports/lift` answers it (kept a
-    /// while: ``KeptReports``), and,
+    /// taken from the start of each day), the lift report as `GET /api/v1/reports/lift` answers it (as
+    /// kept: ``Kept``), and,
     /// when the query gives `from` and `to`, the simulation `strata activations simulate` runs.
     func activationPage(_ name: String, _ query: [String: [String]]) async throws -> ActivationPage {
         guard let current = await activations.current() else {
@@ -49,13 +49,9 @@ extension Dashboard {
         }
         var lift: ReportTableView?
         var liftMessage: String?
-        do {
-            let table = try await keptReports.table("lift?activation=\(name)", maxAge: configuration.maxEvaluationAge) {
-                try await reportTable("lift", ["activation": [name]])
-            }
-            lift = ReportTableView(columns: table.columns, rows: table.rows)
-        } catch let error as APIError where error.status.code < 500 {
-            liftMessage = error.message
+        switch await keptReport("lift", ["activation": [name]]) {
+        case .success(let table): lift = ReportTableView(columns: table.columns, rows: table.rows)
+        case .failure(let unavailable): liftMessage = unavailable.message
         }
         let from = query["from"]?.last
         let to = query["to"]?.last

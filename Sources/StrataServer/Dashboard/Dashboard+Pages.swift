@@ -16,33 +16,60 @@ extension Dashboard {
         var exited: Int
     }
 
-    /// The overview: the summaries and sizes of the segments API, the sizes report's last 30 days,
-    /// and the health report's findings.
-    func overview(sort: String?, order: String?) async throws -> Overview {
-        let sizes = try await memberships.sizes()
-        let summaries = try await workbench.summaries(sizes: sizes.value)
-        let session = try await workbench.session()
-        let names = summaries.map(\.definition.name)
-        let figures = try await trends.figures(of: names, maxAge: configuration.maxEvaluationAge) {
+    /// What the overview shows besides the recorded sizes, as of an instant: every segment's last 30
+    /// days (the sizes report over the change log) and the health findings (the health report
+    /// evaluates every definition).
+    struct Trends: Sendable {
+        var days: [String: [Day]]
+        var findings: [String: [Overview.Flag]]
+        var computedAt: Int64
+    }
+
+    /// The trends of these segments as kept (``Kept``), nil while the first are being made.
+    func trends(of names: [String], session: EvaluationSession) async -> Kept<Trends>.Made? {
+        await keptTrends.value(names.joined(separator: ","), maxAge: configuration.maxEvaluationAge) {
+            [configuration] in
             let now = configuration.clock()
-            return Trends.Figures(
-                segments: names, days: try await Self.days(of: names, session: session, now: now),
+            return Trends(
+                days: try await Self.days(of: names, session: session, now: now),
                 findings: try await Self.findings(session: session, now: now), computedAt: now)
         }
+    }
+
+    /// The overview: the summaries and sizes of the segments API, and the ``Trends`` as kept; it waits
+    /// for no evaluation of the store (populations and trends not made yet are shown as such).
+    func overview(sort: String?, order: String?) async throws -> Overview {
+        let sizes = try await memberships.sizes()
+        let summaries = try await workbench.summaries(sizes: sizes.value, waiting: false)
+        let session = try await workbench.session()
+        let made = await trends(of: summaries.map(\.definition.name), session: session)
+        let figures = try? made?.result.get()
         let segments = summaries.map { summary in
             let name = summary.definition.name
-            let series = figures.days[name] ?? []
+            let series = figures?.days[name] ?? []
             return Overview.Segment(
                 name: name, title: summary.definition.title, owner: summary.definition.owner,
                 refresh: summary.definition.refresh.rawValue, size: summary.size, population: summary.population,
                 series: Self.sizes(series, current: summary.size), entered: series.last?.entered ?? 0,
                 exited: series.last?.exited ?? 0,
-                flags: figures.findings[name] ?? [], error: summary.error)
+                flags: figures?.findings[name] ?? [], error: summary.error)
+        }
+        let trends: Overview.Trends
+        switch made?.result {
+        case .success(let figures)?:
+            trends = .asOf(
+                Instant.format(figures.computedAt),
+                todayStart: Instant.format(Self.startOfToday(session.zone, figures.computedAt)))
+        case .failure(let error)?: trends = .failed(Self.reason(error))
+        case nil: trends = .making
         }
         return try Overview(
-            segments: segments, sort: sort, order: order, currentTo: Instant.format(sizes.currentTo),
-            todayStart: Instant.format(Self.startOfToday(session.zone, figures.computedAt)),
-            trendsAsOf: Instant.format(figures.computedAt))
+            segments: segments, sort: sort, order: order, currentTo: Instant.format(sizes.currentTo), trends: trends)
+    }
+
+    /// What a page says of a kept figure that could not be made.
+    static func reason(_ error: any Error) -> String {
+        (error as? APIError)?.message ?? "\(error)"
     }
 
     /// A segment's page: its summary and members as the API reads them, its last 30 days from the sizes
@@ -51,10 +78,11 @@ extension Dashboard {
     func segmentPage(_ name: String, query: String?, page: String?) async throws -> SegmentPage {
         let members = try await memberships.members(of: name)
         let sizes = try await memberships.sizes()
-        let (summary, source) = try await workbench.summary(named: name, sizes: sizes.value)
+        let (summary, source) = try await workbench.summary(named: name, sizes: sizes.value, waiting: false)
         let session = try await workbench.session()
         let now = configuration.clock()
-        let days = try await Self.days(of: [name], session: session, now: now)[name] ?? []
+        let days = Self.shown(await trends(of: session.definitions.segments.map(\.name).sorted(), session: session))
+            .map { $0.days[name] ?? [] }
         let definition = summary.definition
         let facts = SegmentPage.Facts(
             name: name, title: definition.title, description: definition.description, owner: definition.owner,
@@ -63,7 +91,9 @@ extension Dashboard {
             diagnostics: session.warnings.filter { $0.file == definition.file }.map(\.description))
         return try SegmentPage(
             facts: facts,
-            sizes: zip(days, Self.sizes(days, current: facts.size)).map { LineChart.Point(label: $0.label, value: $1) },
+            sizes: days.map { days in
+                zip(days, Self.sizes(days, current: facts.size)).map { LineChart.Point(label: $0.label, value: $1) }
+            },
             members: members.value, query: query, page: page, changes: try await recentChanges(of: name, now: now),
             activations: try await activationSummaries(now: now).summaries.compactMap(\.objectValue).map(
                 ActivationsPage.Row.init
@@ -85,23 +115,39 @@ extension Dashboard {
         }
     }
 
-    /// A report as a report's page shows it (kept a while: ``KeptReports``), with only the rows kept; a
-    /// report the parameters cannot make (a 4xx) is the reason instead.
+    /// A report as a report's page shows it, as kept (``Kept``), with only the rows kept; while it is
+    /// being made, or when the parameters cannot make it (a 4xx), what the page says instead.
     private func embedded(
         _ kind: ReportPage.Kind, _ parameters: [String: [String]], keep: ([JSONValue]) -> Bool = { _ in true }
     ) async throws -> SegmentPage.Report {
-        do {
-            let key =
-                kind.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined()
-            let table = try await keptReports.table(key, maxAge: configuration.maxEvaluationAge) {
-                try await reportTable(kind.rawValue, parameters)
-            }
+        switch await keptReport(kind.rawValue, parameters) {
+        case .success(let table):
             return SegmentPage.Report(
                 ReportPage(
                     kind: kind, parameters: parameters, columns: table.columns, rows: table.rows.filter(keep),
                     ran: true))
-        } catch let error as APIError where error.status.code < 500 {
-            return SegmentPage.Report(message: error.message)
+        case .failure(let unavailable): return SegmentPage.Report(message: unavailable.message)
+        }
+    }
+
+    /// A report of the report API as kept (``Kept``), or why it is not shown: being made for the first
+    /// time, or the reason it could not be.
+    func keptReport(
+        _ kind: String, _ parameters: [String: [String]]
+    ) async -> Result<ReportTable, SegmentPage.Unavailable> {
+        let key = kind + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined()
+        let made = await keptReports.value(key, maxAge: configuration.maxEvaluationAge) { [self] in
+            try await reportTable(kind, parameters)
+        }
+        return Self.shown(made)
+    }
+
+    /// A kept figure, or why it is not shown.
+    static func shown<Value>(_ made: Kept<Value>.Made?) -> Result<Value, SegmentPage.Unavailable> {
+        switch made?.result {
+        case .success(let value)?: .success(value)
+        case .failure(let error)?: .failure(SegmentPage.Unavailable("it could not be computed: \(reason(error))"))
+        case nil: .failure(SegmentPage.Unavailable("it is being computed; reload in a moment"))
         }
     }
 

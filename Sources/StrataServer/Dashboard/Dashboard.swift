@@ -19,8 +19,8 @@ struct Dashboard: Sendable {
     let keys: KeyRing
     let configuration: Server.Configuration
     let parts: Parts
-    let trends = Trends()
-    let keptReports = KeptReports()
+    let keptTrends = Kept<Trends>()
+    let keptReports = Kept<ReportTable>()
     let simulations = SimulationGate()
 
     /// The session cookie's name.

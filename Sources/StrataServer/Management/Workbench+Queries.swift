@@ -17,15 +17,15 @@ extension Workbench {
         var population: Int?
         /// Why its evaluation failed.
         var error: String?
-        /// When the evaluation ran (ms).
-        var computedAt: Int64
+        /// When the evaluation ran (ms), nil before the first.
+        var computedAt: Int64?
 
         /// `{"name", "title", "of", "refresh", "last_computed", "size", "population" | "error"}`.
         var json: JSONValue {
             var object: [String: JSONValue] = [
                 "name": .string(definition.name), "title": definition.title.map(JSONValue.string) ?? .null,
                 "of": .string(definition.of.rawValue), "refresh": .string(definition.refresh.rawValue),
-                "last_computed": .string(Instant.format(computedAt)),
+                "last_computed": computedAt.map { .string(Instant.format($0)) } ?? .null,
             ]
             object["size"] = size.map { .number(Double($0)) } ?? .null
             if let population { object["population"] = .number(Double(population)) }
@@ -34,28 +34,33 @@ extension Workbench {
         }
     }
 
-    /// Every segment's summary in name order, with sizes from ``Memberships``.
-    func summaries(sizes: [String: Int]) async throws -> [Summary] {
-        let current = try await latest()
-        return current.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) }
+    /// Every segment's summary in name order, with sizes from ``Memberships``; the populations and errors
+    /// of the latest evaluation, waiting for the first one only when `waiting` (see ``available()``).
+    func summaries(sizes: [String: Int], waiting: Bool) async throws -> [Summary] {
+        let current = waiting ? try await latest() : available()
+        let session = try await session(of: current)
+        return session.definitions.segments.sorted { $0.name < $1.name }.map { summary($0, current, sizes: sizes) }
     }
 
     /// Every segment: name, title, kind, refresh, size (``Memberships``) and when it was computed.
     func segments(sizes: [String: Int]) async throws -> JSONValue {
-        .object(["segments": .array(try await summaries(sizes: sizes).map(\.json))])
+        .object(["segments": .array(try await summaries(sizes: sizes, waiting: true).map(\.json))])
     }
 
     /// One segment's summary and the text of its definition file; 404 with a did-you-mean when none has
     /// this name.
-    func summary(named name: String, sizes: [String: Int]) async throws -> (summary: Summary, source: String?) {
-        let current = try await latest()
+    func summary(
+        named name: String, sizes: [String: Int], waiting: Bool
+    ) async throws -> (summary: Summary, source: String?) {
+        let current = waiting ? try await latest() : available()
         let definition = try await self.definition(named: name)
-        return (summary(definition, current, sizes: sizes), current.session.sources[definition.file])
+        let session = try await session(of: current)
+        return (summary(definition, current, sizes: sizes), session.sources[definition.file])
     }
 
     /// One segment: its summary and its definition's text.
     func segment(named name: String, sizes: [String: Int]) async throws -> JSONValue {
-        let (summary, source) = try await summary(named: name, sizes: sizes)
+        let (summary, source) = try await summary(named: name, sizes: sizes, waiting: true)
         let definition = summary.definition
         var object = summary.json.objectValue ?? [:]
         object["definition"] = source.map(JSONValue.string) ?? .null
@@ -221,11 +226,17 @@ extension Workbench {
         definitionsChanged()
     }
 
-    private func summary(_ definition: SegmentDefinition, _ current: Current, sizes: [String: Int]) -> Summary {
+    /// The session an evaluation was made with, or the workspace's before the first.
+    private func session(of current: Current?) async throws -> EvaluationSession {
+        if let current { return current.session }
+        return try await session()
+    }
+
+    private func summary(_ definition: SegmentDefinition, _ current: Current?, sizes: [String: Int]) -> Summary {
         var summary = Summary(
             definition: definition, size: sizes[definition.name], population: nil, error: nil,
-            computedAt: current.computedAt)
-        switch current.results[definition.name] {
+            computedAt: current?.computedAt)
+        switch current?.results[definition.name] {
         case .success(let result)?: summary.population = result.population
         case .failure(let error)?: summary.error = error.description
         case nil: break

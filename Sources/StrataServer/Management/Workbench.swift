@@ -92,18 +92,33 @@ actor Workbench {
     /// when there is none yet.
     func latest() async throws -> Current {
         guard let current else { return try await evaluation() }
-        if stale || ContinuousClock.now - current.builtAt >= configuration.maxEvaluationAge, !refreshing {
-            refreshing = true
-            Task {
-                do {
-                    _ = try await rebuild(background: true)
-                } catch {
-                    logger.error("the background evaluation failed", metadata: ["error": "\(error)"])
-                }
-                refreshing = false
-            }
-        }
+        refreshIfOutOfDate(current)
         return current
+    }
+
+    /// The latest evaluation at once, however old, nil when there is none yet; a rebuild starts in the
+    /// background when there is none, messages were stored since, or it is older than
+    /// ``Server/Configuration/maxEvaluationAge``. For the pages, which never wait for the whole store.
+    func available() -> Current? {
+        if let current { refreshIfOutOfDate(current) } else { refreshInBackground() }
+        return current
+    }
+
+    private func refreshIfOutOfDate(_ current: Current) {
+        if stale || ContinuousClock.now - current.builtAt >= configuration.maxEvaluationAge { refreshInBackground() }
+    }
+
+    private func refreshInBackground() {
+        guard !refreshing else { return }
+        refreshing = true
+        Task {
+            do {
+                _ = try await rebuild(background: true)
+            } catch {
+                logger.error("the background evaluation failed", metadata: ["error": "\(error)"])
+            }
+            refreshing = false
+        }
     }
 
     /// An evaluation as of now: the current one unless messages were stored since it began, a
@@ -136,6 +151,13 @@ actor Workbench {
                         }
                         var results: [String: Result<SegmentResult, EngineError>] = [:]
                         for (name, result) in evaluation.engine.allSegments() { results[name] = result }
+                        // What a profile's values read of the whole population (scores ranked against
+                        // it, the RFM quintiles), made here rather than by the first read of a profile.
+                        // A failure is not kept: the read that needs the value meets it again.
+                        if evaluation.engine.population.users.count > 0 {
+                            _ = try? evaluation.engine.values(ofProfile: 0)
+                            _ = try? evaluation.engine.rfm()
+                        }
                         return Built(Current(session: session, evaluation: evaluation, results: results, builtAt: .now))
                     })
             }
