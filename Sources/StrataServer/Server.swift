@@ -31,6 +31,12 @@ public enum Server {
         public var watch: Bool
         /// The most messages the real-time engine holds in memory.
         public var heldMessages: Int
+        /// The fewest messages a cluster holds for the real-time engine to evaluate it apart from the
+        /// other clusters' messages (``LiveEngine/heavyThreshold``).
+        public var heavyMessages: Int
+        /// The least time between two evaluations of one heavy cluster's messages
+        /// (``LiveEngine/heavyInterval``).
+        public var heavyInterval: Duration
         /// How long a read of memberships waits for the real-time memberships to be ready (while the
         /// server starts) before it answers 503.
         public var readyWait: Duration
@@ -47,8 +53,9 @@ public enum Server {
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
-            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity, readyWait: Duration = .seconds(10),
-            activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096
+            watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity,
+            heavyMessages: Int = LiveEngine.defaultHeavyThreshold, heavyInterval: Duration = .milliseconds(250),
+            readyWait: Duration = .seconds(10), activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096
         ) {
             self.host = host
             self.port = port
@@ -57,6 +64,8 @@ public enum Server {
             self.clock = clock
             self.watch = watch
             self.heldMessages = heldMessages
+            self.heavyMessages = heavyMessages
+            self.heavyInterval = heavyInterval
             self.readyWait = readyWait
             self.activationPoll = activationPoll
             self.listenBacklog = listenBacklog

@@ -39,6 +39,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The fewest messages a profile holds for the real-time engine to evaluate it apart.",
+            discussion:
+                "Such a profile's messages are evaluated together at most every 250 ms, on another core, "
+                + "so that it does not hold back the changes of the others."))
+    var heavyMessages = LiveEngine.defaultHeavyThreshold
+
+    @Option(
+        help: ArgumentHelp(
             "The most connections the system queues for the server to accept.",
             discussion:
                 "The system lowers it to its own bound (net.core.somaxconn on Linux). A larger queue lets a new "
@@ -48,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard heldMessages >= 0 else {
             throw ValidationError("--held-messages must be 0 or more, found \(heldMessages)")
+        }
+        guard heavyMessages >= 1 else {
+            throw ValidationError("--heavy-messages must be 1 or more, found \(heavyMessages)")
         }
         guard listenBacklog >= 1 else {
             throw ValidationError("--listen-backlog must be 1 or more, found \(listenBacklog)")
@@ -64,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await Server.run(
                 runtime: runtime,
                 configuration: Server.Configuration(
-                    host: host, port: port, watch: watch, heldMessages: heldMessages, listenBacklog: listenBacklog),
+                    host: host, port: port, watch: watch, heldMessages: heldMessages, heavyMessages: heavyMessages,
+                    listenBacklog: listenBacklog),
                 logger: logger
             ) { port in
                 printError("strata: listening on http://\(host):\(port)")

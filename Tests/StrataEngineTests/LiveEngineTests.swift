@@ -588,30 +588,47 @@ extension LiveEngineTests {
 /// and an engine started from the store part-way (reading messages back through a source), like one
 /// resumed from a snapshot taken there, reports the same changes from then on.
 @Suite struct LiveEquivalenceTests {
+    /// A random world with random segments and identities joined: an anonymous visitor identified
+    /// later, visitors identified or aliased at random instants, and users sharing an account.
+    static func fixture(_ world: ReferenceWorld, _ random: inout SplitMix) -> Fixture {
+        var f = world.fixture
+        for i in 0..<3 { f.segment("s\(i)", ReferenceExpr.randomCondition(&random, depth: 2).text) }
+        f.segment("waiting", #"not_followed_by("A", "B", within: 2d)"#)
+        f.segment("this-week", #"did("C", this week)"#)
+        f.segment("either", #"segment("s0") or segment("waiting")"#)
+        // Identities and accounts: an anonymous visitor identified later, and a shared account.
+        f.track(nil, "A", at: world.now - 3 * day, anonymousId: "anon")
+        f.identify("u0", at: world.now - 2 * day, anonymousId: "anon")
+        f.group("u0", "acct", at: world.now - 5 * day)
+        // More joins at random instants: visitors identified or aliased later, users joining the account.
+        for i in 0..<3 {
+            func at() -> Int64 { world.now - Int64(random.int(0...(60 * 86_400))) * 1000 }
+            for _ in 0..<random.int(1...3) { f.track(nil, "A", at: at(), anonymousId: "visitor-\(i)") }
+            if i == 2 {
+                f.alias("visitor-\(i)", to: "u\(i)", at: at())
+            } else {
+                f.identify("u\(i)", at: at(), anonymousId: "visitor-\(i)")
+            }
+            f.group("u\(i)", "acct", at: at())
+        }
+        return f
+    }
+
+    /// The arrival of a fixture's messages: each within a day of its timestamp, earlier or later, with
+    /// its index, in arrival order.
+    static func arrivals(of f: Fixture, _ random: inout SplitMix) -> [(Message, Int64, Int)] {
+        var arrivals = f.messages.enumerated().map { i, message in
+            (message, message.time + Int64(random.int(-86_400...86_400)) * 1000, i)
+        }
+        arrivals.sort { ($0.1, $0.2) < ($1.1, $1.2) }
+        return arrivals
+    }
+
     @Test func liveMembershipsEqualBatchRunsAtEveryCheckpoint() async {
         await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000_000)) { seed in
             var random = SplitMix(seed: UInt64(seed))
             let world = ReferenceWorld.random(&random)
-            var f = world.fixture
-            for i in 0..<3 { f.segment("s\(i)", ReferenceExpr.randomCondition(&random, depth: 2).text) }
-            f.segment("waiting", #"not_followed_by("A", "B", within: 2d)"#)
-            f.segment("this-week", #"did("C", this week)"#)
-            f.segment("either", #"segment("s0") or segment("waiting")"#)
-            // Identities and accounts: an anonymous visitor identified later, and a shared account.
-            f.track(nil, "A", at: world.now - 3 * day, anonymousId: "anon")
-            f.identify("u0", at: world.now - 2 * day, anonymousId: "anon")
-            f.group("u0", "acct", at: world.now - 5 * day)
-            // More joins at random instants: visitors identified or aliased later, users joining the account.
-            for i in 0..<3 {
-                let at = { world.now - Int64(random.int(0...(60 * 86_400))) * 1000 }
-                for _ in 0..<random.int(1...3) { f.track(nil, "A", at: at(), anonymousId: "visitor-\(i)") }
-                if i == 2 {
-                    f.alias("visitor-\(i)", to: "u\(i)", at: at())
-                } else {
-                    f.identify("u\(i)", at: at(), anonymousId: "visitor-\(i)")
-                }
-                f.group("u\(i)", "acct", at: at())
-            }
+            var f = Self.fixture(world, &random)
             // Accounts read by an account segment, by a user segment, or not at all (so that group
             // calls join no users).
             let accounts = random.int(0...2)
@@ -639,11 +656,7 @@ extension LiveEngineTests {
             do {
                 let definitions = try f.definitions()
                 let definitionsBefore = try before.definitions()
-                // Arrival: each message within a day of its timestamp, earlier or later, in arrival order.
-                var arrivals = f.messages.enumerated().map { i, message in
-                    (message, message.time + Int64(random.int(-86_400...86_400)) * 1000, i)
-                }
-                arrivals.sort { ($0.1, $0.2) < ($1.1, $1.2) }
+                let arrivals = Self.arrivals(of: f, &random)
                 let first = (arrivals.first?.1 ?? world.now) - 1
                 // Steps split into parts as soon as they hold two clusters, on up to three cores.
                 let engine = LiveEngine(

@@ -53,6 +53,20 @@ struct LiveTests {
         #expect(try await members(client, harness, "pinged") == .array([.string("ann")]))
     }
 
+    /// The summary of a segment's changes once there are some (those recorded after a step in the
+    /// background), asked up to 200 times, 50 ms apart.
+    func eventualChanges(
+        _ client: some TestClientProtocol, _ harness: Harness, _ segment: String
+    ) async throws -> [String] {
+        var log: [String] = []
+        for _ in 0..<200 {
+            log = summary(try await changes(client, harness, "\(segment)/changes"))
+            if !log.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return log
+    }
+
     /// The (direction, instant, cause, message id) of each change in an answer.
     func summary(_ answer: JSONValue) -> [String] {
         (answer["changes"]?.arrayValue ?? []).map { change in
@@ -94,6 +108,48 @@ struct LiveTests {
                 let value = fields[key] ?? ""
                 #expect(value.wholeMatch(of: /[0-9]+\.[0-9]/) != nil, "\(key): \(value)")
             }
+        }
+    }
+
+    /// `hot` holds three messages, the threshold, from its third ping: its evaluations run apart, the
+    /// next at least 250 ms after the last started. The clock stands still, so its fourth ping waits,
+    /// while ann's ping enters at once. Once the clock has moved 250 ms, the fourth ping is evaluated,
+    /// at that instant, and `hot` enters `busy` by it.
+    @Test("a heavy profile's messages wait for its evaluation apart while the others' enter at once")
+    func heavyProfile() async throws {
+        let harness = try await Harness()
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        try harness.write("where: count(\"Ping\") >= 3\n", to: "segments/thrice.yaml")
+        try harness.write("where: count(\"Ping\") >= 4\n", to: "segments/busy.yaml")
+        try await harness.run(heavyMessages: 3) { client in
+            func ping(_ id: String) async throws {
+                try await client.execute(
+                    uri: "/v1/track", method: .post, headers: harness.basic,
+                    body: Self.ping("hot", id: id, at: Harness.now)
+                ) { #expect($0.status == .ok) }
+            }
+            for id in ["h1", "h2", "h3"] { try await ping(id) }
+            // The first evaluation apart starts at once.
+            #expect(
+                try await eventualChanges(client, harness, "thrice") == [
+                    "hot enter 2026-07-01T00:00:00.000Z message h3"
+                ])
+            try await ping("h4")
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: harness.basic,
+                body: Self.ping("ann", id: "p1", at: Harness.now)
+            ) { #expect($0.status == .ok) }
+            #expect(try await members(client, harness, "pinged") == .array([.string("ann"), .string("hot")]))
+            #expect(try await members(client, harness, "busy") == .array([]))
+            harness.clock.advance(by: 250)
+            #expect(
+                try await eventualChanges(client, harness, "busy") == ["hot enter 2026-07-01T00:00:00.250Z message h4"])
+            #expect(try await members(client, harness, "busy") == .array([.string("hot")]))
+            #expect(
+                summary(try await changes(client, harness, "pinged/changes")) == [
+                    "hot enter 2026-07-01T00:00:00.000Z message h1",
+                    "ann enter 2026-07-01T00:00:00.000Z message p1",
+                ])
         }
     }
 
@@ -175,12 +231,7 @@ struct LiveTests {
             try await pingAnn(client, harness)
             #expect(summary(try await changes(client, harness, "ever-pinged/changes")) == [])
             harness.clock.advance(by: 15 * 60_000)
-            var log: [String] = []
-            for _ in 0..<200 {
-                log = summary(try await changes(client, harness, "ever-pinged/changes"))
-                if !log.isEmpty { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let log = try await eventualChanges(client, harness, "ever-pinged")
             #expect(log == ["ann enter 2026-07-01T00:15:00.000Z cadence -"])
             // Due again 15 minutes after that recomputation; a ping meanwhile moves only `pinged`.
             try await client.execute(

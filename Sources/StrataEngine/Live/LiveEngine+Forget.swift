@@ -5,15 +5,17 @@ extension LiveEngine {
     /// holding any of the ids are taken apart and built again from the messages the store still
     /// holds, and the erased profiles leave every segment without a change recorded (an exit would
     /// send an erased id to destinations). Returns the changes of the clusters' other profiles (an
-    /// account whose segments read the erased user's events), caused by time.
+    /// account whose segments read the erased user's events), caused by time, after those of the heavy
+    /// clusters' evaluations that waited (``finishHeavyWork()``).
     public func forget(_ ids: Set<String>) throws(EngineError) -> [MembershipChange] {
         guard let source else { throw EngineError("an engine without a message source cannot forget a profile") }
+        let waited = try finishHeavyWork()
         let erased = ids.flatMap { ["u:" + $0, "a:" + $0] }.filter { parent[$0] != nil }
         for id in ids {
             for kind in profileKinds { table.remove(id, kind: kind) }
         }
         let roots = Set(erased.map(find))
-        guard !roots.isEmpty else { return [] }
+        guard !roots.isEmpty else { return waited }
         // Every node of those clusters: the nodes of the other ids are joined again below.
         var nodes: [String] = []
         for (node, _) in parent where roots.contains(root(of: node)) { nodes.append(node) }
@@ -32,7 +34,7 @@ extension LiveEngine {
             add(message, sequence: sequence, to: root)
             joined.append(root)
         }
-        return try evaluate(roots: Array(Set(joined.map(find))), touches: [:])
+        return waited + (try evaluate(roots: Array(Set(joined.map(find))), touches: [:]))
     }
 
     /// The root of a node's cluster, read without shortening the path (``find(_:)`` does).

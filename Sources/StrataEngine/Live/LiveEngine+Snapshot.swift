@@ -166,7 +166,7 @@ extension LiveEngine {
             clusterMessages = engine.clusterMessages
             clusterProfiles = engine.clusterProfiles
             table = engine.table
-            due = engine.due
+            due = engine.dueWithHeavyWork
         }
 
         /// Checks that every id leads to a root (an id that is its own parent) through ids that are

@@ -74,6 +74,14 @@ public final class LiveEngine {
     /// Whether clusters may be left to read back (``warmer(reading:)``): not after a start that held
     /// every message it read.
     var mayWarm = true
+    /// The fewest messages a cluster holds for its evaluation to be taken off the steps
+    /// (``takeHeavyJob()``); `Int.max`, the default, evaluates every cluster in its step.
+    public var heavyThreshold = Int.max
+    /// The least time, in milliseconds of the engine's clock, between the starts of two evaluations of
+    /// one heavy cluster's messages: the messages it receives meanwhile wait and are evaluated together.
+    public var heavyInterval: Int64 = 0
+    /// The heavy clusters' evaluations waiting or under way.
+    var heavy = HeavyWork()
 
     /// An engine with no messages yet, at an instant.
     ///
@@ -220,7 +228,7 @@ public final class LiveEngine {
                 }
             }
             now = max(now, next)
-            changes += try evaluate(roots: roots, touches: [:])
+            changes += try evaluate(roots: deferDue(roots), touches: [:])
         }
         now = max(now, instant)
         return changes
@@ -255,7 +263,8 @@ public final class LiveEngine {
             guard let root = join(message) else { continue }
             add(message, sequence: sequence, to: root)
             let movesAny = !message.kind.isEvent || (message.userId != nil && message.anonymousId != nil)
-            touched.append((root, Touch(id: message.messageId, event: movesAny ? nil : message.event)))
+            touched.append(
+                (root, Touch(id: message.messageId, sequence: sequence, event: movesAny ? nil : message.event)))
             if inert, message.time > now, message.time < (due[root] ?? Int64.max) {
                 due[root] = message.time
                 queue.push(message.time, root)
@@ -264,20 +273,26 @@ public final class LiveEngine {
         guard !inert else { return changes }
         var touches: [String: [Touch]] = [:]
         for (node, touch) in touched { touches[find(node), default: []].append(touch) }
-        changes += try evaluate(roots: Array(touches.keys), touches: touches, only: moved)
+        // A heavy cluster's messages wait for its evaluation apart (``takeHeavyJob()``).
+        var light: [String] = []
+        for (root, rootTouches) in touches {
+            if isHeavy(root) { deferMessages(of: root, rootTouches, only: moved) } else { light.append(root) }
+        }
+        changes += try evaluate(roots: light, touches: touches, only: moved)
         return changes
     }
 
-    /// A message of a step that touched a cluster: its id, and its event name when it can only move the
-    /// segments that read that name (nil when it can move any).
-    struct Touch {
+    /// A message of a step that touched a cluster: its id and sequence, and its event name when it can
+    /// only move the segments that read that name (nil when it can move any).
+    struct Touch: Sendable {
         let id: String
+        let sequence: Int64
         let event: String?
     }
 
     /// What moved a segment's membership in a cluster: the last of the step's messages that touched it
     /// that the segment reads (the last of them all when none), or time when no message touched it.
-    private func cause(of segment: String, among touches: [Touch]?) -> MembershipChange.Cause {
+    func cause(of segment: String, among touches: [Touch]?) -> MembershipChange.Cause {
         guard let touches, let last = touches.last else { return .time }
         let read = eventNames[segment] ?? nil
         let moving = touches.last { touch in
@@ -355,16 +370,41 @@ public final class LiveEngine {
         // Without kept segments nothing is due and no membership can move.
         guard !roots.isEmpty, !segments.isEmpty else { return [] }
         let parts = parts(of: try messages(of: roots))
-        evaluatedMessages += parts.reduce(0) { $0 + $1.size }
-        let context = PartContext(
+        let outcomes = try Self.evaluate(parts, context: context(only: only))
+        let (changes, next) = apply(outcomes, of: parts, touches: touches, at: now)
+        for root in roots {
+            if let instant = next[root] {
+                due[root] = instant
+                queue.push(instant, root)
+            } else {
+                due[root] = nil
+            }
+        }
+        return changes
+    }
+
+    /// What evaluating parts needs from the engine, as of ``now``.
+    func context(only: Set<String>?) -> PartContext {
+        PartContext(
             definitions: definitions, zone: zone, trainedModels: trainedModels, now: now, layout: cache.layout,
-            segments: segments, only: only,
-            kinds: profileKinds)
-        let outcomes = try Self.evaluate(parts, context: context)
+            segments: segments, only: only, kinds: profileKinds)
+    }
+
+    /// Applies what evaluating parts as of an instant found to the memberships and the clusters'
+    /// profiles, and returns the changes (by segment name, then profile) with the next due instant of
+    /// each evaluated cluster. A cluster evaluated apart (``takeHeavyJob()``) may have been given
+    /// profiles or joined to another cluster since: the profiles given meanwhile are kept for its next
+    /// evaluation, and a cluster joined to another adds the profiles it found to that one's.
+    func apply(
+        _ outcomes: [Outcome], of parts: [Part], touches: [String: [Touch]], at instant: Int64, apart: Bool = false
+    ) -> (changes: [MembershipChange], next: [String: Int64]) {
+        evaluatedMessages += parts.reduce(0) { $0 + $1.size }
         var moved = [[(profile: String, row: Int, entered: Bool, root: String)]](repeating: [], count: segments.count)
         var next: [String: Int64] = [:]
         for (part, outcome) in zip(parts, outcomes) {
             for (root, time) in outcome.future { next[root] = min(next[root] ?? Int64.max, time) }
+            // Every profile of a part of one cluster is that cluster's, wherever it has been joined since.
+            let single = part.clusters.count == 1 ? part.clusters[0].root : nil
             var roots: [ProfileKind: [String]] = [:]
             var rows: [ProfileKind: [Int]] = [:]
             var gone: [ProfileKind: [(id: String, row: Int, root: String)]] = [:]
@@ -372,7 +412,7 @@ public final class LiveEngine {
             for kind in profileKinds {
                 let ids = outcome.ids[kind] ?? []
                 roots[kind] = ids.map { id in
-                    let root = root(ofProfile: id, kind: kind)
+                    let root = single ?? root(ofProfile: id, kind: kind)
                     profilesOfRoot[root, default: [:]][kind, default: []].insert(id)
                     return root
                 }
@@ -380,7 +420,7 @@ public final class LiveEngine {
                 // A profile no longer in its cluster (an anonymous id now part of a user) is in no segment.
                 for id in (part.previous[kind] ?? []).subtracting(ids) {
                     if let row = table.existingRow(of: id, kind: kind) {
-                        gone[kind, default: []].append((id, row, root(ofProfile: id, kind: kind)))
+                        gone[kind, default: []].append((id, row, single ?? root(ofProfile: id, kind: kind)))
                     }
                 }
             }
@@ -400,7 +440,17 @@ public final class LiveEngine {
             for index in part.clusters.indices {
                 // By index: a cluster copied out of the array would retain each of its pack's columns.
                 let root = part.clusters[index].root
-                clusterProfiles[root] = profilesOfRoot[root]
+                let current = find(root)
+                if current == root {
+                    clusterProfiles[root] = Self.profiles(
+                        profilesOfRoot[root], since: apart ? clusterProfiles[root] : nil,
+                        previous: part.previous)
+                } else {
+                    // Joined since: the cluster it is part of now leaves these profiles on its next evaluation.
+                    for (kind, ids) in profilesOfRoot[root] ?? [:] {
+                        clusterProfiles[current, default: [:]][kind, default: []].formUnion(ids)
+                    }
+                }
                 // Segments not evaluated keep their next-change instants: the earliest stays due.
                 if outcome.subset, let kept = due[root] { next[root] = min(next[root] ?? Int64.max, kept) }
             }
@@ -411,19 +461,26 @@ public final class LiveEngine {
                 table.set(row: change.row, segment: segment, member: change.entered)
                 changes.append(
                     MembershipChange(
-                        segment: name, profile: change.profile, entered: change.entered, instant: now,
+                        segment: name, profile: change.profile, entered: change.entered, instant: instant,
                         cause: cause(of: name, among: touches[change.root])))
             }
         }
-        for root in roots {
-            if let instant = next[root] {
-                due[root] = instant
-                queue.push(instant, root)
-            } else {
-                due[root] = nil
-            }
+        return (changes, next)
+    }
+
+    /// A cluster's profiles after an evaluation: those it found, with those the cluster was given
+    /// since the evaluation started (its profiles now, `current`, that were not `previous`).
+    static func profiles(
+        _ found: [ProfileKind: Set<String>]?, since current: [ProfileKind: Set<String>]?,
+        previous: [ProfileKind: Set<String>]
+    ) -> [ProfileKind: Set<String>]? {
+        guard let current else { return found }
+        var profiles = found ?? [:]
+        for (kind, ids) in current {
+            let given = ids.subtracting(previous[kind] ?? [])
+            if !given.isEmpty { profiles[kind, default: []].formUnion(given) }
         }
-        return changes
+        return profiles.isEmpty ? nil : profiles
     }
 
     /// Lowers the earliest next-change instant of each profile of a kind (by index) to a segment's.
@@ -444,7 +501,7 @@ public final class LiveEngine {
 
     /// The clusters, packed: from memory, and for clusters not held there from the source in one read
     /// (then held).
-    private func messages(of roots: [String]) throws(EngineError) -> [Cluster] {
+    func messages(of roots: [String]) throws(EngineError) -> [Cluster] {
         var result: [Cluster] = []
         var missing: [String] = []
         for root in roots {
@@ -570,6 +627,7 @@ public final class LiveEngine {
             due[keep] = instant
             queue.push(instant, keep)
         }
+        heavy.join(gone, into: keep)
         return keep
     }
 }

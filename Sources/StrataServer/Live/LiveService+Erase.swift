@@ -18,6 +18,7 @@ extension LiveService {
             recorded.forget(Set(erased.ids))
             await workbench.invalidate()
             guard let engine else { return }
+            try await finishHeavy(engine)
             let confined = Confined(engine)
             let changes = try await blocking { try confined.value.forget(Set(erased.ids)) }
             // Clusters read back before the erasure may hold the profile's messages.

@@ -36,6 +36,7 @@ extension LiveService {
         let confined = Confined(engine)
         while true {
             try await holdWarmed()
+            try await pumpHeavy(confined)
             let (store, after, keys) = (store, processed, engine.payloadKeys)
             let reading = ContinuousClock.now
             let batch = try await blocking {
@@ -85,12 +86,44 @@ extension LiveService {
         let now = configuration.clock()
         let timeChanges = try await blocking { try confined.value.advance(to: now) }
         try await record(timeChanges)
+        try await pumpHeavy(confined)
         recomputeCadence()
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
         if let engine = self.engine, snapshotSchedule.isDue(processed: processed, writing: snapshots.isWriting) {
             try await takeSnapshot(of: engine)
         }
-        nextDue = self.engine?.nextDue
+        nextDue = self.engine.flatMap { engine in [engine.nextDue, engine.heavyReadyAt].compactMap { $0 }.min() }
+    }
+
+    /// Applies the heavy cluster's evaluation that finished on ``heavyLane``, recording its changes, and
+    /// starts the next one that is ready there.
+    func pumpHeavy(_ confined: Confined<LiveEngine>) async throws {
+        if let result = await heavyLane.finished() { try await applyHeavy(result, confined) }
+        let engine = confined.value
+        guard !heavyLane.isBusy, let ready = engine.heavyReadyAt, ready <= engine.now,
+            let job = try await blocking({ try confined.value.takeHeavyJob() })
+        else { return }
+        heavyLane.start(job, doorbell: doorbell)
+    }
+
+    /// Applies the heavy evaluation under way once it finishes, and evaluates every one waiting at once,
+    /// recording their changes: before the engine's clusters are taken apart or rebuilt, and at a stop.
+    func finishHeavy(_ engine: LiveEngine) async throws {
+        let confined = Confined(engine)
+        if let result = await heavyLane.wait() { try await applyHeavy(result, confined) }
+        try await record(try await blocking { try confined.value.finishHeavyWork() })
+    }
+
+    /// Applies a heavy cluster's evaluation and records its changes.
+    private func applyHeavy(_ result: LiveEngine.HeavyResult, _ confined: Confined<LiveEngine>) async throws {
+        let changes = try await blocking { try confined.value.apply(result) }
+        try await record(changes)
+        logger.debug(
+            "real-time memberships: heavy cluster evaluated",
+            metadata: [
+                "as_of": "\(Instant.format(result.job.instant))", "messages": "\(result.job.messages)",
+                "changes": "\(changes.count)",
+            ])
     }
 
     /// Starts recomputing the cadence segments that are due, unless a recomputation is under way.
@@ -160,9 +193,11 @@ extension LiveService {
             return
         }
         let instant = engine.now
+        // Their changes are the old definitions' own, recorded as caused by their messages.
+        try await finishHeavy(engine)
         let loaded = try await reload(engine, session: session, through: processed)
         let next = loaded.engine
-        self.engine = next
+        adopt(next)
         startWarming(next)
         fingerprint = LiveEngineLoader.fingerprint(of: session)
         applied = AppliedDefinitions(session)

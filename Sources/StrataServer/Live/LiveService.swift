@@ -83,6 +83,8 @@ actor LiveService: Service {
     let gate = Gate()
     /// How far the engine is behind the message log, for reads that must not wait for it.
     let backlog: Backlog
+    /// Where heavy clusters are evaluated, beside the steps (``pumpHeavy(_:)``).
+    let heavyLane = HeavyLane()
 
     init(
         runtime: Runtime, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger
@@ -175,6 +177,7 @@ actor LiveService: Service {
         var (checkpoint, snapshot) = ("none", "none")
         do {
             try await gate.exclusively {
+                if let engine { try await finishHeavy(engine) }
                 // Not behind one being written: that one goes at full speed now, and the next start
                 // takes the messages after it up to the checkpoint.
                 if let engine, snapshotSchedule.isStale(processed: processed), !snapshots.isWriting {
@@ -296,7 +299,7 @@ actor LiveService: Service {
             (engine, cadenceMembers) = (loaded.engine, loaded.cadence)
             processed = loaded.last
         }
-        self.engine = engine
+        adopt(engine)
         self.fingerprint = fingerprint
         applied = AppliedDefinitions(session)
         definitionsChanged = false
@@ -393,6 +396,14 @@ actor LiveService: Service {
         return engine.changes(from: old.filter { !isCadence($0.key) }, at: instant, cause: .definition)
             + MembershipChange.differences(
                 from: old.filter { isCadence($0.key) }, to: new, at: instant, cause: cadenceCause)
+    }
+
+    /// Makes an engine the service's, evaluating clusters of at least ``Server/Configuration/heavyMessages``
+    /// messages apart from the steps, each at most once per ``Server/Configuration/heavyInterval``.
+    func adopt(_ engine: LiveEngine) {
+        engine.heavyThreshold = configuration.heavyMessages
+        engine.heavyInterval = Int64(configuration.heavyInterval / .milliseconds(1))
+        self.engine = engine
     }
 
     /// Sets the segment-size metrics to the recorded members of the segments an engine keeps.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StrataCore
+import StrataEngine
 import StrataRuntime
 import StrataServer
 import StrataStore
@@ -82,15 +83,17 @@ final class Harness: Sendable {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    /// Runs a test against the live server.
+    /// Runs a test against the live server, whose engine evaluates clusters of at least `heavyMessages`
+    /// messages apart.
     func run(
-        logger: Logger = Logger(label: "strata.server"),
+        logger: Logger = Logger(label: "strata.server"), heavyMessages: Int = LiveEngine.defaultHeavyThreshold,
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let app = Server.application(
             runtime: Runtime(workspace: workspace, store: store),
             configuration: Server.Configuration(
-                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now }),
+                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock] in clock.now },
+                heavyMessages: heavyMessages),
             logger: logger)
         try await app.test(.live, test)
     }
