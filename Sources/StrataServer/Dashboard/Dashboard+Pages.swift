@@ -142,10 +142,13 @@ extension Dashboard {
         return Self.shown(made)
     }
 
-    /// A kept figure, or why it is not shown.
+    /// A kept figure, or why it is not shown: being made, what the parameters cannot make (a 4xx, such
+    /// as a lift without a goal) in the report's own words, or what failed.
     static func shown<Value>(_ made: Kept<Value>.Made?) -> Result<Value, SegmentPage.Unavailable> {
         switch made?.result {
         case .success(let value)?: .success(value)
+        case .failure(let error as APIError)? where error.status.code < 500:
+            .failure(SegmentPage.Unavailable(error.message))
         case .failure(let error)?: .failure(SegmentPage.Unavailable("it could not be computed: \(reason(error))"))
         case nil: .failure(SegmentPage.Unavailable("it is being computed; reload in a moment"))
         }
