@@ -16,7 +16,8 @@ public enum SizeSource: String, Sendable, CaseIterable {
 
 extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
-    /// containment; the settings carry the exclusive combinations, largest first.
+    /// containment; the settings carry the exclusive combinations, largest first; all worked out from
+    /// the count of profiles in each combination of the segments (``StrataEngine/Overlap/Combinations``).
     public func overlap(
         segments names: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> ReportTable {
@@ -33,16 +34,17 @@ extension EvaluationSession {
         let started = ContinuousClock.now
         let evaluation = try evaluate(asOf: instant, progress: progress)
         let loadSeconds = (ContinuousClock.now - started).seconds
-        var sets: [Overlap.Members] = []
-        do {
-            for name in names {
-                sets.append(Overlap.Members(name: name, flags: try evaluation.engine.segment(named: name).flags))
+        let combinations: Overlap.Combinations
+        do throws(EngineError) {
+            let flags = try names.map { (name) throws(EngineError) in
+                try evaluation.engine.segment(named: name).flags
             }
+            combinations = Overlap.Combinations(names: names, flags: flags)
         } catch {
             throw SessionError(.evaluation, error.description)
         }
-        let pairs = Overlap.pairs(sets)
-        let exclusive = Overlap.exclusive(sets)
+        let pairs = combinations.pairs
+        let exclusive = combinations.exclusive
         let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
         return ReportTable(
             columns: ["a", "b", "count", "jaccard", "containment"],
@@ -54,7 +56,10 @@ extension EvaluationSession {
             },
             settings: [
                 "as_of": .string(Instant.format(instant)), "timing": timing.json,
-                "sizes": .object(Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.count))) })),
+                "sizes": .object(
+                    Dictionary(
+                        zip(names, combinations.sizes).map { ($0, JSONValue.number(Double($1))) },
+                        uniquingKeysWith: { first, _ in first })),
                 "exclusive": .array(
                     exclusive.map {
                         .object([
