@@ -1,3 +1,4 @@
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -16,11 +17,13 @@ public enum SizeSource: String, Sendable, CaseIterable {
 
 extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
-    /// containment; the settings carry the exclusive combinations, largest first; all worked out from
-    /// the count of profiles in each combination of the segments (``StrataEngine/Overlap/Combinations``).
+    /// containment; the settings carry the exclusive combinations, largest first. With `clickHouse` (a
+    /// workspace with `store: clickhouse`), the profiles of each combination are counted inside ClickHouse
+    /// after shipping what it lacks (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
+    /// worked out from those counts either way.
     public func overlap(
-        segments names: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
-    ) throws(SessionError) -> ReportTable {
+        segments names: [String], asOf instant: Int64, clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+    ) async throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
         guard names.count <= Overlap.maxSegments else {
             throw SessionError(.invalidArgument, "overlap takes at most \(Overlap.maxSegments) segments")
@@ -32,16 +35,24 @@ extension EvaluationSession {
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
         }
         let started = ContinuousClock.now
-        let evaluation = try evaluate(asOf: instant, progress: progress)
-        let loadSeconds = (ContinuousClock.now - started).seconds
         let combinations: Overlap.Combinations
-        do throws(EngineError) {
-            let flags = try names.map { (name) throws(EngineError) in
-                try evaluation.engine.segment(named: name).flags
+        let loadSeconds: Double
+        if let clickHouse {
+            combinations = try await shippedFirst(clickHouse) { evaluator in
+                try await evaluator.overlap(of: names, asOf: instant)
             }
-            combinations = Overlap.Combinations(names: names, flags: flags)
-        } catch {
-            throw SessionError(.evaluation, error.description)
+            loadSeconds = 0
+        } else {
+            let evaluation = try evaluate(asOf: instant, progress: progress)
+            loadSeconds = (ContinuousClock.now - started).seconds
+            do throws(EngineError) {
+                let flags = try names.map { (name) throws(EngineError) in
+                    try evaluation.engine.segment(named: name).flags
+                }
+                combinations = Overlap.Combinations(names: names, flags: flags)
+            } catch {
+                throw SessionError(.evaluation, error.description)
+            }
         }
         let pairs = combinations.pairs
         let exclusive = combinations.exclusive
