@@ -238,29 +238,29 @@ def top_level(text: str, segment: str) -> list[str]:
 
 
 def report_commands(profile: str, written: list[str]) -> list[list[str]]:
-    """The `strata report` invocations compared: retention with the defaults and with other options,
-    conversion to a goal, overlap of segments of users and of accounts, at two instants."""
+    """The `strata report` invocations compared: retention, conversion to a goal and overlap of
+    segments of users and of accounts as of the end; on the saas data also retention at an earlier
+    instant and with other options, and conversion with other options."""
     users = [s for s in ["paying", "trial-activated", "at-risk-users", "check-local-time", "check-funnel",
                          "check-user-field"] if s in written]
     accounts = [s for s in ["high-intent-accounts", "active-collaborators", "check-account-rank",
                             "check-account-users", "check-account-score"] if s in written]
     goal = '"Order Completed"' if profile == "ecommerce" else '"Payment Succeeded"'
-    early = "2026-06-21T00:00:00Z"
-    commands: list[list[str]] = []
-    for as_of in [END, early]:
-        commands += [
-            ["retention", *users[:4], "--as-of", as_of],
-            ["conversion", *users[:3], "--goal", goal, "--within", "14d", "--as-of", as_of],
-            ["overlap", *users, "--as-of", as_of],
-        ]
-    commands += [
-        ["retention", *users[2:], "--return", '"Logged In"', "--days", "0,3,14", "--mode", "on-or-after",
-         "--from", "2026-04-01", "--to", "2026-06-01", "--compare-day", "3", "--as-of", END],
-        ["conversion", *users[1:4], "--goal", 'any where plan = "pro"', "--within", "3d", "--no-baseline",
-         "--from", "2026-03-15", "--as-of", END],
+    commands = [
+        ["retention", *users[:4], "--as-of", END],
+        ["conversion", *users[:3], "--goal", goal, "--within", "14d", "--as-of", END],
+        ["overlap", *users, "--as-of", END],
     ]
     if len(accounts) >= 2:
         commands.append(["overlap", *accounts, "--as-of", END])
+    if profile == "saas":
+        commands += [
+            ["retention", *users[:4], "--as-of", "2026-06-21T00:00:00Z"],
+            ["retention", *users[2:], "--return", '"Logged In"', "--days", "0,3,14", "--mode", "on-or-after",
+             "--from", "2026-04-01", "--to", "2026-06-01", "--compare-day", "3", "--as-of", END],
+            ["conversion", *users[1:4], "--goal", 'any where plan = "pro"', "--within", "3d", "--no-baseline",
+             "--from", "2026-03-15", "--as-of", END],
+        ]
     return commands
 
 
