@@ -15,7 +15,9 @@ and one on the current ClickHouse, and compares `strata members NAME --as-of T` 
 byte, for every example segment, the EXTRA ones and RANDOM definitions generated from the subset's
 grammar (random windows, aggregates, `where` filters, sequences, streaks, percentiles, traits and
 references under random boolean structure; every one must be accepted), for several instants, and
-their listings (`--format csv` and `jsonl`) as of the end. Then the
+their listings (`--format csv` and `jsonl`) as of the end, and the JSON of `strata report retention`,
+`conversion` and `overlap` (every count, rate, interval and combination; not the timings) for
+several segments, options and instants (the `entry` anchor refused with a clear error). Then the
 faults: the stored messages are shipped once (counted on both shards) however often they are shipped
 again, including after a batch half lost on one shard; with a shard down, `strata members` fails
 with ClickHouse's message and prints no members.
@@ -235,6 +237,62 @@ def top_level(text: str, segment: str) -> list[str]:
     return values + [value(line) for line in lines[start + 2:] if line[:6] in ("   ├─ ", "   └─ ")]
 
 
+def report_commands(profile: str, written: list[str]) -> list[list[str]]:
+    """The `strata report` invocations compared: retention, conversion to a goal and overlap of
+    segments of users and of accounts as of the end; on the saas data also retention at an earlier
+    instant and with other options, and conversion with other options."""
+    users = [s for s in ["paying", "trial-activated", "at-risk-users", "check-local-time", "check-funnel",
+                         "check-user-field"] if s in written]
+    accounts = [s for s in ["high-intent-accounts", "active-collaborators", "check-account-rank",
+                            "check-account-users", "check-account-score"] if s in written]
+    goal = '"Order Completed"' if profile == "ecommerce" else '"Payment Succeeded"'
+    commands = [
+        ["retention", *users[:4], "--as-of", END],
+        ["conversion", *users[:3], "--goal", goal, "--within", "14d", "--as-of", END],
+        ["overlap", *users, "--as-of", END],
+    ]
+    if len(accounts) >= 2:
+        commands.append(["overlap", *accounts, "--as-of", END])
+    if profile == "saas":
+        commands += [
+            ["retention", *users[:4], "--as-of", "2026-06-21T00:00:00Z"],
+            ["retention", *users[2:], "--return", '"Logged In"', "--days", "0,3,14", "--mode", "on-or-after",
+             "--from", "2026-04-01", "--to", "2026-06-01", "--compare-day", "3", "--as-of", END],
+            ["conversion", *users[1:4], "--goal", 'any where plan = "pro"', "--within", "3d", "--no-baseline",
+             "--from", "2026-03-15", "--as-of", END],
+        ]
+    return commands
+
+
+def without_timing(text: str):
+    """A report's JSON without its timings."""
+    report = json.loads(text)
+    report.pop("timing", None)
+    return report
+
+
+def report_counts(report: dict) -> bool:
+    """Whether a report counted someone: a nonzero size, count or conversion."""
+    return any(row.get(key) for row in report.get("rows", []) for key in ("size", "count", "converted", "returned"))
+
+
+def first_difference(a, b, path: str = "") -> str:
+    """Where two JSON values first differ."""
+    if type(a) is not type(b):
+        return f"{path}: {json.dumps(a)[:200]} != {json.dumps(b)[:200]}"
+    if isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: {json.dumps(a)[:200]} != {json.dumps(b)[:200]}"
+
+
 def stored_ids(strata: str, workspace: Path) -> list[str]:
     """The ids of the messages a workspace's log holds, sorted."""
     return sorted(must([strata, "messages", "--ids-only", "-w", str(workspace)]).split())
@@ -448,6 +506,40 @@ def main() -> int:
                                   f"{expected}, ClickHouse {top_level(theirs.stdout, name)}\n{theirs.stdout[-800:]}"
                                   f"{theirs.stderr[-800:]}")
             print(f"{profile}: strata explain agreed {explained} times on the top-level conditions")
+            # strata report retention, conversion and overlap: the JSON of each (counts, rates, intervals,
+            # pairs, combinations; not the timings) identical on the three, for several segments and options.
+            started = time.monotonic()
+            reported = nonzero = 0
+            for args_ in report_commands(profile, [s for s in written if s in subset]):
+                ours = run([strata, "report", *args_, "--format", "json", "-w", str(embedded)])
+                expected = without_timing(ours.stdout) if ours.returncode == 0 else None
+                for label, workspace in [("ClickHouse 18.16 (2 shards)", clickhouse), ("current ClickHouse", current)]:
+                    theirs = run([strata, "report", *args_, "--format", "json", "-w", str(workspace)], env=env)
+                    got = without_timing(theirs.stdout) if theirs.returncode == 0 else None
+                    if expected is not None and got == expected:
+                        passed += 1
+                        reported += 1
+                        nonzero += 1 if workspace == clickhouse and report_counts(expected) else 0
+                    else:
+                        failed += 1
+                        print(f"FAIL {profile} strata report {' '.join(args_)} on {label}: embedded exit "
+                              f"{ours.returncode}, ClickHouse exit {theirs.returncode}; first difference: "
+                              f"{first_difference(expected, got)}\n{ours.stderr[-500:]}{theirs.stderr[-1000:]}")
+            # The entry anchor reads the change log: refused on ClickHouse with a message naming it.
+            refused_entry = run([strata, "report", "retention", "paying", "--anchor", "entry", "-w", str(clickhouse)],
+                                env=env)
+            if refused_entry.returncode != 0 and "--anchor entry" in refused_entry.stderr:
+                passed += 1
+            else:
+                failed += 1
+                print(f"FAIL {profile}: --anchor entry on ClickHouse: exit {refused_entry.returncode}, "
+                      f"{refused_entry.stderr[-500:]}")
+            if nonzero < reported // 2:
+                failed += 1
+                print(f"FAIL {profile}: only {nonzero} reports had counts")
+            print(f"{profile}: strata report agreed {reported} times ({nonzero} on the cluster with counts) "
+                  f"in {time.monotonic() - started:.1f} s")
+
             # The listings (first_seen, last_seen, events, traits) as of the end, in both formats.
             for fmt in ["csv", "jsonl"]:
                 for name in subset:

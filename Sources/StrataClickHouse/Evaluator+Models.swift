@@ -88,9 +88,7 @@ extension Evaluator {
     public func explain(
         segment name: String, id: String, source: String?, asOf now: Int64
     ) async throws(ClickHouseError) -> Explanation {
-        guard let segment = definitions.segment(named: name) else {
-            throw ClickHouseError("no segment is named `\(name)`")
-        }
+        let segment = try self.segment(named: name)
         let scan = try await Prepared(self, asOf: now)
         let (connective, conditions) = Explanation.topLevel(of: segment.condition, source: source)
         let sql: String

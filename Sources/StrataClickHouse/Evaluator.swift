@@ -64,9 +64,7 @@ public struct Evaluator: Sendable {
         let scan = try await Prepared(self, asOf: now)
         var result = Answer(members: [:], profiles: scan.profiles, accounts: scan.accounts)
         for name in names {
-            guard let segment = definitions.segment(named: name) else {
-                throw ClickHouseError("no segment is named `\(name)`")
-            }
+            let segment = try self.segment(named: name)
             let sql: String
             do throws(SQLCompiler.Unsupported) {
                 sql = try scan.compiler.membersQuery(

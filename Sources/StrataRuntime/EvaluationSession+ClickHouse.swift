@@ -50,7 +50,7 @@ extension EvaluationSession {
     }
 
     /// Ships the messages ClickHouse lacks, deletes its copies of erased ones, then evaluates there.
-    private func shippedFirst<T>(
+    func shippedFirst<T>(
         _ settings: Settings, _ evaluate: (Evaluator) async throws -> T
     ) async throws(SessionError) -> T {
         do {

@@ -1,3 +1,4 @@
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -16,10 +17,13 @@ public enum SizeSource: String, Sendable, CaseIterable {
 
 extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
-    /// containment; the settings carry the exclusive combinations, largest first.
+    /// containment; the settings carry the exclusive combinations, largest first. With `clickHouse` (a
+    /// workspace with `store: clickhouse`), the profiles of each combination are counted inside ClickHouse
+    /// after shipping what it lacks (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
+    /// worked out from those counts either way.
     public func overlap(
-        segments names: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
-    ) throws(SessionError) -> ReportTable {
+        segments names: [String], asOf instant: Int64, clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+    ) async throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
         guard names.count <= Overlap.maxSegments else {
             throw SessionError(.invalidArgument, "overlap takes at most \(Overlap.maxSegments) segments")
@@ -31,18 +35,27 @@ extension EvaluationSession {
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
         }
         let started = ContinuousClock.now
-        let evaluation = try evaluate(asOf: instant, progress: progress)
-        let loadSeconds = (ContinuousClock.now - started).seconds
-        var sets: [Overlap.Members] = []
-        do {
-            for name in names {
-                sets.append(Overlap.Members(name: name, flags: try evaluation.engine.segment(named: name).flags))
+        let combinations: Overlap.Combinations
+        let loadSeconds: Double
+        if let clickHouse {
+            combinations = try await shippedFirst(clickHouse) { evaluator in
+                try await evaluator.overlap(of: names, asOf: instant)
             }
-        } catch {
-            throw SessionError(.evaluation, error.description)
+            loadSeconds = 0
+        } else {
+            let evaluation = try evaluate(asOf: instant, progress: progress)
+            loadSeconds = (ContinuousClock.now - started).seconds
+            do throws(EngineError) {
+                let flags = try names.map { (name) throws(EngineError) in
+                    try evaluation.engine.segment(named: name).flags
+                }
+                combinations = Overlap.Combinations(names: names, flags: flags)
+            } catch {
+                throw SessionError(.evaluation, error.description)
+            }
         }
-        let pairs = Overlap.pairs(sets)
-        let exclusive = Overlap.exclusive(sets)
+        let pairs = combinations.pairs
+        let exclusive = combinations.exclusive
         let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
         return ReportTable(
             columns: ["a", "b", "count", "jaccard", "containment"],
@@ -54,7 +67,10 @@ extension EvaluationSession {
             },
             settings: [
                 "as_of": .string(Instant.format(instant)), "timing": timing.json,
-                "sizes": .object(Dictionary(uniqueKeysWithValues: sets.map { ($0.name, .number(Double($0.count))) })),
+                "sizes": .object(
+                    Dictionary(
+                        zip(names, combinations.sizes).map { ($0, JSONValue.number(Double($1))) },
+                        uniquingKeysWith: { first, _ in first })),
                 "exclusive": .array(
                     exclusive.map {
                         .object([

@@ -1,3 +1,4 @@
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -177,24 +178,42 @@ extension EvaluationSession {
         return (aggregate.selector, expression)
     }
 
-    /// Retention by segment (reports spec, section 1).
+    /// Retention by segment (reports spec, section 1). With `clickHouse` (a workspace with `store:
+    /// clickhouse`), the counts are made inside ClickHouse after shipping what it lacks
+    /// (``StrataClickHouse/Evaluator/retention(_:days:mode:flag:asOf:)``); the rates, intervals and pairs
+    /// are worked out from them here either way.
     public func retention(
         segments names: [String], cohorts options: CohortOptions, returns: String, days: [Int],
-        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64, progress: (Int) -> Void = { _ in }
+        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64, clickHouse: Settings? = nil,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> RetentionReport {
         let (selector, expression) = try selector(returns, flag: "--return")
         guard !days.isEmpty, days.allSatisfy({ $0 >= 0 }), days == days.sorted(), Set(days).count == days.count else {
             throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
         }
         let started = ContinuousClock.now
+        let rows: [(cohort: String, cells: [Cohorts.Cell])]
+        let loadSeconds: Double
         // The engine holds the timelines until the report is counted: freeing them belongs to loading.
-        let (cohorts, events, engine, loadSeconds) = try await self.cohorts(
-            names, options: options, events: selector, needs: expression, asOf: instant, progress: progress)
-        let rows = cohorts.map {
-            (
-                cohort: $0.name,
-                cells: Cohorts.retention($0.members, events: events, days: days, mode: mode, asOf: instant)
-            )
+        var engine: Engine?
+        if let clickHouse {
+            let query = try cohortQuery(names, options: options, events: selector, needs: expression)
+            let cells = try await shippedFirst(clickHouse) { evaluator in
+                try await evaluator.retention(query, days: days, mode: mode, flag: "--return", asOf: instant)
+            }
+            rows = zip(Self.cohortNames(names, options), cells).map { (cohort: $0, cells: $1) }
+            loadSeconds = 0
+        } else {
+            let (cohorts, events, evaluated, seconds) = try await self.cohorts(
+                names, options: options, events: selector, needs: expression, asOf: instant, progress: progress)
+            rows = cohorts.map {
+                (
+                    cohort: $0.name,
+                    cells: Cohorts.retention($0.members, events: events, days: days, mode: mode, asOf: instant)
+                )
+            }
+            engine = evaluated
+            loadSeconds = seconds
         }
         var pairs: [RetentionReport.Pair] = []
         for (i, a) in rows.enumerated() {
@@ -212,23 +231,38 @@ extension EvaluationSession {
     }
 
     /// Conversion by segment (reports spec, section 2): columns cohort, size, eligible, converted, rate,
-    /// low, high, lift, lift_low, lift_high (lift against the baseline row).
+    /// low, high, lift, lift_low, lift_high (lift against the baseline row). With `clickHouse`, the
+    /// counts are made inside ClickHouse as for ``retention(segments:cohorts:returns:days:mode:compareDay:asOf:clickHouse:progress:)``.
     public func conversion(
         segments names: [String], cohorts options: CohortOptions, goal: String, within: Int64, asOf instant: Int64,
-        progress: (Int) -> Void = { _ in }
+        clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let (selector, expression) = try selector(goal, flag: "--goal")
         guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
         var base = options
         base.baseline = true
         let started = ContinuousClock.now
-        let (cohorts, events, engine, loadSeconds) = try await self.cohorts(
-            names, options: base, events: selector, needs: expression, asOf: instant, progress: progress)
-        let results = cohorts.map {
-            (
-                name: $0.name, size: $0.members.count,
-                rate: Cohorts.conversion($0.members, events: events, within: within, asOf: instant)
-            )
+        let results: [(name: String, size: Int, rate: Statistics.Proportion)]
+        let loadSeconds: Double
+        var engine: Engine?
+        if let clickHouse {
+            let query = try cohortQuery(names, options: base, events: selector, needs: expression)
+            let counts = try await shippedFirst(clickHouse) { evaluator in
+                try await evaluator.conversion(query, within: within, flag: "--goal", asOf: instant)
+            }
+            results = zip(Self.cohortNames(names, base), counts).map { (name: $0, size: $1.size, rate: $1.rate) }
+            loadSeconds = 0
+        } else {
+            let (cohorts, events, evaluated, seconds) = try await self.cohorts(
+                names, options: base, events: selector, needs: expression, asOf: instant, progress: progress)
+            results = cohorts.map {
+                (
+                    name: $0.name, size: $0.members.count,
+                    rate: Cohorts.conversion($0.members, events: events, within: within, asOf: instant)
+                )
+            }
+            engine = evaluated
+            loadSeconds = seconds
         }
         let timing = ReportTiming(loadSeconds: loadSeconds, totalSeconds: (ContinuousClock.now - started).seconds)
         withExtendedLifetime(engine) {}
@@ -314,6 +348,42 @@ extension EvaluationSession {
         }
     }
 
+    /// The segments of cohorts: segments of users.
+    private func cohortSegments(_ names: [String]) throws(SessionError) -> [SegmentDefinition] {
+        var segments: [SegmentDefinition] = []
+        for name in names {
+            let segment = try self.segment(named: name)
+            guard segment.of == .users else {
+                throw SessionError(
+                    .invalidArgument, "`\(name)` is a segment of accounts: retention and conversion follow users")
+            }
+            segments.append(segment)
+        }
+        return segments
+    }
+
+    /// The names of the cohorts in order: the segments, then `baseline` when asked.
+    private static func cohortNames(_ names: [String], _ options: CohortOptions) -> [String] {
+        names + (options.baseline ? ["baseline"] : [])
+    }
+
+    /// The cohorts of segments as ClickHouse counts them: anchored at first seen only, since the entries
+    /// of the `entry` anchor are recorded in the workspace's change log, not in ClickHouse.
+    private func cohortQuery(
+        _ names: [String], options: CohortOptions, events selector: EventSelector, needs expression: TypedExpr
+    ) throws(SessionError) -> SQLCompiler.CohortQuery {
+        guard options.anchor == .firstSeen else {
+            throw SessionError(
+                .invalidArgument,
+                "--anchor entry is not supported with store: clickhouse (the entries are recorded in the "
+                    + "workspace's change log, not in ClickHouse): use --anchor first-seen")
+        }
+        return SQLCompiler.CohortQuery(
+            segments: try cohortSegments(names), baseline: options.baseline, from: options.from, to: options.to,
+            events: selector,
+            source: expression)
+    }
+
     /// The cohorts of segments (and the baseline, last, when asked), each member with its day 0 and the
     /// times of its events that the selector picks.
     private func cohorts(
@@ -324,11 +394,7 @@ extension EvaluationSession {
     ) {
         let started = ContinuousClock.now
         var entries: [String: [(String, Int64)]] = [:]
-        for name in names {
-            guard try segment(named: name).of == .users else {
-                throw SessionError(
-                    .invalidArgument, "`\(name)` is a segment of accounts: retention and conversion follow users")
-            }
+        for name in try cohortSegments(names).map(\.name) {
             if options.anchor == .entry {
                 entries[name] = try await firstEntries(of: name, from: options.from ?? .min, to: options.to ?? .max)
             }

@@ -141,7 +141,8 @@ struct ReportCommand: AsyncParsableCommand {
                 try await common.withProgress(session) { progress throws(SessionError) in
                     try await session.retention(
                         segments: segments, cohorts: cohorts.options, returns: returns, days: dayList, mode: mode,
-                        compareDay: compareDay, asOf: common.instant, progress: progress)
+                        compareDay: compareDay, asOf: common.instant, clickHouse: try session.clickHouseSettings(),
+                        progress: progress)
                 }
             }
             common.print(report.table) { _ in Self.pretty(report) }
@@ -208,7 +209,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report { session, progress throws(SessionError) in
                 try await session.conversion(
                     segments: segments, cohorts: cohorts.options, goal: goal, within: within.milliseconds,
-                    asOf: common.instant, progress: progress)
+                    asOf: common.instant, clickHouse: try session.clickHouseSettings(), progress: progress)
             }
         }
     }
@@ -234,7 +235,9 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             try await common.report(pretty: { Self.pretty($0, segments: segments, metric: metric) }) {
                 session, progress throws(SessionError) in
-                try session.overlap(segments: segments, asOf: common.instant, progress: progress)
+                try await session.overlap(
+                    segments: segments, asOf: common.instant, clickHouse: try session.clickHouseSettings(),
+                    progress: progress)
             }
         }
 

@@ -100,26 +100,37 @@ struct ReportTests {
 
     @Test func overlapPairsAndExclusiveCombinations() {
         // Profiles 0-5: a holds 1-4, b holds 3-5, c nobody; profile 0 is in none.
-        let sets = [
-            Overlap.Members(name: "a", flags: [false, true, true, true, true, false]),
-            Overlap.Members(name: "b", flags: [false, false, false, true, true, true]),
-            Overlap.Members(name: "c", flags: [false, false, false, false, false, false]),
-        ]
-        let pairs = Overlap.pairs(sets)
+        let sets = Overlap.Combinations(
+            names: ["a", "b", "c"],
+            flags: [
+                [false, true, true, true, true, false], [false, false, false, true, true, true],
+                [false, false, false, false, false, false],
+            ])
+        // Profiles 1-2 in a only (mask 1), 3-4 in a and b (3), 5 in b only (2).
+        #expect(sets.counts == [1: 2, 3: 2, 2: 1])
+        let pairs = sets.pairs
         #expect(pairs.map { "\($0.a)\($0.b)" } == ["ab", "ac", "ba", "bc", "ca", "cb"])
         #expect(pairs[0].count == 2 && pairs[0].jaccard == 2.0 / 5 && pairs[0].containment == 0.5)
         #expect(pairs[2].containment == 2.0 / 3)
         #expect(pairs[4].containment == nil && pairs[4].jaccard == 0)
-        #expect(sets.map(\.count) == [4, 3, 0])
+        #expect(sets.sizes == [4, 3, 0])
         // 130 profiles, past two words of bits: the 65th and the 129th are in both.
         var wide = [Bool](repeating: false, count: 130)
         wide[64] = true
         wide[128] = true
-        let both = Overlap.pairs([Overlap.Members(name: "x", flags: wide), Overlap.Members(name: "y", flags: wide)])
+        let both = Overlap.Combinations(names: ["x", "y"], flags: [wide, wide]).pairs
         #expect(both[0].count == 2 && both[0].jaccard == 1)
-        let exclusive = Overlap.exclusive(sets)
+        let exclusive = sets.exclusive
         #expect(exclusive.map(\.segments) == [["a"], ["a", "b"], ["b"]])
         #expect(exclusive.map(\.count) == [2, 2, 1])
+        // Counted elsewhere (ClickHouse's masks), the 64th segment included; a mask of 0 is left out.
+        let counted = Overlap.Combinations(
+            names: (0..<64).map { "s\($0)" }, counts: [0: 9, 1 << 63: 4, 1 << 63 | 1: 3, 1: 5])
+        #expect(counted.counts.count == 3)
+        #expect(counted.sizes[0] == 8 && counted.sizes[63] == 7 && counted.sizes[1] == 0)
+        let last = counted.pairs.first { $0.a == "s63" && $0.b == "s0" }
+        #expect(last?.count == 3 && last?.jaccard == 3.0 / 12 && last?.containment == 3.0 / 7)
+        #expect(counted.exclusive.map(\.segments) == [["s0"], ["s63"], ["s0", "s63"]])
     }
 
     @Test func staysAndSizesFromTheChangeLog() {

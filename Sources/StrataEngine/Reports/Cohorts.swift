@@ -38,6 +38,14 @@ public enum Cohorts {
         /// Of those, the ones who returned.
         public var returned: Int
 
+        /// A cell from its counts.
+        public init(day: Int, size: Int, eligible: Int, returned: Int) {
+            self.day = day
+            self.size = size
+            self.eligible = eligible
+            self.returned = returned
+        }
+
         /// returned of eligible, with its Wilson interval; empty when nobody is eligible.
         public var proportion: Statistics.Proportion { Statistics.Proportion(returned, of: eligible) }
         /// Whether some members had not reached the day and are left out.

@@ -69,7 +69,7 @@ struct ReportAPI: Sendable {
                 segments: segments, cohorts: try query.cohorts(), goal: goal,
                 within: try query.duration("within") ?? 30 * Cohorts.day, asOf: instant)
         case "overlap":
-            return try session.overlap(segments: segments, asOf: instant)
+            return try await session.overlap(segments: segments, asOf: instant)
         case "sizes":
             guard let from = try query.instant("from"), let to = try query.instant("to") else {
                 throw SessionError(.invalidArgument, "from and to: required instants")

@@ -1,0 +1,97 @@
+import StrataEngine
+import StrataLanguage
+
+extension Evaluator {
+    /// The cells of a retention report as of an instant, one row per cohort in order (the segments,
+    /// then the baseline when asked), counted inside ClickHouse (``SQLCompiler/retentionQuery(_:days:mode:table:user:account:)``).
+    /// `flag` names where the selection is written, for its errors.
+    public func retention(
+        _ cohorts: SQLCompiler.CohortQuery, days: [Int], mode: Cohorts.Mode, flag: String, asOf now: Int64
+    ) async throws(ClickHouseError) -> [[Cohorts.Cell]] {
+        let scan = try await Prepared(self, asOf: now)
+        let sql = try compiled(cohorts.segments, other: flag) { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.retentionQuery(
+                cohorts, days: days, mode: mode, table: scan.table, user: scan.profile, account: scan.account)
+        }
+        let counts = try await counts(scan, sql, per: cohorts, width: 1 + 2 * days.count)
+        return counts.map { row in
+            days.enumerated().map { index, day in
+                Cohorts.Cell(day: day, size: row[0], eligible: row[1 + 2 * index], returned: row[2 + 2 * index])
+            }
+        }
+    }
+
+    /// Each cohort's size and its conversion (converted of eligible) as of an instant, in order,
+    /// counted inside ClickHouse (``SQLCompiler/conversionQuery(_:within:table:user:account:)``).
+    public func conversion(
+        _ cohorts: SQLCompiler.CohortQuery, within: Int64, flag: String, asOf now: Int64
+    ) async throws(ClickHouseError) -> [(size: Int, rate: Statistics.Proportion)] {
+        let scan = try await Prepared(self, asOf: now)
+        let sql = try compiled(cohorts.segments, other: flag) { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.conversionQuery(
+                cohorts, within: within, table: scan.table, user: scan.profile, account: scan.account)
+        }
+        return try await counts(scan, sql, per: cohorts, width: 3).map {
+            ($0[0], Statistics.Proportion($0[2], of: $0[1]))
+        }
+    }
+
+    /// How many profiles are in exactly each combination of the segments (all of one kind) as of an
+    /// instant, counted inside ClickHouse (``SQLCompiler/overlapQuery(_:table:user:account:)``).
+    public func overlap(of names: [String], asOf now: Int64) async throws(ClickHouseError) -> Overlap.Combinations {
+        let segments = try names.map { (name) throws(ClickHouseError) in try segment(named: name) }
+        let scan = try await Prepared(self, asOf: now)
+        let sql = try compiled(segments, other: "overlap") { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.overlapQuery(segments, table: scan.table, user: scan.profile, account: scan.account)
+        }
+        var counts: [UInt64: Int] = [:]
+        for row in try await scan.rows(sql) {
+            guard row.count == 2, let mask = UInt64(row[0]), let count = Int(row[1]) else {
+                throw ClickHouseError("ClickHouse answered a combination's count with \(row)")
+            }
+            counts[mask, default: 0] += count
+        }
+        return Overlap.Combinations(names: names, counts: counts)
+    }
+
+    /// A segment by name, or an error saying there is none.
+    func segment(named name: String) throws(ClickHouseError) -> SegmentDefinition {
+        guard let segment = definitions.segment(named: name) else {
+            throw ClickHouseError("no segment is named `\(name)`")
+        }
+        return segment
+    }
+
+    /// A query over segments, a construct outside the subset reported at its place: in the first
+    /// segment that has one, else in `other`.
+    private func compiled(
+        _ segments: [SegmentDefinition], other: String, _ compile: () throws(SQLCompiler.Unsupported) -> String
+    ) throws(ClickHouseError) -> String {
+        let compiler = SQLCompiler(definitions: definitions, now: 0, zone: zone, earliest: 0)
+        for segment in segments {
+            do throws(SQLCompiler.Unsupported) {
+                _ = try compiler.condition(of: segment)
+            } catch {
+                throw ClickHouseError(Self.diagnostic(error, file: segment.file).description)
+            }
+        }
+        do throws(SQLCompiler.Unsupported) {
+            return try compile()
+        } catch {
+            throw ClickHouseError(Self.diagnostic(error, file: other).description)
+        }
+    }
+
+    /// The one row of a cohort query as whole numbers, `width` of them per cohort.
+    private func counts(
+        _ scan: Prepared, _ sql: String, per cohorts: SQLCompiler.CohortQuery, width: Int
+    ) async throws(ClickHouseError) -> [[Int]] {
+        let rows = try await scan.rows(sql)
+        let cohortCount = cohorts.segments.count + (cohorts.baseline ? 1 : 0)
+        let numbers = rows.first?.compactMap { Int($0) } ?? []
+        guard rows.count == 1, numbers.count == cohortCount * width, rows[0].count == numbers.count else {
+            throw ClickHouseError("ClickHouse answered a report's counts with \(rows.prefix(2))")
+        }
+        return (0..<cohortCount).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+    }
+}

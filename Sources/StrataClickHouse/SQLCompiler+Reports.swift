@@ -1,0 +1,119 @@
+import StrataEngine
+import StrataLanguage
+
+extension SQLCompiler {
+    /// The cohorts of a retention or conversion report (docs/reports.md): the members of each segment
+    /// of users as of the instant, then with `baseline` every profile, each kept when its first seen
+    /// instant (its first track, page or screen event) lies in `[from, to)`; day 0 is that instant.
+    public struct CohortQuery: Sendable {
+        /// The segments, of users.
+        public var segments: [SegmentDefinition]
+        /// Whether the baseline cohort of every profile comes last.
+        public var baseline: Bool
+        /// The start of the range of day 0s (inclusive), nil for all time.
+        public var from: Int64?
+        /// The end of the range (exclusive), nil for all time.
+        public var to: Int64?
+        /// The events that count as coming back or converting.
+        public var events: EventSelector
+        /// Where the selection is written (`did(...)` of the flag), for errors.
+        public var source: TypedExpr
+
+        /// Cohorts from their parts.
+        public init(
+            segments: [SegmentDefinition], baseline: Bool, from: Int64?, to: Int64?, events: EventSelector,
+            source: TypedExpr
+        ) {
+            self.segments = segments
+            self.baseline = baseline
+            self.from = from
+            self.to = to
+            self.events = events
+            self.source = source
+        }
+    }
+
+    /// The query of a retention report's counts: one row; for each cohort in order its size, then for
+    /// each day N its eligible members (d0 + (N+1) days at or before the instant) and of those the ones
+    /// who returned (an event of the selection in `[d0 + N days, d0 + (N+1) days)`, or with
+    /// `on-or-after` at or after d0 + N days). A day is 86,400,000 ms from day 0 (``Cohorts/day``), not
+    /// a calendar day.
+    public func retentionQuery(
+        _ cohorts: CohortQuery, days: [Int], mode: Cohorts.Mode, table: String, user: String, account: String
+    ) throws(Unsupported) -> String {
+        try cohortCounts(cohorts, table: table, user: user, account: account) { start, times in
+            days.flatMap { n in
+                let low = Self.days(Int64(n))
+                let high = Self.days(Int64(n) + 1)
+                let eligible = "\(start) <= \(Self.minus(now, high))"
+                let within = mode == .on ? " AND t - \(start) < \(high)" : ""
+                return [eligible, "\(eligible) AND arrayExists(t -> t - \(start) >= \(low)\(within), \(times))"]
+            }
+        }
+    }
+
+    /// The query of a conversion report's counts: one row; for each cohort in order its size, its
+    /// eligible members (d0 + within at or before the instant) and of those the ones converted (an
+    /// event of the selection in `(d0, d0 + within]`).
+    public func conversionQuery(
+        _ cohorts: CohortQuery, within: Int64, table: String, user: String, account: String
+    ) throws(Unsupported) -> String {
+        try cohortCounts(cohorts, table: table, user: user, account: account) { start, times in
+            let eligible = "\(start) <= \(Self.minus(now, within))"
+            return [eligible, "\(eligible) AND arrayExists(t -> t > \(start) AND t - \(start) <= \(within), \(times))"]
+        }
+    }
+
+    /// The query of an overlap report's counts: for each combination of the segments (all of one kind)
+    /// that some profile is in exactly, its mask (bit i: the i-th segment) and how many profiles are in
+    /// it (``StrataEngine/Overlap/Combinations``).
+    public func overlapQuery(
+        _ segments: [SegmentDefinition], table: String, user: String, account: String
+    ) throws(Unsupported) -> String {
+        var compiler = self
+        compiler.scan = Scan(table: table, user: user, account: account, kind: segments.first?.of ?? .users)
+        var bits: [String] = []
+        for (index, segment) in segments.enumerated() {
+            bits.append("toUInt64(\(try compiler.condition(of: segment))) * \(UInt64(1) << UInt64(index))")
+        }
+        let masks = compiler.grouped(
+            ["(\(bits.joined(separator: " + "))) AS overlap_mask"], having: "overlap_mask != 0")
+        return "SELECT overlap_mask, count() FROM (\(masks)) GROUP BY overlap_mask"
+    }
+
+    /// One row of counts over the profiles of users: for each cohort its size, then one count per
+    /// condition `counts` makes of a member's day 0 and the times of its events of the selection (an
+    /// array), each restricted to the cohort's members.
+    private func cohortCounts(
+        _ cohorts: CohortQuery, table: String, user: String, account: String,
+        counts: (_ start: String, _ times: String) -> [String]
+    ) throws(Unsupported) -> String {
+        var compiler = self
+        compiler.scan = Scan(table: table, user: user, account: account, kind: .users)
+        let events = Rows(filter: Self.eventFilter)
+        var columns = [
+            "\(events.count) AS cohort_events", "\(events.aggregate("min", ["time"])) AS cohort_start",
+            "\(try compiler.rows(cohorts.events, .allTime, cohorts.source).times) AS cohort_times",
+        ]
+        var seen = ["cohort_events > 0"]
+        if let from = cohorts.from { seen.append("cohort_start >= \(from)") }
+        if let to = cohorts.to { seen.append("cohort_start < \(to)") }
+        var members: [String] = []
+        for (index, segment) in cohorts.segments.enumerated() {
+            columns.append("\(try compiler.condition(of: segment)) AS cohort_member_\(index)")
+            members.append("(\((seen + ["cohort_member_\(index)"]).joined(separator: " AND ")))")
+        }
+        if cohorts.baseline { members.append("(\(seen.joined(separator: " AND ")))") }
+        let measured = counts("cohort_start", "cohort_times")
+        let aggregates = members.flatMap { member in
+            ["countIf(\(member))"] + measured.map { "countIf(\(member) AND \($0))" }
+        }
+        return "SELECT \(aggregates.joined(separator: ", ")) FROM (\(compiler.grouped(columns)))"
+    }
+
+    /// n days in milliseconds, saturating.
+    private static func days(_ n: Int64) -> Int64 {
+        let (ms, overflow) = n.multipliedReportingOverflow(by: Cohorts.day)
+        return overflow ? Int64.max : ms
+    }
+}

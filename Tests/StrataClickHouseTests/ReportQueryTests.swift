@@ -1,0 +1,113 @@
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataLanguage
+import Testing
+
+@testable import StrataClickHouse
+
+/// The SQL of the reports' counts: the bounds below are worked out by hand from the instant
+/// 2026-07-01T12:00:00Z (1,782,907,200,000 ms) and days of 86,400,000 ms.
+@Suite struct ReportQueryTests {
+    static let now: Int64 = 1_782_907_200_000
+
+    let definitions = Definitions.load(
+        DefinitionFiles([
+            "segments/pro.yaml": "where: did(\"Plan Upgraded\")\n",
+            "segments/quiet.yaml": "where: not did(any, last 7d)\n",
+            "segments/logins.yaml": "where: did(\"Logged In\")\n",
+        ]))
+    var compiler: SQLCompiler { SQLCompiler(definitions: definitions, now: Self.now, zone: .utc, earliest: 0) }
+    static let events = SQLCompiler.eventFilter
+    static let logins = "groupArrayIf(time, (\(events) AND name = 'Logged In')) AS cohort_times"
+
+    /// Cohorts of `pro` and the baseline, first seen in [from, to), coming back with "Logged In".
+    func cohorts(from: Int64? = nil, to: Int64? = nil) throws -> SQLCompiler.CohortQuery {
+        let logins = try #require(definitions.segment(named: "logins")).condition
+        return SQLCompiler.CohortQuery(
+            segments: [try #require(definitions.segment(named: "pro"))], baseline: true, from: from, to: to,
+            events: try #require(Self.selector(logins)), source: logins)
+    }
+
+    /// The selector of a `did(...)` condition.
+    static func selector(_ condition: TypedExpr) -> EventSelector? {
+        guard case .aggregate(let did) = condition.node else { return nil }
+        return did.selector
+    }
+
+    @Test func retentionCountsEachDayOfEachCohort() throws {
+        let sql = try compiler.retentionQuery(
+            try cohorts(from: 1_780_000_000_000, to: 1_781_000_000_000), days: [0, 7], mode: .on, table: "db.messages",
+            user: "node", account: "''")
+        // The profiles grouped once: first seen, the return times and membership of pro.
+        #expect(
+            sql.hasSuffix(
+                "FROM (SELECT node AS profile, countIf(\(Self.events)) AS cohort_events, minIf(time, \(Self.events)) "
+                    + "AS cohort_start, \(Self.logins), (countIf((\(Self.events) AND name = 'Plan Upgraded')) > 0) "
+                    + "AS cohort_member_0 FROM db.messages WHERE time <= 1782907200000 GROUP BY profile)"))
+        let pro =
+            "(cohort_events > 0 AND cohort_start >= 1780000000000 AND cohort_start < 1781000000000 AND cohort_member_0)"
+        let baseline = "(cohort_events > 0 AND cohort_start >= 1780000000000 AND cohort_start < 1781000000000)"
+        // Day 0 is over for d0 <= now - 1 day; day 7 for d0 <= now - 8 days, its returns 7 to 8 days after d0.
+        let day0 = "cohort_start <= 1782820800000"
+        let day7 = "cohort_start <= 1782216000000"
+        let cells = [
+            "countIf(MEMBER)", "countIf(MEMBER AND \(day0))",
+            "countIf(MEMBER AND \(day0) AND arrayExists(t -> t - cohort_start >= 0 AND t - cohort_start < 86400000, cohort_times))",
+            "countIf(MEMBER AND \(day7))",
+            "countIf(MEMBER AND \(day7) AND arrayExists(t -> t - cohort_start >= 604800000 AND t - cohort_start < 691200000, cohort_times))",
+        ]
+        let columns = [pro, baseline].flatMap { member in
+            cells.map { $0.replacingOccurrences(of: "MEMBER", with: member) }
+        }
+        #expect(sql.hasPrefix("SELECT \(columns.joined(separator: ", ")) FROM ("))
+    }
+
+    @Test func onOrAfterCountsAnyLaterReturn() throws {
+        let sql = try compiler.retentionQuery(
+            try cohorts(), days: [30], mode: .onOrAfter, table: "t", user: "node", account: "''")
+        // All time: first seen is the one bound; day 30 is over for d0 <= now - 31 days.
+        #expect(
+            sql.hasPrefix(
+                "SELECT countIf((cohort_events > 0 AND cohort_member_0)), countIf((cohort_events > 0 AND "
+                    + "cohort_member_0) AND cohort_start <= 1780228800000), "))
+        #expect(sql.contains("arrayExists(t -> t - cohort_start >= 2592000000, cohort_times))"))
+        #expect(!sql.contains("t - cohort_start < "))
+    }
+
+    @Test func conversionCountsAGoalWithinTheSpan() throws {
+        let sql = try compiler.conversionQuery(
+            try cohorts(), within: 7 * 86_400_000, table: "t", user: "node", account: "''")
+        // Eligible when d0 + 7 days <= now; converted by a goal in (d0, d0 + 7 days].
+        let eligible = "cohort_start <= 1782302400000"
+        let converted = "arrayExists(t -> t > cohort_start AND t - cohort_start <= 604800000, cohort_times)"
+        let member = "(cohort_events > 0 AND cohort_member_0)"
+        #expect(
+            sql.hasPrefix(
+                "SELECT countIf(\(member)), countIf(\(member) AND \(eligible)), "
+                    + "countIf(\(member) AND \(eligible) AND \(converted)), countIf((cohort_events > 0)), "))
+    }
+
+    @Test func overlapGroupsProfilesByTheirCombination() throws {
+        let segments = try ["pro", "quiet"].map { try #require(definitions.segment(named: $0)) }
+        let sql = try compiler.overlapQuery(segments, table: "t", user: "node", account: "''")
+        // The week before now: from 2026-06-24T12:00:00.001Z.
+        let quiet = "(NOT (countIf((\(Self.events) AND time >= 1782302400001)) > 0))"
+        #expect(
+            sql
+                == "SELECT overlap_mask, count() FROM (SELECT node AS profile, "
+                + "(toUInt64((countIf((\(Self.events) AND name = 'Plan Upgraded')) > 0)) * 1 + toUInt64(\(quiet)) * 2) "
+                + "AS overlap_mask FROM t WHERE time <= 1782907200000 GROUP BY profile HAVING overlap_mask != 0) "
+                + "GROUP BY overlap_mask")
+    }
+
+    @Test func aSelectionOutsideTheSubsetIsRefused() throws {
+        var cohorts = try cohorts()
+        let files = DefinitionFiles(["segments/x.yaml": "where: did(any where trait.plan = \"pro\")\n"])
+        let traitInWhere = try #require(Definitions.load(files).segment(named: "x")).condition
+        cohorts.events = try #require(Self.selector(traitInWhere))
+        #expect(throws: SQLCompiler.Unsupported.self) {
+            try compiler.conversionQuery(cohorts, within: 1, table: "t", user: "node", account: "''")
+        }
+    }
+}
