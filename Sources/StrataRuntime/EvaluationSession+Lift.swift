@@ -34,7 +34,7 @@ extension EvaluationSession {
                 "activation `\(name)` has no `goal:` of the form did(EVENTS): give the goal events with --goal")
         }
         let span = within ?? activation.conversionWindow
-        guard span > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        try Self.checkWithin(span)
         let deliveries: [Delivery]
         do {
             deliveries = try await store.deliveries(DeliveryQuery(activation: name, limit: Int.max))

@@ -29,7 +29,10 @@ extension EvaluationSession {
             throw SessionError(.invalidArgument, "overlap takes at most \(Overlap.maxSegments) segments")
         }
         var kinds: [String: ProfileKind] = [:]
-        for name in names { kinds[name] = try segment(named: name).of }
+        for name in names {
+            guard kinds[name] == nil else { throw SessionError(.invalidArgument, "segment `\(name)` is named twice") }
+            kinds[name] = try segment(named: name).of
+        }
         if Set(kinds.values).count > 1 {
             throw SessionError(
                 .invalidArgument, "segments of users and of accounts are never crossed: give segments of one kind")
@@ -136,6 +139,7 @@ extension EvaluationSession {
     public func decay(
         segments names: [String], days: [Int], asOf instant: Int64
     ) async throws(SessionError) -> ReportTable {
+        try Self.checkDays(days)
         var rows: [[JSONValue]] = []
         for name in names {
             _ = try segment(named: name)

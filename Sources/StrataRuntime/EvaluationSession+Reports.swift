@@ -188,9 +188,7 @@ extension EvaluationSession {
         progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> RetentionReport {
         let (selector, expression) = try selector(returns, flag: "--return")
-        guard !days.isEmpty, days.allSatisfy({ $0 >= 0 }), days == days.sorted(), Set(days).count == days.count else {
-            throw SessionError(.invalidArgument, "--days must be distinct whole numbers of 0 or more, ascending")
-        }
+        try Self.checkDays(days)
         let started = ContinuousClock.now
         let rows: [(cohort: String, cells: [Cohorts.Cell])]
         let loadSeconds: Double
@@ -238,7 +236,7 @@ extension EvaluationSession {
         clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let (selector, expression) = try selector(goal, flag: "--goal")
-        guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        try Self.checkWithin(within)
         var base = options
         base.baseline = true
         let started = ContinuousClock.now
@@ -296,7 +294,7 @@ extension EvaluationSession {
         progress: (Int) -> Void = { _ in }
     ) throws(SessionError) -> ReportTable {
         guard texts.count >= 2 else { throw SessionError(.invalidArgument, "a funnel needs two steps or more") }
-        guard within > 0 else { throw SessionError(.invalidArgument, "--within must be a positive duration") }
+        try Self.checkWithin(within)
         var selectors: [EventSelector] = []
         var needs = DataNeeds(definitions: definitions)
         for (index, text) in texts.enumerated() {
@@ -476,5 +474,23 @@ extension EvaluationSession {
             throw .store(error)
         }
         return changes
+    }
+
+    /// Refuses a report's `--days` unless distinct, ascending and from 0 to ``Cohorts/maxDays``.
+    static func checkDays(_ days: [Int]) throws(SessionError) {
+        guard !days.isEmpty, days.allSatisfy({ (0...Cohorts.maxDays).contains($0) }), days == days.sorted(),
+            Set(days).count == days.count
+        else {
+            throw SessionError(
+                .invalidArgument, "--days must be distinct whole numbers from 0 to \(Cohorts.maxDays), ascending")
+        }
+    }
+
+    /// Refuses a report's `--within` that is not positive or longer than ``Cohorts/maxDays``.
+    static func checkWithin(_ within: Int64) throws(SessionError) {
+        guard within > 0, within <= Int64(Cohorts.maxDays) * Cohorts.day else {
+            throw SessionError(
+                .invalidArgument, "--within must be a positive duration of at most \(Cohorts.maxDays)d")
+        }
     }
 }

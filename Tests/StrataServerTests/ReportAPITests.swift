@@ -58,6 +58,23 @@ struct ReportAPITests {
                 ("conversion?segments=recent", .badRequest, "goal: required"),
                 ("sizes?segments=recent&from=2026-01-02&to=2026-01-01", .badRequest, "--from must not be after --to"),
                 ("overlap?segments=recent", .badRequest, "overlap needs two segments or more"),
+                ("overlap?segments=recent,recent", .badRequest, "segment `recent` is named twice"),
+                (
+                    "retention?segments=recent&days=1,99999999999999", .badRequest,
+                    "--days must be distinct whole numbers from 0 to 36500, ascending"
+                ),
+                (
+                    "decay?segments=recent&days=1,99999999999999", .badRequest,
+                    "--days must be distinct whole numbers from 0 to 36500, ascending"
+                ),
+                (
+                    "conversion?segments=recent&goal=%22Ping%22&within=36501d", .badRequest,
+                    "--within must be a positive duration of at most 36500d"
+                ),
+                (
+                    "funnel?steps=%22Ping%22&steps=%22Ping%22&within=36501d", .badRequest,
+                    "--within must be a positive duration of at most 36500d"
+                ),
                 ("nothing", .notFound, "no report `nothing`"),
             ] {
                 try await client.execute(uri: "/api/v1/reports/\(query)", method: .get, headers: admin) { response in

@@ -3,6 +3,9 @@
 public enum Cohorts {
     /// One day in ms.
     public static let day: Int64 = 86_400_000
+    /// The latest day a report follows a cohort to, and the longest window it waits for a goal in
+    /// (days): a hundred years.
+    public static let maxDays = 36_500
 
     /// A cohort member: its day 0 and its profile's index in the event times (nil for a profile the
     /// timelines do not hold, which has no events).
