@@ -74,19 +74,9 @@ struct CLITests {
 
         /// Runs the binary with the arguments, in a folder (default: the tests' current folder).
         init(_ arguments: [String], in folder: URL? = nil) throws {
-            let process = Process()
-            process.executableURL = CLITests.binary
-            process.arguments = arguments
-            if let folder { process.currentDirectoryURL = folder }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            status = process.terminationStatus
+            let child = try Child(arguments, in: folder)
+            status = child.wait()
+            (stdout, stderr) = (child.stdout, child.stderr)
         }
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import StrataCore
 import StrataRuntime
 import StrataStore
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -13,27 +12,14 @@ import Testing
 struct ServeStopTests {
     /// A running `strata serve --port 0` and what it wrote to standard error.
     final class Server: Sendable {
-        let process: Process
-        private let errors = Mutex("")
+        let process: Child
 
         init(workspace: URL) throws {
-            process = Process()
-            process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0", "-w", workspace.path]
-            let pipe = Pipe()
-            process.standardError = pipe
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let reading = pipe.fileHandleForReading
-            Thread.detachNewThread { [self] in
-                while case let data = reading.availableData, !data.isEmpty {
-                    errors.withLock { $0 += String(decoding: data, as: UTF8.self) }
-                }
-            }
+            process = try Child(["serve", "--port", "0", "-w", workspace.path])
         }
 
         /// What the server wrote to standard error so far.
-        var stderr: String { errors.withLock { $0 } }
+        var stderr: String { process.stderr }
 
         /// Waits (up to 60 s) for the server to log that its real-time memberships are ready.
         func ready() async throws -> Bool {
@@ -46,11 +32,12 @@ struct ServeStopTests {
 
         /// Sends SIGTERM and waits for the process to end, up to `deadline`; whether it ended.
         func terminate(within deadline: Duration) async throws -> Bool {
-            kill(process.processIdentifier, SIGTERM)
+            kill(process.pid, SIGTERM)
             let end = ContinuousClock.now + deadline
             while process.isRunning && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
             guard process.isRunning else { return true }
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.pid, SIGKILL)
+            _ = process.wait()
             return false
         }
     }
@@ -79,7 +66,7 @@ struct ServeStopTests {
         try await Task.sleep(for: .milliseconds(200))
         // Three times the bound: a stop that waited for the whole backlog would take far longer.
         #expect(try await first.terminate(within: .seconds(9)))
-        #expect(first.process.terminationReason == .exit)
+        #expect(first.process.exited)
         #expect(try store.lastSequence() == 300_004)
 
         // The next start takes the messages after the checkpoint the stop saved; it is stopped as soon
