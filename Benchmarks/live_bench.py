@@ -140,10 +140,11 @@ def prepare(strata, work, users, fresh):
 
 
 class Serve:
-    def __init__(self, strata, ws, admin, log=None, held=None):
+    def __init__(self, strata, ws, admin, log=None, held=None, heavy=None):
         self.port = free_port()
         output = open(log, "a") if log else subprocess.DEVNULL
         bound = ["--held-messages", str(held)] if held is not None else []
+        bound += ["--heavy-messages", str(heavy)] if heavy is not None else []
         self.process = subprocess.Popen([strata, "serve", "-w", ws, "--port", str(self.port)] + bound,
                                         stdout=output, stderr=output)
         if log:
@@ -474,6 +475,8 @@ def main():
     parser.add_argument("--hot", type=int, help="instead of the probes: this many hot profiles receiving --hot-rate "
                         "identifies a second, then SIGTERM")
     parser.add_argument("--hot-rate", type=float, default=5000)
+    parser.add_argument("--heavy-messages", type=int, help="the server's --heavy-messages (default: none, no "
+                        "profile is heavy)")
     parser.add_argument("--held-messages", type=int, help="the server's --held-messages (default: its own); the "
                         "engine's memory grows with the messages it holds until this bound")
     args = parser.parse_args()
@@ -486,7 +489,7 @@ def main():
 
     write, admin = key("write"), key("admin")
     result = {"users": args.users, "workspace": ws}
-    server = Serve(args.strata, ws, admin, args.server_log, args.held_messages)
+    server = Serve(args.strata, ws, admin, args.server_log, args.held_messages, args.heavy_messages)
     result["start_seconds"] = server.start_seconds
     stream = Stream(server.port, admin)
     stream.start()
@@ -504,7 +507,7 @@ def main():
             result.update(run(args, server, write, admin, stream, rate))
         finally:
             server.stop()
-    restarted = Serve(args.strata, ws, admin, args.server_log, args.held_messages)
+    restarted = Serve(args.strata, ws, admin, args.server_log, args.held_messages, args.heavy_messages)
     result["restart_seconds"] = restarted.start_seconds
     restarted.stop()
     print(json.dumps(result, indent=2))

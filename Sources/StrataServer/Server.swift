@@ -32,8 +32,8 @@ public enum Server {
         /// The most messages the real-time engine holds in memory.
         public var heldMessages: Int
         /// The fewest messages a cluster holds for the real-time engine to evaluate it apart from the
-        /// other clusters' messages (``LiveEngine/heavyThreshold``).
-        public var heavyMessages: Int
+        /// other clusters' messages (``LiveEngine/heavyThreshold``); nil (the default) for none.
+        public var heavyMessages: Int?
         /// The least time between two evaluations of one heavy cluster's messages
         /// (``LiveEngine/heavyInterval``).
         public var heavyInterval: Duration
@@ -54,7 +54,7 @@ public enum Server {
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
             watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity,
-            heavyMessages: Int = LiveEngine.defaultHeavyThreshold, heavyInterval: Duration = .milliseconds(250),
+            heavyMessages: Int? = nil, heavyInterval: Duration = .milliseconds(250),
             readyWait: Duration = .seconds(10), activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096
         ) {
             self.host = host

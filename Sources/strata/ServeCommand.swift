@@ -39,11 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The fewest messages a profile holds for the real-time engine to evaluate it apart.",
+            "The fewest messages a profile holds for the real-time engine to evaluate it apart (none by default).",
             discussion:
                 "Such a profile's messages are evaluated together at most every 250 ms, on another core, "
-                + "so that it does not hold back the changes of the others."))
-    var heavyMessages = LiveEngine.defaultHeavyThreshold
+                + "so that it does not hold back the changes of the others. After a kill, the changes of its "
+                + "evaluations still waiting are recorded at the restart with cause definition."))
+    var heavyMessages: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -57,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard heldMessages >= 0 else {
             throw ValidationError("--held-messages must be 0 or more, found \(heldMessages)")
         }
-        guard heavyMessages >= 1 else {
+        if let heavyMessages, heavyMessages < 1 {
             throw ValidationError("--heavy-messages must be 1 or more, found \(heavyMessages)")
         }
         guard listenBacklog >= 1 else {

@@ -87,10 +87,6 @@ extension LiveEngine {
         }
     }
 
-    /// The fewest messages a cluster holds for a server's engine to evaluate it apart by default: at
-    /// about 30 µs a message, a cluster evaluated in a step then holds the step back at most about 30 ms.
-    public static let defaultHeavyThreshold = 1_000
-
     /// Whether a heavy cluster's evaluation waits or is under way.
     public var hasHeavyWork: Bool { !heavy.isEmpty }
 

@@ -399,9 +399,9 @@ actor LiveService: Service {
     }
 
     /// Makes an engine the service's, evaluating clusters of at least ``Server/Configuration/heavyMessages``
-    /// messages apart from the steps, each at most once per ``Server/Configuration/heavyInterval``.
+    /// messages (when set) apart from the steps, each at most once per ``Server/Configuration/heavyInterval``.
     func adopt(_ engine: LiveEngine) {
-        engine.heavyThreshold = configuration.heavyMessages
+        engine.heavyThreshold = configuration.heavyMessages ?? Int.max
         engine.heavyInterval = Int64(configuration.heavyInterval / .milliseconds(1))
         self.engine = engine
     }

@@ -86,7 +86,7 @@ final class Harness: Sendable {
     /// Runs a test against the live server, whose engine evaluates clusters of at least `heavyMessages`
     /// messages apart.
     func run(
-        logger: Logger = Logger(label: "strata.server"), heavyMessages: Int = LiveEngine.defaultHeavyThreshold,
+        logger: Logger = Logger(label: "strata.server"), heavyMessages: Int? = nil,
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let app = Server.application(
