@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs work on every core: per-profile work split into chunks, each chunk run with its own
 /// ``Evaluator`` as plain synchronous code, or a few independent tasks on a thread each.
@@ -24,6 +25,21 @@ enum Parallel {
         fill(count: count, iterations: count, parallel: true) { base, i in (base + i).initialize(to: body(i)) }
     }
 
+    /// `side()` on a thread of its own while `main()` runs on the calling thread, which may itself
+    /// spread its work over the cores (GCD would run a `side` given to it by ``each(count:_:)`` in place
+    /// of the work `main` spreads).
+    static func alongside<S: Sendable, M>(_ side: @escaping @Sendable () -> S, while main: () -> M) -> (S, M) {
+        let outcome = SideOutcome<S>()
+        Thread {
+            outcome.value = side()
+            outcome.done.signal()
+        }.start()
+        let result = main()
+        outcome.done.wait()
+        guard let value = outcome.value else { preconditionFailure("the side work ended without a value") }
+        return (value, result)
+    }
+
     /// An array of `count` values that `iterations` calls of `run` initialize, each call its own part.
     private static func fill<T>(
         count: Int, iterations: Int, parallel: Bool,
@@ -44,4 +60,10 @@ enum Parallel {
             initialized = count
         }
     }
+}
+
+/// What ``Parallel/alongside(_:while:)``'s side work gives, written once by its thread before it signals.
+private final class SideOutcome<S>: @unchecked Sendable {
+    var value: S?
+    let done = DispatchSemaphore(value: 0)
 }

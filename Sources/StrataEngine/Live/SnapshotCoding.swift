@@ -111,13 +111,29 @@ struct SnapshotReader {
         _ bytes: [UInt8], magic: [UInt8], version: UInt64, checksum: (ArraySlice<UInt8>) -> UInt64, name: String,
         kind: String
     ) throws(SnapshotError) -> SnapshotReader {
+        try verify(bytes, magic: magic, checksum: checksum, name: name, kind: kind)
+        return try opened(bytes, magic: magic, version: version, name: name, kind: kind)
+    }
+
+    /// Fails unless sealed bytes start with `magic` and their checksum matches.
+    static func verify(
+        _ bytes: [UInt8], magic: [UInt8], checksum: (ArraySlice<UInt8>) -> UInt64, name: String, kind: String
+    ) throws(SnapshotError) {
         guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { throw SnapshotError("not \(kind)") }
         let end = bytes.count - 8
         var trailer = SnapshotReader(bytes, range: end..<bytes.count)
         guard try trailer.raw() == checksum(bytes[..<end]) else {
             throw SnapshotError("\(name) is damaged: its checksum does not match")
         }
-        var reader = SnapshotReader(bytes, range: 0..<end)
+    }
+
+    /// A reader of sealed bytes placed after their version, their checksum not verified (see
+    /// ``verify(_:magic:checksum:name:kind:)``); fails unless they start with `magic` then `version`.
+    static func opened(
+        _ bytes: [UInt8], magic: [UInt8], version: UInt64, name: String, kind: String
+    ) throws(SnapshotError) -> SnapshotReader {
+        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { throw SnapshotError("not \(kind)") }
+        var reader = SnapshotReader(bytes, range: 0..<bytes.count - 8)
         try reader.skip(magic.count)
         let found = try reader.unsigned()
         guard found == version else { throw SnapshotError("\(name) has format \(found), this Strata reads \(version)") }

@@ -232,16 +232,38 @@ public struct TimelineBuilder {
         var accountEvents = TimelinePack(layout: layout)
         var accountEventUsers: [UInt32] = []
         if needs.accountEvents {
-            var accountOrder: [Int32] = []
-            for a in 0..<accountCount {
-                var merged: [(time: Int64, event: Int, user: Int32)] = []
-                for u in accountUsers[accountUserCounts[a]..<accountUserCounts[a + 1]] {
-                    for e in users.events(of: Int(u)) { merged.append((users.times[e], e, u)) }
+            // Accounts in runs, merged on every core: each run's events in order, and where each account ends.
+            let (members, starts) = (accountUsers, accountUserCounts)
+            let step = max(1, accountCount / 64 + 1)
+            let runs = Parallel.each(count: (accountCount + step - 1) / step) { run in
+                var (order, eventUsers, ends) = ([Int32](), [UInt32](), [Int]())
+                var merged: [(time: Int64, event: Int32, user: UInt32)] = []
+                for a in run * step..<min(accountCount, (run + 1) * step) {
+                    merged.removeAll(keepingCapacity: true)
+                    for u in members[starts[a]..<starts[a + 1]] {
+                        for e in users.events(of: Int(u)) { merged.append((users.times[e], Int32(e), UInt32(u))) }
+                    }
+                    merged.sort { $0.time != $1.time ? $0.time < $1.time : $0.event < $1.event }
+                    for event in merged {
+                        order.append(event.event)
+                        eventUsers.append(event.user)
+                    }
+                    ends.append(order.count)
                 }
-                merged.sort { $0.time != $1.time ? $0.time < $1.time : $0.event < $1.event }
-                accountOrder.append(contentsOf: merged.map { Int32($0.event) })
-                accountEventUsers.append(contentsOf: merged.map { UInt32($0.user) })
-                accountStarts[a + 1] = accountOrder.count
+                return (order, eventUsers, ends)
+            }
+            var accountOrder: [Int32] = []
+            accountOrder.reserveCapacity(runs.reduce(0) { $0 + $1.0.count })
+            accountEventUsers.reserveCapacity(accountOrder.capacity)
+            var a = 0
+            for (order, eventUsers, ends) in runs {
+                let base = accountOrder.count
+                accountOrder.append(contentsOf: order)
+                accountEventUsers.append(contentsOf: eventUsers)
+                for end in ends {
+                    accountStarts[a + 1] = base + end
+                    a += 1
+                }
             }
             accountEvents = pack
             accountEvents.gather(accountOrder)

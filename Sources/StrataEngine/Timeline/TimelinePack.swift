@@ -239,15 +239,38 @@ struct TimelinePack: Sendable {
         }
     }
 
-    /// Puts the events in `order` (a permutation of their indexes), into exact-size columns.
+    /// Puts the events in `order` (a permutation of their indexes), into exact-size columns: the
+    /// columns of one value per event and those of their properties at the same time.
     mutating func gather(_ order: [Int32]) {
+        let pack = self
+        let gathered = Parallel.each(count: 2) { part in
+            part == 0
+                ? Gathered.events(pack.gatheredEvents(order)) : Gathered.properties(pack.gatheredProperties(order))
+        }
+        guard case .events(let events) = gathered[0], case .properties(let properties) = gathered[1] else {
+            preconditionFailure("the two parts of a gather came back in another order")
+        }
+        (times, eventPairs, names) = events
+        (propertyStarts, propertySlots, propertyTags, propertyValues) = properties
+    }
+
+    /// What each part of ``gather(_:)`` gives.
+    private enum Gathered: Sendable {
+        case events(([Int64], [Int32], [UInt32]))
+        case properties(([UInt32], [UInt16], [UInt8], [UInt64]))
+    }
+
+    private func gatheredEvents(_ order: [Int32]) -> ([Int64], [Int32], [UInt32]) {
         func permuted<T>(_ column: [T]) -> [T] {
             [T](unsafeUninitializedCapacity: order.count) { buffer, initialized in
                 for (k, i) in order.enumerated() { buffer.initializeElement(at: k, to: column[Int(i)]) }
                 initialized = order.count
             }
         }
-        (times, eventPairs, names) = (permuted(times), permuted(eventPairs), permuted(names))
+        return (permuted(times), permuted(eventPairs), permuted(names))
+    }
+
+    private func gatheredProperties(_ order: [Int32]) -> ([UInt32], [UInt16], [UInt8], [UInt64]) {
         var starts = [UInt32]()
         starts.reserveCapacity(order.count + 1)
         starts.append(0)
@@ -265,7 +288,7 @@ struct TimelinePack: Sendable {
             }
             starts.append(UInt32(truncatingIfNeeded: slots.count))
         }
-        (propertyStarts, propertySlots, propertyTags, propertyValues) = (starts, slots, tags, values)
+        return (starts, slots, tags, values)
     }
 
     /// The earliest instant after `instant` of anything packed (an event, a pair's first message, a

@@ -1,16 +1,16 @@
 import StrataCore
 
 extension TimelineSnapshot {
-    /// Writes a pack in three sections, each after its length in bytes, so that they are read at the
-    /// same time: its vocabulary; its pairs of ids with their links and aliases, and its identify and
-    /// group records; its event columns. Then the latest time packed.
+    /// Writes a pack in four sections, each after its length in bytes, so that they are read at the
+    /// same time: its vocabulary; its pairs of ids with their links and aliases; its identify and group
+    /// records; its event columns. Then the latest time packed.
     static func write(_ pack: TimelinePack, to writer: inout SnapshotWriter) {
         var section = SnapshotWriter()
         let vocabulary = pack.vocabulary
         section.count(vocabulary.eventNames.count)
         for name in vocabulary.eventNames { section.string(name) }
-        section.count(vocabulary.strings.count)
-        for string in vocabulary.strings { section.string(string) }
+        section.column(vocabulary.strings.ends)
+        section.column(vocabulary.strings.utf8)
         section.count(vocabulary.jsonValues.count)
         for value in vocabulary.jsonValues { section.json(value) }
         writer.section(section)
@@ -28,6 +28,10 @@ extension TimelineSnapshot {
             writeIds([key.userId, key.anonymousId, key.previousId], to: &section)
             writeStamp(stamp, to: &section)
         }
+        writer.section(section)
+
+        section = SnapshotWriter()
+        section.count(pack.pairs.count)
         var records = SnapshotWriter()
         let (identifies, groups) = pack.records()
         for kind in [identifies, groups] {
@@ -68,22 +72,27 @@ extension TimelineSnapshot {
     /// Reads a pack of a layout, its sections on a thread each as far as cores allow, checking that
     /// every index it holds points inside its tables.
     static func readPack(_ reader: inout SnapshotReader, layout: PackLayout) throws(SnapshotError) -> TimelinePack {
-        let sections = [try reader.section(), try reader.section(), try reader.section()]
-        let read = Parallel.each(count: 3) { part in
+        let sections = [try reader.section(), try reader.section(), try reader.section(), try reader.section()]
+        let read = Parallel.each(count: 4) { part in
             var section = sections[part]
             switch part {
             case 0:
                 return Section.vocabulary(Result { () throws(SnapshotError) in try readVocabulary(&section, layout) })
             case 1:
-                return Section.ids(
-                    Result { () throws(SnapshotError) in try readIdsAndRecords(&section, layout: layout) })
+                return Section.ids(Result { () throws(SnapshotError) in try readIds(&section, layout: layout) })
+            case 2:
+                return Section.records(Result { () throws(SnapshotError) in try readEncodedRecords(&section) })
             default: return Section.events(Result { () throws(SnapshotError) in try readEvents(&section) })
             }
         }
         guard case .vocabulary(let vocabulary) = read[0], case .ids(let ids) = read[1],
-            case .events(let events) = read[2]
+            case .records(let records) = read[2], case .events(let events) = read[3]
         else { throw SnapshotError("the timelines file's sections were not read") }
         var pack = try ids.get()
+        pack.encodedRecords = try records.get()
+        guard pack.encodedRecords?.pairs == pack.pairs.count else {
+            throw SnapshotError("the records of the timelines file name another number of pairs", at: reader.offset)
+        }
         pack.vocabulary = try vocabulary.get()
         (
             pack.times, pack.eventPairs, pack.names, pack.propertyStarts, pack.propertySlots, pack.propertyTags,
@@ -99,6 +108,7 @@ extension TimelineSnapshot {
     private enum Section: Sendable {
         case vocabulary(Result<Vocabulary, SnapshotError>)
         case ids(Result<TimelinePack, SnapshotError>)
+        case records(Result<EncodedRecords, SnapshotError>)
         case events(
             Result<([Int64], [Int32], [UInt32], [UInt32], [UInt16], [UInt8], [UInt64]), SnapshotError>)
     }
@@ -108,13 +118,16 @@ extension TimelineSnapshot {
         _ reader: inout SnapshotReader, _ layout: PackLayout
     ) throws(SnapshotError) -> Vocabulary {
         let eventNames = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
-        let strings = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.string() }
+        let at = reader.offset
+        let ends: [Int] = try reader.column()
+        guard let strings = StringTable(utf8: try reader.column(), ends: ends) else {
+            throw SnapshotError("the timelines file's strings are damaged or one is there twice", at: at)
+        }
         let jsonValues = try (0..<reader.count()).map { _ throws(SnapshotError) in try reader.json() }
         let vocabulary = Vocabulary(
             eventNames: eventNames, propertyPaths: layout.template.propertyPaths, strings: strings,
             jsonValues: jsonValues)
-        guard vocabulary.eventNames.count == eventNames.count, vocabulary.strings.count == strings.count,
-            vocabulary.jsonValues.count == jsonValues.count
+        guard vocabulary.eventNames.count == eventNames.count, vocabulary.jsonValues.count == jsonValues.count
         else {
             throw SnapshotError("the timelines file holds an event name or a value twice", at: reader.offset)
         }
@@ -124,63 +137,80 @@ extension TimelineSnapshot {
         return vocabulary
     }
 
-    /// The second section: a pack holding the pairs of ids, links and aliases, and its identify and group
-    /// records checked but left encoded (and no vocabulary).
-    private static func readIdsAndRecords(
+    /// The second section: a pack holding the pairs of ids, links and aliases (and no vocabulary).
+    private static func readIds(
         _ reader: inout SnapshotReader, layout: PackLayout
     ) throws(SnapshotError) -> TimelinePack {
         var pack = TimelinePack(layout: layout)
         let pairCount = try reader.count()
         pack.pairs.reserveCapacity(pairCount)
         for _ in 0..<pairCount {
-            let ids = try readIds(2, &reader)
-            pack.pairs.append(TimelinePack.Pair(userId: ids[0], anonymousId: ids[1]))
+            let present = try reader.count()
+            pack.pairs.append(
+                TimelinePack.Pair(
+                    userId: try readId(0, of: present, &reader), anonymousId: try readId(1, of: present, &reader)))
         }
         pack.pairFirst = try reader.column()
         pack.pairLinks = try (0..<pairCount).map { _ throws(SnapshotError) in
             try reader.count() == 0 ? nil : try readStamp(&reader)
         }
         for _ in 0..<(try reader.count()) {
-            let ids = try readIds(3, &reader)
-            let stamp = try readStamp(&reader)
-            pack.aliases[TimelinePack.AliasKey(userId: ids[0], anonymousId: ids[1], previousId: ids[2])] = stamp
+            let present = try reader.count()
+            let key = TimelinePack.AliasKey(
+                userId: try readId(0, of: present, &reader), anonymousId: try readId(1, of: present, &reader),
+                previousId: try readId(2, of: present, &reader))
+            pack.aliases[key] = try readStamp(&reader)
         }
-        var records = try reader.section()
-        pack.encodedRecords = EncodedRecords(bytes: records.rest(), pairs: pairCount)
-        _ = try readRecords(&records, pairs: pairCount, keepingTraits: false)
         guard reader.isAtEnd else {
             throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
         }
         return pack
     }
 
+    /// The third section: the number of pairs of ids, then the identify and group records, checked but
+    /// left encoded.
+    private static func readEncodedRecords(_ reader: inout SnapshotReader) throws(SnapshotError) -> EncodedRecords {
+        let pairCount = try reader.count(limit: Int(Int32.max))
+        var records = try reader.section()
+        let encoded = EncodedRecords(bytes: records.rest(), pairs: pairCount)
+        _ = try readRecords(&records, pairs: pairCount, keepingTraits: false)
+        guard reader.isAtEnd else {
+            throw SnapshotError("a section of the timelines file is too long", at: reader.offset)
+        }
+        return encoded
+    }
+
     /// The identify and group records: every index checked, and their traits decoded when
-    /// `keepingTraits` (else only checked).
+    /// `keepingTraits` (else only checked, and none returned).
     static func readRecords(
         _ reader: inout SnapshotReader, pairs pairCount: Int, keepingTraits: Bool
     ) throws(SnapshotError) -> (identifies: [TimelinePack.Stamped], groups: [TimelinePack.Stamped]) {
-        var records: [[TimelinePack.Stamped]] = []
-        for _ in 0..<2 {
-            records.append(
-                try (0..<reader.count()).map { _ throws(SnapshotError) in
-                    let pair = try reader.unsigned()
-                    guard pair < UInt64(pairCount) else {
-                        throw SnapshotError("a record of the timelines file names no pair of ids", at: reader.offset)
+        var records: [[TimelinePack.Stamped]] = [[], []]
+        for kind in records.indices {
+            let count = try reader.count()
+            if keepingTraits { records[kind].reserveCapacity(count) }
+            for _ in 0..<count {
+                let pair = try reader.unsigned()
+                guard pair < UInt64(pairCount) else {
+                    throw SnapshotError("a record of the timelines file names no pair of ids", at: reader.offset)
+                }
+                let stamp = try readStamp(&reader)
+                var traits: [String: JSONValue] = [:]
+                for _ in 0..<(try reader.count()) {
+                    if keepingTraits {
+                        let key = try reader.string()
+                        traits[key] = try reader.json()
+                    } else {
+                        try reader.skip(try reader.count())
+                        try reader.skipJSON()
                     }
-                    let stamp = try readStamp(&reader)
-                    var traits: [String: JSONValue] = [:]
-                    for _ in 0..<(try reader.count()) {
-                        if keepingTraits {
-                            let key = try reader.string()
-                            traits[key] = try reader.json()
-                        } else {
-                            try reader.skip(try reader.count())
-                            try reader.skipJSON()
-                        }
-                    }
-                    return TimelinePack.Stamped(
-                        pair: Int32(pair), stamp: stamp, traits: traits, groupId: try readIds(1, &reader)[0])
-                })
+                }
+                let groupId = try readId(0, of: try reader.count(), &reader)
+                if keepingTraits {
+                    records[kind].append(
+                        TimelinePack.Stamped(pair: Int32(pair), stamp: stamp, traits: traits, groupId: groupId))
+                }
+            }
         }
         guard reader.isAtEnd else {
             throw SnapshotError("the records of the timelines file run past their section", at: reader.offset)
@@ -274,11 +304,11 @@ extension TimelineSnapshot {
         for id in ids { if let id { writer.string(id) } }
     }
 
-    private static func readIds(_ count: Int, _ reader: inout SnapshotReader) throws(SnapshotError) -> [String?] {
-        let present = try reader.count()
-        return try (0..<count).map { index throws(SnapshotError) in
-            present & (1 << index) == 0 ? nil : try reader.string()
-        }
+    /// The id at `index` of those ``writeIds(_:to:)`` wrote, given the bits of those present.
+    private static func readId(
+        _ index: Int, of present: Int, _ reader: inout SnapshotReader
+    ) throws(SnapshotError) -> String? {
+        present & (1 << index) == 0 ? nil : try reader.string()
     }
 
     private static func writeStamp(_ stamp: TraitSet.Stamp, to writer: inout SnapshotWriter) {

@@ -23,7 +23,7 @@ public struct TimelineSnapshot: Sendable {
     public var events: Int { resolved.pack.times.count }
 
     /// The format this Strata writes and reads.
-    static let version: UInt64 = 3
+    static let version: UInt64 = 4
     private static let magic = Array("STRATA-TIMELINES\n".utf8)
     /// Written as a raw word: read back on a machine of the other byte order, it differs.
     private static let byteOrderMark: UInt64 = 0x0102_0304_0506_0708
@@ -52,11 +52,27 @@ public struct TimelineSnapshot: Sendable {
     }
 
     /// Reads the binary form, failing (never trapping) on anything damaged, cut short or of another
-    /// format.
+    /// format. The checksum is worked out while the rest is read, and its mismatch is the failure given.
     public init(decoding bytes: [UInt8]) throws(SnapshotError) {
-        var reader = try SnapshotReader.unsealed(
-            bytes, magic: Self.magic, version: Self.version, checksum: Self.checksum, name: "the timelines file",
-            kind: "a timelines file")
+        let (magic, checksum) = (Self.magic, Self.checksum)
+        let (name, kind) = ("the timelines file", "a timelines file")
+        let (verified, read) = Parallel.alongside {
+            Result { () throws(SnapshotError) in
+                try SnapshotReader.verify(bytes, magic: magic, checksum: checksum, name: name, kind: kind)
+            }
+        } while: {
+            Result { () throws(SnapshotError) in
+                var reader = try SnapshotReader.opened(
+                    bytes, magic: magic, version: Self.version, name: name, kind: kind)
+                return try TimelineSnapshot(reading: &reader)
+            }
+        }
+        try verified.get()
+        self = try read.get()
+    }
+
+    /// Reads what follows the version.
+    private init(reading reader: inout SnapshotReader) throws(SnapshotError) {
         guard try reader.raw() == Self.byteOrderMark else {
             throw SnapshotError("the timelines file was written on a machine of the other byte order")
         }

@@ -11,12 +11,11 @@ public struct Vocabulary: Sendable {
     /// Property paths kept on events, by slot.
     public private(set) var propertyPaths: [[String]] = []
     /// Interned string values by id.
-    public private(set) var strings: [String] = []
+    public private(set) var strings = StringTable()
     /// Array and object values by id.
     public private(set) var jsonValues: [JSONValue] = []
 
     private var eventNameIndex: [Bytes: UInt32] = [:]
-    private var stringIndex: [Bytes: UInt32] = [:]
     private var jsonIndex: [JSONValue: UInt32] = [:]
     private var propertyPathIndex: [[String]: Int] = [:]
 
@@ -24,11 +23,10 @@ public struct Vocabulary: Sendable {
     public init() {}
 
     /// A vocabulary holding these tables (as read back from a file), with their indexes rebuilt.
-    init(eventNames: [String], propertyPaths: [[String]], strings: [String], jsonValues: [JSONValue]) {
+    init(eventNames: [String], propertyPaths: [[String]], strings: StringTable, jsonValues: [JSONValue]) {
         for name in eventNames { _ = internEventName(name) }
         for path in propertyPaths { _ = addPropertyPath(path) }
-        stringIndex.reserveCapacity(strings.count)
-        for string in strings { _ = internString(string) }
+        self.strings = strings
         for value in jsonValues { _ = internJSON(value) }
     }
 
@@ -36,7 +34,7 @@ public struct Vocabulary: Sendable {
     public func eventNameID(_ name: String) -> UInt32? { eventNameIndex[Bytes(name)] }
 
     /// The id of a string value, or nil when no stored value is that string.
-    public func stringID(_ string: String) -> UInt32? { stringIndex[Bytes(string)] }
+    public func stringID(_ string: String) -> UInt32? { strings.id(of: string) }
 
     /// The slot of a kept property path, or nil when events do not keep it.
     public func propertySlot(_ path: [String]) -> Int? { propertyPathIndex[path] }
@@ -50,14 +48,7 @@ public struct Vocabulary: Sendable {
         return id
     }
 
-    mutating func internString(_ string: String) -> UInt32 {
-        let key = Bytes(string)
-        if let id = stringIndex[key] { return id }
-        let id = UInt32(strings.count)
-        strings.append(string)
-        stringIndex[key] = id
-        return id
-    }
+    mutating func internString(_ string: String) -> UInt32 { strings.intern(string) }
 
     /// The id of an array or object value, interned if new: equal values share one id, so that
     /// `count_distinct` and `top` count them as one value.
