@@ -149,7 +149,12 @@ class Fuzzer:
                  "steps", "within", "every", "days", "mode", "anchor", "baseline", "compare_day", "source",
                  "after", "segment", "reason", "recent", "status", "activation", "profile", "by"]
         values = ["", "0", "-1", "10001", "false", "csv", "xml", "2026-07-01", "2026-13-45", "1d", "0d",
-                  "99999999999w", "pro-plan", "any", "count(", "%", "%FF", "a&b=c", "1,2,,3", "nan", "x" * 2000]
+                  "99999999999w", "pro-plan", "any", "count(", "%", "%FF", "a&b=c", "1,2,,3", "nan", "x" * 2000,
+                  # Numbers at and past the bounds of 32- and 64-bit integers and of doubles, as counts,
+                  # durations and lists.
+                  "2147483648", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
+                  "18446744073709551616", "1e308", "1e309", "9223372036854775807d", "106751991167301d",
+                  "99999999999999999999h", "1,9223372036854775807", "36501", "36500d"]
         pairs = [f"{r.choice(names)}={r.choice(values)}" for _ in range(r.randint(1, 6))]
         return "?" + "&".join(pairs)
 

@@ -99,6 +99,7 @@ public struct Importer: Sendable {
             let late = try await previous.settle(into: &report)
             if !late.isEmpty { report.add(try await store.append(stored: [], quarantine: late)) }
         }
+        try await store.indexAll()
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
         return report

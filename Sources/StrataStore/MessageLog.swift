@@ -21,6 +21,11 @@ public protocol MessageLog: Sendable {
     /// not wait for it; a server calls this as it starts.
     func prepareForAppends() async throws
 
+    /// Indexes every stored message by profile, the newest however few, so that a later process looking
+    /// a profile up reads no messages but that profile's; `strata import` calls this at its end (a
+    /// writer otherwise indexes the newest messages once they are many).
+    func indexAll() async throws
+
     /// Counts of what the store holds.
     func statistics() async throws -> StoreStatistics
 

@@ -386,6 +386,8 @@ struct LimitsTests {
             let answer = try await Self.trackThenMetrics(port: port, user: "probe", harness)
             #expect(answer.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(Self.connectionsLimited(answer) == "2")
+            // The server closed it before it answered; this side may see the close a moment later.
+            #expect(try await bodies[7].wait { $0.closed })
             #expect(bodies.map(\.closed) == [false, false, false, false, false, false, false, true])
             for body in bodies { body.hangUp() }
         }
@@ -402,6 +404,7 @@ struct LimitsTests {
             let first = try await Self.trackThenMetrics(port: port, user: "first", harness)
             #expect(first.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(Self.connectionsLimited(first) == "1")
+            #expect(try await bodies[1].wait { $0.closed })
             #expect(bodies.map(\.closed) == [false, true, false])
             // Two bodies of four slots: the test client's connection, which has waited longest, goes.
             let second = try await Self.trackThenMetrics(port: port, user: "second", harness)

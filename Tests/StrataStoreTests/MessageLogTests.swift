@@ -168,6 +168,32 @@ struct MessageLogTests {
         }
     }
 
+    @Test func indexAllMakesTheNewestMessagesAnEpochOfTheirOwn() async throws {
+        try await withStore(epochLength: 4, epochRowsPerCommit: 1) { store, path in
+            // One message a commit, users u1, u2, u0, u1: sealed at m4 (3 keys), 2 of its 3 rows written.
+            for index in 1...4 {
+                _ = try await store.append([track("m\(index)", user: "u\(index % 3)")], quarantine: [])
+            }
+            #expect(try await epochs(path) == [])
+            try await store.indexAll()
+            #expect(try await epochs(path) == [[1, 4]])
+            // m5 and m6: too few for an epoch until indexAll makes them one.
+            _ = try await store.append([track("m5", user: "u2"), track("m6", user: "w")], quarantine: [])
+            #expect(try await epochs(path) == [[1, 4]])
+            try await store.indexAll()
+            #expect(try await epochs(path) == [[1, 4], [5, 6]])
+            try await store.indexAll()
+            #expect(try await epochs(path) == [[1, 4], [5, 6]])
+            // Another process finds each profile's messages across the epochs, and its appends go on after.
+            let other = try SQLiteStore(path: path, durability: .full, checkpointAt: 1000, limit: 8000, epochLength: 4)
+            #expect(try await other.messages(of: [.init(id: "u2", isUser: true)]).map(\.sequence) == [2, 5])
+            #expect(try await other.messages(of: [.init(id: "w", isUser: true)]).map(\.sequence) == [6])
+            _ = try await other.append((7...10).map { track("m\($0)", user: "u0") }, quarantine: [])
+            #expect(try await epochs(path) == [[1, 4], [5, 6], [7, 10]])
+            #expect(try await other.messages(of: [.init(id: "u0", isUser: true)]).map(\.sequence) == [3, 7, 8, 9, 10])
+        }
+    }
+
     @Test func recentKeysCoverTheMessagesAfterTheLastEpoch() async throws {
         try await withStore(epochLength: 4) { store, path in
             // m1-m5 (users u, v, u, v, u) fill the epoch 1-5; m6 (v) and m7 (u) come after it.

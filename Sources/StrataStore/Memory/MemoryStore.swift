@@ -41,6 +41,9 @@ public final class MemoryStore: Store {
     /// Nothing to load: the ids of the stored messages are always in memory.
     public func prepareForAppends() async throws {}
 
+    /// Nothing to do: the memory store looks profiles up by reading every message.
+    public func indexAll() async throws {}
+
     // MARK: Reading
 
     /// Counts of what the store holds; nothing is on disk.

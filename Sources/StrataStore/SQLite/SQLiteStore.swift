@@ -126,6 +126,23 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func indexAll() async throws {
+        do {
+            try await pool.write { db in
+                var log = try self.currentLog(db)
+                // An epoch being written a part at a time first, whole, then the rest as one more.
+                try log.writeEpochs(db, every: self.epochLength)
+                try log.writeEpochs(db, every: 1)
+                self.messageLog.withLock { $0 = log }
+                self.recentKeys.epochsWritten(log)
+            }
+        } catch {
+            // The transaction may have been rolled back after the log in memory sealed its messages.
+            messageLog.withLock { $0 = nil }
+            throw error
+        }
+    }
+
     /// The digests of the erased ids, read again when the store holds more of them than last read
     /// (an erasure, by this process or another): the writer's log and links are then forgotten, as they
     /// may hold what the erasure removed.
