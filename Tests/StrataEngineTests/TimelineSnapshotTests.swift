@@ -112,7 +112,7 @@ import Testing
         let sum = body.withUnsafeBufferPointer { Hash.key64($0) }
         bytes = body + (0..<8).map { UInt8(truncatingIfNeeded: sum >> UInt64(8 * $0)) }
         let error = try #require(throws: SnapshotError.self) { try TimelineSnapshot(decoding: bytes) }
-        #expect(error.description == "the timelines file has format 9, this Strata reads 4")
+        #expect(error.description == "the timelines file has format 9, this Strata reads 5")
         #expect(throws: SnapshotError.self) { try TimelineSnapshot(decoding: Array("not a file".utf8)) }
     }
 }

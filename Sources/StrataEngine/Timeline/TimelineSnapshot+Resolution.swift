@@ -1,17 +1,28 @@
 import StrataCore
 
 extension TimelineSnapshot {
-    /// Writes how the pack resolves into profiles: the profile ids, the profile of each pair of ids, the
-    /// user trait table, the account ids, the account of each user and the account trait table.
+    /// Writes how the pack resolves into profiles, in three sections read at the same time: the profile
+    /// ids; the profile of each pair of ids; the user trait table, the account ids, the account of each
+    /// user and the account trait table. The last two start with the number of profiles.
     static func write(_ resolved: ResolvedPack, to writer: inout SnapshotWriter) {
-        writer.count(resolved.ids.count)
-        for id in resolved.ids { writer.string(id) }
-        for profile in resolved.profileOfPair { writer.count(Int(profile)) }
-        write(resolved.userTraits, to: &writer)
-        writer.count(resolved.accountIDs.count)
-        for id in resolved.accountIDs { writer.string(id) }
-        for account in resolved.accountOfUser { writer.count(Int(account) + 1) }
-        write(resolved.accountTraits, to: &writer)
+        var section = SnapshotWriter()
+        section.count(resolved.ids.count)
+        for id in resolved.ids { section.string(id) }
+        writer.section(section)
+
+        section = SnapshotWriter()
+        section.count(resolved.ids.count)
+        for profile in resolved.profileOfPair { section.count(Int(profile)) }
+        writer.section(section)
+
+        section = SnapshotWriter()
+        section.count(resolved.ids.count)
+        write(resolved.userTraits, to: &section)
+        section.count(resolved.accountIDs.count)
+        for id in resolved.accountIDs { section.string(id) }
+        for account in resolved.accountOfUser { section.count(Int(account) + 1) }
+        write(resolved.accountTraits, to: &section)
+        writer.section(section)
     }
 
     /// Reads the resolution of a pack, checking that it is one: ids in order, every index inside its
@@ -19,8 +30,48 @@ extension TimelineSnapshot {
     static func readResolution(
         of pack: TimelinePack, _ reader: inout SnapshotReader
     ) throws(SnapshotError) -> ResolvedPack {
-        let ids = try readSortedIds(&reader)
-        let profiles = ids.count
+        let at = reader.offset
+        let sections = [try reader.section(), try reader.section(), try reader.section()]
+        let read = Parallel.each(count: 3) { part in
+            var section = sections[part]
+            return Result { () throws(SnapshotError) -> Resolution in
+                let resolution: Resolution
+                switch part {
+                case 0: resolution = .ids(try readSortedIds(&section))
+                case 1: resolution = try readProfiles(of: pack, &section)
+                default: resolution = try readTraitsAndAccounts(of: pack, &section)
+                }
+                guard section.isAtEnd else {
+                    throw SnapshotError("a section of the timelines file is too long", at: section.offset)
+                }
+                return resolution
+            }
+        }
+        guard case .ids(let ids) = try read[0].get(),
+            case .profiles(let profiles, let profileOfPair) = try read[1].get(),
+            case .accounts(let traitProfiles, let userTraits, let accountIDs, let accountOfUser, let accountTraits) =
+                try read[2].get()
+        else { throw SnapshotError("the timelines file's resolution was not read", at: at) }
+        guard profiles == ids.count, traitProfiles == ids.count else {
+            throw SnapshotError("the sections of the timelines file count other numbers of profiles", at: at)
+        }
+        return ResolvedPack(
+            pack: pack, ids: ids, profileOfPair: profileOfPair, userTraits: userTraits, accountIDs: accountIDs,
+            accountOfUser: accountOfUser, accountTraits: accountTraits)
+    }
+
+    /// What a section of a resolution holds once read.
+    private enum Resolution: Sendable {
+        case ids([String])
+        case profiles(Int, [Int32])
+        case accounts(Int, TraitTable, [String], [Int32], TraitTable)
+    }
+
+    /// The second section: the profile of each pair, each profile's events together and in time order.
+    private static func readProfiles(
+        of pack: TimelinePack, _ reader: inout SnapshotReader
+    ) throws(SnapshotError) -> Resolution {
+        let profiles = try reader.count(limit: Int(Int32.max))
         let profileOfPair = try pack.pairs.indices.map { _ throws(SnapshotError) in
             try readIndex(below: profiles, &reader)
         }
@@ -32,6 +83,15 @@ extension TimelineSnapshot {
             }
             previous = current
         }
+        return .profiles(profiles, profileOfPair)
+    }
+
+    /// The third section: the user traits, the account ids, the account of each user, the account traits.
+    private static func readTraitsAndAccounts(
+        of pack: TimelinePack, _ reader: inout SnapshotReader
+    ) throws(SnapshotError) -> Resolution {
+        // Each profile takes a byte at least below (its account), which bounds the count.
+        let profiles = try reader.count()
         let userTraits = try readTraits(
             count: profiles * pack.layout.userTraitPaths.count, vocabulary: pack.vocabulary, &reader)
         let accountIDs = try readSortedIds(&reader)
@@ -40,9 +100,7 @@ extension TimelineSnapshot {
         }
         let accountTraits = try readTraits(
             count: accountIDs.count * pack.layout.accountTraitPaths.count, vocabulary: pack.vocabulary, &reader)
-        return ResolvedPack(
-            pack: pack, ids: ids, profileOfPair: profileOfPair, userTraits: userTraits, accountIDs: accountIDs,
-            accountOfUser: accountOfUser, accountTraits: accountTraits)
+        return .accounts(profiles, userTraits, accountIDs, accountOfUser, accountTraits)
     }
 
     /// A trait table: the tags as a column, then the payload of each present value (numbers as their

@@ -23,7 +23,7 @@ public struct TimelineSnapshot: Sendable {
     public var events: Int { resolved.pack.times.count }
 
     /// The format this Strata writes and reads.
-    static let version: UInt64 = 4
+    static let version: UInt64 = 5
     private static let magic = Array("STRATA-TIMELINES\n".utf8)
     /// Written as a raw word: read back on a machine of the other byte order, it differs.
     private static let byteOrderMark: UInt64 = 0x0102_0304_0506_0708
