@@ -168,6 +168,9 @@ extension LiveService {
                 try await store.recordRecomputations(due, at: instant)
             }
         } catch {
+            // A stop cancelled it (waiting for the shipping to ClickHouse, say): the next start recomputes
+            // what is due.
+            guard !Task.isCancelled else { return }
             logger.error(
                 "real-time memberships: cannot recompute cadence segments",
                 metadata: ["segments": "\(due.joined(separator: ","))", "error": "\(error)"])
