@@ -13,7 +13,7 @@ extension Evaluator {
             try scan.compiler.retentionQuery(
                 cohorts, days: days, mode: mode, table: scan.table, user: scan.profile, account: scan.account)
         }
-        let counts = try await counts(scan, sql, per: cohorts, width: 1 + 2 * days.count)
+        let counts = try await counts(scan, sql, groups: Self.groups(cohorts), width: 1 + 2 * days.count)
         return counts.map { row in
             days.enumerated().map { index, day in
                 Cohorts.Cell(day: day, size: row[0], eligible: row[1 + 2 * index], returned: row[2 + 2 * index])
@@ -31,9 +31,32 @@ extension Evaluator {
             try scan.compiler.conversionQuery(
                 cohorts, within: within, table: scan.table, user: scan.profile, account: scan.account)
         }
-        return try await counts(scan, sql, per: cohorts, width: 3).map {
+        return try await counts(scan, sql, groups: Self.groups(cohorts), width: 3).map {
             ($0[0], Statistics.Proportion($0[2], of: $0[1]))
         }
+    }
+
+    /// How many user profiles reached each step of a funnel as of an instant: for everyone, then for the
+    /// members of each segment in order, counted inside ClickHouse
+    /// (``SQLCompiler/funnelQuery(steps:within:segments:source:table:user:account:)``). Each step comes
+    /// with where it is written (`step N`), for its errors.
+    public func funnel(
+        steps: [(selector: EventSelector, source: TypedExpr)], within: Int64, by names: [String], asOf now: Int64
+    ) async throws(ClickHouseError) -> [[Int]] {
+        let segments = try names.map { (name) throws(ClickHouseError) in try segment(named: name) }
+        let scan = try await Prepared(self, asOf: now)
+        // A step outside the subset is an error at its own flag.
+        for (index, step) in steps.enumerated() {
+            _ = try compiled([], other: "step \(index + 1)") { () throws(SQLCompiler.Unsupported) in
+                try scan.compiler.filter(step.selector, .allTime, step.source)
+            }
+        }
+        let sql = try compiled(segments, other: "step 1") { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.funnelQuery(
+                steps: steps.map(\.selector), within: within, segments: segments,
+                source: steps[0].source, table: scan.table, user: scan.profile, account: scan.account)
+        }
+        return try await counts(scan, sql, groups: 1 + segments.count, width: steps.count)
     }
 
     /// How many profiles are in exactly each combination of the segments (all of one kind) as of an
@@ -82,16 +105,21 @@ extension Evaluator {
         }
     }
 
-    /// The one row of a cohort query as whole numbers, `width` of them per cohort.
+    /// The one row of a report's query as whole numbers, `width` of them for each of `groups` (cohorts,
+    /// or everyone and each segment).
     private func counts(
-        _ scan: Prepared, _ sql: String, per cohorts: SQLCompiler.CohortQuery, width: Int
+        _ scan: Prepared, _ sql: String, groups: Int, width: Int
     ) async throws(ClickHouseError) -> [[Int]] {
         let rows = try await scan.rows(sql)
-        let cohortCount = cohorts.segments.count + (cohorts.baseline ? 1 : 0)
         let numbers = rows.first?.compactMap { Int($0) } ?? []
-        guard rows.count == 1, numbers.count == cohortCount * width, rows[0].count == numbers.count else {
+        guard rows.count == 1, numbers.count == groups * width, rows[0].count == numbers.count else {
             throw ClickHouseError("ClickHouse answered a report's counts with \(rows.prefix(2))")
         }
-        return (0..<cohortCount).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+        return (0..<groups).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// How many cohorts a cohort query counts: its segments, then the baseline when asked.
+    private static func groups(_ cohorts: SQLCompiler.CohortQuery) -> Int {
+        cohorts.segments.count + (cohorts.baseline ? 1 : 0)
     }
 }

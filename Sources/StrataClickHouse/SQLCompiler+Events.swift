@@ -117,35 +117,54 @@ extension SQLCompiler {
 
     /// `followed_by` / `not_followed_by` (LANGUAGE.md §8): B follows A when a < b <= a + D; only A is
     /// restricted by the window; `not_followed_by` considers an A only when a + D <= now. Each A's
-    /// time is compared with each B's (`arrayExists` in `arrayExists`), in milliseconds.
+    /// time is compared with each B's (`arrayExists` in `arrayExists`), in milliseconds; both arrays
+    /// are gathered outside the lambdas (``bound(_:_:)``).
     func sequence(_ sequence: EventSequence, _ e: TypedExpr) throws(Unsupported) -> String {
         let firsts = try rows(sequence.steps[0], sequence.window, e).times
         let seconds = try rows(sequence.steps[1], .allTime, e).times
-        let follows = "arrayExists(b -> b > a AND b - a <= \(sequence.within), \(seconds))"
-        if sequence.kind == .followedBy { return "arrayExists(a -> \(follows), \(firsts))" }
-        return "arrayExists(a -> a <= \(Self.minus(now, sequence.within)) AND NOT \(follows), \(firsts))"
+        let follows = "arrayExists(b -> b > a AND b - a <= \(sequence.within), seq_seconds)"
+        let test =
+            sequence.kind == .followedBy
+            ? "arrayExists(a -> \(follows), seq_firsts)"
+            : "arrayExists(a -> a <= \(Self.minus(now, sequence.within)) AND NOT \(follows), seq_firsts)"
+        return Self.bound(test, [("seq_firsts", firsts), ("seq_seconds", seconds)])
     }
 
     /// `funnel(A, B, C..., within: D, W)`: the most steps completed in order, each strictly after the
     /// previous one, all within D of the first (an A in W); 0 without one. For each A, step k is
     /// reached at the earliest time of its events after the time step k - 1 was reached (an array
     /// per step, mapped from the previous one; never reached is the largest Int64), and the steps
-    /// reached within D are counted; taking the earliest next step is optimal, as in the engine.
+    /// reached within D are counted; taking the earliest next step is optimal, as in the engine. The
+    /// steps' times are gathered outside the lambdas (``bound(_:_:)``).
     func funnel(_ sequence: EventSequence, _ e: TypedExpr) throws(Unsupported) -> String {
         let never = SQL.integer(Int64.max)
-        let firsts = try rows(sequence.steps[0], sequence.window, e).times
+        var arrays = [("funnel_step0", try rows(sequence.steps[0], sequence.window, e).times)]
         var reached: [String] = []
-        var previous = firsts
-        for step in sequence.steps.dropFirst() {
-            let times = "arraySort(\(try rows(step, .allTime, e).times))"
+        var previous = "funnel_step0"
+        for (index, step) in sequence.steps.dropFirst().enumerated() {
+            let times = "funnel_step\(index + 1)"
+            arrays.append((times, "arraySort(\(try rows(step, .allTime, e).times))"))
             previous =
                 "arrayMap(p -> if(arrayExists(t -> t > p, \(times)), arrayFirst(t -> t > p, \(times)), \(never)), \(previous))"
             reached.append(previous)
         }
         let names = reached.indices.map { "r\($0)" }
         let counted = names.map { "(\($0) != \(never) AND \($0) - a <= \(sequence.within))" }
-        let steps = "arrayMap((\((["a"] + names).joined(separator: ", "))) -> 1 + \(counted.joined(separator: " + ")), "
-        return "toFloat64(arrayReduce('max', \(steps)\(([firsts] + reached).joined(separator: ", ")))))"
+        let steps =
+            "arrayMap((\((["a"] + names).joined(separator: ", "))) -> 1 + \(counted.joined(separator: " + ")), "
+            + "\((["funnel_step0"] + reached).joined(separator: ", ")))"
+        return "toFloat64(arrayReduce('max', \(Self.bound(steps, arrays))))"
+    }
+
+    /// `body` with each name bound to an aggregate (an array of the profile's times), the aggregates
+    /// written outside every lambda, as one-element arrays: `arrayMap((x, y) -> body, [X], [Y])[1]`.
+    /// ClickHouse 18.16 reads only the columns named outside lambdas: an aggregate inside one that
+    /// alone names a column (a second step's event name after a first step of `any`) fails there with
+    /// `Unknown identifier: name`.
+    static func bound(_ body: String, _ arrays: [(name: String, value: String)]) -> String {
+        let names = arrays.map(\.name)
+        let parameters = names.count == 1 ? names[0] : "(\(names.joined(separator: ", ")))"
+        return "arrayMap(\(parameters) -> \(body), \(arrays.map { "[\($0.value)]" }.joined(separator: ", ")))[1]"
     }
 
     /// The condition on a row that it carries a number in a field, and that number.

@@ -81,6 +81,30 @@ extension SQLCompiler {
         return "SELECT overlap_mask, count() FROM (\(masks)) GROUP BY overlap_mask"
     }
 
+    /// The query of a funnel report's counts (docs/reports.md, funnels): one row; for everyone, then for
+    /// the members of each segment (of users) in order, how many user profiles reached each step. A
+    /// profile reaches step k when it did steps 1..k in order, each strictly after the one before, all
+    /// within `within` of its first step, as `funnel(...)` counts them (``funnel(_:_:)``); `source` is
+    /// where the steps are written, for errors.
+    public func funnelQuery(
+        steps: [EventSelector], within: Int64, segments: [SegmentDefinition], source: TypedExpr, table: String,
+        user: String, account: String
+    ) throws(Unsupported) -> String {
+        var compiler = self
+        compiler.scan = Scan(table: table, user: user, account: account, kind: .users)
+        let sequence = EventSequence(kind: .funnel, steps: steps, within: within, window: .allTime)
+        var columns = ["\(try compiler.funnel(sequence, source)) AS funnel_reached"]
+        var groups = ["1"]
+        for (index, segment) in segments.enumerated() {
+            columns.append("\(try compiler.condition(of: segment)) AS funnel_member_\(index)")
+            groups.append("funnel_member_\(index)")
+        }
+        let counts = groups.flatMap { group in
+            steps.indices.map { "countIf(\(group) AND funnel_reached >= \($0 + 1))" }
+        }
+        return "SELECT \(counts.joined(separator: ", ")) FROM (\(compiler.grouped(columns)))"
+    }
+
     /// One row of counts over the profiles of users: for each cohort its size, then one count per
     /// condition `counts` makes of a member's day 0 and the times of its events of the selection (an
     /// array), each restricted to the cohort's members.

@@ -62,7 +62,8 @@ public final class ClickHouseShipping: Sendable {
         var failedRounds = 0
     }
 
-    private let settings: Settings
+    /// The settings of the server or cluster shipped to.
+    public let settings: Settings
     private let store: any Store
     private let configuration: Configuration
     private let clock: @Sendable () -> Int64
@@ -115,6 +116,70 @@ public final class ClickHouseShipping: Sendable {
                 messages: messages, seconds: oldest.map { Double(max(0, now - $0)) / 1000 } ?? 0,
                 failing: state.failures > 0, failedRounds: state.failedRounds)
         }
+    }
+
+    /// How far shipping has got.
+    public struct Progress: Sendable, Equatable {
+        /// The last log sequence ClickHouse holds, nil before a round has answered.
+        public var shipped: Int64?
+        /// The erasures the store had counted at the last round that carried them out in ClickHouse,
+        /// nil before one has.
+        public var erasures: Int?
+
+        /// Progress from its parts.
+        public init(shipped: Int64?, erasures: Int?) {
+            self.shipped = shipped
+            self.erasures = erasures
+        }
+
+        /// Whether ClickHouse holds every message up to a log sequence and has carried out the first
+        /// `erasures` erasures of the store.
+        public func holds(through sequence: Int64, erasures count: Int) -> Bool {
+            guard let shipped, let erasures else { return false }
+            return shipped >= sequence && erasures >= count
+        }
+    }
+
+    /// How far shipping has got now.
+    public func progress() -> Progress {
+        state.withLock { Progress(shipped: $0.shipped, erasures: $0.erasures) }
+    }
+
+    /// Waits until ClickHouse holds every message up to a log sequence and has carried out the first
+    /// `erasures` erasures of the store (``Progress/holds(through:erasures:)``), looking every 50 ms. A
+    /// round starts at once unless an outage is under way (its backoff decides then). Fails when they
+    /// are not there after `bound`, saying how far shipping got.
+    public func waitUntilShipped(
+        through sequence: Int64, erasures: Int, within bound: Duration
+    ) async throws(SessionError) {
+        let deadline = ContinuousClock.now + bound
+        var nudged = false
+        while true {
+            let progress = progress()
+            if progress.holds(through: sequence, erasures: erasures) { return }
+            let failing = state.withLock { $0.failures > 0 }
+            if !nudged, !failing {
+                full.store(true, ordering: .relaxed)
+                nudged = true
+            }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else {
+                throw SessionError(
+                    .store,
+                    Self.behind(progress, sequence: sequence, erasures: erasures, bound: bound, failing: failing))
+            }
+            try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+        }
+    }
+
+    /// Why a wait for shipping failed: what was waited for and how far shipping got.
+    static func behind(
+        _ progress: Progress, sequence: Int64, erasures: Int, bound: Duration, failing: Bool
+    ) -> String {
+        let shipped = progress.shipped.map { "through log sequence \($0)" } ?? "none known (no round has answered yet)"
+        let erased = progress.erasures.map { "\($0)" } ?? "none known"
+        return "ClickHouse is behind the message log after waiting \(bound): messages wanted through log sequence "
+            + "\(sequence), shipped \(shipped); erasures wanted \(erasures), carried out \(erased)"
+            + (failing ? " (shipping is failing: see the error logged)" : "")
     }
 
     /// Ships round after round until the task is cancelled.

@@ -22,6 +22,31 @@ extension EvaluationSession {
         }
     }
 
+    /// The members of segments as of an instant, evaluated inside ClickHouse once the server's
+    /// background shipping holds every message stored by now and has carried out every erasure
+    /// (``ClickHouseShipping/waitUntilShipped(through:erasures:within:)``, failing after `bound`);
+    /// ships nothing itself, since a second shipper of the same database could store a batch twice.
+    /// Called with an instant taken before, it evaluates every message stored up to that instant: the
+    /// cadence recomputations of `strata serve`.
+    public func clickHouseMemberships(
+        _ shipping: ClickHouseShipping, of names: [String], asOf instant: Int64, waitingAtMost bound: Duration
+    ) async throws(SessionError) -> [String: Set<String>] {
+        let (sequence, erasures): (Int64, Int)
+        do {
+            sequence = try store.lastSequence()
+            erasures = try await store.erasedCount()
+        } catch {
+            throw .store(error)
+        }
+        try await shipping.waitUntilShipped(through: sequence, erasures: erasures, within: bound)
+        do throws(ClickHouseError) {
+            let evaluator = Evaluator(settings: shipping.settings, definitions: definitions, zone: zone)
+            return try await evaluator.members(of: names, asOf: instant).members.mapValues { Set($0) }
+        } catch {
+            throw SessionError(.store, error.message)
+        }
+    }
+
     /// Ships and erases as ``clickHouseMembers(_:of:asOf:listing:)`` does, then counts the user profiles
     /// in each stage of the models as of an instant (``Evaluator/stages(of:asOf:)``).
     public func clickHouseStages(

@@ -289,58 +289,78 @@ extension EvaluationSession {
 
     /// A funnel (reports spec, section 8): columns segment (empty for everyone), step, reached,
     /// rate_from_previous, rate_from_first, low, high (the interval of the rate from the previous step).
+    /// With `clickHouse` (a workspace with `store: clickhouse`), how many reached each step is counted
+    /// inside ClickHouse after shipping what it lacks (``StrataClickHouse/Evaluator/funnel(steps:within:by:asOf:)``);
+    /// the rates and intervals are worked out from those counts here either way.
     public func funnel(
-        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64,
+        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64, clickHouse: Settings? = nil,
         progress: (Int) -> Void = { _ in }
-    ) throws(SessionError) -> ReportTable {
+    ) async throws(SessionError) -> ReportTable {
         guard texts.count >= 2 else { throw SessionError(.invalidArgument, "a funnel needs two steps or more") }
         try Self.checkWithin(within)
-        var selectors: [EventSelector] = []
-        var needs = DataNeeds(definitions: definitions)
+        var steps: [(selector: EventSelector, source: TypedExpr)] = []
         for (index, text) in texts.enumerated() {
             let (selector, expression) = try selector(text, flag: "step \(index + 1)")
-            selectors.append(selector)
-            needs.add(expression, scope: .users)
+            steps.append((selector, expression))
         }
         for name in names where try segment(named: name).of != .users {
             throw SessionError(.invalidArgument, "`\(name)` is a segment of accounts: a funnel follows users")
         }
+        let counts: [[Int]]
+        if let clickHouse {
+            counts = try await shippedFirst(clickHouse) { evaluator in
+                try await evaluator.funnel(steps: steps, within: within, by: names, asOf: instant)
+            }
+        } else {
+            counts = try funnelCounts(steps, within: within, by: names, asOf: instant, progress: progress)
+        }
+        var rows: [[JSONValue]] = []
+        for (name, counts) in zip([""] + names, counts) {
+            for (index, count) in counts.enumerated() {
+                let previous = index == 0 ? count : counts[index - 1]
+                let fromPrevious = Statistics.Proportion(count, of: previous)
+                rows.append(
+                    [.string(name), .number(Double(index + 1)), .number(Double(count))]
+                        + [
+                            ReportValues.fraction(fromPrevious.rate),
+                            ReportValues.fraction(Statistics.Proportion(count, of: counts[0]).rate),
+                            ReportValues.fraction(fromPrevious.interval?.lowerBound),
+                            ReportValues.fraction(fromPrevious.interval?.upperBound),
+                        ])
+            }
+        }
+        return ReportTable(
+            columns: ["segment", "step", "reached", "rate_from_previous", "rate_from_first", "low", "high"],
+            rows: rows,
+            settings: [
+                "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)),
+                "steps": .array(texts.map(JSONValue.string)),
+            ])
+    }
+
+    /// How many user profiles reached each step of a funnel, for everyone and then for the members of
+    /// each segment in order, with the embedded engine.
+    private func funnelCounts(
+        _ steps: [(selector: EventSelector, source: TypedExpr)], within: Int64, by names: [String],
+        asOf instant: Int64, progress: (Int) -> Void
+    ) throws(SessionError) -> [[Int]] {
+        var needs = DataNeeds(definitions: definitions)
+        for step in steps { needs.add(step.source, scope: .users) }
         var builders = [TimelineBuilder(asOf: instant, needs: needs)]
         _ = try scan(into: &builders, progress: progress)
         let engine = self.engine(over: builders[0].build(), now: instant)
         do throws(EngineError) {
-            let times = try selectors.map { selector throws(EngineError) in try engine.eventTimes(matching: selector) }
+            let times = try steps.map { step throws(EngineError) in try engine.eventTimes(matching: step.selector) }
             let reached = (0..<engine.population.users.count).map { profile in
                 Funnel.reached(times.map { $0[profile] }, within: within)
             }
-            var groups: [(name: String, reached: [Int])] = [("", reached)]
+            var counts = [Funnel.counts(reached, steps: steps.count)]
             for name in names {
                 let flags = try engine.segment(named: name).flags
-                groups.append((name, reached.indices.filter { flags[$0] }.map { reached[$0] }))
+                counts.append(
+                    Funnel.counts(reached.indices.filter { flags[$0] }.map { reached[$0] }, steps: steps.count))
             }
-            var rows: [[JSONValue]] = []
-            for group in groups {
-                let counts = Funnel.counts(group.reached, steps: texts.count)
-                for (index, count) in counts.enumerated() {
-                    let previous = index == 0 ? count : counts[index - 1]
-                    let fromPrevious = Statistics.Proportion(count, of: previous)
-                    rows.append(
-                        [.string(group.name), .number(Double(index + 1)), .number(Double(count))]
-                            + [
-                                ReportValues.fraction(fromPrevious.rate),
-                                ReportValues.fraction(Statistics.Proportion(count, of: counts[0]).rate),
-                                ReportValues.fraction(fromPrevious.interval?.lowerBound),
-                                ReportValues.fraction(fromPrevious.interval?.upperBound),
-                            ])
-                }
-            }
-            return ReportTable(
-                columns: ["segment", "step", "reached", "rate_from_previous", "rate_from_first", "low", "high"],
-                rows: rows,
-                settings: [
-                    "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(within)),
-                    "steps": .array(texts.map(JSONValue.string)),
-                ])
+            return counts
         } catch {
             throw SessionError(.evaluation, error.description)
         }

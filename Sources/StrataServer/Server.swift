@@ -45,17 +45,22 @@ public enum Server {
         /// The most connections the system queues for the server to accept (`listen`'s backlog; the
         /// system lowers it to its own bound, `net.core.somaxconn` on Linux).
         public var listenBacklog: Int
+        /// With `store: clickhouse`, how long a cadence recomputation waits for the background shipping
+        /// to hold every message stored by its instant before it fails (and is tried again a minute later).
+        public var cadenceShippingWait: Duration
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
-        /// the system clock, definition files read again only after a change through the API, and 4,096
-        /// connections queued to be accepted.
+        /// the system clock, definition files read again only after a change through the API, 4,096
+        /// connections queued to be accepted, and cadence recomputations on ClickHouse waiting 30 s at
+        /// most for the shipping.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxRequestBytes: Int = 500 * 1024,
             maxEvaluationAge: Duration = .seconds(60),
             clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
             watch: Bool = false, heldMessages: Int = LiveEngine.defaultCapacity,
             heavyMessages: Int? = nil, heavyInterval: Duration = .milliseconds(250),
-            readyWait: Duration = .seconds(10), activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096
+            readyWait: Duration = .seconds(10), activationPoll: Duration = .seconds(1), listenBacklog: Int = 4096,
+            cadenceShippingWait: Duration = .seconds(30)
         ) {
             self.host = host
             self.port = port
@@ -69,6 +74,7 @@ public enum Server {
             self.readyWait = readyWait
             self.activationPoll = activationPoll
             self.listenBacklog = listenBacklog
+            self.cadenceShippingWait = cadenceShippingWait
         }
     }
 
@@ -139,7 +145,8 @@ public enum Server {
     /// Builds the application over a workspace's runtime (``run(runtime:configuration:logger:onServerRunning:)``
     /// runs it; tests drive it through Hummingbird's testing client). The origins the tracking routes
     /// answer come from the workspace's `cors_origins`. With `shipping`, the stored messages are shipped
-    /// to ClickHouse in the background, its lag in the metrics and in `GET /ready`.
+    /// to ClickHouse in the background, its lag in the metrics and in `GET /ready`, and cadence segments
+    /// are recomputed inside ClickHouse (``ClickHouseCadence``).
     public static func application(
         runtime: Runtime, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "strata.server"), shipping: ClickHouseShipping? = nil,
@@ -148,8 +155,16 @@ public enum Server {
         let metrics = Metrics()
         let keys = KeyRing(store: runtime.store)
         let workbench = Workbench(runtime: runtime, metrics: metrics, configuration: configuration, logger: logger)
+        // With `store: clickhouse`, cadence segments are recomputed there, as `strata run` evaluates them.
+        let cadence: any CadenceEvaluator =
+            shipping.map {
+                ClickHouseCadence(
+                    workbench: workbench, shipping: $0, clock: configuration.clock,
+                    wait: configuration.cadenceShippingWait)
+            } ?? workbench
         let live = LiveService(
-            runtime: runtime, workbench: workbench, metrics: metrics, configuration: configuration, logger: logger)
+            runtime: runtime, workbench: workbench, cadenceEvaluator: cadence, metrics: metrics,
+            configuration: configuration, logger: logger)
         let limits = runtime.workspace.config.server
         let memberships = Memberships(
             live: live, workbench: workbench, readyWait: configuration.readyWait, readWait: limits.readWait,

@@ -344,8 +344,9 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await common.report { session, progress throws(SessionError) in
-                try session.funnel(
-                    steps: steps, within: within.milliseconds, by: by, asOf: common.instant, progress: progress)
+                try await session.funnel(
+                    steps: steps, within: within.milliseconds, by: by, asOf: common.instant,
+                    clickHouse: try session.clickHouseSettings(), progress: progress)
             }
         }
     }

@@ -101,6 +101,33 @@ import Testing
                 + "GROUP BY overlap_mask")
     }
 
+    @Test func funnelCountsTheStepsReachedByEveryoneAndBySegment() throws {
+        let logins = try #require(definitions.segment(named: "logins")).condition
+        let pro = try #require(definitions.segment(named: "pro"))
+        let sql = try compiler.funnelQuery(
+            steps: [try #require(Self.selector(logins)), try #require(Self.selector(pro.condition))],
+            within: 3_600_000, segments: [pro], source: logins, table: "t", user: "node", account: "''")
+        // The times of each step's events; step 2 reached at the first upgrade after each login (never: the
+        // largest Int64), counted when at most an hour after that login; the most steps of any login.
+        // The arrays are gathered outside every lambda, bound to funnel_step0 and funnel_step1.
+        let firsts = "groupArrayIf(time, (\(Self.events) AND name = 'Logged In'))"
+        let upgrades = "arraySort(groupArrayIf(time, (\(Self.events) AND name = 'Plan Upgraded')))"
+        let never = "toInt64(9223372036854775807)"
+        let second =
+            "arrayMap(p -> if(arrayExists(t -> t > p, funnel_step1), arrayFirst(t -> t > p, funnel_step1), \(never)), "
+            + "funnel_step0)"
+        let reached =
+            "toFloat64(arrayReduce('max', arrayMap((funnel_step0, funnel_step1) -> arrayMap((a, r0) -> 1 + "
+            + "(r0 != \(never) AND r0 - a <= 3600000), funnel_step0, \(second)), [\(firsts)], [\(upgrades)])[1]))"
+        #expect(
+            sql
+                == "SELECT countIf(1 AND funnel_reached >= 1), countIf(1 AND funnel_reached >= 2), "
+                + "countIf(funnel_member_0 AND funnel_reached >= 1), countIf(funnel_member_0 AND funnel_reached >= 2) "
+                + "FROM (SELECT node AS profile, \(reached) AS funnel_reached, "
+                + "(countIf((\(Self.events) AND name = 'Plan Upgraded')) > 0) AS funnel_member_0 "
+                + "FROM t WHERE time <= 1782907200000 GROUP BY profile)")
+    }
+
     @Test func aSelectionOutsideTheSubsetIsRefused() throws {
         var cohorts = try cohorts()
         let files = DefinitionFiles(["segments/x.yaml": "where: did(any where trait.plan = \"pro\")\n"])

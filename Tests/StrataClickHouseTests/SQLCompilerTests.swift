@@ -87,10 +87,12 @@ import Testing
 
     @Test func notFollowedByComparesMilliseconds() throws {
         let sql = try sql(#"not_followed_by("A", "B", within: 2h, last 1d)"#)
-        // An A counts only when a + 2h <= now; a B follows it when a < b <= a + 2h.
+        // An A counts only when a + 2h <= now; a B follows it when a < b <= a + 2h. The times of both are
+        // gathered outside every lambda, as one-element arrays bound to names.
         #expect(
             sql.contains(
-                "HAVING arrayExists(a -> a <= 1782900000000 AND NOT arrayExists(b -> b > a AND b - a <= 7200000"))
+                "HAVING arrayMap((seq_firsts, seq_seconds) -> arrayExists(a -> a <= 1782900000000 AND NOT "
+                    + "arrayExists(b -> b > a AND b - a <= 7200000, seq_seconds), seq_firsts), [groupArrayIf(time, ("))
         // A is restricted to the last day, B is not.
         #expect(sql.contains("name = 'A' AND time >= 1782820800001)"))
         #expect(sql.contains("name = 'B')"))
@@ -158,16 +160,26 @@ import Testing
         let sql = try sql(#"funnel("A", "B", "C", within: 1h) >= 2"#)
         let never = "toInt64(9223372036854775807)"
         // Step B reached after each A, then step C after that; each counted when within 1h of the A.
+        let b =
+            "arrayMap(p -> if(arrayExists(t -> t > p, funnel_step1), arrayFirst(t -> t > p, funnel_step1), \(never)), funnel_step0)"
+        #expect(sql.contains(b))
         #expect(
             sql.contains(
-                "arrayMap(p -> if(arrayExists(t -> t > p, arraySort(groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'B')))), "
+                "arrayMap(p -> if(arrayExists(t -> t > p, funnel_step2), arrayFirst(t -> t > p, funnel_step2), \(never)), \(b))"
             ))
-        #expect(sql.contains("arrayFirst(t -> t > p, arraySort("))
         #expect(
             sql.contains(
                 "arrayMap((a, r0, r1) -> 1 + (r0 != \(never) AND r0 - a <= 3600000) + (r1 != \(never) AND r1 - a <= 3600000), "
-            ))
-        #expect(sql.contains("HAVING ifNull(toFloat64(arrayReduce('max', "))
+                    + "funnel_step0, \(b), "))
+        // The steps' times gathered outside every lambda, bound to those names.
+        #expect(
+            sql.contains(
+                "HAVING ifNull(toFloat64(arrayReduce('max', arrayMap((funnel_step0, funnel_step1, funnel_step2) -> "))
+        #expect(
+            sql.contains(
+                ", [groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'A'))], "
+                    + "[arraySort(groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'B')))], "
+                    + "[arraySort(groupArrayIf(time, (\(SQLCompiler.eventFilter) AND name = 'C')))])[1]))"))
     }
 
     @Test func stagesAreTheFirstThatHolds() throws {

@@ -17,12 +17,7 @@ struct ShippingTests {
     func lagWhileDown() async throws {
         let harness = try await Harness(backend: .memory)
         let recorder = LogRecorder()
-        // Nothing listens on port 1 of loopback: every round fails at once.
-        let settings = Settings(url: URL(string: "http://127.0.0.1:1")!, database: "strata_shipping_test")
-        let shipping = try ClickHouseShipping(
-            settings: settings, store: harness.store,
-            configuration: ClickHouseShipping.Configuration(interval: .milliseconds(20), maxBackoff: .milliseconds(40)),
-            clock: { [clock = harness.clock] in clock.now }, logger: recorder.logger(level: .info))
+        let shipping = try Self.unreachable(harness, logger: recorder.logger(level: .info))
         let app = Server.application(
             runtime: Runtime(workspace: harness.workspace, store: harness.store),
             configuration: Server.Configuration(
@@ -70,5 +65,101 @@ struct ShippingTests {
         #expect(errors.count == 1)
         #expect(
             errors.first?.metadata["error"]?.hasPrefix("ClickHouse at http://127.0.0.1:1 cannot be reached") == true)
+    }
+
+    /// A shipper to port 1 of loopback, where nothing listens (every round fails at once), a round
+    /// every 20 ms, at most 40 ms apart.
+    static func unreachable(_ harness: Harness, logger: Logger) throws -> ClickHouseShipping {
+        let settings = Settings(url: try #require(URL(string: "http://127.0.0.1:1")), database: "strata_shipping_test")
+        return try ClickHouseShipping(
+            settings: settings, store: harness.store,
+            configuration: ClickHouseShipping.Configuration(interval: .milliseconds(20), maxBackoff: .milliseconds(40)),
+            clock: { [clock = harness.clock] in clock.now }, logger: logger)
+    }
+
+    @Test(
+        "progress holds a sequence and erasures when ClickHouse holds both",
+        arguments: [
+            // Before a round has answered, not even an empty log is held.
+            (nil, nil, 0, 0, false),
+            (0, 0, 0, 0, true),
+            (120, 0, 300, 0, false),
+            (300, 0, 300, 0, true),
+            (301, 2, 300, 2, true),
+            // Every message shipped, one erasure of two not carried out yet.
+            (300, 1, 300, 2, false),
+            (300, nil, 300, 0, false),
+        ] as [(Int64?, Int?, Int64, Int, Bool)])
+    func progressHolds(shipped: Int64?, erasures: Int?, sequence: Int64, erased: Int, expected: Bool) {
+        let progress = ClickHouseShipping.Progress(shipped: shipped, erasures: erasures)
+        #expect(progress.holds(through: sequence, erasures: erased) == expected)
+    }
+
+    @Test("a wait for the shipping fails after its bound, saying how far it got, while ClickHouse is down")
+    func waitBound() async throws {
+        let harness = try await Harness(backend: .memory)
+        let shipping = try Self.unreachable(harness, logger: LogRecorder().logger(level: .info))
+        // Before any round: nothing known.
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SessionError.self) {
+            try await shipping.waitUntilShipped(through: 3, erasures: 0, within: .milliseconds(200))
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        #expect(
+            error?.message
+                == "ClickHouse is behind the message log after waiting 0.2 seconds: messages wanted through log "
+                + "sequence 3, shipped none known (no round has answered yet); erasures wanted 0, carried out "
+                + "none known")
+        // While rounds fail, the wait says so.
+        let rounds = Task { await shipping.run() }
+        defer { rounds.cancel() }
+        for _ in 0..<500 where !shipping.lag().failing { try await Task.sleep(for: .milliseconds(10)) }
+        let failing = await #expect(throws: SessionError.self) {
+            try await shipping.waitUntilShipped(through: 3, erasures: 0, within: .milliseconds(100))
+        }
+        #expect(failing?.message.hasSuffix("(shipping is failing: see the error logged)") == true)
+    }
+
+    @Test("cadence segments are recomputed on ClickHouse: while it is down each recomputation fails, none recorded")
+    func cadenceWhileDown() async throws {
+        let harness = try await LiveTests.harness(
+            everPinged: "refresh: 15m\nwhere: did(\"Ping\")\n", backend: .memory)
+        let recorder = LogRecorder()
+        let shipping = try Self.unreachable(harness, logger: recorder.logger(level: .info))
+        let app = Server.application(
+            runtime: Runtime(workspace: harness.workspace, store: harness.store),
+            configuration: Server.Configuration(
+                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock = harness.clock] in clock.now },
+                cadenceShippingWait: .milliseconds(200)),
+            logger: recorder.logger(level: .info), shipping: shipping)
+        try await app.test(.live) { client in
+            try await LiveTests().pingAnn(client, harness)
+            // Due: the embedded engine would record ann's enter (LiveTests.cadence); ClickHouse cannot answer.
+            harness.clock.advance(by: 15 * 60_000)
+            let first = try await Self.failedRecomputations(recorder, count: 1)
+            #expect(first.count == 1)
+            #expect(first.first?.metadata["segments"] == "ever-pinged")
+            #expect(
+                first.first?.metadata["error"]?.hasPrefix(
+                    "ClickHouse is behind the message log after waiting 0.2 seconds: messages wanted through log "
+                        + "sequence 1, shipped none known") == true)
+            #expect(LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes")) == [])
+            // Tried again a minute later, failing again: still nothing recorded.
+            harness.clock.advance(by: 60_000)
+            #expect(try await Self.failedRecomputations(recorder, count: 2).count == 2)
+            #expect(LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes")) == [])
+        }
+    }
+
+    /// The failed cadence recomputations logged, once there are `count` (asked up to 200 times, 50 ms
+    /// apart).
+    static func failedRecomputations(_ recorder: LogRecorder, count: Int) async throws -> [LogRecorder.Record] {
+        var found: [LogRecorder.Record] = []
+        for _ in 0..<200 {
+            found = recorder.records.filter { $0.message == "real-time memberships: cannot recompute cadence segments" }
+            if found.count >= count { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return found
     }
 }

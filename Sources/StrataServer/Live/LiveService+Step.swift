@@ -134,7 +134,8 @@ extension LiveService {
         cadence.running = Task { await recompute(due, definitions: definitions, erased: erased) }
     }
 
-    /// Recomputes cadence segments with a batch evaluation as of now, then records what moved between
+    /// Recomputes cadence segments with a batch evaluation as of now (``cadenceEvaluator``: the embedded
+    /// engine's, or ClickHouse's with `store: clickhouse`), then records what moved between
     /// two steps and schedules each one's next recomputation. A failure is logged and retried a
     /// minute later. When the definitions changed meanwhile, their change has recorded the memberships
     /// and scheduled the segments again, so the result is dropped; when a profile was erased meanwhile,
@@ -143,7 +144,7 @@ extension LiveService {
         defer { cadence.running = nil }
         do {
             let started = ContinuousClock.now
-            let (instant, members) = try await workbench.memberships(of: due)
+            let (instant, members) = try await cadenceEvaluator.memberships(of: due)
             logger.debug(
                 "real-time memberships: cadence segments evaluated",
                 metadata: [
@@ -167,6 +168,9 @@ extension LiveService {
                 try await store.recordRecomputations(due, at: instant)
             }
         } catch {
+            // A stop cancelled it (waiting for the shipping to ClickHouse, say): the next start recomputes
+            // what is due.
+            guard !Task.isCancelled else { return }
             logger.error(
                 "real-time memberships: cannot recompute cadence segments",
                 metadata: ["segments": "\(due.joined(separator: ","))", "error": "\(error)"])

@@ -38,6 +38,8 @@ actor LiveService: Service {
 
     let runtime: Runtime
     let workbench: Workbench
+    /// What cadence segments are recomputed with (``CadenceEvaluator``).
+    let cadenceEvaluator: any CadenceEvaluator
     let metrics: Metrics
     let configuration: Server.Configuration
     let logger: Logger
@@ -87,11 +89,13 @@ actor LiveService: Service {
     let heavyLane = HeavyLane()
 
     init(
-        runtime: Runtime, workbench: Workbench, metrics: Metrics, configuration: Server.Configuration, logger: Logger
+        runtime: Runtime, workbench: Workbench, cadenceEvaluator: any CadenceEvaluator, metrics: Metrics,
+        configuration: Server.Configuration, logger: Logger
     ) {
         self.runtime = runtime
         self.feed = ChangeFeed(log: runtime.store)
         self.workbench = workbench
+        self.cadenceEvaluator = cadenceEvaluator
         self.metrics = metrics
         self.configuration = configuration
         self.logger = logger

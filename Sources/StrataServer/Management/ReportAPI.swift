@@ -80,7 +80,7 @@ struct ReportAPI: Sendable {
         case "decay":
             return try await session.decay(segments: segments, days: try query.days() ?? [1, 7, 30, 90], asOf: instant)
         case "funnel":
-            return try session.funnel(
+            return try await session.funnel(
                 steps: query.values("steps"), within: try query.duration("within") ?? 7 * Cohorts.day,
                 by: try query.list("by"), asOf: instant)
         case "lift":
