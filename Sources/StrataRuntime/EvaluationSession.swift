@@ -191,6 +191,14 @@ public struct EvaluationSession: Sendable {
         return engine
     }
 
+    /// The evaluation of a batch engine built elsewhere with this session's definitions (the one the
+    /// server's live engine starts from), as of the engine's instant, over `messages` stored messages.
+    public func evaluation(of engine: Engine, messages: Int) -> Evaluation {
+        Evaluation(
+            instant: engine.now, population: engine.population, engine: engine, messages: messages, loadSeconds: 0,
+            buildSeconds: 0)
+    }
+
     /// Reads the store into timelines as of an instant and builds the engine over them.
     ///
     /// - Parameters:

@@ -388,6 +388,34 @@ struct LiveTests {
     }
 
     @Test(
+        "a PUT answers from the evaluation the live engine's reload made, which the API then keeps",
+        arguments: Backend.allCases)
+    func definitionChangeHandsItsEvaluationOver(_ backend: Backend) async throws {
+        let harness = try await Harness(backend: backend)
+        try harness.write(Self.pinged, to: "segments/pinged.yaml")
+        let admin = harness.bearer(harness.adminKey)
+        try await harness.run { client in
+            try await pingAnn(client, harness)
+            harness.clock.advance(by: 1_000)
+            try await client.execute(
+                uri: "/api/v1/segments/pingers", method: .put, headers: admin,
+                body: ByteBuffer(string: "where: count(\"Ping\") >= 1\n")
+            ) { response in
+                #expect(response.status == .created)
+                #expect(response.json["size"] == .number(1))
+                #expect(response.json["population"] == .number(1))
+                // The reload's instant: the engine's clock when the definitions changed.
+                #expect(response.json["last_computed"] == .string("2026-07-01T00:00:01.000Z"))
+            }
+            // Handed over once, by the change; a `source="api"` evaluation may run in the background.
+            try await client.execute(uri: "/api/v1/metrics", method: .get, headers: admin) { response in
+                let series = MetricsTests.series(String(buffer: response.body))
+                #expect(series["strata_evaluations_total{source=\"live\"}"] == "1")
+            }
+        }
+    }
+
+    @Test(
         "the change stream delivers changes live, and replays from Last-Event-ID after a reconnect",
         arguments: Backend.allCases)
     func stream(_ backend: Backend) async throws {

@@ -10,12 +10,14 @@ import StrataStore
 /// messages after it, or started from every stored message up to a sequence. Blocking work, for the
 /// live service's worker thread.
 enum LiveEngineLoader {
-    /// A started engine, the members of its cadence segments at the same instant, and the last
-    /// sequence read.
+    /// A started engine, the members of its cadence segments at the same instant, the last sequence
+    /// read, and every segment as the batch engine it started from evaluated them (which a definition
+    /// change hands to the management API, ``Workbench/install(_:)``).
     struct Started {
         var engine: LiveEngine
         var cadence: [String: Set<String>]
         var last: Int64
+        var evaluated: Workbench.Built
     }
 
     /// Messages read from the log per part when catching up from a snapshot.
@@ -38,7 +40,7 @@ enum LiveEngineLoader {
     ) throws -> Started {
         struct End: Error {}
         let store = session.store
-        var read: Int64 = 0
+        var (read, messages): (Int64, Int) = (0, 0)
         var batch: Engine?
         let keys = DataNeeds(definitions: session.definitions).payloadKeys
         let engine = try LiveEngine.start(
@@ -48,12 +50,12 @@ enum LiveEngineLoader {
                 do {
                     try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
                         guard sequence <= last else { throw End() }
-                        read = sequence
+                        (read, messages) = (sequence, messages + 1)
                         body(sequence, message)
                     }
                 } catch is End {}
             }, batch: { batch = $0 })
-        return Started(engine: engine, cadence: try cadence(of: engine, batch), last: read)
+        return try started(engine, batch, session: session, messages: messages, last: read)
     }
 
     /// An engine for a session's definitions over the clusters of `old` (``LiveEngine/reload(_:definitions:zone:trainedModels:population:source:capacity:batch:)``),
@@ -64,25 +66,33 @@ enum LiveEngineLoader {
     ) throws -> Started? {
         let needs = DataNeeds(definitions: session.definitions)
         var batch: Engine?
+        var messages = 0
         guard
             let engine = try LiveEngine.reload(
                 old, definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
                 population: {
                     var builders = [TimelineBuilder(asOf: old.now, needs: needs)]
-                    _ = try session.scan(into: &builders, through: last)
+                    messages = try session.scan(into: &builders, through: last)
                     return builders[0].build()
                 }, source: source(session.store, needs.payloadKeys), capacity: capacity, batch: { batch = $0 })
         else { return nil }
-        return Started(engine: engine, cadence: try cadence(of: engine, batch), last: last)
+        return try started(engine, batch, session: session, messages: messages, last: last)
     }
 
-    /// The members of an engine's cadence segments, from the batch engine it was started with.
-    private static func cadence(of engine: LiveEngine, _ batch: Engine?) throws -> [String: Set<String>] {
+    /// What an engine started from a batch engine over `messages` stored messages gives: the members of
+    /// its cadence segments, and every segment's result, from the batch engine.
+    private static func started(
+        _ engine: LiveEngine, _ batch: Engine?, session: EvaluationSession, messages: Int, last: Int64
+    ) throws -> Started {
+        guard let batch else { throw LiveError("the live engine was started without a batch evaluation") }
         var cadence: [String: Set<String>] = [:]
-        for name in engine.cadenceSegments.keys {
-            cadence[name] = Set(try batch?.segment(named: name).members ?? [])
-        }
-        return cadence
+        for name in engine.cadenceSegments.keys { cadence[name] = Set(try batch.segment(named: name).members) }
+        var results: [String: Result<SegmentResult, EngineError>] = [:]
+        for (name, result) in batch.allSegments() { results[name] = result }
+        let current = Workbench.Current(
+            session: session, evaluation: session.evaluation(of: batch, messages: messages), results: results,
+            builtAt: .now)
+        return Started(engine: engine, cadence: cadence, last: last, evaluated: Workbench.Built(current))
     }
 
     /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages

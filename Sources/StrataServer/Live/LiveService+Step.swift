@@ -202,6 +202,7 @@ extension LiveService {
         let loaded = try await reload(engine, session: session, through: processed)
         let next = loaded.engine
         adopt(next)
+        await workbench.install(loaded.evaluated)
         startWarming(next)
         fingerprint = LiveEngineLoader.fingerprint(of: session)
         applied = AppliedDefinitions(session)

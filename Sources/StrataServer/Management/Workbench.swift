@@ -33,7 +33,7 @@ actor Workbench {
     }
 
     /// An evaluation handed from the thread that built it to the actor, which alone uses it after.
-    private final class Built: @unchecked Sendable {
+    final class Built: @unchecked Sendable {
         let current: Current
         init(_ current: Current) { self.current = current }
     }
@@ -75,6 +75,19 @@ actor Workbench {
         current = nil
         cachedSession = nil
         generation += 1
+    }
+
+    /// Installs the evaluation of every segment the live engine was reloaded with at a definition
+    /// change, so that the reads after it answer from it rather than evaluate the store again (the
+    /// answer to a `PUT` waited for that): unless the definition files changed since it was made, or a
+    /// later evaluation is installed. (The reads after a start wait for an evaluation of their own, as
+    /// of the first read, rather than answer as of the start.)
+    func install(_ built: Built) async {
+        guard let session = try? await session(), session.sources == built.current.session.sources,
+            (current?.computedAt ?? .min) <= built.current.computedAt
+        else { return }
+        current = built.current
+        metrics.recordEvaluation(by: "live")
     }
 
     /// The workspace's session (see ``cachedSession``).
@@ -167,6 +180,7 @@ actor Workbench {
                 Thread.detachNewThread(work)
             }
         }
+        metrics.recordEvaluation(by: "api")
         // A definition changed meanwhile, or a later evaluation was installed first: keep that one.
         if generation == self.generation, (current?.computedAt ?? .min) <= built.current.computedAt {
             current = built.current

@@ -167,6 +167,13 @@ final class Metrics: Sendable {
         gauge("strata_live_start_snapshot_sequence").record(snapshot)
     }
 
+    /// Notes an evaluation of every segment over the whole store: made by the management API and the
+    /// dashboard (`api`) when they found none current, or handed to them by a definition change of the
+    /// live engine (`live`), which evaluated the store anyway.
+    func recordEvaluation(by source: String) {
+        counter("strata_evaluations_total", [("source", source)]).increment()
+    }
+
     /// Notes a snapshot of the real-time engine written: the last message it holds, and how long
     /// encoding and writing it took.
     func recordSnapshotWritten(sequence: Int64, seconds: Double) {
