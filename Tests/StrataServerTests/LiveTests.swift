@@ -358,39 +358,9 @@ struct LiveTests {
     }
 
     @Test(
-        "PUT records a new definition's members as definition changes, DELETE their exits", arguments: Backend.allCases)
-    func definitionChanges(_ backend: Backend) async throws {
-        let harness = try await Harness(backend: backend)
-        try harness.write(Self.pinged, to: "segments/pinged.yaml")
-        let admin = harness.bearer(harness.adminKey)
-        try await harness.run { client in
-            try await pingAnn(client, harness)
-            harness.clock.advance(by: 1_000)
-            try await client.execute(
-                uri: "/api/v1/segments/pingers", method: .put, headers: admin,
-                body: ByteBuffer(string: "where: count(\"Ping\") >= 1\n")
-            ) { #expect($0.status == .created) }
-            #expect(
-                summary(try await changes(client, harness, "pingers/changes")) == [
-                    "ann enter 2026-07-01T00:00:01.000Z definition -"
-                ])
-            #expect(try await members(client, harness, "pingers") == .array([.string("ann")]))
-            harness.clock.advance(by: 1_000)
-            try await client.execute(uri: "/api/v1/segments/pingers", method: .delete, headers: admin) {
-                #expect($0.status == .noContent)
-            }
-            #expect(
-                summary(try await changes(client, harness, "pingers/changes")) == [
-                    "ann enter 2026-07-01T00:00:01.000Z definition -",
-                    "ann exit 2026-07-01T00:00:02.000Z definition -",
-                ])
-        }
-    }
-
-    @Test(
-        "a PUT answers from the evaluation the live engine's reload made, which the API then keeps",
+        "PUT records a new definition's members as definition changes, answering from the evaluation the live engine's reload made; DELETE records their exits",
         arguments: Backend.allCases)
-    func definitionChangeHandsItsEvaluationOver(_ backend: Backend) async throws {
+    func definitionChanges(_ backend: Backend) async throws {
         let harness = try await Harness(backend: backend)
         try harness.write(Self.pinged, to: "segments/pinged.yaml")
         let admin = harness.bearer(harness.adminKey)
@@ -412,6 +382,20 @@ struct LiveTests {
                 let series = MetricsTests.series(String(buffer: response.body))
                 #expect(series["strata_evaluations_total{source=\"live\"}"] == "1")
             }
+            #expect(
+                summary(try await changes(client, harness, "pingers/changes")) == [
+                    "ann enter 2026-07-01T00:00:01.000Z definition -"
+                ])
+            #expect(try await members(client, harness, "pingers") == .array([.string("ann")]))
+            harness.clock.advance(by: 1_000)
+            try await client.execute(uri: "/api/v1/segments/pingers", method: .delete, headers: admin) {
+                #expect($0.status == .noContent)
+            }
+            #expect(
+                summary(try await changes(client, harness, "pingers/changes")) == [
+                    "ann enter 2026-07-01T00:00:01.000Z definition -",
+                    "ann exit 2026-07-01T00:00:02.000Z definition -",
+                ])
         }
     }
 
