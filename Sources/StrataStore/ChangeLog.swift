@@ -17,8 +17,9 @@ public protocol ChangeLog: Sendable {
     ) async throws -> [RecordedChange]
 
     /// Replaces the live members with a whole new set and sets the checkpoint, recording no change (the
-    /// first start of the real-time engine over an existing store).
-    func resetLiveMembers(_ members: [String: Set<String>], checkpoint: LiveCheckpoint) async throws
+    /// first start of the real-time engine over an existing store). Each segment's members may repeat
+    /// and come in any order; sorted by bytes, they are written fastest.
+    func resetLiveMembers(_ members: [String: [String]], checkpoint: LiveCheckpoint) async throws
 
     /// The checkpoint of the latest ``recordChanges(_:checkpoint:recordedAt:)``, or nil before the first.
     func liveCheckpoint() async throws -> LiveCheckpoint?

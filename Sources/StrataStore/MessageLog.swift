@@ -64,6 +64,12 @@ public protocol MessageLog: Sendable {
 
     /// Calls `body` with every stored message id in arrival order (a blocking scan).
     func forEachMessageId(_ body: (String) throws -> Void) throws
+
+    /// The sequences of the messages each group of ids finds, up to `last`, ascending: what the live
+    /// engine's clusters hold when it starts, read from the index in one pass (a blocking read).
+    /// Like every read of the index, a group may find messages of other ids too (its keys are hashes):
+    /// callers check the ids of the messages they read.
+    func sequences(of groups: [[IndexedID]], through last: Int64) throws -> [[Int64]]
 }
 
 /// What an append did.

@@ -614,6 +614,23 @@ extension LiveEngineTests {
         return f
     }
 
+    /// The sequences of the messages each group of ids finds, as the store's index finds them (a userId
+    /// the messages carrying it, an anonymousId those carrying it without a userId, a groupId the group
+    /// calls of that account), each group also given the first message it does not find, as a hash
+    /// shared by two ids would: the engine must leave that one out.
+    static func indexed(_ groups: [[IndexedID]], in messages: [(Int64, Message)]) -> [[Int64]] {
+        groups.map { ids in
+            let wanted = Set(ids)
+            let found = messages.filter { _, message in
+                let owner = message.userId.map(IndexedID.user) ?? message.anonymousId.map(IndexedID.anonymous)
+                let account = message.kind == .group ? message.groupId.map(IndexedID.account) : nil
+                return owner.map(wanted.contains) == true || account.map(wanted.contains) == true
+            }.map(\.0)
+            let other = messages.first { !found.contains($0.0) }.map(\.0)
+            return (found + (other.map { [$0] } ?? [])).sorted()
+        }
+    }
+
     /// The arrival of a fixture's messages: each within a day of its timestamp, earlier or later, with
     /// its index, in arrival order.
     static func arrivals(of f: Fixture, _ random: inout SplitMix) -> [(Message, Int64, Int)] {
@@ -669,8 +686,9 @@ extension LiveEngineTests {
                 // The restarted engine holds few messages in memory, often none: clusters are dropped,
                 // read back from the store and joined while held or not.
                 let capacity = random.int(0...12)
-                // Three restarted engines: one started from the stored messages, one resumed from a
-                // snapshot, one reloaded from an engine of other definitions over the same messages.
+                // Four restarted engines: one started from the stored messages, one from their packed
+                // form and the store's index, one resumed from a snapshot, one reloaded from an engine of
+                // other definitions over the same messages.
                 var restarted: [LiveEngine] = []
                 var storedLog: StoredLog?
                 func compare(_ live: [MembershipChange], _ restart: (LiveEngine) throws -> [MembershipChange]) throws {
@@ -713,6 +731,13 @@ extension LiveEngineTests {
                             ) { body in
                                 for (sequence, message) in received { body(sequence, message) }
                             })
+                        var packed = TimelineBuilder(asOf: Int64.max, needs: DataNeeds(definitions: definitions))
+                        for (sequence, message) in received { packed.add(sequence: sequence, message: message) }
+                        restarted.append(
+                            try LiveEngine.start(
+                                definitions: definitions, zone: f.zone, now: engine.now, packed: packed,
+                                sequences: { [received] in Self.indexed($0, in: received) }, source: source,
+                                capacity: capacity))
                         let snapshot = engine.snapshot(fingerprint: "f", sequence: Int64(received.count), anchor: "a")
                         restarted.append(
                             try LiveEngine.restore(

@@ -194,6 +194,47 @@ struct MessageLogTests {
         }
     }
 
+    /// The messages of the test of ``SQLiteStore/sequences(of:through:)``: users, anonymous ids with
+    /// and without a user, and group calls (sequences 1 to 9).
+    func clusterMessages() -> [Message] {
+        func group(_ id: String, user: String, account: String) -> Message {
+            Message(
+                kind: .group, messageId: id, userId: user, groupId: account, timestamp: Self.t0, receivedAt: Self.t0)
+        }
+        return [
+            track("m1", user: "u1", anonymous: "a1"), track("m2", anonymous: "a2"),
+            group("m3", user: "u1", account: "g1"), track("m4", user: "u2"), track("m5", anonymous: "a1"),
+            track("m6", user: "u1"), group("m7", user: "u3", account: "g1"), track("m8", anonymous: "a2"),
+            track("m9", user: "u2"),
+        ]
+    }
+
+    @Test func groupsOfIdsFindTheirSequencesAcrossEpochsAndTheTail() async throws {
+        let groups: [[IndexedID]] = [
+            [.user("u1"), .anonymous("a1")], [.anonymous("a2")], [.user("u2"), .account("g1")], [.user("nobody")],
+            [.user("u1")],
+        ]
+        // u1's messages 1, 3, 6 and a1's without a user 5; a2's 2 and 8; u2's 4 and 9 with g1's group
+        // calls 3 and 7 (the call of u3 too). A group sharing an id with another finds the same.
+        let all: [[Int64]] = [[1, 3, 5, 6], [2, 8], [3, 4, 7, 9], [], [1, 3, 6]]
+        let throughSix: [[Int64]] = [[1, 3, 5, 6], [2], [3, 4], [], [1, 3, 6]]
+        try await withStore(epochLength: 4, epochRowsPerCommit: 1) { store, path in
+            for message in clusterMessages() { _ = try await store.append([message], quarantine: []) }
+            // Part of the log in epochs, the rest read from its blocks.
+            #expect(try await epochs(path).count == 1)
+            #expect(try store.sequences(of: groups, through: 9) == all)
+            #expect(try store.sequences(of: groups, through: 6) == throughSix)
+            try await store.indexAll()
+            #expect(try await epochs(path) == [[1, 4], [5, 8], [9, 9]])
+            #expect(try store.sequences(of: groups, through: 9) == all)
+            #expect(try store.sequences(of: groups, through: 6) == throughSix)
+        }
+        let memory = MemoryStore()
+        _ = try await memory.append(clusterMessages(), quarantine: [])
+        #expect(try memory.sequences(of: groups, through: 9) == all)
+        #expect(try memory.sequences(of: groups, through: 6) == throughSix)
+    }
+
     @Test func recentKeysCoverTheMessagesAfterTheLastEpoch() async throws {
         try await withStore(epochLength: 4) { store, path in
             // m1-m5 (users u, v, u, v, u) fill the epoch 1-5; m6 (v) and m7 (u) come after it.

@@ -36,12 +36,151 @@ extension LiveEngine {
         engine.clusterMessages = engine.clusterMessages.mapValues { $0.sorted() }
         // Every message held: nothing to warm, and no need to look at each cluster to find that out.
         engine.mayWarm = engine.cache.count < scanned
-        let population = builder.build()
-        let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
-        whole.trainedModels = trainedModels
-        try batch(whole)
-        try engine.settle(over: whole, due: future)
+        try engine.settle(over: builder.build(), due: future, batch: batch)
         return engine
+    }
+
+    /// An engine started from packed messages and the store's index, as of `now`, holding no message:
+    /// the ids are joined as the packed messages join them, every cluster's message sequences are read
+    /// from the index in one pass, and one batch evaluation of the population as of `now` sets every
+    /// membership and due instant, without reporting changes. A cluster's messages are read back from
+    /// `source` when it is first evaluated, or warmed (``warmer(reading:)``). What the server's start
+    /// does with the timelines file, rather than reading and packing every stored message.
+    ///
+    /// - Parameters:
+    ///   - packed: a builder as of `Int64.max` given every message up to the last one taken.
+    ///   - sequences: the sequences of the messages each group of ids finds, up to the same message
+    ///     (``MessageLog/sequences(of:through:)``), called on a thread of its own.
+    ///   - batch: receives the batch engine over the whole population, as for a start from a scan.
+    public static func start(
+        definitions: Definitions, zone: Zone, trainedModels: [String: TrainedModel] = [:], now: Int64,
+        packed: TimelineBuilder, sequences: @escaping @Sendable ([[IndexedID]]) throws -> [[Int64]],
+        source: @escaping MessageSource,
+        capacity: Int = defaultCapacity, batch: (Engine) throws -> Void = { _ in }
+    ) throws -> LiveEngine {
+        let engine = LiveEngine(
+            definitions: definitions, zone: zone, trainedModels: trainedModels, now: now, source: source,
+            capacity: capacity)
+        let pack = packed.packed
+        // The nodes of every message, joined as a scan would join them: numbered, in arrays.
+        var joins = NodeJoins()
+        let pairNodes = pack.pairs.map { pair in
+            joins.join(nodes(userId: pair.userId, anonymousId: pair.anonymousId, groupId: nil, previousId: nil))
+        }
+        var aliasNodes: [TimelinePack.AliasKey: Int32] = [:]
+        for key in pack.aliases.keys {
+            aliasNodes[key] = joins.join(
+                nodes(userId: key.userId, anonymousId: key.anonymousId, groupId: nil, previousId: key.previousId))
+        }
+        if engine.readsAccounts {
+            for record in pack.records().groups {
+                guard let user = pairNodes[Int(record.pair)],
+                    let account = joins.join(
+                        nodes(userId: nil, anonymousId: nil, groupId: record.groupId, previousId: nil))
+                else { continue }
+                joins.union(user, account)
+            }
+        }
+        // Each cluster's ids, found in the index in one read.
+        let clusters = joins.clusters()
+        engine.parent.reserveCapacity(joins.count)
+        for node in 0..<joins.count {
+            engine.parent[joins.names[node]] = joins.names[Int(clusters.root[node])]
+        }
+        // Clusters with a message from the future are due then.
+        var future: [(root: String, time: Int64)] = []
+        pack.later(than: now) { source, time in
+            let node =
+                switch source {
+                case .pair(let pair): pairNodes[Int(pair)]
+                case .alias(let key): aliasNodes[key] ?? nil
+                }
+            if let node { future.append((joins.names[Int(clusters.root[Int(node)])], time)) }
+        }
+        // The index is read on a thread of its own while the population is evaluated: settling needs
+        // no cluster's messages.
+        let ids = clusters.ids
+        let (found, settled) = Parallel.alongside {
+            Result { try sequences(ids) }
+        } while: {
+            Result { try engine.settle(over: packed.until(now).build(), due: future, batch: batch) }
+        }
+        try settled.get()
+        engine.clusterMessages.reserveCapacity(ids.count)
+        for (cluster, sequences) in try found.get().enumerated() where !sequences.isEmpty {
+            engine.clusterMessages[joins.names[Int(clusters.roots[cluster])]] = sequences
+        }
+        return engine
+    }
+
+    /// Cluster nodes numbered and joined in arrays (a union-find by size, with path halving): what a
+    /// start joins before it fills the engine's tables keyed by node.
+    private struct NodeJoins {
+        /// The number of each node.
+        private var numbers: [String: Int32] = [:]
+        /// Each node by number, and the id the store's index finds its messages by.
+        private(set) var names: [String] = []
+        private var ids: [IndexedID] = []
+        private var up: [Int32] = []
+        private var size: [Int32] = []
+
+        var count: Int { names.count }
+
+        /// The number of a node, numbered if new.
+        private mutating func node(_ name: String, _ id: IndexedID) -> Int32 {
+            if let number = numbers[name] { return number }
+            let number = Int32(names.count)
+            numbers[name] = number
+            names.append(name)
+            ids.append(id)
+            up.append(number)
+            size.append(1)
+            return number
+        }
+
+        /// Joins nodes into one cluster and returns the first one's number (nil without nodes).
+        mutating func join(_ nodes: [(node: String, id: IndexedID)]) -> Int32? {
+            guard let first = nodes.first else { return nil }
+            let number = node(first.node, first.id)
+            for other in nodes.dropFirst() { union(number, node(other.node, other.id)) }
+            return number
+        }
+
+        mutating func root(_ node: Int32) -> Int32 {
+            var node = node
+            while up[Int(node)] != node {
+                up[Int(node)] = up[Int(up[Int(node)])]
+                node = up[Int(node)]
+            }
+            return node
+        }
+
+        mutating func union(_ a: Int32, _ b: Int32) {
+            var (a, b) = (root(a), root(b))
+            guard a != b else { return }
+            if size[Int(a)] < size[Int(b)] { swap(&a, &b) }
+            up[Int(b)] = a
+            size[Int(a)] += size[Int(b)]
+        }
+
+        /// The root of every node, and the clusters: each one's root and its nodes' ids.
+        mutating func clusters() -> (root: [Int32], roots: [Int32], ids: [[IndexedID]]) {
+            var root = [Int32](repeating: 0, count: count)
+            var clusterOfRoot = [Int32](repeating: -1, count: count)
+            var roots: [Int32] = []
+            var ids: [[IndexedID]] = []
+            for node in 0..<count {
+                let top = self.root(Int32(node))
+                root[node] = top
+                if clusterOfRoot[Int(top)] < 0 {
+                    clusterOfRoot[Int(top)] = Int32(roots.count)
+                    roots.append(top)
+                    ids.append([])
+                }
+                ids[Int(clusterOfRoot[Int(top)])].append(self.ids[node])
+            }
+            return (root, roots, ids)
+        }
     }
 
     /// An engine for other definitions over the clusters of `old`, at its clock: the ids joined, the
@@ -69,19 +208,21 @@ extension LiveEngine {
             engine.cache = old.cache
             engine.mayWarm = old.mayWarm
         }
-        let whole = Engine(population: try population(), definitions: definitions, zone: zone, now: old.now)
-        whole.trainedModels = trainedModels
-        try batch(whole)
         // The old due instants stand for messages with future timestamps as well as the old horizons:
         // a cluster evaluated when nothing moved it changes nothing.
-        try engine.settle(over: whole, due: old.due.map { ($0.key, $0.value) })
+        try engine.settle(over: try population(), due: old.due.map { ($0.key, $0.value) }, batch: batch)
         return engine
     }
 
-    /// Sets every membership, each cluster's profiles and when each cluster is next due from a batch
-    /// engine over the whole population, no later than the instants of `due` (cluster root, instant).
-    private func settle(over whole: Engine, due extra: [(root: String, time: Int64)]) throws {
-        let population = whole.population
+    /// Sets every membership, each cluster's profiles and when each cluster is next due from one batch
+    /// evaluation of the whole population (the engine given to `batch` first), no later than the
+    /// instants of `due` (cluster root, instant).
+    private func settle(
+        over population: Population, due extra: [(root: String, time: Int64)], batch: (Engine) throws -> Void
+    ) throws {
+        let whole = Engine(population: population, definitions: definitions, zone: zone, now: now)
+        whole.trainedModels = trainedModels
+        try batch(whole)
         var roots: [ProfileKind: [String]] = [:]
         var rows: [ProfileKind: [Int]] = [:]
         clusterProfiles.reserveCapacity(clusterMessages.count)

@@ -11,6 +11,8 @@ extension LiveEngine {
     /// changed since.
     public struct Warmer: Sendable {
         let clusters: ShardedDictionary<String, [Int64]>
+        let parent: ShardedDictionary<String, String>
+        let readsAccounts: Bool
         let held: Dictionary<String, Int>.Keys
         let layout: PackLayout
         let source: @Sendable ([Int64]) throws -> [(sequence: Int64, message: Message)]
@@ -42,8 +44,13 @@ extension LiveEngine {
             room -= size
             let parts = try LiveEngine.read(roots.map(\.sequences), from: source)
             return Warmed(
-                clusters: zip(roots, parts).map { root, messages in
-                    (root.root, root.sequences.last ?? 0, messages.count, ClusterCache.pack(messages, layout: layout))
+                clusters: zip(roots, parts).map { root, read in
+                    // A message of other ids (``LiveEngine/own(_:of:parent:readingAccounts:)``) makes
+                    // the count differ, so that the engine reads the cluster itself.
+                    let messages = LiveEngine.own(read, of: root.root, parent: parent, readingAccounts: readsAccounts)
+                    return (
+                        root.root, root.sequences.last ?? 0, messages.count, ClusterCache.pack(messages, layout: layout)
+                    )
                 })
         }
     }
@@ -65,7 +72,9 @@ extension LiveEngine {
     ) -> Warmer? {
         let room = cache.capacity - cache.capacity / 4 - cache.count
         guard self.source != nil, mayWarm, room > 0 else { return nil }
-        return Warmer(clusters: clusterMessages, held: cache.roots, layout: cache.layout, source: source, room: room)
+        return Warmer(
+            clusters: clusterMessages, parent: parent, readsAccounts: readsAccounts, held: cache.roots,
+            layout: cache.layout, source: source, room: room)
     }
 
     /// Holds the clusters a warmer read back, each unless it is held already, is no longer a cluster

@@ -521,7 +521,8 @@ public final class LiveEngine {
         guard let source, !roots.isEmpty else { return [] }
         let parts = try Self.read(roots.map { clusterMessages[$0] ?? [] }, from: source)
         var result: [Cluster] = []
-        for (root, messages) in zip(roots, parts) {
+        for (root, read) in zip(roots, parts) {
+            let messages = Self.own(read, of: root, parent: parent, readingAccounts: readsAccounts)
             let pack = ClusterCache.pack(messages, layout: cache.layout)
             cache.hold(pack, count: messages.count, of: root)
             result.append(Cluster(root: root, pack: pack, count: messages.count))
@@ -529,26 +530,28 @@ public final class LiveEngine {
         return result
     }
 
-    /// The messages of clusters, given by their message sequences, read from a source in one read:
-    /// by cluster, each in sequence order.
+    /// The messages of clusters, given by their ascending message sequences, read from a source in one
+    /// read: by cluster, each in sequence order. A sequence may be listed by two clusters (one found
+    /// through a hash of another's ids: ``own(_:of:parent:readingAccounts:)``).
     static func read(
         _ clusters: [[Int64]], from source: ([Int64]) throws -> [(sequence: Int64, message: Message)]
     ) throws(EngineError) -> [[(sequence: Int64, message: Message)]] {
-        var slot: [Int64: Int] = [:]
-        for (index, sequences) in clusters.enumerated() {
-            for sequence in sequences { slot[sequence] = index }
-        }
-        let read: [(sequence: Int64, message: Message)]
+        var wanted = Set<Int64>()
+        for sequences in clusters { wanted.formUnion(sequences) }
+        var read: [Int64: Message] = [:]
         do {
-            read = try source(slot.keys.sorted())
+            for entry in try source(wanted.sorted()) { read[entry.sequence] = entry.message }
         } catch {
             throw EngineError("cannot read the messages of a profile from the store: \(error)")
         }
-        var parts = [[(sequence: Int64, message: Message)]](repeating: [], count: clusters.count)
-        for entry in read {
-            if let index = slot[entry.sequence] { parts[index].append(entry) }
+        // A sequence listed twice (two such lists joined) is read once.
+        return clusters.map { sequences in
+            sequences.indices.compactMap { index in
+                let sequence = sequences[index]
+                guard index == 0 || sequences[index - 1] != sequence else { return nil }
+                return read[sequence].map { (sequence, $0) }
+            }
         }
-        return parts
     }
 
     /// Whether a segment is kept here: it and every segment it reads (directly or through scores,
@@ -588,13 +591,45 @@ public final class LiveEngine {
     }
 
     /// The cluster nodes of the ids a message carries: its groupId only when accounts are read.
-    private func nodes(of message: Message) -> [String] {
-        var nodes: [String] = []
-        if let user = message.userId { nodes.append("u:" + user) }
-        if let anonymous = message.anonymousId { nodes.append("a:" + anonymous) }
-        if readsAccounts, let group = message.groupId { nodes.append("g:" + group) }
-        if let previous = message.previousId { nodes += ["u:" + previous, "a:" + previous] }
+    func nodes(of message: Message) -> [String] {
+        Self.nodes(of: message, readingAccounts: readsAccounts)
+    }
+
+    /// The cluster nodes of the ids a message carries, its groupId when `readingAccounts`.
+    static func nodes(of message: Message, readingAccounts: Bool) -> [String] {
+        nodes(
+            userId: message.userId, anonymousId: message.anonymousId,
+            groupId: readingAccounts ? message.groupId : nil, previousId: message.previousId
+        ).map(\.node)
+    }
+
+    /// The cluster nodes of a message's ids (`u:` userId, `a:` anonymousId, `g:` groupId, and both
+    /// for a previousId), each with the id the store's index finds its messages by.
+    static func nodes(
+        userId: String?, anonymousId: String?, groupId: String?, previousId: String?
+    ) -> [(node: String, id: IndexedID)] {
+        var nodes: [(node: String, id: IndexedID)] = []
+        if let userId { nodes.append(("u:" + userId, .user(userId))) }
+        if let anonymousId { nodes.append(("a:" + anonymousId, .anonymous(anonymousId))) }
+        if let groupId { nodes.append(("g:" + groupId, .account(groupId))) }
+        if let previousId {
+            nodes += [("u:" + previousId, .user(previousId)), ("a:" + previousId, .anonymous(previousId))]
+        }
         return nodes
+    }
+
+    /// The messages read back for a cluster that are its own. The store's index finds messages by
+    /// hashes of their ids, so a cluster started from it (``start(definitions:zone:trainedModels:now:packed:sequences:source:capacity:batch:)``)
+    /// may list a message of other ids; the ids are checked here, without changing `parent`.
+    static func own(
+        _ messages: [(sequence: Int64, message: Message)], of root: String,
+        parent: ShardedDictionary<String, String>, readingAccounts: Bool
+    ) -> [(sequence: Int64, message: Message)] {
+        messages.filter { entry in
+            guard var node = nodes(of: entry.message, readingAccounts: readingAccounts).first else { return false }
+            while let up = parent[node], up != node { node = up }
+            return node == root
+        }
     }
 
     func find(_ node: String) -> String {

@@ -43,13 +43,29 @@ public struct TimelineBuilder {
     /// snapshot keeps: give it the log's messages after ``TimelineSnapshot/sequence``.
     public init(asOf: Int64, from snapshot: TimelineSnapshot) {
         self.init(asOf: asOf, layout: snapshot.resolved.pack.layout)
-        // Everything in the snapshot is as of the instant: the pack and its resolution are taken whole.
-        if snapshot.resolved.pack.latest <= asOf {
-            pack = snapshot.resolved.pack
-            stored = snapshot.resolved
+        take(snapshot.resolved.pack, resolved: snapshot.resolved)
+    }
+
+    /// Takes the messages of a pack of this builder's layout up to `asOf`, with their resolution: when
+    /// none is later, the pack and the resolution are taken whole.
+    private mutating func take(_ taken: TimelinePack, resolved: ResolvedPack?) {
+        if taken.latest <= asOf {
+            pack = taken
+            stored = resolved
         } else {
-            add(snapshot.resolved.pack)
+            add(taken)
         }
+    }
+
+    /// The messages packed so far.
+    var packed: TimelinePack { pack }
+
+    /// A builder as of an earlier instant holding this one's messages up to it: sharing this one's pack
+    /// (and its stored resolution) when none of them is later.
+    func until(_ instant: Int64) -> TimelineBuilder {
+        var builder = TimelineBuilder(asOf: instant, layout: layout)
+        builder.take(pack, resolved: stored)
+        return builder
     }
 
     /// Whether the builder keeps at least what `other` keeps, so that a population it builds answers

@@ -295,17 +295,31 @@ struct TimelinePack: Sendable {
     /// link, an alias, traits), or nil: when a pack holds a message from the future, evaluating it
     /// again then may change what it gives.
     func earliest(after instant: Int64) -> Int64? {
-        guard latest > instant else { return nil }
         var earliest = Int64.max
-        func note(_ time: Int64) { if time > instant, time < earliest { earliest = time } }
-        for time in times { note(time) }
-        for time in pairFirst { note(time) }
-        for stamp in pairLinks { if let stamp { note(stamp.time) } }
-        for stamp in aliases.values { note(stamp.time) }
-        let records = records()
-        for record in records.identifies { note(record.stamp.time) }
-        for record in records.groups { note(record.stamp.time) }
+        later(than: instant) { _, time in earliest = min(earliest, time) }
         return earliest == Int64.max ? nil : earliest
+    }
+
+    /// What packed a message: a pair of ids (by index in ``pairs``), or an alias call.
+    enum Source {
+        case pair(Int32)
+        case alias(AliasKey)
+    }
+
+    /// Calls `body` with everything packed after `instant` (an event, a pair's first message, a link,
+    /// an alias, traits), with what packed it and its time.
+    func later(than instant: Int64, _ body: (Source, Int64) -> Void) {
+        guard latest > instant else { return }
+        for (event, time) in times.enumerated() where time > instant { body(.pair(eventPairs[event]), time) }
+        for (pair, time) in pairFirst.enumerated() where time > instant { body(.pair(Int32(pair)), time) }
+        for (pair, stamp) in pairLinks.enumerated() {
+            if let stamp, stamp.time > instant { body(.pair(Int32(pair)), stamp.time) }
+        }
+        for (key, stamp) in aliases where stamp.time > instant { body(.alias(key), stamp.time) }
+        let records = records()
+        for record in records.identifies + records.groups where record.stamp.time > instant {
+            body(.pair(record.pair), record.stamp.time)
+        }
     }
 
     /// The index of a pair of ids, added if new, with the time of a message carrying it.

@@ -10,15 +10,23 @@ import StrataStore
 /// messages after it, or started from every stored message up to a sequence. Blocking work, for the
 /// live service's worker thread.
 enum LiveEngineLoader {
-    /// A started engine, the members of its cadence segments at the same instant, the last sequence
-    /// read, and every segment as the batch engine it started from evaluated them (which a definition
-    /// change hands to the management API, ``Workbench/install(_:)``).
+    /// A started engine, the members of every segment it keeps (sorted by bytes) and of its cadence
+    /// segments at the same instant, the last sequence read, and every segment as the batch engine it
+    /// started from evaluated them (which a definition change hands to the management API,
+    /// ``Workbench/install(_:)``).
     struct Started {
         var engine: LiveEngine
+        var members: [String: [String]]
         var cadence: [String: Set<String>]
         var last: Int64
         var evaluated: Workbench.Built
+        /// The recording of the members that the start began while the engine settled, when asked.
+        var recording: Task<Void, any Error>?
     }
+
+    /// Records the members of every segment (sorted by bytes) as of a start, with the last sequence it
+    /// read: a first start's ``ChangeLog/resetLiveMembers(_:checkpoint:)``.
+    typealias Recording = @Sendable ([String: [String]], Int64) async throws -> Void
 
     /// Messages read from the log per part when catching up from a snapshot.
     static let replayBatch = 20_000
@@ -34,28 +42,35 @@ enum LiveEngineLoader {
     }
 
     /// An engine over the stored messages up to a sequence, as of an instant, holding at most
-    /// `capacity` messages.
+    /// `capacity` messages: started from the timelines file (the messages after it read from the log)
+    /// and the store's index, holding none yet (``LiveEngine/start(definitions:zone:trainedModels:now:packed:sequences:source:capacity:batch:)``).
+    /// With `recording`, the members are recorded as soon as the batch evaluation has them, while the
+    /// engine settles (``Started/recording``): a first start at 600,000 users writes 2.8M of them.
     static func start(
-        _ session: EvaluationSession, at instant: Int64, through last: Int64, capacity: Int
+        _ session: EvaluationSession, at instant: Int64, through bound: Int64, capacity: Int,
+        recording: Recording? = nil
     ) throws -> Started {
-        struct End: Error {}
         let store = session.store
-        var (read, messages): (Int64, Int) = (0, 0)
+        let last = min(bound, try store.lastSequence())
+        let needs = DataNeeds(definitions: session.definitions)
+        var builders = [TimelineBuilder(asOf: Int64.max, needs: needs)]
+        let messages = try session.scan(into: &builders, through: last)
         var batch: Engine?
-        let keys = DataNeeds(definitions: session.definitions).payloadKeys
+        var recorded: Task<Void, any Error>?
         let engine = try LiveEngine.start(
             definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels, now: instant,
-            source: source(store, keys), capacity: capacity,
-            scan: { body in
-                do {
-                    try store.forEachMessage(includingContext: false, payloadKeys: keys) { sequence, message in
-                        guard sequence <= last else { throw End() }
-                        (read, messages) = (sequence, messages + 1)
-                        body(sequence, message)
-                    }
-                } catch is End {}
-            }, batch: { batch = $0 })
-        return try started(engine, batch, session: session, messages: messages, last: read)
+            packed: builders[0], sequences: { try store.sequences(of: $0, through: last) },
+            source: source(store, needs.payloadKeys), capacity: capacity,
+            batch: { whole in
+                batch = whole
+                if let recording {
+                    let members = try members(of: session.definitions, in: whole)
+                    recorded = Task { try await recording(members, last) }
+                }
+            })
+        var result = try started(engine, batch, session: session, messages: messages, last: last)
+        result.recording = recorded
+        return result
     }
 
     /// An engine for a session's definitions over the clusters of `old` (``LiveEngine/reload(_:definitions:zone:trainedModels:population:source:capacity:batch:)``),
@@ -85,14 +100,24 @@ enum LiveEngineLoader {
         _ engine: LiveEngine, _ batch: Engine?, session: EvaluationSession, messages: Int, last: Int64
     ) throws -> Started {
         guard let batch else { throw LiveError("the live engine was started without a batch evaluation") }
-        var cadence: [String: Set<String>] = [:]
-        for name in engine.cadenceSegments.keys { cadence[name] = Set(try batch.segment(named: name).members) }
+        // The engine's memberships are the batch engine's.
+        let members = try members(of: session.definitions, in: batch)
+        let cadence = members.filter { engine.cadenceSegments[$0.key] != nil }.mapValues(Set.init)
         var results: [String: Result<SegmentResult, EngineError>] = [:]
         for (name, result) in batch.allSegments() { results[name] = result }
         let current = Workbench.Current(
             session: session, evaluation: session.evaluation(of: batch, messages: messages), results: results,
             builtAt: .now)
-        return Started(engine: engine, cadence: cadence, last: last, evaluated: Workbench.Built(current))
+        return Started(
+            engine: engine, members: members, cadence: cadence, last: last, evaluated: Workbench.Built(current))
+    }
+
+    /// Every segment's members as a batch engine evaluates them, sorted by bytes: those a live engine
+    /// of the same definitions keeps (``LiveEngine/segments`` and ``LiveEngine/cadenceSegments``).
+    private static func members(of definitions: Definitions, in batch: Engine) throws -> [String: [String]] {
+        var members: [String: [String]] = [:]
+        for segment in definitions.segments { members[segment.name] = try batch.segment(named: segment.name).members }
+        return members
     }
 
     /// Reads a snapshot, checks that it fits, restores the engine from it and takes the messages

@@ -291,6 +291,8 @@ actor LiveService: Service {
         async let recordedMembers = store.liveMembers()
         let engine: LiveEngine
         var cadenceMembers: [String: Set<String>] = [:]
+        var batchMembers: [String: [String]] = [:]
+        var recording: Task<Void, any Error>?
         var resumed: Int64?
         if let checkpoint,
             let restored = await resume(
@@ -299,8 +301,16 @@ actor LiveService: Service {
             (engine, resumed) = restored
             processed = checkpoint.sequence
         } else {
-            let loaded = try await load(session, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max)
-            (engine, cadenceMembers) = (loaded.engine, loaded.cadence)
+            // Without a checkpoint, the members are recorded as they are, while the engine settles.
+            let store = store
+            let record: LiveEngineLoader.Recording = { members, last in
+                try await store.resetLiveMembers(members, checkpoint: LiveCheckpoint(sequence: last, instant: instant))
+            }
+            let loaded = try await load(
+                session, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max,
+                recording: checkpoint == nil ? record : nil)
+            (engine, batchMembers, cadenceMembers) = (loaded.engine, loaded.members, loaded.cadence)
+            recording = loaded.recording
             processed = loaded.last
         }
         adopt(engine)
@@ -315,9 +325,9 @@ actor LiveService: Service {
             try await record(
                 changed(from: previous, cadence: cadenceMembers, engine: engine, at: instant, cadenceCause: .cadence))
         } else {
-            let current = engine.allMembers.merging(cadenceMembers) { live, _ in live }
-            try await store.resetLiveMembers(current, checkpoint: LiveCheckpoint(sequence: processed, instant: instant))
-            recorded.reset(current)
+            // Not resumed: the engine was started, and its memberships, the batch evaluation's, recorded.
+            try await recording?.value
+            recorded.reset(batchMembers.mapValues(Set.init))
             backlog.taken(through: processed, currentTo: engine.now)
         }
         recordSizes(engine)
@@ -368,11 +378,14 @@ actor LiveService: Service {
 
     /// A started engine over the stored messages up to a sequence (``LiveEngineLoader/start(_:at:through:capacity:)``).
     func load(
-        _ session: EvaluationSession, at instant: Int64, through last: Int64
+        _ session: EvaluationSession, at instant: Int64, through last: Int64,
+        recording: LiveEngineLoader.Recording? = nil
     ) async throws -> LiveEngineLoader.Started {
         let capacity = configuration.heldMessages
         return try await blocking {
-            Confined(try LiveEngineLoader.start(session, at: instant, through: last, capacity: capacity))
+            Confined(
+                try LiveEngineLoader.start(
+                    session, at: instant, through: last, capacity: capacity, recording: recording))
         }.value
     }
 

@@ -45,9 +45,9 @@ extension MemoryStore {
     }
 
     /// Replaces the live members with a whole new set and sets the checkpoint, recording no change.
-    public func resetLiveMembers(_ members: [String: Set<String>], checkpoint: LiveCheckpoint) async throws {
+    public func resetLiveMembers(_ members: [String: [String]], checkpoint: LiveCheckpoint) async throws {
         changeLog.withLock { state in
-            state.members = members.filter { !$0.value.isEmpty }
+            state.members = members.filter { !$0.value.isEmpty }.mapValues(Set.init)
             state.checkpoint = checkpoint
         }
     }

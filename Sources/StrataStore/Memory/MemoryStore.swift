@@ -159,6 +159,26 @@ public final class MemoryStore: Store {
         for message in stored { try body(message.messageId) }
     }
 
+    /// The sequences of the messages each group of ids finds, up to `last`, ascending (exactly: the
+    /// store's index here is keyed by the ids themselves).
+    public func sequences(of groups: [[IndexedID]], through last: Int64) throws -> [[Int64]] {
+        log.withLock { state in
+            groups.map { ids in
+                var found = Set<Int64>()
+                for id in ids {
+                    let sequences: [Int64]? =
+                        switch id {
+                        case .user(let userId): state.byUser[userId]
+                        case .anonymous(let anonymousId): state.byAnonymous[anonymousId]
+                        case .account(let groupId): state.byAccount[groupId]
+                        }
+                    found.formUnion((sequences ?? []).prefix { $0 <= last })
+                }
+                return found.sorted()
+            }
+        }
+    }
+
     /// Stored messages read back as messages, with their sequences.
     fileprivate static func read(
         _ found: [(sequence: Int64, message: StoredMessage)], includingContext: Bool, payloadKeys: Set<String>?

@@ -233,6 +233,69 @@ struct BlockLog {
         recent.remember(tail, after: through, through: end)
         return Array(Set(found)).sorted()
     }
+
+    /// The sequences of the messages each group of ids finds, up to `last`, ascending: one pass over
+    /// the index's epochs, then the blocks after them. A key is a hash, so a group may hold messages of
+    /// other ids too: callers check the ids of what they read.
+    static func sequences(of groups: [[IndexedID]], through last: Int64, _ db: Database) throws -> [[Int64]] {
+        // The group of each key; a key of two groups (a hash shared by two ids) is in `shared`.
+        var groupOfKey: [UInt64: Int32] = [:]
+        var shared: [UInt64: [Int32]] = [:]
+        groupOfKey.reserveCapacity(groups.reduce(0) { $0 + $1.count })
+        for (index, ids) in groups.enumerated() {
+            for id in ids {
+                let key =
+                    switch id {
+                    case .user(let userId): userKey(userId)
+                    case .anonymous(let anonymousId): anonymousKey(anonymousId)
+                    case .account(let groupId): groupKey(groupId)
+                    }
+                if let other = groupOfKey[key], other != Int32(index) {
+                    shared[key, default: [other]].append(Int32(index))
+                } else {
+                    groupOfKey[key] = Int32(index)
+                }
+            }
+        }
+        var found = [[Int64]](repeating: [], count: groups.count)
+        func route(_ key: UInt64, _ sequences: [Int64]) {
+            if let many = shared[key] {
+                for index in Set(many) { found[Int(index)] += sequences }
+            } else if let index = groupOfKey[key] {
+                found[Int(index)] += sequences
+            }
+        }
+        var epochs: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT first_seq, last_seq FROM message_epochs") {
+            epochs[row[0]] = row[1]
+        }
+        // Rows of an epoch not yet whole (not in `message_epochs`) are left out: its blocks are read below.
+        let rows = try Row.fetchCursor(db, sql: "SELECT epoch, key, seqs FROM message_postings ORDER BY epoch, key")
+        while let row = try rows.next() {
+            let epoch: Int64 = row[0]
+            guard let end = epochs[epoch], epoch <= last else { continue }
+            let key = UInt64(bitPattern: row[1])
+            guard shared[key] != nil || groupOfKey[key] != nil else { continue }
+            let sequences = try postings(row[2], epoch: epoch)
+            route(key, end <= last ? sequences : sequences.filter { $0 <= last })
+        }
+        let through = epochs.values.max() ?? 0
+        if through < last {
+            struct End: Error {}
+            do {
+                try SQLiteStore.forEachRecord(db, after: through) { sequence, record in
+                    guard sequence <= last else { throw End() }
+                    keys(of: record) { route($0, [sequence]) }
+                }
+            } catch is End {}
+        }
+        // Each key's sequences ascend; a group of several keys (and a group call found by its user and
+        // its account) is sorted, without repeats.
+        return found.map { sequences in
+            sequences.indices.dropFirst().allSatisfy({ sequences[$0 - 1] < sequences[$0] })
+                ? sequences : Array(Set(sequences)).sorted()
+        }
+    }
 }
 
 extension SQLiteStore {

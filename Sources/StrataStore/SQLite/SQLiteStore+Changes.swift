@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StrataCore
 
@@ -75,12 +76,27 @@ extension SQLiteStore {
         }
     }
 
-    public func resetLiveMembers(_ members: [String: Set<String>], checkpoint: LiveCheckpoint) async throws {
+    public func resetLiveMembers(_ members: [String: [String]], checkpoint: LiveCheckpoint) async throws {
+        // In the table's key order (bytes, as SQLite compares text): rows are then appended to the
+        // B-tree rather than placed at random. A first start at 600,000 users wrote its 2.8M rows in
+        // about 10 s in the order of a set.
+        let segments = members.keys.sorted { String.compareUTF8($0, $1) < 0 }
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM live_members")
             let insert = try db.cachedStatement(sql: "INSERT INTO live_members (segment, profile) VALUES (?, ?)")
-            for (segment, profiles) in members {
-                for profile in profiles { try insert.execute(arguments: [segment, profile]) }
+            var binder = Binder()
+            for segment in segments {
+                var profiles = members[segment] ?? []
+                if !profiles.indices.dropFirst().allSatisfy({ String.compareUTF8(profiles[$0 - 1], profiles[$0]) < 0 })
+                {
+                    profiles = Array(Set(profiles)).sorted { String.compareUTF8($0, $1) < 0 }
+                }
+                for profile in profiles {
+                    binder.reset(insert.sqliteStatement)
+                    binder.text(segment)
+                    binder.text(profile)
+                    try binder.step(db)
+                }
             }
             try Self.setCheckpoint(checkpoint, db)
         }

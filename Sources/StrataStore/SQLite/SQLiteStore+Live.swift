@@ -24,4 +24,8 @@ extension SQLiteStore {
     public func lastSequence() throws -> Int64 {
         try pool.read { db in try Self.lastSequence(db) }
     }
+
+    public func sequences(of groups: [[IndexedID]], through last: Int64) throws -> [[Int64]] {
+        try pool.read { db in try BlockLog.sequences(of: groups, through: last, db) }
+    }
 }
