@@ -225,7 +225,8 @@ extension LiveEngine {
         try batch(whole)
         var roots: [ProfileKind: [String]] = [:]
         var rows: [ProfileKind: [Int]] = [:]
-        clusterProfiles.reserveCapacity(clusterMessages.count)
+        // At most one cluster a profile (the clusters' messages may not be known yet).
+        clusterProfiles.reserveCapacity(profileKinds.reduce(0) { $0 + population.timelines($1).ids.count })
         for kind in profileKinds {
             let ids = population.timelines(kind).ids
             roots[kind] = ids.map { id in
@@ -233,6 +234,7 @@ extension LiveEngine {
                 clusterProfiles[root, default: [:]][kind, default: []].insert(id)
                 return root
             }
+            table.reserve(ids.count, kind: kind)
             rows[kind] = ids.map { table.row(of: $0, kind: kind) }
         }
         var earliest = roots.mapValues { [Int64](repeating: Int64.max, count: $0.count) }

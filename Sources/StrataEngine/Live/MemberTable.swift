@@ -23,6 +23,12 @@ struct MemberTable {
         return row
     }
 
+    /// Makes room for `count` more profiles of a kind.
+    mutating func reserve(_ count: Int, kind: ProfileKind) {
+        rows[kind, default: .init()].reserveCapacity((rows[kind]?.count ?? 0) + count)
+        bits.reserveCapacity(bits.count + count * words)
+    }
+
     /// The row of a profile seen before, or nil.
     func existingRow(of id: String, kind: ProfileKind) -> Int? { rows[kind]?[id] }
 

@@ -10,18 +10,17 @@ import StrataStore
 /// messages after it, or started from every stored message up to a sequence. Blocking work, for the
 /// live service's worker thread.
 enum LiveEngineLoader {
-    /// A started engine, the members of every segment it keeps (sorted by bytes) and of its cadence
-    /// segments at the same instant, the last sequence read, and every segment as the batch engine it
-    /// started from evaluated them (which a definition change hands to the management API,
-    /// ``Workbench/install(_:)``).
+    /// A started engine, the members of its cadence segments at the same instant, the last sequence
+    /// read, and every segment as the batch engine it started from evaluated them (which a definition
+    /// change hands to the management API, ``Workbench/install(_:)``).
     struct Started {
         var engine: LiveEngine
-        var members: [String: [String]]
         var cadence: [String: Set<String>]
         var last: Int64
         var evaluated: Workbench.Built
-        /// The recording of the members that the start began while the engine settled, when asked.
-        var recording: Task<Void, any Error>?
+        /// The recording of the members that the start began while the engine settled, when asked: it
+        /// gives them as sets, made meanwhile too.
+        var recording: Task<[String: Set<String>], any Error>?
     }
 
     /// Records the members of every segment (sorted by bytes) as of a start, with the last sequence it
@@ -56,7 +55,7 @@ enum LiveEngineLoader {
         var builders = [TimelineBuilder(asOf: Int64.max, needs: needs)]
         let messages = try session.scan(into: &builders, through: last)
         var batch: Engine?
-        var recorded: Task<Void, any Error>?
+        var recorded: Task<[String: Set<String>], any Error>?
         let engine = try LiveEngine.start(
             definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels, now: instant,
             packed: builders[0], sequences: { try store.sequences(of: $0, through: last) },
@@ -65,7 +64,10 @@ enum LiveEngineLoader {
                 batch = whole
                 if let recording {
                     let members = try members(of: session.definitions, in: whole)
-                    recorded = Task { try await recording(members, last) }
+                    recorded = Task {
+                        try await recording(members, last)
+                        return members.mapValues(Set.init)
+                    }
                 }
             })
         var result = try started(engine, batch, session: session, messages: messages, last: last)
@@ -100,16 +102,14 @@ enum LiveEngineLoader {
         _ engine: LiveEngine, _ batch: Engine?, session: EvaluationSession, messages: Int, last: Int64
     ) throws -> Started {
         guard let batch else { throw LiveError("the live engine was started without a batch evaluation") }
-        // The engine's memberships are the batch engine's.
-        let members = try members(of: session.definitions, in: batch)
-        let cadence = members.filter { engine.cadenceSegments[$0.key] != nil }.mapValues(Set.init)
+        var cadence: [String: Set<String>] = [:]
+        for name in engine.cadenceSegments.keys { cadence[name] = Set(try batch.segment(named: name).members) }
         var results: [String: Result<SegmentResult, EngineError>] = [:]
         for (name, result) in batch.allSegments() { results[name] = result }
         let current = Workbench.Current(
             session: session, evaluation: session.evaluation(of: batch, messages: messages), results: results,
             builtAt: .now)
-        return Started(
-            engine: engine, members: members, cadence: cadence, last: last, evaluated: Workbench.Built(current))
+        return Started(engine: engine, cadence: cadence, last: last, evaluated: Workbench.Built(current))
     }
 
     /// Every segment's members as a batch engine evaluates them, sorted by bytes: those a live engine

@@ -291,8 +291,7 @@ actor LiveService: Service {
         async let recordedMembers = store.liveMembers()
         let engine: LiveEngine
         var cadenceMembers: [String: Set<String>] = [:]
-        var batchMembers: [String: [String]] = [:]
-        var recording: Task<Void, any Error>?
+        var recording: Task<[String: Set<String>], any Error>?
         var resumed: Int64?
         if let checkpoint,
             let restored = await resume(
@@ -309,7 +308,7 @@ actor LiveService: Service {
             let loaded = try await load(
                 session, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max,
                 recording: checkpoint == nil ? record : nil)
-            (engine, batchMembers, cadenceMembers) = (loaded.engine, loaded.members, loaded.cadence)
+            (engine, cadenceMembers) = (loaded.engine, loaded.cadence)
             recording = loaded.recording
             processed = loaded.last
         }
@@ -325,9 +324,9 @@ actor LiveService: Service {
             try await record(
                 changed(from: previous, cadence: cadenceMembers, engine: engine, at: instant, cadenceCause: .cadence))
         } else {
-            // Not resumed: the engine was started, and its memberships, the batch evaluation's, recorded.
-            try await recording?.value
-            recorded.reset(batchMembers.mapValues(Set.init))
+            // Not resumed: the engine was started, and its memberships, the batch evaluation's, recorded
+            // (a recording is always made without a checkpoint).
+            recorded.reset(try await recording?.value ?? [:])
             backlog.taken(through: processed, currentTo: engine.now)
         }
         recordSizes(engine)
