@@ -77,6 +77,69 @@ extension Evaluator {
         return Overlap.Combinations(names: names, counts: counts)
     }
 
+    /// The members of each named segment as of each instant, in order, and the numbers of profiles and
+    /// accounts then: the profiles are resolved as of each instant (``Prepared``), and one query of each
+    /// kind of segment (``SQLCompiler/membershipQuery(_:table:user:account:)``), 64 segments a query,
+    /// lists the members of all of them with their masks.
+    public func memberships(of names: [String], at instants: [Int64]) async throws(ClickHouseError) -> [Answer] {
+        let segments = try names.map { (name) throws(ClickHouseError) in try segment(named: name) }
+        var groups: [[SegmentDefinition]] = []
+        for kind in [ProfileKind.users, .accounts] {
+            let ofKind = segments.filter { $0.of == kind }
+            groups += stride(from: 0, to: ofKind.count, by: Overlap.maxSegments).map {
+                Array(ofKind[$0..<min($0 + Overlap.maxSegments, ofKind.count)])
+            }
+        }
+        var answers: [Answer] = []
+        for instant in instants {
+            let scan = try await Prepared(self, asOf: instant)
+            var members: [String: [String]] = [:]
+            for name in names { members[name] = [] }
+            for group in groups {
+                let sql = try compiled(group, other: "memberships") { () throws(SQLCompiler.Unsupported) in
+                    try scan.compiler.membershipQuery(
+                        group, table: scan.table, user: scan.profile, account: scan.account)
+                }
+                for row in try await scan.rows(sql) {
+                    guard row.count == 2, let mask = UInt64(row[1]) else {
+                        throw ClickHouseError("ClickHouse answered a profile's memberships with \(row)")
+                    }
+                    for (index, segment) in group.enumerated() where mask & (UInt64(1) << UInt64(index)) != 0 {
+                        members[segment.name, default: []].append(row[0])
+                    }
+                }
+            }
+            answers.append(
+                Answer(
+                    members: members.mapValues { $0.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } },
+                    profiles: scan.profiles, accounts: scan.accounts))
+        }
+        return answers
+    }
+
+    /// The times of the selection's events (ascending) of some user profiles as of an instant, by id; a
+    /// profile without a message then is left out (``SQLCompiler/eventTimesQuery(of:events:source:table:user:account:)``).
+    /// `flag` names where the selection is written, for its errors.
+    public func eventTimes(
+        of profiles: [String], matching selector: EventSelector, source: TypedExpr, flag: String, asOf now: Int64
+    ) async throws(ClickHouseError) -> [String: [Int64]] {
+        let scan = try await Prepared(self, asOf: now)
+        let sql = try compiled([], other: flag) { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.eventTimesQuery(
+                of: profiles, events: selector, source: source, table: scan.table, user: scan.profile,
+                account: scan.account)
+        }
+        var times: [String: [Int64]] = [:]
+        for row in try await scan.rows(sql) {
+            let list = row.count == 2 ? row[1].dropFirst().dropLast().split(separator: ",").map { Int64($0) } : [nil]
+            guard row.count == 2, row[1].hasPrefix("["), row[1].hasSuffix("]"), !list.contains(nil) else {
+                throw ClickHouseError("ClickHouse answered a profile's event times with \(row)")
+            }
+            times[row[0]] = list.compactMap { $0 }
+        }
+        return times
+    }
+
     /// A segment by name, or an error saying there is none.
     func segment(named name: String) throws(ClickHouseError) -> SegmentDefinition {
         guard let segment = definitions.segment(named: name) else {
