@@ -9,11 +9,11 @@ extension Evaluator {
         _ cohorts: SQLCompiler.CohortQuery, days: [Int], mode: Cohorts.Mode, flag: String, asOf now: Int64
     ) async throws(ClickHouseError) -> [[Cohorts.Cell]] {
         let scan = try await Prepared(self, asOf: now)
-        let sql = try compiled(cohorts.segments, other: flag) { () throws(SQLCompiler.Unsupported) in
+        let counts = try await cohortCounts(scan, cohorts, flag: flag, width: 1 + 2 * days.count) {
+            (part) throws(SQLCompiler.Unsupported) in
             try scan.compiler.retentionQuery(
-                cohorts, days: days, mode: mode, table: scan.table, user: scan.profile, account: scan.account)
+                part, days: days, mode: mode, table: scan.table, user: scan.profile, account: scan.account)
         }
-        let counts = try await counts(scan, sql, groups: Self.groups(cohorts), width: 1 + 2 * days.count)
         return counts.map { row in
             days.enumerated().map { index, day in
                 Cohorts.Cell(day: day, size: row[0], eligible: row[1 + 2 * index], returned: row[2 + 2 * index])
@@ -27,11 +27,12 @@ extension Evaluator {
         _ cohorts: SQLCompiler.CohortQuery, within: Int64, flag: String, asOf now: Int64
     ) async throws(ClickHouseError) -> [(size: Int, rate: Statistics.Proportion)] {
         let scan = try await Prepared(self, asOf: now)
-        let sql = try compiled(cohorts.segments, other: flag) { () throws(SQLCompiler.Unsupported) in
+        let counts = try await cohortCounts(scan, cohorts, flag: flag, width: 3) {
+            (part) throws(SQLCompiler.Unsupported) in
             try scan.compiler.conversionQuery(
-                cohorts, within: within, table: scan.table, user: scan.profile, account: scan.account)
+                part, within: within, table: scan.table, user: scan.profile, account: scan.account)
         }
-        return try await counts(scan, sql, groups: Self.groups(cohorts), width: 3).map {
+        return counts.map {
             ($0[0], Statistics.Proportion($0[2], of: $0[1]))
         }
     }
@@ -78,17 +79,15 @@ extension Evaluator {
     }
 
     /// The members of each named segment as of each instant, in order, and the numbers of profiles and
-    /// accounts then: the profiles are resolved as of each instant (``Prepared``), and one query of each
-    /// kind of segment (``SQLCompiler/membershipQuery(_:table:user:account:)``), 64 segments a query,
-    /// lists the members of all of them with their masks.
+    /// accounts then: the profiles are resolved as of each instant (``Prepared``), then each query lists
+    /// the members of up to ``segmentsPerQuery`` segments of one kind with their masks
+    /// (``SQLCompiler/membershipQuery(_:table:user:account:)``).
     public func memberships(of names: [String], at instants: [Int64]) async throws(ClickHouseError) -> [Answer] {
         let segments = try names.map { (name) throws(ClickHouseError) in try segment(named: name) }
         var groups: [[SegmentDefinition]] = []
         for kind in [ProfileKind.users, .accounts] {
             let ofKind = segments.filter { $0.of == kind }
-            groups += stride(from: 0, to: ofKind.count, by: Overlap.maxSegments).map {
-                Array(ofKind[$0..<min($0 + Overlap.maxSegments, ofKind.count)])
-            }
+            groups += Self.parts(ofKind)
         }
         var answers: [Answer] = []
         for instant in instants {
@@ -179,6 +178,36 @@ extension Evaluator {
             throw ClickHouseError("ClickHouse answered a report's counts with \(rows.prefix(2))")
         }
         return (0..<groups).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// How many segments one query of a report evaluates at most: a query over many more grows past
+    /// ClickHouse's limit on its syntax tree (`max_ast_elements`), and 18.16 slows down faster than the
+    /// query grows.
+    static let segmentsPerQuery = 16
+
+    /// Segments in runs of at most ``segmentsPerQuery``, in order.
+    static func parts(_ segments: [SegmentDefinition]) -> [[SegmentDefinition]] {
+        stride(from: 0, to: segments.count, by: segmentsPerQuery).map {
+            Array(segments[$0..<min($0 + segmentsPerQuery, segments.count)])
+        }
+    }
+
+    /// The rows of counts of cohorts, `width` numbers a cohort, asked a few segments at a time
+    /// (``parts(_:)``), the baseline with the last of them.
+    private func cohortCounts(
+        _ scan: Prepared, _ cohorts: SQLCompiler.CohortQuery, flag: String, width: Int,
+        _ query: (SQLCompiler.CohortQuery) throws(SQLCompiler.Unsupported) -> String
+    ) async throws(ClickHouseError) -> [[Int]] {
+        let runs = Self.parts(cohorts.segments)
+        var rows: [[Int]] = []
+        for (index, segments) in (runs.isEmpty ? [[]] : runs).enumerated() {
+            var part = cohorts
+            part.segments = segments
+            part.baseline = cohorts.baseline && index == max(runs.count, 1) - 1
+            let sql = try compiled(segments, other: flag) { () throws(SQLCompiler.Unsupported) in try query(part) }
+            rows += try await counts(scan, sql, groups: Self.groups(part), width: width)
+        }
+        return rows
     }
 
     /// How many cohorts a cohort query counts: its segments, then the baseline when asked.
