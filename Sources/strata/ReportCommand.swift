@@ -302,7 +302,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report { session, progress throws(SessionError) in
                 try await session.sizes(
                     segments: segments, from: from.milliseconds, to: to.milliseconds, every: every.milliseconds,
-                    source: source, progress: progress)
+                    source: source, clickHouse: try session.clickHouseSettings(), progress: progress)
             }
         }
     }
@@ -375,7 +375,7 @@ extension ReportCommand {
             try await common.report(pretty: { plain($0) + "\n" + note }) { session, progress throws(SessionError) in
                 try await session.lift(
                     activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant,
-                    progress: progress)
+                    clickHouse: try session.clickHouseSettings(), progress: progress)
             }
         }
     }
