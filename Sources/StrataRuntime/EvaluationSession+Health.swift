@@ -26,10 +26,10 @@ public enum HealthRules {
 extension EvaluationSession {
     /// The health rules over segments (all when none are named) as of an instant; one row per finding:
     /// code, segment, figure, threshold, message. With `clickHouse` (a workspace with `store: clickhouse`),
-    /// the members, the populations and the day-30 retention are evaluated inside ClickHouse after shipping
-    /// what it lacks; the rules read the change log either way.
+    /// the members, the populations and the day-30 retention are evaluated inside ClickHouse once it is up
+    /// to date (``ClickHouseAccess``); the rules read the change log either way.
     public func health(
-        segments requested: [String], asOf instant: Int64, clickHouse: Settings? = nil,
+        segments requested: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
         progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let all = definitions.segments.map(\.name)
@@ -130,12 +130,12 @@ extension EvaluationSession {
     /// The members of every named segment as of an instant, and how many profiles of the segment's kind
     /// there are: evaluated inside ClickHouse with `clickHouse`, else by the embedded engine.
     private func memberships(
-        of names: [String], asOf instant: Int64, clickHouse: Settings?, progress: (Int) -> Void
+        of names: [String], asOf instant: Int64, clickHouse: ClickHouseAccess?, progress: (Int) -> Void
     ) async throws(SessionError) -> (members: [String: Set<String>], population: [String: Int]) {
         var members: [String: Set<String>] = [:]
         var population: [String: Int] = [:]
         if let clickHouse {
-            let answers = try await shippedFirst(clickHouse) { evaluator in
+            let answers = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.memberships(of: names, at: [instant])
             }
             for answer in answers {

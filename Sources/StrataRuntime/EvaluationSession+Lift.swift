@@ -15,11 +15,11 @@ extension EvaluationSession {
     /// converted, rate, low, high, difference, difference_low, difference_high, relative_lift, p_value;
     /// the comparison is stated on treated rows, and only when both groups have 30 profiles or more.
     /// With `clickHouse` (a workspace with `store: clickhouse`), the times of the goal events of the
-    /// triggered profiles are read from ClickHouse after shipping what it lacks
+    /// triggered profiles are read from ClickHouse once it is up to date (``ClickHouseAccess``)
     /// (``StrataClickHouse/Evaluator/eventTimes(of:matching:source:flag:asOf:)``).
     public func lift(
         activation name: String, goal text: String?, within: Int64?, asOf instant: Int64,
-        clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+        clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard let activation = activationSettings.activations[name] else {
             let names = activationSettings.activations.keys.sorted()
@@ -104,14 +104,14 @@ extension EvaluationSession {
     /// built by the embedded engine.
     private func goalTimes(
         of profiles: [String], matching selector: EventSelector, source expression: TypedExpr, flag: String,
-        asOf instant: Int64, clickHouse: Settings?, progress: (Int) -> Void
+        asOf instant: Int64, clickHouse: ClickHouseAccess?, progress: (Int) -> Void
     ) async throws(SessionError) -> (events: EventTimes, index: [String: Int]) {
         let profiles = Set(profiles).sorted()
         if let clickHouse {
             let times =
                 profiles.isEmpty
                 ? [:]
-                : try await shippedFirst(clickHouse) { evaluator in
+                : try await evaluated(clickHouse) { evaluator in
                     try await evaluator.eventTimes(
                         of: profiles, matching: selector, source: expression, flag: flag, asOf: instant)
                 }

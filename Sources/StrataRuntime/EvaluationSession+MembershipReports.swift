@@ -19,10 +19,11 @@ extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
     /// containment; the settings carry the exclusive combinations, largest first. With `clickHouse` (a
     /// workspace with `store: clickhouse`), the profiles of each combination are counted inside ClickHouse
-    /// after shipping what it lacks (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
+    /// once it is up to date (``ClickHouseAccess``) (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
     /// worked out from those counts either way.
     public func overlap(
-        segments names: [String], asOf instant: Int64, clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+        segments names: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
         guard names.count <= Overlap.maxSegments else {
@@ -41,7 +42,7 @@ extension EvaluationSession {
         let combinations: Overlap.Combinations
         let loadSeconds: Double
         if let clickHouse {
-            combinations = try await shippedFirst(clickHouse) { evaluator in
+            combinations = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.overlap(of: names, asOf: instant)
             }
             loadSeconds = 0
@@ -85,11 +86,11 @@ extension EvaluationSession {
 
     /// Sizes over time (reports spec, section 4): columns segment, instant, size, entered, exited, source.
     /// The instants the change log does not answer are evaluated; with `clickHouse` (a workspace with
-    /// `store: clickhouse`), inside ClickHouse after shipping what it lacks
+    /// `store: clickhouse`), inside ClickHouse once it is up to date (``ClickHouseAccess``)
     /// (``StrataClickHouse/Evaluator/memberships(of:at:)``, the profiles resolved as of each instant).
     public func sizes(
         segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource,
-        clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+        clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard every > 0 else { throw SessionError(.invalidArgument, "--every must be a positive duration") }
         guard from <= to else { throw SessionError(.invalidArgument, "--from must not be after --to") }
@@ -146,13 +147,13 @@ extension EvaluationSession {
     }
 
     /// The members of segments as of each of some instants: with `clickHouse`, evaluated inside
-    /// ClickHouse after shipping what it lacks, else by the embedded engine's batch evaluation
+    /// ClickHouse once it is up to date (``ClickHouseAccess``), else by the embedded engine's batch evaluation
     /// (``members(of:at:progress:)``).
     func members(
-        of names: [String], at instants: [Int64], clickHouse: Settings?, progress: (Int) -> Void
+        of names: [String], at instants: [Int64], clickHouse: ClickHouseAccess?, progress: (Int) -> Void
     ) async throws(SessionError) -> [[String: Set<String>]] {
         guard let clickHouse else { return try members(of: names, at: instants, progress: progress).members }
-        return try await shippedFirst(clickHouse) { evaluator in
+        return try await evaluated(clickHouse) { evaluator in
             try await evaluator.memberships(of: names, at: instants)
         }.map { $0.members.mapValues { Set($0) } }
     }

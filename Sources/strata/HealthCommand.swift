@@ -30,7 +30,7 @@ struct HealthCommand: AsyncParsableCommand {
             table.rows.isEmpty ? "healthy: no rule fires" : plain(table) + "\n\(table.rows.count) findings"
         }) { session, progress throws(SessionError) in
             let table = try await session.health(
-                segments: segments, asOf: common.instant, clickHouse: try session.clickHouseSettings(),
+                segments: segments, asOf: common.instant, clickHouse: try session.clickHouseAccess(),
                 progress: progress)
             findings = table.rows.count
             return table
