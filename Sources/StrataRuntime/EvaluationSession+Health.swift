@@ -135,15 +135,12 @@ extension EvaluationSession {
         var members: [String: Set<String>] = [:]
         var population: [String: Int] = [:]
         if let clickHouse {
-            let answers = try await evaluated(clickHouse) { evaluator in
-                try await evaluator.memberships(of: names, at: [instant])
+            let answer = try await evaluated(clickHouse) { evaluator in
+                try await evaluator.members(of: names, asOf: instant)
             }
-            for answer in answers {
-                for name in names {
-                    members[name] = Set(answer.members[name] ?? [])
-                    population[name] =
-                        definitions.segment(named: name)?.of == .accounts ? answer.accounts : answer.profiles
-                }
+            for name in names {
+                members[name] = Set(answer.members[name] ?? [])
+                population[name] = definitions.segment(named: name)?.of == .accounts ? answer.accounts : answer.profiles
             }
             return (members, population)
         }

@@ -19,7 +19,7 @@ extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
     /// containment; the settings carry the exclusive combinations, largest first. With `clickHouse` (a
     /// workspace with `store: clickhouse`), the profiles of each combination are counted inside ClickHouse
-    /// once it is up to date (``ClickHouseAccess``) (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
+    /// once it is up to date (``ClickHouseAccess``; ``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
     /// worked out from those counts either way.
     public func overlap(
         segments names: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
@@ -86,8 +86,8 @@ extension EvaluationSession {
 
     /// Sizes over time (reports spec, section 4): columns segment, instant, size, entered, exited, source.
     /// The instants the change log does not answer are evaluated; with `clickHouse` (a workspace with
-    /// `store: clickhouse`), inside ClickHouse once it is up to date (``ClickHouseAccess``)
-    /// (``StrataClickHouse/Evaluator/memberships(of:at:)``, the profiles resolved as of each instant).
+    /// `store: clickhouse`), inside ClickHouse once it is up to date (``ClickHouseAccess``;
+    /// ``StrataClickHouse/Evaluator/memberships(of:at:)``, the profiles resolved as of each instant).
     public func sizes(
         segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource,
         clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }

@@ -290,7 +290,7 @@ extension EvaluationSession {
     /// A funnel (reports spec, section 8): columns segment (empty for everyone), step, reached,
     /// rate_from_previous, rate_from_first, low, high (the interval of the rate from the previous step).
     /// With `clickHouse` (a workspace with `store: clickhouse`), how many reached each step is counted
-    /// inside ClickHouse once it is up to date (``ClickHouseAccess``) (``StrataClickHouse/Evaluator/funnel(steps:within:by:asOf:)``);
+    /// inside ClickHouse once it is up to date (``ClickHouseAccess``; ``StrataClickHouse/Evaluator/funnel(steps:within:by:asOf:)``);
     /// the rates and intervals are worked out from those counts here either way.
     public func funnel(
         steps texts: [String], within: Int64, by names: [String], asOf instant: Int64,
