@@ -14,7 +14,11 @@ every second. Then:
    the lag (the new messages, their age in seconds growing), shipping `failing`, and the server's log
    holds the shipping error once, however many retries have failed;
 3. starts shard 2 again: the lag goes back to 0, the log says shipping resumed, and the shards hold
-   every stored message exactly once (rows counted per messageId), the identity links included.
+   every stored message exactly once (rows counted per messageId), the identity links included;
+4. asks the report API for sizes (evaluated), overlap, retention and health, which evaluate inside
+   ClickHouse once the background shipping has caught up (no second shipper), and compares their JSON
+   (not the timings) with `strata report` / `strata health` on a copy of the workspace with the
+   embedded store, made once the server has stopped.
 
 Fails (exit 1) on any difference. Ends with `N passed, M failed`.
 """
@@ -22,12 +26,21 @@ Fails (exit 1) on any difference. Ends with `N passed, M failed`.
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
 import sys
+import urllib.parse
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.dont_write_bytecode = True
 from serve_on_cluster import ServeOnCluster, request, wait_for  # noqa: E402  (beside this script)
+
+# Segments over the messages below: an event of the user, one of an id aliased to it, a trait.
+SEGMENTS = {"buyers": 'where: did("Order Completed")\n', "returning": 'where: count("Logged In") >= 1\n',
+            "pros": 'where: trait.plan = "pro" and did(any)\n'}
 
 ERROR = "cannot ship messages to ClickHouse"
 RESUMED = "shipping messages to ClickHouse again"
@@ -58,7 +71,7 @@ def messages(prefix: str, count: int) -> list[dict]:
 
 def main() -> int:
     strata, work = sys.argv[1], Path(sys.argv[2]).resolve()
-    serve = ServeOnCluster(strata, work, "strata_shipping")
+    serve = ServeOnCluster(strata, work, "strata_shipping", segments=SEGMENTS)
     urls, base, admin, check, send = serve.urls, serve.base, serve.admin, serve.check, serve.send
 
     def metrics() -> dict[str, float]:
@@ -121,6 +134,45 @@ def main() -> int:
               f"caught up once shard 2 is back: /ready {state.get('clickhouse')}, shards {counts}, "
               f"ids stored more than once {dict(list(twice.items())[:5])}, same ids {ids == expected}, "
               f"aliases and identifies {links}, resumed logged {resumed}")
+
+        # The report API evaluates inside ClickHouse, as the commands do; compared once the server has
+        # stopped with the commands on a copy of the workspace with the embedded store.
+        end = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:00:00Z")
+        start = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:00:00Z")
+        reports = {
+            "sizes": {"segments": "buyers,returning,pros", "from": start, "to": end, "every": "1h",
+                      "source": "evaluation"},
+            "overlap": {"segments": "buyers,returning,pros", "as_of": end},
+            "retention": {"segments": "buyers,pros", "days": "0,1", "as_of": end},
+            "health": {"as_of": end},
+        }
+        answers = {}
+        for kind, parameters in reports.items():
+            status, body = request(f"{base}/api/v1/reports/{kind}?{urllib.parse.urlencode(parameters)}", admin)
+            answers[kind] = (status, body)
+        serve.server.send_signal(signal.SIGTERM)
+        serve.server.wait(timeout=60)
+        embedded = work / "embedded"
+        shutil.rmtree(embedded, ignore_errors=True)
+        shutil.copytree(serve.workspace, embedded)
+        config = embedded / "strata.yaml"
+        config.write_text(config.read_text().split("\nstore: clickhouse\n")[0] + "\nstore: sqlite\n")
+        for kind, parameters in reports.items():
+            flags = [f"--{key.replace('_', '-')}" if key != "segments" else "" for key in parameters]
+            command = [strata, "health"] if kind == "health" else [strata, "report", kind]
+            for flag, (key, value) in zip(flags, parameters.items()):
+                command += value.split(",") if key == "segments" else [flag, value]
+            ours = subprocess.run(command + ["--format", "json", "-w", str(embedded)], capture_output=True, text=True)
+            status, body = answers[kind]
+            expected = json.loads(ours.stdout) if ours.returncode == 0 else None
+            got = json.loads(body) if status == 200 else None
+            for value in (expected, got):
+                if isinstance(value, dict):
+                    value.pop("timing", None)
+            counted = any(row.get("size") or row.get("count") or row.get("code") for row in (expected or {}).get("rows", []))
+            check(expected is not None and got == expected and counted,
+                  f"GET /api/v1/reports/{kind} on ClickHouse equals strata {' '.join(command[1:3])} embedded: "
+                  f"HTTP {status}, {body[:300] if got != expected else 'same'}; {ours.stderr[-300:]}")
     finally:
         status = serve.finish()
     return status

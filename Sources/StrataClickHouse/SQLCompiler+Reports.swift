@@ -70,15 +70,37 @@ extension SQLCompiler {
     public func overlapQuery(
         _ segments: [SegmentDefinition], table: String, user: String, account: String
     ) throws(Unsupported) -> String {
+        let masks = try membershipQuery(segments, table: table, user: user, account: account)
+        return "SELECT membership_mask, count() FROM (\(masks)) GROUP BY membership_mask"
+    }
+
+    /// The query of the members of segments (all of one kind, at most 64): one row per profile in one of
+    /// them or more, its id and its mask (bit i: the i-th segment).
+    public func membershipQuery(
+        _ segments: [SegmentDefinition], table: String, user: String, account: String
+    ) throws(Unsupported) -> String {
         var compiler = self
         compiler.scan = Scan(table: table, user: user, account: account, kind: segments.first?.of ?? .users)
         var bits: [String] = []
         for (index, segment) in segments.enumerated() {
             bits.append("toUInt64(\(try compiler.condition(of: segment))) * \(UInt64(1) << UInt64(index))")
         }
-        let masks = compiler.grouped(
-            ["(\(bits.joined(separator: " + "))) AS overlap_mask"], having: "overlap_mask != 0")
-        return "SELECT overlap_mask, count() FROM (\(masks)) GROUP BY overlap_mask"
+        return compiler.grouped(
+            ["(\(bits.joined(separator: " + "))) AS membership_mask"], having: "membership_mask != 0")
+    }
+
+    /// The query of the times of the selection's events (ascending) of some user profiles: one row per
+    /// profile among `profiles` with a message, its id and the times; `source` is where the selection is
+    /// written, for errors.
+    public func eventTimesQuery(
+        of profiles: [String], events: EventSelector, source: TypedExpr, table: String, user: String,
+        account: String
+    ) throws(Unsupported) -> String {
+        var compiler = self
+        compiler.scan = Scan(table: table, user: user, account: account, kind: .users)
+        let times = try compiler.rows(events, .allTime, source).times
+        let named = profiles.isEmpty ? "0" : "profile IN (\(profiles.map(SQL.string).joined(separator: ", ")))"
+        return compiler.grouped(["arraySort(\(times)) AS event_times"], having: named)
     }
 
     /// The query of a funnel report's counts (docs/reports.md, funnels): one row; for everyone, then for

@@ -10,6 +10,12 @@ extension EvaluationSession {
         try Runtime.clickHouseSettings(of: workspace)
     }
 
+    /// How a command's report reaches ClickHouse in a workspace with `store: clickhouse` (shipping
+    /// first), nil for another store.
+    public func clickHouseAccess() throws(SessionError) -> ClickHouseAccess? {
+        try clickHouseSettings().map(ClickHouseAccess.shipping)
+    }
+
     /// Ships the messages ClickHouse lacks and deletes its copies of erased ones, then evaluates
     /// segments there as of an instant: the members of each, sorted by bytes, and the number of
     /// profiles; with `listing`, each member's events and the traits of those paths
@@ -31,19 +37,8 @@ extension EvaluationSession {
     public func clickHouseMemberships(
         _ shipping: ClickHouseShipping, of names: [String], asOf instant: Int64, waitingAtMost bound: Duration
     ) async throws(SessionError) -> [String: Set<String>] {
-        let (sequence, erasures): (Int64, Int)
-        do {
-            sequence = try store.lastSequence()
-            erasures = try await store.erasedCount()
-        } catch {
-            throw .store(error)
-        }
-        try await shipping.waitUntilShipped(through: sequence, erasures: erasures, within: bound)
-        do throws(ClickHouseError) {
-            let evaluator = Evaluator(settings: shipping.settings, definitions: definitions, zone: zone)
-            return try await evaluator.members(of: names, asOf: instant).members.mapValues { Set($0) }
-        } catch {
-            throw SessionError(.store, error.message)
+        try await evaluated(.shipped(shipping, within: bound)) { evaluator in
+            try await evaluator.members(of: names, asOf: instant).members.mapValues { Set($0) }
         }
     }
 
@@ -78,14 +73,47 @@ extension EvaluationSession {
     func shippedFirst<T>(
         _ settings: Settings, _ evaluate: (Evaluator) async throws -> T
     ) async throws(SessionError) -> T {
-        do {
-            _ = try await Shipper(settings: settings).ship(store)
-            _ = try await Eraser(settings: settings).apply(store)
-            return try await evaluate(Evaluator(settings: settings, definitions: definitions, zone: zone))
-        } catch let error as ClickHouseError {
-            throw SessionError(.store, error.message)
-        } catch {
-            throw .store(error)
+        try await evaluated(.shipping(settings), evaluate)
+    }
+
+    /// Evaluates inside ClickHouse once its copy is up to date: after shipping what it lacks and
+    /// deleting its copies of erased messages, or once the server's background shipping holds every
+    /// message stored by now and has carried out every erasure
+    /// (``ClickHouseShipping/waitUntilShipped(through:erasures:within:)``).
+    func evaluated<T>(
+        _ access: ClickHouseAccess, _ evaluate: (Evaluator) async throws -> T
+    ) async throws(SessionError) -> T {
+        let settings: Settings
+        switch access {
+        case .shipping(let own):
+            settings = own
+            do {
+                _ = try await Shipper(settings: own).ship(store)
+                _ = try await Eraser(settings: own).apply(store)
+            } catch {
+                throw Self.failure(error)
+            }
+        case .shipped(let shipping, let bound):
+            let (sequence, erasures): (Int64, Int)
+            do {
+                sequence = try store.lastSequence()
+                erasures = try await store.erasedCount()
+            } catch {
+                throw .store(error)
+            }
+            try await shipping.waitUntilShipped(through: sequence, erasures: erasures, within: bound)
+            settings = shipping.settings
         }
+        do {
+            return try await evaluate(Evaluator(settings: settings, definitions: definitions, zone: zone))
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// A failure of ClickHouse or the store as the session reports it.
+    private static func failure(_ error: any Error) -> SessionError {
+        if let error = error as? ClickHouseError { return SessionError(.store, error.message) }
+        return .store(error)
     }
 }

@@ -1,4 +1,5 @@
 import StrataActivation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -24,9 +25,12 @@ public enum HealthRules {
 
 extension EvaluationSession {
     /// The health rules over segments (all when none are named) as of an instant; one row per finding:
-    /// code, segment, figure, threshold, message.
+    /// code, segment, figure, threshold, message. With `clickHouse` (a workspace with `store: clickhouse`),
+    /// the members, the populations and the day-30 retention are evaluated inside ClickHouse once it is up
+    /// to date (``ClickHouseAccess``); the rules read the change log either way.
     public func health(
-        segments requested: [String], asOf instant: Int64, progress: (Int) -> Void = { _ in }
+        segments requested: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let all = definitions.segments.map(\.name)
         for name in requested { _ = try segment(named: name) }
@@ -35,18 +39,8 @@ extension EvaluationSession {
         func finding(_ code: String, _ segment: String, _ figure: Double, _ threshold: Double, _ message: String) {
             findings.append([.string(code), .string(segment), .number(figure), .number(threshold), .string(message)])
         }
-        let evaluation = try evaluate(asOf: instant, progress: progress)
-        var members: [String: Set<String>] = [:]
-        var population: [String: Int] = [:]
-        do throws(EngineError) {
-            for name in all {
-                let result = try evaluation.engine.segment(named: name)
-                members[name] = Set(result.members)
-                population[name] = result.population
-            }
-        } catch {
-            throw SessionError(.evaluation, error.description)
-        }
+        let (members, population) = try await memberships(
+            of: all, asOf: instant, clickHouse: clickHouse, progress: progress)
         let activated = Set(activationSettings.activations.values.map(\.segment))
         let users = names.filter { definitions.segment(named: $0)?.of == .users }
         let retention =
@@ -54,7 +48,7 @@ extension EvaluationSession {
             ? nil
             : try await self.retention(
                 segments: users, cohorts: CohortOptions(), returns: "any", days: [30], mode: .on, compareDay: 30,
-                asOf: instant, progress: progress)
+                asOf: instant, clickHouse: clickHouse, progress: progress)
         let baseline = retention?.rows.last?.cells.first
         let cadence = LiveEngine.cadenceSegments(of: definitions)
         let recomputed: [String: Int64]
@@ -131,6 +125,36 @@ extension EvaluationSession {
         return ReportTable(
             columns: ["code", "segment", "figure", "threshold", "message"], rows: findings,
             settings: ["as_of": .string(Instant.format(instant))])
+    }
+
+    /// The members of every named segment as of an instant, and how many profiles of the segment's kind
+    /// there are: evaluated inside ClickHouse with `clickHouse`, else by the embedded engine.
+    private func memberships(
+        of names: [String], asOf instant: Int64, clickHouse: ClickHouseAccess?, progress: (Int) -> Void
+    ) async throws(SessionError) -> (members: [String: Set<String>], population: [String: Int]) {
+        var members: [String: Set<String>] = [:]
+        var population: [String: Int] = [:]
+        if let clickHouse {
+            let answer = try await evaluated(clickHouse) { evaluator in
+                try await evaluator.members(of: names, asOf: instant)
+            }
+            for name in names {
+                members[name] = Set(answer.members[name] ?? [])
+                population[name] = definitions.segment(named: name)?.of == .accounts ? answer.accounts : answer.profiles
+            }
+            return (members, population)
+        }
+        let evaluation = try evaluate(asOf: instant, progress: progress)
+        do throws(EngineError) {
+            for name in names {
+                let result = try evaluation.engine.segment(named: name)
+                members[name] = Set(result.members)
+                population[name] = result.population
+            }
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
+        return (members, population)
     }
 
     /// `stale` of real-time segments and `volatile`, from the change log: a real-time segment whose last

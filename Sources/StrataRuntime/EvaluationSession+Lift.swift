@@ -1,4 +1,5 @@
 import StrataActivation
+import StrataClickHouse
 import StrataCore
 import StrataEngine
 import StrataLanguage
@@ -13,9 +14,12 @@ extension EvaluationSession {
     /// conversion as a goal event in (change, change + within]. Columns: activation, variant, group, n,
     /// converted, rate, low, high, difference, difference_low, difference_high, relative_lift, p_value;
     /// the comparison is stated on treated rows, and only when both groups have 30 profiles or more.
+    /// With `clickHouse` (a workspace with `store: clickhouse`), the times of the goal events of the
+    /// triggered profiles are read from ClickHouse once it is up to date (``ClickHouseAccess``)
+    /// (``StrataClickHouse/Evaluator/eventTimes(of:matching:source:flag:asOf:)``).
     public func lift(
         activation name: String, goal text: String?, within: Int64?, asOf instant: Int64,
-        progress: (Int) -> Void = { _ in }
+        clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard let activation = activationSettings.activations[name] else {
             let names = activationSettings.activations.keys.sorted()
@@ -42,21 +46,13 @@ extension EvaluationSession {
         } catch {
             throw .store(error)
         }
-        var needs = DataNeeds(definitions: definitions)
-        needs.add(expression, scope: .users)
-        var builders = [TimelineBuilder(asOf: instant, needs: needs)]
-        _ = try scan(into: &builders, progress: progress)
-        let engine = self.engine(over: builders[0].build(), now: instant)
-        let events: EventTimes
-        do {
-            events = try engine.eventTimes(matching: selector)
-        } catch {
-            throw SessionError(.evaluation, error.description)
-        }
-        let timelines = engine.population.users
+        let (events, index) = try await goalTimes(
+            of: deliveries.map(\.profile), matching: selector, source: expression,
+            flag: text == nil ? "activations/\(name).yaml" : "--goal", asOf: instant, clickHouse: clickHouse,
+            progress: progress)
         func conversion(_ group: [Delivery]) -> Statistics.Proportion {
             Cohorts.conversion(
-                group.map { Cohorts.Member(start: $0.changeInstant, profile: timelines.index(of: $0.profile)) },
+                group.map { Cohorts.Member(start: $0.changeInstant, profile: index[$0.profile]) },
                 events: events, within: span, asOf: instant)
         }
         let control = conversion(deliveries.filter { $0.status == .heldOut || $0.status == .control })
@@ -101,5 +97,43 @@ extension EvaluationSession {
                 "as_of": .string(Instant.format(instant)), "within_ms": .number(Double(span)),
                 "minimum_group": .number(Double(Self.liftMinimum)),
             ])
+    }
+
+    /// The times of the selection's events as of an instant, with the index in them of each of the
+    /// profiles that has a message by then: read from ClickHouse with `clickHouse`, else from timelines
+    /// built by the embedded engine.
+    private func goalTimes(
+        of profiles: [String], matching selector: EventSelector, source expression: TypedExpr, flag: String,
+        asOf instant: Int64, clickHouse: ClickHouseAccess?, progress: (Int) -> Void
+    ) async throws(SessionError) -> (events: EventTimes, index: [String: Int]) {
+        let profiles = Set(profiles).sorted()
+        if let clickHouse {
+            let times =
+                profiles.isEmpty
+                ? [:]
+                : try await evaluated(clickHouse) { evaluator in
+                    try await evaluator.eventTimes(
+                        of: profiles, matching: selector, source: expression, flag: flag, asOf: instant)
+                }
+            let held = profiles.filter { times[$0] != nil }
+            return (
+                EventTimes(held.map { times[$0] ?? [] }),
+                Dictionary(uniqueKeysWithValues: held.enumerated().map { ($1, $0) })
+            )
+        }
+        var needs = DataNeeds(definitions: definitions)
+        needs.add(expression, scope: .users)
+        var builders = [TimelineBuilder(asOf: instant, needs: needs)]
+        _ = try scan(into: &builders, progress: progress)
+        let engine = self.engine(over: builders[0].build(), now: instant)
+        let timelines = engine.population.users
+        do {
+            let events = try engine.eventTimes(matching: selector)
+            var index: [String: Int] = [:]
+            for profile in profiles { index[profile] = timelines.index(of: profile) }
+            return (events, index)
+        } catch {
+            throw SessionError(.evaluation, error.description)
+        }
     }
 }

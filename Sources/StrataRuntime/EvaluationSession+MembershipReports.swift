@@ -19,10 +19,11 @@ extension EvaluationSession {
     /// Overlap (reports spec, section 3): every ordered pair with its intersection, Jaccard index and
     /// containment; the settings carry the exclusive combinations, largest first. With `clickHouse` (a
     /// workspace with `store: clickhouse`), the profiles of each combination are counted inside ClickHouse
-    /// after shipping what it lacks (``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
+    /// once it is up to date (``ClickHouseAccess``; ``StrataClickHouse/Evaluator/overlap(of:asOf:)``); the report is
     /// worked out from those counts either way.
     public func overlap(
-        segments names: [String], asOf instant: Int64, clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+        segments names: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
+        progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard names.count >= 2 else { throw SessionError(.invalidArgument, "overlap needs two segments or more") }
         guard names.count <= Overlap.maxSegments else {
@@ -41,7 +42,7 @@ extension EvaluationSession {
         let combinations: Overlap.Combinations
         let loadSeconds: Double
         if let clickHouse {
-            combinations = try await shippedFirst(clickHouse) { evaluator in
+            combinations = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.overlap(of: names, asOf: instant)
             }
             loadSeconds = 0
@@ -84,9 +85,12 @@ extension EvaluationSession {
     }
 
     /// Sizes over time (reports spec, section 4): columns segment, instant, size, entered, exited, source.
+    /// The instants the change log does not answer are evaluated; with `clickHouse` (a workspace with
+    /// `store: clickhouse`), inside ClickHouse once it is up to date (``ClickHouseAccess``;
+    /// ``StrataClickHouse/Evaluator/memberships(of:at:)``, the profiles resolved as of each instant).
     public func sizes(
         segments names: [String], from: Int64, to: Int64, every: Int64, source: SizeSource,
-        progress: (Int) -> Void = { _ in }
+        clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard every > 0 else { throw SessionError(.invalidArgument, "--every must be a positive duration") }
         guard from <= to else { throw SessionError(.invalidArgument, "--from must not be after --to") }
@@ -97,25 +101,33 @@ extension EvaluationSession {
         }
         let instants = (0..<count).map { from + $0 * every }
         for name in names { _ = try segment(named: name) }
+        var changes: [String: [MembershipChange]] = [:]
+        for name in names { changes[name] = try await recordedChanges(of: name).map(\.change) }
+        func fromLog(_ name: String, _ instant: Int64) -> Bool {
+            source == .log || (source == .auto && changes[name]?.first.map { instant >= $0.instant } == true)
+        }
+        let evaluating = instants.indices.filter { index in names.contains { !fromLog($0, instants[index]) } }
+        let evaluated = Dictionary(
+            uniqueKeysWithValues: zip(
+                evaluating,
+                evaluating.isEmpty
+                    ? []
+                    : try await members(
+                        of: names, at: evaluating.map { instants[$0] }, clickHouse: clickHouse, progress: progress)))
         var rows: [[JSONValue]] = []
-        var evaluated: [[String: Set<String>]]?
         for name in names {
-            let changes = try await recordedChanges(of: name).map(\.change)
-            let covered = changes.first?.instant
-            let fromLog = Stays.sizes(changes, at: instants)
+            let logged = Stays.sizes(changes[name] ?? [], at: instants)
             var previous: Set<String>?
             for (index, instant) in instants.enumerated() {
-                let useLog = source == .log || (source == .auto && covered.map { instant >= $0 } == true)
-                if useLog {
-                    let size = fromLog[index]
+                if fromLog(name, instant) {
+                    let size = logged[index]
                     rows.append([
                         .string(name), .string(Instant.format(instant)), .number(Double(size.size)),
                         .number(Double(size.entered)), .number(Double(size.exited)), .string("log"),
                     ])
                     previous = nil
                 } else {
-                    if evaluated == nil { evaluated = try members(of: names, at: instants, progress: progress).members }
-                    let members = evaluated?[index][name] ?? []
+                    let members = evaluated[index]?[name] ?? []
                     let entered = previous.map { members.subtracting($0).count } ?? 0
                     let exited = previous.map { $0.subtracting(members).count } ?? 0
                     rows.append([
@@ -132,6 +144,18 @@ extension EvaluationSession {
                 "from": .string(Instant.format(from)), "to": .string(Instant.format(to)),
                 "every_ms": .number(Double(every)), "source": .string(source.rawValue),
             ])
+    }
+
+    /// The members of segments as of each of some instants: with `clickHouse`, evaluated inside
+    /// ClickHouse once it is up to date (``ClickHouseAccess``), else by the embedded engine's batch evaluation
+    /// (``members(of:at:progress:)``).
+    func members(
+        of names: [String], at instants: [Int64], clickHouse: ClickHouseAccess?, progress: (Int) -> Void
+    ) async throws(SessionError) -> [[String: Set<String>]] {
+        guard let clickHouse else { return try members(of: names, at: instants, progress: progress).members }
+        return try await evaluated(clickHouse) { evaluator in
+            try await evaluator.memberships(of: names, at: instants)
+        }.map { $0.members.mapValues { Set($0) } }
     }
 
     /// Decay (reports spec, section 5): how long profiles stay, by Kaplan-Meier over the recorded stays;

@@ -179,12 +179,12 @@ extension EvaluationSession {
     }
 
     /// Retention by segment (reports spec, section 1). With `clickHouse` (a workspace with `store:
-    /// clickhouse`), the counts are made inside ClickHouse after shipping what it lacks
+    /// clickhouse`), the counts are made inside ClickHouse once it is up to date (``ClickHouseAccess``)
     /// (``StrataClickHouse/Evaluator/retention(_:days:mode:flag:asOf:)``); the rates, intervals and pairs
     /// are worked out from them here either way.
     public func retention(
         segments names: [String], cohorts options: CohortOptions, returns: String, days: [Int],
-        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64, clickHouse: Settings? = nil,
+        mode: Cohorts.Mode, compareDay: Int, asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
         progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> RetentionReport {
         let (selector, expression) = try selector(returns, flag: "--return")
@@ -196,7 +196,7 @@ extension EvaluationSession {
         var engine: Engine?
         if let clickHouse {
             let query = try cohortQuery(names, options: options, events: selector, needs: expression)
-            let cells = try await shippedFirst(clickHouse) { evaluator in
+            let cells = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.retention(query, days: days, mode: mode, flag: "--return", asOf: instant)
             }
             rows = zip(Self.cohortNames(names, options), cells).map { (cohort: $0, cells: $1) }
@@ -233,7 +233,7 @@ extension EvaluationSession {
     /// counts are made inside ClickHouse as for ``retention(segments:cohorts:returns:days:mode:compareDay:asOf:clickHouse:progress:)``.
     public func conversion(
         segments names: [String], cohorts options: CohortOptions, goal: String, within: Int64, asOf instant: Int64,
-        clickHouse: Settings? = nil, progress: (Int) -> Void = { _ in }
+        clickHouse: ClickHouseAccess? = nil, progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         let (selector, expression) = try selector(goal, flag: "--goal")
         try Self.checkWithin(within)
@@ -245,7 +245,7 @@ extension EvaluationSession {
         var engine: Engine?
         if let clickHouse {
             let query = try cohortQuery(names, options: base, events: selector, needs: expression)
-            let counts = try await shippedFirst(clickHouse) { evaluator in
+            let counts = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.conversion(query, within: within, flag: "--goal", asOf: instant)
             }
             results = zip(Self.cohortNames(names, base), counts).map { (name: $0, size: $1.size, rate: $1.rate) }
@@ -290,10 +290,11 @@ extension EvaluationSession {
     /// A funnel (reports spec, section 8): columns segment (empty for everyone), step, reached,
     /// rate_from_previous, rate_from_first, low, high (the interval of the rate from the previous step).
     /// With `clickHouse` (a workspace with `store: clickhouse`), how many reached each step is counted
-    /// inside ClickHouse after shipping what it lacks (``StrataClickHouse/Evaluator/funnel(steps:within:by:asOf:)``);
+    /// inside ClickHouse once it is up to date (``ClickHouseAccess``; ``StrataClickHouse/Evaluator/funnel(steps:within:by:asOf:)``);
     /// the rates and intervals are worked out from those counts here either way.
     public func funnel(
-        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64, clickHouse: Settings? = nil,
+        steps texts: [String], within: Int64, by names: [String], asOf instant: Int64,
+        clickHouse: ClickHouseAccess? = nil,
         progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
         guard texts.count >= 2 else { throw SessionError(.invalidArgument, "a funnel needs two steps or more") }
@@ -308,7 +309,7 @@ extension EvaluationSession {
         }
         let counts: [[Int]]
         if let clickHouse {
-            counts = try await shippedFirst(clickHouse) { evaluator in
+            counts = try await evaluated(clickHouse) { evaluator in
                 try await evaluator.funnel(steps: steps, within: within, by: names, asOf: instant)
             }
         } else {

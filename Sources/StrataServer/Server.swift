@@ -45,8 +45,9 @@ public enum Server {
         /// The most connections the system queues for the server to accept (`listen`'s backlog; the
         /// system lowers it to its own bound, `net.core.somaxconn` on Linux).
         public var listenBacklog: Int
-        /// With `store: clickhouse`, how long a cadence recomputation waits for the background shipping
-        /// to hold every message stored by its instant before it fails (and is tried again a minute later).
+        /// With `store: clickhouse`, how long a cadence recomputation or a report of the API waits for the
+        /// background shipping to hold every message stored by its instant before it fails (a
+        /// recomputation is tried again a minute later).
         public var cadenceShippingWait: Duration
 
         /// A configuration; by default loopback port 8080, 500 KB requests, one-minute evaluations,
@@ -199,11 +200,14 @@ public enum Server {
         ActivationAPI(
             runtime: runtime, context: activations, outbox: outbox, keys: keys, configuration: configuration
         ).register(on: router)
-        ReportAPI(workbench: workbench, keys: keys, configuration: configuration).register(on: router)
+        // With `store: clickhouse`, reports wait for the background shipping: one shipper per process.
+        let clickHouse = shipping.map { ClickHouseAccess.shipped($0, within: configuration.cadenceShippingWait) }
+        ReportAPI(workbench: workbench, keys: keys, configuration: configuration, clickHouse: clickHouse)
+            .register(on: router)
         MailLinkRoutes(store: runtime.store, commits: commits, clock: configuration.clock).register(on: router)
         Dashboard(
             workbench: workbench, memberships: memberships, live: live, activations: activations, keys: keys,
-            configuration: configuration,
+            configuration: configuration, clickHouse: clickHouse,
             parts: Dashboard.Parts(
                 secretURL: runtime.workspace.databaseURL.deletingLastPathComponent().appendingPathComponent(
                     SessionSecret.fileName))

@@ -29,7 +29,9 @@ struct HealthCommand: AsyncParsableCommand {
         try await common.report(pretty: { table in
             table.rows.isEmpty ? "healthy: no rule fires" : plain(table) + "\n\(table.rows.count) findings"
         }) { session, progress throws(SessionError) in
-            let table = try await session.health(segments: segments, asOf: common.instant, progress: progress)
+            let table = try await session.health(
+                segments: segments, asOf: common.instant, clickHouse: try session.clickHouseAccess(),
+                progress: progress)
             findings = table.rows.count
             return table
         }

@@ -141,7 +141,7 @@ struct ReportCommand: AsyncParsableCommand {
                 try await common.withProgress(session) { progress throws(SessionError) in
                     try await session.retention(
                         segments: segments, cohorts: cohorts.options, returns: returns, days: dayList, mode: mode,
-                        compareDay: compareDay, asOf: common.instant, clickHouse: try session.clickHouseSettings(),
+                        compareDay: compareDay, asOf: common.instant, clickHouse: try session.clickHouseAccess(),
                         progress: progress)
                 }
             }
@@ -209,7 +209,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report { session, progress throws(SessionError) in
                 try await session.conversion(
                     segments: segments, cohorts: cohorts.options, goal: goal, within: within.milliseconds,
-                    asOf: common.instant, clickHouse: try session.clickHouseSettings(), progress: progress)
+                    asOf: common.instant, clickHouse: try session.clickHouseAccess(), progress: progress)
             }
         }
     }
@@ -236,7 +236,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report(pretty: { Self.pretty($0, segments: segments, metric: metric) }) {
                 session, progress throws(SessionError) in
                 try await session.overlap(
-                    segments: segments, asOf: common.instant, clickHouse: try session.clickHouseSettings(),
+                    segments: segments, asOf: common.instant, clickHouse: try session.clickHouseAccess(),
                     progress: progress)
             }
         }
@@ -302,7 +302,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report { session, progress throws(SessionError) in
                 try await session.sizes(
                     segments: segments, from: from.milliseconds, to: to.milliseconds, every: every.milliseconds,
-                    source: source, progress: progress)
+                    source: source, clickHouse: try session.clickHouseAccess(), progress: progress)
             }
         }
     }
@@ -346,7 +346,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await common.report { session, progress throws(SessionError) in
                 try await session.funnel(
                     steps: steps, within: within.milliseconds, by: by, asOf: common.instant,
-                    clickHouse: try session.clickHouseSettings(), progress: progress)
+                    clickHouse: try session.clickHouseAccess(), progress: progress)
             }
         }
     }
@@ -375,7 +375,7 @@ extension ReportCommand {
             try await common.report(pretty: { plain($0) + "\n" + note }) { session, progress throws(SessionError) in
                 try await session.lift(
                     activation: activation, goal: goal, within: within?.milliseconds, asOf: common.instant,
-                    progress: progress)
+                    clickHouse: try session.clickHouseAccess(), progress: progress)
             }
         }
     }

@@ -95,10 +95,45 @@ import Testing
         let quiet = "(NOT (countIf((\(Self.events) AND time >= 1782302400001)) > 0))"
         #expect(
             sql
-                == "SELECT overlap_mask, count() FROM (SELECT node AS profile, "
+                == "SELECT membership_mask, count() FROM (SELECT node AS profile, "
                 + "(toUInt64((countIf((\(Self.events) AND name = 'Plan Upgraded')) > 0)) * 1 + toUInt64(\(quiet)) * 2) "
-                + "AS overlap_mask FROM t WHERE time <= 1782907200000 GROUP BY profile HAVING overlap_mask != 0) "
-                + "GROUP BY overlap_mask")
+                + "AS membership_mask FROM t WHERE time <= 1782907200000 GROUP BY profile HAVING membership_mask != 0) "
+                + "GROUP BY membership_mask")
+    }
+
+    @Test func membershipListsEachMemberWithItsMask() throws {
+        let segments = try ["logins", "pro"].map { try #require(definitions.segment(named: $0)) }
+        let sql = try compiler.membershipQuery(segments, table: "t", user: "node", account: "''")
+        // logins is bit 0 (1), pro bit 1 (2); profiles in neither are left out.
+        #expect(
+            sql
+                == "SELECT node AS profile, (toUInt64((countIf((\(Self.events) AND name = 'Logged In')) > 0)) * 1 + "
+                + "toUInt64((countIf((\(Self.events) AND name = 'Plan Upgraded')) > 0)) * 2) AS membership_mask "
+                + "FROM t WHERE time <= 1782907200000 GROUP BY profile HAVING membership_mask != 0")
+    }
+
+    @Test func membershipOfAccountsGroupsByTheAccount() throws {
+        let files = DefinitionFiles(["segments/teams.yaml": "of: accounts\nwhere: did(any)\n"])
+        let teams = try #require(Definitions.load(files).segment(named: "teams"))
+        let sql = try SQLCompiler(definitions: Definitions.load(files), now: Self.now, zone: .utc, earliest: 0)
+            .membershipQuery([teams], table: "t", user: "node", account: "acct")
+        // A group call's own groupId, else the account of the row's user; rows of no account left out.
+        #expect(
+            sql
+                == "SELECT if(kind = \(Message.Kind.group.code), group_id, acct) AS profile, "
+                + "(toUInt64((countIf((\(Self.events))) > 0)) * 1) AS membership_mask FROM t "
+                + "WHERE time <= 1782907200000 GROUP BY profile HAVING profile != '' AND membership_mask != 0")
+    }
+
+    @Test func eventTimesAreSortedForTheNamedProfiles() throws {
+        let logins = try #require(definitions.segment(named: "logins")).condition
+        let sql = try compiler.eventTimesQuery(
+            of: ["u1", "it's"], events: try #require(Self.selector(logins)), source: logins, table: "t", user: "node",
+            account: "''")
+        // The times gathered and sorted, of the named ids only (quoted as SQL strings).
+        let times = "arraySort(groupArrayIf(time, (\(Self.events) AND name = 'Logged In'))) AS event_times"
+        #expect(sql.hasPrefix("SELECT node AS profile, \(times) FROM t WHERE time <= 1782907200000 "))
+        #expect(sql.hasSuffix("GROUP BY profile HAVING profile IN ('u1', 'it\\'s')"))
     }
 
     @Test func funnelCountsTheStepsReachedByEveryoneAndBySegment() throws {

@@ -156,8 +156,9 @@ extension Dashboard {
 
     /// A report of the report API for some parameters, as `GET /api/v1/reports/KIND` answers it.
     func reportTable(_ kind: String, _ parameters: [String: [String]]) async throws -> ReportTable {
-        try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration).table(
-            kind, query: ReportAPI.Query(parameters, now: configuration.clock()))
+        try await ReportAPI(workbench: workbench, keys: keys, configuration: configuration, clickHouse: clickHouse)
+            .table(
+                kind, query: ReportAPI.Query(parameters, now: configuration.clock()))
     }
 
     /// A report's page: the report API's table for the query's parameters (the form's empty fields left

@@ -18,6 +18,8 @@ struct Dashboard: Sendable {
     let activations: ActivationContext
     let keys: KeyRing
     let configuration: Server.Configuration
+    /// How the reports reach ClickHouse with `store: clickhouse` (``ReportAPI``).
+    let clickHouse: ClickHouseAccess?
     let parts: Parts
     let keptTrends = Kept<Trends>()
     let keptReports = Kept<ReportTable>()

@@ -8,10 +8,13 @@ import StrataRuntime
 /// numbers, as JSON (`{"rows": [...], settings}`) or CSV (`?format=csv`). Parameters mirror the
 /// command's flags: `segments=a,b`, `as_of`, `anchor`, `from`, `to`, `baseline`, `return`, `days`,
 /// `mode`, `compare_day`, `goal`, `within`, `every`, `source`, `steps` (repeated), `by`, `activation`.
+/// With `clickHouse` (`store: clickhouse`), the reports evaluate inside ClickHouse as the commands do,
+/// once the server's background shipping holds every message stored by the request.
 struct ReportAPI: Sendable {
     let workbench: Workbench
     let keys: KeyRing
     let configuration: Server.Configuration
+    let clickHouse: ClickHouseAccess?
 
     static let kinds = ["retention", "conversion", "overlap", "sizes", "decay", "funnel", "lift", "health"]
 
@@ -61,37 +64,37 @@ struct ReportAPI: Sendable {
             return try await session.retention(
                 segments: segments, cohorts: try query.cohorts(), returns: try query.text("return") ?? "any",
                 days: try query.days() ?? [1, 7, 30, 90], mode: try query.choice("mode") ?? .on,
-                compareDay: try query.whole("compare_day") ?? 30, asOf: instant
+                compareDay: try query.whole("compare_day") ?? 30, asOf: instant, clickHouse: clickHouse
             ).table
         case "conversion":
             guard let goal = try query.text("goal") else { throw SessionError(.invalidArgument, "goal: required") }
             return try await session.conversion(
                 segments: segments, cohorts: try query.cohorts(), goal: goal,
-                within: try query.duration("within") ?? 30 * Cohorts.day, asOf: instant)
+                within: try query.duration("within") ?? 30 * Cohorts.day, asOf: instant, clickHouse: clickHouse)
         case "overlap":
-            return try await session.overlap(segments: segments, asOf: instant)
+            return try await session.overlap(segments: segments, asOf: instant, clickHouse: clickHouse)
         case "sizes":
             guard let from = try query.instant("from"), let to = try query.instant("to") else {
                 throw SessionError(.invalidArgument, "from and to: required instants")
             }
             return try await session.sizes(
                 segments: segments, from: from, to: to, every: try query.duration("every") ?? Cohorts.day,
-                source: try query.choice("source") ?? .auto)
+                source: try query.choice("source") ?? .auto, clickHouse: clickHouse)
         case "decay":
             return try await session.decay(segments: segments, days: try query.days() ?? [1, 7, 30, 90], asOf: instant)
         case "funnel":
             return try await session.funnel(
                 steps: query.values("steps"), within: try query.duration("within") ?? 7 * Cohorts.day,
-                by: try query.list("by"), asOf: instant)
+                by: try query.list("by"), asOf: instant, clickHouse: clickHouse)
         case "lift":
             guard let activation = try query.text("activation") else {
                 throw SessionError(.invalidArgument, "activation: required")
             }
             return try await session.lift(
                 activation: activation, goal: try query.text("goal"), within: try query.duration("within"),
-                asOf: instant)
+                asOf: instant, clickHouse: clickHouse)
         default:
-            return try await session.health(segments: segments, asOf: instant)
+            return try await session.health(segments: segments, asOf: instant, clickHouse: clickHouse)
         }
     }
 
