@@ -111,8 +111,8 @@ let package = Package(
         .target(
             name: "StrataRuntime",
             dependencies: [
-                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataActivation", "StrataClickHouse",
-                .product(name: "Logging", package: "swift-log"),
+                "StrataCore", "StrataLanguage", "StrataEngine", "StrataStore", "StrataIngest", "StrataActivation",
+                "StrataClickHouse", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -186,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "StrataRuntimeTests",
             dependencies: [
-                "StrataRuntime", "StrataActivation", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore",
+                "StrataRuntime", "StrataActivation", "StrataEngine", "StrataLanguage", "StrataStore", "StrataIngest",
+                "StrataCore",
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,15 @@ import Foundation
 import StrataCore
 import StrataStore
 
+/// What follows an import's appends in the order they commit: the timelines file kept current.
+public protocol ImportFollower: Sendable {
+    /// Takes one committed append: its messages (in parts, as appended) and what became of each.
+    /// Called once per append, in order, one call at a time, while the import goes on.
+    func follow(_ messages: [[StoredMessage]], _ result: AppendResult)
+    /// Called once after the last append, while the store indexes what was appended.
+    func finish()
+}
+
 /// Imports JSONL and delimited files into a store.
 ///
 /// A bad line never aborts an import and never vanishes: it is quarantined with its reason and
@@ -43,27 +52,34 @@ public struct Importer: Sendable {
     private let delimited: Delimited?
     private let batchSize: Int
     private let receivedAt: Int64
+    private let follower: (any ImportFollower)?
 
     /// An importer writing to a store; `receivedAt` stamps messages that carry none.
     ///
     /// Each batch of `batchSize` lines is one transaction. Imports are idempotent, so large
-    /// batches lose nothing on a crash that a re-run does not restore.
-    public init(store: any MessageLog, delimited: Delimited? = nil, batchSize: Int = 50_000, receivedAt: Int64) {
+    /// batches lose nothing on a crash that a re-run does not restore. A `follower` is given each
+    /// batch once it is committed.
+    public init(
+        store: any MessageLog, delimited: Delimited? = nil, batchSize: Int = 50_000, receivedAt: Int64,
+        follower: (any ImportFollower)? = nil
+    ) {
         self.store = store
         self.delimited = delimited
         self.batchSize = batchSize
         self.receivedAt = receivedAt
+        self.follower = follower
     }
 
     /// Imports the files in order and reports what happened.
     ///
     /// Reading, decoding and writing overlap: while the store commits one batch, the next is
-    /// decoded into its stored form on every core.
+    /// decoded into its stored form on every core, and the follower takes the one committed before.
     public func run(files: [String], progress: @Sendable (Progress) -> Void = { _ in }) async throws -> ImportReport {
         var report = ImportReport()
         let sizes = try files.map { path -> Int64 in try checkedSize(of: path) }
         let total = sizes.reduce(0, +)
         var pending: PendingAppend?
+        var following: Task<Void, Never>?
         var carried: [QuarantineEntry] = []
         var bytesBefore: Int64 = 0
         for path in files {
@@ -77,7 +93,10 @@ public struct Importer: Sendable {
                 } else {
                     parts = await Self.decode(block, file: path, receivedAt: receivedAt)
                 }
-                if let previous = pending { carried = try await previous.settle(into: &report) }
+                if let previous = pending {
+                    carried = try await previous.settle(into: &report)
+                    following = try await follow(previous, after: following)
+                }
                 for part in parts { report.record(decoded: part.messages.count, quarantined: part.quarantine) }
                 let messages = parts.map(\.messages)
                 let quarantine = carried + parts.flatMap(\.quarantine)
@@ -97,12 +116,29 @@ public struct Importer: Sendable {
         }
         if let previous = pending {
             let late = try await previous.settle(into: &report)
+            following = try await follow(previous, after: following)
             if !late.isEmpty { report.add(try await store.append(stored: [], quarantine: late)) }
         }
+        await following?.value
+        // The follower finishes (the timelines file is written) while the store indexes the messages.
+        let finishing = follower.map { follower in Task.detached { follower.finish() } }
         try await store.indexAll()
+        await finishing?.value
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
         return report
+    }
+
+    /// Gives the follower a committed append once it has taken the one before (so that at most one
+    /// waits), on a thread of its own; nil without a follower.
+    private func follow(
+        _ append: PendingAppend, after previous: Task<Void, Never>?
+    ) async throws -> Task<Void, Never>? {
+        guard let follower else { return nil }
+        let result = try await append.task.value
+        await previous?.value
+        let messages = append.messages
+        return Task.detached { follower.follow(messages, result) }
     }
 
     /// An append under way, with what its conflicting duplicates are quarantined from.

@@ -76,34 +76,41 @@ public struct EvaluationSession: Sendable {
         try read(into: &builders, file: .whenWorthIt, through: through, progress: progress).messages
     }
 
-    /// Brings the timelines file up to the end of the log (rebuilt from the whole log when
-    /// `rebuilding`, or when it cannot be served) and returns what it covers; nil when the session has
-    /// no timelines file. `strata import` calls this at its end, `strata timelines rebuild` with
-    /// `rebuilding`.
-    public func updateTimelines(
-        rebuilding: Bool = false, progress: (Int) -> Void = { _ in }
-    ) throws(SessionError) -> TimelineSummary? {
+    /// Rebuilds the timelines file from the whole log and returns what it covers; nil when the session
+    /// has no timelines file (`strata timelines rebuild`).
+    public func rebuildTimelines(progress: (Int) -> Void = { _ in }) throws(SessionError) -> TimelineSummary? {
         guard let timelines else { return nil }
         var builders: [TimelineBuilder] = []
-        let read = try read(
-            into: &builders, file: rebuilding ? .rebuild : .always, through: Int64.max, progress: progress)
+        let read = try read(into: &builders, file: .rebuild, through: Int64.max, progress: progress)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: timelines.url.path)[.size] as? Int) ?? 0
         return TimelineSummary(
             url: timelines.url, sequence: read.sequence, messages: read.messages, events: read.fileEvents,
             bytes: bytes)
     }
 
+    /// What the timelines file keeps of every stored message up to the sequence `bound`, read from the
+    /// file when it can be served and the log's messages after it, with the messages it covers; the
+    /// file is left as it is. ``ImportTimelines`` starts from it.
+    func pack(through bound: Int64) throws(SessionError) -> (builder: TimelineBuilder, messages: Int) {
+        var builders = [
+            TimelineBuilder(
+                asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
+        ]
+        let read = try read(into: &builders, file: .never, through: bound, progress: { _ in })
+        return (builders[0], read.messages)
+    }
+
     /// When a read of the log writes the timelines file.
     private enum FilePolicy {
+        /// Never.
+        case never
         /// When there is no file that can be served, or the messages after it are many.
         case whenWorthIt
-        /// Whenever the log holds messages the file does not.
-        case always
         /// Always, from the whole log.
         case rebuild
     }
 
-    /// The body of ``scan(into:through:progress:)`` and ``updateTimelines(rebuilding:progress:)``:
+    /// The body of ``scan(into:through:progress:)`` and ``rebuildTimelines(progress:)``:
     /// returns the messages read, the last log sequence read, and the events the timelines file holds
     /// after.
     private func read(
@@ -128,19 +135,17 @@ public struct EvaluationSession: Sendable {
         }
         var (count, last) = (0, Int64(0))
         var file: TimelineBuilder?
-        if let snapshot = stored, builders.allSatisfy({ TimelineBuilder(asOf: Int64.max, from: snapshot).covers($0) }) {
+        if let snapshot = stored, let timelines,
+            builders.allSatisfy({ TimelineBuilder(asOf: Int64.max, from: snapshot).covers($0) })
+        {
             (count, last) = (snapshot.messages, snapshot.sequence)
-            let later = lastSequence - snapshot.sequence
-            let worth =
-                policy == .always
-                ? later > 0
-                : later >= max(Int64(TimelineFile.rewriteMinimum), Int64(snapshot.messages / TimelineFile.rewriteShare))
-            if worth {
+            let later = Int(lastSequence - snapshot.sequence)
+            if policy == .whenWorthIt, timelines.worthRewriting(later: later, covered: snapshot.messages) {
                 file = TimelineBuilder(asOf: Int64.max, from: snapshot)
             } else {
                 builders = builders.map { TimelineBuilder(asOf: $0.asOf, from: snapshot) }
             }
-        } else if timelines != nil, !fileBeyond, stored == nil || policy != .whenWorthIt {
+        } else if timelines != nil, !fileBeyond, policy != .never, stored == nil {
             file = wanted
         }
         // When the file is written and keeps what every builder keeps, the builders start from what it
@@ -242,7 +247,7 @@ public struct EvaluationSession: Sendable {
     }
 }
 
-/// What a timelines file covers once brought up to date (``EvaluationSession/updateTimelines(rebuilding:progress:)``).
+/// What a timelines file covers once rebuilt (``EvaluationSession/rebuildTimelines(progress:)``).
 public struct TimelineSummary: Sendable, Equatable {
     /// The file.
     public var url: URL

@@ -53,6 +53,12 @@ public struct Runtime: Sendable {
         return session
     }
 
+    /// What keeps the timelines file current through an import (``ImportTimelines``), reading what the
+    /// definitions on disk read (the broken ones left out); nil for a store without the file.
+    public func importTimelines() async throws(SessionError) -> ImportTimelines? {
+        try ImportTimelines(session: try await session(leavingOutBroken: true))
+    }
+
     /// The timelines file of a store kept in files (beside its database), or nil.
     public var timelinesURL: URL? {
         (store as? SQLiteStore).map { SQLiteStore.timelinesURL(database: $0.path) }

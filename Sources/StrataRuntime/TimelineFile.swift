@@ -16,6 +16,8 @@ public struct TimelineFile: Sendable {
     public let url: URL
     /// How many ids the store had erased when the session was made.
     let erasures: Int
+    /// The fewest messages after the file that are worth writing it again for (``worthRewriting(later:covered:)``).
+    public var rewriteMinimum = 65_536
 
     /// The file at `url`, for a store that has erased `erasures` ids.
     public init(url: URL, erasures: Int) {
@@ -23,10 +25,12 @@ public struct TimelineFile: Sendable {
         self.erasures = erasures
     }
 
-    /// A snapshot is rewritten when the messages after it are at least this share of those it covers
-    /// (and at least ``rewriteMinimum``): reading a few new messages costs less than writing the file.
-    static let rewriteShare = 8
-    static let rewriteMinimum = 65_536
+    /// Whether `later` messages after a file covering `covered` are worth writing it again for: at least
+    /// an eighth of those it covers, and at least ``rewriteMinimum``. Reading a few messages from the
+    /// log costs less than writing the file.
+    func worthRewriting(later: Int, covered: Int) -> Bool {
+        later >= max(rewriteMinimum, covered / 8)
+    }
 
     /// The snapshot in the file, or nil when there is none or it cannot be served (the reason logged).
     func load(lastSequence: Int64, logger: Logger) -> TimelineSnapshot? {

@@ -94,6 +94,8 @@ public struct AppendResult: Sendable, Equatable {
     public var fates: [Fate] = []
     /// The positions (among the appended messages, from 0) of the conflicting duplicates.
     public var conflicts: [Int] = []
+    /// The log sequence of each message stored now, in the order of their fates.
+    public var storedSequences: [Int64] = []
 
     /// What became of one appended message.
     public enum Fate: Sendable, Equatable {
@@ -123,6 +125,7 @@ public struct AppendResult: Sendable, Equatable {
         erased += other.erased
         conflicts += other.conflicts.map { $0 + fates.count }
         fates += other.fates
+        storedSequences += other.storedSequences
     }
 }
 

@@ -36,7 +36,7 @@ extension Message {
 extension StoredMessage {
     /// The message this stored form holds, read as a store reads its records back (see
     /// ``Message/init(stored:messageId:userId:anonymousId:event:groupId:previousId:timestamp:sentAt:receivedAt:payload:extra:includingContext:payloadKeys:)``).
-    func message(includingContext: Bool, payloadKeys: Set<String>?) throws -> Message {
+    public func message(includingContext: Bool, payloadKeys: Set<String>?) throws -> Message {
         try (payload ?? []).withUnsafeBufferPointer { payloadBytes in
             try (extra ?? []).withUnsafeBufferPointer { extraBytes in
                 try Message(

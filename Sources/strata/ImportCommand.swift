@@ -42,7 +42,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         Heap.keepFreedMemory()
         let workspace = try workspaceOptions.load()
-        let store = try openRuntime(workspace, durability: .bulk).store
+        let runtime = try openRuntime(workspace, durability: .bulk)
+        let store = runtime.store
         let delimited =
             mappings.isEmpty
             ? nil
@@ -50,7 +51,13 @@ struct ImportCommand: AsyncParsableCommand {
                 mapping: mappings,
                 columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
                 delimiter: delimiter, zone: workspace.config.timezone)
-        let importer = Importer(store: store, delimited: delimited, receivedAt: currentInstant())
+        let timelines: ImportTimelines?
+        do throws(SessionError) {
+            timelines = try await runtime.importTimelines()
+        } catch {
+            throw reported(error)
+        }
+        let importer = Importer(store: store, delimited: delimited, receivedAt: currentInstant(), follower: timelines)
         let bar = ProgressBar()
         let started = Date()
         let report: ImportReport

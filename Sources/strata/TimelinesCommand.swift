@@ -15,9 +15,10 @@ struct TimelinesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild the timelines file from the whole message log.",
             discussion: """
-                Batch commands keep the file current by themselves (`strata import` brings it up to date \
-                at its end; a damaged, stale or foreign file is rebuilt when it is read). Rebuilding is \
-                never needed for correctness; it folds every later message in at once. See docs/importing.md.
+                Batch commands keep the file current by themselves (`strata import` packs each message \
+                it stores into it; a damaged, stale or foreign file is rebuilt when it is read). Rebuilding \
+                is never needed for correctness; it folds every later message in at once. See \
+                docs/importing.md.
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -27,7 +28,7 @@ struct TimelinesCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             guard
                 let summary = try session.showingProgress({ progress throws(SessionError) in
-                    try session.updateTimelines(rebuilding: true, progress: progress)
+                    try session.rebuildTimelines(progress: progress)
                 })
             else { throw CommandError("this workspace's store keeps no timelines file") }
             print(summary.report(seconds: (ContinuousClock.now - started).seconds))

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataEngine
+import StrataIngest
 import StrataLanguage
 import StrataRuntime
 import StrataStore
@@ -93,6 +94,46 @@ import Testing
         return batch
     }
 
+    /// Imports messages as `strata import` does (seven lines a batch), with a follower keeping the
+    /// file current in the import's pass (``ImportTimelines``, made before the import unless given),
+    /// which writes it for any import storing at least an eighth of what the log held.
+    @discardableResult
+    static func importing(
+        _ messages: [Message], into runtime: Runtime, follower: ImportTimelines? = nil
+    ) async throws -> ImportReport {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("batch.jsonl")
+        try messages.map { JSONWriter.string($0.json) }.joined(separator: "\n").write(
+            to: file, atomically: true, encoding: .utf8)
+        let made = follower == nil ? try await Self.follower(runtime) : follower
+        return try await Importer(store: runtime.store, batchSize: 7, receivedAt: start, follower: made).run(
+            files: [file.path])
+    }
+
+    /// A follower for an import into the runtime's store, writing the file for any import storing at
+    /// least an eighth of what the log held.
+    static func follower(_ runtime: Runtime) async throws -> ImportTimelines? {
+        var session = try await runtime.session()
+        session.timelines?.rewriteMinimum = 1
+        return try ImportTimelines(session: session)
+    }
+
+    /// An order of a user, received at its time.
+    static func order(_ id: String, by user: String, revenue: Double, at time: Int64) -> Message {
+        Message(
+            kind: .track, messageId: id, userId: user, event: "Order Completed",
+            properties: ["revenue": .number(revenue)], timestamp: time, receivedAt: time)
+    }
+
+    /// What the file covers: its last sequence and its messages.
+    static func covered(_ url: URL) throws -> (sequence: Int64, messages: Int)? {
+        try DurableFile.read(url).map { bytes in
+            let snapshot = try TimelineSnapshot(decoding: bytes)
+            return (snapshot.sequence, snapshot.messages)
+        }
+    }
+
     @Test(
         "from the file and the later messages, at random instants with late merges, repeats and an erasure, every answer is the log's",
         arguments: [1, 2, 3, 4] as [UInt64])
@@ -104,12 +145,26 @@ import Testing
             let url = try #require(session.timelines?.url)
             for round in 0..<8 {
                 let batch = Self.batch(&random, round: round, earlier: stored)
-                _ = try await runtime.store.append(batch, quarantine: [])
                 stored += batch
-                switch Int.random(in: 0..<3, using: &random) {
-                case 0: _ = try session.updateTimelines()  // as at the end of an import
-                case 1: if round == 5 { _ = try await runtime.store.erase(profile: "u3", at: Self.start) }
-                default: break  // the file stays behind the log
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0:
+                    // Imported: the file takes the messages stored when they are an eighth of the log.
+                    let (before, found) = (try Self.covered(url), try runtime.store.lastSequence())
+                    let stored = try await Self.importing(batch, into: runtime).stored.inserted
+                    let covers = try Self.covered(url)?.sequence
+                    if stored > 0, stored >= found / 8 {
+                        #expect(covers == found + Int64(stored), "seed \(seed), round \(round)")
+                    } else {
+                        #expect(covers == before?.sequence, "seed \(seed), round \(round)")
+                    }
+                case 1:
+                    _ = try await runtime.store.append(batch, quarantine: [])
+                    _ = try session.rebuildTimelines()  // as `strata timelines rebuild`
+                case 2:
+                    _ = try await runtime.store.append(batch, quarantine: [])
+                    if round == 5 { _ = try await runtime.store.erase(profile: "u3", at: Self.start) }
+                default:
+                    _ = try await runtime.store.append(batch, quarantine: [])  // the file stays behind the log
                 }
                 session = try await runtime.session()
                 let instant = Self.start + Int64.random(in: 0..<(70 * Self.day), using: &random)
@@ -117,6 +172,54 @@ import Testing
                 #expect(try Self.answers(session, at: instant) == fromLog, "seed \(seed), round \(round)")
                 #expect(FileManager.default.fileExists(atPath: url.path))
             }
+        }
+    }
+
+    @Test func anImportLeavesTheFileCoveringEveryMessageItStoredAndNoneTwice() async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            let time = Self.start + Self.day
+            let orders = (1...25).map { index in
+                Self.order("o\(index)", by: "u\(index % 3)", revenue: Double(10 * index), at: time + Int64(index))
+            }
+            let url = try #require(runtime.timelinesURL)
+            // Into an empty store: 20 messages in three batches, one repeated within the file.
+            let first = try await Self.importing(orders[..<20] + [orders[4]], into: runtime)
+            #expect(first.stored.inserted == 20)
+            #expect(first.stored.duplicates == 1)
+            #expect(try Self.covered(url)?.sequence == 20)
+            #expect(try Self.covered(url)?.messages == 20)
+            // Onto a current file, with the 20 stored orders again: they are not packed twice.
+            try await Self.importing(orders, into: runtime)
+            #expect(try Self.covered(url)?.sequence == 25)
+            #expect(try Self.covered(url)?.messages == 25)
+            // One more message is less than an eighth of 25: the file is left for the log to add to.
+            try await Self.importing([Self.order("o26", by: "u2", revenue: 260, at: time + 26)], into: runtime)
+            #expect(try Self.covered(url)?.sequence == 25)
+            let session = try await runtime.session()
+            let evaluation = try session.evaluate(asOf: time + Self.day)
+            // u1 placed every third order from o1: nine of them.
+            let u1 = try #require(evaluation.population.userIndex(forID: "u1"))
+            #expect(evaluation.population.users.events(of: u1).count == 9)
+            #expect(evaluation.messages == 26)
+        }
+    }
+
+    @Test func aMessageAnotherWriterStoresDuringAnImportLeavesTheFileToTheNextRead() async throws {
+        try await withWorkspace(Self.definitions) { runtime in
+            let time = Self.start + Self.day
+            let order = { (id: String, user: String) in Self.order(id, by: user, revenue: 60, at: time) }
+            let url = try #require(runtime.timelinesURL)
+            try await Self.importing([order("o1", "u1")], into: runtime)
+            #expect(try Self.covered(url)?.sequence == 1)
+            // The follower is made as the import starts; the server stores o2 before the import's first
+            // batch commits, so the import's messages are 3 and 4, not 2 and 3.
+            let follower = try #require(try await Self.follower(runtime))
+            _ = try await runtime.store.append([order("o2", "u2")], quarantine: [])
+            try await Self.importing([order("o3", "u1"), order("o4", "u2")], into: runtime, follower: follower)
+            #expect(try Self.covered(url)?.sequence == 1)
+            // The next read takes the three later messages from the log: u1 and u2 hold 120 each.
+            let session = try await runtime.session()
+            #expect(try session.evaluate(asOf: time + 1).engine.segment(named: "buyers").members == ["u1", "u2"])
         }
     }
 
@@ -134,7 +237,7 @@ import Testing
                 receivedAt: time)
             _ = try await runtime.store.append([identify, order("o1", "u1")], quarantine: [])
             let session = try await runtime.session()
-            let summary = try #require(try session.updateTimelines())
+            let summary = try #require(try session.rebuildTimelines())
             #expect(summary.sequence == 2)
             #expect(summary.messages == 2)
             #expect(summary.events == 1)
@@ -170,7 +273,7 @@ import Testing
             }
             _ = try await runtime.store.append(messages, quarantine: [])
             let session = try await runtime.session()
-            let summary = try #require(try session.updateTimelines())
+            let summary = try #require(try session.rebuildTimelines())
             #expect(summary.sequence == 4)
             let file = try Data(contentsOf: summary.url)
             func big(through bound: Int64) throws -> (messages: Int, members: [String]) {
@@ -197,7 +300,7 @@ import Testing
             let batch = Self.batch(&random, round: 0, earlier: [])
             _ = try await runtime.store.append(batch, quarantine: [])
             let session = try await runtime.session()
-            let url = try #require(try session.updateTimelines()?.url)
+            let url = try #require(try session.rebuildTimelines()?.url)
             let whole = try #require(try DurableFile.read(url))
             var bytes = whole
             switch damage {
@@ -230,7 +333,7 @@ import Testing
                     properties: ["revenue": .number(10)], timestamp: time, receivedAt: time)
             }
             _ = try await runtime.store.append(messages, quarantine: [])
-            let url = try #require(try await runtime.session().updateTimelines()?.url)
+            let url = try #require(try await runtime.session().rebuildTimelines()?.url)
             let before = try #require(try DurableFile.read(url))
             #expect(try await runtime.store.erase(profile: "u1", at: time) != nil)
             #expect(!FileManager.default.fileExists(atPath: url.path))

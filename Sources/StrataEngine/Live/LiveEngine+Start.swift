@@ -65,18 +65,17 @@ extension LiveEngine {
         // The nodes of every message, joined as a scan would join them: numbered, in arrays.
         var joins = NodeJoins()
         let pairNodes = pack.pairs.map { pair in
-            joins.join(nodes(userId: pair.userId, anonymousId: pair.anonymousId, groupId: nil, previousId: nil))
+            joins.join(userId: pair.userId, anonymousId: pair.anonymousId, groupId: nil, previousId: nil)
         }
         var aliasNodes: [TimelinePack.AliasKey: Int32] = [:]
         for key in pack.aliases.keys {
             aliasNodes[key] = joins.join(
-                nodes(userId: key.userId, anonymousId: key.anonymousId, groupId: nil, previousId: key.previousId))
+                userId: key.userId, anonymousId: key.anonymousId, groupId: nil, previousId: key.previousId)
         }
         if engine.readsAccounts {
             for record in pack.records().groups {
                 guard let user = pairNodes[Int(record.pair)],
-                    let account = joins.join(
-                        nodes(userId: nil, anonymousId: nil, groupId: record.groupId, previousId: nil))
+                    let account = joins.join(userId: nil, anonymousId: nil, groupId: record.groupId, previousId: nil)
                 else { continue }
                 joins.union(user, account)
             }
@@ -127,7 +126,8 @@ extension LiveEngine {
         var count: Int { names.count }
 
         /// The number of a node, numbered if new.
-        private mutating func node(_ name: String, _ id: IndexedID) -> Int32 {
+        private mutating func node(_ id: IndexedID) -> Int32 {
+            let name = id.node
             if let number = numbers[name] { return number }
             let number = Int32(names.count)
             numbers[name] = number
@@ -138,12 +138,15 @@ extension LiveEngine {
             return number
         }
 
-        /// Joins nodes into one cluster and returns the first one's number (nil without nodes).
-        mutating func join(_ nodes: [(node: String, id: IndexedID)]) -> Int32? {
-            guard let first = nodes.first else { return nil }
-            let number = node(first.node, first.id)
-            for other in nodes.dropFirst() { union(number, node(other.node, other.id)) }
-            return number
+        /// Joins the nodes of a message's ids into one cluster (``LiveEngine/forEachID(userId:anonymousId:groupId:previousId:_:)``)
+        /// and returns the first one's number (nil without ids).
+        mutating func join(userId: String?, anonymousId: String?, groupId: String?, previousId: String?) -> Int32? {
+            var first: Int32?
+            LiveEngine.forEachID(userId: userId, anonymousId: anonymousId, groupId: groupId, previousId: previousId) {
+                let number = node($0)
+                if let first { union(first, number) } else { first = number }
+            }
+            return first
         }
 
         mutating func root(_ node: Int32) -> Int32 {

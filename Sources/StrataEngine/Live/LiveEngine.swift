@@ -597,25 +597,40 @@ public final class LiveEngine {
 
     /// The cluster nodes of the ids a message carries, its groupId when `readingAccounts`.
     static func nodes(of message: Message, readingAccounts: Bool) -> [String] {
-        nodes(
-            userId: message.userId, anonymousId: message.anonymousId,
-            groupId: readingAccounts ? message.groupId : nil, previousId: message.previousId
-        ).map(\.node)
+        var nodes: [String] = []
+        forEachID(of: message, readingAccounts: readingAccounts) { nodes.append($0.node) }
+        return nodes
     }
 
-    /// The cluster nodes of a message's ids (`u:` userId, `a:` anonymousId, `g:` groupId, and both
-    /// for a previousId), each with the id the store's index finds its messages by.
-    static func nodes(
-        userId: String?, anonymousId: String?, groupId: String?, previousId: String?
-    ) -> [(node: String, id: IndexedID)] {
-        var nodes: [(node: String, id: IndexedID)] = []
-        if let userId { nodes.append(("u:" + userId, .user(userId))) }
-        if let anonymousId { nodes.append(("a:" + anonymousId, .anonymous(anonymousId))) }
-        if let groupId { nodes.append(("g:" + groupId, .account(groupId))) }
+    /// The first cluster node of the ids a message carries (nil without ids): the one its cluster is
+    /// found by.
+    static func firstNode(of message: Message, readingAccounts: Bool) -> String? {
+        var first: String?
+        forEachID(of: message, readingAccounts: readingAccounts) { id in if first == nil { first = id.node } }
+        return first
+    }
+
+    /// Calls `body` with each id a message carries that names a cluster node, in the order
+    /// ``forEachID(userId:anonymousId:groupId:previousId:_:)`` gives; its groupId only when
+    /// `readingAccounts`.
+    private static func forEachID(of message: Message, readingAccounts: Bool, _ body: (IndexedID) -> Void) {
+        forEachID(
+            userId: message.userId, anonymousId: message.anonymousId,
+            groupId: readingAccounts ? message.groupId : nil, previousId: message.previousId, body)
+    }
+
+    /// Calls `body` with the ids of a message's cluster nodes (``IndexedID/node``), in order: its
+    /// userId, anonymousId and groupId, then a previousId as both a user and an anonymous id.
+    static func forEachID(
+        userId: String?, anonymousId: String?, groupId: String?, previousId: String?, _ body: (IndexedID) -> Void
+    ) {
+        if let userId { body(.user(userId)) }
+        if let anonymousId { body(.anonymous(anonymousId)) }
+        if let groupId { body(.account(groupId)) }
         if let previousId {
-            nodes += [("u:" + previousId, .user(previousId)), ("a:" + previousId, .anonymous(previousId))]
+            body(.user(previousId))
+            body(.anonymous(previousId))
         }
-        return nodes
     }
 
     /// The messages read back for a cluster that are its own. The store's index finds messages by
@@ -626,7 +641,7 @@ public final class LiveEngine {
         parent: ShardedDictionary<String, String>, readingAccounts: Bool
     ) -> [(sequence: Int64, message: Message)] {
         messages.filter { entry in
-            guard var node = nodes(of: entry.message, readingAccounts: readingAccounts).first else { return false }
+            guard var node = firstNode(of: entry.message, readingAccounts: readingAccounts) else { return false }
             while let up = parent[node], up != node { node = up }
             return node == root
         }
@@ -664,5 +679,17 @@ public final class LiveEngine {
         }
         heavy.join(gone, into: keep)
         return keep
+    }
+}
+
+extension IndexedID {
+    /// The live engine's cluster node of the id: `u:` and a userId, `a:` and an anonymousId, `g:` and
+    /// a groupId.
+    var node: String {
+        switch self {
+        case .user(let id): "u:" + id
+        case .anonymous(let id): "a:" + id
+        case .account(let id): "g:" + id
+        }
     }
 }

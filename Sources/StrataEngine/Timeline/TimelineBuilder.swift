@@ -94,6 +94,18 @@ public struct TimelineBuilder {
         pack.add(sequence: sequence, message: message)
     }
 
+    /// Whether the builder keeps exactly what `other` keeps, so that it can take what `other` holds
+    /// (``add(_:)-(TimelineBuilder)``).
+    public func keepsTheSame(as other: TimelineBuilder) -> Bool {
+        layout.covers(other.layout) && other.layout.covers(layout)
+    }
+
+    /// Adds what a builder keeping the same (``keepsTheSame(as:)``) was given, as if each of its
+    /// messages had been added after this one's: those up to `asOf`.
+    public mutating func add(_ later: TimelineBuilder) {
+        add(later.pack)
+    }
+
     /// Adds the messages packed in a pack of this builder's layout: those up to `asOf`, as if each had
     /// been added.
     mutating func add(_ packed: TimelinePack) {

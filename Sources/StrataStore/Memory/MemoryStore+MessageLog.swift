@@ -50,7 +50,7 @@ extension MemoryStore {
                     }
                     continue
                 }
-                store(message)
+                result.storedSequences.append(store(message))
                 result.inserted += 1
                 result.fates.append(.stored)
             }
@@ -77,8 +77,9 @@ extension MemoryStore {
             return result
         }
 
-        /// Stores one message at the next sequence, with its index entries, links and counts.
-        private mutating func store(_ message: StoredMessage) {
+        /// Stores one message at the next sequence, with its index entries, links and counts; returns
+        /// the sequence.
+        private mutating func store(_ message: StoredMessage) -> Int64 {
             stored.append(message)
             let sequence = Int64(stored.count)
             sequences[message.messageId] = sequence
@@ -102,6 +103,7 @@ extension MemoryStore {
                 let time = message.time
                 eventTimes = eventTimes.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
             }
+            return sequence
         }
 
         /// The stored messages of ascending sequences, skipping those not stored.

@@ -223,6 +223,7 @@ public final class SQLiteStore: Store {
             }
             result.inserted += 1
             result.fates.append(.stored)
+            result.storedSequences.append(sequence)
             totals.add(message)
             if let payload = message.payload {
                 payload.withUnsafeBufferPointer { traits.add(kind: message.kind, payload: $0) }

@@ -1,0 +1,109 @@
+import Logging
+import StrataCore
+import StrataEngine
+import StrataIngest
+import StrataStore
+import Synchronization
+
+/// Keeps the timelines file current through an import, with no second pass over what it stored:
+/// each message the import commits is packed as it is committed, and once the import has committed
+/// the last, the file's pack (as of the log the import found) takes them and the file is written.
+///
+/// The file is written when the import stored at least an eighth of the messages the log held before
+/// (and at least ``TimelineFile/rewriteMinimum``), as a batch command rewrites it
+/// (``EvaluationSession/scan(into:through:progress:)``): fewer are read from the log by the next
+/// command more cheaply than the file is written. A message committed by another writer in between (a
+/// server appending to the same store) leaves a gap the pack cannot fill: the file is then left to the
+/// next command too.
+public final class ImportTimelines: ImportFollower {
+    /// The imported messages packed, and what they cover.
+    private struct State {
+        /// The messages the import stored, after `found`; nil once one was missed.
+        var builder: TimelineBuilder?
+        /// The last log sequence packed.
+        var sequence: Int64
+        /// The messages packed.
+        var messages = 0
+    }
+
+    private let session: EvaluationSession
+    private let file: TimelineFile
+    /// The last log sequence when the import started.
+    private let found: Int64
+    private let state: Mutex<State>
+
+    /// A follower keeping the session's timelines file current; nil when the session has none. Make it
+    /// before the import stores anything.
+    public init?(session: EvaluationSession) throws(SessionError) {
+        guard let file = session.timelines else { return nil }
+        self.session = session
+        self.file = file
+        do {
+            found = try session.store.lastSequence()
+        } catch {
+            throw .store(error)
+        }
+        let empty = TimelineBuilder(
+            asOf: Int64.max, needs: DataNeeds(definitions: session.definitions),
+            extraTraits: EvaluationSession.listingTraits)
+        state = Mutex(State(builder: empty, sequence: found))
+    }
+
+    public func follow(_ messages: [[StoredMessage]], _ result: AppendResult) {
+        state.withLock { state in
+            guard var builder = state.builder else { return }
+            // Taken out, so that adding to it copies nothing.
+            state.builder = nil
+            let keys = builder.payloadKeys
+            var sequences = result.storedSequences.makeIterator()
+            for (message, fate) in zip(messages.joined(), result.fates) where fate == .stored {
+                guard let sequence = sequences.next(), sequence == state.sequence + 1,
+                    let read = try? message.message(includingContext: false, payloadKeys: keys)
+                else {
+                    leave(because: "a message the import did not store came in between")
+                    return
+                }
+                builder.add(sequence: sequence, message: read)
+                state.sequence = sequence
+                state.messages += 1
+            }
+            state.builder = builder
+        }
+    }
+
+    public func finish() {
+        state.withLock { state in
+            guard let imported = state.builder, state.messages > 0 else { return }
+            state.builder = nil
+            guard found == 0 || file.worthRewriting(later: state.messages, covered: Int(found)) else {
+                session.logger.debug(
+                    "timelines: the import stored few messages; the next command reads them from the log",
+                    metadata: ["messages": "\(state.messages)"])
+                return
+            }
+            do throws(SessionError) {
+                var (builder, messages) = (imported, state.messages)
+                if found > 0 {
+                    let before = try session.pack(through: found)
+                    guard before.builder.keepsTheSame(as: imported) else {
+                        return leave(because: "the file keeps more than the definitions read")
+                    }
+                    builder = before.builder
+                    builder.add(imported)
+                    messages += before.messages
+                }
+                try file.write(
+                    builder.snapshot(sequence: state.sequence, messages: messages, erasures: file.erasures),
+                    logger: session.logger)
+            } catch {
+                session.logger.info("timelines: cannot keep the file current", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func leave(because reason: String) {
+        session.logger.info(
+            "timelines: the import leaves the file to the next command that reads the log",
+            metadata: ["reason": "\(reason)"])
+    }
+}
