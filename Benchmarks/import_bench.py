@@ -9,6 +9,10 @@ Prints one JSON object per dataset.
 
 `strata generate` numbers message ids in order; with --uuid-ids every messageId is replaced by a
 random UUID v4 (seeded), as the Segment and RudderStack SDKs send them.
+
+With --examples the workspace holds the definitions of examples/ before the import, so that the
+timelines file the import keeps current packs what they read; the first `strata run` after the
+import (which reads that file) is timed too.
 """
 import json
 import os
@@ -21,8 +25,10 @@ import uuid
 
 import duckdb
 
-arguments = [a for a in sys.argv[1:] if a != "--uuid-ids"]
+arguments = [a for a in sys.argv[1:] if a not in ("--uuid-ids", "--examples")]
 uuid_ids = "--uuid-ids" in sys.argv[1:]
+examples = "--examples" in sys.argv[1:]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 strata, workdir, counts = arguments[0], arguments[1], [int(n) for n in arguments[2:]]
 os.makedirs(workdir, exist_ok=True)
 
@@ -56,11 +62,22 @@ for users in counts:
     workspace = os.path.join(workdir, f"ws-{users}")
     shutil.rmtree(workspace, ignore_errors=True)
     subprocess.run([strata, "init", workspace], check=True, capture_output=True)
+    if examples:
+        for folder in ("segments", "scores", "stages"):
+            for name in os.listdir(os.path.join(ROOT, "examples", folder)):
+                shutil.copy(os.path.join(ROOT, "examples", folder, name), os.path.join(workspace, folder))
     started = time.perf_counter()
     out = subprocess.run([strata, "import", data, "-w", workspace], check=True, capture_output=True, text=True)
     strata_seconds = time.perf_counter() - started
     db = os.path.join(workspace, "data", "strata.db")
     strata_bytes = size(db)
+    timelines = db + ".timelines"
+    timelines_bytes = os.path.getsize(timelines) if os.path.exists(timelines) else 0
+    run_seconds = None
+    if examples:
+        started = time.perf_counter()
+        subprocess.run([strata, "run", "-w", workspace], check=True, capture_output=True)
+        run_seconds = round(time.perf_counter() - started, 2)
 
     duck_path = os.path.join(workdir, f"duck-{users}.duckdb")
     for suffix in ("", ".wal"):
@@ -75,7 +92,8 @@ for users in counts:
     duck_bytes = os.path.getsize(duck_path)
 
     print(json.dumps({
-        "users": users, "uuid_ids": uuid_ids, "messages": messages, "file_bytes": os.path.getsize(data),
+        "users": users, "uuid_ids": uuid_ids, "examples": examples, "messages": messages,
+        "file_bytes": os.path.getsize(data), "timelines_bytes": timelines_bytes, "first_run_seconds": run_seconds,
         "strata_seconds": round(strata_seconds, 2), "strata_messages_per_s": round(messages / strata_seconds),
         "strata_store_bytes": strata_bytes, "strata_bytes_per_message": round(strata_bytes / messages, 1),
         "duckdb_seconds": round(duck_seconds, 2), "duckdb_messages_per_s": round(messages / duck_seconds),

@@ -122,7 +122,11 @@ public struct Importer: Sendable {
         await following?.value
         // The follower finishes (the timelines file is written) while the store indexes the messages.
         let finishing = follower.map { follower in Task.detached { follower.finish() } }
-        try await store.indexAll()
+        do {
+            try await store.indexAll()
+        } catch {
+            report.indexFailure = PlainError.describe(error)
+        }
         await finishing?.value
         progress(Progress(file: files.last ?? "", bytesRead: total, totalBytes: total, messages: report.decoded))
         report.bytes = total
@@ -130,7 +134,8 @@ public struct Importer: Sendable {
     }
 
     /// Gives the follower a committed append once it has taken the one before (so that at most one
-    /// waits), on a thread of its own; nil without a follower.
+    /// waits), on a thread of its own at the lowest priority (``LowPriorityThread``), which runs on
+    /// what decoding and writing leave of the cores; nil without a follower.
     private func follow(
         _ append: PendingAppend, after previous: Task<Void, Never>?
     ) async throws -> Task<Void, Never>? {
@@ -138,7 +143,14 @@ public struct Importer: Sendable {
         let result = try await append.task.value
         await previous?.value
         let messages = append.messages
-        return Task.detached { follower.follow(messages, result) }
+        return Task {
+            await withCheckedContinuation { done in
+                LowPriorityThread.run {
+                    follower.follow(messages, result)
+                    done.resume()
+                }
+            }
+        }
     }
 
     /// An append under way, with what its conflicting duplicates are quarantined from.
@@ -282,6 +294,9 @@ public struct ImportReport: Sendable {
     public var examples: [String] = []
     /// How the mapped fields with inferred values were read (delimited files).
     public var readings: [ValueReading] = []
+    /// Why indexing the messages after the store's last stretch failed at the end, when it did: every
+    /// message is stored all the same, and a later import indexes them.
+    public var indexFailure: String?
 
     /// How many refusals ``examples`` keeps.
     public static let exampleLimit = 5
@@ -310,6 +325,7 @@ public struct ImportReport: Sendable {
         var counted = result
         counted.fates = []
         counted.conflicts = []
+        counted.storedSequences = []
         stored.add(counted)
     }
 }

@@ -54,18 +54,26 @@ public final class ImportTimelines: ImportFollower {
             guard var builder = state.builder else { return }
             // Taken out, so that adding to it copies nothing.
             state.builder = nil
-            let keys = builder.payloadKeys
-            var sequences = result.storedSequences.makeIterator()
-            for (message, fate) in zip(messages.joined(), result.fates) where fate == .stored {
-                guard let sequence = sequences.next(), sequence == state.sequence + 1,
-                    let read = try? message.message(includingContext: false, payloadKeys: keys)
-                else {
-                    leave(because: "a message the import did not store came in between")
-                    return
+            var keys = [Set<String>](repeating: [], count: Message.Kind.allCases.count)
+            for kind in Message.Kind.allCases { keys[kind.code] = builder.payloadKeys(of: kind) }
+            var (position, stored) = (0, 0)
+            // The messages are read in place: copying each one out would retain every field.
+            for part in messages {
+                for index in part.indices {
+                    defer { position += 1 }
+                    guard result.fates[position] == .stored else { continue }
+                    let sequence = result.storedSequences[stored]
+                    stored += 1
+                    guard sequence == state.sequence + 1,
+                        let read = try? part[index].message(
+                            includingContext: false, payloadKeys: keys[part[index].kind.code])
+                    else {
+                        return leave(because: "a message the import did not store came in between")
+                    }
+                    builder.add(sequence: sequence, message: read)
+                    state.sequence = sequence
+                    state.messages += 1
                 }
-                builder.add(sequence: sequence, message: read)
-                state.sequence = sequence
-                state.messages += 1
             }
             state.builder = builder
         }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataEngine
 import Synchronization
 

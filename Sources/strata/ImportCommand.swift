@@ -112,6 +112,11 @@ struct ImportCommand: AsyncParsableCommand {
         if report.stored.erased > 0 {
             lines.append("  refused      \(grouped(report.stored.erased)) (they name erased profiles; not kept)")
         }
+        if let failure = report.indexFailure {
+            lines.append(
+                "  not indexed  the last messages (\(failure)): they are stored; commands reading one profile "
+                    + "read more of the log until the next import indexes them")
+        }
         if !report.examples.isEmpty {
             lines.append("  first quarantined:")
             lines += report.examples.map { "    \($0)" }

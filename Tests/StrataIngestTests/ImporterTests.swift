@@ -7,9 +7,14 @@ import Testing
 struct ImporterTests {
     static let received: Int64 = 1_782_820_800_000
 
-    func withStore(_ body: (SQLiteStore, URL) async throws -> Void) async throws {
+    func makeFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    func withStore(_ body: (SQLiteStore, URL) async throws -> Void) async throws {
+        let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try await body(try SQLiteStore(path: folder.appendingPathComponent("strata.db").path), folder)
     }
@@ -59,6 +64,72 @@ struct ImporterTests {
             #expect(try await store.statistics().messages == 2)
             #expect(try await store.statistics().quarantined == 3)
         }
+    }
+
+    /// A store whose indexing fails (as a full disk would make it), forwarding everything else.
+    struct IndexingFails: MessageLog {
+        struct Full: PlainDescribable {
+            var plainDescription: String { "database or disk is full" }
+        }
+        let base: MemoryStore
+
+        func append(_ messages: [Message], quarantine: [QuarantineEntry]) async throws -> AppendResult {
+            try await base.append(messages, quarantine: quarantine)
+        }
+        func append(
+            storedParts parts: [[StoredMessage]], quarantine: [QuarantineEntry], releasing: [QuarantineRelease]
+        ) async throws -> AppendResult {
+            try await base.append(storedParts: parts, quarantine: quarantine, releasing: releasing)
+        }
+        func prepareForAppends() async throws { try await base.prepareForAppends() }
+        func indexAll() async throws { throw Full() }
+        func statistics() async throws -> StoreStatistics { try await base.statistics() }
+        func reading<T: Sendable>(_ body: @escaping @Sendable (any ProfileSource) throws -> T) async throws -> T {
+            try await base.reading(body)
+        }
+        func busiestUsers(limit: Int) async throws -> [(userId: String, messages: Int)] {
+            try await base.busiestUsers(limit: limit)
+        }
+        func quarantined(reason: String?, limit: Int) async throws -> [QuarantineEntry] {
+            try await base.quarantined(reason: reason, limit: limit)
+        }
+        func forEachMessage(
+            after sequence: Int64, includingContext: Bool, payloadKeys: Set<String>?,
+            _ body: (Int64, Message) throws -> Void
+        ) throws {
+            try base.forEachMessage(
+                after: sequence, includingContext: includingContext, payloadKeys: payloadKeys, body)
+        }
+        func messages(
+            after sequence: Int64, limit: Int, payloadKeys: Set<String>
+        ) throws -> [(
+            sequence: Int64, message: Message
+        )] {
+            try base.messages(after: sequence, limit: limit, payloadKeys: payloadKeys)
+        }
+        func lastSequence() throws -> Int64 { try base.lastSequence() }
+        func messages(sequences: [Int64], payloadKeys: Set<String>?) throws -> [(sequence: Int64, message: Message)] {
+            try base.messages(sequences: sequences, payloadKeys: payloadKeys)
+        }
+        func forEachMessageId(_ body: (String) throws -> Void) throws { try base.forEachMessageId(body) }
+        func sequences(of groups: [[IndexedID]], through last: Int64) throws -> [[Int64]] {
+            try base.sequences(of: groups, through: last)
+        }
+    }
+
+    @Test func anIndexingThatFailsAtTheEndIsReportedAndEveryMessageStaysStored() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = try write(
+            """
+            {"type":"track","userId":"u1","event":"Logged In","messageId":"m1","timestamp":"2026-06-01T00:00:00Z"}
+            {"type":"track","userId":"u2","event":"Logged In","messageId":"m2","timestamp":"2026-06-01T00:00:00Z"}
+            """, to: folder, name: "events.jsonl")
+        let base = MemoryStore()
+        let report = try await Importer(store: IndexingFails(base: base), receivedAt: Self.received).run(files: [file])
+        #expect(report.stored.inserted == 2)
+        #expect(report.indexFailure == "database or disk is full")
+        #expect(try await base.statistics().messages == 2)
     }
 
     @Test func aDuplicateIdWithOtherContentIsKeptInQuarantineNamingTheLineAndTheId() async throws {

@@ -86,6 +86,17 @@ public struct TimelineBuilder {
     /// their properties and traits.
     public var payloadKeys: Set<String> { needs.payloadKeys.union(layout.userTraitHeads) }
 
+    /// Of ``payloadKeys``, those this builder reads of a message of `kind`: the property keys of an
+    /// event, the trait keys of an identify or group call, none of an alias.
+    public func payloadKeys(of kind: Message.Kind) -> Set<String> {
+        switch kind {
+        case .track, .page, .screen: Set(needs.properties.keys.compactMap(\.first))
+        case .identify: layout.userTraitHeads
+        case .group: layout.accountTraitHeads
+        case .alias: []
+        }
+    }
+
     /// Adds one message; call in arrival order with its store sequence.
     public mutating func add(sequence: Int64, message: borrowing Message) {
         guard message.time <= asOf, message.userId != nil || message.anonymousId != nil else { return }

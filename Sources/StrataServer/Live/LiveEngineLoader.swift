@@ -56,23 +56,30 @@ enum LiveEngineLoader {
         let messages = try session.scan(into: &builders, through: last)
         var batch: Engine?
         var recorded: Task<[String: Set<String>], any Error>?
-        let engine = try LiveEngine.start(
-            definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels, now: instant,
-            packed: builders[0], sequences: { try store.sequences(of: $0, through: last) },
-            source: source(store, needs.payloadKeys), capacity: capacity,
-            batch: { whole in
-                batch = whole
-                if let recording {
-                    let members = try members(of: session.definitions, in: whole)
-                    recorded = Task {
-                        try await recording(members, last)
-                        return members.mapValues(Set.init)
+        do {
+            let engine = try LiveEngine.start(
+                definitions: session.definitions, zone: session.zone, trainedModels: session.trainedModels,
+                now: instant, packed: builders[0], sequences: { try store.sequences(of: $0, through: last) },
+                source: source(store, needs.payloadKeys), capacity: capacity,
+                batch: { whole in
+                    batch = whole
+                    if let recording {
+                        let members = try members(of: session.definitions, in: whole)
+                        recorded = Task {
+                            try Task.checkCancellation()
+                            try await recording(members, last)
+                            return members.mapValues(Set.init)
+                        }
                     }
-                }
-            })
-        var result = try started(engine, batch, session: session, messages: messages, last: last)
-        result.recording = recorded
-        return result
+                })
+            var result = try started(engine, batch, session: session, messages: messages, last: last)
+            result.recording = recorded
+            return result
+        } catch {
+            // A start that failed records nothing it had not begun to.
+            recorded?.cancel()
+            throw error
+        }
     }
 
     /// An engine for a session's definitions over the clusters of `old` (``LiveEngine/reload(_:definitions:zone:trainedModels:population:source:capacity:batch:)``),

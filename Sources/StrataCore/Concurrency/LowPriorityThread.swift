@@ -34,7 +34,9 @@ public enum LowPriorityThread {
         let factor = (1 - share) / max(share, 0.01)
         var last = ContinuousClock.now
         return {
-            Thread.sleep(forTimeInterval: Engine.seconds(since: last) * factor)
+            let worked = ContinuousClock.now - last
+            let seconds = Double(worked.components.seconds) + Double(worked.components.attoseconds) / 1e18
+            Thread.sleep(forTimeInterval: seconds * factor)
             last = ContinuousClock.now
         }
     }

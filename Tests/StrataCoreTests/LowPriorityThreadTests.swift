@@ -1,5 +1,5 @@
 import Foundation
-import StrataEngine
+import StrataCore
 import Testing
 
 #if canImport(Glibc)
