@@ -1,72 +1,73 @@
 import StrataCore
 
 extension TimelineSnapshot {
-    /// Writes a pack in four sections, each after its length in bytes, so that they are read at the
-    /// same time: its vocabulary; its pairs of ids with their links and aliases; its identify and group
-    /// records; its event columns. Then the latest time packed.
-    static func write(_ pack: TimelinePack, to writer: inout SnapshotWriter) {
+    /// The pack is written in four sections (``packSection(_:of:)``), each after its length in bytes,
+    /// so that they are read at the same time; then the latest time packed.
+    static let packSections = 4
+
+    /// A section of a pack: its vocabulary (0); its pairs of ids with their links and aliases (1); its
+    /// identify and group records (2); its event columns (3).
+    static func packSection(_ part: Int, of pack: TimelinePack) -> SnapshotWriter {
         var section = SnapshotWriter()
-        let vocabulary = pack.vocabulary
-        section.count(vocabulary.eventNames.count)
-        for name in vocabulary.eventNames { section.string(name) }
-        section.column(vocabulary.strings.ends)
-        section.column(vocabulary.strings.utf8)
-        section.count(vocabulary.jsonValues.count)
-        for value in vocabulary.jsonValues { section.json(value) }
-        writer.section(section)
-
-        section = SnapshotWriter()
-        section.count(pack.pairs.count)
-        for pair in pack.pairs { writeIds([pair.userId, pair.anonymousId], to: &section) }
-        section.column(pack.pairFirst)
-        for link in pack.pairLinks {
-            section.count(link == nil ? 0 : 1)
-            if let link { writeStamp(link, to: &section) }
-        }
-        section.count(pack.aliases.count)
-        for (key, stamp) in pack.aliases {
-            writeIds([key.userId, key.anonymousId, key.previousId], to: &section)
-            writeStamp(stamp, to: &section)
-        }
-        writer.section(section)
-
-        section = SnapshotWriter()
-        section.count(pack.pairs.count)
-        var records = SnapshotWriter()
-        let (identifies, groups) = pack.records()
-        for kind in [identifies, groups] {
-            records.count(kind.count)
-            for record in kind {
-                records.count(Int(record.pair))
-                writeStamp(record.stamp, to: &records)
-                records.count(record.traits.count)
-                for (key, value) in record.traits.sorted(by: { $0.key < $1.key }) {
-                    records.string(key)
-                    records.json(value)
-                }
-                writeIds([record.groupId], to: &records)
+        switch part {
+        case 0:
+            let vocabulary = pack.vocabulary
+            section.count(vocabulary.eventNames.count)
+            for name in vocabulary.eventNames { section.string(name) }
+            section.column(vocabulary.strings.ends)
+            section.column(vocabulary.strings.utf8)
+            section.count(vocabulary.jsonValues.count)
+            for value in vocabulary.jsonValues { section.json(value) }
+        case 1:
+            section.count(pack.pairs.count)
+            for pair in pack.pairs { writeIds([pair.userId, pair.anonymousId], to: &section) }
+            section.column(pack.pairFirst)
+            for link in pack.pairLinks {
+                section.count(link == nil ? 0 : 1)
+                if let link { writeStamp(link, to: &section) }
             }
+            section.count(pack.aliases.count)
+            for (key, stamp) in pack.aliases {
+                writeIds([key.userId, key.anonymousId, key.previousId], to: &section)
+                writeStamp(stamp, to: &section)
+            }
+        case 2:
+            section.count(pack.pairs.count)
+            var records = SnapshotWriter()
+            let (identifies, groups) = pack.records()
+            for kind in [identifies, groups] {
+                records.count(kind.count)
+                for record in kind {
+                    records.count(Int(record.pair))
+                    writeStamp(record.stamp, to: &records)
+                    records.count(record.traits.count)
+                    for (key, value) in record.traits.sorted(by: { $0.key < $1.key }) {
+                        records.string(key)
+                        records.json(value)
+                    }
+                    writeIds([record.groupId], to: &records)
+                }
+            }
+            section.section(records)
+        default:
+            // Times in population order grow within a profile: each as the difference from the one before.
+            section.count(pack.times.count)
+            var previous: Int64 = 0
+            for time in pack.times {
+                section.signed(time &- previous)
+                previous = time
+            }
+            section.column(pack.eventPairs)
+            // Names and property counts are small: a byte each, mostly, rather than four.
+            for name in pack.names { section.unsigned(UInt64(name)) }
+            for e in pack.times.indices {
+                section.unsigned(UInt64(pack.propertyStarts[e + 1] - pack.propertyStarts[e]))
+            }
+            section.column(pack.propertySlots)
+            section.column(pack.propertyTags)
+            section.column(pack.propertyValues)
         }
-        section.section(records)
-        writer.section(section)
-
-        section = SnapshotWriter()
-        // Times in population order grow within a profile: each as the difference from the one before.
-        section.count(pack.times.count)
-        var previous: Int64 = 0
-        for time in pack.times {
-            section.signed(time &- previous)
-            previous = time
-        }
-        section.column(pack.eventPairs)
-        // Names and property counts are small: a byte each, mostly, rather than four.
-        for name in pack.names { section.unsigned(UInt64(name)) }
-        for e in pack.times.indices { section.unsigned(UInt64(pack.propertyStarts[e + 1] - pack.propertyStarts[e])) }
-        section.column(pack.propertySlots)
-        section.column(pack.propertyTags)
-        section.column(pack.propertyValues)
-        writer.section(section)
-        writer.signed(pack.latest)
+        return section
     }
 
     /// Reads a pack of a layout, its sections on a thread each as far as cores allow, checking that

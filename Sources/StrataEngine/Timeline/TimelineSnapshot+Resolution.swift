@@ -1,28 +1,31 @@
 import StrataCore
 
 extension TimelineSnapshot {
-    /// Writes how the pack resolves into profiles, in three sections read at the same time: the profile
-    /// ids; the profile of each pair of ids; the user trait table, the account ids, the account of each
-    /// user and the account trait table. The last two start with the number of profiles.
-    static func write(_ resolved: ResolvedPack, to writer: inout SnapshotWriter) {
+    /// How the pack resolves into profiles is written in three sections (``resolutionSection(_:of:)``),
+    /// each after its length in bytes, so that they are read at the same time.
+    static let resolutionSections = 3
+
+    /// A section of a resolution: the profile ids (0); the profile of each pair of ids (1); the user
+    /// trait table, the account ids, the account of each user and the account trait table (2). The last
+    /// two start with the number of profiles.
+    static func resolutionSection(_ part: Int, of resolved: ResolvedPack) -> SnapshotWriter {
         var section = SnapshotWriter()
-        section.count(resolved.ids.count)
-        for id in resolved.ids { section.string(id) }
-        writer.section(section)
-
-        section = SnapshotWriter()
-        section.count(resolved.ids.count)
-        for profile in resolved.profileOfPair { section.count(Int(profile)) }
-        writer.section(section)
-
-        section = SnapshotWriter()
-        section.count(resolved.ids.count)
-        write(resolved.userTraits, to: &section)
-        section.count(resolved.accountIDs.count)
-        for id in resolved.accountIDs { section.string(id) }
-        for account in resolved.accountOfUser { section.count(Int(account) + 1) }
-        write(resolved.accountTraits, to: &section)
-        writer.section(section)
+        switch part {
+        case 0:
+            section.count(resolved.ids.count)
+            for id in resolved.ids { section.string(id) }
+        case 1:
+            section.count(resolved.ids.count)
+            for profile in resolved.profileOfPair { section.count(Int(profile)) }
+        default:
+            section.count(resolved.ids.count)
+            write(resolved.userTraits, to: &section)
+            section.count(resolved.accountIDs.count)
+            for id in resolved.accountIDs { section.string(id) }
+            for account in resolved.accountOfUser { section.count(Int(account) + 1) }
+            write(resolved.accountTraits, to: &section)
+        }
+        return section
     }
 
     /// Reads the resolution of a pack, checking that it is one: ids in order, every index inside its

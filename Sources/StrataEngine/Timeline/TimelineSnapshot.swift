@@ -36,8 +36,15 @@ public struct TimelineSnapshot: Sendable {
     }
 
     /// The binary form: a header, the layout, the packed messages, their resolution into profiles, then a
-    /// checksum of everything before.
+    /// checksum of everything before. The sections of the packed messages and of the resolution are
+    /// encoded on the cores at once.
     public func encoded() -> [UInt8] {
+        let resolved = resolved
+        let sections = Parallel.each(count: Self.packSections + Self.resolutionSections) { part in
+            part < Self.packSections
+                ? Self.packSection(part, of: resolved.pack)
+                : Self.resolutionSection(part - Self.packSections, of: resolved)
+        }
         var writer = SnapshotWriter()
         writer.append(Self.magic)
         writer.unsigned(Self.version)
@@ -46,8 +53,9 @@ public struct TimelineSnapshot: Sendable {
         writer.count(messages)
         writer.count(erasures)
         Self.write(resolved.pack.layout, to: &writer)
-        Self.write(resolved.pack, to: &writer)
-        Self.write(resolved, to: &writer)
+        for section in sections[..<Self.packSections] { writer.section(section) }
+        writer.signed(resolved.pack.latest)
+        for section in sections[Self.packSections...] { writer.section(section) }
         return writer.sealed(checksum: Self.checksum)
     }
 
