@@ -293,9 +293,10 @@ actor LiveService: Service {
         var cadenceMembers: [String: Set<String>] = [:]
         var recording: Task<[String: Set<String>], any Error>?
         var resumed: Int64?
-        // With ClickHouse, a start not resumed from a snapshot recomputes the cadence segments with it at
-        // once rather than take the embedded engine's evaluation, and keeps their recorded members until
-        // it answers (``CadenceEvaluator``).
+        // With ClickHouse, every start recomputes the cadence segments with it at once rather than take the
+        // embedded engine's evaluation (not resumed) or leave them until due (resumed: a definition
+        // change's recomputation may not have answered before the stop), and keeps their recorded members
+        // until it answers (``CadenceEvaluator``).
         let deferred = !cadenceEvaluator.isEmbedded
         if let checkpoint,
             let restored = await resume(
@@ -337,7 +338,7 @@ actor LiveService: Service {
         }
         recordSizes(engine)
         // A resumed engine keeps the cadence segments as recorded: they were not evaluated now.
-        if resumed == nil && deferred {
+        if deferred {
             cadence.scheduleNow(engine, at: instant, cause: .cadence)
         } else {
             if resumed == nil { try await store.recordRecomputations(Array(engine.cadenceSegments.keys), at: instant) }
