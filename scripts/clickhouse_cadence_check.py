@@ -12,7 +12,8 @@ the check moves the server's wall clock forward by hand, as the Swift tests move
 server's monotonic clock keeps real time. Then:
 
 1. sends orders, refunds, identifies (anonymous orders merged into users) and anonymous-only
-   profiles; moves the clock past the cadence: the recomputation records `cadence` changes whose
+   profiles (once the start's own recomputation inside ClickHouse, of nothing, is logged); moves the
+   clock past the cadence: the recomputation records `cadence` changes whose
    members equal the members worked out here from the events sent (at least 2 orders, revenue over
    100, no refund);
 2. stops shard 2, sends more (new members, members refunding); moves the clock past the next cadence:
@@ -173,10 +174,18 @@ def main() -> int:
     def move_clock(minutes: int) -> None:
         offset.write_text(f"+{minutes}m\n")
 
+    def recomputations(cause: str) -> list[str]:
+        """The recomputations of the segment inside ClickHouse that recorded, logged with their cause."""
+        return [line for line in serve.log_lines(RECOMPUTED)
+                if "evaluator=clickhouse" in line and f"cause={cause}" in line and f"segments={SEGMENT}" in line]
+
     population = Population(seed=30)
     try:
         state = wait_for(lambda: (lambda s: s if s.get("status") == "ready" else None)(serve.ready()))
         check(bool(state), f"the server is ready: {state}")
+        # The first start asks ClickHouse at once (of an empty log); sent after it, no message can reach it.
+        check(bool(wait_for(lambda: recomputations("cadence"), seconds=60)),
+              "the first start recomputed the segment inside ClickHouse")
         first = population.first()
         expected = population.members()
         check(send(first), f"{len(first)} messages stored")
@@ -226,9 +235,6 @@ def main() -> int:
               f"the members after the retry are those of every event sent ({len(expected2)})")
 
         # 4. A start without a usable snapshot (the definition changed while stopped): ClickHouse at once.
-        def recomputations(cause: str) -> list[str]:
-            return [line for line in serve.log_lines(RECOMPUTED)
-                    if "evaluator=clickhouse" in line and f"cause={cause}" in line and f"segments={SEGMENT}" in line]
         before = len(recomputations("cadence"))
         (serve.workspace / "segments" / f"{SEGMENT}.yaml").write_text(RAISED)
         check(serve.restart(), "the server stopped for the restart")
