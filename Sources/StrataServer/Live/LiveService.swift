@@ -21,7 +21,9 @@ import StrataStore
 /// Start-up resumes from the checkpoint: the engine's state as of the checkpoint's instant (what was
 /// recorded then, so nothing is reported again), the messages stored after it are taken, then time
 /// moves to now and the changes that fell due meanwhile are recorded at their own instants. A first
-/// start records the memberships as they are without reporting them.
+/// start records the memberships as they are without reporting them. With a cadence evaluator other
+/// than the embedded engine (ClickHouse), every start and every definition change recomputes the cadence
+/// segments with it at once instead (``CadenceSchedule/scheduleNow(_:at:cause:)``).
 actor LiveService: Service {
     /// Messages taken from the log per read (and evaluated together).
     static let batchSize = 1_000
