@@ -12,14 +12,22 @@ the check moves the server's wall clock forward by hand, as the Swift tests move
 server's monotonic clock keeps real time. Then:
 
 1. sends orders, refunds, identifies (anonymous orders merged into users) and anonymous-only
-   profiles; moves the clock past the cadence: the recomputation records `cadence` changes whose
+   profiles (once the start's own recomputation inside ClickHouse, of nothing, is logged); moves the
+   clock past the cadence: the recomputation records `cadence` changes whose
    members equal the members worked out here from the events sent (at least 2 orders, revenue over
    100, no refund);
 2. stops shard 2, sends more (new members, members refunding); moves the clock past the next cadence:
    the recomputation fails (the shipping cannot catch up), the server logs it, and no change is
    recorded;
 3. starts shard 2 again and moves the clock past the retry: the recomputation succeeds, recording
-   exactly the enters and exits from the first answer to the members worked out from every event sent.
+   exactly the enters and exits from the first answer to the members worked out from every event sent;
+4. stops the server, raises the segment's revenue threshold to 150 in its file and starts it again:
+   the start has no usable snapshot (taken with other definitions), and recomputes the segment inside
+   ClickHouse at once (logged with `evaluator=clickhouse`), recording `cadence` exits of those under
+   the new threshold, as worked out here;
+5. puts the first definition back through the API (PUT): the segment is recomputed inside ClickHouse
+   at once (logged with `evaluator=clickhouse cause=definition`), recording `definition` enters back
+   to the members of step 3.
 
 The segment's recorded members (`/members`) equal the replayed changes at each step. Fails (exit 1)
 on any difference. Ends with `N passed, M failed`.
@@ -31,6 +39,7 @@ import json
 import os
 import random
 import sys
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -41,7 +50,9 @@ FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 SEGMENT = "big-spenders"
 DEFINITION = ('title: Big spenders\nrefresh: 15m\nwhere: count("Order Completed") >= 2 and '
               'sum("Order Completed", revenue) > 100 and not did("Refund Requested")\n')
+RAISED = DEFINITION.replace("> 100", "> 150")
 FAILED = "real-time memberships: cannot recompute cadence segments"
+RECOMPUTED = "real-time memberships: cadence segments recomputed"
 
 
 def iso(instant: datetime) -> str:
@@ -86,9 +97,9 @@ class Population:
         return {"type": "identify", "anonymousId": anonymous, "userId": user, "traits": {"plan": "pro"},
                 "messageId": message_id, "timestamp": timestamp}
 
-    def members(self) -> set[str]:
+    def members(self, over: int = 100) -> set[str]:
         return {p for p, revenues in self.orders.items()
-                if len(revenues) >= 2 and sum(revenues) > 100 and p not in self.refunded}
+                if len(revenues) >= 2 and sum(revenues) > over and p not in self.refunded}
 
     def first(self) -> list[dict]:
         """Users with 0 to 4 orders, some of them first ordering anonymously, and anonymous buyers."""
@@ -163,10 +174,18 @@ def main() -> int:
     def move_clock(minutes: int) -> None:
         offset.write_text(f"+{minutes}m\n")
 
+    def recomputations(cause: str) -> list[str]:
+        """The recomputations of the segment inside ClickHouse that recorded, logged with their cause."""
+        return [line for line in serve.log_lines(RECOMPUTED)
+                if "evaluator=clickhouse" in line and f"cause={cause}" in line and f"segments={SEGMENT}" in line]
+
     population = Population(seed=30)
     try:
         state = wait_for(lambda: (lambda s: s if s.get("status") == "ready" else None)(serve.ready()))
         check(bool(state), f"the server is ready: {state}")
+        # The first start asks ClickHouse at once (of an empty log); sent after it, no message can reach it.
+        check(bool(wait_for(lambda: recomputations("cadence"), seconds=60)),
+              "the first start recomputed the segment inside ClickHouse")
         first = population.first()
         expected = population.members()
         check(send(first), f"{len(first)} messages stored")
@@ -214,6 +233,35 @@ def main() -> int:
               f"(expected {len(expected2 - expected)} and {len(expected - expected2)})")
         check(replay(changes()) == expected2 and recorded() == expected2,
               f"the members after the retry are those of every event sent ({len(expected2)})")
+
+        # 4. A start without a usable snapshot (the definition changed while stopped): ClickHouse at once.
+        before = len(recomputations("cadence"))
+        (serve.workspace / "segments" / f"{SEGMENT}.yaml").write_text(RAISED)
+        check(serve.restart(), "the server stopped for the restart")
+        check(bool(wait_for(lambda: serve.ready().get("status") == "ready")), "the server is ready again")
+        raised = population.members(over=150)
+        log3 = wait_for(lambda: (lambda all: all[len(log1) + len(log2):]
+                                 if len(all) > len(log1) + len(log2) else None)(changes()), seconds=90) or []
+        check(raised < expected2 and len(recomputations("cadence")) == before + 1
+              and {c["profile"] for c in log3} == expected2 - raised
+              and all(c["direction"] == "exit" and c["cause"] == "cadence" for c in log3)
+              and len({c["instant"] for c in log3}) == 1 and recorded() == raised,
+              f"the start without a usable snapshot recomputed inside ClickHouse: {len(log3)} cadence exits "
+              f"(expected {len(expected2 - raised)}), logged {len(recomputations('cadence')) - before} time(s)")
+
+        # 5. A PUT of the segment: ClickHouse at once, recorded as a definition change.
+        put = urllib.request.Request(f"{base}/api/v1/segments/{SEGMENT}", method="PUT", headers=admin,
+                                     data=DEFINITION.encode())
+        with urllib.request.urlopen(put, timeout=30) as response:
+            check(response.status == 200, f"PUT of the segment: {response.status}")
+        log4 = wait_for(lambda: (lambda all: all[len(log1) + len(log2) + len(log3):]
+                                 if len(all) > len(log1) + len(log2) + len(log3) else None)(changes()),
+                        seconds=90) or []
+        check(len(recomputations("definition")) == 1 and {c["profile"] for c in log4} == expected2 - raised
+              and all(c["direction"] == "enter" and c["cause"] == "definition" for c in log4)
+              and recorded() == expected2,
+              f"the PUT recomputed inside ClickHouse: {len(log4)} definition enters "
+              f"(expected {len(expected2 - raised)}), logged {len(recomputations('definition'))} time(s)")
     finally:
         status = serve.finish()
     return status

@@ -94,10 +94,27 @@ class ServeOnCluster:
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = work / "serve.log"
         self.log = open(self.log_path, "w+")
-        self.server = subprocess.Popen(
-            (prefix or []) + [strata, "serve", "-w", str(self.workspace), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=self.log, text=True, env=environment)
+        self._command = (prefix or []) + [strata, "serve", "-w", str(self.workspace), "--port", str(port)]
+        self._environment = environment
+        self.server = self._start()
         self.check = Checks()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self._command, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
+                                env=self._environment)
+
+    def restart(self) -> bool:
+        """Stops the server (SIGTERM) and starts it again on the same port, its log appended to the same
+        file; whether the first one stopped within 60 s."""
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            stopped = self.server.wait(timeout=60) == 0
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+            stopped = False
+        self.server = self._start()
+        return stopped
 
     def _key(self, kind: str) -> str:
         return subprocess.run([self.strata, "keys", "create", "--kind", kind, "-w", str(self.workspace)],

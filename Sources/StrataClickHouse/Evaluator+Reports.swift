@@ -61,21 +61,47 @@ extension Evaluator {
     }
 
     /// How many profiles are in exactly each combination of the segments (all of one kind) as of an
-    /// instant, counted inside ClickHouse (``SQLCompiler/overlapQuery(_:table:user:account:)``).
+    /// instant, counted inside ClickHouse when the segments fit in one query, else put together from each
+    /// run's members and masks (``SQLCompiler/overlapQueries(_:table:user:account:)``).
     public func overlap(of names: [String], asOf now: Int64) async throws(ClickHouseError) -> Overlap.Combinations {
         let segments = try names.map { (name) throws(ClickHouseError) in try segment(named: name) }
         let scan = try await Prepared(self, asOf: now)
-        let sql = try compiled(segments, other: "overlap") { () throws(SQLCompiler.Unsupported) in
-            try scan.compiler.overlapQuery(segments, table: scan.table, user: scan.profile, account: scan.account)
+        let queries = try compiled(segments, other: "overlap") { () throws(SQLCompiler.Unsupported) in
+            try scan.compiler.overlapQueries(segments, table: scan.table, user: scan.profile, account: scan.account)
+        }
+        switch queries {
+        case .counts(let sql):
+            var counts: [UInt64: Int] = [:]
+            for row in try await scan.rows(sql) {
+                guard row.count == 2, let mask = UInt64(row[0]), let count = Int(row[1]) else {
+                    throw ClickHouseError("ClickHouse answered a combination's count with \(row)")
+                }
+                counts[mask, default: 0] += count
+            }
+            return Overlap.Combinations(names: names, counts: counts)
+        case .members(let runs):
+            var answers: [[[String]]] = []
+            for sql in runs { answers.append(try await scan.rows(sql)) }
+            return Overlap.Combinations(names: names, counts: try Self.combinations(answers))
+        }
+    }
+
+    /// The profiles in each combination, by mask, from the rows (id, mask over its run) of each run of
+    /// ``SQLCompiler/segmentsPerQuery`` segments: a profile's masks put together, run i's shifted by
+    /// i × ``SQLCompiler/segmentsPerQuery`` bits.
+    static func combinations(_ runs: [[[String]]]) throws(ClickHouseError) -> [UInt64: Int] {
+        var masks: [String: UInt64] = [:]
+        for (index, rows) in runs.enumerated() {
+            for row in rows {
+                guard row.count == 2, let mask = UInt64(row[1]), mask != 0 else {
+                    throw ClickHouseError("ClickHouse answered a member's combination with \(row)")
+                }
+                masks[row[0], default: 0] |= mask << UInt64(index * SQLCompiler.segmentsPerQuery)
+            }
         }
         var counts: [UInt64: Int] = [:]
-        for row in try await scan.rows(sql) {
-            guard row.count == 2, let mask = UInt64(row[0]), let count = Int(row[1]) else {
-                throw ClickHouseError("ClickHouse answered a combination's count with \(row)")
-            }
-            counts[mask, default: 0] += count
-        }
-        return Overlap.Combinations(names: names, counts: counts)
+        for mask in masks.values { counts[mask, default: 0] += 1 }
+        return counts
     }
 
     /// The members of each named segment as of each instant, in order, and the numbers of profiles and
@@ -122,9 +148,9 @@ extension Evaluator {
 
     /// A query over segments, a construct outside the subset reported at its place: in the first
     /// segment that has one, else in `other`.
-    private func compiled(
-        _ segments: [SegmentDefinition], other: String, _ compile: () throws(SQLCompiler.Unsupported) -> String
-    ) throws(ClickHouseError) -> String {
+    private func compiled<Query>(
+        _ segments: [SegmentDefinition], other: String, _ compile: () throws(SQLCompiler.Unsupported) -> Query
+    ) throws(ClickHouseError) -> Query {
         let compiler = SQLCompiler(definitions: definitions, now: 0, zone: zone, earliest: 0)
         for segment in segments {
             do throws(SQLCompiler.Unsupported) {
@@ -153,25 +179,13 @@ extension Evaluator {
         return (0..<groups).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
     }
 
-    /// How many segments one query of a report evaluates at most: a query over many more grows past
-    /// ClickHouse's limit on its syntax tree (`max_ast_elements`), and 18.16 slows down faster than the
-    /// query grows.
-    static let segmentsPerQuery = 16
-
-    /// Segments in runs of at most ``segmentsPerQuery``, in order.
-    static func parts(_ segments: [SegmentDefinition]) -> [[SegmentDefinition]] {
-        stride(from: 0, to: segments.count, by: segmentsPerQuery).map {
-            Array(segments[$0..<min($0 + segmentsPerQuery, segments.count)])
-        }
-    }
-
     /// The rows of counts of cohorts, `width` numbers a cohort, asked a few segments at a time
-    /// (``parts(_:)``), the baseline with the last of them.
+    /// (``SQLCompiler/parts(_:)``), the baseline with the last of them.
     private func cohortCounts(
         _ scan: Prepared, _ cohorts: SQLCompiler.CohortQuery, flag: String, width: Int,
         _ query: (SQLCompiler.CohortQuery) throws(SQLCompiler.Unsupported) -> String
     ) async throws(ClickHouseError) -> [[Int]] {
-        let runs = Self.parts(cohorts.segments)
+        let runs = SQLCompiler.parts(cohorts.segments)
         var rows: [[Int]] = []
         for (index, segments) in (runs.isEmpty ? [[]] : runs).enumerated() {
             var part = cohorts

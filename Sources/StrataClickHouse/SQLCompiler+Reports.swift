@@ -64,6 +64,44 @@ extension SQLCompiler {
         }
     }
 
+    /// How many segments one query of a report evaluates at most: a query over many more grows past
+    /// ClickHouse's limit on its syntax tree (`max_ast_elements`, 50,000 on 18.16), and 18.16 slows
+    /// down faster than the query grows.
+    public static let segmentsPerQuery = 16
+
+    /// Segments in runs of at most ``segmentsPerQuery``, in order.
+    public static func parts(_ segments: [SegmentDefinition]) -> [[SegmentDefinition]] {
+        stride(from: 0, to: segments.count, by: segmentsPerQuery).map {
+            Array(segments[$0..<min($0 + segmentsPerQuery, segments.count)])
+        }
+    }
+
+    /// The queries of an overlap report (segments all of one kind), a run of segments a query
+    /// (``parts(_:)``).
+    public enum OverlapQueries: Sendable, Equatable {
+        /// The segments fit in one query: it counts the profiles of each combination
+        /// (``overlapQuery(_:table:user:account:)``).
+        case counts(String)
+        /// One query per run of segments, listing each profile in one of its segments or more with its
+        /// mask over that run (``membershipQuery(_:table:user:account:)``): a profile's combination is
+        /// its masks put together, run i's shifted by i × ``segmentsPerQuery`` bits.
+        case members([String])
+    }
+
+    /// The queries of an overlap report over segments of one kind (at most 64): the counts of each
+    /// combination when they fit in one query, else the members of each run with their masks.
+    public func overlapQueries(
+        _ segments: [SegmentDefinition], table: String, user: String, account: String
+    ) throws(Unsupported) -> OverlapQueries {
+        let runs = Self.parts(segments)
+        guard runs.count > 1 else {
+            return .counts(try overlapQuery(segments, table: table, user: user, account: account))
+        }
+        var queries: [String] = []
+        for run in runs { queries.append(try membershipQuery(run, table: table, user: user, account: account)) }
+        return .members(queries)
+    }
+
     /// The query of an overlap report's counts: for each combination of the segments (all of one kind)
     /// that some profile is in exactly, its mask (bit i: the i-th segment) and how many profiles are in
     /// it (``StrataEngine/Overlap/Combinations``).

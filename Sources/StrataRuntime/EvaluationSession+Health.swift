@@ -28,17 +28,27 @@ extension EvaluationSession {
     /// code, segment, figure, threshold, message. With `clickHouse` (a workspace with `store: clickhouse`),
     /// the members, the populations and the day-30 retention are evaluated inside ClickHouse once it is up
     /// to date (``ClickHouseAccess``); the rules read the change log either way.
+    ///
+    /// A segment left out of the session for its file's errors (``brokenSegments``: with `store:
+    /// clickhouse`, one outside the SQL subset) is not evaluated, as `strata run` leaves it out: it has
+    /// one finding, `not-evaluated`, with the error, and the health of the others is as if it were not
+    /// defined.
     public func health(
         segments requested: [String], asOf instant: Int64, clickHouse: ClickHouseAccess? = nil,
         progress: (Int) -> Void = { _ in }
     ) async throws(SessionError) -> ReportTable {
-        let all = definitions.segments.map(\.name)
+        let broken = brokenSegments
+        let all = definitions.segments.map(\.name).filter { broken[$0] == nil }
         for name in requested { _ = try segment(named: name) }
-        let names = requested.isEmpty ? all : requested
         var findings: [[JSONValue]] = []
         func finding(_ code: String, _ segment: String, _ figure: Double, _ threshold: Double, _ message: String) {
             findings.append([.string(code), .string(segment), .number(figure), .number(threshold), .string(message)])
         }
+        for name in requested.isEmpty ? definitions.segments.map(\.name) : requested {
+            guard let error = broken[name] else { continue }
+            finding("not-evaluated", name, 0, 0, "left out, not evaluated: \(error.description)")
+        }
+        let names = requested.isEmpty ? all : requested.filter { broken[$0] == nil }
         let (members, population) = try await memberships(
             of: all, asOf: instant, clickHouse: clickHouse, progress: progress)
         let activated = Set(activationSettings.activations.values.map(\.segment))

@@ -56,6 +56,17 @@ public struct EvaluationSession: Sendable {
         messages = checked.messages
     }
 
+    /// The segments whose files have errors (left out of a session opened leaving out broken
+    /// definitions: with `store: clickhouse`, those outside its SQL subset), by name, each with the
+    /// first of its file's errors.
+    public var brokenSegments: [String: Diagnostic] {
+        var broken: [String: Diagnostic] = [:]
+        for segment in definitions.segments {
+            if let error = errors.first(where: { $0.file == segment.file }) { broken[segment.name] = error }
+        }
+        return broken
+    }
+
     /// When each stored model was trained, by score name.
     public static func versions(of models: [StoredModel]) -> [String: Int64] {
         Dictionary(models.map { ($0.name, $0.trainedAt) }, uniquingKeysWith: max)

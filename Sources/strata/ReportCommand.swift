@@ -33,21 +33,24 @@ struct ReportCommand: AsyncParsableCommand {
 
         var instant: Int64 { asOf?.milliseconds ?? currentInstant() }
 
-        func session() async throws -> EvaluationSession {
-            try await openSession(try openRuntime(try workspaceOptions.load()))
+        /// The workspace's session (``openSession(_:leavingOutBroken:)``).
+        func session(leavingOutBroken: Bool = false) async throws -> EvaluationSession {
+            try await openSession(try openRuntime(try workspaceOptions.load()), leavingOutBroken: leavingOutBroken)
         }
 
         /// Opens the session, makes a report with it (with a progress bar of the store's messages read, on
-        /// a terminal) and prints it.
+        /// a terminal) and prints it; with `leavingOutBroken`, the broken definitions are left out and the
+        /// command exits 1 after printing (``EvaluationSession/requireNoErrors()``).
         func report(
-            pretty: (ReportTable) -> String = plain,
+            leavingOutBroken: Bool = false, pretty: (ReportTable) -> String = plain,
             _ make: (EvaluationSession, (Int) -> Void) async throws(SessionError) -> ReportTable
         ) async throws {
-            let session = try await session()
+            let session = try await session(leavingOutBroken: leavingOutBroken)
             let table = try await ReportCommand.run { () async throws(SessionError) in
                 try await withProgress(session) { progress throws(SessionError) in try await make(session, progress) }
             }
             print(table, pretty: pretty)
+            try session.requireNoErrors()
         }
 
         /// Runs a report with a progress bar of the messages read (each pass over the store starts it again).

@@ -82,8 +82,8 @@ struct RunCommand: AsyncParsableCommand {
     static func evaluate(
         _ session: EvaluationSession, on settings: Settings, asOf instant: Int64
     ) async throws -> String {
-        let refused = Set(session.errors.compactMap(\.file))
-        let segments = session.definitions.segments.filter { !refused.contains($0.file) }
+        let broken = session.brokenSegments
+        let segments = session.definitions.segments.filter { broken[$0.name] == nil }
         let names = segments.map(\.name)
         let started = Date()
         let answer = try await session.requireClickHouseMembers(settings, of: names, asOf: instant)

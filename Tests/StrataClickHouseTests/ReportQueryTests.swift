@@ -163,6 +163,49 @@ import Testing
                 + "FROM t WHERE time <= 1782907200000 GROUP BY profile)")
     }
 
+    @Test func overlapOfOneRunOfSegmentsCountsInOneQuery() throws {
+        let segments = try ["pro", "quiet"].map { try #require(definitions.segment(named: $0)) }
+        let queries = try compiler.overlapQueries(segments, table: "t", user: "node", account: "''")
+        #expect(queries == .counts(try compiler.overlapQuery(segments, table: "t", user: "node", account: "''")))
+    }
+
+    @Test func overlapOfMoreSegmentsThanOneQueryHoldsListsEachRunsMembers() throws {
+        // Seventeen segments, s00 to s16, each `did("E<n>")`: sixteen in the first query, one in the second.
+        var files: [String: String] = [:]
+        for n in 0..<17 { files[String(format: "segments/s%02d.yaml", n)] = "where: did(\"E\(n)\")\n" }
+        let loaded = Definitions.load(DefinitionFiles(files))
+        let segments = try (0..<17).map { try #require(loaded.segment(named: String(format: "s%02d", $0))) }
+        let queries = try SQLCompiler(definitions: loaded, now: Self.now, zone: .utc, earliest: 0)
+            .overlapQueries(segments, table: "t", user: "node", account: "''")
+        func did(_ n: Int) -> String { "toUInt64((countIf((\(Self.events) AND name = 'E\(n)')) > 0))" }
+        // Bit i of a run is its i-th segment: 1, 2, 4, ... 32768; the seventeenth is bit 0 of the second run.
+        let first = [
+            "\(did(0)) * 1", "\(did(1)) * 2", "\(did(2)) * 4", "\(did(3)) * 8", "\(did(4)) * 16", "\(did(5)) * 32",
+            "\(did(6)) * 64", "\(did(7)) * 128", "\(did(8)) * 256", "\(did(9)) * 512", "\(did(10)) * 1024",
+            "\(did(11)) * 2048", "\(did(12)) * 4096", "\(did(13)) * 8192", "\(did(14)) * 16384",
+            "\(did(15)) * 32768",
+        ]
+        let listing = { (bits: String) in
+            "SELECT node AS profile, (\(bits)) AS membership_mask FROM t WHERE time <= 1782907200000 "
+                + "GROUP BY profile HAVING membership_mask != 0"
+        }
+        #expect(queries == .members([listing(first.joined(separator: " + ")), listing("\(did(16)) * 1")]))
+    }
+
+    @Test func overlapRunsArePutTogetherByProfile() throws {
+        // a and e: s00 and s16 (bits 0 and 16, 65,537); b: s17 only (bit 1 of the second run, so bit 17,
+        // 131,072); c: s00 and s15 (bits 0 and 15, 32,769); d: s16 only (bit 16, 65,536).
+        let runs = [
+            [["a", "1"], ["c", "32769"], ["e", "1"]],
+            [["a", "1"], ["b", "2"], ["d", "1"], ["e", "1"]],
+        ]
+        #expect(
+            try Evaluator.combinations(runs) == [65_537: 2, 131_072: 1, 32_769: 1, 65_536: 1])
+        // A row that is not an id and a mask of at least one segment is an error, never a wrong count.
+        #expect(throws: ClickHouseError.self) { try Evaluator.combinations([[["a", "0"]]]) }
+        #expect(throws: ClickHouseError.self) { try Evaluator.combinations([[["a"]]]) }
+    }
+
     @Test func aSelectionOutsideTheSubsetIsRefused() throws {
         var cohorts = try cohorts()
         let files = DefinitionFiles(["segments/x.yaml": "where: did(any where trait.plan = \"pro\")\n"])

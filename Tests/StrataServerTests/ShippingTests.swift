@@ -6,6 +6,7 @@ import StrataClickHouse
 import StrataCore
 import StrataRuntime
 import StrataServer
+import StrataStore
 import Testing
 
 /// The background shipper to ClickHouse while ClickHouse cannot be reached: ingestion answers, the
@@ -133,22 +134,104 @@ struct ShippingTests {
                 cadenceShippingWait: .milliseconds(200)),
             logger: recorder.logger(level: .info), shipping: shipping)
         try await app.test(.live) { client in
+            // The start (of an empty log) asks ClickHouse at once, and fails.
+            let start = try await Self.failedRecomputations(recorder, count: 1)
+            #expect(start.count == 1)
+            #expect(Self.behind(start.first, wanting: 0))
             try await LiveTests().pingAnn(client, harness)
             // Due: the embedded engine would record ann's enter (LiveTests.cadence); ClickHouse cannot answer.
             harness.clock.advance(by: 15 * 60_000)
-            let first = try await Self.failedRecomputations(recorder, count: 1)
-            #expect(first.count == 1)
-            #expect(first.first?.metadata["segments"] == "ever-pinged")
-            #expect(
-                first.first?.metadata["error"]?.hasPrefix(
-                    "ClickHouse is behind the message log after waiting 0.2 seconds: messages wanted through log "
-                        + "sequence 1, shipped none known") == true)
+            let failed = try await Self.failedRecomputations(recorder, count: 2)
+            #expect(failed.count == 2)
+            #expect(failed.last?.metadata["segments"] == "ever-pinged")
+            #expect(Self.behind(failed.last, wanting: 1))
             #expect(LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes")) == [])
             // Tried again a minute later, failing again: still nothing recorded.
             harness.clock.advance(by: 60_000)
-            #expect(try await Self.failedRecomputations(recorder, count: 2).count == 2)
+            #expect(try await Self.failedRecomputations(recorder, count: 3).count == 3)
             #expect(LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes")) == [])
         }
+    }
+
+    @Test("a start without a snapshot recomputes the cadence segments on ClickHouse at once: while it is down, none")
+    func cadenceAtStartWhileDown() async throws {
+        let harness = try await LiveTests.harness(
+            everPinged: "refresh: 15m\nwhere: did(\"Ping\")\n", backend: .memory)
+        // Ann's ping stored before the server starts: the start evaluates it.
+        _ = try await harness.store.append(
+            [Message(kind: .track, messageId: "p0", userId: "ann", event: "Ping", receivedAt: Harness.now)],
+            quarantine: [])
+        let recorder = LogRecorder()
+        let app = try Self.cadenceApp(harness, recorder)
+        try await app.test(.live) { client in
+            // The real-time segment holds her from the start's own evaluation.
+            #expect(try await LiveTests().members(client, harness, "pinged") == .array([.string("ann")]))
+            // The cadence one is asked of ClickHouse at once, before its cadence is due: it cannot answer,
+            // so nothing is recorded (the embedded engine would have recorded ann).
+            let first = try await Self.failedRecomputations(recorder, count: 1)
+            #expect(first.count == 1)
+            #expect(first.first?.metadata["segments"] == "ever-pinged")
+            #expect(Self.behind(first.first, wanting: 1))
+            #expect(try await LiveTests().members(client, harness, "ever-pinged") == .array([]))
+            #expect(LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes")) == [])
+            // Tried again a minute later, not 15 minutes later.
+            harness.clock.advance(by: 60_000)
+            #expect(try await Self.failedRecomputations(recorder, count: 2).count == 2)
+            #expect(try await LiveTests().members(client, harness, "ever-pinged") == .array([]))
+        }
+        // A start resumed from the snapshot the stop wrote asks ClickHouse at once too (a definition
+        // change's recomputation may not have answered before a stop), with no time passing.
+        let restarted = try Self.cadenceApp(harness, recorder)
+        try await restarted.test(.live) { client in
+            let resumed = try await LiveTests().resumedFrom(client, harness)
+            #expect(resumed == "1.0")
+            #expect(try await Self.failedRecomputations(recorder, count: 3).count == 3)
+            #expect(try await LiveTests().members(client, harness, "ever-pinged") == .array([]))
+        }
+    }
+
+    @Test("a definition change recomputes the cadence segments on ClickHouse at once: while it is down, none")
+    func cadenceAtDefinitionChangeWhileDown() async throws {
+        let harness = try await LiveTests.harness(everPinged: "where: did(\"Ping\")\n", backend: .memory)
+        let recorder = LogRecorder()
+        let app = try Self.cadenceApp(harness, recorder)
+        try await app.test(.live) { client in
+            try await LiveTests().pingAnn(client, harness)
+            #expect(try await LiveTests().members(client, harness, "ever-pinged") == .array([.string("ann")]))
+            // Now a cadence segment that ann is not in: the embedded engine would record her exit at once.
+            try await client.execute(
+                uri: "/api/v1/segments/ever-pinged", method: .put, headers: harness.bearer(harness.adminKey),
+                body: ByteBuffer(string: "refresh: 15m\nwhere: did(\"Ping\") and did(\"Pong\")\n")
+            ) { #expect($0.status == .ok) }
+            let first = try await Self.failedRecomputations(recorder, count: 1)
+            #expect(first.count == 1)
+            #expect(first.first?.metadata["segments"] == "ever-pinged")
+            // Her recorded membership stays until ClickHouse answers.
+            #expect(try await LiveTests().members(client, harness, "ever-pinged") == .array([.string("ann")]))
+            #expect(
+                LiveTests().summary(try await LiveTests().changes(client, harness, "ever-pinged/changes"))
+                    == ["ann enter 2026-07-01T00:00:00.000Z message p1"])
+        }
+    }
+
+    /// Whether a failed recomputation was logged as ClickHouse behind the log after the 0.2 s wait for
+    /// the shipping, wanting the messages through a sequence, none known to be shipped.
+    static func behind(_ record: LogRecorder.Record?, wanting sequence: Int) -> Bool {
+        record?.metadata["error"]?.hasPrefix(
+            "ClickHouse is behind the message log after waiting 0.2 seconds: messages wanted through log "
+                + "sequence \(sequence), shipped none known") == true
+    }
+
+    /// A server whose ClickHouse cannot be reached, waiting 0.2 s for the shipping before each cadence
+    /// recomputation, logging into `recorder`.
+    static func cadenceApp(_ harness: Harness, _ recorder: LogRecorder) throws -> some ApplicationProtocol {
+        Server.application(
+            runtime: Runtime(workspace: harness.workspace, store: harness.store),
+            configuration: Server.Configuration(
+                port: 0, maxEvaluationAge: .seconds(3600), clock: { [clock = harness.clock] in clock.now },
+                cadenceShippingWait: .milliseconds(200)),
+            logger: recorder.logger(level: .info),
+            shipping: try Self.unreachable(harness, logger: recorder.logger(level: .info)))
     }
 
     /// The failed cadence recomputations logged, once there are `count` (asked up to 200 times, 50 ms

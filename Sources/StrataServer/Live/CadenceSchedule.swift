@@ -1,3 +1,4 @@
+import StrataCore
 import StrataEngine
 import StrataLanguage
 
@@ -12,13 +13,32 @@ struct CadenceSchedule {
     /// The recomputation under way.
     var running: Task<Void, Never>?
 
-    /// The earliest due instant, if any.
-    var next: Int64? { due.values.min() }
+    /// The cause their next recomputation records its changes with, of the segments whose next one is
+    /// not a recomputation on their cadence (``scheduleNow(_:at:cause:)``); `cadence` for the others.
+    private var causes: [String: MembershipChange.Cause] = [:]
+
+    /// The earliest due instant, if any; none while a recomputation runs (the service looks again when it
+    /// ends).
+    var next: Int64? { running == nil ? due.values.min() : nil }
 
     /// Schedules every cadence segment of an engine one interval after an instant.
     mutating func schedule(_ engine: LiveEngine, from instant: Int64) {
         due = engine.cadenceSegments.compactMapValues { refresh in refresh.interval.map { instant + $0 } }
+        causes = [:]
     }
+
+    /// Schedules every cadence segment of an engine at an instant, their changes recorded with `cause`:
+    /// a start without a usable snapshot (`cadence`) or a definition change (`definition`) whose
+    /// cadence segments are evaluated by the cadence evaluator rather than the embedded engine
+    /// (``CadenceEvaluator/isEmbedded``). A failure is retried as any recomputation's is, with the
+    /// same cause.
+    mutating func scheduleNow(_ engine: LiveEngine, at instant: Int64, cause: MembershipChange.Cause) {
+        due = engine.cadenceSegments.mapValues { _ in instant }
+        causes = engine.cadenceSegments.mapValues { _ in cause }
+    }
+
+    /// The cause a segment's changes are recorded with at its next recomputation.
+    func cause(of name: String) -> MembershipChange.Cause { causes[name] ?? .cadence }
 
     /// The segments due at `now`, in name order, taken off the schedule; none while a recomputation
     /// runs.
@@ -33,6 +53,7 @@ struct CadenceSchedule {
     /// recomputed as of.
     mutating func recomputed(_ name: String, at instant: Int64, refresh: Refresh?) {
         due[name] = refresh?.interval.map { instant + $0 }
+        causes[name] = nil
     }
 
     /// Schedules the segments of a failed recomputation again (those still kept and not rescheduled

@@ -14,6 +14,9 @@ struct ClickHouseCadence: CadenceEvaluator {
     /// The longest wait for the shipping to catch up.
     let wait: Duration
 
+    var isEmbedded: Bool { false }
+    var name: String { "clickhouse" }
+
     func memberships(of names: [String]) async throws -> (instant: Int64, members: [String: Set<String>]) {
         let instant = clock()
         let session = try await workbench.session()

@@ -44,10 +44,11 @@ enum LiveEngineLoader {
     /// `capacity` messages: started from the timelines file (the messages after it read from the log)
     /// and the store's index, holding none yet (``LiveEngine/start(definitions:zone:trainedModels:now:packed:sequences:source:capacity:batch:)``).
     /// With `recording`, the members are recorded as soon as the batch evaluation has them, while the
-    /// engine settles (``Started/recording``): a first start at 600,000 users writes 2.8M of them.
+    /// engine settles (``Started/recording``): a first start at 600,000 users writes 2.8M of them; those
+    /// of the cadence segments only when `recordingCadence` (not when ClickHouse evaluates them).
     static func start(
         _ session: EvaluationSession, at instant: Int64, through bound: Int64, capacity: Int,
-        recording: Recording? = nil
+        recording: Recording? = nil, recordingCadence: Bool = true
     ) throws -> Started {
         let store = session.store
         let last = min(bound, try store.lastSequence())
@@ -64,7 +65,7 @@ enum LiveEngineLoader {
                 batch: { whole in
                     batch = whole
                     if let recording {
-                        let members = try members(of: session.definitions, in: whole)
+                        let members = try members(of: session.definitions, in: whole, cadence: recordingCadence)
                         recorded = Task {
                             try Task.checkCancellation()
                             try await recording(members, last)
@@ -120,10 +121,16 @@ enum LiveEngineLoader {
     }
 
     /// Every segment's members as a batch engine evaluates them, sorted by bytes: those a live engine
-    /// of the same definitions keeps (``LiveEngine/segments`` and ``LiveEngine/cadenceSegments``).
-    private static func members(of definitions: Definitions, in batch: Engine) throws -> [String: [String]] {
+    /// of the same definitions keeps (``LiveEngine/segments``, and ``LiveEngine/cadenceSegments`` when
+    /// `cadence`).
+    private static func members(
+        of definitions: Definitions, in batch: Engine, cadence: Bool
+    ) throws -> [String: [String]] {
+        let left = cadence ? [:] : LiveEngine.cadenceSegments(of: definitions)
         var members: [String: [String]] = [:]
-        for segment in definitions.segments { members[segment.name] = try batch.segment(named: segment.name).members }
+        for segment in definitions.segments where left[segment.name] == nil {
+            members[segment.name] = try batch.segment(named: segment.name).members
+        }
         return members
     }
 

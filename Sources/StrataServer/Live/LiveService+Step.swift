@@ -87,8 +87,9 @@ extension LiveService {
         let timeChanges = try await blocking { try confined.value.advance(to: now) }
         try await record(timeChanges)
         try await pumpHeavy(confined)
-        recomputeCadence()
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
+        // After the definitions: a change schedules the cadence segments ClickHouse evaluates at once.
+        recomputeCadence()
         if let engine = self.engine, snapshotSchedule.isDue(processed: processed, writing: snapshots.isWriting) {
             try await takeSnapshot(of: engine)
         }
@@ -136,21 +137,21 @@ extension LiveService {
 
     /// Recomputes cadence segments with a batch evaluation as of now (``cadenceEvaluator``: the embedded
     /// engine's, or ClickHouse's with `store: clickhouse`), then records what moved between
-    /// two steps and schedules each one's next recomputation. A failure is logged and retried a
-    /// minute later. When the definitions changed meanwhile, their change has recorded the memberships
-    /// and scheduled the segments again, so the result is dropped; when a profile was erased meanwhile,
-    /// the result may hold it, so it is dropped and the segments recomputed a minute later.
+    /// two steps, with the cause the schedule gives (``CadenceSchedule/cause(of:)``: `cadence`, or
+    /// `definition` after a definition change), and schedules each one's next recomputation. A failure
+    /// is logged and retried a minute later. When the definitions changed meanwhile, their change has
+    /// recorded the memberships or scheduled the segments again, so the result is dropped; when a
+    /// profile was erased meanwhile, the result may hold it, so it is dropped and the segments
+    /// recomputed a minute later.
     func recompute(_ due: [String], definitions: String, erased: Int) async {
-        defer { cadence.running = nil }
+        defer {
+            cadence.running = nil
+            doorbell.ring()
+        }
         do {
             let started = ContinuousClock.now
             let (instant, members) = try await cadenceEvaluator.memberships(of: due)
-            logger.debug(
-                "real-time memberships: cadence segments evaluated",
-                metadata: [
-                    "segments": "\(due.joined(separator: ","))",
-                    "seconds": "\((ContinuousClock.now - started).seconds)",
-                ])
+            let seconds = (ContinuousClock.now - started).seconds
             try await gate.exclusively {
                 guard let engine, !Task.isCancelled, fingerprint == definitions else { return }
                 guard self.erased == erased else {
@@ -158,14 +159,24 @@ extension LiveService {
                     return
                 }
                 var changes: [MembershipChange] = []
+                var causes: Set<String> = []
                 for name in due {
+                    let cause = cadence.cause(of: name)
+                    causes.insert(cause.name)
                     changes += MembershipChange.differences(
                         from: [name: recorded.members[name] ?? []], to: [name: members[name] ?? []], at: instant,
-                        cause: .cadence)
+                        cause: cause)
                     cadence.recomputed(name, at: instant, refresh: engine.cadenceSegments[name])
                 }
                 try await record(changes)
                 try await store.recordRecomputations(due, at: instant)
+                logger.info(
+                    "real-time memberships: cadence segments recomputed",
+                    metadata: [
+                        "segments": "\(due.joined(separator: ","))", "evaluator": "\(cadenceEvaluator.name)",
+                        "cause": "\(causes.sorted().joined(separator: ","))", "as_of": "\(Instant.format(instant))",
+                        "changes": "\(changes.count)", "seconds": "\(seconds)",
+                    ])
             }
         } catch {
             // A stop cancelled it (waiting for the shipping to ClickHouse, say): the next start recomputes
@@ -207,10 +218,19 @@ extension LiveService {
         fingerprint = LiveEngineLoader.fingerprint(of: session)
         applied = AppliedDefinitions(session)
         definitionsChanged = false
-        cadence.schedule(next, from: instant)
-        try await store.recordRecomputations(Array(next.cadenceSegments.keys), at: instant)
+        // The cadence segments are the embedded engine's evaluation, or recomputed at once by another
+        // evaluator (ClickHouse), keeping their recorded members until it answers.
+        let cadenceMembers: [String: Set<String>]
+        if cadenceEvaluator.isEmbedded {
+            cadence.schedule(next, from: instant)
+            try await store.recordRecomputations(Array(next.cadenceSegments.keys), at: instant)
+            cadenceMembers = loaded.cadence
+        } else {
+            cadence.scheduleNow(next, at: instant, cause: .definition)
+            cadenceMembers = recorded.members.filter { next.cadenceSegments[$0.key] != nil }
+        }
         let changes = changed(
-            from: recorded.members, cadence: loaded.cadence, engine: next, at: instant, cadenceCause: .definition)
+            from: recorded.members, cadence: cadenceMembers, engine: next, at: instant, cadenceCause: .definition)
         try await record(changes)
         try await takeSnapshot(of: next)
         logger.info("definitions applied", metadata: ["changes": "\(changes.count)"])

@@ -21,7 +21,9 @@ import StrataStore
 /// Start-up resumes from the checkpoint: the engine's state as of the checkpoint's instant (what was
 /// recorded then, so nothing is reported again), the messages stored after it are taken, then time
 /// moves to now and the changes that fell due meanwhile are recorded at their own instants. A first
-/// start records the memberships as they are without reporting them.
+/// start records the memberships as they are without reporting them. With a cadence evaluator other
+/// than the embedded engine (ClickHouse), every start and every definition change recomputes the cadence
+/// segments with it at once instead (``CadenceSchedule/scheduleNow(_:at:cause:)``).
 actor LiveService: Service {
     /// Messages taken from the log per read (and evaluated together).
     static let batchSize = 1_000
@@ -293,6 +295,11 @@ actor LiveService: Service {
         var cadenceMembers: [String: Set<String>] = [:]
         var recording: Task<[String: Set<String>], any Error>?
         var resumed: Int64?
+        // With ClickHouse, every start recomputes the cadence segments with it at once rather than take the
+        // embedded engine's evaluation (not resumed) or leave them until due (resumed: a definition
+        // change's recomputation may not have answered before the stop), and keeps their recorded members
+        // until it answers (``CadenceEvaluator``).
+        let deferred = !cadenceEvaluator.isEmbedded
         if let checkpoint,
             let restored = await resume(
                 session, fingerprint: Self.stateFingerprint(fingerprint, erased: erased), at: checkpoint)
@@ -307,7 +314,7 @@ actor LiveService: Service {
             }
             let loaded = try await load(
                 session, at: instant, through: checkpoint?.sequence ?? baseline ?? Int64.max,
-                recording: checkpoint == nil ? record : nil)
+                recording: checkpoint == nil ? record : nil, recordingCadence: !deferred)
             (engine, cadenceMembers) = (loaded.engine, loaded.cadence)
             recording = loaded.recording
             processed = loaded.last
@@ -320,7 +327,9 @@ actor LiveService: Service {
             let previous = try await recordedMembers
             recorded.reset(previous)
             // A resumed engine leaves the cadence segments as recorded until they are next due.
-            if resumed != nil { cadenceMembers = previous.filter { engine.cadenceSegments[$0.key] != nil } }
+            if resumed != nil || deferred {
+                cadenceMembers = previous.filter { engine.cadenceSegments[$0.key] != nil }
+            }
             try await record(
                 changed(from: previous, cadence: cadenceMembers, engine: engine, at: instant, cadenceCause: .cadence))
         } else {
@@ -331,8 +340,12 @@ actor LiveService: Service {
         }
         recordSizes(engine)
         // A resumed engine keeps the cadence segments as recorded: they were not evaluated now.
-        if resumed == nil { try await store.recordRecomputations(Array(engine.cadenceSegments.keys), at: instant) }
-        cadence.schedule(engine, from: instant)
+        if deferred {
+            cadence.scheduleNow(engine, at: instant, cause: .cadence)
+        } else {
+            if resumed == nil { try await store.recordRecomputations(Array(engine.cadenceSegments.keys), at: instant) }
+            cadence.schedule(engine, from: instant)
+        }
         if let resumed {
             snapshotSchedule.taken(at: resumed)
         } else {
@@ -375,16 +388,17 @@ actor LiveService: Service {
         }
     }
 
-    /// A started engine over the stored messages up to a sequence (``LiveEngineLoader/start(_:at:through:capacity:)``).
+    /// A started engine over the stored messages up to a sequence (``LiveEngineLoader/start(_:at:through:capacity:recording:recordingCadence:)``).
     func load(
         _ session: EvaluationSession, at instant: Int64, through last: Int64,
-        recording: LiveEngineLoader.Recording? = nil
+        recording: LiveEngineLoader.Recording? = nil, recordingCadence: Bool = true
     ) async throws -> LiveEngineLoader.Started {
         let capacity = configuration.heldMessages
         return try await blocking {
             Confined(
                 try LiveEngineLoader.start(
-                    session, at: instant, through: last, capacity: capacity, recording: recording))
+                    session, at: instant, through: last, capacity: capacity, recording: recording,
+                    recordingCadence: recordingCadence))
         }.value
     }
 
