@@ -10,7 +10,7 @@
 # the server used by then and its resident memory. Then one more server takes two `PUT
 # /api/v1/segments/serve-start-probe` of different definitions, each timed to its answer (the change
 # applied), and the probe segment is removed. A timelines file covering the store makes the start
-# fast: run a batch command (`strata run`) once after an import.
+# fast: `strata import` into a workspace with definitions keeps it current.
 set -uo pipefail
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
     sed -n '4p' "$0" | sed 's/^# *//' >&2

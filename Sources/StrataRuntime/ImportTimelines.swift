@@ -2,6 +2,7 @@ import Logging
 import StrataCore
 import StrataEngine
 import StrataIngest
+import StrataLanguage
 import StrataStore
 import Synchronization
 
@@ -32,10 +33,16 @@ public final class ImportTimelines: ImportFollower {
     private let found: Int64
     private let state: Mutex<State>
 
-    /// A follower keeping the session's timelines file current; nil when the session has none. Make it
-    /// before the import stores anything.
+    /// A follower keeping the session's timelines file current; nil when the session has none, or no
+    /// definitions yet (no segment, score, stage model or computed trait): the first batch command
+    /// after they are written builds the file for what they read. Make it before the import stores
+    /// anything.
     public init?(session: EvaluationSession) throws(SessionError) {
-        guard let file = session.timelines else { return nil }
+        let definitions = session.definitions
+        guard let file = session.timelines,
+            !(definitions.segments.isEmpty && definitions.scores.isEmpty && definitions.stageModels.isEmpty
+                && definitions.computedTraits.isEmpty)
+        else { return nil }
         self.session = session
         self.file = file
         do {

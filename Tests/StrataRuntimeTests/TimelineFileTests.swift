@@ -204,6 +204,15 @@ import Testing
         }
     }
 
+    @Test func anImportIntoAWorkspaceWithoutDefinitionsLeavesTheFileToTheFirstCommandAfterThem() async throws {
+        try await withWorkspace([:]) { runtime in
+            let url = try #require(runtime.timelinesURL)
+            #expect(try await Self.follower(runtime) == nil)
+            try await Self.importing([Self.order("o1", by: "u1", revenue: 60, at: Self.start)], into: runtime)
+            #expect(!FileManager.default.fileExists(atPath: url.path))
+        }
+    }
+
     @Test func aMessageAnotherWriterStoresDuringAnImportLeavesTheFileToTheNextRead() async throws {
         try await withWorkspace(Self.definitions) { runtime in
             let time = Self.start + Self.day
