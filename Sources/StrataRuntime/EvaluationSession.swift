@@ -103,10 +103,7 @@ public struct EvaluationSession: Sendable {
     /// file when it can be served and the log's messages after it, with the messages it covers; the
     /// file is left as it is. ``ImportTimelines`` starts from it.
     func pack(through bound: Int64) throws(SessionError) -> (builder: TimelineBuilder, messages: Int) {
-        var builders = [
-            TimelineBuilder(
-                asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
-        ]
+        var builders = [fileBuilder()]
         let read = try read(into: &builders, file: .never, through: bound, progress: { _ in })
         return (builders[0], read.messages)
     }
@@ -134,8 +131,7 @@ public struct EvaluationSession: Sendable {
         } catch {
             throw .store(error)
         }
-        let wanted = TimelineBuilder(
-            asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
+        let wanted = fileBuilder()
         var stored = policy == .rebuild ? nil : timelines?.load(lastSequence: lastSequence, logger: logger)
         // A file past the bound is right for later reads: neither used nor replaced by this one.
         let fileBeyond = stored.map { $0.sequence > bound } ?? false
@@ -194,6 +190,12 @@ public struct EvaluationSession: Sendable {
             }
         }
         return (count, last, fileEvents)
+    }
+
+    /// An empty builder keeping what the timelines file keeps for these definitions: what they read,
+    /// and the traits of listings (``listingTraits``).
+    func fileBuilder() -> TimelineBuilder {
+        TimelineBuilder(asOf: Int64.max, needs: DataNeeds(definitions: definitions), extraTraits: Self.listingTraits)
     }
 
     /// Traits every listing of users shows besides those its segment reads (`strata members`): the

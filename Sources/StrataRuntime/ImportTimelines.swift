@@ -50,10 +50,7 @@ public final class ImportTimelines: ImportFollower {
         } catch {
             throw .store(error)
         }
-        let empty = TimelineBuilder(
-            asOf: Int64.max, needs: DataNeeds(definitions: session.definitions),
-            extraTraits: EvaluationSession.listingTraits)
-        state = Mutex(State(builder: empty, sequence: found))
+        state = Mutex(State(builder: session.fileBuilder(), sequence: found))
     }
 
     public func follow(_ messages: [[StoredMessage]], _ result: AppendResult) {
@@ -71,12 +68,13 @@ public final class ImportTimelines: ImportFollower {
                     guard result.fates[position] == .stored else { continue }
                     let sequence = result.storedSequences[stored]
                     stored += 1
-                    guard sequence == state.sequence + 1,
-                        let read = try? part[index].message(
-                            includingContext: false, payloadKeys: keys[part[index].kind.code])
-                    else {
+                    guard sequence == state.sequence + 1 else {
                         return leave(because: "a message the import did not store came in between")
                     }
+                    guard
+                        let read = try? part[index].message(
+                            includingContext: false, payloadKeys: keys[part[index].kind.code])
+                    else { return leave(because: "a stored message's payload could not be read back") }
                     builder.add(sequence: sequence, message: read)
                     state.sequence = sequence
                     state.messages += 1
