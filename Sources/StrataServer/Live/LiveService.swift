@@ -56,6 +56,8 @@ actor LiveService: Service {
     /// Where blocking work runs: store reads and evaluation, off the cooperative pool that serves
     /// requests, so a long evaluation does not hold back ingestion.
     let worker = DispatchQueue(label: "strata.live")
+    /// Where the recorded members are sorted for reads (``members(of:)``), beside the steps.
+    let reads = DispatchQueue(label: "strata.live.reads")
 
     /// The engine, nil until it has started.
     var engine: LiveEngine?
@@ -149,11 +151,20 @@ actor LiveService: Service {
     nonisolated var isReady: Bool { backlog.currentTo != nil }
 
     /// The members of a segment as recorded (kept in real time, or recomputed on its cadence), sorted
-    /// by bytes, at once, whatever the engine's backlog; nil before the engine has started and for
-    /// segments it does not keep.
-    func members(of segment: String) -> Recorded<[String]>? {
+    /// by bytes, whatever the engine's backlog; nil before the engine has started and for segments it
+    /// does not keep. What sorting they need is done on ``reads``, so that steps go on meanwhile.
+    func members(of segment: String) async -> Recorded<[String]>? {
         guard engine?.keeps(segment) == true, let currentTo = backlog.currentTo else { return nil }
-        return Recorded(value: recorded.sortedMembers(of: segment), currentTo: currentTo)
+        switch recorded.sortedMembers(of: segment) {
+        case .ready(let members):
+            return Recorded(value: members, currentTo: currentTo)
+        case .build(let build):
+            let members = await withCheckedContinuation { continuation in
+                reads.async { continuation.resume(returning: build.run()) }
+            }
+            recorded.keep(members, of: build)
+            return Recorded(value: members, currentTo: currentTo)
+        }
     }
 
     /// The size of every segment kept, by name, as recorded; nil before the engine has started.
