@@ -253,12 +253,20 @@ class Load:
 
 
 def ping(port, key, i):
-    """Posts one "Bench Ping" for a fresh user; returns the user, when it was sent and when answered."""
+    """Posts one "Bench Ping" for a fresh user; returns the user, when it was first sent and when
+    answered. A refusal because the engine lags (429 or 503) is sent again after its Retry-After, as
+    the Segment SDKs do; the wait counts in the ping's time."""
     user = f"bench-{time.time_ns()}-{i}"
     message = {"userId": user, "event": "Bench Ping", "messageId": f"probe-{user}", "timestamp": now_iso()}
     sent = time.time()
-    post(port, key, "/v1/track", json.dumps(message).encode())
-    return user, sent, time.time()
+    while True:
+        try:
+            post(port, key, "/v1/track", json.dumps(message).encode())
+            return user, sent, time.time()
+        except urllib.error.HTTPError as error:
+            if error.code not in (429, 503) or time.time() > sent + 300:
+                raise
+            time.sleep(min(5.0, float(error.headers.get("Retry-After") or 1)))
 
 
 def drain(port, key, stream):

@@ -91,9 +91,23 @@ struct LiveTests {
                 try await pingAnn(client, harness)
             }
             let steps = recorder.records.filter { $0.message == step }
+            let ends = recorder.records.filter { $0.message == "real-time memberships: step end" }
             guard level == .debug else {
                 #expect(steps.isEmpty)
+                #expect(ends.isEmpty)
                 continue
+            }
+            // Every step ends with what time moved (nothing here: the clock stands still) and the rest.
+            #expect(!ends.isEmpty)
+            for end in ends {
+                #expect(end.metadata["at"] == "2026-07-01T00:00:00.000Z")
+                #expect(end.metadata["time_changes"] == "0")
+                #expect(end.metadata["time_evaluated"] == "0")
+                #expect(["true", "false"].contains(end.metadata["snapshot"]))
+                for key in ["time_evaluation_ms", "time_record_ms", "rest_ms"] {
+                    let value = end.metadata[key] ?? ""
+                    #expect(value.wholeMatch(of: /[0-9]+\.[0-9]/) != nil, "\(key): \(value)")
+                }
             }
             // One message, one enter, received and recorded on the stopped clock; Ann's only message
             // is the one evaluated.
@@ -104,7 +118,7 @@ struct LiveTests {
             #expect(fields["evaluated"] == "1")
             #expect(fields["at"] == "2026-07-01T00:00:00.000Z")
             #expect(fields["oldest_ms"] == "0")
-            for key in ["read_ms", "evaluation_ms", "record_ms"] {
+            for key in ["hold_ms", "read_ms", "evaluation_ms", "record_ms"] {
                 let value = fields[key] ?? ""
                 #expect(value.wholeMatch(of: /[0-9]+\.[0-9]/) != nil, "\(key): \(value)")
             }

@@ -35,8 +35,10 @@ extension LiveService {
         // The engine is used on ``worker`` only while this step waits for it.
         let confined = Confined(engine)
         while true {
+            let holding = ContinuousClock.now
             try await holdWarmed()
             try await pumpHeavy(confined)
+            var holdSeconds = (ContinuousClock.now - holding).seconds
             let (store, after, keys) = (store, processed, engine.payloadKeys)
             let reading = ContinuousClock.now
             let batch = try await blocking {
@@ -74,25 +76,46 @@ extension LiveService {
                     metadata: [
                         "at": "\(Instant.format(recordedAt))", "messages": "\(part.count)",
                         "changes": "\(changes.count)", "evaluated": "\(evaluated)",
-                        "read_ms": "\(milliseconds(readSeconds))", "evaluation_ms": "\(milliseconds(seconds))",
+                        "hold_ms": "\(milliseconds(holdSeconds))", "read_ms": "\(milliseconds(readSeconds))",
+                        "evaluation_ms": "\(milliseconds(seconds))",
                         "record_ms": "\(milliseconds(recordSeconds))",
                         "oldest_ms": "\(recordedAt - (part.map(\.message.receivedAt).min() ?? recordedAt))",
                     ])
-                readSeconds = 0
+                (readSeconds, holdSeconds) = (0, 0)
             }
             // At a stop the rest waits for the next start, which takes it after the checkpoint.
             if batch.count < Self.batchSize || Task.isShuttingDownGracefully { break }
         }
         let now = configuration.clock()
-        let timeChanges = try await blocking { try confined.value.advance(to: now) }
+        let advancing = ContinuousClock.now
+        let (timeChanges, evaluated) = try await blocking {
+            let before = confined.value.evaluatedMessages
+            let changes = try confined.value.advance(to: now)
+            return (changes, confined.value.evaluatedMessages - before)
+        }
+        let advanceSeconds = (ContinuousClock.now - advancing).seconds
+        let recording = ContinuousClock.now
         try await record(timeChanges)
+        let recordSeconds = (ContinuousClock.now - recording).seconds
+        let finishing = ContinuousClock.now
         try await pumpHeavy(confined)
         if definitionsChanged || configuration.watch { try await applyDefinitions(engine) }
         // After the definitions: a change schedules the cadence segments ClickHouse evaluates at once.
         recomputeCadence()
+        var snapshot = false
         if let engine = self.engine, snapshotSchedule.isDue(processed: processed, writing: snapshots.isWriting) {
             try await takeSnapshot(of: engine)
+            snapshot = true
         }
+        // What time moved (clusters due by now), then the heavy clusters, definitions, cadence and snapshot.
+        logger.debug(
+            "real-time memberships: step end",
+            metadata: [
+                "at": "\(Instant.format(now))", "time_changes": "\(timeChanges.count)",
+                "time_evaluated": "\(evaluated)", "time_evaluation_ms": "\(milliseconds(advanceSeconds))",
+                "time_record_ms": "\(milliseconds(recordSeconds))",
+                "rest_ms": "\(milliseconds((ContinuousClock.now - finishing).seconds))", "snapshot": "\(snapshot)",
+            ])
         nextDue = self.engine.flatMap { engine in [engine.nextDue, engine.heavyReadyAt].compactMap { $0 }.min() }
     }
 
