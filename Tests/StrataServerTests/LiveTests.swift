@@ -142,7 +142,14 @@ struct LiveTests {
                     body: Self.ping("hot", id: id, at: Harness.now)
                 ) { #expect($0.status == .ok) }
             }
-            for id in ["h1", "h2", "h3"] { try await ping(id) }
+            // h1 is taken alone, so that it is the cause of hot's entry into `pinged` (three pings taken
+            // in one step would be evaluated apart together, and the last would be).
+            try await ping("h1")
+            #expect(
+                try await eventualChanges(client, harness, "pinged") == [
+                    "hot enter 2026-07-01T00:00:00.000Z message h1"
+                ])
+            for id in ["h2", "h3"] { try await ping(id) }
             // The first evaluation apart starts at once.
             #expect(
                 try await eventualChanges(client, harness, "thrice") == [

@@ -9,6 +9,9 @@ final class Backlog: Sendable {
         var stored: Int64
         var taken: Int64
         var currentTo: Int64?
+        /// Whether changes are being recorded: committed to the change log, and not yet applied to the
+        /// recorded memberships the reads answer from.
+        var recording = false
     }
 
     private let state: Mutex<State>
@@ -32,6 +35,17 @@ final class Backlog: Sendable {
         }
     }
 
+    /// Notes that changes are being recorded (``isCurrent(through:at:)`` is false until
+    /// ``recorded()``): a read that saw them in the change log then waits to see them in the memberships.
+    func recording() {
+        state.withLock { $0.recording = true }
+    }
+
+    /// Notes that the changes being recorded are applied to the recorded memberships, or failed.
+    func recorded() {
+        state.withLock { $0.recording = false }
+    }
+
     /// The messages stored and not yet taken.
     var messages: Int64 { state.withLock { $0.stored - $0.taken } }
 
@@ -39,9 +53,9 @@ final class Backlog: Sendable {
     var stored: Int64 { state.withLock { $0.stored } }
 
     /// Whether the engine has taken the messages up to a sequence and its recorded memberships are
-    /// current to an instant.
+    /// current to an instant, with no changes being recorded.
     func isCurrent(through sequence: Int64, at instant: Int64) -> Bool {
-        state.withLock { $0.taken >= sequence && ($0.currentTo ?? Int64.min) >= instant }
+        state.withLock { !$0.recording && $0.taken >= sequence && ($0.currentTo ?? Int64.min) >= instant }
     }
 
     /// The instant the recorded memberships are current to; nil before the engine has started.

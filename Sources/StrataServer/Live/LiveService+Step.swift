@@ -272,6 +272,8 @@ extension LiveService {
             backlog.taken(through: processed, currentTo: engine.now)
             return recordedAt
         }
+        backlog.recording()
+        defer { backlog.recorded() }
         let saved = try await store.recordChanges(
             changes, checkpoint: LiveCheckpoint(sequence: processed, instant: engine.now), recordedAt: recordedAt)
         checkpointSaved = .now
