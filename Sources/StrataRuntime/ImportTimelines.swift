@@ -86,7 +86,7 @@ public final class ImportTimelines: ImportFollower {
 
     public func finish() {
         state.withLock { state in
-            guard let imported = state.builder, state.messages > 0 else { return }
+            guard var imported = state.builder, state.messages > 0 else { return }
             state.builder = nil
             guard found == 0 || file.worthRewriting(later: state.messages, covered: Int(found)) else {
                 session.logger.debug(
@@ -95,23 +95,35 @@ public final class ImportTimelines: ImportFollower {
                 return
             }
             do throws(SessionError) {
-                var (builder, messages) = (imported, state.messages)
-                if found > 0 {
-                    let before = try session.pack(through: found)
-                    guard before.builder.keepsTheSame(as: imported) else {
-                        return leave(because: "the file keeps more than the definitions read")
-                    }
-                    builder = before.builder
-                    builder.add(imported)
-                    messages += before.messages
-                }
-                try file.write(
-                    builder.snapshot(sequence: state.sequence, messages: messages, erasures: file.erasures),
-                    logger: session.logger)
+                // The builders are let go of before the snapshot is encoded: the snapshot holds the
+                // messages resolved, in columns of their own.
+                guard
+                    let snapshot = try snapshot(
+                        of: consume imported, messages: state.messages, through: state.sequence)
+                else { return }
+                try file.write(snapshot, logger: session.logger)
             } catch {
                 session.logger.info("timelines: cannot keep the file current", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// The file's snapshot: the file's pack as the import found it (when the log held messages then)
+    /// with the imported messages after it; nil when the file keeps more than the definitions read.
+    private func snapshot(
+        of imported: consuming TimelineBuilder, messages: Int, through sequence: Int64
+    ) throws(SessionError) -> TimelineSnapshot? {
+        guard found > 0 else {
+            return imported.snapshot(sequence: sequence, messages: messages, erasures: file.erasures)
+        }
+        var before = try session.pack(through: found)
+        guard before.builder.keepsTheSame(as: imported) else {
+            leave(because: "the file keeps more than the definitions read")
+            return nil
+        }
+        before.builder.add(imported)
+        return before.builder.snapshot(
+            sequence: sequence, messages: messages + before.messages, erasures: file.erasures)
     }
 
     private func leave(because reason: String) {
