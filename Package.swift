@@ -216,7 +216,10 @@ let package = Package(
             name: "StrataDashboardTests", dependencies: ["StrataDashboard", "StrataCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrataClickHouseTests",
-            dependencies: ["StrataClickHouse", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore"],
+            dependencies: [
+                "StrataClickHouse", "StrataEngine", "StrataLanguage", "StrataStore", "StrataCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

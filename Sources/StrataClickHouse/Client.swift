@@ -20,15 +20,21 @@ public struct Client: Sendable {
         self.http = http
     }
 
-    /// The HTTP client of every ClickHouse client unless told otherwise: AsyncHTTPClient's shared one,
-    /// except that a connection refused fails the statement at once. By default AsyncHTTPClient tries
-    /// to connect again and again until the statement's timeout, so a node that is down would hold a
-    /// command, or the background shipper, for `timeout_seconds` before saying so.
-    public static let shared: HTTPClient = {
+    /// The HTTP client of every ClickHouse client unless told otherwise (``httpConfiguration``).
+    public static let shared = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+
+    /// AsyncHTTPClient's shared configuration, except for two things:
+    /// - a connection refused fails the statement at once. By default AsyncHTTPClient tries to connect
+    ///   again and again until the statement's timeout, so a node that is down would hold a command, or
+    ///   the background shipper, for `timeout_seconds` before saying so;
+    /// - no read timeout: a statement may take up to `timeout_seconds` (each request's deadline), where
+    ///   the shared configuration gave up on any answer after 90 s of silence.
+    static var httpConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+        configuration.timeout.read = nil
+        return configuration
+    }
 
     /// Runs a statement and returns the bytes of its answer. `parameters` are ClickHouse settings for
     /// this statement only (`insert_distributed_sync`, `max_query_size`...).
