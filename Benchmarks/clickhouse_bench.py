@@ -24,8 +24,8 @@ removes more by name, from both (segments that are in the subset but fail on the
 Prints one JSON object per dataset: messages, the definitions left out and why, import seconds and
 messages/s on each side, the shipping's seconds and messages/s, import plus shipping, each run's
 seconds, exit status and its own figures from its last line (the embedded engine's `load` and
-`eval`, the seconds ClickHouse took),
-the ratio of the best ClickHouse run to the best embedded one, whether every segment's size agrees,
+`eval`, the seconds ClickHouse took), the ratio of the best finished ClickHouse run to the best
+finished embedded one, the segments whose sizes differ between the last finished run of each side,
 ClickHouse's bytes on disk (the shards' data folders of the database) per message, and
 /proc/loadavg before each measurement. The cluster is stopped at the end; the workspaces are
 deleted unless --keep. Wall-clock figures only: nothing here asserts a time.
@@ -203,11 +203,16 @@ for users in counts:
                 if errors(err):
                     run["errors"] = errors(err)
                 runs_of[side].append(run)
-                sizes_of[side] = sizes(out)
+                if status == 0:
+                    sizes_of[side] = sizes(out)
         result["run_embedded"] = runs_of["embedded"]
         result["run_clickhouse"] = runs_of["clickhouse"]
-        best = {side: min(r["seconds"] for r in runs_of[side]) for side in runs_of}
-        result["ratio_clickhouse_to_embedded"] = round(best["clickhouse"] / best["embedded"], 2)
+        # Only runs that finished count: a failed run says nothing about the time of the catalog.
+        finished = {side: [r["seconds"] for r in runs_of[side] if r["status"] == 0] for side in runs_of}
+        if finished["clickhouse"] and finished["embedded"]:
+            result["ratio_clickhouse_to_embedded"] = round(min(finished["clickhouse"]) / min(finished["embedded"]), 2)
+        for side in runs_of:
+            sizes_of.setdefault(side, {})
         differ = sorted(n for n in set(sizes_of["embedded"]) | set(sizes_of["clickhouse"])
                         if sizes_of["embedded"].get(n) != sizes_of["clickhouse"].get(n))
         result["segments_evaluated"] = {side: len(sizes_of[side]) for side in sizes_of}
