@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# A 2-shard ClickHouse cluster on loopback, for the ClickHouse store's tests (docs/clickhouse.md).
+# A ClickHouse cluster of N shards on loopback (2 by default), for the ClickHouse store's tests and
+# benchmarks (docs/clickhouse.md).
 #
-#   scripts/clickhouse_cluster.sh start FOLDER   # two clickhouse-server processes, configs and data in FOLDER
-#   scripts/clickhouse_cluster.sh stop FOLDER    # stops them (SIGTERM, then SIGKILL after 30 s)
-#   scripts/clickhouse_cluster.sh stop-shard FOLDER N    # stops shard N (1 or 2) of a running cluster
-#   scripts/clickhouse_cluster.sh start-shard FOLDER N   # starts it again, with its data, once it answers
+#   scripts/clickhouse_cluster.sh start FOLDER   # N clickhouse-server processes, configs and data in FOLDER
+#   scripts/clickhouse_cluster.sh stop FOLDER    # stops every shard in FOLDER (SIGTERM, then SIGKILL after 30 s)
+#   scripts/clickhouse_cluster.sh stop-shard FOLDER K    # stops shard K (1..N) of a running cluster
+#   scripts/clickhouse_cluster.sh start-shard FOLDER K   # starts it again, with its data, once it answers
 #
-# Each shard is its own process with its own ports and data folder. Both know a `remote_servers`
-# cluster named `strata2` naming the two shards (one replica each), so that Distributed tables work
-# without ZooKeeper. The ports start at CLICKHOUSE_PORT_BASE (default 18120): shard n (1 or 2) serves
-# HTTP on BASE+n, the native protocol on BASE+100+n and interserver HTTP on BASE+200+n. `start`
-# prints the shards' HTTP URLs, one a line, and writes them to FOLDER/urls; it returns once both
-# answer a query, and fails (stopping what it started) when one does not within 60 s.
+# CLICKHOUSE_SHARDS sets N (default 2; `start-shard` and `stop-shard` read it to check K). Each
+# shard is its own process with its own ports and data folder. Every shard knows a `remote_servers`
+# cluster named `strataN` (`strata2` by default) naming the N shards (one replica each), so that
+# Distributed tables work without ZooKeeper. The ports start at CLICKHOUSE_PORT_BASE (default
+# 18120): shard k serves HTTP on BASE+k, the native protocol on BASE+100+k and interserver HTTP on
+# BASE+200+k, so N is at most 99. `start` prints the shards' HTTP URLs, one a line, and writes them
+# to FOLDER/urls; it returns once every shard answers a query, and fails (stopping what it started)
+# when one does not within 60 s. `stop` stops every shardK folder it finds, whatever N is.
 # Written for Debian's clickhouse-server 18.16, whose configuration root is <yandex>.
 set -euo pipefail
 
+shards="${CLICKHOUSE_SHARDS:-2}"
+case "$shards" in
+[1-9] | [1-9][0-9]) ;;
+*)
+    echo "CLICKHOUSE_SHARDS must be a number from 1 to 99, not '$shards'" >&2
+    exit 2
+    ;;
+esac
 usage() {
-    echo "usage: $0 start|stop FOLDER, or $0 start-shard|stop-shard FOLDER 1|2" >&2
+    echo "usage: $0 start|stop FOLDER, or $0 start-shard|stop-shard FOLDER 1..$shards" >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
@@ -24,11 +35,30 @@ action="$1"
 folder="$2"
 case "$action" in
 start | stop) [ $# -eq 2 ] || usage ;;
-start-shard | stop-shard) [ $# -eq 3 ] && { [ "$3" = 1 ] || [ "$3" = 2 ]; } || usage ;;
+start-shard | stop-shard)
+    [ $# -eq 3 ] || usage
+    case "$3" in [1-9] | [1-9][0-9]) ;; *) usage ;; esac
+    [ "$3" -le "$shards" ] || usage
+    ;;
 *) usage ;;
 esac
 base="${CLICKHOUSE_PORT_BASE:-18120}"
 server="${CLICKHOUSE_SERVER:-clickhouse-server}"
+
+# The <shard> elements of the cluster for the servers' remote_servers, one for each shard.
+remote_shards() {
+    local n
+    for n in $(seq 1 "$shards"); do
+        cat <<EOF
+            <shard>
+                <replica>
+                    <host>127.0.0.1</host>
+                    <port>$((base + 100 + n))</port>
+                </replica>
+            </shard>
+EOF
+    done
+}
 
 write_config() {
     local shard="$1" dir="$2"
@@ -61,20 +91,9 @@ write_config() {
     <default_database>default</default_database>
     <timezone>UTC</timezone>
     <remote_servers>
-        <strata2>
-            <shard>
-                <replica>
-                    <host>127.0.0.1</host>
-                    <port>$((base + 101))</port>
-                </replica>
-            </shard>
-            <shard>
-                <replica>
-                    <host>127.0.0.1</host>
-                    <port>$((base + 102))</port>
-                </replica>
-            </shard>
-        </strata2>
+        <strata$shards>
+$(remote_shards)
+        </strata$shards>
     </remote_servers>
 </yandex>
 EOF
@@ -163,15 +182,14 @@ start)
     mkdir -p "$folder"
     folder="$(cd "$folder" && pwd)"
     : >"$folder/urls"
-    for shard in 1 2; do
+    for shard in $(seq 1 "$shards"); do
         write_config "$shard" "$folder/shard$shard"
         start_shard "$shard"
         echo "http://127.0.0.1:$((base + shard))" >>"$folder/urls"
     done
-    for shard in 1 2; do
+    for shard in $(seq 1 "$shards"); do
         if ! wait_shard "$shard"; then
-            stop_shard "$folder/shard1"
-            stop_shard "$folder/shard2"
+            for other in $(seq 1 "$shards"); do stop_shard "$folder/shard$other"; done
             exit 1
         fi
     done
@@ -179,8 +197,9 @@ start)
     ;;
 stop)
     [ -d "$folder" ] || exit 0
-    stop_shard "$folder/shard1"
-    stop_shard "$folder/shard2"
+    for dir in "$folder"/shard*; do
+        if [ -d "$dir" ]; then stop_shard "$dir"; fi
+    done
     ;;
 stop-shard)
     stop_shard "$folder/shard$3"
